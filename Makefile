@@ -1,0 +1,50 @@
+# Restore Doctor. Newcomers need two targets: `make run` and `make test`.
+GO        ?= go
+BIN       := bin
+STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+export LANG ?= en_US.UTF-8
+
+.PHONY: deps runtime-deps build run test vet staticcheck bench fuzz demo package clean
+
+deps:
+	@./scripts/install-deps.sh
+
+runtime-deps:
+	@./scripts/install-deps.sh --runtime
+
+build:
+	$(GO) build -o $(BIN)/restoredoctor ./cmd/restoredoctor
+	$(GO) build -o $(BIN)/restoredoctor-sim ./cmd/restoredoctor-sim
+
+## run: build and start the Restore Doctor window
+run: runtime-deps build
+	./$(BIN)/restoredoctor
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	$(GO) run $(STATICCHECK) ./...
+
+## test: everything CI runs: vet, staticcheck, unit + integration tests (umockdev, simulator, Xvfb) with -race
+test: deps build vet staticcheck
+	$(GO) test -race -timeout 15m ./...
+
+## bench: Go benchmarks and the whole-process benchmark against the simulator
+bench: deps build
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+	./scripts/bench.sh
+
+## fuzz: run every fuzz target for 30 s
+fuzz:
+	./scripts/fuzz.sh 30s
+
+## demo: open the window against the simulated "flapping" phone
+demo: runtime-deps build
+	./$(BIN)/restoredoctor --demo flapping
+
+package: runtime-deps
+	./scripts/package.sh
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,41 @@
+package report
+
+// Check ids (the report's checks[].id). Stable: add, never rename.
+const (
+	CheckUSBPresence          = "usb.presence"
+	CheckUSBLink              = "usb.link"
+	CheckUSBStability         = "usb.stability"
+	CheckUSBControl           = "usb.control"
+	CheckUsbmuxHealth         = "usbmux.health"
+	CheckUsbmuxListing        = "usbmux.listing"
+	CheckLockdownQuery        = "lockdown.query"
+	CheckLockdownRTT          = "lockdown.rtt"
+	CheckLockdownTrust        = "lockdown.trust"
+	CheckHostAppleServers     = "host.apple_servers"
+	CheckHostHostsFile        = "host.hosts_file"
+	CheckHostSecuritySoftware = "host.security_software"
+	CheckHostSoftwareVersions = "host.software_versions"
+)
+
+// Finding ids. Stable: add, never rename.
+const (
+	FindingUSBNoDevice            = "usb.no_device"
+	FindingUSBAccessDenied        = "usb.access_denied"
+	FindingUSBUnavailable         = "usb.unavailable"
+	FindingUSBFullSpeed           = "usb.full_speed"
+	FindingUSBBehindHub           = "usb.behind_hub"
+	FindingUSBUnstable            = "usb.unstable"
+	FindingUSBControlTimeouts     = "usb.control_timeouts"
+	FindingDeviceRecoveryMode     = "device.recovery_mode"
+	FindingDeviceDFUMode          = "device.dfu_mode"
+	FindingUsbmuxUnreachable      = "usbmux.unreachable"
+	FindingUsbmuxNotResponding    = "usbmux.not_responding"
+	FindingUsbmuxDeviceMissing    = "usbmux.device_missing"
+	FindingLockdownSlow           = "lockdown.slow"
+	FindingLockdownTimeouts       = "lockdown.timeouts"
+	FindingLockdownUntrusted      = "lockdown.untrusted"
+	FindingHostServersUnreachable = "host.apple_servers_unreachable"
+	FindingHostHostsFileRedirect  = "host.hosts_file_redirect"
+	FindingHostSecuritySoftware   = "host.security_software"
+	FindingHostSoftwareOutdated   = "host.software_outdated"
+)

@@ -1,0 +1,187 @@
+// Package report defines the diagnostics report: the JSON contract
+// `restoredoctor.report/v1` (see DESIGN.md), its Markdown rendering and the
+// redaction of identifiers. It holds data and formatting only: it runs no checks
+// and imports nothing from app/.
+package report
+
+import "time"
+
+// Schema is the value of Report.Schema for this version of the contract.
+const Schema = "restoredoctor.report/v1"
+
+// Report is one complete diagnostics run. Field names are a contract: scripts
+// and tests depend on them, so rename nothing.
+type Report struct {
+	Schema       string       `json:"schema"`
+	GeneratedAt  time.Time    `json:"generated_at"`
+	ToolVersion  string       `json:"tool_version"`
+	Host         Host         `json:"host"`
+	Devices      []Device     `json:"devices"`
+	Checks       []Check      `json:"checks"`
+	Findings     []Finding    `json:"findings"`
+	Steps        []Step       `json:"steps"`
+	Professional Professional `json:"professional"`
+	// PrimaryStep is the step to try first; nil when nothing applies.
+	PrimaryStep *int `json:"primary_step"`
+}
+
+// Host describes the computer the check ran on.
+type Host struct {
+	OS      string     `json:"os"`
+	Usbmuxd UsbmuxdRef `json:"usbmuxd"`
+}
+
+// Usbmuxd status values.
+const (
+	UsbmuxdOK            = "ok"
+	UsbmuxdUnreachable   = "unreachable"
+	UsbmuxdNotResponding = "not_responding"
+	UsbmuxdError         = "error"
+)
+
+// UsbmuxdRef is where usbmuxd (or Apple Mobile Device Service) was looked for
+// and what state it was in.
+type UsbmuxdRef struct {
+	Address string `json:"address"`
+	Status  string `json:"status"` // ok | unreachable | not_responding | error
+}
+
+// Device is one physical phone as seen through USB, usbmuxd and lockdownd.
+type Device struct {
+	// Key identifies the phone within the report; a redacted hash unless
+	// identifiers are included.
+	Key       string        `json:"key"`
+	Mode      string        `json:"mode"` // normal|restore|recovery|dfu|wtf|port-dfu|unknown
+	Model     Model         `json:"model"`
+	USB       USB           `json:"usb"`
+	Usbmux    Usbmux        `json:"usbmux"`
+	Lockdown  Lockdown      `json:"lockdown"`
+	Stability Stability     `json:"stability"`
+	Recovery  *RecoveryInfo `json:"recovery,omitempty"`
+}
+
+// Model is what the phone is, by name and recovery-button family.
+type Model struct {
+	ProductType     string `json:"product_type"`
+	Name            string `json:"name"`
+	RecoveryButtons string `json:"recovery_buttons"` // face-id-or-8-later|iphone-7|home-button|unknown
+}
+
+// USB is the phone's USB link.
+type USB struct {
+	Present   bool    `json:"present"`
+	VendorID  string  `json:"vendor_id"`  // "05ac"
+	ProductID string  `json:"product_id"` // "12a8"
+	SpeedMbps float64 `json:"speed_mbps"`
+	Bus       int     `json:"bus"`
+	PortPath  []int   `json:"port_path"`
+	BehindHub bool    `json:"behind_hub"`
+}
+
+// Usbmux says whether usbmuxd lists the phone.
+type Usbmux struct {
+	Listed bool `json:"listed"`
+}
+
+// Lockdown is what lockdownd answered and how fast.
+type Lockdown struct {
+	Reachable      bool   `json:"reachable"`
+	ProductVersion string `json:"product_version"`
+	// Trusted is nil when trust could not be determined.
+	Trusted  *bool `json:"trusted"`
+	RTTms    RTT   `json:"rtt_ms"`
+	Requests int   `json:"requests"`
+	Timeouts int   `json:"timeouts"`
+	Failures int   `json:"failures"`
+}
+
+// RTT is a round-trip-time summary in milliseconds.
+type RTT struct {
+	P50 float64 `json:"p50"`
+	P95 float64 `json:"p95"`
+	Max float64 `json:"max"`
+}
+
+// Stability counts how often the phone left and came back in the sampling window.
+type Stability struct {
+	WindowS  float64 `json:"window_s"`
+	Detaches int     `json:"detaches"`
+	Attaches int     `json:"attaches"`
+}
+
+// RecoveryInfo is the parsed recovery/DFU serial string (iBoot's USB serial).
+// Identifier fields (ECID, SRNM, IMEI, nonces) are redacted on export.
+type RecoveryInfo struct {
+	CPID string `json:"cpid,omitempty"`
+	CPRV string `json:"cprv,omitempty"`
+	CPFM string `json:"cpfm,omitempty"`
+	SCEP string `json:"scep,omitempty"`
+	BDID string `json:"bdid,omitempty"`
+	ECID string `json:"ecid,omitempty"`
+	IBFL string `json:"ibfl,omitempty"`
+	SRTG string `json:"srtg,omitempty"`
+	SRNM string `json:"srnm,omitempty"`
+	IMEI string `json:"imei,omitempty"`
+	NONC string `json:"nonc,omitempty"`
+	SNON string `json:"snon,omitempty"`
+	SDOM string `json:"sdom,omitempty"`
+}
+
+// Check status values.
+const (
+	StatusPass        = "pass"
+	StatusWarn        = "warn"
+	StatusFail        = "fail"
+	StatusSkipped     = "skipped"
+	StatusUnsupported = "unsupported"
+	StatusError       = "error"
+)
+
+// Check is the outcome of one check.
+type Check struct {
+	ID         string  `json:"id"`
+	Status     string  `json:"status"` // pass|warn|fail|skipped|unsupported|error
+	DurationMs float64 `json:"duration_ms"`
+	Detail     string  `json:"detail"`
+}
+
+// Severity values.
+const (
+	SeverityInfo     = "info"
+	SeverityWarning  = "warning"
+	SeverityCritical = "critical"
+)
+
+// Finding is a fact with a stable id, its evidence and the steps it supports.
+type Finding struct {
+	ID       string         `json:"id"`
+	Severity string         `json:"severity"` // info|warning|critical
+	Summary  string         `json:"summary"`
+	Evidence map[string]any `json:"evidence"`
+	Steps    []int          `json:"steps"`
+	// DeviceKey names the device the finding concerns ("" for host findings).
+	DeviceKey string `json:"device_key,omitempty"`
+}
+
+// Confidence values.
+const (
+	ConfidenceHigh   = "high"
+	ConfidenceMedium = "medium"
+	ConfidenceLow    = "low"
+)
+
+// Step is one of the six fix steps with the verdict for it.
+type Step struct {
+	Number     int      `json:"number"`
+	Title      string   `json:"title"`
+	Applies    bool     `json:"applies"`
+	Rank       *int     `json:"rank"`
+	Confidence *string  `json:"confidence"` // high|medium|low|null
+	Reasons    []string `json:"reasons"`
+}
+
+// Professional says whether to see a repair professional, and why.
+type Professional struct {
+	Recommended bool     `json:"recommended"`
+	Reasons     []string `json:"reasons"`
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Restore Doctor needs to build, run and test,
+# only those that are missing. Runs apt-get as root (directly, or through sudo).
+set -euo pipefail
+
+packages=(
+	gcc pkg-config
+	libusb-1.0-0-dev            # gousb (cgo) links libusb
+	xorg-dev libgl1-mesa-dev    # Fyne (GLFW/OpenGL)
+	umockdev                    # fake USB devices for tests
+	xvfb xdotool x11-utils imagemagick # GUI smoke test and screenshots
+	libimobiledevice-utils      # idevice_id / ideviceinfo: the outside client the simulator is checked against
+)
+if [ "${1:-}" = "--runtime" ]; then
+	packages=(gcc pkg-config libusb-1.0-0-dev xorg-dev libgl1-mesa-dev)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing+=("$p")
+	fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null; then SUDO=sudo; else
+		echo "install-deps: need root to install: ${missing[*]}" >&2; exit 1
+	fi
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
