@@ -1,0 +1,59 @@
+// Command restoredoctor diagnoses iPhone restore error 1002. With no arguments
+// it opens the window; `check`, `watch` and `devices` run the same engine
+// headless for support staff and scripts.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes shared by every subcommand (DESIGN.md).
+const (
+	exitOK    = 0 // the command ran, whatever it found
+	exitFail  = 1 // the command itself could not run
+	exitUsage = 2 // bad usage
+)
+
+const usage = `Restore Doctor: find out why an iPhone restore fails with error 1002.
+
+Usage:
+  restoredoctor [--demo SCENARIO]   open the window
+  restoredoctor check [options]     run the diagnostics once and print the verdict
+  restoredoctor watch [options]     print one line per device event
+  restoredoctor devices [--json]    list the Apple devices on the USB bus
+  restoredoctor version             print the version
+
+Run "restoredoctor COMMAND --help" for the options of a command.
+`
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "0.1.0-dev"
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 || (len(args) > 0 && len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
+		return runGUI(args, stdout, stderr)
+	}
+	switch args[0] {
+	case "check":
+		return runCheck(args[1:], stdout, stderr)
+	case "watch":
+		return runWatch(args[1:], stdout, stderr)
+	case "devices":
+		return runDevices(args[1:], stdout, stderr)
+	case "version":
+		fmt.Fprintln(stdout, "restoredoctor", version)
+		return exitOK
+	case "help", "-h", "--help", "-help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	default:
+		fmt.Fprintf(stderr, "restoredoctor: unknown command %q (run \"restoredoctor --help\")\n", args[0])
+		return exitUsage
+	}
+}

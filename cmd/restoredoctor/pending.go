@@ -1,0 +1,19 @@
+package main
+
+// TEMPORARY: each of these is replaced by its own file (gui.go, check.go,
+// watch.go, devices.go) as the work lands; delete the function you implement.
+
+import (
+	"fmt"
+	"io"
+)
+
+func notYet(name string, stderr io.Writer) int {
+	fmt.Fprintf(stderr, "restoredoctor: %s is not built yet\n", name)
+	return exitFail
+}
+
+func runGUI(args []string, stdout, stderr io.Writer) int     { return notYet("the window", stderr) }
+func runCheck(args []string, stdout, stderr io.Writer) int   { return notYet("check", stderr) }
+func runWatch(args []string, stdout, stderr io.Writer) int   { return notYet("watch", stderr) }
+func runDevices(args []string, stdout, stderr io.Writer) int { return notYet("devices", stderr) }
