@@ -1,0 +1,255 @@
+package diagnostics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// Outcome is what one check concluded. An empty Status is derived from the
+// findings: none → pass, worst severity warning or info → warn, critical → fail.
+type Outcome struct {
+	Status   string
+	Detail   string
+	Findings []report.Finding
+}
+
+// Skipped returns an Outcome with status skipped and the reason.
+func Skipped(reason string) Outcome {
+	return Outcome{Status: report.StatusSkipped, Detail: reason}
+}
+
+// ErrUnsupported marks a check that is not implemented on this operating
+// system; the runner reports it as status unsupported, not as a failure.
+var ErrUnsupported = errors.New("not supported on this operating system")
+
+// Task is one check the runner executes.
+type Task struct {
+	// ID is the stable check id (report.Check*).
+	ID string
+	// Label is a short human description shown while the check runs.
+	Label string
+	// Timeout bounds the check; the check's context is cancelled when it
+	// passes. Zero means DefaultTaskTimeout.
+	Timeout time.Duration
+	// Run performs the check. It must honour ctx. A returned error becomes
+	// status error (or unsupported for ErrUnsupported); a panic is recovered
+	// into status error.
+	Run func(ctx context.Context) (Outcome, error)
+}
+
+// DefaultTaskTimeout bounds a task that sets no Timeout.
+const DefaultTaskTimeout = 10 * time.Second
+
+// abandonGrace is how long the runner waits past a task's deadline for a
+// task that ignores its context before it records the task as timed out and
+// moves on without it.
+const abandonGrace = 500 * time.Millisecond
+
+// Progress reports how far a run is: Done of Total checks have finished;
+// Current is the id of a check still running (empty when all are done) and
+// Label its human description.
+type Progress struct {
+	Done, Total int
+	Current     string
+	Label       string
+}
+
+// TaskResult is the outcome of one task as the report records it.
+type TaskResult struct {
+	Check    report.Check
+	Findings []report.Finding
+}
+
+// RunTasks runs every task concurrently, each under its own deadline derived
+// from ctx, and returns one result per task in task order. progress, when not
+// nil, is called (serially, from the calling goroutines) on start, after each
+// task finishes and at the end. A task that does not return by its deadline
+// plus a short grace period is recorded as status error and abandoned, so a
+// misbehaving check can delay the run but never hang it. When ctx is
+// cancelled, unfinished tasks are recorded as status error with ctx's reason.
+func RunTasks(ctx context.Context, tasks []Task, progress func(Progress)) []TaskResult {
+	results := make([]TaskResult, len(tasks))
+	type done struct {
+		i int
+		r TaskResult
+	}
+	finished := make(chan done, len(tasks))
+
+	var mu sync.Mutex
+	running := make(map[int]bool, len(tasks))
+	doneCount := 0
+	report := func() {
+		if progress == nil {
+			return
+		}
+		p := Progress{Done: doneCount, Total: len(tasks)}
+		first := -1
+		for i := range running {
+			if first < 0 || i < first {
+				first = i
+			}
+		}
+		if first >= 0 {
+			p.Current, p.Label = tasks[first].ID, tasks[first].Label
+		}
+		progress(p)
+	}
+
+	mu.Lock()
+	for i := range tasks {
+		running[i] = true
+	}
+	report()
+	mu.Unlock()
+
+	var wg sync.WaitGroup
+	for i, t := range tasks {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r := runOne(ctx, t)
+			mu.Lock()
+			delete(running, i)
+			doneCount++
+			report()
+			mu.Unlock()
+			finished <- done{i, r}
+		}()
+	}
+	wg.Wait()
+	close(finished)
+	for d := range finished {
+		results[d.i] = d.r
+	}
+	return results
+}
+
+// runOne runs a single task with its deadline, panic recovery and the
+// abandon-after-grace guard.
+func runOne(parent context.Context, t Task) TaskResult {
+	timeout := t.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTaskTimeout
+	}
+	ctx, cancel := context.WithTimeout(parent, timeout)
+	defer cancel()
+
+	start := time.Now()
+	type ret struct {
+		o   Outcome
+		err error
+	}
+	ch := make(chan ret, 1) // buffered: an abandoned task can still finish
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				ch <- ret{err: fmt.Errorf("check %s panicked: %v\n%s", t.ID, p, firstLines(debug.Stack(), 12))}
+			}
+		}()
+		if t.Run == nil {
+			ch <- ret{err: fmt.Errorf("check %s has no implementation", t.ID)}
+			return
+		}
+		o, err := t.Run(ctx)
+		ch <- ret{o, err}
+	}()
+
+	var r ret
+	select {
+	case r = <-ch:
+	case <-ctx.Done():
+		grace := time.NewTimer(abandonGrace)
+		select {
+		case r = <-ch:
+		case <-grace.C:
+			r = ret{err: fmt.Errorf("check %s did not finish within %v: %w", t.ID, timeout, context.Cause(ctx))}
+		}
+		grace.Stop()
+	}
+	elapsed := time.Since(start)
+
+	res := TaskResult{Check: report.Check{ID: t.ID, DurationMs: float64(elapsed.Microseconds()) / 1000}}
+	switch {
+	case r.err != nil && errors.Is(r.err, ErrUnsupported):
+		res.Check.Status = report.StatusUnsupported
+		res.Check.Detail = r.err.Error()
+	case r.err != nil:
+		res.Check.Status = report.StatusError
+		res.Check.Detail = r.err.Error()
+		if parent.Err() != nil && !errors.Is(r.err, parent.Err()) {
+			res.Check.Detail = fmt.Sprintf("%s (run cancelled: %v)", res.Check.Detail, context.Cause(parent))
+		}
+	default:
+		res.Check.Status = r.o.Status
+		res.Check.Detail = r.o.Detail
+		res.Findings = r.o.Findings
+		if res.Check.Status == "" {
+			res.Check.Status = statusFromFindings(r.o.Findings)
+		}
+		if !validStatus(res.Check.Status) {
+			res.Check.Detail = fmt.Sprintf("check returned unknown status %q: %s", res.Check.Status, res.Check.Detail)
+			res.Check.Status = report.StatusError
+		}
+	}
+	return res
+}
+
+// statusFromFindings derives pass/warn/fail from the worst finding severity.
+func statusFromFindings(fs []report.Finding) string {
+	status := report.StatusPass
+	for _, f := range fs {
+		switch f.Severity {
+		case report.SeverityCritical:
+			return report.StatusFail
+		case report.SeverityWarning, report.SeverityInfo:
+			status = report.StatusWarn
+		}
+	}
+	return status
+}
+
+func validStatus(s string) bool {
+	switch s {
+	case report.StatusPass, report.StatusWarn, report.StatusFail,
+		report.StatusSkipped, report.StatusUnsupported, report.StatusError:
+		return true
+	}
+	return false
+}
+
+// firstLines keeps a panic's stack short enough for a report's detail field.
+func firstLines(b []byte, n int) string {
+	lines := 0
+	for i, c := range b {
+		if c == '\n' {
+			lines++
+			if lines == n {
+				return string(b[:i])
+			}
+		}
+	}
+	return string(b)
+}
+
+// sortFindings orders findings by severity (critical first), then id, then
+// device, so reports are stable across runs.
+func sortFindings(fs []report.Finding) {
+	rank := map[string]int{report.SeverityCritical: 0, report.SeverityWarning: 1, report.SeverityInfo: 2}
+	sort.SliceStable(fs, func(i, j int) bool {
+		a, b := fs[i], fs[j]
+		if rank[a.Severity] != rank[b.Severity] {
+			return rank[a.Severity] < rank[b.Severity]
+		}
+		if a.ID != b.ID {
+			return a.ID < b.ID
+		}
+		return a.DeviceKey < b.DeviceKey
+	})
+}
