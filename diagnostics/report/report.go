@@ -2,6 +2,10 @@
 // `restoredoctor.report/v1` (see DESIGN.md), its Markdown rendering and the
 // redaction of identifiers. It holds data and formatting only: it runs no checks
 // and imports nothing from app/.
+//
+// report is a leaf: it imports nothing of the project. The step catalogue
+// (diagnostics/catalog) and the rules (diagnostics/rules) import report, never
+// the other way round; renderers that want catalogue text take a Guide.
 package report
 
 import "time"
@@ -23,6 +27,10 @@ type Report struct {
 	Professional Professional `json:"professional"`
 	// PrimaryStep is the step to try first; nil when nothing applies.
 	PrimaryStep *int `json:"primary_step"`
+	// Summary is the verdict in one or two sentences (added to v1; optional
+	// for readers): the step to try first, or "no fault found", plus the fix
+	// texts of findings that have no step (udev rule, Trust prompt).
+	Summary string `json:"summary,omitempty"`
 }
 
 // Host describes the computer the check ran on.

@@ -1,0 +1,353 @@
+// Package catalog loads the fix-step catalogue (assets/steps/catalog.json):
+// the six steps' titles, summaries, instructions per OS and warnings, the
+// "see a professional" text, recovery-mode buttons per model family, and the
+// fix texts of findings that have no step. The text is data, not code.
+//
+// It imports only assets and diagnostics/report (for the Guide interface it
+// implements); it must not import diagnostics/rules, device/ or app/.
+package catalog
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/restoredoctor/restoredoctor/assets"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// Path is where the catalogue lives inside assets.FS.
+const Path = "steps/catalog.json"
+
+// Operating-system keys of StepInfo.InstructionsByOS.
+const (
+	OSWindows = "windows"
+	OSMacOS   = "macos"
+	OSLinux   = "linux"
+)
+
+// Recovery-button families (the report's devices[].model.recovery_buttons).
+const (
+	FamilyFaceIDOr8Later   = "face-id-or-8-later"
+	FamilyIPhone7          = "iphone-7"
+	FamilyHomeButton       = "home-button"
+	FamilyIPadNoHomeButton = "ipad-no-home-button"
+	FamilyUnknown          = "unknown"
+)
+
+// Families lists every recovery-button family the catalogue must describe.
+var Families = []string{FamilyFaceIDOr8Later, FamilyIPhone7, FamilyHomeButton, FamilyIPadNoHomeButton, FamilyUnknown}
+
+// StepInfo is the text of one step (Number 1–6) or of "See a professional" (Number 0).
+type StepInfo struct {
+	Number       int    `json:"number"`
+	Title        string `json:"title"`
+	Summary      string `json:"summary"`
+	Instructions []string
+	// InstructionsByOS holds extra instructions for "windows", "macos" and
+	// "linux", shown after Instructions on that OS.
+	InstructionsByOS map[string][]string
+	// Warning is shown before the instructions ("" when none).
+	Warning string
+	// WarningMustAcknowledge: the user must confirm the warning before the
+	// instructions are shown (step 5: a restore erases all data).
+	WarningMustAcknowledge bool
+}
+
+// InstructionsFor returns the generic instructions followed by those for
+// hostOS (any spelling NormalizeOS understands; unknown OS: generic only).
+func (s StepInfo) InstructionsFor(hostOS string) []string {
+	out := slices.Clone(s.Instructions)
+	return append(out, s.InstructionsByOS[NormalizeOS(hostOS)]...)
+}
+
+// RecoveryInstructions says how to put a phone of one family into recovery mode.
+type RecoveryInstructions struct {
+	Family    string
+	AppliesTo string
+	Steps     []string
+	// Alternatives is set for the "unknown" family: every family's
+	// instructions, for the user to pick the one matching their phone.
+	Alternatives []RecoveryInstructions
+}
+
+// Lines renders the instructions as plain lines, alternatives included.
+func (r RecoveryInstructions) Lines() []string {
+	var out []string
+	out = append(out, r.Steps...)
+	for _, a := range r.Alternatives {
+		out = append(out, a.AppliesTo+": "+strings.Join(a.Steps, " "))
+	}
+	return out
+}
+
+// Catalog is the loaded step catalogue. It is immutable; every accessor
+// returns copies, so it is safe for concurrent use.
+type Catalog struct {
+	steps        [6]StepInfo
+	professional StepInfo
+	recovery     map[string]RecoveryInstructions
+	fixTexts     map[string]string
+}
+
+type fileStep struct {
+	Number                 int                 `json:"number"`
+	Title                  string              `json:"title"`
+	Summary                string              `json:"summary"`
+	Instructions           []string            `json:"instructions"`
+	InstructionsByOS       map[string][]string `json:"instructions_by_os"`
+	Warning                string              `json:"warning"`
+	WarningMustAcknowledge bool                `json:"warning_must_acknowledge"`
+}
+
+type fileRecovery struct {
+	AppliesTo    string   `json:"applies_to"`
+	Steps        []string `json:"steps"`
+	Alternatives []string `json:"alternatives"`
+}
+
+type file struct {
+	Version         int                     `json:"version"`
+	Steps           []fileStep              `json:"steps"`
+	Professional    fileStep                `json:"professional"`
+	RecoveryButtons map[string]fileRecovery `json:"recovery_buttons"`
+	FixTexts        map[string]string       `json:"fix_texts"`
+}
+
+var (
+	loadOnce sync.Once
+	loaded   *Catalog
+	loadErr  error
+)
+
+// Load parses the embedded catalogue once and returns it (the same value on
+// every call).
+func Load() (*Catalog, error) {
+	loadOnce.Do(func() {
+		data, err := fs.ReadFile(assets.FS, Path)
+		if err != nil {
+			loadErr = fmt.Errorf("catalog: read embedded %s: %w", Path, err)
+			return
+		}
+		loaded, loadErr = Parse(data)
+	})
+	return loaded, loadErr
+}
+
+// MustDefault returns Load's catalogue and panics if the embedded file is
+// broken (a build defect, caught by this package's tests). For tests and
+// program start-up only.
+func MustDefault() *Catalog {
+	c, err := Load()
+	if err != nil {
+		panic(err)
+	}
+	return c
+}
+
+// Parse decodes and validates a catalogue document: exactly the steps 1–6,
+// each with a title, summary and instructions, a professional entry,
+// recovery buttons for every family in Families, and no unknown fields.
+func Parse(data []byte) (*Catalog, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f file
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("catalog: parse: %w", err)
+	}
+	if f.Version != 1 {
+		return nil, fmt.Errorf("catalog: parse: unsupported version %d (want 1)", f.Version)
+	}
+	c := &Catalog{recovery: map[string]RecoveryInstructions{}, fixTexts: map[string]string{}}
+	seen := [7]bool{}
+	for _, s := range f.Steps {
+		if s.Number < 1 || s.Number > 6 {
+			return nil, fmt.Errorf("catalog: parse: step number %d out of range 1..6", s.Number)
+		}
+		if seen[s.Number] {
+			return nil, fmt.Errorf("catalog: parse: step %d listed twice", s.Number)
+		}
+		seen[s.Number] = true
+		info, err := s.info()
+		if err != nil {
+			return nil, err
+		}
+		c.steps[s.Number-1] = info
+	}
+	for n := 1; n <= 6; n++ {
+		if !seen[n] {
+			return nil, fmt.Errorf("catalog: parse: step %d missing", n)
+		}
+	}
+	pro, err := f.Professional.info()
+	if err != nil {
+		return nil, fmt.Errorf("catalog: parse: professional: %w", err)
+	}
+	c.professional = pro
+
+	for fam, r := range f.RecoveryButtons {
+		if !slices.Contains(Families, fam) {
+			return nil, fmt.Errorf("catalog: parse: unknown recovery-button family %q", fam)
+		}
+		if r.AppliesTo == "" || len(r.Steps) == 0 || slices.Contains(r.Steps, "") {
+			return nil, fmt.Errorf("catalog: parse: recovery buttons %q: applies_to and steps must not be empty", fam)
+		}
+	}
+	for _, fam := range Families {
+		r, ok := f.RecoveryButtons[fam]
+		if !ok {
+			return nil, fmt.Errorf("catalog: parse: recovery buttons for family %q missing", fam)
+		}
+		ri := RecoveryInstructions{Family: fam, AppliesTo: r.AppliesTo, Steps: r.Steps}
+		for _, alt := range r.Alternatives {
+			a, ok := f.RecoveryButtons[alt]
+			if !ok || alt == fam || len(a.Alternatives) > 0 {
+				return nil, fmt.Errorf("catalog: parse: recovery buttons %q: bad alternative %q", fam, alt)
+			}
+			ri.Alternatives = append(ri.Alternatives, RecoveryInstructions{Family: alt, AppliesTo: a.AppliesTo, Steps: a.Steps})
+		}
+		c.recovery[fam] = ri
+	}
+	for id, text := range f.FixTexts {
+		if strings.TrimSpace(text) == "" {
+			return nil, fmt.Errorf("catalog: parse: fix text for %q is empty", id)
+		}
+		c.fixTexts[id] = text
+	}
+	return c, nil
+}
+
+func (s fileStep) info() (StepInfo, error) {
+	if strings.TrimSpace(s.Title) == "" || strings.TrimSpace(s.Summary) == "" || len(s.Instructions) == 0 {
+		return StepInfo{}, fmt.Errorf("catalog: parse: step %d: title, summary and instructions must not be empty", s.Number)
+	}
+	if slices.Contains(s.Instructions, "") {
+		return StepInfo{}, fmt.Errorf("catalog: parse: step %d: empty instruction", s.Number)
+	}
+	if s.WarningMustAcknowledge && s.Warning == "" {
+		return StepInfo{}, fmt.Errorf("catalog: parse: step %d: warning_must_acknowledge without a warning", s.Number)
+	}
+	for osKey, lines := range s.InstructionsByOS {
+		if osKey != OSWindows && osKey != OSMacOS && osKey != OSLinux {
+			return StepInfo{}, fmt.Errorf("catalog: parse: step %d: unknown OS %q", s.Number, osKey)
+		}
+		if len(lines) == 0 || slices.Contains(lines, "") {
+			return StepInfo{}, fmt.Errorf("catalog: parse: step %d: empty instructions for %s", s.Number, osKey)
+		}
+	}
+	return StepInfo{
+		Number: s.Number, Title: s.Title, Summary: s.Summary,
+		Instructions: s.Instructions, InstructionsByOS: s.InstructionsByOS,
+		Warning: s.Warning, WarningMustAcknowledge: s.WarningMustAcknowledge,
+	}, nil
+}
+
+// clone copies the slices and map so callers cannot change the catalogue.
+func (s StepInfo) clone() StepInfo {
+	s.Instructions = slices.Clone(s.Instructions)
+	if s.InstructionsByOS != nil {
+		m := make(map[string][]string, len(s.InstructionsByOS))
+		for k, v := range s.InstructionsByOS {
+			m[k] = slices.Clone(v)
+		}
+		s.InstructionsByOS = m
+	}
+	return s
+}
+
+// Step returns step n (1–6); the zero StepInfo for any other n.
+func (c *Catalog) Step(n int) StepInfo {
+	if n < 1 || n > 6 {
+		return StepInfo{}
+	}
+	return c.steps[n-1].clone()
+}
+
+// Steps returns the six steps in order.
+func (c *Catalog) Steps() []StepInfo {
+	out := make([]StepInfo, 0, 6)
+	for n := 1; n <= 6; n++ {
+		out = append(out, c.Step(n))
+	}
+	return out
+}
+
+// Title returns step n's title ("" outside 1–6).
+func (c *Catalog) Title(n int) string {
+	if n < 1 || n > 6 {
+		return ""
+	}
+	return c.steps[n-1].Title
+}
+
+// Professional returns the "See a professional" entry (Number 0).
+func (c *Catalog) Professional() StepInfo { return c.professional.clone() }
+
+// RecoveryButtons returns the recovery-mode instructions for a family; an
+// unknown or empty family gets the generic "unknown" instructions, which
+// list every family.
+func (c *Catalog) RecoveryButtons(family string) RecoveryInstructions {
+	r, ok := c.recovery[family]
+	if !ok {
+		r = c.recovery[FamilyUnknown]
+	}
+	r.Steps = slices.Clone(r.Steps)
+	r.Alternatives = slices.Clone(r.Alternatives)
+	return r
+}
+
+// FixText returns the fix text of a finding that has no step of its own
+// (usb.access_denied, lockdown.untrusted); ok is false for other ids.
+func (c *Catalog) FixText(findingID string) (string, bool) {
+	t, ok := c.fixTexts[findingID]
+	return t, ok
+}
+
+// StepDetail implements report.Guide: the step's summary, warning and
+// instructions for hostOS; step 5 also gets the recovery-mode buttons of
+// recoveryFamily. Number 0 is "See a professional".
+func (c *Catalog) StepDetail(number int, hostOS, recoveryFamily string) report.StepDetail {
+	var s StepInfo
+	switch {
+	case number == 0:
+		s = c.professional
+	case number >= 1 && number <= 6:
+		s = c.steps[number-1]
+	default:
+		return report.StepDetail{}
+	}
+	d := report.StepDetail{
+		Summary:                s.Summary,
+		Warning:                s.Warning,
+		WarningMustAcknowledge: s.WarningMustAcknowledge,
+		Instructions:           s.InstructionsFor(hostOS),
+	}
+	if number == 5 {
+		r := c.RecoveryButtons(recoveryFamily)
+		d.Instructions = append(d.Instructions, "Recovery-mode buttons ("+r.AppliesTo+"):")
+		for _, l := range r.Lines() {
+			d.Instructions = append(d.Instructions, "  "+l)
+		}
+	}
+	return d
+}
+
+// NormalizeOS maps a runtime.GOOS value or a free-form OS description
+// ("darwin", "macOS 14", "Windows 11", "linux/amd64") to OSWindows, OSMacOS
+// or OSLinux, or "" when it is none of them.
+func NormalizeOS(s string) string {
+	s = strings.ToLower(s)
+	switch {
+	case strings.Contains(s, "windows"):
+		return OSWindows
+	case strings.Contains(s, "darwin"), strings.Contains(s, "mac"), strings.Contains(s, "os x"):
+		return OSMacOS
+	case strings.Contains(s, "linux"):
+		return OSLinux
+	}
+	return ""
+}

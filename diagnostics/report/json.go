@@ -1,0 +1,111 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+)
+
+// MarshalJSON encodes the report exactly per the contract, whatever state the
+// struct is in: devices, checks, findings, steps, reasons and port paths are
+// arrays (never null), evidence is an object (never null), and a step that
+// does not apply has a null rank and confidence. The receiver is not modified.
+func (r Report) MarshalJSON() ([]byte, error) {
+	type plain Report // no methods: avoids recursing into MarshalJSON
+	n := normalised(r)
+	return json.Marshal(plain(n))
+}
+
+// JSON writes the report as indented JSON (two spaces) followed by a newline.
+func (r *Report) JSON(w io.Writer) error {
+	if r == nil {
+		return fmt.Errorf("report: encode JSON: nil report")
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
+		return fmt.Errorf("report: encode JSON: %w", err)
+	}
+	return nil
+}
+
+// normalised returns a copy of r in which every contract array is non-nil
+// and non-applying steps carry no rank or confidence. Slices that need no
+// change are shared with r (the copy is only read).
+func normalised(r Report) Report {
+	if r.Schema == "" {
+		r.Schema = Schema
+	}
+	r.Devices = nonNil(r.Devices)
+	r.Checks = nonNil(r.Checks)
+	r.Findings = nonNil(r.Findings)
+	r.Steps = nonNil(r.Steps)
+	r.Professional.Reasons = nonNil(r.Professional.Reasons)
+
+	if needsDeviceFix(r.Devices) {
+		ds := make([]Device, len(r.Devices))
+		copy(ds, r.Devices)
+		for i := range ds {
+			ds[i].USB.PortPath = nonNil(ds[i].USB.PortPath)
+		}
+		r.Devices = ds
+	}
+	if needsFindingFix(r.Findings) {
+		fs := make([]Finding, len(r.Findings))
+		copy(fs, r.Findings)
+		for i := range fs {
+			if fs[i].Evidence == nil {
+				fs[i].Evidence = map[string]any{}
+			}
+			fs[i].Steps = nonNil(fs[i].Steps)
+		}
+		r.Findings = fs
+	}
+	if needsStepFix(r.Steps) {
+		ss := make([]Step, len(r.Steps))
+		copy(ss, r.Steps)
+		for i := range ss {
+			ss[i].Reasons = nonNil(ss[i].Reasons)
+			if !ss[i].Applies {
+				ss[i].Rank, ss[i].Confidence = nil, nil
+			}
+		}
+		r.Steps = ss
+	}
+	return r
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}
+
+func needsDeviceFix(ds []Device) bool {
+	for _, d := range ds {
+		if d.USB.PortPath == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func needsFindingFix(fs []Finding) bool {
+	for _, f := range fs {
+		if f.Evidence == nil || f.Steps == nil {
+			return true
+		}
+	}
+	return false
+}
+
+func needsStepFix(ss []Step) bool {
+	for _, s := range ss {
+		if s.Reasons == nil || (!s.Applies && (s.Rank != nil || s.Confidence != nil)) {
+			return true
+		}
+	}
+	return false
+}
