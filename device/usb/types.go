@@ -33,7 +33,10 @@ type Device struct {
 	Serial string
 	// Recovery is the parsed iBoot serial string (recovery, DFU), nil otherwise.
 	Recovery *RecoveryInfo
-	// OpenErr is why the device could not be opened to read strings (nil when it could).
+	// OpenErr is why the serial string could not be read (nil when it was):
+	// *AccessDeniedError when the device could not be opened (Linux without the
+	// udev rule), *DisconnectedError when it left mid-read, else a wrapped libusb
+	// error. The device is still listed.
 	OpenErr error
 }
 

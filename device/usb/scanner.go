@@ -1,0 +1,314 @@
+package usb
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/google/gousb"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+)
+
+// Source is anything that can say what is on the bus right now: the gousb
+// Scanner in production, scripted snapshots in tests.
+type Source interface {
+	// Snapshot is one poll of the bus: every Apple device present, in a stable order.
+	Snapshot(ctx context.Context) ([]Device, error)
+}
+
+// FuncSource adapts a function to Source.
+type FuncSource func(ctx context.Context) ([]Device, error)
+
+// Snapshot calls f.
+func (f FuncSource) Snapshot(ctx context.Context) ([]Device, error) { return f(ctx) }
+
+// ScannerOptions configure a Scanner. The zero value is usable.
+type ScannerOptions struct {
+	// ControlTimeout bounds each control transfer made to read strings
+	// (default 1 s). A context deadline that is sooner wins.
+	ControlTimeout time.Duration
+	// SkipStrings lists devices without ever opening them: Serial, Recovery
+	// and OpenErr stay empty.
+	SkipStrings bool
+	// RetryAfter is how long a failed string read is remembered before the
+	// same enumeration of a device is opened again (default 5 s). Successful
+	// reads are remembered until the device leaves or re-enumerates.
+	RetryAfter time.Duration
+	// Logger receives debug messages (default slog.Default()).
+	Logger *slog.Logger
+}
+
+// Scanner lists Apple devices through gousb (libusb). It is a Source. Each new
+// enumeration of an Apple device is opened once to read its serial string
+// (and so its iBoot fields in recovery/DFU); later snapshots reuse that, so
+// polling costs one libusb device-list walk. Non-Apple devices are never opened.
+// A Scanner is safe for concurrent use and must be closed.
+type Scanner struct {
+	opts ScannerOptions
+	log  *slog.Logger
+
+	mu    sync.Mutex
+	ctx   *gousb.Context
+	cache map[cacheKey]cacheEntry
+}
+
+type cacheKey struct {
+	bus, addr int
+	pid       uint16
+	loc       string
+}
+
+type cacheEntry struct {
+	serial   string
+	recovery *RecoveryInfo
+	err      error
+	at       time.Time
+}
+
+// NewScanner initialises libusb. It returns an *UnavailableError (errors.Is
+// ErrUnavailable) when libusb cannot be initialised on this computer.
+func NewScanner(opts ScannerOptions) (s *Scanner, err error) {
+	if opts.ControlTimeout <= 0 {
+		opts.ControlTimeout = time.Second
+	}
+	if opts.RetryAfter <= 0 {
+		opts.RetryAfter = 5 * time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	ctx, err := newGousbContext()
+	if err != nil {
+		return nil, err
+	}
+	return &Scanner{opts: opts, log: opts.Logger, ctx: ctx, cache: make(map[cacheKey]cacheEntry)}, nil
+}
+
+// newGousbContext turns gousb's panic on a failed libusb_init into an error.
+func newGousbContext() (ctx *gousb.Context, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			perr, ok := r.(error)
+			if !ok {
+				perr = fmt.Errorf("%v", r)
+			}
+			ctx, err = nil, &UnavailableError{Op: "init", Err: perr}
+		}
+	}()
+	return gousb.NewContext(), nil
+}
+
+// Close releases libusb. Every ControlDevice from Open must be closed first.
+func (s *Scanner) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		return nil
+	}
+	err := s.ctx.Close()
+	if err != nil {
+		return fmt.Errorf("usb: close libusb context: %w", err)
+	}
+	s.ctx = nil
+	return nil
+}
+
+var errClosed = errors.New("usb: scanner is closed")
+
+// Snapshot lists every Apple device on the bus. Devices that cannot be
+// opened are still listed, with the reason in Device.OpenErr; the error
+// return is for failures of the whole scan (closed scanner, libusb unusable,
+// ctx done).
+func (s *Scanner) Snapshot(ctx context.Context) ([]Device, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		return nil, errClosed
+	}
+	var devs []Device
+	calls := 0
+	opened, err := s.ctx.OpenDevices(func(desc *gousb.DeviceDesc) bool {
+		calls++
+		if uint16(desc.Vendor) == mode.AppleVendorID {
+			devs = append(devs, fromDesc(desc))
+		}
+		return false // never open here: opening is per device below
+	})
+	for _, d := range opened { // none, the callback says no; be safe
+		d.Close()
+	}
+	if err != nil {
+		if calls == 0 {
+			return nil, &UnavailableError{Op: "list devices", Err: err}
+		}
+		s.log.Debug("usb: a device descriptor could not be read", "err", err)
+	}
+	sortDevices(devs)
+
+	now := time.Now()
+	seen := make(map[cacheKey]bool, len(devs))
+	for i := range devs {
+		d := &devs[i]
+		key := cacheKey{bus: d.Bus, addr: d.Address, pid: d.ProductID, loc: d.Location()}
+		seen[key] = true
+		if s.opts.SkipStrings {
+			continue
+		}
+		e, ok := s.cache[key]
+		if !ok || (e.err != nil && now.Sub(e.at) >= s.opts.RetryAfter) {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			e = s.readStrings(ctx, *d)
+			e.at = now
+			s.cache[key] = e
+		}
+		d.Serial, d.Recovery, d.OpenErr = e.serial, e.recovery, e.err
+	}
+	for k := range s.cache {
+		if !seen[k] {
+			delete(s.cache, k)
+		}
+	}
+	if devs == nil {
+		devs = []Device{}
+	}
+	return devs, nil
+}
+
+func (s *Scanner) readStrings(ctx context.Context, d Device) cacheEntry {
+	cd, err := s.openLocked(d)
+	if err != nil {
+		s.log.Debug("usb: open failed", "device", d.Location(), "err", err)
+		return cacheEntry{err: err}
+	}
+	defer cd.Close()
+	serial, err := ReadSerial(ctx, cd, d)
+	e := cacheEntry{serial: serial, err: err}
+	if serial != "" && d.Mode.IsLowLevel() {
+		if info, perr := ParseRecoverySerial(serial); perr == nil {
+			e.recovery = &info
+		}
+	}
+	if err != nil {
+		s.log.Debug("usb: reading the serial string failed", "device", d.Location(), "err", err)
+	}
+	return e
+}
+
+// Open opens dev (as found by Snapshot: same bus, address, vendor and
+// product) for control transfers. The caller must Close it.
+func (s *Scanner) Open(ctx context.Context, dev Device) (ControlDevice, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		return nil, errClosed
+	}
+	return s.openLocked(dev)
+}
+
+var errNotOnBus = errors.New("no longer on the bus")
+
+func (s *Scanner) openLocked(dev Device) (*gousbControl, error) {
+	devs, err := s.ctx.OpenDevices(func(desc *gousb.DeviceDesc) bool {
+		return desc.Bus == dev.Bus && desc.Address == dev.Address &&
+			uint16(desc.Vendor) == dev.VendorID && uint16(desc.Product) == dev.ProductID
+	})
+	if len(devs) == 0 {
+		if err == nil {
+			err = errNotOnBus
+			return nil, &DisconnectedError{Location: dev.Location(), Op: "open", Err: err}
+		}
+		return nil, classify("open", dev, err)
+	}
+	for _, extra := range devs[1:] {
+		extra.Close()
+	}
+	return &gousbControl{d: devs[0], def: s.opts.ControlTimeout}, nil
+}
+
+// gousbControl is the ControlDevice of a device opened through gousb.
+type gousbControl struct {
+	d   *gousb.Device
+	def time.Duration
+}
+
+// Control makes one control transfer, bounded by the sooner of ctx's deadline
+// and the scanner's ControlTimeout (libusb cannot be interrupted otherwise).
+func (g *gousbControl) Control(ctx context.Context, rType, request uint8, value, index uint16, data []byte) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, err
+	}
+	t := g.def
+	if dl, ok := ctx.Deadline(); ok {
+		if r := time.Until(dl); r < t {
+			t = r
+		}
+	}
+	if t < time.Millisecond { // libusb would read 0 ms as "no timeout"
+		return 0, context.DeadlineExceeded
+	}
+	g.d.ControlTimeout = t
+	return g.d.Control(rType, request, value, index, data)
+}
+
+func (g *gousbControl) Close() error { return g.d.Close() }
+
+// fromDesc classifies one gousb device descriptor.
+func fromDesc(desc *gousb.DeviceDesc) Device {
+	d := Device{
+		VendorID:   uint16(desc.Vendor),
+		ProductID:  uint16(desc.Product),
+		Bus:        desc.Bus,
+		Address:    desc.Address,
+		PortPath:   slices.Clone(desc.Path),
+		SpeedMbps:  speedMbps(desc.Speed),
+		USBVersion: desc.Spec.String(),
+	}
+	d.Mode = mode.FromProductID(d.ProductID)
+	if len(d.PortPath) > 1 { // the root hub is not in the path
+		d.HubDepth = len(d.PortPath) - 1
+		d.BehindHub = true
+	}
+	return d
+}
+
+// speedMbps maps libusb's speed codes to Mbit/s (5 is libusb's SUPER_PLUS).
+func speedMbps(s gousb.Speed) float64 {
+	switch s {
+	case gousb.SpeedLow:
+		return 1.5
+	case gousb.SpeedFull:
+		return 12
+	case gousb.SpeedHigh:
+		return 480
+	case gousb.SpeedSuper:
+		return 5000
+	case gousb.Speed(5):
+		return 10000
+	}
+	return 0
+}
+
+func sortDevices(devs []Device) {
+	slices.SortFunc(devs, func(a, b Device) int {
+		if a.Bus != b.Bus {
+			return a.Bus - b.Bus
+		}
+		if c := slices.Compare(a.PortPath, b.PortPath); c != 0 {
+			return c
+		}
+		return a.Address - b.Address
+	})
+}
