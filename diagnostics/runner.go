@@ -9,21 +9,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
-// Outcome is what one check concluded. An empty Status is derived from the
-// findings: none → pass, worst severity warning or info → warn, critical → fail.
-type Outcome struct {
-	Status   string
-	Detail   string
-	Findings []report.Finding
-}
+// Outcome is what one check concluded; see checks.Outcome.
+type Outcome = checks.Outcome
 
 // Skipped returns an Outcome with status skipped and the reason.
-func Skipped(reason string) Outcome {
-	return Outcome{Status: report.StatusSkipped, Detail: reason}
-}
+func Skipped(reason string) Outcome { return checks.Skipped(reason) }
 
 // ErrUnsupported marks a check that is not implemented on this operating
 // system; the runner reports it as status unsupported, not as a failure.

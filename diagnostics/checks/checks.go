@@ -1,0 +1,106 @@
+// Package checks holds the device-side checks of the diagnostics engine as
+// pure functions: each takes plain facts (a USB snapshot, the usbmuxd
+// listing, lockdownd answers, link events over the sampling window) and
+// returns an Outcome with findings that carry structured evidence and the fix
+// steps they support. Gathering the facts, deadlines and concurrency belong
+// to the diagnostics package; nothing here does I/O.
+//
+// checks imports device/ types and diagnostics/report; it must not import
+// diagnostics (the engine), app/ or anything that initialises a GUI.
+package checks
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// Outcome is what one check concluded. An empty Status is derived by the
+// runner from the findings (none → pass, warning → warn, critical → fail).
+type Outcome struct {
+	Status   string
+	Detail   string
+	Findings []report.Finding
+}
+
+// Skipped returns an Outcome with status skipped and the reason.
+func Skipped(reason string) Outcome {
+	return Outcome{Status: report.StatusSkipped, Detail: reason}
+}
+
+// Thresholds used by the checks. Exported so the report can quote them and
+// tests can build facts on either side of them.
+const (
+	// SlowRTTp95 is the lockdown round-trip p95 above which lockdown.slow is raised.
+	SlowRTTp95 = 250 * time.Millisecond
+	// FlapsCritical is the number of same-mode re-appearances in one window
+	// from which usb.unstable is critical rather than a warning.
+	FlapsCritical = 2
+)
+
+// stepsFor is the "supports step" column of DESIGN.md's finding table.
+var stepsFor = map[string][]int{
+	report.FindingUSBNoDevice:         {1},
+	report.FindingUSBAccessDenied:     {},
+	report.FindingUSBUnavailable:      {2},
+	report.FindingUSBFullSpeed:        {1},
+	report.FindingUSBBehindHub:        {1},
+	report.FindingUSBUnstable:         {1},
+	report.FindingUSBControlTimeouts:  {1, 4},
+	report.FindingDeviceRecoveryMode:  {5},
+	report.FindingDeviceDFUMode:       {5},
+	report.FindingUsbmuxUnreachable:   {2, 4},
+	report.FindingUsbmuxNotResponding: {4},
+	report.FindingUsbmuxDeviceMissing: {2, 4},
+	report.FindingLockdownSlow:        {4, 1},
+	report.FindingLockdownTimeouts:    {1, 4},
+	report.FindingLockdownUntrusted:   {},
+}
+
+// StepsFor returns the fix steps a finding id supports (a fresh slice).
+func StepsFor(id string) []int {
+	return append([]int{}, stepsFor[id]...)
+}
+
+// finding builds a finding with the steps of its id.
+func finding(id, severity, deviceKey, summary string, evidence map[string]any) report.Finding {
+	if evidence == nil {
+		evidence = map[string]any{}
+	}
+	return report.Finding{ID: id, Severity: severity, Summary: summary, Evidence: evidence, Steps: StepsFor(id), DeviceKey: deviceKey}
+}
+
+// NormalizeSerial is the identity used to correlate USB serials and usbmuxd
+// UDIDs: dashes removed, upper case ("00008110-001a…" → "00008110001A…").
+func NormalizeSerial(s string) string {
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), "-", ""))
+}
+
+// ms converts a duration to milliseconds rounded to 0.1 ms.
+func ms(d time.Duration) float64 {
+	return float64(d.Round(100*time.Microsecond)) / float64(time.Millisecond)
+}
+
+// seconds converts a duration to seconds rounded to 0.1 s.
+func seconds(d time.Duration) float64 {
+	return float64(d.Round(100*time.Millisecond)) / float64(time.Second)
+}
+
+// plural returns "n thing" or "n things".
+func plural(n int, thing string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", thing)
+	}
+	return fmt.Sprintf("%d %ss", n, thing)
+}
+
+// modeName is a mode for people, defaulting to unknown.
+func modeName(m mode.Mode) string {
+	if m == "" {
+		return string(mode.Unknown)
+	}
+	return string(m)
+}

@@ -1,0 +1,297 @@
+package checks
+
+import (
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+var (
+	phoneAUSB = usb.Device{VendorID: 0x05AC, ProductID: 0x12A8, Mode: mode.Normal, Bus: 1, Address: 5, PortPath: []int{2}, SpeedMbps: 480, Serial: "00008110001A2B3C4D5E6F70"}
+	phoneAMux = MuxEntry{DeviceID: 1, UDID: "00008110-001A2B3C4D5E6F70", LocationID: 0x00010005, ProductID: 0x12A8, ConnectionType: "USB"}
+	keyA      = "00008110001A2B3C4D5E6F70"
+)
+
+func ids(fs []report.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.ID)
+	}
+	slices.Sort(out)
+	return out
+}
+
+func withUSB(d usb.Device, edit func(*usb.Device)) *usb.Device {
+	edit(&d)
+	return &d
+}
+
+func TestUSBPresence(t *testing.T) {
+	recovery := withUSB(phoneAUSB, func(d *usb.Device) {
+		d.ProductID, d.Mode = 0x1281, mode.Recovery
+		d.Recovery = &usb.RecoveryInfo{CPID: "8110", BDID: "0E", ECID: "001A2B3C4D5E6F70"}
+	})
+	dfu := withUSB(phoneAUSB, func(d *usb.Device) { d.ProductID, d.Mode = 0x1227, mode.DFU })
+	tests := []struct {
+		name    string
+		scan    USBScan
+		phones  []Phone
+		want    []string
+		wantErr bool
+		detail  string
+	}{
+		{"no device", USBScan{}, nil, []string{report.FindingUSBNoDevice}, false, "no Apple device"},
+		{"normal phone", USBScan{Devices: []usb.Device{phoneAUSB}}, []Phone{{Key: keyA, Mode: mode.Normal, USB: &phoneAUSB}}, nil, false, "normal at 1-2"},
+		{"recovery", USBScan{}, []Phone{{Key: "ecid:1", Mode: mode.Recovery, USB: recovery}}, []string{report.FindingDeviceRecoveryMode}, false, "recovery"},
+		{"dfu", USBScan{}, []Phone{{Key: "usb:1-2", Mode: mode.DFU, USB: dfu}}, []string{report.FindingDeviceDFUMode}, false, "dfu"},
+		{"access denied", USBScan{}, []Phone{{Key: "usb:1-2", Mode: mode.Normal, USB: &phoneAUSB, USBAccessDenied: true}}, []string{report.FindingUSBAccessDenied}, false, ""},
+		{"libusb unavailable, nothing listed", USBScan{Err: errors.New("no usbfs"), Unavailable: true}, nil, []string{report.FindingUSBUnavailable}, false, "not readable"},
+		{"libusb unavailable, usbmuxd lists one", USBScan{Err: errors.New("no usbfs"), Unavailable: true}, []Phone{{Key: keyA, Mux: &phoneAMux}}, []string{report.FindingUSBUnavailable}, false, "usbmuxd lists 1 device"},
+		{"scan error", USBScan{Err: errors.New("io")}, nil, nil, true, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := USBPresence(tc.scan, tc.phones)
+			if (err != nil) != tc.wantErr {
+				t.Fatalf("err = %v", err)
+			}
+			if got := ids(o.Findings); !slices.Equal(got, tc.want) {
+				t.Errorf("findings %v, want %v", got, tc.want)
+			}
+			if !strings.Contains(o.Detail, tc.detail) {
+				t.Errorf("detail %q lacks %q", o.Detail, tc.detail)
+			}
+		})
+	}
+	o, _ := USBPresence(USBScan{}, []Phone{{Key: "ecid:1", Mode: mode.Recovery, USB: recovery}})
+	if ev := o.Findings[0].Evidence; ev["model"] != "iPhone 13 Pro Max" || ev["cpid"] != "8110" {
+		t.Errorf("recovery evidence %v", ev)
+	}
+	if !slices.Equal(o.Findings[0].Steps, []int{5}) {
+		t.Errorf("steps %v", o.Findings[0].Steps)
+	}
+}
+
+func TestUSBLink(t *testing.T) {
+	full := withUSB(phoneAUSB, func(d *usb.Device) { d.SpeedMbps = 12 })
+	hub := withUSB(phoneAUSB, func(d *usb.Device) { d.PortPath, d.HubDepth, d.BehindHub = []int{1, 3}, 1, true })
+	tests := []struct {
+		name   string
+		phones []Phone
+		want   []string
+		status string
+	}{
+		{"direct high speed", []Phone{{Key: keyA, USB: &phoneAUSB}}, nil, ""},
+		{"full speed", []Phone{{Key: keyA, USB: full}}, []string{report.FindingUSBFullSpeed}, ""},
+		{"behind hub", []Phone{{Key: keyA, USB: hub}}, []string{report.FindingUSBBehindHub}, ""},
+		{"no usb", []Phone{{Key: keyA, Mux: &phoneAMux}}, nil, report.StatusSkipped},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := USBLink(tc.phones)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := ids(o.Findings); !slices.Equal(got, tc.want) || o.Status != tc.status {
+				t.Errorf("findings %v status %q, want %v %q", got, o.Status, tc.want, tc.status)
+			}
+		})
+	}
+}
+
+func TestCountLinks(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	ev := func(src, kind string, s float64, m mode.Mode) LinkEvent {
+		return LinkEvent{Source: src, Kind: kind, Time: at(s), Key: "k", Mode: m}
+	}
+	tests := []struct {
+		name                                 string
+		events                               []LinkEvent
+		detaches, attaches, flaps, modeChgs int
+	}{
+		{"nothing", nil, 0, 0, 0, 0},
+		{"initial attach only", []LinkEvent{{Source: "usbmux", Kind: LinkAttach, Key: "k", Mode: mode.Normal, Initial: true}}, 0, 0, 0, 0},
+		{"three flaps", []LinkEvent{
+			ev("usb", LinkDetach, 1, mode.Normal), ev("usb", LinkAttach, 1.5, mode.Normal),
+			ev("usb", LinkDetach, 3, mode.Normal), ev("usb", LinkAttach, 3.5, mode.Normal),
+			ev("usb", LinkDetach, 5, mode.Normal), ev("usb", LinkAttach, 5.5, mode.Normal),
+		}, 3, 3, 3, 0},
+		{"unsorted input", []LinkEvent{ev("usb", LinkAttach, 2, mode.Normal), ev("usb", LinkDetach, 1, mode.Normal)}, 1, 1, 1, 0},
+		{"mode change is not a flap", []LinkEvent{ev("usb", LinkDetach, 1, mode.Normal), ev("usb", LinkAttach, 40, mode.Recovery)}, 1, 1, 0, 1},
+		{"usbmuxd detach without mode uses last mode", []LinkEvent{
+			{Source: "usbmux", Kind: LinkAttach, Key: "k", Mode: mode.Normal, Initial: true},
+			ev("usbmux", LinkDetach, 1, ""), ev("usbmux", LinkAttach, 2, mode.Normal),
+		}, 1, 1, 1, 0},
+		{"plugged in during window", []LinkEvent{ev("usb", LinkAttach, 1, mode.Normal)}, 0, 1, 0, 0},
+		{"left and never came back", []LinkEvent{ev("usb", LinkDetach, 1, mode.Normal)}, 1, 0, 0, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cs := CountLinks(tc.events)
+			var c LinkCount
+			if len(cs) > 0 {
+				c = cs[0]
+			}
+			if c.Detaches != tc.detaches || c.Attaches != tc.attaches || c.Flaps != tc.flaps || c.ModeChanges != tc.modeChgs {
+				t.Errorf("got %+v", c)
+			}
+		})
+	}
+}
+
+func TestUSBStability(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	usbCount := LinkCount{Source: "usb", Key: "1-2", Detaches: 1, Attaches: 1, Flaps: 1, FlapTimes: []time.Time{t0}}
+	muxCount := LinkCount{Source: "usbmux", Key: keyA, Detaches: 3, Attaches: 3, Flaps: 3, FlapTimes: []time.Time{t0, t0, t0}}
+	resolve := func(src, key string) string {
+		if key == "1-2" || key == keyA {
+			return keyA
+		}
+		return ""
+	}
+	phones := ByPhone([]LinkCount{usbCount, muxCount}, resolve)
+	if len(phones) != 1 || phones[0].Flaps != 3 || phones[0].Worst.Source != "usbmux" {
+		t.Fatalf("ByPhone = %+v", phones)
+	}
+	o, err := USBStability(10*time.Second, phones, []string{"usb", "usbmux"}, nil)
+	if err != nil || len(o.Findings) != 1 {
+		t.Fatalf("o=%+v err=%v", o, err)
+	}
+	f := o.Findings[0]
+	if f.ID != report.FindingUSBUnstable || f.Severity != report.SeverityCritical || f.Evidence["detaches"] != 3 || f.Evidence["window_s"] != 10.0 || len(f.Evidence["times"].([]string)) != 3 {
+		t.Errorf("finding %+v", f)
+	}
+	if !strings.Contains(f.Summary, "3 times in 10 s") {
+		t.Errorf("summary %q", f.Summary)
+	}
+	one := ByPhone([]LinkCount{usbCount}, resolve)
+	o, _ = USBStability(10*time.Second, one, []string{"usb"}, nil)
+	if o.Findings[0].Severity != report.SeverityWarning {
+		t.Errorf("one flap severity %s", o.Findings[0].Severity)
+	}
+	modeOnly := ByPhone([]LinkCount{{Source: "usb", Key: "1-2", Detaches: 1, Attaches: 1, ModeChanges: 1}}, resolve)
+	o, _ = USBStability(10*time.Second, modeOnly, []string{"usb"}, nil)
+	if len(o.Findings) != 0 || !strings.Contains(o.Detail, "1 mode changes") {
+		t.Errorf("mode change: %+v", o)
+	}
+	o, _ = USBStability(0, nil, nil, nil)
+	if o.Status != report.StatusSkipped {
+		t.Errorf("window 0: %+v", o)
+	}
+	if _, err := USBStability(time.Second, nil, nil, []string{"usb: gone"}); err == nil {
+		t.Error("no sources: want error")
+	}
+}
+
+func TestUsbmuxHealthAndListing(t *testing.T) {
+	tests := []struct {
+		status string
+		want   []string
+	}{
+		{report.UsbmuxdOK, nil},
+		{report.UsbmuxdUnreachable, []string{report.FindingUsbmuxUnreachable}},
+		{report.UsbmuxdNotResponding, []string{report.FindingUsbmuxNotResponding}},
+		{report.UsbmuxdError, []string{report.FindingUsbmuxNotResponding}},
+	}
+	for _, tc := range tests {
+		o, err := UsbmuxHealth(MuxHealth{Address: "unix:/x", Status: tc.status, Err: errors.New("e")})
+		if err != nil || !slices.Equal(ids(o.Findings), tc.want) {
+			t.Errorf("%s: %v %v", tc.status, ids(o.Findings), err)
+		}
+	}
+	if _, err := UsbmuxHealth(MuxHealth{Status: "weird"}); err == nil {
+		t.Error("unknown status: want error")
+	}
+
+	o, _ := UsbmuxListing([]Phone{{Key: keyA, Mode: mode.Normal, USB: &phoneAUSB}}, true, true, nil)
+	if !slices.Equal(ids(o.Findings), []string{report.FindingUsbmuxDeviceMissing}) {
+		t.Errorf("missing: %v", ids(o.Findings))
+	}
+	o, _ = UsbmuxListing([]Phone{{Key: keyA, Mode: mode.Normal, USB: &phoneAUSB, Mux: &phoneAMux}}, true, true, nil)
+	if len(o.Findings) != 0 || !strings.Contains(o.Detail, "1 device") {
+		t.Errorf("listed: %+v", o)
+	}
+	rec := withUSB(phoneAUSB, func(d *usb.Device) { d.Mode = mode.Recovery })
+	o, _ = UsbmuxListing([]Phone{{Key: "x", Mode: mode.Recovery, USB: rec}}, true, true, nil)
+	if len(o.Findings) != 0 {
+		t.Errorf("recovery phone must not be missing: %v", ids(o.Findings))
+	}
+	o, _ = UsbmuxListing(nil, false, true, nil)
+	if o.Status != report.StatusSkipped {
+		t.Errorf("usbmuxd down: %+v", o)
+	}
+}
+
+func TestLockdownChecks(t *testing.T) {
+	phones := []Phone{{Key: keyA, Mode: mode.Normal, USB: &phoneAUSB, Mux: &phoneAMux}}
+	o, _ := LockdownQuery(phones, map[string]Lockdown{keyA: {QueryType: QueryTypeRestore, ProductType: "iPhone14,3", ProductVersion: "17.5.1"}})
+	if !strings.Contains(o.Detail, "restore mode") || len(o.Findings) != 0 {
+		t.Errorf("query: %+v", o)
+	}
+	o, _ = LockdownQuery(phones, map[string]Lockdown{keyA: {Err: errors.New("EOF"), Timeout: true}})
+	if !slices.Equal(ids(o.Findings), []string{report.FindingLockdownTimeouts}) {
+		t.Errorf("query drop: %+v", o)
+	}
+	if _, err := LockdownQuery(phones, map[string]Lockdown{keyA: {Err: errors.New("bad plist")}}); err == nil {
+		t.Error("non-timeout query error: want error")
+	}
+
+	fast := make([]time.Duration, 20)
+	slow := make([]time.Duration, 20)
+	for i := range fast {
+		fast[i] = 3 * time.Millisecond
+		slow[i] = 400 * time.Millisecond
+	}
+	tests := []struct {
+		name string
+		st   RTTStats
+		want []string
+	}{
+		{"fast", RTTStats{Requests: 20, Samples: fast}, nil},
+		{"slow", RTTStats{Requests: 20, Samples: slow}, []string{report.FindingLockdownSlow}},
+		{"drops", RTTStats{Requests: 20, Samples: fast[:15], Timeouts: 2, Failures: 3}, []string{report.FindingLockdownTimeouts}},
+	}
+	for _, tc := range tests {
+		o, err := LockdownRTT(phones, map[string]RTTStats{keyA: tc.st})
+		if err != nil || !slices.Equal(ids(o.Findings), tc.want) {
+			t.Errorf("%s: %v %v", tc.name, ids(o.Findings), err)
+		}
+	}
+
+	o, _ = LockdownTrust(phones, map[string]mode.Mode{keyA: mode.Normal}, map[string]Trust{keyA: {Known: true, Trusted: false, Reason: "InvalidHostID"}})
+	if !slices.Equal(ids(o.Findings), []string{report.FindingLockdownUntrusted}) || !strings.Contains(o.Findings[0].Summary, "tap Trust") {
+		t.Errorf("untrusted: %+v", o)
+	}
+	o, _ = LockdownTrust(phones, map[string]mode.Mode{keyA: mode.Restore}, map[string]Trust{keyA: {Known: true}})
+	if len(o.Findings) != 0 {
+		t.Errorf("restore mode needs no trust: %+v", o)
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	ds := []time.Duration{5, 1, 4, 2, 3, 6, 7, 8, 9, 10}
+	for _, tc := range []struct {
+		p    float64
+		want time.Duration
+	}{{50, 5}, {95, 10}, {100, 10}, {0, 1}, {10, 1}} {
+		if got := Percentile(ds, tc.p); got != tc.want {
+			t.Errorf("p%v = %v, want %v", tc.p, got, tc.want)
+		}
+	}
+	if Percentile(nil, 50) != 0 {
+		t.Error("empty")
+	}
+}
+
+func TestNormalizeSerial(t *testing.T) {
+	if NormalizeSerial("00008110-001a2b3c4d5e6f70") != "00008110001A2B3C4D5E6F70" {
+		t.Error("normalise")
+	}
+}

@@ -1,0 +1,148 @@
+package checks
+
+import (
+	"sort"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usb"
+)
+
+// USBScan is one USB snapshot as the checks see it.
+type USBScan struct {
+	// Devices are the Apple devices found.
+	Devices []usb.Device
+	// Err is why the scan failed (nil when it ran).
+	Err error
+	// Unavailable is true when Err means libusb itself is not usable on this
+	// computer (no library, no driver), as opposed to a passing failure.
+	Unavailable bool
+}
+
+// MuxEntry is one device in usbmuxd's listing.
+type MuxEntry struct {
+	DeviceID int
+	// UDID is the serial number as usbmuxd reports it.
+	UDID       string
+	LocationID uint32
+	ProductID  uint16
+	// ConnectionType is "USB" or "Network".
+	ConnectionType string
+}
+
+// Phone is one physical phone as the engine merged it from USB and usbmuxd.
+type Phone struct {
+	// Key is the phone's identity within the run (normalised UDID, "ecid:…"
+	// or "usb:<location>"), unredacted.
+	Key  string
+	Mode mode.Mode
+	// USB is the phone on the bus; nil when USB does not see it.
+	USB *usb.Device
+	// USBAccessDenied is true when libusb could not open the device for lack
+	// of permission (its strings and control transfers are then unknown).
+	USBAccessDenied bool
+	// Mux is the phone in usbmuxd's listing; nil when not listed.
+	Mux *MuxEntry
+}
+
+// MuxHealth is the result of asking usbmuxd for its version / a listing.
+type MuxHealth struct {
+	Address string
+	// Status is one of report.Usbmuxd* (ok, unreachable, not_responding, error).
+	Status string
+	Err    error
+	// Elapsed is how long the health request took.
+	Elapsed time.Duration
+}
+
+// Lockdown is what lockdownd answered for one phone.
+type Lockdown struct {
+	// Err is why the query failed (nil when lockdownd answered).
+	Err error
+	// Timeout is true when Err is a timeout or a dropped connection.
+	Timeout bool
+	// QueryType is the QueryType answer: com.apple.mobile.lockdown in normal
+	// mode, com.apple.mobile.restored in restore mode.
+	QueryType      string
+	ProductType    string
+	ProductVersion string
+	BuildVersion   string
+	DeviceName     string
+	Elapsed        time.Duration
+}
+
+// Trust is whether this computer is trusted by one phone.
+type Trust struct {
+	// Known is false when trust could not be determined (Err says why).
+	Known   bool
+	Trusted bool
+	// HasPairRecord is whether usbmuxd holds a pair record for the phone.
+	HasPairRecord bool
+	// Reason is lockdownd's refusal, e.g. "InvalidHostID" or "PasswordProtected".
+	Reason string
+	Err    error
+}
+
+// RTTStats are the lockdown round trips of one phone.
+type RTTStats struct {
+	Requests int
+	Timeouts int
+	// Failures are requests that failed otherwise (connection dropped, bad reply).
+	Failures int
+	// Samples are the round-trip times of the successful requests.
+	Samples []time.Duration
+	// Err is why the probe could not run at all.
+	Err error
+}
+
+// Percentile returns the p-th percentile (0–100, nearest rank) of ds; 0 for none.
+func Percentile(ds []time.Duration, p float64) time.Duration {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), ds...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	rank := int(p/100*float64(len(s))+0.999999) - 1
+	if rank < 0 {
+		rank = 0
+	}
+	if rank >= len(s) {
+		rank = len(s) - 1
+	}
+	return s[rank]
+}
+
+// ControlStats are the control-transfer round trips to one phone in
+// recovery or DFU mode.
+type ControlStats struct {
+	Requests int
+	Timeouts int
+	Failures int
+	Max      time.Duration
+	// Err is why the probe could not run at all.
+	Err error
+}
+
+// LinkEvent is one attach or detach seen on one source during the window.
+type LinkEvent struct {
+	// Source is "usb" or "usbmux".
+	Source string
+	// Kind is "attach" or "detach".
+	Kind string
+	Time time.Time
+	// Key identifies the device within its source: the USB location
+	// ("1-2"), or the normalised usbmuxd serial.
+	Key string
+	// Mode is the device's mode at this event (for a detach: the mode it
+	// had), unknown when the source cannot tell.
+	Mode mode.Mode
+	// Initial marks attaches that only report what was already present when
+	// listening started (usbmuxd sends one per device): not re-appearances.
+	Initial bool
+}
+
+// Link event kinds.
+const (
+	LinkAttach = "attach"
+	LinkDetach = "detach"
+)
