@@ -112,8 +112,8 @@ func TestCountLinks(t *testing.T) {
 		return LinkEvent{Source: src, Kind: kind, Time: at(s), Key: "k", Mode: m}
 	}
 	tests := []struct {
-		name                                 string
-		events                               []LinkEvent
+		name                                string
+		events                              []LinkEvent
 		detaches, attaches, flaps, modeChgs int
 	}{
 		{"nothing", nil, 0, 0, 0, 0},
