@@ -72,7 +72,7 @@ type Device struct {
 type Model struct {
 	ProductType     string `json:"product_type"`
 	Name            string `json:"name"`
-	RecoveryButtons string `json:"recovery_buttons"` // face-id-or-8-later|iphone-7|home-button|unknown
+	RecoveryButtons string `json:"recovery_buttons"` // face-id-or-8-later|iphone-7|home-button|ipad-no-home-button|unknown
 }
 
 // USB is the phone's USB link.
