@@ -1,0 +1,203 @@
+package sim
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+)
+
+// lockdownSession is the state of one lockdown tunnel.
+type lockdownSession struct {
+	phone     Phone
+	sessionID string
+}
+
+// serveLockdown answers lockdownd requests on a tunnel until the client says
+// Goodbye, the tunnel is closed (detach, Close) or LockdownDropAfter answers were sent.
+func (s *Server) serveLockdown(c net.Conn, p Phone, log *slog.Logger) {
+	sess := &lockdownSession{phone: p}
+	answered := 0
+	for {
+		payload, err := ReadLockdownFrame(c)
+		if err != nil {
+			if !errors.Is(err, io.EOF) && s.ctx.Err() == nil {
+				log.Debug("lockdown read", "err", err)
+			}
+			return
+		}
+		req, err := DecodeDict(payload)
+		if err != nil {
+			log.Debug("lockdown request", "err", err)
+			s.count("lockdown:invalid")
+			return
+		}
+		name := str(req, "Request")
+		s.count("lockdown:" + name)
+		log.Debug("lockdown request", "request", name, "key", str(req, "Key"), "domain", str(req, "Domain"))
+		resp, bye := sess.answer(req, s)
+		if !s.lockdownDelay() {
+			return
+		}
+		frame, err := EncodeLockdownPlist(resp)
+		if err != nil {
+			log.Error("lockdown encode", "err", err)
+			return
+		}
+		if err := s.write(c, frame); err != nil {
+			return
+		}
+		answered++
+		if bye {
+			return
+		}
+		if s.sc.LockdownDropAfter > 0 && answered >= s.sc.LockdownDropAfter {
+			log.Debug("lockdown-drops: closing tunnel", "answered", answered)
+			return
+		}
+	}
+}
+
+// lockdownDelay waits LockdownLatency + rand[0, LockdownJitter); false when the server is closing.
+func (s *Server) lockdownDelay() bool {
+	d := s.sc.LockdownLatency
+	if s.sc.LockdownJitter > 0 {
+		d += rand.N(s.sc.LockdownJitter)
+	}
+	if d <= 0 {
+		return true
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-s.ctx.Done():
+		return false
+	}
+}
+
+func lockdownErr(req, e string) map[string]any {
+	m := map[string]any{"Error": e}
+	if req != "" {
+		m["Request"] = req
+	}
+	return m
+}
+
+// answer builds the reply to one request; bye reports the tunnel closes after it.
+func (ls *lockdownSession) answer(req map[string]any, s *Server) (resp map[string]any, bye bool) {
+	p := ls.phone
+	name := str(req, "Request")
+	if name == "Goodbye" {
+		return map[string]any{"Request": "Goodbye", "Result": "Success"}, true
+	}
+	if p.Mode == mode.Restore {
+		return ls.answerRestored(name, req), false
+	}
+	switch name {
+	case "QueryType":
+		return map[string]any{"Request": name, "Type": "com.apple.mobile.lockdown"}, false
+	case "GetValue":
+		return ls.getValue(req), false
+	case "ValidatePair":
+		switch p.Trust {
+		case TrustTrusted:
+			return map[string]any{"Request": name}, false
+		case TrustPending:
+			return lockdownErr(name, "PairingDialogResponsePending"), false
+		default:
+			return lockdownErr(name, "InvalidHostID"), false
+		}
+	case "Pair":
+		switch p.Trust {
+		case TrustTrusted:
+			return map[string]any{"Request": name, "EscrowBag": []byte("simulated-escrow-bag")}, false
+		case TrustDenied:
+			return lockdownErr(name, "UserDeniedPairing"), false
+		default:
+			return lockdownErr(name, "PairingDialogResponsePending"), false
+		}
+	case "StartSession":
+		if p.Trust != TrustTrusted {
+			return lockdownErr(name, "InvalidHostID"), false
+		}
+		if ls.sessionID != "" {
+			return lockdownErr(name, "SessionActive"), false
+		}
+		ls.sessionID = newUUID()
+		// No TLS in the simulator: the session runs in the clear.
+		return map[string]any{"Request": name, "SessionID": ls.sessionID, "EnableSessionSSL": false}, false
+	case "StopSession":
+		if ls.sessionID == "" {
+			return lockdownErr(name, "SessionInactive"), false
+		}
+		ls.sessionID = ""
+		return map[string]any{"Request": name}, false
+	case "StartService":
+		if ls.sessionID == "" {
+			return lockdownErr(name, "SessionInactive"), false
+		}
+		return lockdownErr(name, "InvalidService"), false
+	case "SetValue", "RemoveValue":
+		if ls.sessionID == "" {
+			return lockdownErr(name, "SessionInactive"), false
+		}
+		if name == "SetValue" {
+			return lockdownErr(name, "SetProhibited"), false
+		}
+		return lockdownErr(name, "RemoveProhibited"), false
+	default:
+		return lockdownErr(name, "UnknownRequest"), false
+	}
+}
+
+func (ls *lockdownSession) getValue(req map[string]any) map[string]any {
+	key, domain := str(req, "Key"), str(req, "Domain")
+	resp := map[string]any{"Request": "GetValue"}
+	if key != "" {
+		resp["Key"] = key
+	}
+	if domain != "" {
+		resp["Domain"] = domain
+		// Only the global domain is simulated.
+		resp["Error"] = "MissingValue"
+		return resp
+	}
+	values := ls.phone.publicValues()
+	if ls.sessionID != "" {
+		values = ls.phone.allValues()
+	}
+	if key == "" {
+		resp["Value"] = values
+		return resp
+	}
+	v, ok := values[key]
+	if !ok {
+		resp["Error"] = "MissingValue"
+		return resp
+	}
+	resp["Value"] = v
+	return resp
+}
+
+// answerRestored answers as restored does on a phone in restore mode.
+func (ls *lockdownSession) answerRestored(name string, req map[string]any) map[string]any {
+	switch name {
+	case "QueryType":
+		return map[string]any{"Request": name, "Type": "com.apple.mobile.restored", "RestoreProtocolVersion": 15}
+	case "QueryValue":
+		key := str(req, "QueryKey")
+		vals := ls.phone.restoreValues()
+		if v, ok := vals[key]; ok {
+			return map[string]any{key: v}
+		}
+		return map[string]any{"Error": "MissingValue", "QueryKey": key}
+	default:
+		return lockdownErr(name, "UnknownRequest")
+	}
+}

@@ -1,0 +1,344 @@
+package sim
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+)
+
+// Trust states of a simulated phone towards this computer.
+const (
+	// TrustTrusted: usbmuxd holds a pair record, ValidatePair and StartSession succeed.
+	TrustTrusted = "trusted"
+	// TrustUntrusted: no pair record; ValidatePair/StartSession answer InvalidHostID,
+	// Pair answers PairingDialogResponsePending (the phone shows "Trust This Computer?").
+	TrustUntrusted = "untrusted"
+	// TrustPending: like untrusted, but the Trust dialog is already up and
+	// ValidatePair answers PairingDialogResponsePending too.
+	TrustPending = "pending"
+	// TrustDenied: the user tapped "Don't Trust": Pair answers UserDeniedPairing.
+	TrustDenied = "denied"
+)
+
+// Garbage kinds for Scenario.Garbage.
+const (
+	// GarbageBadLength answers every request with a header claiming 0xFFFFFFF0 bytes.
+	GarbageBadLength = "bad-length"
+	// GarbageNotPlist answers every request with a valid header and a payload that is no plist.
+	GarbageNotPlist = "not-plist"
+)
+
+// Phone is one simulated iPhone: its lockdownd identity, how usbmuxd lists it
+// and how it looks on USB (for USBSource). Zero fields get defaults from Phone A
+// of the shared identities (see PhoneA) when the phone is attached.
+type Phone struct {
+	UDID           string `json:",omitempty"`
+	ProductType    string `json:",omitempty"`
+	ProductVersion string `json:",omitempty"`
+	BuildVersion   string `json:",omitempty"`
+	DeviceName     string `json:",omitempty"`
+	DeviceClass    string `json:",omitempty"`
+	HardwareModel  string `json:",omitempty"`
+	// SerialNumber is the Apple serial number (a private lockdown value, only in a session).
+	SerialNumber string `json:",omitempty"`
+	// CPID, BDID and ECID are the chip id, board id and unique chip id (lockdown
+	// ChipID, BoardId, UniqueChipID; also the recovery serial string). Zero: derived
+	// from a new-style UDID ("0000CPID-ECID") where possible.
+	CPID uint32 `json:",omitempty"`
+	BDID uint32 `json:",omitempty"`
+	ECID uint64 `json:",omitempty"`
+
+	// DeviceID is the usbmuxd device id; assigned by the server when 0 or taken.
+	DeviceID int `json:",omitempty"`
+	// ProductID is the USB product id; default by mode (0x12A8 normal/restore, 0x1281 recovery, 0x1227 DFU).
+	ProductID int `json:",omitempty"`
+	// LocationID is what usbmuxd reports; default (Bus << 16) | Address as Linux usbmuxd computes it (usb.c, usb_get_location).
+	LocationID uint32 `json:",omitempty"`
+	// ConnectionSpeed in bits/s as usbmuxd reports it; default SpeedMbps * 1e6.
+	ConnectionSpeed int `json:",omitempty"`
+	// Trust is TrustTrusted (default), TrustUntrusted, TrustPending or TrustDenied.
+	Trust string `json:",omitempty"`
+	// Mode is normal (default), restore (listed; QueryType answers com.apple.mobile.restored),
+	// recovery or dfu (not listed by usbmuxd, only visible through USBSource).
+	Mode mode.Mode `json:",omitempty"`
+
+	// USB view (USBSource).
+	Bus      int   `json:",omitempty"`
+	Address  int   `json:",omitempty"`
+	PortPath []int `json:",omitempty"`
+	// SpeedMbps is the negotiated USB speed: 480 high speed (default), 12 full speed.
+	SpeedMbps float64 `json:",omitempty"`
+	BehindHub bool    `json:",omitempty"`
+	// RecoverySerial is the iBoot serial string in recovery/DFU; default built from CPID, BDID, ECID.
+	RecoverySerial string `json:",omitempty"`
+}
+
+// Scenario is a set of phones plus the faults the simulator injects.
+type Scenario struct {
+	Name   string  `json:",omitempty"`
+	Phones []Phone `json:",omitempty"`
+	// LockdownLatency delays every lockdownd answer; LockdownJitter adds a random 0..jitter on top.
+	LockdownLatency time.Duration `json:",omitempty"`
+	LockdownJitter  time.Duration `json:",omitempty"`
+	// LockdownDropAfter > 0 closes a lockdown tunnel right after its K-th answer.
+	LockdownDropAfter int `json:",omitempty"`
+	// FlapInterval > 0 detaches every scenario phone, then re-attaches it, alternating
+	// every interval (a re-attach gets a new DeviceID and USB address, as a real re-enumeration).
+	FlapInterval time.Duration `json:",omitempty"`
+	// Hung makes usbmuxd accept connections and read requests but never answer.
+	Hung bool `json:",omitempty"`
+	// Garbage is "", GarbageBadLength or GarbageNotPlist.
+	Garbage string `json:",omitempty"`
+}
+
+// PhoneA is the shared test identity "Phone A" (iPhone 13 Pro Max, iOS 17.5.1, bus 1 address 5, port 2).
+func PhoneA() Phone {
+	return Phone{
+		UDID:           "00008110-001A2B3C4D5E6F70",
+		ProductType:    "iPhone14,3",
+		ProductVersion: "17.5.1",
+		BuildVersion:   "21F90",
+		DeviceName:     "Test iPhone",
+		DeviceClass:    "iPhone",
+		HardwareModel:  "D64AP",
+		SerialNumber:   "F2LXK0QJPLJM",
+		CPID:           0x8110,
+		BDID:           0x0E,
+		ECID:           0x001A2B3C4D5E6F70,
+		ProductID:      0x12A8,
+		Trust:          TrustTrusted,
+		Mode:           mode.Normal,
+		Bus:            1,
+		Address:        5,
+		PortPath:       []int{2},
+		SpeedMbps:      480,
+	}
+}
+
+// PhoneB is the shared test identity "Phone B" (iPhone 8, iOS 16.7.8, bus 1 address 9, behind a hub at 1-1, port path [1 3]).
+func PhoneB() Phone {
+	return Phone{
+		UDID:           "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678",
+		ProductType:    "iPhone10,4",
+		ProductVersion: "16.7.8",
+		BuildVersion:   "20H343",
+		DeviceName:     "Second iPhone",
+		DeviceClass:    "iPhone",
+		HardwareModel:  "D201AP",
+		SerialNumber:   "C39VK1ABJC6D",
+		CPID:           0x8015,
+		BDID:           0x0A,
+		ECID:           0x000012345678ABCD,
+		ProductID:      0x12A8,
+		Trust:          TrustTrusted,
+		Mode:           mode.Normal,
+		Bus:            1,
+		Address:        9,
+		PortPath:       []int{1, 3},
+		SpeedMbps:      480,
+		BehindHub:      true,
+	}
+}
+
+// Multi returns a scenario of n healthy phones (n < 1 counts as 1): Phone A, Phone B,
+// then variants of Phone A with distinct UDIDs, ECIDs, names, addresses and ports.
+func Multi(n int) Scenario {
+	if n < 1 {
+		n = 1
+	}
+	sc := Scenario{Name: "multi"}
+	for i := range n {
+		switch i {
+		case 0:
+			sc.Phones = append(sc.Phones, PhoneA())
+		case 1:
+			sc.Phones = append(sc.Phones, PhoneB())
+		default:
+			p := PhoneA()
+			p.ECID = 0x001A2B3C4D5E0000 + uint64(i)
+			p.UDID = fmt.Sprintf("%08X-%016X", p.CPID, p.ECID)
+			p.DeviceName = fmt.Sprintf("Test iPhone %d", i+1)
+			p.SerialNumber = fmt.Sprintf("F2LXK0QJP%03d", i)
+			p.Bus = 2 + (i-2)/100
+			p.Address = 10 + (i-2)%100
+			p.PortPath = []int{1 + (i-2)%100}
+			sc.Phones = append(sc.Phones, p)
+		}
+	}
+	return sc
+}
+
+var builtins = map[string]func() Scenario{
+	"healthy": func() Scenario { return Scenario{Phones: []Phone{PhoneA()}} },
+	"none":    func() Scenario { return Scenario{} },
+	"flapping": func() Scenario {
+		return Scenario{Phones: []Phone{PhoneA()}, FlapInterval: 1500 * time.Millisecond}
+	},
+	"slow-lockdown": func() Scenario {
+		return Scenario{Phones: []Phone{PhoneA()}, LockdownLatency: 800 * time.Millisecond, LockdownJitter: 400 * time.Millisecond}
+	},
+	"lockdown-drops": func() Scenario { return Scenario{Phones: []Phone{PhoneA()}, LockdownDropAfter: 2} },
+	"untrusted": func() Scenario {
+		p := PhoneA()
+		p.Trust = TrustUntrusted
+		return Scenario{Phones: []Phone{p}}
+	},
+	"hung":              func() Scenario { return Scenario{Phones: []Phone{PhoneA()}, Hung: true} },
+	"garbage":           func() Scenario { return Scenario{Phones: []Phone{PhoneA()}, Garbage: GarbageBadLength} },
+	"garbage-not-plist": func() Scenario { return Scenario{Phones: []Phone{PhoneA()}, Garbage: GarbageNotPlist} },
+	"multi":             func() Scenario { return Multi(4) },
+	"full-speed": func() Scenario {
+		p := PhoneA()
+		p.SpeedMbps = 12
+		return Scenario{Phones: []Phone{p}}
+	},
+	"recovery": func() Scenario {
+		p := PhoneA()
+		p.Mode = mode.Recovery
+		p.ProductID = 0x1281
+		return Scenario{Phones: []Phone{p}}
+	},
+	"dfu": func() Scenario {
+		p := PhoneA()
+		p.Mode = mode.DFU
+		p.ProductID = 0x1227
+		return Scenario{Phones: []Phone{p}}
+	},
+	"restore": func() Scenario {
+		p := PhoneA()
+		p.Mode = mode.Restore
+		return Scenario{Phones: []Phone{p}}
+	},
+	"behind-hub": func() Scenario { return Scenario{Phones: []Phone{PhoneB()}} },
+}
+
+// BuiltinNames lists the built-in scenario names, sorted.
+func BuiltinNames() []string {
+	names := make([]string, 0, len(builtins))
+	for n := range builtins {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ErrUnknownScenario is returned (wrapped) by Builtin for a name it does not know.
+var ErrUnknownScenario = errors.New("unknown scenario")
+
+// Builtin returns the named built-in scenario (see BuiltinNames).
+func Builtin(name string) (Scenario, error) {
+	f, ok := builtins[name]
+	if !ok {
+		return Scenario{}, fmt.Errorf("sim: %w %q (known: %s)", ErrUnknownScenario, name, strings.Join(BuiltinNames(), ", "))
+	}
+	sc := f()
+	sc.Name = name
+	return sc, nil
+}
+
+// scenarioFile is the JSON form: durations as strings ("800ms").
+type scenarioFile struct {
+	Name              string
+	Phones            []Phone
+	LockdownLatency   string
+	LockdownJitter    string
+	LockdownDropAfter int
+	FlapInterval      string
+	Hung              bool
+	Garbage           string
+}
+
+// LoadScenario reads a scenario from a JSON file with the fields of Scenario
+// (durations as Go duration strings, e.g. "800ms"). Unknown fields are an error.
+func LoadScenario(path string) (Scenario, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Scenario{}, fmt.Errorf("sim: load scenario: %w", err)
+	}
+	sc, err := ParseScenario(data)
+	if err != nil {
+		return Scenario{}, fmt.Errorf("sim: load scenario %s: %w", path, err)
+	}
+	return sc, nil
+}
+
+// ParseScenario decodes a scenario from JSON (see LoadScenario) and validates it.
+func ParseScenario(data []byte) (Scenario, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var f scenarioFile
+	if err := dec.Decode(&f); err != nil {
+		return Scenario{}, fmt.Errorf("bad scenario JSON: %w", err)
+	}
+	if dec.More() {
+		return Scenario{}, errors.New("bad scenario JSON: trailing data after the object")
+	}
+	sc := Scenario{Name: f.Name, Phones: f.Phones, LockdownDropAfter: f.LockdownDropAfter, Hung: f.Hung, Garbage: f.Garbage}
+	for _, d := range []struct {
+		name string
+		in   string
+		out  *time.Duration
+	}{
+		{"LockdownLatency", f.LockdownLatency, &sc.LockdownLatency},
+		{"LockdownJitter", f.LockdownJitter, &sc.LockdownJitter},
+		{"FlapInterval", f.FlapInterval, &sc.FlapInterval},
+	} {
+		if d.in == "" {
+			continue
+		}
+		v, err := time.ParseDuration(d.in)
+		if err != nil {
+			return Scenario{}, fmt.Errorf("bad scenario JSON: %s: %w", d.name, err)
+		}
+		*d.out = v
+	}
+	if err := sc.Validate(); err != nil {
+		return Scenario{}, err
+	}
+	return sc, nil
+}
+
+// Validate reports the first inconsistent field of the scenario.
+func (sc Scenario) Validate() error {
+	switch sc.Garbage {
+	case "", GarbageBadLength, GarbageNotPlist:
+	default:
+		return fmt.Errorf("scenario %q: Garbage %q: want %q or %q", sc.Name, sc.Garbage, GarbageBadLength, GarbageNotPlist)
+	}
+	if sc.LockdownLatency < 0 || sc.LockdownJitter < 0 || sc.FlapInterval < 0 || sc.LockdownDropAfter < 0 {
+		return fmt.Errorf("scenario %q: negative latency, jitter, flap interval or drop count", sc.Name)
+	}
+	if sc.FlapInterval > 0 && sc.FlapInterval < 10*time.Millisecond {
+		return fmt.Errorf("scenario %q: FlapInterval %v is below 10ms", sc.Name, sc.FlapInterval)
+	}
+	seen := map[string]bool{}
+	for i, p := range sc.Phones {
+		switch p.Trust {
+		case "", TrustTrusted, TrustUntrusted, TrustPending, TrustDenied:
+		default:
+			return fmt.Errorf("scenario %q: phone %d: Trust %q: want trusted, untrusted, pending or denied", sc.Name, i, p.Trust)
+		}
+		switch p.Mode {
+		case "", mode.Normal, mode.Restore, mode.Recovery, mode.DFU, mode.WTF, mode.PortDFU:
+		default:
+			return fmt.Errorf("scenario %q: phone %d: Mode %q not simulated", sc.Name, i, p.Mode)
+		}
+		if p.UDID != "" {
+			k := normUDID(p.UDID)
+			if seen[k] {
+				return fmt.Errorf("scenario %q: phone %d: duplicate UDID %s", sc.Name, i, p.UDID)
+			}
+			seen[k] = true
+		}
+	}
+	return nil
+}
+
+func normUDID(s string) string { return strings.ToLower(strings.ReplaceAll(s, "-", "")) }
