@@ -1,0 +1,255 @@
+package usbmux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/danielpaulus/go-ios/ios"
+	"howett.net/plist"
+)
+
+// Default timeouts, used when Options leaves them zero.
+const (
+	DefaultDialTimeout    = 2 * time.Second
+	DefaultRequestTimeout = 3 * time.Second
+)
+
+// Options tunes a Client. Zero values take the defaults.
+type Options struct {
+	// DialTimeout bounds opening the socket to usbmuxd.
+	DialTimeout time.Duration
+	// RequestTimeout bounds each request/reply exchange (usbmuxd or lockdownd).
+	RequestTimeout time.Duration
+	// BackoffMin and BackoffMax bound the wait between Listen reconnect attempts
+	// (defaults 100 ms and 5 s); the wait doubles after each failed attempt.
+	BackoffMin, BackoffMax time.Duration
+	// Logger receives debug logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Entry is one device as usbmuxd lists it.
+type Entry struct {
+	// UDID is usbmuxd's SerialNumber: "00008110-001A2B3C4D5E6F70" (new style) or 40 hex digits.
+	UDID string
+	// DeviceID is usbmuxd's handle for the attachment; it changes on every re-attach.
+	DeviceID  int
+	ProductID int
+	// LocationID is where usbmuxd found it: on Linux (bus << 16) | address
+	// (usbmuxd usb.c, usb_get_location); on macOS IOKit's locationID
+	// (0xBBPPPPPP: bus in the top byte, one nibble per hub port); on Windows
+	// whatever AMDS reports. Only compare it with a USB location on Linux.
+	LocationID uint32
+	// ConnectionType is "USB" or "Network".
+	ConnectionType string
+	// ConnectionSpeed is the link speed in bit/s as usbmuxd reports it (480000000 for high speed), 0 when absent.
+	ConnectionSpeed int
+}
+
+func entryFrom(id int, p ios.DeviceProperties) Entry {
+	if id == 0 {
+		id = p.DeviceID
+	}
+	return Entry{
+		UDID:            p.SerialNumber,
+		DeviceID:        id,
+		ProductID:       p.ProductID,
+		LocationID:      uint32(p.LocationID),
+		ConnectionType:  p.ConnectionType,
+		ConnectionSpeed: p.ConnectionSpeed,
+	}
+}
+
+// Client talks to one usbmuxd address. It holds no connection between calls
+// and is safe for concurrent use.
+type Client struct {
+	addr Address
+	opts Options
+	log  *slog.Logger
+}
+
+// NewClient returns a client for addr.
+func NewClient(addr Address, opts Options) *Client {
+	if opts.DialTimeout <= 0 {
+		opts.DialTimeout = DefaultDialTimeout
+	}
+	if opts.RequestTimeout <= 0 {
+		opts.RequestTimeout = DefaultRequestTimeout
+	}
+	if opts.BackoffMin <= 0 {
+		opts.BackoffMin = 100 * time.Millisecond
+	}
+	if opts.BackoffMax < opts.BackoffMin {
+		opts.BackoffMax = max(5*time.Second, opts.BackoffMin)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Client{addr: addr, opts: opts, log: log.With("usbmuxd", addr.String())}
+}
+
+// Addr returns the usbmuxd address the client dials.
+func (c *Client) Addr() Address { return c.addr }
+
+// session is one socket to usbmuxd, wrapped for go-ios, with ctx wired to it.
+type session struct {
+	c    *Client
+	ctx  context.Context
+	op   string
+	g    *guardConn
+	mux  *ios.UsbMuxConnection
+	ld   *ios.LockDownConnection
+	stop func() bool
+}
+
+// open dials usbmuxd with the dial timeout (and ctx) and hands the connection
+// to go-ios. Cancelling ctx sets a past deadline, which unblocks any read.
+func (c *Client) open(ctx context.Context, op string) (*session, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, &Error{Op: op, Addr: c.addr, Err: err}
+	}
+	d := net.Dialer{Timeout: c.opts.DialTimeout}
+	conn, err := d.DialContext(ctx, c.addr.Network, c.addr.Addr)
+	if err != nil {
+		return nil, &Error{Op: op, Addr: c.addr, Err: classifyDial(ctx, err)}
+	}
+	g := newGuardConn(conn)
+	s := &session{c: c, ctx: ctx, op: op, g: g}
+	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	s.mux = ios.NewUsbMuxConnection(ios.NewDeviceConnectionWithConn(g))
+	return s, nil
+}
+
+// arm sets the deadline for the next exchange: RequestTimeout from now, or
+// ctx's deadline when that comes first. Setting it after a cancel would undo
+// the AfterFunc's past deadline, so ctx is checked afterwards.
+func (s *session) arm() error {
+	s.g.clearIO()
+	dl := time.Now().Add(s.c.opts.RequestTimeout)
+	if d, ok := s.ctx.Deadline(); ok && d.Before(dl) {
+		dl = d
+	}
+	_ = s.g.SetDeadline(dl)
+	if err := s.ctx.Err(); err != nil {
+		_ = s.g.SetDeadline(time.Unix(1, 0))
+		return s.fail(err)
+	}
+	return nil
+}
+
+// disarm removes the deadline (Listen waits for events indefinitely; ctx still cancels).
+func (s *session) disarm() {
+	_ = s.g.SetDeadline(time.Time{})
+	if s.ctx.Err() != nil {
+		_ = s.g.SetDeadline(time.Unix(1, 0))
+	}
+}
+
+func (s *session) close() {
+	s.stop()
+	_ = s.g.Conn.Close()
+}
+
+// fail wraps an I/O error from go-ios with what was attempted and where.
+func (s *session) fail(err error) error {
+	return &Error{Op: s.op, Addr: s.c.addr, Err: classifyIO(s.ctx, s.g, err)}
+}
+
+// failReply wraps a well-formed but unexpected or refusing reply.
+func (s *session) failReply(err error) error {
+	return &Error{Op: s.op, Addr: s.c.addr, Err: err}
+}
+
+// muxResult reads the Number of the last usbmuxd reply, if it was a Result.
+func (s *session) muxResult() (n int, ok bool) {
+	var r struct {
+		MessageType string
+		Number      *int
+	}
+	if _, err := plist.Unmarshal(s.g.lastPayload(), &r); err != nil || r.Number == nil {
+		return 0, false
+	}
+	return *r.Number, true
+}
+
+// List returns the devices usbmuxd lists, within RequestTimeout.
+func (c *Client) List(ctx context.Context) ([]Entry, error) {
+	s, err := c.open(ctx, "list devices")
+	if err != nil {
+		return nil, err
+	}
+	defer s.close()
+	return s.list()
+}
+
+func (s *session) list() ([]Entry, error) {
+	if err := s.arm(); err != nil {
+		return nil, err
+	}
+	dl, err := s.mux.ListDevices()
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	var probe map[string]any
+	if _, err := plist.Unmarshal(s.g.lastPayload(), &probe); err != nil {
+		return nil, s.fail(err)
+	}
+	if _, ok := probe["DeviceList"]; !ok {
+		if n, ok := s.muxResult(); ok && n != 0 {
+			return nil, s.failReply(&ReplyError{Service: "usbmuxd", Request: "ListDevices", Number: n, Message: muxResultText(n)})
+		}
+		return nil, s.failReply(&causeError{kind: ErrProtocol, cause: errors.New("reply has no DeviceList")})
+	}
+	out := make([]Entry, 0, len(dl.DeviceList))
+	for _, d := range dl.DeviceList {
+		out = append(out, entryFrom(d.DeviceID, d.Properties))
+	}
+	return out, nil
+}
+
+// Health connects and lists devices within the deadline and says what state
+// usbmuxd is in: ok, unreachable (no socket / refused), not_responding (accepts
+// but does not answer in time) or error (answers garbage). The error explains
+// any status other than ok.
+func (c *Client) Health(ctx context.Context) (Status, error) {
+	_, err := c.List(ctx)
+	if err != nil && errors.Is(err, context.Canceled) {
+		return StatusError, err
+	}
+	return StatusOf(err), err
+}
+
+// HasPairRecord reports whether usbmuxd holds a pair record for udid: the
+// computer was trusted by this phone at some point. It says nothing about
+// whether the phone still trusts it (see QueryLockdown's Trust).
+func (c *Client) HasPairRecord(ctx context.Context, udid string) (bool, error) {
+	_, ok, err := c.readPair(ctx, udid)
+	return ok, err
+}
+
+func (c *Client) readPair(ctx context.Context, udid string) (ios.PairRecord, bool, error) {
+	s, err := c.open(ctx, "read pair record of "+udid)
+	if err != nil {
+		return ios.PairRecord{}, false, err
+	}
+	defer s.close()
+	if err := s.arm(); err != nil {
+		return ios.PairRecord{}, false, err
+	}
+	rec, err := s.mux.ReadPair(udid)
+	if err == nil {
+		return rec, true, nil
+	}
+	if s.g.frameErr() != nil || s.g.ioErr() != nil || s.g.lastPayload() == nil {
+		return ios.PairRecord{}, false, s.fail(err)
+	}
+	// A well-formed reply without PairRecordData: usbmuxd has no record (result 2 on Linux).
+	if n, ok := s.muxResult(); ok && n != 0 {
+		return ios.PairRecord{}, false, nil
+	}
+	return ios.PairRecord{}, false, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("unexpected ReadPairRecord reply: %v", err)})
+}

@@ -1,0 +1,397 @@
+package usbmux
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"howett.net/plist"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+)
+
+// Lockdown service types QueryType answers with.
+const (
+	TypeLockdown = "com.apple.mobile.lockdown" // iOS running normally
+	TypeRestored = "com.apple.mobile.restored" // restore ramdisk: restore mode
+)
+
+// LockdownKeys are the values read without pairing, in this order.
+var LockdownKeys = []string{"ProductType", "ProductVersion", "BuildVersion", "DeviceName", "DeviceClass", "HardwareModel", "UniqueDeviceID"}
+
+// label identifies this tool to lockdownd.
+const label = "restoredoctor"
+
+// TrustState is whether the phone trusts this computer.
+type TrustState string
+
+// Trust states.
+const (
+	// TrustTrusted: usbmuxd holds a pair record and lockdownd accepted it (ValidatePair).
+	TrustTrusted TrustState = "trusted"
+	// TrustPending: the phone shows "Trust This Computer?" and waits for the user.
+	TrustPending TrustState = "pairing_pending"
+	// TrustNotTrusted: no pair record on this computer, or the phone rejected it.
+	TrustNotTrusted TrustState = "not_trusted"
+	// TrustUnknown: it could not be told (locked phone, restore mode, I/O failure).
+	TrustUnknown TrustState = "unknown"
+)
+
+// LockdownInfo is what lockdownd tells a host that has not started a session.
+type LockdownInfo struct {
+	// Type is QueryType's answer: TypeLockdown or TypeRestored.
+	Type string
+	// Mode is Normal for TypeLockdown, Restore for TypeRestored, Unknown otherwise.
+	Mode mode.Mode
+	// Values holds every key of LockdownKeys lockdownd answered, as text.
+	Values map[string]string
+	// Refused holds keys lockdownd refused, with its Error ("MissingValue", "GetProhibited", …).
+	Refused map[string]string
+	// The common values, copied out of Values ("" when not answered).
+	ProductType, ProductVersion, BuildVersion, DeviceName, DeviceClass, HardwareModel, UniqueDeviceID string
+	// PairRecord: usbmuxd holds a pair record for the phone.
+	PairRecord bool
+	// Trust is the trust state and TrustDetail lockdownd's word for it
+	// ("InvalidHostID", "PairingDialogResponsePending", …) or why it is unknown.
+	Trust       TrustState
+	TrustDetail string
+	// Duration is how long the whole query took.
+	Duration time.Duration
+}
+
+// ldRequest is a lockdownd request; go-ios has no QueryType or ValidatePair call.
+type ldRequest struct {
+	Label           string
+	Request         string
+	Key             string         `plist:"Key,omitempty"`
+	QueryKey        string         `plist:"QueryKey,omitempty"`
+	ProtocolVersion string         `plist:"ProtocolVersion,omitempty"`
+	PairRecord      *pairRecordRef `plist:"PairRecord,omitempty"`
+	HostID          string         `plist:"HostID,omitempty"`
+	SystemBUID      string         `plist:"SystemBUID,omitempty"`
+}
+
+type pairRecordRef struct {
+	DeviceCertificate []byte
+	HostCertificate   []byte
+	HostID            string
+	RootCertificate   []byte
+	SystemBUID        string
+}
+
+// ldReply is the common shape of lockdownd replies.
+type ldReply struct {
+	Request   string
+	Type      string
+	Error     string
+	Key       string
+	Value     any
+	SessionID string
+}
+
+// openLockdown connects through usbmuxd to lockdownd (port 62078) on e.
+func (c *Client) openLockdown(ctx context.Context, e Entry, op string) (*session, error) {
+	s, err := c.open(ctx, op)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.arm(); err != nil {
+		s.close()
+		return nil, err
+	}
+	ld, err := s.mux.ConnectLockdown(e.DeviceID)
+	if err != nil {
+		defer s.close()
+		if s.g.frameErr() != nil || s.g.ioErr() != nil || s.g.lastPayload() == nil {
+			return nil, s.fail(err)
+		}
+		n, _ := s.muxResult()
+		return nil, s.failReply(&ReplyError{Service: "usbmuxd", Request: "Connect to lockdownd", Number: n, Message: muxResultText(n)})
+	}
+	s.g.setFraming(FramingLockdown)
+	s.ld = ld
+	return s, nil
+}
+
+// request sends one lockdownd request and reads its reply within RequestTimeout.
+func (s *session) request(req any) (ldReply, error) {
+	r, _, err := s.requestRaw(req)
+	return r, err
+}
+
+// requestRaw is request that also returns the reply as a map (restored's
+// QueryValue answers {key: value}).
+func (s *session) requestRaw(req any) (ldReply, map[string]any, error) {
+	if err := s.arm(); err != nil {
+		return ldReply{}, nil, err
+	}
+	if err := s.ld.Send(req); err != nil {
+		return ldReply{}, nil, s.fail(err)
+	}
+	b, err := s.ld.ReadMessage()
+	if err != nil {
+		return ldReply{}, nil, s.fail(err)
+	}
+	var r ldReply
+	var m map[string]any
+	_, err1 := plist.Unmarshal(b, &r)
+	_, err2 := plist.Unmarshal(b, &m)
+	if err1 != nil || err2 != nil {
+		return ldReply{}, nil, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %v", errors.Join(err1, err2))})
+	}
+	return r, m, nil
+}
+
+// QueryLockdown opens lockdownd on e without pairing and reads what it gives an
+// untrusted host: QueryType (restore mode answers com.apple.mobile.restored),
+// the LockdownKeys, and the trust state (pair record present and accepted by
+// ValidatePair, which starts no session). On an I/O failure it returns what it
+// read so far together with the error.
+func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, error) {
+	start := time.Now()
+	info := LockdownInfo{Mode: mode.Unknown, Values: map[string]string{}, Refused: map[string]string{}, Trust: TrustUnknown}
+	defer func() { info.Duration = time.Since(start) }()
+
+	rec, hasRec, recErr := c.readPair(ctx, e.UDID)
+	info.PairRecord = hasRec
+
+	s, err := c.openLockdown(ctx, e, "query lockdown of "+e.UDID)
+	if err != nil {
+		info.TrustDetail = "lockdownd not reachable"
+		info.Duration = time.Since(start)
+		return info, err
+	}
+	defer s.close()
+
+	r, err := s.request(ldRequest{Label: label, Request: "QueryType"})
+	if err != nil {
+		info.Duration = time.Since(start)
+		return info, err
+	}
+	if r.Error != "" {
+		info.Duration = time.Since(start)
+		return info, s.failReply(&ReplyError{Service: "lockdownd", Request: "QueryType", Message: r.Error})
+	}
+	info.Type = r.Type
+	switch r.Type {
+	case TypeLockdown:
+		info.Mode = mode.Normal
+	case TypeRestored:
+		info.Mode = mode.Restore
+	}
+
+	for _, k := range LockdownKeys {
+		// lockdownd answers GetValue {Key, Value}; restored answers QueryValue {key: value}.
+		req := ldRequest{Label: label, Request: "GetValue", Key: k}
+		if info.Mode == mode.Restore {
+			req = ldRequest{Label: label, Request: "QueryValue", QueryKey: k}
+		}
+		r, m, err := s.requestRaw(req)
+		if err != nil {
+			info.Duration = time.Since(start)
+			return info, err
+		}
+		v := r.Value
+		if info.Mode == mode.Restore {
+			v = m[k]
+		}
+		switch {
+		case r.Error != "":
+			info.Refused[k] = r.Error
+		case v == nil:
+			info.Refused[k] = "no value"
+		default:
+			info.Values[k] = valueText(v)
+		}
+	}
+	info.ProductType = info.Values["ProductType"]
+	info.ProductVersion = info.Values["ProductVersion"]
+	info.BuildVersion = info.Values["BuildVersion"]
+	info.DeviceName = info.Values["DeviceName"]
+	info.DeviceClass = info.Values["DeviceClass"]
+	info.HardwareModel = info.Values["HardwareModel"]
+	info.UniqueDeviceID = info.Values["UniqueDeviceID"]
+
+	switch {
+	case info.Mode == mode.Restore:
+		info.Trust, info.TrustDetail = TrustUnknown, "restore mode: no pairing"
+	case recErr != nil:
+		info.Trust, info.TrustDetail = TrustUnknown, "pair record unreadable: "+recErr.Error()
+	default:
+		// ValidatePair starts no session and shows no dialog. Without a record it
+		// is still asked (with an empty one): a phone showing "Trust This
+		// Computer?" answers PairingDialogResponsePending, others InvalidHostID.
+		ref := &pairRecordRef{}
+		if hasRec {
+			ref = &pairRecordRef{DeviceCertificate: rec.DeviceCertificate, HostCertificate: rec.HostCertificate,
+				HostID: rec.HostID, RootCertificate: rec.RootCertificate, SystemBUID: rec.SystemBUID}
+		}
+		r, err := s.request(ldRequest{Label: label, Request: "ValidatePair", ProtocolVersion: "2", PairRecord: ref})
+		if err != nil {
+			info.Trust, info.TrustDetail = TrustUnknown, "ValidatePair failed: "+err.Error()
+			info.Duration = time.Since(start)
+			return info, err
+		}
+		info.Trust, info.TrustDetail = trustFromReply(hasRec, r.Error)
+	}
+	info.Duration = time.Since(start)
+	return info, nil
+}
+
+// trustFromReply maps the pair-record presence and lockdownd's ValidatePair
+// error to a trust state.
+func trustFromReply(hasRecord bool, lockdownErr string) (TrustState, string) {
+	switch lockdownErr {
+	case "":
+		if !hasRecord {
+			return TrustNotTrusted, "no pair record on this computer"
+		}
+		return TrustTrusted, "pair record accepted"
+	case "PairingDialogResponsePending":
+		return TrustPending, lockdownErr
+	case "InvalidHostID", "InvalidPairRecord", "UserDeniedPairing", "PairingProhibitedOverThisConnection", "NotPaired":
+		if !hasRecord {
+			return TrustNotTrusted, "no pair record on this computer (" + lockdownErr + ")"
+		}
+		return TrustNotTrusted, lockdownErr
+	default:
+		return TrustUnknown, lockdownErr
+	}
+}
+
+func valueText(v any) string {
+	switch t := v.(type) {
+	case string:
+		return t
+	case []byte:
+		return fmt.Sprintf("%x", t)
+	default:
+		return fmt.Sprint(t)
+	}
+}
+
+// RTTStats summarises a lockdown round-trip probe.
+type RTTStats struct {
+	// Requests is how many requests were attempted (n unless ctx ended early).
+	Requests int
+	// Timeouts counts requests with no reply before their deadline.
+	Timeouts int
+	// Failures counts dropped connections and failed re-dials.
+	Failures int
+	// Redials counts connections re-opened after a timeout or a drop.
+	Redials int
+	// P50, P95 and Max are over the successful round trips (nearest rank).
+	P50, P95, Max time.Duration
+	// Samples are the successful round trips, in order.
+	Samples []time.Duration
+	// Err is the first failure's cause, nil when every request succeeded.
+	Err error
+}
+
+// DefaultProbeRequests is ProbeRTT's n when n <= 0.
+const DefaultProbeRequests = 20
+
+// ProbeRTT sends n lockdownd GetValue(ProductVersion) requests (go-ios's
+// GetValue), each with its own RequestTimeout, over one connection. After a
+// timeout or a drop it re-dials and goes on, counting it. It returns an error
+// only when the first connection cannot be opened or ctx ends; per-request
+// failures are in the stats.
+func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error) {
+	if n <= 0 {
+		n = DefaultProbeRequests
+	}
+	op := "probe lockdown of " + e.UDID
+	var st RTTStats
+	s, err := c.openLockdown(ctx, e, op)
+	if err != nil {
+		return st, err
+	}
+	defer func() {
+		if s != nil {
+			s.close()
+		}
+	}()
+	for i := 0; i < n; i++ {
+		if ctx.Err() != nil {
+			st.finish()
+			return st, &Error{Op: op, Addr: c.addr, Err: ctx.Err()}
+		}
+		st.Requests++
+		if s == nil {
+			st.Redials++
+			s, err = c.openLockdown(ctx, e, op)
+			if err != nil {
+				s = nil
+				st.record(err)
+				continue
+			}
+		}
+		d, err := s.roundTrip()
+		if err != nil {
+			s.close()
+			s = nil
+			st.record(err)
+			continue
+		}
+		st.Samples = append(st.Samples, d)
+	}
+	st.finish()
+	return st, nil
+}
+
+// roundTrip is one GetValue through go-ios, timed from send to parsed reply.
+func (s *session) roundTrip() (time.Duration, error) {
+	if err := s.arm(); err != nil {
+		return 0, err
+	}
+	t0 := time.Now()
+	v, err := s.ld.GetValue("ProductVersion")
+	d := time.Since(t0)
+	if err != nil {
+		return 0, s.fail(err)
+	}
+	if v == nil {
+		// go-ios ignores send errors and decode errors; an empty value means the exchange failed or was refused.
+		if ioErr := s.g.ioErr(); ioErr != nil {
+			return 0, s.fail(ioErr)
+		}
+	}
+	return d, nil
+}
+
+func (st *RTTStats) record(err error) {
+	if st.Err == nil {
+		st.Err = err
+	}
+	if errors.Is(err, ErrNotResponding) {
+		st.Timeouts++
+	} else {
+		st.Failures++
+	}
+}
+
+func (st *RTTStats) finish() {
+	if len(st.Samples) == 0 {
+		return
+	}
+	sorted := append([]time.Duration(nil), st.Samples...)
+	slices.Sort(sorted)
+	st.P50 = percentile(sorted, 50)
+	st.P95 = percentile(sorted, 95)
+	st.Max = sorted[len(sorted)-1]
+}
+
+// percentile is the nearest-rank percentile of sorted samples.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 * n)
+	if rank < 1 {
+		rank = 1
+	}
+	return sorted[rank-1]
+}
+
