@@ -12,6 +12,10 @@ const (
 	EvAttaches = "attaches"
 	// EvWindowS is the sampling window in seconds (number).
 	EvWindowS = "window_s"
+	// EvFlaps is how often it came back in the same mode after a detach (int):
+	// the drops that count as instability (a re-attach in another mode is a
+	// mode change, expected during a restore).
+	EvFlaps = "flaps"
 	// EvSource says which event source saw a flap: "usb", "usbmux" or "usb+usbmux".
 	EvSource = "source"
 
@@ -21,8 +25,8 @@ const (
 	EvExpectedMbps = "expected_mbps"
 	// EvPortPath is the chain of hub ports ([]int).
 	EvPortPath = "port_path"
-	// EvHubs is the number of hubs between the computer and the phone (int).
-	EvHubs = "hubs"
+	// EvHubDepth is the number of hubs between the computer and the phone (int).
+	EvHubDepth = "hub_depth"
 
 	// EvRequests is the number of requests made (int).
 	EvRequests = "requests"

@@ -1,0 +1,244 @@
+package rules
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// reasonFor turns one finding into a reason line built from its evidence. It
+// never fails: missing or odd evidence falls back to the finding's summary.
+func reasonFor(f report.Finding) string {
+	ev := f.Evidence
+	switch f.ID {
+	case report.FindingUSBNoDevice:
+		return "no iPhone was found on the USB bus"
+	case report.FindingUSBUnavailable:
+		return "USB access (libusb) does not work on this computer"
+	case report.FindingUSBFullSpeed:
+		speed, ok := number(ev, report.EvSpeedMbps)
+		want, wok := number(ev, report.EvExpectedMbps)
+		if !wok {
+			want = 480
+		}
+		if ok {
+			return fmt.Sprintf("it negotiated USB %s (%s Mbit/s) instead of high speed (%s)", speedName(speed), fmtNum(speed), fmtNum(want))
+		}
+		return "it negotiated a slower USB speed than high speed (480 Mbit/s)"
+	case report.FindingUSBBehindHub:
+		if n, ok := number(ev, report.EvHubDepth); ok && n > 1 {
+			return fmt.Sprintf("it is connected through %s hubs, docks or adapters, not directly to the computer", fmtNum(n))
+		}
+		return "it is connected through a hub, dock or adapter, not directly to the computer"
+	case report.FindingUSBUnstable:
+		n, ok := number(ev, report.EvFlaps)
+		if !ok {
+			n, ok = number(ev, report.EvDetaches)
+		}
+		if !ok {
+			break
+		}
+		s := fmt.Sprintf("the iPhone dropped off USB %s", times(n))
+		if w, ok := number(ev, report.EvWindowS); ok && w > 0 {
+			s += fmt.Sprintf(" in %s s", fmtNum(w))
+		}
+		return s
+	case report.FindingUSBControlTimeouts:
+		if s := failedOf(ev, "USB control transfers"); s != "" {
+			return s
+		}
+		return "USB control transfers to the iPhone timed out or failed"
+	case report.FindingDeviceRecoveryMode:
+		return "the iPhone is already in recovery mode, waiting for a restore"
+	case report.FindingDeviceDFUMode:
+		return "the iPhone is in DFU mode, waiting for a restore"
+	case report.FindingUsbmuxUnreachable:
+		return "usbmuxd (Apple Mobile Device Service) is not running or cannot be reached"
+	case report.FindingUsbmuxNotResponding:
+		return "usbmuxd (Apple Mobile Device Service) accepts connections but does not answer"
+	case report.FindingUsbmuxDeviceMissing:
+		return "the iPhone is on USB but usbmuxd (Apple Mobile Device Service) does not list it"
+	case report.FindingLockdownSlow:
+		p95, ok := number(ev, report.EvP95Ms)
+		if !ok {
+			break
+		}
+		s := fmt.Sprintf("the iPhone answers slowly: 95%% of round trips took up to %s ms", fmtNum(math.Round(p95)))
+		if th, ok := number(ev, report.EvThresholdMs); ok {
+			s += fmt.Sprintf(" (limit %s ms)", fmtNum(math.Round(th)))
+		}
+		return s
+	case report.FindingLockdownTimeouts:
+		if s := failedOf(ev, "requests to the iPhone"); s != "" {
+			return s
+		}
+		return "requests to the iPhone timed out or lost the connection"
+	case report.FindingHostServersUnreachable:
+		s := "Apple's restore servers cannot be reached"
+		if h := str(ev, report.EvHost); h != "" {
+			s = "Apple's restore server " + h + " cannot be reached"
+		} else if hs := strs(ev, report.EvHosts); len(hs) > 0 {
+			s = "Apple's restore servers (" + strings.Join(hs, ", ") + ") cannot be reached"
+		}
+		if st := str(ev, report.EvStage); st != "" {
+			s += " (failed at " + strings.ToUpper(st) + ")"
+		}
+		return s
+	case report.FindingHostHostsFileRedirect:
+		h := str(ev, report.EvHost)
+		if h == "" {
+			if hs := strs(ev, report.EvHosts); len(hs) > 0 {
+				h = strings.Join(hs, ", ")
+			}
+		}
+		if h == "" {
+			return "the hosts file redirects an Apple restore host"
+		}
+		s := "the hosts file redirects " + h
+		if to := str(ev, report.EvRedirectsTo); to != "" {
+			s += " to " + to
+		}
+		return s
+	case report.FindingHostSecuritySoftware:
+		if p := strs(ev, report.EvProducts); len(p) > 0 {
+			return "security software is active: " + strings.Join(p, ", ")
+		}
+		return "third-party security software is active"
+	case report.FindingHostSoftwareOutdated:
+		c := str(ev, report.EvComponent)
+		if c == "" {
+			break
+		}
+		s := c + " is out of date"
+		if v := str(ev, report.EvVersion); v != "" {
+			s = c + " " + v + " is out of date"
+		}
+		if m := str(ev, report.EvMinimum); m != "" {
+			s += " (needs " + m + " or later)"
+		}
+		return s
+	}
+	if f.Summary != "" {
+		return lowerFirst(strings.TrimSuffix(f.Summary, "."))
+	}
+	return f.ID
+}
+
+// failedOf renders "4 of 10 <what> timed out or failed" from requests,
+// timeouts and failures; "" when the evidence has no counts.
+func failedOf(ev map[string]any, what string) string {
+	to, tok := number(ev, report.EvTimeouts)
+	fl, fok := number(ev, report.EvFailures)
+	if !tok && !fok {
+		return ""
+	}
+	bad := to + fl
+	if req, ok := number(ev, report.EvRequests); ok && req >= bad && req > 0 {
+		return fmt.Sprintf("%s of %s %s timed out or failed", fmtNum(bad), fmtNum(req), what)
+	}
+	return fmt.Sprintf("%s %s timed out or failed", fmtNum(bad), what)
+}
+
+// speedName names a USB speed in Mbit/s.
+func speedName(mbps float64) string {
+	switch {
+	case mbps <= 1.5:
+		return "low speed"
+	case mbps <= 12:
+		return "full speed"
+	case mbps <= 480:
+		return "high speed"
+	}
+	return "SuperSpeed"
+}
+
+func times(n float64) string {
+	if n == 1 {
+		return "once"
+	}
+	return fmtNum(n) + " times"
+}
+
+// number reads a numeric evidence value of any numeric Go type, a
+// json.Number or a numeric string.
+func number(ev map[string]any, key string) (float64, bool) {
+	var f float64
+	switch v := ev[key].(type) {
+	case int:
+		f = float64(v)
+	case int64:
+		f = float64(v)
+	case int32:
+		f = float64(v)
+	case uint:
+		f = float64(v)
+	case uint64:
+		f = float64(v)
+	case uint32:
+		f = float64(v)
+	case float64:
+		f = v
+	case float32:
+		f = float64(v)
+	case json.Number:
+		x, err := v.Float64()
+		if err != nil {
+			return 0, false
+		}
+		f = x
+	case string:
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return 0, false
+		}
+		f = x
+	default:
+		return 0, false
+	}
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return 0, false
+	}
+	return f, true
+}
+
+func str(ev map[string]any, key string) string {
+	s, _ := ev[key].(string)
+	return s
+}
+
+// strs reads a list of strings ([]string or []any of strings).
+func strs(ev map[string]any, key string) []string {
+	switch v := ev[key].(type) {
+	case []string:
+		return v
+	case []any:
+		var out []string
+		for _, x := range v {
+			if s, ok := x.(string); ok && s != "" {
+				out = append(out, s)
+			}
+		}
+		return out
+	case string:
+		if v != "" {
+			return []string{v}
+		}
+	}
+	return nil
+}
+
+// fmtNum prints 3, 2.5, 12, 480 without trailing zeros.
+func fmtNum(f float64) string {
+	return strconv.FormatFloat(f, 'f', -1, 64)
+}
+
+func lowerFirst(s string) string {
+	if len(s) > 1 && s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z') {
+		return string(s[0]+'a'-'A') + s[1:]
+	}
+	return s
+}

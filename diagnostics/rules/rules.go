@@ -1,0 +1,367 @@
+// Package rules turns findings into the verdict: which of the six fix steps
+// apply, in which order to try them, how confident the evidence makes us,
+// the reasons in words built from the evidence, whether to see a
+// professional, and a one-line summary. It is a pure function of its input
+// (findings, the primary device's mode, what the user already tried); the
+// finding → step weights are a table (table.go).
+//
+// rules imports diagnostics/report and diagnostics/catalog; it must not
+// import diagnostics (the engine), device/ or app/.
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// Input is what the rules look at.
+type Input struct {
+	// Findings of every check, for every device and the host.
+	Findings []report.Finding
+	// Mode is the primary device's mode (a report mode string: "normal",
+	// "restore", "recovery", "dfu", …) or "" when no device was found. A
+	// phone in recovery or DFU makes step 5 apply even without a finding.
+	Mode string
+	// Tried is what the user says they already tried.
+	Tried Tried
+}
+
+// PrimaryMode is the mode of the device the verdict is about: the first
+// present device in recovery or DFU mode if any (it waits for a restore),
+// else the first device; "" without devices.
+func PrimaryMode(devices []report.Device) string {
+	for _, d := range devices {
+		if d.Mode == "recovery" || d.Mode == "dfu" {
+			return d.Mode
+		}
+	}
+	if len(devices) > 0 {
+		return devices[0].Mode
+	}
+	return ""
+}
+
+// InputFromReport builds the Input from a report's findings and devices.
+func InputFromReport(r *report.Report, tried Tried) Input {
+	return Input{Findings: r.Findings, Mode: PrimaryMode(r.Devices), Tried: tried}
+}
+
+// Verdict is the rules' output.
+type Verdict struct {
+	// Steps are all six steps in number order, with Applies, Rank,
+	// Confidence and Reasons filled.
+	Steps []report.Step
+	// Professional is set only when the fault persisted across another cable
+	// and another computer.
+	Professional report.Professional
+	// PrimaryStep is the step ranked 1; nil when no step applies.
+	PrimaryStep *int
+	// Summary is the verdict in a few sentences: the step to try first (or
+	// "no fault found"), the fix texts of findings without a step, and the
+	// professional advice.
+	Summary string
+	// FixTexts are the catalogue fix texts of findings that have no step
+	// (usb.access_denied, lockdown.untrusted), also quoted in Summary.
+	FixTexts []string
+}
+
+// Apply writes the verdict into a report: steps, professional, primary step
+// and summary; findings with no steps get the table's (StepsFor).
+func (v Verdict) Apply(r *report.Report) {
+	r.Steps = slices.Clone(v.Steps)
+	r.Professional = report.Professional{Recommended: v.Professional.Recommended, Reasons: slices.Clone(v.Professional.Reasons)}
+	if v.PrimaryStep != nil {
+		n := *v.PrimaryStep
+		r.PrimaryStep = &n
+	} else {
+		r.PrimaryStep = nil
+	}
+	r.Summary = v.Summary
+	for i := range r.Findings {
+		if len(r.Findings[i].Steps) == 0 && KnownFinding(r.Findings[i].ID) {
+			r.Findings[i].Steps = StepsFor(r.Findings[i].ID)
+		}
+	}
+}
+
+// confidence levels, ordered.
+const (
+	levelNone = iota
+	levelLow
+	levelMedium
+	levelHigh
+)
+
+var levelNames = [...]string{levelLow: report.ConfidenceLow, levelMedium: report.ConfidenceMedium, levelHigh: report.ConfidenceHigh}
+
+// confidenceTable[weight][severity] is the confidence one finding lends a step.
+var confidenceTable = map[int]map[string]int{
+	strong: {report.SeverityInfo: levelMedium, report.SeverityWarning: levelHigh, report.SeverityCritical: levelHigh},
+	normal: {report.SeverityInfo: levelLow, report.SeverityWarning: levelMedium, report.SeverityCritical: levelHigh},
+	weak:   {report.SeverityInfo: levelLow, report.SeverityWarning: levelLow, report.SeverityCritical: levelMedium},
+}
+
+// severityFactor scales a weight into a ranking score.
+var severityFactor = map[string]int{report.SeverityInfo: 1, report.SeverityWarning: 2, report.SeverityCritical: 3}
+
+func severityOf(f report.Finding) string {
+	if _, ok := severityFactor[f.Severity]; ok {
+		return f.Severity
+	}
+	return report.SeverityWarning // unknown severity: neither ignore nor overstate
+}
+
+// contribution is one finding's support for one step.
+type contribution struct {
+	findingID string
+	reason    string
+	level     int
+	score     int
+}
+
+type stepState struct {
+	number  int
+	contrib []contribution
+	tried   bool
+	note    string
+	level   int
+	score   int
+}
+
+// Evaluate computes the verdict. cat supplies step titles and fix texts; a
+// nil cat falls back to the embedded catalogue (and to "Step N" titles if
+// that could not be loaded).
+//
+// Per step: every finding that supports it contributes a confidence (from
+// the table weight and the finding's severity) and a score (weight ×
+// severity); the step's confidence is the best contribution, raised one
+// level when two different findings back it at medium or better. A step the
+// user already tried drops one confidence level and ranks after untried
+// steps of equal confidence. Order: confidence, untried first, score, then
+// step number (cheapest first).
+func Evaluate(cat *catalog.Catalog, in Input) Verdict {
+	if cat == nil {
+		cat, _ = catalog.Load()
+	}
+	present := map[string]report.Finding{} // first finding of each id
+	var st [7]stepState
+	for n := 1; n <= 6; n++ {
+		st[n].number = n
+	}
+	add := func(step int, c contribution) {
+		if step >= 1 && step <= 6 {
+			st[step].contrib = append(st[step].contrib, c)
+		}
+	}
+
+	findings := in.Findings
+	if (in.Mode == "recovery" || in.Mode == "dfu") && !hasID(findings, report.FindingDeviceRecoveryMode) && !hasID(findings, report.FindingDeviceDFUMode) {
+		id := report.FindingDeviceRecoveryMode
+		if in.Mode == "dfu" {
+			id = report.FindingDeviceDFUMode
+		}
+		findings = append(slices.Clone(findings), report.Finding{ID: id, Severity: report.SeverityInfo})
+	}
+
+	for _, f := range findings {
+		if _, seen := present[f.ID]; !seen {
+			present[f.ID] = f
+		}
+		sev := severityOf(f)
+		sup, known := table[f.ID]
+		if !known {
+			for _, n := range f.Steps {
+				sup = append(sup, support{n, normal})
+			}
+		}
+		reason := reasonFor(f)
+		for _, s := range sup {
+			add(s.step, contribution{f.ID, reason, confidenceTable[s.weight][sev], s.weight * severityFactor[sev]})
+		}
+	}
+
+	for _, e := range escalations {
+		if !e.when(in.Tried) {
+			continue
+		}
+		worst := ""
+		for _, id := range e.findings {
+			if f, ok := present[id]; ok && (worst == "" || severityFactor[severityOf(f)] > severityFactor[worst]) {
+				worst = severityOf(f)
+			}
+		}
+		if worst == "" {
+			continue
+		}
+		reason := fmt.Sprintf("the fault persists although you already tried %s: %s", in.Tried.phrase(), e.why)
+		add(e.step, contribution{"", reason, confidenceTable[e.weight][worst], e.weight * severityFactor[worst]})
+	}
+
+	for n := 1; n <= 6; n++ {
+		s := &st[n]
+		if len(s.contrib) == 0 {
+			continue
+		}
+		backers := map[string]bool{}
+		for _, c := range s.contrib {
+			s.score += c.score
+			s.level = max(s.level, c.level)
+			if c.level >= levelMedium {
+				backers[c.findingID] = true
+			}
+		}
+		if len(backers) >= 2 && s.level < levelHigh {
+			s.level++
+		}
+		s.tried, s.note = in.Tried.triedStep(n)
+		if s.tried && s.level > levelLow {
+			s.level--
+		}
+		// Strongest evidence first in the reasons.
+		slices.SortStableFunc(s.contrib, func(a, b contribution) int { return b.score - a.score })
+	}
+
+	var applying []*stepState
+	for n := 1; n <= 6; n++ {
+		if len(st[n].contrib) > 0 {
+			applying = append(applying, &st[n])
+		}
+	}
+	slices.SortStableFunc(applying, func(a, b *stepState) int {
+		switch {
+		case a.level != b.level:
+			return b.level - a.level
+		case a.tried != b.tried:
+			if a.tried {
+				return 1
+			}
+			return -1
+		case a.score != b.score:
+			return b.score - a.score
+		}
+		return a.number - b.number
+	})
+
+	v := Verdict{Steps: make([]report.Step, 0, 6)}
+	rank := map[int]int{}
+	for i, s := range applying {
+		rank[s.number] = i + 1
+	}
+	for n := 1; n <= 6; n++ {
+		s := st[n]
+		step := report.Step{Number: n, Title: title(cat, n), Reasons: []string{}}
+		if r, ok := rank[n]; ok {
+			step.Applies = true
+			step.Rank = &r
+			c := levelNames[s.level]
+			step.Confidence = &c
+			seen := map[string]bool{}
+			for _, c := range s.contrib {
+				if !seen[c.reason] {
+					seen[c.reason] = true
+					step.Reasons = append(step.Reasons, c.reason)
+				}
+			}
+			if s.note != "" {
+				step.Reasons = append(step.Reasons, s.note)
+			}
+		}
+		v.Steps = append(v.Steps, step)
+	}
+	if len(applying) > 0 {
+		p := applying[0].number
+		v.PrimaryStep = &p
+	}
+
+	v.Professional = professional(present, in.Tried)
+
+	for _, id := range fixTextFindings {
+		if _, ok := present[id]; !ok {
+			continue
+		}
+		text := ""
+		if cat != nil {
+			text, _ = cat.FixText(id)
+		}
+		if text == "" {
+			text = present[id].Summary
+		}
+		if text != "" {
+			v.FixTexts = append(v.FixTexts, text)
+		}
+	}
+	v.Summary = summary(v, cat)
+	return v
+}
+
+// professional recommends a repair only when the link fault persisted across
+// another cable and another computer, or the phone never appeared on USB
+// after both.
+func professional(present map[string]report.Finding, t Tried) report.Professional {
+	p := report.Professional{Reasons: []string{}}
+	if !t.Cable || !t.Computer {
+		return p
+	}
+	for _, id := range linkFindings {
+		if f, ok := present[id]; ok {
+			p.Recommended = true
+			p.Reasons = append(p.Reasons, reasonFor(f)+", even with another cable and on another computer")
+		}
+	}
+	if _, ok := present[report.FindingUSBNoDevice]; ok {
+		p.Recommended = true
+		p.Reasons = append(p.Reasons, "the iPhone never appeared on USB, even with another cable and on another computer")
+	}
+	if p.Recommended {
+		p.Reasons = append(p.Reasons, "the fault follows the iPhone: its Lightning or USB-C port, or its logic board, is the likely cause")
+	}
+	return p
+}
+
+// NoFaultSummary is the summary when no step applies and nothing else needs doing.
+const NoFaultSummary = "No fault found: try the restore again; if error 1002 returns, try step 6 (Try a Different Computer)."
+
+func summary(v Verdict, cat *catalog.Catalog) string {
+	var parts []string
+	switch {
+	case v.PrimaryStep != nil:
+		s := v.Steps[*v.PrimaryStep-1]
+		line := fmt.Sprintf("Try step %d first: %s", s.Number, s.Title)
+		if len(s.Reasons) > 0 {
+			line += " (" + s.Reasons[0] + ")"
+		}
+		parts = append(parts, line+".")
+		if *v.PrimaryStep == 5 && cat != nil {
+			parts = append(parts, cat.Step(5).Warning)
+		}
+	case len(v.FixTexts) == 0:
+		parts = append(parts, NoFaultSummary)
+	}
+	parts = append(parts, v.FixTexts...)
+	if v.Professional.Recommended {
+		parts = append(parts, "See a professional: the fault persisted with another cable and on another computer, so the iPhone's Lightning or USB-C port or its logic board is the likely cause.")
+	}
+	return strings.Join(parts, " ")
+}
+
+func title(cat *catalog.Catalog, n int) string {
+	if cat != nil {
+		if t := cat.Title(n); t != "" {
+			return t
+		}
+	}
+	return fmt.Sprintf("Step %d", n)
+}
+
+func hasID(fs []report.Finding, id string) bool {
+	for _, f := range fs {
+		if f.ID == id {
+			return true
+		}
+	}
+	return false
+}
