@@ -88,8 +88,7 @@ type ControlStats struct {
 // far are returned with a *DisconnectedError. ctx ending stops it too
 // (stats so far, ctx's error). Opening errors are returned as is
 // (*AccessDeniedError, *DisconnectedError, …) with zero stats.
-func ControlProbe(ctx context.Context, op Opener, dev Device, n int, timeout time.Duration) (ControlStats, error) {
-	var st ControlStats
+func ControlProbe(ctx context.Context, op Opener, dev Device, n int, timeout time.Duration) (st ControlStats, err error) {
 	if n <= 0 {
 		return st, fmt.Errorf("usb: control probe of %s: request count %d, want > 0", dev.Location(), n)
 	}
@@ -98,11 +97,11 @@ func ControlProbe(ctx context.Context, op Opener, dev Device, n int, timeout tim
 	}
 	cd, err := op.Open(ctx, dev)
 	if err != nil {
-		return st, err
+		return ControlStats{}, err
 	}
 	defer cd.Close()
 	rtts := make([]time.Duration, 0, n)
-	defer func() { st.P50, st.P95, st.Max = percentiles(rtts) }()
+	defer func() { st.P50, st.P95, st.Max = percentiles(rtts) }() // named results: set on every return
 	buf := make([]byte, deviceDescriptorLen)
 	for range n {
 		if err := ctx.Err(); err != nil {

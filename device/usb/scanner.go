@@ -159,8 +159,8 @@ func (s *Scanner) Snapshot(ctx context.Context) ([]Device, error) {
 		d := &devs[i]
 		key := cacheKey{bus: d.Bus, addr: d.Address, pid: d.ProductID, loc: d.Location()}
 		seen[key] = true
-		if s.opts.SkipStrings {
-			continue
+		if s.opts.SkipStrings || d.Mode == mode.Unknown {
+			continue // keyboards, trackpads…: nothing to learn, so never opened
 		}
 		e, ok := s.cache[key]
 		if !ok || (e.err != nil && now.Sub(e.at) >= s.opts.RetryAfter) {

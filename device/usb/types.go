@@ -86,3 +86,5 @@ type Event struct {
 	// shortly after a detach: a flap.
 	Reenumeration bool
 }
+
+//go:generate go run ./internal/usbmontest/genfixtures testdata/umockdev
