@@ -125,13 +125,13 @@ func usbmonHeader(id uint64, event byte, bus, addr int, flagSetup, flagData byte
 
 // Device is one USB device of a fixture.
 type Device struct {
-	SysName   string // sysfs name: "usb1" (root hub), "1-2", "1-1.3"
-	Bus, Addr int
-	Speed     string // sysfs speed: "1.5", "12", "480", "5000"
-	VID, PID  uint16
-	BcdUSB    uint16
-	BcdDevice uint16
-	Hub       bool // a hub: class 9
+	SysName                       string // sysfs name: "usb1" (root hub), "1-2", "1-1.3"
+	Bus, Addr                     int
+	Speed                         string // sysfs speed: "1.5", "12", "480", "5000"
+	VID, PID                      uint16
+	BcdUSB                        uint16
+	BcdDevice                     uint16
+	Hub                           bool // a hub: class 9
 	Manufacturer, Product, Serial string
 	// Interface is class, subclass, protocol of interface 0; Endpoints are
 	// its endpoint addresses (0x80 bit = IN), bulk unless Hub.
