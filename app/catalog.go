@@ -1,0 +1,43 @@
+package app
+
+import (
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// acknowledgeLabels are the acknowledgement texts of steps whose warning must
+// be confirmed before their instructions show.
+var acknowledgeLabels = map[int]string{5: "I have a backup (or accept that all data on the iPhone will be erased)"}
+
+// CatalogView turns the step catalogue into the window's view of it, with the
+// instructions for hostOS (a runtime.GOOS value).
+func CatalogView(c *catalog.Catalog, hostOS string) viewmodel.Catalog {
+	out := viewmodel.Catalog{Recovery: map[string]viewmodel.Recovery{}, Fixes: map[string]string{}}
+	for _, s := range c.Steps() {
+		out.Steps = append(out.Steps, stepText(s, hostOS))
+	}
+	out.Professional = stepText(c.Professional(), hostOS)
+	for _, fam := range catalog.Families {
+		r := c.RecoveryButtons(fam)
+		out.Recovery[fam] = viewmodel.Recovery{Family: fam, Models: r.AppliesTo, Steps: r.Lines()}
+	}
+	for _, id := range []string{report.FindingUSBAccessDenied, report.FindingLockdownUntrusted} {
+		if t, ok := c.FixText(id); ok {
+			out.Fixes[id] = t
+		}
+	}
+	return out
+}
+
+func stepText(s catalog.StepInfo, hostOS string) viewmodel.StepText {
+	return viewmodel.StepText{
+		Number:           s.Number,
+		Title:            s.Title,
+		Summary:          s.Summary,
+		Instructions:     s.InstructionsFor(hostOS),
+		Warning:          s.Warning,
+		MustAcknowledge:  s.WarningMustAcknowledge,
+		AcknowledgeLabel: acknowledgeLabels[s.Number],
+	}
+}

@@ -1,0 +1,915 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// Sampling windows offered to the user.
+const (
+	QuickWindow    = 10 * time.Second
+	ThoroughWindow = 30 * time.Second
+)
+
+const (
+	quickLabel    = "Quick check (10 s)"
+	thoroughLabel = "Thorough (30 s)"
+	// forgetAfter is how long a disconnected phone stays on the card when
+	// another phone is present.
+	forgetAfter = 30 * time.Second
+	// replugAfter is how long a phone must have been away for its return to
+	// count as a new plug-in (which starts a check) rather than a flap.
+	replugAfter = 5 * time.Second
+)
+
+// Options configure the window.
+type Options struct {
+	// Demo is the simulator scenario in demo mode ("" otherwise); the window
+	// then says "Demo" in its title and a banner.
+	Demo string
+	// Logger receives the app's log (default: slog.Default()).
+	Logger *slog.Logger
+	// Do runs fn on the Fyne thread (default fyne.Do). Tests replace it to
+	// run background results on the test goroutine.
+	Do func(fn func())
+	// SaveDialog asks where to save an export (default: Fyne's file dialog).
+	// done gets "" when the user cancelled.
+	SaveDialog func(w fyne.Window, suggested string, done func(path string, err error))
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+	// NoAutoCheck disables the check that starts when a phone is plugged in.
+	NoAutoCheck bool
+}
+
+type liveDevice struct {
+	dev        viewmodel.Device
+	goneAt     time.Time // zero while connected
+	lastSeen   time.Time
+	checkedFor bool // an automatic check ran since it was plugged in
+}
+
+// UI is the Restore Doctor window and its state. All fields are touched on
+// the Fyne thread only; background work hands results back through Options.Do.
+type UI struct {
+	b    Backend
+	opts Options
+	log  *slog.Logger
+	app  fyne.App
+	win  fyne.Window
+	cat  viewmodel.Catalog
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	// state
+	devices     map[string]*liveDevice
+	selected    string
+	host        viewmodel.Host
+	window      time.Duration
+	tried       viewmodel.Tried
+	running     bool
+	cancelCheck context.CancelFunc
+	seq         int
+	progress    Progress
+	last, prev  *report.Report
+	triedLast   viewmodel.Tried
+	triedPrev   viewmodel.Tried
+	runErr      error
+	includeIDs  bool
+	ack         map[int]bool
+	expanded    map[int]bool
+	stripStart  time.Time
+	stripWindow time.Duration
+	stripEvents []viewmodel.StripEvent
+	samples     []viewmodel.LatencySample
+
+	// widgets
+	icon          *phoneIcon
+	heading       *widget.Label
+	subheading    *widget.Label
+	selector      *widget.Select
+	deviceLines   *fyne.Container
+	hostLines     *fyne.Container
+	strip         *stripWidget
+	stripCaption  *widget.Label
+	progressBar   *widget.ProgressBar
+	progressLabel *widget.Label
+	checkButton   *widget.Button
+	windowChoice  *widget.RadioGroup
+	triedChecks   map[string]*widget.Check
+	includeCheck  *widget.Check
+	exportMD      *widget.Button
+	exportJSON    *widget.Button
+	verdict       *widget.Label
+	verdictIcon   *widget.Icon
+	changesBox    *fyne.Container
+	notesBox      *fyne.Container
+	stepsBox      *fyne.Container
+	proBox        *fyne.Container
+	stepWidgets   map[int]*stepWidgets
+	leftBox       *fyne.Container
+	rightBox      *fyne.Container
+}
+
+// stepWidgets are the interactive parts of a rendered step card, kept so tests
+// can tap them.
+type stepWidgets struct {
+	toggle *widget.Button
+	ack    *widget.Check
+	card   viewmodel.StepCard
+}
+
+// Title is the window title for a demo scenario ("" for none).
+func Title(demo string) string {
+	if demo == "" {
+		return "Restore Doctor"
+	}
+	return "Restore Doctor — Demo: " + demo
+}
+
+// New builds the window for a; call Start to begin watching for phones and
+// ShowAndRun (or a.Run) to show it.
+func New(a fyne.App, b Backend, opts Options) *UI {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Do == nil {
+		opts.Do = fyne.Do
+	}
+	if opts.SaveDialog == nil {
+		opts.SaveDialog = fileSaveDialog
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	u := &UI{
+		b: b, opts: opts, log: opts.Logger, app: a, cat: b.Catalog(),
+		devices: map[string]*liveDevice{}, window: QuickWindow,
+		ack: map[int]bool{}, expanded: map[int]bool{}, stepWidgets: map[int]*stepWidgets{},
+	}
+	u.ctx, u.cancel = context.WithCancel(context.Background())
+	u.win = a.NewWindow(Title(opts.Demo))
+	u.win.SetContent(u.build())
+	u.win.Resize(fyne.NewSize(1180, 780))
+	u.win.SetCloseIntercept(func() {
+		u.Stop()
+		u.win.Close()
+	})
+	u.refreshAll()
+	return u
+}
+
+// Window is the app's main window.
+func (u *UI) Window() fyne.Window { return u.win }
+
+// Start begins watching for phones and probing the host, in the background.
+func (u *UI) Start() {
+	u.wg.Add(2)
+	go func() {
+		defer u.wg.Done()
+		if err := u.b.Watch(u.ctx, func(ev DeviceEvent) {
+			u.opts.Do(func() { u.onEvent(ev) })
+		}); err != nil && u.ctx.Err() == nil {
+			u.log.Warn("device watch stopped", "err", err)
+		}
+	}()
+	go func() {
+		defer u.wg.Done()
+		ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
+		defer cancel()
+		h := u.b.HostStatus(ctx)
+		h.Known = true
+		u.opts.Do(func() {
+			u.host = h
+			u.refreshDevice()
+		})
+	}()
+}
+
+// Stop cancels the running check and the device watch and waits for them.
+// Safe to call more than once.
+func (u *UI) Stop() {
+	u.cancel()
+	u.wg.Wait()
+}
+
+func (u *UI) build() fyne.CanvasObject {
+	// Device panel.
+	u.icon = newPhoneIcon()
+	u.heading = widget.NewLabel("")
+	u.heading.TextStyle = fyne.TextStyle{Bold: true}
+	u.heading.SizeName = theme.SizeNameSubHeadingText
+	u.heading.Wrapping = fyne.TextWrapWord
+	u.subheading = widget.NewLabel("")
+	u.subheading.Wrapping = fyne.TextWrapWord
+	u.selector = widget.NewSelect(nil, nil)
+	u.selector.PlaceHolder = "Choose a phone"
+	u.deviceLines = container.NewVBox()
+	u.hostLines = container.NewVBox()
+	deviceHead := container.NewBorder(nil, nil, u.icon, nil, container.NewVBox(u.heading, u.subheading))
+
+	u.strip = newStripWidget()
+	u.stripCaption = widget.NewLabel("")
+	u.stripCaption.Wrapping = fyne.TextWrapWord
+	u.stripCaption.SizeName = theme.SizeNameCaptionText
+	u.progressBar = widget.NewProgressBar()
+	u.progressLabel = widget.NewLabel("")
+	u.progressLabel.Wrapping = fyne.TextWrapWord
+	u.checkButton = widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), func() { u.CheckAgain() })
+	u.checkButton.Importance = widget.HighImportance
+	u.windowChoice = widget.NewRadioGroup([]string{quickLabel, thoroughLabel}, func(s string) {
+		if s == thoroughLabel {
+			u.window = ThoroughWindow
+		} else {
+			u.window = QuickWindow
+		}
+	})
+	u.windowChoice.Required = true
+	u.windowChoice.SetSelected(quickLabel)
+
+	u.triedChecks = map[string]*widget.Check{}
+	triedBox := container.NewVBox()
+	for _, t := range []struct{ key, label string }{
+		{"cable", "Another cable"}, {"port", "Another USB port"},
+		{"computer", "Another computer"}, {"restart", "Restarted iPhone and computer"},
+	} {
+		key := t.key
+		c := widget.NewCheck(t.label, func(on bool) { u.setTried(key, on) })
+		u.triedChecks[key] = c
+		triedBox.Add(c)
+	}
+
+	u.includeCheck = widget.NewCheck("Include identifiers (serial number, UDID)", func(on bool) { u.includeIDs = on })
+	u.exportMD = widget.NewButtonWithIcon("Markdown…", theme.DocumentSaveIcon(), func() { u.Export(FormatMarkdown) })
+	u.exportJSON = widget.NewButtonWithIcon("JSON…", theme.DocumentSaveIcon(), func() { u.Export(FormatJSON) })
+
+	u.leftBox = container.NewVBox(
+		deviceHead,
+		u.selector,
+		u.deviceLines,
+		widget.NewSeparator(),
+		sectionTitle("This computer"),
+		u.hostLines,
+		widget.NewSeparator(),
+		sectionTitle("Check"),
+		u.progressBar,
+		u.progressLabel,
+		u.strip,
+		u.stripCaption,
+		u.windowChoice,
+		u.checkButton,
+		widget.NewSeparator(),
+		sectionTitle("I already tried"),
+		triedBox,
+		widget.NewSeparator(),
+		sectionTitle("Export report"),
+		u.includeCheck,
+		container.NewGridWithColumns(2, u.exportMD, u.exportJSON),
+	)
+
+	// Steps panel.
+	u.verdict = widget.NewLabel("")
+	u.verdict.TextStyle = fyne.TextStyle{Bold: true}
+	u.verdict.SizeName = theme.SizeNameSubHeadingText
+	u.verdict.Wrapping = fyne.TextWrapWord
+	u.verdictIcon = widget.NewIcon(theme.InfoIcon())
+	u.changesBox = container.NewVBox()
+	u.notesBox = container.NewVBox()
+	u.proBox = container.NewVBox()
+	u.stepsBox = container.NewVBox()
+	u.rightBox = container.NewVBox(
+		container.NewBorder(nil, nil, container.NewCenter(u.verdictIcon), nil, u.verdict),
+		u.changesBox,
+		u.proBox,
+		u.notesBox,
+		u.stepsBox,
+	)
+
+	leftScroll := container.NewVScroll(container.NewPadded(u.leftBox))
+	leftScroll.SetMinSize(fyne.NewSize(330, 300))
+	rightScroll := container.NewVScroll(container.NewPadded(u.rightBox))
+	rightScroll.SetMinSize(fyne.NewSize(420, 300))
+	split := container.NewHSplit(leftScroll, rightScroll)
+	split.Offset = 0.33
+
+	if u.opts.Demo == "" {
+		return split
+	}
+	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x50))
+	banner := widget.NewLabel(fmt.Sprintf("Demo: scenario %q. The phone is simulated; nothing here touches a real iPhone.", u.opts.Demo))
+	banner.TextStyle = fyne.TextStyle{Bold: true}
+	banner.Wrapping = fyne.TextWrapWord
+	top := container.NewStack(bg, container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, banner))
+	return container.NewBorder(top, nil, nil, nil, split)
+}
+
+func sectionTitle(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
+// onEvent applies one live device event.
+func (u *UI) onEvent(ev DeviceEvent) {
+	now := ev.Time
+	if now.IsZero() {
+		now = u.opts.Now()
+	}
+	key := ev.Device.Key
+	ld := u.devices[key]
+	switch ev.Kind {
+	case EventLatency:
+		if u.running {
+			u.samples = append(u.samples, viewmodel.LatencySample{Time: now, RTT: ev.RTT, Failed: ev.Failed})
+			u.refreshStrip()
+		}
+		return
+	case EventAttach, EventModeChange, EventUpdate:
+		newPlug := ld == nil || (!ld.goneAt.IsZero() && now.Sub(ld.goneAt) > replugAfter)
+		if ld == nil {
+			ld = &liveDevice{}
+			u.devices[key] = ld
+		}
+		prev := ld.dev
+		ld.dev = mergeDevice(prev, ev.Device)
+		ld.goneAt = time.Time{}
+		ld.lastSeen = now
+		if newPlug {
+			ld.checkedFor = false
+		}
+		if u.running && ev.Kind != EventUpdate {
+			kind := viewmodel.MarkAttach
+			if ev.Kind == EventModeChange {
+				kind = viewmodel.MarkMode
+			}
+			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: kind})
+		}
+		if u.selected == "" {
+			u.selected = key
+		}
+		u.log.Info("device", "event", ev.Kind, "source", ev.Source, "mode", ev.Device.Mode, "name", ev.Device.DisplayName())
+		if !u.opts.NoAutoCheck && !u.running && !ld.checkedFor && ev.Kind != EventUpdate {
+			ld.checkedFor = true
+			u.startCheck()
+		}
+	case EventDetach:
+		if ld != nil {
+			ld.goneAt = now
+		}
+		if u.running {
+			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: viewmodel.MarkDetach})
+		}
+		u.log.Info("device", "event", ev.Kind, "source", ev.Source)
+	}
+	u.forgetGone(now)
+	u.refreshDevice()
+	u.refreshStrip()
+	u.refreshSteps()
+}
+
+// mergeDevice updates what is known of a phone with a new event's view,
+// keeping facts the event does not carry.
+func mergeDevice(old, upd viewmodel.Device) viewmodel.Device {
+	out := upd
+	if out.Name == "" {
+		out.Name = old.Name
+	}
+	if out.ProductType == "" {
+		out.ProductType = old.ProductType
+	}
+	if out.IOSVersion == "" && out.Mode == old.Mode {
+		out.IOSVersion = old.IOSVersion
+	}
+	if out.Trusted == nil && out.Mode == old.Mode {
+		out.Trusted = old.Trusted
+	}
+	if out.RecoveryFamily == "" {
+		out.RecoveryFamily = old.RecoveryFamily
+	}
+	if !out.OnUSB && old.OnUSB {
+		out.OnUSB, out.SpeedMbps, out.BehindHub = true, old.SpeedMbps, old.BehindHub
+	}
+	out.Listed = out.Listed || (old.Listed && out.Mode == old.Mode)
+	return out
+}
+
+// forgetGone drops phones gone for a while when another one is present.
+func (u *UI) forgetGone(now time.Time) {
+	present := 0
+	for _, d := range u.devices {
+		if d.goneAt.IsZero() {
+			present++
+		}
+	}
+	for k, d := range u.devices {
+		if !d.goneAt.IsZero() && present > 0 && now.Sub(d.goneAt) > forgetAfter {
+			delete(u.devices, k)
+			if u.selected == k {
+				u.selected = ""
+			}
+		}
+	}
+}
+
+// CheckAgain starts a check now (cancelling nothing: a running check finishes first).
+func (u *UI) CheckAgain() {
+	if u.running {
+		return
+	}
+	u.startCheck()
+}
+
+func (u *UI) startCheck() {
+	if u.ctx.Err() != nil {
+		return
+	}
+	ctx, cancel := context.WithCancel(u.ctx)
+	u.seq++
+	seq := u.seq
+	u.running = true
+	u.runErr = nil
+	u.cancelCheck = cancel
+	opts := CheckOptions{Window: u.window, Tried: u.tried}
+	u.progress = Progress{Label: "Starting"}
+	u.stripStart = u.opts.Now()
+	u.stripWindow = opts.Window
+	u.stripEvents, u.samples = nil, nil
+	u.log.Info("check started", "window", opts.Window)
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		defer cancel()
+		r, err := u.b.Check(ctx, opts, func(p Progress) {
+			u.opts.Do(func() {
+				if seq == u.seq && u.running {
+					u.progress = p
+					u.refreshProgress()
+				}
+			})
+		})
+		if ctx.Err() != nil && u.ctx.Err() != nil {
+			return // the window is closing
+		}
+		u.opts.Do(func() { u.finishCheck(seq, opts.Tried, r, err) })
+	}()
+	u.refreshProgress()
+	u.refreshSteps()
+	u.refreshStrip()
+}
+
+func (u *UI) finishCheck(seq int, tried viewmodel.Tried, r *report.Report, err error) {
+	if seq != u.seq {
+		return
+	}
+	u.running = false
+	u.cancelCheck = nil
+	if err != nil || r == nil {
+		if err == nil {
+			err = fmt.Errorf("the engine returned no report")
+		}
+		u.runErr = err
+		u.log.Error("check failed", "err", err)
+		u.refreshAll()
+		return
+	}
+	if u.last != nil {
+		u.prev, u.triedPrev = u.last, u.triedLast
+	}
+	u.last, u.triedLast = r, tried
+	if tried != u.tried {
+		u.rerank()
+	}
+	for _, rd := range r.Devices {
+		if ld, ok := u.devices[rd.Key]; ok {
+			ld.dev = viewmodel.DeviceFromReport(ld.dev, rd)
+		} else if len(u.devices) == 1 && len(r.Devices) == 1 {
+			for _, ld := range u.devices {
+				ld.dev = viewmodel.DeviceFromReport(ld.dev, rd)
+			}
+		}
+	}
+	primary := 0
+	if u.last.PrimaryStep != nil {
+		primary = *u.last.PrimaryStep
+	}
+	u.expanded = map[int]bool{}
+	u.log.Info("verdict ready", "primary_step", primary, "findings", len(u.last.Findings), "professional", u.last.Professional.Recommended)
+	u.refreshAll()
+}
+
+func (u *UI) setTried(key string, on bool) {
+	switch key {
+	case "cable":
+		u.tried.Cable = on
+	case "port":
+		u.tried.Port = on
+	case "computer":
+		u.tried.Computer = on
+	case "restart":
+		u.tried.Restart = on
+	}
+	if u.last != nil {
+		u.rerank()
+	}
+	u.refreshSteps()
+}
+
+// rerank re-evaluates the last report's findings with the current tried flags.
+func (u *UI) rerank() {
+	r, err := u.b.Rerank(u.last, u.tried)
+	if err != nil {
+		u.log.Error("re-ranking failed", "err", err)
+		dialog.ShowError(fmt.Errorf("re-ranking the steps: %w", err), u.win)
+		return
+	}
+	u.last, u.triedLast = r, u.tried
+}
+
+func (u *UI) selectedDevice() (viewmodel.Device, bool) {
+	if ld, ok := u.devices[u.selected]; ok {
+		return ld.dev, true
+	}
+	return viewmodel.Device{}, false
+}
+
+func (u *UI) refreshAll() {
+	u.refreshDevice()
+	u.refreshProgress()
+	u.refreshStrip()
+	u.refreshSteps()
+}
+
+func (u *UI) deviceList() []viewmodel.Device {
+	var devs []viewmodel.Device
+	for k, ld := range u.devices {
+		d := ld.dev
+		d.Key = k
+		d.Disconnected = !ld.goneAt.IsZero()
+		devs = append(devs, d)
+	}
+	return devs
+}
+
+func (u *UI) refreshDevice() {
+	card := viewmodel.BuildDeviceCard(u.deviceList(), u.selected, u.host)
+	if card.Selected >= 0 && len(card.ChoiceKeys) > card.Selected {
+		u.selected = card.ChoiceKeys[card.Selected]
+	}
+	u.heading.SetText(card.Heading)
+	u.subheading.SetText(card.Subheading)
+	d, _ := u.selectedDevice()
+	u.icon.set(card.Connected, d.Mode.IsLowLevel())
+	if len(card.Choices) > 1 {
+		keys := card.ChoiceKeys
+		u.selector.OnChanged = nil
+		u.selector.SetOptions(card.Choices)
+		u.selector.SetSelectedIndex(card.Selected)
+		u.selector.OnChanged = func(string) {
+			if i := u.selector.SelectedIndex(); i >= 0 && i < len(keys) {
+				u.selected = keys[i]
+				u.refreshDevice()
+				u.refreshSteps()
+			}
+		}
+		u.selector.Show()
+	} else {
+		u.selector.Hide()
+	}
+	u.deviceLines.Objects = linesObjects(card.Lines)
+	if card.ModeExplanation != "" {
+		l := widget.NewLabel(card.ModeExplanation)
+		l.Wrapping = fyne.TextWrapWord
+		l.SizeName = theme.SizeNameCaptionText
+		u.deviceLines.Objects = append(u.deviceLines.Objects, l)
+	}
+	u.deviceLines.Refresh()
+	u.hostLines.Objects = linesObjects(card.Host)
+	u.hostLines.Refresh()
+	u.leftBox.Refresh()
+}
+
+func linesObjects(lines []viewmodel.Line) []fyne.CanvasObject {
+	var objs []fyne.CanvasObject
+	for _, ln := range lines {
+		k := widget.NewLabel(ln.Label)
+		k.TextStyle = fyne.TextStyle{Bold: true}
+		v := widget.NewLabel(ln.Value)
+		v.Wrapping = fyne.TextWrapWord
+		if ln.Bad {
+			v.Importance = widget.WarningImportance
+		}
+		objs = append(objs, container.NewBorder(nil, nil, k, nil, v))
+	}
+	return objs
+}
+
+func (u *UI) refreshProgress() {
+	if u.running {
+		u.checkButton.Disable()
+		u.checkButton.SetText("Checking…")
+		total := u.progress.Total
+		if total <= 0 {
+			total = 1
+		}
+		u.progressBar.Max = float64(total)
+		u.progressBar.SetValue(float64(u.progress.Done))
+		u.progressBar.Show()
+		label := u.progress.Label
+		if label == "" {
+			label = "Starting"
+		}
+		if u.progress.Total > 0 {
+			u.progressLabel.SetText(fmt.Sprintf("Checking: %s (%d of %d)", label, min(u.progress.Done+1, u.progress.Total), u.progress.Total))
+		} else {
+			u.progressLabel.SetText("Checking: " + label)
+		}
+		return
+	}
+	u.checkButton.Enable()
+	u.checkButton.SetText("Check again")
+	u.progressBar.Hide()
+	switch {
+	case u.runErr != nil:
+		u.progressLabel.SetText("The last check failed.")
+	case u.last != nil:
+		u.progressLabel.SetText("Last check: " + u.last.GeneratedAt.Local().Format("15:04:05"))
+	default:
+		u.progressLabel.SetText("No check yet.")
+	}
+}
+
+func (u *UI) refreshStrip() {
+	st := viewmodel.BuildStrip(u.stripStart, u.stripWindow, u.stripEvents, u.samples)
+	u.strip.set(st)
+	caption := st.Caption
+	if !u.running && u.last != nil {
+		caption = viewmodel.StabilitySummary(u.last, u.selected)
+	}
+	u.stripCaption.SetText(caption)
+}
+
+func (u *UI) refreshSteps() {
+	connected := false
+	for _, ld := range u.devices {
+		if ld.goneAt.IsZero() {
+			connected = true
+		}
+	}
+	v := viewmodel.BuildVerdict(u.last, u.cat, u.running, connected, u.runErr)
+	u.verdict.SetText(v.Text)
+	switch v.Kind {
+	case viewmodel.VerdictFault:
+		u.verdictIcon.SetResource(theme.WarningIcon())
+	case viewmodel.VerdictHealthy:
+		u.verdictIcon.SetResource(theme.ConfirmIcon())
+	case viewmodel.VerdictError:
+		u.verdictIcon.SetResource(theme.ErrorIcon())
+	default:
+		u.verdictIcon.SetResource(theme.InfoIcon())
+	}
+
+	// Before/after.
+	u.changesBox.Objects = nil
+	if ch := viewmodel.BuildChanges(u.prev, u.last, u.selected, u.triedPrev, u.triedLast); len(ch) > 0 {
+		u.changesBox.Add(sectionTitle("Since the previous check"))
+		for _, c := range ch {
+			l := widget.NewLabel(changeMark(c.Direction) + " " + c.Text)
+			l.Wrapping = fyne.TextWrapWord
+			switch c.Direction {
+			case viewmodel.Better:
+				l.Importance = widget.SuccessImportance
+			case viewmodel.Worse:
+				l.Importance = widget.DangerImportance
+			}
+			u.changesBox.Add(l)
+		}
+	}
+	u.changesBox.Refresh()
+
+	// See a professional.
+	u.proBox.Objects = nil
+	if v.Professional {
+		u.proBox.Add(u.professionalCard(v.ProfessionalReasons))
+	}
+	u.proBox.Refresh()
+
+	// Findings with their own fix (udev rule, Trust).
+	u.notesBox.Objects = nil
+	for _, n := range viewmodel.BuildNotes(u.last, u.cat) {
+		t := widget.NewLabel(n.Summary)
+		t.TextStyle = fyne.TextStyle{Bold: true}
+		t.Wrapping = fyne.TextWrapWord
+		f := widget.NewLabel(n.Fix)
+		f.Wrapping = fyne.TextWrapWord
+		u.notesBox.Add(card(container.NewVBox(t, f), 0x30, theme.ColorNameWarning))
+	}
+	u.notesBox.Refresh()
+
+	d, _ := u.selectedDevice()
+	family := d.RecoveryFamily
+	name := d.Name
+	if (family == "" || family == "unknown") && u.last != nil && len(u.last.Devices) > 0 {
+		family = u.last.Devices[0].Model.RecoveryButtons
+		if name == "" {
+			name = u.last.Devices[0].Model.Name
+		}
+	}
+	cards := viewmodel.BuildSteps(viewmodel.StepsInput{
+		Report: u.last, Catalog: u.cat, Family: family, ModelName: name,
+		Acknowledged: u.ack, Expanded: u.expanded,
+	})
+	u.stepsBox.Objects = nil
+	u.stepWidgets = map[int]*stepWidgets{}
+	for _, c := range cards {
+		u.stepsBox.Add(u.stepCard(c))
+	}
+	u.stepsBox.Refresh()
+	u.rightBox.Refresh()
+}
+
+func changeMark(d viewmodel.Direction) string {
+	switch d {
+	case viewmodel.Better:
+		return "▲ better:"
+	case viewmodel.Worse:
+		return "▼ worse:"
+	default:
+		return "•"
+	}
+}
+
+func (u *UI) professionalCard(reasons []string) fyne.CanvasObject {
+	pro := u.cat.Professional
+	title := pro.Title
+	if title == "" {
+		title = "See a Professional"
+	}
+	h := widget.NewLabel(title)
+	h.TextStyle = fyne.TextStyle{Bold: true}
+	h.SizeName = theme.SizeNameSubHeadingText
+	box := container.NewVBox(h)
+	for _, r := range reasons {
+		l := widget.NewLabel("Why: " + r)
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	if pro.Summary != "" {
+		l := widget.NewLabel(pro.Summary)
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	if len(pro.Instructions) > 0 {
+		box.Add(wrapped(bullets(pro.Instructions, "")))
+	}
+	return card(box, 0x38, theme.ColorNameError)
+}
+
+// card puts content on a rounded, tinted background.
+func card(content fyne.CanvasObject, alpha uint8, tint fyne.ThemeColorName) fyne.CanvasObject {
+	bg := canvas.NewRectangle(withAlpha(theme.Color(tint), alpha))
+	bg.CornerRadius = 6
+	if alpha >= 0x30 {
+		bg.StrokeColor = theme.Color(tint)
+		bg.StrokeWidth = 1.5
+	} else {
+		bg.StrokeColor = theme.Color(theme.ColorNameSeparator)
+		bg.StrokeWidth = 1
+	}
+	return container.NewStack(bg, container.NewPadded(content))
+}
+
+func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
+	sw := &stepWidgets{card: c}
+	u.stepWidgets[c.Number] = sw
+
+	num := widget.NewLabel(fmt.Sprintf("%d", c.Number))
+	num.TextStyle = fyne.TextStyle{Bold: true}
+	num.SizeName = theme.SizeNameSubHeadingText
+	title := widget.NewLabel(c.Title)
+	title.TextStyle = fyne.TextStyle{Bold: true}
+	title.Wrapping = fyne.TextWrapWord
+	if !c.Applies {
+		num.Importance = widget.LowImportance
+		title.Importance = widget.LowImportance
+		title.TextStyle = fyne.TextStyle{}
+	}
+	toggleText := "Show how"
+	if c.Expanded {
+		toggleText = "Hide"
+	}
+	sw.toggle = widget.NewButton(toggleText, func() {
+		u.expanded[c.Number] = !c.Expanded
+		u.refreshSteps()
+	})
+	sw.toggle.Importance = widget.LowImportance
+	right := container.NewHBox()
+	if c.Badge != "" {
+		b := widget.NewLabel(c.Badge)
+		b.TextStyle = fyne.TextStyle{Bold: true}
+		b.Importance = widget.HighImportance
+		if c.Primary {
+			b.Importance = widget.SuccessImportance
+		}
+		right.Add(b)
+	}
+	right.Add(sw.toggle)
+	header := container.NewBorder(nil, nil, num, right, title)
+	box := container.NewVBox(header)
+	for _, r := range c.Reasons {
+		l := widget.NewLabel(r)
+		l.Wrapping = fyne.TextWrapWord
+		box.Add(l)
+	}
+	if !c.Applies && c.Summary != "" && !c.Expanded {
+		l := widget.NewLabel(c.Summary)
+		l.Wrapping = fyne.TextWrapWord
+		l.Importance = widget.LowImportance
+		l.SizeName = theme.SizeNameCaptionText
+		box.Add(l)
+	}
+	if c.Expanded {
+		if c.Summary != "" {
+			l := widget.NewLabel(c.Summary)
+			l.Wrapping = fyne.TextWrapWord
+			box.Add(l)
+		}
+		if c.Warning != "" {
+			w := widget.NewLabel(c.Warning)
+			w.Wrapping = fyne.TextWrapWord
+			w.TextStyle = fyne.TextStyle{Bold: true}
+			w.Importance = widget.DangerImportance
+			box.Add(card(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, w), 0x30, theme.ColorNameWarning))
+		}
+		if c.MustAcknowledge {
+			n := c.Number
+			sw.ack = widget.NewCheck(c.AcknowledgeLabel, nil)
+			sw.ack.SetChecked(c.Acknowledged)
+			sw.ack.OnChanged = func(on bool) {
+				u.ack[n] = on
+				u.expanded[n] = true
+				u.refreshSteps()
+			}
+			box.Add(sw.ack)
+		}
+		if c.ShowInstructions {
+			if len(c.RecoveryButtons) > 0 {
+				box.Add(sectionTitle(c.RecoveryTitle))
+				box.Add(wrapped(bullets(c.RecoveryButtons, "•")))
+			}
+			if len(c.Instructions) > 0 {
+				box.Add(wrapped(bullets(c.Instructions, "")))
+			}
+		} else if c.MustAcknowledge {
+			l := widget.NewLabel("The instructions appear once you confirm you have a backup.")
+			l.Importance = widget.LowImportance
+			l.Wrapping = fyne.TextWrapWord
+			box.Add(l)
+		}
+	}
+	switch {
+	case c.Primary:
+		return card(box, 0x40, theme.ColorNamePrimary)
+	case c.Applies:
+		return card(box, 0x1C, theme.ColorNamePrimary)
+	default:
+		return card(box, 0, theme.ColorNameSeparator)
+	}
+}
+
+// bullets joins lines into one text, each prefixed with mark or, when mark
+// is empty, numbered.
+func bullets(lines []string, mark string) string {
+	var b strings.Builder
+	for i, l := range lines {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		if mark == "" {
+			fmt.Fprintf(&b, "%d. %s", i+1, l)
+		} else {
+			b.WriteString(mark + " " + l)
+		}
+	}
+	return b.String()
+}
+
+func wrapped(s string) *widget.Label {
+	l := widget.NewLabel(s)
+	l.Wrapping = fyne.TextWrapWord
+	return l
+}

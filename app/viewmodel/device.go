@@ -1,0 +1,293 @@
+package viewmodel
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// Device is what the window knows about one phone right now, merged from the
+// live device events (USB and usbmuxd) and, when a check has run, its report.
+type Device struct {
+	// Key identifies the phone across events (normalised serial or location).
+	Key         string
+	Name        string // marketing name, e.g. "iPhone 13 Pro Max"; "" when unknown
+	ProductType string // e.g. "iPhone14,3"
+	Mode        mode.Mode
+	// IOSVersion is the iOS version when lockdownd told it ("" when unknown).
+	IOSVersion string
+	// SpeedMbps is the negotiated USB speed (0 when unknown, e.g. usbmuxd only).
+	SpeedMbps float64
+	// BehindHub is true when a hub, dock or adapter sits between computer and phone.
+	BehindHub bool
+	// OnUSB is true when the phone was seen on the USB bus (false: usbmuxd only).
+	OnUSB bool
+	// Listed is true when usbmuxd lists the phone.
+	Listed bool
+	// Trusted is nil when unknown.
+	Trusted *bool
+	// RecoveryFamily is the recovery-button family (report contract values).
+	RecoveryFamily string
+	// Disconnected is true for a phone that dropped off and has not come back yet.
+	Disconnected bool
+}
+
+// Host is the state of the computer's side: usbmuxd (Apple Mobile Device
+// Service on Windows) and libusb access.
+type Host struct {
+	// Known is false until the first host status arrives.
+	Known bool
+	// UsbmuxdAddress is where usbmuxd was looked for.
+	UsbmuxdAddress string
+	// UsbmuxdStatus is one of the report.Usbmuxd* values ("" when not yet probed).
+	UsbmuxdStatus string
+	// USBStatus is "ok", "denied" (permissions) or "unavailable" ("" when not yet probed).
+	USBStatus string
+	// Detail adds a plain-words explanation when something is wrong.
+	Detail string
+}
+
+// USB access states for Host.USBStatus.
+const (
+	USBOK          = "ok"
+	USBDenied      = "denied"
+	USBUnavailable = "unavailable"
+)
+
+// Line is one labelled value of a card.
+type Line struct {
+	Label string
+	Value string
+	// Bad marks a value that is part of the problem (rendered as a warning).
+	Bad bool
+}
+
+// DeviceCard is the left panel: the selected phone (or the empty state) and
+// the computer's status.
+type DeviceCard struct {
+	// Connected is false in the "connect your iPhone" state.
+	Connected bool
+	Heading   string
+	// Subheading explains the state in a sentence.
+	Subheading string
+	// ModeName and ModeExplanation describe the phone's mode in plain words.
+	ModeName        string
+	ModeExplanation string
+	Lines           []Line
+	Host            []Line
+	// Choices lists the phones when there are several (empty for 0 or 1).
+	Choices []string
+	// ChoiceKeys are the device keys in the order of Choices.
+	ChoiceKeys []string
+	// Selected is the index of the shown phone in Choices (-1 when none).
+	Selected int
+}
+
+// ModeName is the short name of a mode for people.
+func ModeName(m mode.Mode) string {
+	switch m {
+	case mode.Normal:
+		return "Normal"
+	case mode.Restore:
+		return "Restore"
+	case mode.Recovery:
+		return "Recovery mode"
+	case mode.DFU:
+		return "DFU mode"
+	case mode.WTF:
+		return "DFU (early stage)"
+	case mode.PortDFU:
+		return "Port DFU mode"
+	default:
+		return "Unknown mode"
+	}
+}
+
+// DisplayName is the phone's name for people: the marketing name, else the
+// product type, else a generic name.
+func (d Device) DisplayName() string {
+	switch {
+	case d.Name != "":
+		return d.Name
+	case d.ProductType != "":
+		return d.ProductType
+	case d.Mode.IsLowLevel():
+		return "iPhone (" + ModeName(d.Mode) + ")"
+	default:
+		return "iPhone"
+	}
+}
+
+// SpeedText describes a USB link speed in plain words.
+func SpeedText(mbps float64) string {
+	switch {
+	case mbps <= 0:
+		return "unknown speed"
+	case mbps < 2:
+		return "USB low speed (1.5 Mbit/s)"
+	case mbps < 100:
+		return "USB full speed (12 Mbit/s): too slow, usually a bad cable or port"
+	case mbps < 1000:
+		return "USB 2 high speed (480 Mbit/s)"
+	default:
+		return fmt.Sprintf("USB 3 (%g Gbit/s)", mbps/1000)
+	}
+}
+
+// SortDevices orders phones by display name then key so the selector is stable.
+func SortDevices(devs []Device) {
+	sort.SliceStable(devs, func(i, j int) bool {
+		a, b := devs[i].DisplayName(), devs[j].DisplayName()
+		if a != b {
+			return a < b
+		}
+		return devs[i].Key < devs[j].Key
+	})
+}
+
+// BuildDeviceCard builds the device panel for the phones present now, the one
+// the user selected (by key; the first when empty or gone) and the host state.
+func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
+	card := DeviceCard{Selected: -1, Host: hostLines(host)}
+	if len(devs) == 0 {
+		card.Heading = "Connect your iPhone with a USB cable"
+		card.Subheading = "Use the cable that came with it, plugged straight into the computer. The check starts by itself."
+		return card
+	}
+	sorted := append([]Device(nil), devs...)
+	SortDevices(sorted)
+	idx := 0
+	for i, d := range sorted {
+		if d.Key == selected {
+			idx = i
+		}
+	}
+	if len(sorted) > 1 {
+		for i, d := range sorted {
+			card.Choices = append(card.Choices, fmt.Sprintf("%d. %s (%s)", i+1, d.DisplayName(), ModeName(d.Mode)))
+			card.ChoiceKeys = append(card.ChoiceKeys, d.Key)
+		}
+	}
+	card.Selected = idx
+	d := sorted[idx]
+	card.Connected = true
+	card.Heading = d.DisplayName()
+	card.ModeName = ModeName(d.Mode)
+	card.ModeExplanation = capitalise(d.Mode.Describe())
+	card.Subheading = "Connected"
+	if d.Disconnected {
+		card.Subheading = "Disconnected just now: waiting for it to come back"
+	}
+	card.Lines = append(card.Lines, Line{Label: "Mode", Value: card.ModeName, Bad: d.Mode.IsLowLevel()})
+	if d.IOSVersion != "" {
+		card.Lines = append(card.Lines, Line{Label: "iOS", Value: d.IOSVersion})
+	} else if !d.Mode.IsLowLevel() {
+		card.Lines = append(card.Lines, Line{Label: "iOS", Value: "not known yet"})
+	}
+	card.Lines = append(card.Lines, Line{Label: "Connection", Value: connectionText(d), Bad: d.BehindHub || (d.SpeedMbps > 0 && d.SpeedMbps < 100)})
+	card.Lines = append(card.Lines, trustLine(d))
+	return card
+}
+
+func connectionText(d Device) string {
+	if !d.OnUSB {
+		if d.Listed {
+			return "seen through usbmuxd (USB details not available)"
+		}
+		return "not seen on USB"
+	}
+	var parts []string
+	parts = append(parts, SpeedText(d.SpeedMbps))
+	if d.BehindHub {
+		parts = append(parts, "through a hub, dock or adapter")
+	} else {
+		parts = append(parts, "direct to the computer")
+	}
+	return strings.Join(parts, ", ")
+}
+
+func trustLine(d Device) Line {
+	switch {
+	case d.Mode.IsLowLevel():
+		return Line{Label: "Trust", Value: "not needed in " + strings.ToLower(ModeName(d.Mode))}
+	case d.Trusted == nil:
+		return Line{Label: "Trust", Value: "not known yet"}
+	case *d.Trusted:
+		return Line{Label: "Trust", Value: "this computer is trusted"}
+	default:
+		return Line{Label: "Trust", Value: "not trusted: unlock the iPhone and tap Trust", Bad: true}
+	}
+}
+
+func hostLines(h Host) []Line {
+	if !h.Known {
+		return []Line{{Label: "This computer", Value: "checking…"}}
+	}
+	var lines []Line
+	switch h.UsbmuxdStatus {
+	case report.UsbmuxdOK:
+		lines = append(lines, Line{Label: "usbmuxd", Value: "running"})
+	case report.UsbmuxdUnreachable:
+		lines = append(lines, Line{Label: "usbmuxd", Value: "not running (on Windows: Apple Mobile Device Service)", Bad: true})
+	case report.UsbmuxdNotResponding:
+		lines = append(lines, Line{Label: "usbmuxd", Value: "running but not answering", Bad: true})
+	case "":
+		lines = append(lines, Line{Label: "usbmuxd", Value: "not checked yet"})
+	default:
+		lines = append(lines, Line{Label: "usbmuxd", Value: "error", Bad: true})
+	}
+	switch h.USBStatus {
+	case USBOK:
+		lines = append(lines, Line{Label: "USB access", Value: "ok"})
+	case USBDenied:
+		lines = append(lines, Line{Label: "USB access", Value: "denied: install the udev rule", Bad: true})
+	case USBUnavailable:
+		lines = append(lines, Line{Label: "USB access", Value: "libusb not usable here", Bad: true})
+	case "":
+		lines = append(lines, Line{Label: "USB access", Value: "not checked yet"})
+	default:
+		lines = append(lines, Line{Label: "USB access", Value: h.USBStatus})
+	}
+	if h.Detail != "" {
+		lines = append(lines, Line{Label: "Note", Value: h.Detail})
+	}
+	return lines
+}
+
+func capitalise(s string) string {
+	if s == "" || strings.HasPrefix(s, "iOS") || strings.HasPrefix(s, "iPhone") {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// DeviceFromReport fills what a report knows about a phone into the live view
+// (iOS version, trust, model name), keeping live facts the report lacks.
+func DeviceFromReport(live Device, rd report.Device) Device {
+	out := live
+	if out.Name == "" {
+		out.Name = rd.Model.Name
+	}
+	if out.ProductType == "" {
+		out.ProductType = rd.Model.ProductType
+	}
+	if out.IOSVersion == "" {
+		out.IOSVersion = rd.Lockdown.ProductVersion
+	}
+	if out.Trusted == nil && rd.Lockdown.Trusted != nil {
+		t := *rd.Lockdown.Trusted
+		out.Trusted = &t
+	}
+	if out.RecoveryFamily == "" || out.RecoveryFamily == "unknown" {
+		out.RecoveryFamily = rd.Model.RecoveryButtons
+	}
+	if !out.OnUSB && rd.USB.Present {
+		out.OnUSB = true
+		out.SpeedMbps = rd.USB.SpeedMbps
+		out.BehindHub = rd.USB.BehindHub
+	}
+	return out
+}

@@ -1,0 +1,144 @@
+package viewmodel
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// MarkKind is what a mark on the stability strip stands for.
+type MarkKind string
+
+// Kinds of marks on the stability strip.
+const (
+	MarkAttach MarkKind = "attach"
+	MarkDetach MarkKind = "detach"
+	MarkMode   MarkKind = "mode"
+)
+
+// StripEvent is one live event placed on the strip.
+type StripEvent struct {
+	Time time.Time
+	Kind MarkKind
+}
+
+// LatencySample is one lockdown round trip.
+type LatencySample struct {
+	Time time.Time
+	RTT  time.Duration
+	// Failed marks a timed-out or failed request.
+	Failed bool
+}
+
+// Mark is a vertical mark on the strip at X (0 = window start, 1 = end).
+type Mark struct {
+	X    float32
+	Kind MarkKind
+}
+
+// Point is a latency sample at X (0..1) and height Y (0 = none, 1 = the scale's top).
+type Point struct {
+	X, Y   float32
+	Failed bool
+}
+
+// Strip is the stability strip: attach/detach marks and lockdown latency over
+// the sampling window.
+type Strip struct {
+	Marks  []Mark
+	Points []Point
+	// ScaleMs is the latency at Y = 1.
+	ScaleMs float64
+	// Caption sums the strip up in words.
+	Caption string
+}
+
+// BuildStrip places events and samples between start and start+window on
+// the strip. Events outside the window are dropped; a zero window gives an
+// empty strip with a waiting caption.
+func BuildStrip(start time.Time, window time.Duration, events []StripEvent, samples []LatencySample) Strip {
+	var s Strip
+	if window <= 0 || start.IsZero() {
+		s.Caption = "Stability: waiting for a check"
+		return s
+	}
+	pos := func(t time.Time) (float32, bool) {
+		d := t.Sub(start)
+		if d < 0 || d > window {
+			return 0, false
+		}
+		return float32(float64(d) / float64(window)), true
+	}
+	detaches := 0
+	for _, e := range events {
+		x, ok := pos(e.Time)
+		if !ok {
+			continue
+		}
+		if e.Kind == MarkDetach {
+			detaches++
+		}
+		s.Marks = append(s.Marks, Mark{X: x, Kind: e.Kind})
+	}
+	maxMs := 0.0
+	for _, smp := range samples {
+		if _, ok := pos(smp.Time); !ok || smp.Failed {
+			continue
+		}
+		if ms := float64(smp.RTT) / float64(time.Millisecond); ms > maxMs {
+			maxMs = ms
+		}
+	}
+	s.ScaleMs = 100
+	for s.ScaleMs < maxMs {
+		s.ScaleMs *= 2
+	}
+	failed := 0
+	for _, smp := range samples {
+		x, ok := pos(smp.Time)
+		if !ok {
+			continue
+		}
+		y := float32(1)
+		if smp.Failed {
+			failed++
+		} else {
+			y = float32(float64(smp.RTT) / float64(time.Millisecond) / s.ScaleMs)
+		}
+		s.Points = append(s.Points, Point{X: x, Y: y, Failed: smp.Failed})
+	}
+	secs := window.Seconds()
+	s.Caption = fmt.Sprintf("Stability over %gs: %s", secs, plural(detaches, "drop", "drops"))
+	if len(samples) > 0 {
+		s.Caption += fmt.Sprintf(", lockdown up to %.0f ms", maxMs)
+		if failed > 0 {
+			s.Caption += ", " + plural(failed, "failed request", "failed requests")
+		}
+	}
+	return s
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// StabilitySummary sums up the report's stability and lockdown figures for
+// the phone with key (the first phone when absent) in one line.
+func StabilitySummary(r *report.Report, key string) string {
+	d, ok := pickDevice(r, key)
+	if !ok {
+		return "Stability: no phone in the last check"
+	}
+	s := fmt.Sprintf("Last check: %s in %gs", plural(d.Stability.Detaches, "drop", "drops"), d.Stability.WindowS)
+	if d.Lockdown.Reachable && d.Lockdown.Requests > 0 {
+		s += fmt.Sprintf(", lockdown p95 %.0f ms", d.Lockdown.RTTms.P95)
+		if n := d.Lockdown.Timeouts + d.Lockdown.Failures; n > 0 {
+			s += ", " + plural(n, "failed request", "failed requests")
+		}
+	}
+	return s
+}
