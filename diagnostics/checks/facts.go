@@ -136,6 +136,8 @@ type LinkEvent struct {
 	// Mode is the device's mode at this event (for a detach: the mode it
 	// had), unknown when the source cannot tell.
 	Mode mode.Mode
+	// PrevMode is the mode before a mode change (LinkModeChange).
+	PrevMode mode.Mode
 	// Initial marks attaches that only report what was already present when
 	// listening started (usbmuxd sends one per device): not re-appearances.
 	Initial bool
@@ -145,4 +147,7 @@ type LinkEvent struct {
 const (
 	LinkAttach = "attach"
 	LinkDetach = "detach"
+	// LinkModeChange is a re-appearance in another mode that the source
+	// already classified (the USB watcher does): never a flap.
+	LinkModeChange = "mode-change"
 )

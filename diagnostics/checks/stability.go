@@ -61,6 +61,18 @@ func CountLinks(events []LinkEvent) []LinkCount {
 				m = st.lastMode // usbmuxd's Detached carries no product id
 			}
 			st.pending, st.pendingMode, st.pendingAt = true, m, e.Time
+		case LinkModeChange:
+			st.c.ModeChanges++
+			prev := e.PrevMode
+			if st.pending && st.pendingMode != "" && st.pendingMode != mode.Unknown {
+				prev = st.pendingMode
+			}
+			if st.pending {
+				st.c.Attaches++
+			}
+			st.c.Transitions = append(st.c.Transitions, fmt.Sprintf("%s→%s", prev, m))
+			st.pending = false
+			st.lastMode = m
 		case LinkAttach:
 			if e.Initial {
 				st.lastMode = m

@@ -1,0 +1,122 @@
+package diagnostics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/model"
+	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+)
+
+func errorsIsAccessDenied(err error) bool { return errors.Is(err, usb.ErrAccessDenied) }
+
+// settled returns a fact's value when it is settled, the zero value otherwise
+// (the report is built from whatever the run managed to learn).
+func settled[T any](f *Fact[T]) (T, bool) {
+	if !f.Settled() {
+		var zero T
+		return zero, false
+	}
+	v, err := f.Get(context.Background())
+	return v, err == nil
+}
+
+// devices builds the report's device list from the facts of the run.
+func (r *run) devices() []report.Device {
+	phones, ok := settled(r.phones)
+	if !ok {
+		return nil
+	}
+	ld, _ := settled(r.lockdown)
+	rtt, _ := settled(r.rtt)
+	sample, sampled := settled(r.sample)
+	stab := map[string]checks.PhoneStability{}
+	if sampled && r.opts.Window > 0 {
+		for _, ps := range sample.byPhone(phones) {
+			stab[ps.Key] = ps
+		}
+	}
+	out := make([]report.Device, 0, len(phones))
+	for _, p := range phones {
+		d := report.Device{Key: p.Key, Mode: string(p.Mode)}
+		if d.Mode == "" {
+			d.Mode = string(mode.Unknown)
+		}
+		var info model.Info
+		if res, ok := ld[p.Key]; ok {
+			if res.info.Mode == mode.Restore {
+				d.Mode = string(mode.Restore)
+			}
+			if res.info.ProductType != "" {
+				info = model.ByProductType(res.info.ProductType)
+			}
+			d.Lockdown.Reachable = res.info.Type != ""
+			d.Lockdown.ProductVersion = res.info.ProductVersion
+			switch res.info.Trust {
+			case usbmux.TrustTrusted:
+				t := true
+				d.Lockdown.Trusted = &t
+			case usbmux.TrustNotTrusted, usbmux.TrustPending:
+				f := false
+				d.Lockdown.Trusted = &f
+			}
+		}
+		if st, ok := rtt[p.Key]; ok {
+			d.Lockdown.Requests, d.Lockdown.Timeouts, d.Lockdown.Failures = st.Requests, st.Timeouts, st.Failures
+			d.Lockdown.RTTms = report.RTT{
+				P50: msOf(checks.Percentile(st.Samples, 50)),
+				P95: msOf(checks.Percentile(st.Samples, 95)),
+				Max: msOf(checks.Percentile(st.Samples, 100)),
+			}
+		}
+		if u := p.USB; u != nil {
+			d.USB = report.USB{
+				Present: true, VendorID: fmt.Sprintf("%04x", u.VendorID), ProductID: fmt.Sprintf("%04x", u.ProductID),
+				SpeedMbps: u.SpeedMbps, Bus: u.Bus, PortPath: append([]int{}, u.PortPath...), BehindHub: u.BehindHub || u.HubDepth > 0,
+			}
+			if ri := u.Recovery; ri != nil {
+				d.Recovery = &report.RecoveryInfo{
+					CPID: ri.CPID, CPRV: ri.CPRV, CPFM: ri.CPFM, SCEP: ri.SCEP, BDID: ri.BDID, ECID: ri.ECID,
+					IBFL: ri.IBFL, SRTG: ri.SRTG, SRNM: ri.SRNM, IMEI: ri.IMEI, NONC: ri.NONC, SNON: ri.SNON, SDOM: ri.SDOM,
+				}
+				if !info.Known {
+					info = model.ByChipHex(ri.CPID, ri.BDID)
+				}
+			}
+		}
+		d.Usbmux.Listed = p.Mux != nil
+		if info.Name == "" {
+			info = model.ByProductType("")
+		}
+		d.Model = report.Model{ProductType: info.ProductType, Name: info.Name, RecoveryButtons: string(info.Family)}
+		if d.Model.RecoveryButtons == "" {
+			d.Model.RecoveryButtons = string(model.Unknown)
+		}
+		d.Stability.WindowS = r.opts.Window.Seconds()
+		if ps, ok := stab[p.Key]; ok {
+			d.Stability.Detaches, d.Stability.Attaches = ps.Detaches, ps.Attaches
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// finish applies the rules (steps, professional, primary step, summary) and
+// the redaction of identifiers.
+func finish(rep *report.Report, opts Options) {
+	v := rules.Evaluate(nil, rules.InputFromReport(rep, opts.Tried))
+	v.Apply(rep)
+	if !opts.IncludeIdentifiers {
+		redact(rep)
+	}
+}
+
+func msOf(d interface{ Microseconds() int64 }) float64 {
+	return float64(d.Microseconds()/100) / 10
+}

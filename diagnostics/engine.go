@@ -1,0 +1,549 @@
+package diagnostics
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
+	"github.com/restoredoctor/restoredoctor/diagnostics/host"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+)
+
+// Options are the user's choices for one run (the CLI flags, the GUI's
+// settings). The zero value is a usable quick run with no sampling window.
+type Options struct {
+	// Window is how long the connection is watched for drops; 0 = one pass.
+	Window time.Duration
+	// UsbmuxdAddress is where usbmuxd listens, in any form usbmux.ParseAddress
+	// accepts; "" means USBMUXD_SOCKET_ADDRESS, else the platform default.
+	UsbmuxdAddress string
+	// NoNetwork skips the Apple-server check (reported as skipped).
+	NoNetwork bool
+	// AppleHosts overrides the servers probed ("host:port"); nil = Apple's.
+	AppleHosts []string
+	// AppleCAFile is a PEM bundle trusted instead of the system roots for the
+	// Apple-server check (tests point it at httptest's certificate).
+	AppleCAFile string
+	// HostsFile overrides the hosts file read ("" = the platform's).
+	HostsFile string
+	// Tried is what the user already tried (cable, port, computer, restart).
+	Tried rules.Tried
+	// IncludeIdentifiers keeps UDIDs, ECIDs and serials in the report; by
+	// default they are redacted.
+	IncludeIdentifiers bool
+	// LockdownRequests is the number of lockdown round trips timed per phone
+	// (0 = DefaultLockdownRequests).
+	LockdownRequests int
+}
+
+// DefaultLockdownRequests is Options.LockdownRequests when it is 0.
+const DefaultLockdownRequests = 10
+
+// HostChecks are the host-side checks the engine runs. Each nil field takes
+// the diagnostics/host implementation; tests replace them.
+type HostChecks struct {
+	AppleServers     func(ctx context.Context, opts host.ServerOptions) host.Result
+	HostsFile        func(ctx context.Context, path string) host.Result
+	SecuritySoftware func(ctx context.Context) host.Result
+	SoftwareVersions func(ctx context.Context) host.Result
+}
+
+// Config is how an Engine reaches the outside world. The zero value uses
+// the real gousb scanner, the real usbmuxd and the real host checks.
+type Config struct {
+	// USB is the bus to inspect; nil opens the gousb (libusb) scanner on
+	// first use. When it also implements usb.Opener (the gousb Scanner
+	// does), phones in recovery/DFU get the control-transfer probe.
+	USB usb.Source
+	// Logger receives debug and warning logs (nil: slog.Default()).
+	Logger *slog.Logger
+	// ToolVersion goes into the report.
+	ToolVersion string
+	// Now is the clock for generated_at (nil: time.Now).
+	Now func() time.Time
+	// Host overrides host checks (tests).
+	Host HostChecks
+	// PollInterval is how often the USB bus is polled during the window
+	// (0: 250 ms).
+	PollInterval time.Duration
+	// UsbmuxTimeout bounds each usbmuxd/lockdownd request (0: 2 s).
+	UsbmuxTimeout time.Duration
+}
+
+// Engine runs diagnostics. It is safe for concurrent use; runs share the USB
+// scanner. Close releases it.
+type Engine struct {
+	cfg Config
+	log *slog.Logger
+
+	mu       sync.Mutex
+	scanner  *usb.Scanner
+	scanErr  error
+	scanInit bool
+}
+
+// NewEngine returns an Engine for cfg.
+func NewEngine(cfg Config) *Engine {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = 250 * time.Millisecond
+	}
+	if cfg.UsbmuxTimeout <= 0 {
+		cfg.UsbmuxTimeout = 2 * time.Second
+	}
+	return &Engine{cfg: cfg, log: log}
+}
+
+// Close releases the USB scanner the engine opened, if any.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.scanner != nil {
+		err := e.scanner.Close()
+		e.scanner = nil
+		return err
+	}
+	return nil
+}
+
+// usbSource returns the configured source or opens the gousb scanner once.
+func (e *Engine) usbSource() (usb.Source, error) {
+	if e.cfg.USB != nil {
+		return e.cfg.USB, nil
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.scanInit {
+		e.scanInit = true
+		e.scanner, e.scanErr = usb.NewScanner(usb.ScannerOptions{Logger: e.log})
+	}
+	if e.scanErr != nil {
+		return nil, e.scanErr
+	}
+	return e.scanner, nil
+}
+
+// Check labels shown while a check runs.
+var labels = map[string]string{
+	report.CheckUSBPresence:          "Looking for the iPhone on USB",
+	report.CheckUSBLink:              "Checking the USB link speed and hubs",
+	report.CheckUSBStability:         "Watching the connection for drops",
+	report.CheckUSBControl:           "Testing USB control transfers",
+	report.CheckUsbmuxHealth:         "Asking the Apple device service (usbmuxd)",
+	report.CheckUsbmuxListing:        "Comparing USB with usbmuxd's device list",
+	report.CheckLockdownQuery:        "Asking the iPhone what it is (lockdownd)",
+	report.CheckLockdownRTT:          "Timing round trips to the iPhone",
+	report.CheckLockdownTrust:        "Checking whether the iPhone trusts this computer",
+	report.CheckHostAppleServers:     "Reaching Apple's restore servers",
+	report.CheckHostHostsFile:        "Reading the hosts file",
+	report.CheckHostSecuritySoftware: "Looking for security software",
+	report.CheckHostSoftwareVersions: "Checking the restore software on this computer",
+}
+
+// Label returns the human label of a check id ("" for unknown ids).
+func Label(checkID string) string { return labels[checkID] }
+
+// lockdownResult is QueryLockdown's answer for one phone.
+type lockdownResult struct {
+	info usbmux.LockdownInfo
+	err  error
+}
+
+// run holds the facts of one run.
+type run struct {
+	e      *Engine
+	opts   Options
+	addr   usbmux.Address
+	client *usbmux.Client
+	src    usb.Source
+
+	usbScan  *Fact[checks.USBScan]
+	muxList  *Fact[muxListing] // error: usbmuxd could not be asked
+	phones   *Fact[[]phone]
+	lockdown *Fact[map[string]lockdownResult]
+	rtt      *Fact[map[string]usbmux.RTTStats]
+	control  *Fact[map[string]checks.ControlStats]
+	sample   *Fact[sampleResult]
+}
+
+// muxListing is usbmuxd's device list and how long it took to get.
+type muxListing struct {
+	entries []usbmux.Entry
+	elapsed time.Duration
+}
+
+// Run performs one diagnostics run and returns the report. progress, when
+// not nil, is called as checks start and finish. The error is non-nil only
+// when the run itself could not happen (an unusable usbmuxd address); every
+// failure of a single check is reported inside the report as status error.
+func (e *Engine) Run(ctx context.Context, opts Options, progress func(Progress)) (*report.Report, error) {
+	addr, err := usbmux.ResolveAddress(opts.UsbmuxdAddress)
+	if err != nil {
+		return nil, fmt.Errorf("diagnostics: usbmuxd address: %w", err)
+	}
+	if opts.Window < 0 {
+		return nil, fmt.Errorf("diagnostics: negative window %v", opts.Window)
+	}
+	if opts.LockdownRequests <= 0 {
+		opts.LockdownRequests = DefaultLockdownRequests
+	}
+	r := &run{
+		e: e, opts: opts, addr: addr,
+		client:   usbmux.NewClient(addr, usbmux.Options{RequestTimeout: e.cfg.UsbmuxTimeout, DialTimeout: e.cfg.UsbmuxTimeout, Logger: e.log}),
+		usbScan:  NewFact[checks.USBScan](),
+		muxList:  NewFact[muxListing](),
+		phones:   NewFact[[]phone](),
+		lockdown: NewFact[map[string]lockdownResult](),
+		rtt:      NewFact[map[string]usbmux.RTTStats](),
+		control:  NewFact[map[string]checks.ControlStats](),
+		sample:   NewFact[sampleResult](),
+	}
+	started := time.Now()
+	// Producers stop with the run: cancel after the checks are done.
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	r.gather(pctx)
+
+	results := RunTasks(ctx, r.tasks(), progress)
+
+	rep := &report.Report{
+		Schema:      report.Schema,
+		GeneratedAt: e.cfg.Now().UTC().Truncate(time.Second),
+		ToolVersion: e.cfg.ToolVersion,
+		Host:        report.Host{OS: runtime.GOOS, Usbmuxd: report.UsbmuxdRef{Address: addr.String(), Status: r.usbmuxStatus()}},
+	}
+	for _, res := range results {
+		rep.Checks = append(rep.Checks, res.Check)
+		rep.Findings = append(rep.Findings, res.Findings...)
+	}
+	rep.Devices = r.devices()
+	sortFindings(rep.Findings)
+	finish(rep, opts)
+	e.log.Debug("diagnostics run finished", "elapsed", time.Since(started), "findings", len(rep.Findings), "devices", len(rep.Devices))
+	return rep, nil
+}
+
+// gather starts the producers of every fact. Each one settles its fact
+// under its own deadline, so no check waits forever.
+func (r *run) gather(ctx context.Context) {
+	e := r.e
+	src, srcErr := e.usbSource()
+	r.src = src
+	Produce(ctx, 5*time.Second, r.usbScan, "USB scan", func(ctx context.Context) (checks.USBScan, error) {
+		if srcErr != nil {
+			return checks.USBScan{Err: srcErr, Unavailable: errors.Is(srcErr, usb.ErrUnavailable)}, nil
+		}
+		devs, err := src.Snapshot(ctx)
+		return checks.USBScan{Devices: devs, Err: err, Unavailable: errors.Is(err, usb.ErrUnavailable)}, nil
+	})
+	Produce(ctx, 2*e.cfg.UsbmuxTimeout+time.Second, r.muxList, "usbmuxd listing", func(ctx context.Context) (muxListing, error) {
+		t0 := time.Now()
+		l, err := r.client.List(ctx)
+		return muxListing{entries: l, elapsed: time.Since(t0)}, err
+	})
+	Produce(ctx, 3*e.cfg.UsbmuxTimeout+6*time.Second, r.phones, "device merge", func(ctx context.Context) ([]phone, error) {
+		scan, _ := r.usbScan.Get(ctx)
+		ml, _ := r.muxList.Get(ctx)
+		return mergePhones(scan.Devices, ml.entries, ""), ctx.Err()
+	})
+	lockdownBudget := 4*e.cfg.UsbmuxTimeout + 2*time.Second
+	Produce(ctx, lockdownBudget+10*time.Second, r.lockdown, "lockdown query", func(ctx context.Context) (map[string]lockdownResult, error) {
+		phones, err := r.phones.Get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return forEachListed(ctx, phones, lockdownBudget, func(ctx context.Context, p phone) lockdownResult {
+			info, err := r.client.QueryLockdown(ctx, *p.entry)
+			return lockdownResult{info, err}
+		}), nil
+	})
+	// The round-trip probe runs after the query (it would skew the timings
+	// of both to run them side by side) and within a budget: a phone that
+	// drops every request costs a full request timeout each time.
+	rttBudget := max(r.opts.Window, 4*time.Second) + e.cfg.UsbmuxTimeout
+	Produce(ctx, lockdownBudget+rttBudget+12*time.Second, r.rtt, "lockdown round trips", func(ctx context.Context) (map[string]usbmux.RTTStats, error) {
+		phones, err := r.phones.Get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		_, _ = r.lockdown.Get(ctx)
+		return forEachListed(ctx, phones, rttBudget, func(ctx context.Context, p phone) usbmux.RTTStats {
+			st, err := r.client.ProbeRTT(ctx, *p.entry, r.opts.LockdownRequests)
+			if err != nil && st.Err == nil {
+				st.Err = err
+			}
+			return st
+		}), nil
+	})
+	Produce(ctx, 15*time.Second, r.control, "USB control probe", func(ctx context.Context) (map[string]checks.ControlStats, error) {
+		phones, err := r.phones.Get(ctx)
+		if err != nil {
+			return nil, err
+		}
+		op, ok := r.src.(usb.Opener)
+		out := map[string]checks.ControlStats{}
+		for _, p := range phones {
+			if p.USB == nil || !p.Mode.IsLowLevel() {
+				continue
+			}
+			if !ok {
+				out[p.Key] = checks.ControlStats{Err: errors.New("this USB source cannot open devices")}
+				continue
+			}
+			pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			st, err := usb.ControlProbe(pctx, op, *p.USB, 5, 500*time.Millisecond)
+			cancel()
+			cs := checks.ControlStats{Requests: st.Requests, Timeouts: st.Timeouts, Failures: st.Failures, Max: st.Max}
+			if err != nil && st.Requests == 0 {
+				cs.Err = err
+			}
+			out[p.Key] = cs
+		}
+		return out, nil
+	})
+	Produce(ctx, r.opts.Window+5*time.Second, r.sample, "stability sampling", func(ctx context.Context) (sampleResult, error) {
+		return r.sampleLinks(ctx), nil
+	})
+}
+
+// forEachListed runs fn for every usbmuxd-listed phone concurrently, each
+// under budget, and collects the results by phone key.
+func forEachListed[T any](ctx context.Context, phones []phone, budget time.Duration, fn func(ctx context.Context, p phone) T) map[string]T {
+	out := map[string]T{}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, p := range phones {
+		if p.entry == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			pctx, cancel := context.WithTimeout(ctx, budget)
+			defer cancel()
+			v := fn(pctx, p)
+			mu.Lock()
+			out[p.Key] = v
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+// usbmuxStatus is the host.usbmuxd.status of the run.
+func (r *run) usbmuxStatus() string {
+	if !r.muxList.Settled() {
+		return report.UsbmuxdNotResponding
+	}
+	_, err := r.muxList.Get(context.Background())
+	return string(usbmux.StatusOf(err))
+}
+
+// tasks are the checks of a run, in report order.
+func (r *run) tasks() []Task {
+	mk := func(id string, timeout time.Duration, fn func(ctx context.Context) (Outcome, error)) Task {
+		return Task{ID: id, Label: labels[id], Timeout: timeout, Run: fn}
+	}
+	usbmuxT := 2*r.e.cfg.UsbmuxTimeout + 3*time.Second
+	ldT := 4*r.e.cfg.UsbmuxTimeout + 14*time.Second
+	rttT := ldT + max(r.opts.Window, 4*time.Second) + r.e.cfg.UsbmuxTimeout + 14*time.Second
+	window := r.opts.Window
+	stabilityLabel := labels[report.CheckUSBStability]
+	if window > 0 {
+		stabilityLabel = fmt.Sprintf("Watching the connection for drops (%g s)", window.Seconds())
+	}
+	ts := []Task{
+		mk(report.CheckUSBPresence, 8*time.Second, r.checkPresence),
+		mk(report.CheckUSBLink, 8*time.Second, r.checkLink),
+		{ID: report.CheckUSBStability, Label: stabilityLabel, Timeout: window + 8*time.Second, Run: r.checkStability},
+		mk(report.CheckUSBControl, 20*time.Second, r.checkControl),
+		mk(report.CheckUsbmuxHealth, usbmuxT, r.checkUsbmuxHealth),
+		mk(report.CheckUsbmuxListing, usbmuxT+6*time.Second, r.checkUsbmuxListing),
+		mk(report.CheckLockdownQuery, ldT, r.checkLockdownQuery),
+		mk(report.CheckLockdownRTT, rttT, r.checkLockdownRTT),
+		mk(report.CheckLockdownTrust, ldT, r.checkLockdownTrust),
+	}
+	return append(ts, r.hostTasks()...)
+}
+
+func (r *run) checkPresence(ctx context.Context) (Outcome, error) {
+	scan, err := r.usbScan.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	phones, err := r.phones.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return checks.USBPresence(scan, checkPhones(phones))
+}
+
+func (r *run) checkLink(ctx context.Context) (Outcome, error) {
+	scan, err := r.usbScan.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if scan.Err != nil {
+		return Skipped("the USB bus could not be read (see usb.presence)"), nil
+	}
+	phones, err := r.phones.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return checks.USBLink(checkPhones(phones))
+}
+
+func (r *run) checkControl(ctx context.Context) (Outcome, error) {
+	phones, err := r.phones.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	probes, err := r.control.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return checks.USBControl(checkPhones(phones), probes)
+}
+
+func (r *run) checkUsbmuxHealth(ctx context.Context) (Outcome, error) {
+	ml, err := r.muxList.Get(ctx)
+	if err != nil && errors.Is(err, context.Canceled) {
+		return Outcome{}, err
+	}
+	return checks.UsbmuxHealth(checks.MuxHealth{Address: r.addr.String(), Status: string(usbmux.StatusOf(err)), Err: err, Elapsed: ml.elapsed})
+}
+
+func (r *run) checkUsbmuxListing(ctx context.Context) (Outcome, error) {
+	_, listErr := r.muxList.Get(ctx)
+	scan, err := r.usbScan.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	phones, err := r.phones.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return checks.UsbmuxListing(checkPhones(phones), listErr == nil, scan.Err == nil, nil)
+}
+
+func (r *run) checkLockdownQuery(ctx context.Context) (Outcome, error) {
+	phones, ld, err := r.lockdownFacts(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	answers := map[string]checks.Lockdown{}
+	for k, res := range ld {
+		answers[k] = lockdownAnswer(res)
+	}
+	return checks.LockdownQuery(checkPhones(phones), answers)
+}
+
+func (r *run) lockdownFacts(ctx context.Context) ([]phone, map[string]lockdownResult, error) {
+	phones, err := r.phones.Get(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ld, err := r.lockdown.Get(ctx)
+	return phones, ld, err
+}
+
+// lockdownAnswer converts a QueryLockdown result for checks.LockdownQuery.
+func lockdownAnswer(res lockdownResult) checks.Lockdown {
+	a := checks.Lockdown{
+		Err: res.err, QueryType: res.info.Type, ProductType: res.info.ProductType,
+		ProductVersion: res.info.ProductVersion, BuildVersion: res.info.BuildVersion,
+		DeviceName: res.info.DeviceName, Elapsed: res.info.Duration,
+	}
+	if res.err != nil {
+		a.Timeout = errors.Is(res.err, usbmux.ErrNotResponding) || errors.Is(res.err, usbmux.ErrDropped) ||
+			errors.Is(res.err, context.DeadlineExceeded)
+		if res.info.Type != "" {
+			// QueryType answered but a later request failed: that is lockdownd
+			// dropping the conversation, a link symptom, not a broken check.
+			a.Timeout = true
+		}
+	}
+	return a
+}
+
+func (r *run) checkLockdownRTT(ctx context.Context) (Outcome, error) {
+	phones, err := r.phones.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	stats, err := r.rtt.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	in := map[string]checks.RTTStats{}
+	for k, st := range stats {
+		in[k] = checks.RTTStats{Requests: st.Requests, Timeouts: st.Timeouts, Failures: st.Failures, Samples: st.Samples, Err: st.Err}
+	}
+	return checks.LockdownRTT(checkPhones(phones), in)
+}
+
+func (r *run) checkLockdownTrust(ctx context.Context) (Outcome, error) {
+	phones, ld, err := r.lockdownFacts(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	modes := map[string]mode.Mode{}
+	trust := map[string]checks.Trust{}
+	for k, res := range ld {
+		modes[k] = res.info.Mode
+		t := checks.Trust{HasPairRecord: res.info.PairRecord, Reason: res.info.TrustDetail}
+		switch res.info.Trust {
+		case usbmux.TrustTrusted:
+			t.Known, t.Trusted = true, true
+		case usbmux.TrustNotTrusted, usbmux.TrustPending:
+			t.Known = true
+		default:
+			t.Err = res.err
+			if t.Err == nil && res.info.TrustDetail != "" {
+				t.Err = errors.New(res.info.TrustDetail)
+			}
+		}
+		trust[k] = t
+	}
+	return checks.LockdownTrust(checkPhones(phones), modes, trust)
+}
+
+func (r *run) checkStability(ctx context.Context) (Outcome, error) {
+	if r.opts.Window <= 0 {
+		return Skipped("window is 0: one pass, the connection was not watched over time"), nil
+	}
+	s, err := r.sample.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	phones, err := r.phones.Get(ctx)
+	if err != nil {
+		return Outcome{}, err
+	}
+	return checks.USBStability(r.opts.Window, s.byPhone(phones), s.watched, s.failed)
+}
+
+// checkPhones strips the raw entries for the checks.
+func checkPhones(ps []phone) []checks.Phone {
+	out := make([]checks.Phone, len(ps))
+	for i, p := range ps {
+		out[i] = p.Phone
+	}
+	return out
+}

@@ -1,0 +1,184 @@
+package diagnostics
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/diagnostics/host"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+)
+
+// fakeHost keeps host checks off this machine in engine tests.
+var fakeHost = HostChecks{
+	AppleServers: func(ctx context.Context, _ host.ServerOptions) host.Result {
+		return host.Result{ID: report.CheckHostAppleServers, Status: report.StatusPass, Detail: "fake"}
+	},
+	HostsFile: func(ctx context.Context, _ string) host.Result {
+		return host.Result{ID: report.CheckHostHostsFile, Status: report.StatusPass, Detail: "fake"}
+	},
+	SecuritySoftware: func(ctx context.Context) host.Result {
+		return host.Result{ID: report.CheckHostSecuritySoftware, Status: report.StatusPass, Detail: "fake"}
+	},
+	SoftwareVersions: func(ctx context.Context) host.Result {
+		return host.Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusPass, Detail: "fake"}
+	},
+}
+
+func startSim(t *testing.T, name string) *sim.Server {
+	t.Helper()
+	sc, err := sim.Builtin(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "rdsim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := sim.Start(ctx, "unix://"+filepath.Join(dir, "mux"), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+func findingIDs(r *report.Report) []string {
+	var out []string
+	for _, f := range r.Findings {
+		if !slices.Contains(out, f.ID) {
+			out = append(out, f.ID)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func checkStatus(r *report.Report, id string) string {
+	for _, c := range r.Checks {
+		if c.ID == id {
+			return c.Status
+		}
+	}
+	return ""
+}
+
+func TestEngineAgainstSimulator(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the simulator for several seconds")
+	}
+	tests := []struct {
+		scenario string
+		window   time.Duration
+		tried    rules.Tried
+		want     []string // exactly these finding ids
+		mode     string
+		primary  int // 0 = null
+		statuses map[string]string
+	}{
+		{"healthy", 2 * time.Second, rules.Tried{}, nil, "normal", 0, map[string]string{
+			report.CheckUSBPresence: report.StatusPass, report.CheckUSBStability: report.StatusPass,
+			report.CheckLockdownQuery: report.StatusPass, report.CheckLockdownTrust: report.StatusPass, report.CheckUSBControl: report.StatusSkipped,
+		}},
+		{"flapping", 4 * time.Second, rules.Tried{}, []string{report.FindingUSBUnstable}, "", 1, nil},
+		{"full-speed", 0, rules.Tried{}, []string{report.FindingUSBFullSpeed}, "normal", 1, map[string]string{report.CheckUSBStability: report.StatusSkipped}},
+		{"behind-hub", 0, rules.Tried{}, []string{report.FindingUSBBehindHub}, "normal", 1, nil},
+		{"slow-lockdown", 0, rules.Tried{}, []string{report.FindingLockdownSlow}, "normal", 4, nil},
+		{"lockdown-drops", 0, rules.Tried{}, []string{report.FindingLockdownTimeouts}, "normal", 1, nil},
+		{"untrusted", 0, rules.Tried{}, []string{report.FindingLockdownUntrusted}, "normal", 0, nil},
+		{"restore", 0, rules.Tried{}, nil, "restore", 0, nil},
+		{"recovery", 0, rules.Tried{}, []string{report.FindingDeviceRecoveryMode}, "recovery", 5, nil},
+		{"dfu", 0, rules.Tried{}, []string{report.FindingDeviceDFUMode}, "dfu", 5, nil},
+		{"none", 0, rules.Tried{}, []string{report.FindingUSBNoDevice}, "", 1, nil},
+		// usbmuxd down: usbmux.listing is skipped, so no device_missing on top.
+		{"hung", 0, rules.Tried{}, []string{report.FindingUsbmuxNotResponding}, "normal", 4, map[string]string{report.CheckUsbmuxListing: report.StatusSkipped}},
+		{"garbage", 0, rules.Tried{}, []string{report.FindingUsbmuxNotResponding}, "normal", 4, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.scenario, func(t *testing.T) {
+			t.Parallel()
+			srv := startSim(t, tc.scenario)
+			e := NewEngine(Config{USB: srv.USBSource(), Host: fakeHost, ToolVersion: "test"})
+			ctx, cancel := context.WithTimeout(context.Background(), tc.window+40*time.Second)
+			defer cancel()
+			start := time.Now()
+			var progress []Progress
+			rep, err := e.Run(ctx, Options{Window: tc.window, UsbmuxdAddress: srv.Addr(), NoNetwork: true, Tried: tc.tried, LockdownRequests: 5}, func(p Progress) {
+				progress = append(progress, p)
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			elapsed := time.Since(start)
+			if elapsed > tc.window+15*time.Second {
+				t.Errorf("run took %v", elapsed)
+			}
+			var buf bytes.Buffer
+			if err := rep.JSON(&buf); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.Validate(buf.Bytes()); err != nil {
+				t.Fatalf("invalid report: %v\n%s", err, buf.String())
+			}
+			if got := findingIDs(rep); !slices.Equal(got, tc.want) {
+				t.Errorf("findings %v, want %v\n%s", got, tc.want, buf.String())
+			}
+			if tc.mode != "" && (len(rep.Devices) == 0 || rep.Devices[0].Mode != tc.mode) {
+				t.Errorf("devices %+v, want mode %s", rep.Devices, tc.mode)
+			}
+			if (tc.primary == 0) != (rep.PrimaryStep == nil) || (rep.PrimaryStep != nil && *rep.PrimaryStep != tc.primary) {
+				t.Errorf("primary step %v, want %d", rep.PrimaryStep, tc.primary)
+			}
+			for id, st := range tc.statuses {
+				if got := checkStatus(rep, id); got != st {
+					t.Errorf("check %s = %s, want %s", id, got, st)
+				}
+			}
+			if len(progress) == 0 || progress[len(progress)-1].Done != len(rep.Checks) {
+				t.Errorf("progress %+v", progress)
+			}
+			if strings.Contains(buf.String(), "001A2B3C4D5E6F70") {
+				t.Errorf("identifier not redacted:\n%s", buf.String())
+			}
+		})
+	}
+}
+
+func TestEngineRedactionOptional(t *testing.T) {
+	srv := startSim(t, "healthy")
+	e := NewEngine(Config{USB: srv.USBSource(), Host: fakeHost})
+	rep, err := e.Run(context.Background(), Options{UsbmuxdAddress: srv.Addr(), NoNetwork: true, IncludeIdentifiers: true, LockdownRequests: 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Devices) != 1 || rep.Devices[0].Key != "00008110001A2B3C4D5E6F70" {
+		t.Fatalf("devices %+v", rep.Devices)
+	}
+	d := rep.Devices[0]
+	if d.Model.Name != "iPhone 13 Pro Max" || d.Lockdown.ProductVersion != "17.5.1" || !d.Usbmux.Listed || !d.USB.Present || d.Lockdown.Trusted == nil || !*d.Lockdown.Trusted {
+		t.Errorf("device %+v", d)
+	}
+	b, _ := json.Marshal(rep)
+	if !strings.Contains(string(b), "00008110") {
+		t.Error("identifiers dropped although included")
+	}
+}
+
+func TestEngineBadAddress(t *testing.T) {
+	e := NewEngine(Config{USB: usb.FuncSource(func(context.Context) ([]usb.Device, error) { return nil, nil }), Host: fakeHost})
+	if _, err := e.Run(context.Background(), Options{UsbmuxdAddress: "ftp://x"}, nil); err == nil {
+		t.Error("bad usbmuxd address: want error")
+	}
+}

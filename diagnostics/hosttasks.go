@@ -1,0 +1,90 @@
+package diagnostics
+
+import (
+	"context"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/host"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// hostTasks are the host-side checks, run through diagnostics/host.
+func (r *run) hostTasks() []Task {
+	hc := r.e.cfg.Host.withDefaults()
+	wrap := func(id string, timeout time.Duration, fn func(ctx context.Context) (host.Result, error)) Task {
+		return Task{ID: id, Label: labels[id], Timeout: timeout, Run: func(ctx context.Context) (Outcome, error) {
+			res, err := fn(ctx)
+			if err != nil {
+				return Outcome{}, err
+			}
+			if res.Status == report.StatusError && res.Detail != "" {
+				return Outcome{}, errors.New(res.Detail)
+			}
+			if res.Status == report.StatusUnsupported {
+				return Outcome{}, fmt.Errorf("%s: %w", res.Detail, ErrUnsupported)
+			}
+			return Outcome{Status: res.Status, Detail: res.Detail, Findings: res.Findings}, nil
+		}}
+	}
+	return []Task{
+		wrap(report.CheckHostAppleServers, 15*time.Second, func(ctx context.Context) (host.Result, error) {
+			if r.opts.NoNetwork {
+				return host.Skipped(report.CheckHostAppleServers, "--no-network: Apple's servers were not contacted"), nil
+			}
+			opts := host.ServerOptions{Hosts: r.opts.AppleHosts}
+			if r.opts.AppleCAFile != "" {
+				pool, err := loadCAFile(r.opts.AppleCAFile)
+				if err != nil {
+					return host.Result{}, err
+				}
+				opts.RootCAs = pool
+			}
+			return hc.AppleServers(ctx, opts), nil
+		}),
+		wrap(report.CheckHostHostsFile, 5*time.Second, func(ctx context.Context) (host.Result, error) {
+			if hc.HostsFile == nil {
+				return host.Result{}, errNotBuilt
+			}
+			return hc.HostsFile(ctx, r.opts.HostsFile), nil
+		}),
+		wrap(report.CheckHostSecuritySoftware, 10*time.Second, func(ctx context.Context) (host.Result, error) {
+			if hc.SecuritySoftware == nil {
+				return host.Result{}, errNotBuilt
+			}
+			return hc.SecuritySoftware(ctx), nil
+		}),
+		wrap(report.CheckHostSoftwareVersions, 10*time.Second, func(ctx context.Context) (host.Result, error) {
+			if hc.SoftwareVersions == nil {
+				return host.Result{}, errNotBuilt
+			}
+			return hc.SoftwareVersions(ctx), nil
+		}),
+	}
+}
+
+var errNotBuilt = errors.New("this check is not part of this build")
+
+// withDefaults fills nil host checks with the diagnostics/host ones.
+func (h HostChecks) withDefaults() HostChecks {
+	if h.AppleServers == nil {
+		h.AppleServers = host.CheckAppleServers
+	}
+	return h
+}
+
+// loadCAFile reads a PEM bundle of trusted roots for the Apple-server check.
+func loadCAFile(path string) (*x509.CertPool, error) {
+	pem, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read CA bundle: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("CA bundle %s: no PEM certificate in it", path)
+	}
+	return pool, nil
+}

@@ -1,0 +1,165 @@
+package diagnostics
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
+)
+
+// Link event sources.
+const (
+	sourceUSB    = "usb"
+	sourceUsbmux = "usbmux"
+)
+
+// sampleResult is what was seen on the link sources during the window.
+type sampleResult struct {
+	events  []checks.LinkEvent
+	watched []string // sources that delivered a view of the devices
+	failed  []string // "source: why" for sources that could not be watched
+}
+
+// sampleLinks watches the USB bus (polling) and usbmuxd (Listen) for the
+// run's window and returns every attach and detach seen. Both sources are
+// watched because on Windows and macOS usbmuxd may be the only live one,
+// and under umockdev the USB side is static.
+func (r *run) sampleLinks(ctx context.Context) sampleResult {
+	var res sampleResult
+	window := r.opts.Window
+	if window <= 0 {
+		return res
+	}
+	wctx, cancel := context.WithTimeout(ctx, window)
+	defer cancel()
+
+	var usbCh <-chan usb.Event
+	var watcher *usb.Watcher
+	if r.src != nil {
+		watcher = usb.NewWatcher(r.src, usb.WatcherOptions{
+			Interval: r.e.cfg.PollInterval, FlapWindow: window + time.Second, Logger: r.e.log,
+		})
+		usbCh = watcher.Run(wctx)
+	} else {
+		_, err := r.e.usbSource()
+		res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUSB, err))
+	}
+	muxCh := r.client.Listen(wctx)
+
+	var usbFirst time.Time
+	usbPolled := false
+	muxConnected := false
+	muxConnections := 0
+	var muxErr error
+	for usbCh != nil || muxCh != nil {
+		select {
+		case ev, ok := <-usbCh:
+			if !ok {
+				usbCh = nil
+				continue
+			}
+			usbPolled = true
+			if usbFirst.IsZero() {
+				usbFirst = ev.Time
+			}
+			res.events = append(res.events, usbLinkEvents(ev, ev.Time.Equal(usbFirst))...)
+		case ev, ok := <-muxCh:
+			if !ok {
+				muxCh = nil
+				continue
+			}
+			switch ev.Kind {
+			case usbmux.EventConnected:
+				muxConnected = true
+				muxConnections++
+			case usbmux.EventDisconnected:
+				if ev.Err != nil {
+					muxErr = ev.Err
+				}
+			case usbmux.EventAttach, usbmux.EventDetach:
+				res.events = append(res.events, muxLinkEvent(ev, ev.Reconciled && muxConnections <= 1))
+			}
+		}
+	}
+	if watcher != nil {
+		if usbPolled || watcher.Err() == nil {
+			res.watched = append(res.watched, sourceUSB)
+		} else {
+			res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUSB, watcher.Err()))
+		}
+	}
+	if muxConnected {
+		res.watched = append(res.watched, sourceUsbmux)
+	} else {
+		if muxErr == nil {
+			muxErr = fmt.Errorf("no connection within the window")
+		}
+		res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUsbmux, muxErr))
+	}
+	return res
+}
+
+// usbLinkEvents converts a watcher event; initial marks the first poll.
+func usbLinkEvents(ev usb.Event, initial bool) []checks.LinkEvent {
+	le := checks.LinkEvent{Source: sourceUSB, Time: ev.Time, Key: ev.Device.Location(), Mode: ev.Device.Mode}
+	switch ev.Kind {
+	case usb.Detached:
+		le.Kind = checks.LinkDetach
+	case usb.Attached:
+		le.Kind = checks.LinkAttach
+		le.Initial = initial && !ev.Reenumeration
+	case usb.ModeChange:
+		// Either a re-attach in another mode after a detach we already
+		// counted, or a change between two polls: the same fold applies.
+		le.Kind = checks.LinkModeChange
+		le.PrevMode = ev.PrevMode
+	default:
+		return nil
+	}
+	return []checks.LinkEvent{le}
+}
+
+// muxLinkEvent converts a usbmuxd Listen attach/detach.
+func muxLinkEvent(ev usbmux.Event, initial bool) checks.LinkEvent {
+	le := checks.LinkEvent{
+		Source: sourceUsbmux, Time: ev.Time, Key: checks.NormalizeSerial(ev.Entry.UDID),
+		Mode: mode.FromProductID(uint16(ev.Entry.ProductID)),
+	}
+	if le.Key == "" {
+		le.Key = fmt.Sprintf("device-%d", ev.DeviceID)
+	}
+	if le.Mode == mode.Unknown && ev.Entry.ProductID == 0 {
+		le.Mode = "" // not known: the fold uses the last known mode
+	}
+	if ev.Kind == usbmux.EventDetach {
+		le.Kind = checks.LinkDetach
+	} else {
+		le.Kind = checks.LinkAttach
+		le.Initial = initial
+	}
+	return le
+}
+
+// byPhone folds the sampled events into per-phone stability.
+func (s sampleResult) byPhone(phones []phone) []checks.PhoneStability {
+	resolve := func(source, key string) string {
+		for _, p := range phones {
+			switch source {
+			case sourceUSB:
+				if p.USB != nil && p.USB.Location() == key {
+					return p.Key
+				}
+			case sourceUsbmux:
+				if p.Key == key || (p.Mux != nil && checks.NormalizeSerial(p.Mux.UDID) == key) {
+					return p.Key
+				}
+			}
+		}
+		return ""
+	}
+	return checks.ByPhone(checks.CountLinks(s.events), resolve)
+}
