@@ -151,6 +151,22 @@ func wifiAddress(udid string) string {
 	return fmt.Sprintf("%02x:%02x:%02x:%02x:%02x:%02x", sum[0]&0xFE|0x02, sum[1], sum[2], sum[3], sum[4], sum[5])
 }
 
+// devicePublicKeyPEM is what lockdownd reports as DevicePublicKey: a real
+// 2048-bit RSA public key (PKCS#1 PEM), since libimobiledevice parses it to
+// build a pair record before it sends Pair. Its private half was discarded;
+// the simulator never does TLS. A constant, so no request pays for key generation.
+const devicePublicKeyPEM = `-----BEGIN RSA PUBLIC KEY-----
+MIIBCgKCAQEAqLYTiQ/4CJT0npZQJ1oCNQA3dfemZO/BXZU78a6Pr3ubUS4/NsIN
+GFUnOEgGJgnQ3X6amSxauXLVrQMgrwhmZiSwfoEFiVVvf/CvMpjRnBJCy7ex7E03
+c9pEWMPu3b0n9yqM+j4cKyVP6hQBZiZlsNU+oDmDEzg5B6V+MaiPXtrmCiKH5hjI
+NQHQNWoLK9+Xfes4VyXddXVTJ/BMHoaFcwsHY+3gGh8M2LRoZf8dJaD+Rr6T8d8V
+rkdT8DND+Fbimn/KyINzNUODPcfv9CaJTU1J6mNUyDOHcGpTM1OnLlz7hylU+QkC
+hDOUW2OSM4+fGu/p+ISPUn/re5ihpgUKOQIDAQAB
+-----END RSA PUBLIC KEY-----
+`
+
+func devicePublicKey() []byte { return []byte(devicePublicKeyPEM) }
+
 func plistMarshalXML(v any) ([]byte, error) { return plist.Marshal(v, plist.XMLFormat) }
 
 // publicValues are the lockdownd values a host may read without a session
@@ -168,6 +184,7 @@ func (p Phone) publicValues() map[string]any {
 		"ChipID":                            p.CPID,
 		"DeviceClass":                       p.DeviceClass,
 		"DeviceColor":                       "1",
+		"DevicePublicKey":                   devicePublicKey(),
 		"DeviceName":                        p.DeviceName,
 		"DieID":                             p.ECID ^ 0x0F0F0F0F,
 		"HardwareModel":                     p.HardwareModel,

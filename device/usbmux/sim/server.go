@@ -344,7 +344,26 @@ func (s *Server) broadcastLocked(tag uint32, msg any) {
 	}
 }
 
+// knownRequests are counted by name; anything else as "unknown" (or
+// "lockdown:unknown"), so a client cannot grow the counters without bound.
+var knownRequests = map[string]bool{
+	"ListDevices": true, "Listen": true, "Connect": true, "ReadBUID": true, "ReadPairRecord": true,
+	"SavePairRecord": true, "DeletePairRecord": true, "ListListeners": true,
+	"binary": true, "bad-version": true, "invalid": true, "garbage": true,
+	"lockdown:QueryType": true, "lockdown:GetValue": true, "lockdown:ValidatePair": true, "lockdown:Pair": true,
+	"lockdown:StartSession": true, "lockdown:StopSession": true, "lockdown:StartService": true,
+	"lockdown:SetValue": true, "lockdown:RemoveValue": true, "lockdown:Goodbye": true,
+	"lockdown:QueryValue": true, "lockdown:invalid": true,
+}
+
 func (s *Server) count(key string) {
+	if !knownRequests[key] {
+		if strings.HasPrefix(key, "lockdown:") {
+			key = "lockdown:unknown"
+		} else {
+			key = "unknown"
+		}
+	}
 	s.mu.Lock()
 	s.stats.Requests[key]++
 	s.mu.Unlock()

@@ -254,7 +254,7 @@ func TestUsbmuxRequests(t *testing.T) {
 		})
 	}
 	st := srv.Stats()
-	if st.Requests["Connect"] != 5 || st.Requests["ReadBUID"] != 1 || st.Requests["Frobnicate"] != 1 || st.Connections != 1 {
+	if st.Requests["Connect"] != 5 || st.Requests["ReadBUID"] != 1 || st.Requests["unknown"] != 1 || st.Connections != 1 {
 		t.Errorf("stats: %+v", st)
 	}
 }
