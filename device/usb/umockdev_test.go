@@ -183,6 +183,7 @@ func TestUmockdev(t *testing.T) {
 	}
 	for _, f := range fixtures {
 		t.Run(f.Name, func(t *testing.T) {
+			t.Parallel()
 			var env []string
 			if f.Probe != nil {
 				env = append(env, fmt.Sprintf("%s=%d,%d", childProbeEnv, f.Probe.N, f.Probe.TimeoutMs))
