@@ -113,7 +113,7 @@ func finish(rep *report.Report, opts Options) {
 	v := rules.Evaluate(nil, rules.InputFromReport(rep, opts.Tried))
 	v.Apply(rep)
 	if !opts.IncludeIdentifiers {
-		redact(rep)
+		*rep = report.Redact(*rep)
 	}
 }
 

@@ -169,7 +169,7 @@ func runOne(parent context.Context, t Task) TaskResult {
 	}
 	elapsed := time.Since(start)
 
-	res := TaskResult{Check: report.Check{ID: t.ID, DurationMs: float64(elapsed.Microseconds()) / 1000}}
+	res := TaskResult{Check: report.Check{ID: t.ID, DurationMs: float64(elapsed.Round(100*time.Microsecond)) / float64(time.Millisecond)}}
 	switch {
 	case r.err != nil && errors.Is(r.err, ErrUnsupported):
 		res.Check.Status = report.StatusUnsupported

@@ -14,6 +14,4 @@ func notYet(name string, stderr io.Writer) int {
 }
 
 func runGUI(args []string, stdout, stderr io.Writer) int     { return notYet("the window", stderr) }
-func runCheck(args []string, stdout, stderr io.Writer) int   { return notYet("check", stderr) }
 func runWatch(args []string, stdout, stderr io.Writer) int   { return notYet("watch", stderr) }
-func runDevices(args []string, stdout, stderr io.Writer) int { return notYet("devices", stderr) }

@@ -1,0 +1,261 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+)
+
+const checkUsage = `Usage: restoredoctor check [options]
+
+Runs every check once (watching the connection for --window) and prints the
+verdict: which of the six fix steps to try first, and why.
+
+Options:
+  --json                   print the report as one JSON object (restoredoctor.report/v1) on stdout
+  --markdown FILE          also write the report as Markdown to FILE
+  --window DURATION        how long to watch the connection for drops (default 10s; 0 = one pass)
+  --timeout DURATION       give up after this long in total (default: window + 60s)
+  --usbmuxd ADDRESS        usbmuxd address: UNIX:/path, unix:///path, /path, host:port, tcp://host:port
+                           (default: $USBMUXD_SOCKET_ADDRESS, else the platform's)
+  --no-network             do not contact Apple's servers (host.apple_servers is reported as skipped)
+  --apple-hosts LIST       probe these servers instead of Apple's: host:port,host:port,...
+  --apple-ca FILE          trust the PEM certificates in FILE (instead of the system roots) for
+                           the server check; for tests against local servers
+  --hosts-file PATH        read this hosts file instead of the system's
+  --tried LIST             what you already tried: cable,port,computer,restart
+  --include-identifiers    keep UDIDs, ECIDs and serial numbers in the report (redacted by default)
+  --lockdown-requests N    lockdown round trips timed per phone (default 10)
+  -v, --verbose            log what happens on stderr
+
+Exit status: 0 the check ran (whatever it found), 1 the check could not run, 2 bad usage.
+`
+
+// checkOptions are the parsed flags of `check`.
+type checkOptions struct {
+	json     bool
+	markdown string
+	timeout  time.Duration
+	verbose  bool
+	opts     diagnostics.Options
+}
+
+// errHelp asks for the usage text (exit 0).
+var errHelp = errors.New("help requested")
+
+// parseCheckArgs parses the flags of `check`; every error is a usage error
+// with a one-line reason.
+func parseCheckArgs(args []string) (checkOptions, error) {
+	var co checkOptions
+	fs := flag.NewFlagSet("check", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	var window, timeout durationFlag
+	window.d = 10 * time.Second
+	var appleHosts, tried string
+	fs.BoolVar(&co.json, "json", false, "")
+	fs.StringVar(&co.markdown, "markdown", "", "")
+	fs.Var(&window, "window", "")
+	fs.Var(&timeout, "timeout", "")
+	fs.StringVar(&co.opts.UsbmuxdAddress, "usbmuxd", "", "")
+	fs.BoolVar(&co.opts.NoNetwork, "no-network", false, "")
+	fs.StringVar(&appleHosts, "apple-hosts", "", "")
+	fs.StringVar(&co.opts.AppleCAFile, "apple-ca", "", "")
+	fs.StringVar(&co.opts.HostsFile, "hosts-file", "", "")
+	fs.StringVar(&tried, "tried", "", "")
+	fs.BoolVar(&co.opts.IncludeIdentifiers, "include-identifiers", false, "")
+	fs.IntVar(&co.opts.LockdownRequests, "lockdown-requests", 0, "")
+	fs.BoolVar(&co.verbose, "v", false, "")
+	fs.BoolVar(&co.verbose, "verbose", false, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return co, errHelp
+		}
+		return co, err
+	}
+	if fs.NArg() > 0 {
+		return co, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	co.opts.Window = window.d
+	co.timeout = timeout.d
+	if co.timeout == 0 {
+		co.timeout = co.opts.Window + 60*time.Second
+	}
+	if co.opts.LockdownRequests < 0 || co.opts.LockdownRequests > 1000 {
+		return co, fmt.Errorf("--lockdown-requests %d: want 1..1000", co.opts.LockdownRequests)
+	}
+	if appleHosts != "" {
+		for _, h := range strings.Split(appleHosts, ",") {
+			h = strings.TrimSpace(h)
+			if h == "" {
+				return co, fmt.Errorf("--apple-hosts %q: empty entry", appleHosts)
+			}
+			co.opts.AppleHosts = append(co.opts.AppleHosts, h)
+		}
+	}
+	t, err := rules.ParseTried(tried)
+	if err != nil {
+		return co, fmt.Errorf("--tried: %v", strings.TrimPrefix(err.Error(), "rules: "))
+	}
+	co.opts.Tried = t
+	if _, err := usbmux.ResolveAddress(co.opts.UsbmuxdAddress); err != nil {
+		return co, fmt.Errorf("--usbmuxd: %v", err)
+	}
+	return co, nil
+}
+
+// durationFlag is a non-negative time.Duration flag ("10s", "1m30s", "0").
+type durationFlag struct{ d time.Duration }
+
+func (f *durationFlag) String() string { return f.d.String() }
+
+func (f *durationFlag) Set(s string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("not a duration (e.g. 10s, 1m30s, 0)")
+	}
+	if d < 0 {
+		return fmt.Errorf("must not be negative")
+	}
+	f.d = d
+	return nil
+}
+
+// newCLILogger logs to stderr when verbose, else only errors of this tool
+// (go-ios logs every broken pipe at error level through slog's default).
+func newCLILogger(stderr io.Writer, verbose bool) *slog.Logger {
+	if !verbose {
+		return slog.New(slog.DiscardHandler)
+	}
+	return slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// isTerminal reports whether w is a terminal (the progress line goes only there).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func runCheck(args []string, stdout, stderr io.Writer) int {
+	co, err := parseCheckArgs(args)
+	if errors.Is(err, errHelp) {
+		fmt.Fprint(stdout, checkUsage)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "restoredoctor check: %v (run \"restoredoctor check --help\")\n", err)
+		return exitUsage
+	}
+	log := newCLILogger(stderr, co.verbose)
+	slog.SetDefault(log)
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, co.timeout)
+	defer cancel()
+
+	engine := diagnostics.NewEngine(diagnostics.Config{Logger: log, ToolVersion: version})
+	defer engine.Close()
+
+	var progress func(diagnostics.Progress)
+	tty := isTerminal(stderr)
+	if tty {
+		progress = func(p diagnostics.Progress) {
+			line := fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, p.Label)
+			if p.Current == "" {
+				line = fmt.Sprintf("[%d/%d] done", p.Done, p.Total)
+			}
+			if len(line) > 78 {
+				line = line[:78]
+			}
+			fmt.Fprintf(stderr, "\r\033[K%s", line)
+		}
+	}
+	rep, err := engine.Run(ctx, co.opts, progress)
+	if tty {
+		fmt.Fprint(stderr, "\r\033[K")
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
+		return exitFail
+	}
+
+	code := exitOK
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, context.DeadlineExceeded):
+		fmt.Fprintf(stderr, "restoredoctor check: gave up after --timeout %v; the report is incomplete\n", co.timeout)
+		code = exitFail
+	case cause != nil:
+		fmt.Fprintln(stderr, "restoredoctor check: interrupted; the report is incomplete")
+		code = exitFail
+	}
+
+	if co.markdown != "" {
+		var buf bytes.Buffer
+		if err := report.Markdown(&buf, rep, catalog.MustDefault()); err != nil {
+			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
+			return exitFail
+		}
+		if err := writeFileAtomic(co.markdown, buf.Bytes()); err != nil {
+			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
+			return exitFail
+		}
+	}
+	if co.json {
+		if err := rep.JSON(stdout); err != nil {
+			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
+			return exitFail
+		}
+		return code
+	}
+	if err := report.Text(stdout, rep); err != nil {
+		fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
+		return exitFail
+	}
+	return code
+}
+
+// writeFileAtomic writes data to a temporary file beside path and renames it
+// over path, so a reader never sees half a report.
+func writeFileAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	tmp := f.Name()
+	_, werr := f.Write(data)
+	serr := f.Sync()
+	cerr := f.Close()
+	if err := errors.Join(werr, serr, cerr); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Chmod(tmp, 0o644); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
