@@ -330,9 +330,9 @@ func summary(v Verdict, cat *catalog.Catalog) string {
 	switch {
 	case v.PrimaryStep != nil:
 		s := v.Steps[*v.PrimaryStep-1]
-		line := fmt.Sprintf("Try step %d first: %s", s.Number, s.Title)
+		line := fmt.Sprintf("Try step %d first (%s confidence): %s", s.Number, *s.Confidence, s.Title)
 		if len(s.Reasons) > 0 {
-			line += " (" + s.Reasons[0] + ")"
+			line += ", because " + s.Reasons[0]
 		}
 		parts = append(parts, line+".")
 		if *v.PrimaryStep == 5 && cat != nil {

@@ -88,7 +88,7 @@ var ruleCases = []ruleCase{
 	{name: "behind hub", in: Input{Findings: fs(hub)}, order: []int{1}, conf: map[int]string{1: "medium"},
 		reasons: map[int]string{1: "hub, dock or adapter"}},
 	{name: "unstable", in: Input{Findings: fs(unstable)}, order: []int{1, 4}, conf: map[int]string{1: "high", 4: "medium"},
-		reasons: map[int]string{1: "the iPhone dropped off USB 3 times in 10 s"}, summary: []string{"Try step 1 first: Check USB Connection and Cable (the iPhone dropped off USB 3 times in 10 s)."}},
+		reasons: map[int]string{1: "the iPhone dropped off USB 3 times in 10 s"}, summary: []string{"Try step 1 first (high confidence): Check USB Connection and Cable, because the iPhone dropped off USB 3 times in 10 s."}},
 	{name: "control timeouts", in: Input{Mode: "recovery", Findings: fs(ctrlTO, recovery)}, order: []int{1, 4, 5},
 		reasons: map[int]string{1: "4 of 10 USB control transfers timed out or failed"}},
 	{name: "usbmux unreachable", in: Input{Findings: fs(muxDown)}, order: []int{2, 4}, conf: map[int]string{2: "high", 4: "high"}},

@@ -1,0 +1,373 @@
+package report
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// RedactedPrefix starts every redacted identifier: "id-" and 8 hex digits.
+const RedactedPrefix = "id-"
+
+// HashID returns the redacted form of an identifier: "id-" and the first 8
+// hex digits of the SHA-256 of the normalised identifier (NormalizeID). It is
+// stable across runs and machines, so two reports of the same phone (before
+// and after a fix) still match, and the UDID and the USB serial of one phone
+// hash alike. An already redacted value is returned unchanged.
+func HashID(id string) string {
+	if IsRedacted(id) {
+		return id
+	}
+	sum := sha256.Sum256([]byte(NormalizeID(id)))
+	return RedactedPrefix + hex.EncodeToString(sum[:4])
+}
+
+var redactedRE = regexp.MustCompile(`^id-[0-9a-f]{8}$`)
+
+// IsRedacted reports whether s is a HashID result.
+func IsRedacted(s string) bool { return redactedRE.MatchString(s) }
+
+// NormalizeID is the form identifiers are compared and hashed in: lower
+// case, without "0x", dashes, colons, brackets or spaces, and without leading zeros,
+// so "00008110-001A2B3C4D5E6F70" (UDID) and "00008110001a2b3c4d5e6f70" (USB
+// serial) are equal, as are "0x001A2B3C4D5E6F70" and "1a2b3c4d5e6f70" (ECID).
+func NormalizeID(id string) string {
+	s := strings.ToLower(strings.TrimSpace(id))
+	s = strings.TrimPrefix(s, "0x")
+	s = strings.Map(func(r rune) rune {
+		if r == '-' || r == ':' || r == '[' || r == ']' || unicode.IsSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+	if t := strings.TrimLeft(s, "0"); t != "" {
+		s = t
+	}
+	return s
+}
+
+// identifierKeys are evidence keys (compared lower case, without "_" and
+// "-") whose values are identifiers and are always hashed.
+var identifierKeys = map[string]bool{
+	"udid": true, "uniquedeviceid": true, "serial": true, "serialnumber": true,
+	"usbserial": true, "ecid": true, "uniquechipid": true, "imei": true, "imei2": true,
+	"meid": true, "iccid": true, "srnm": true, "nonce": true, "nonc": true, "snon": true,
+	"apnonce": true, "sepnonce": true, "key": true, "devicekey": true, "devicename": true,
+	"phonenumber": true, "wifiaddress": true, "bluetoothaddress": true, "macaddress": true,
+}
+
+func isIdentifierKey(k string) bool {
+	k = strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
+	return identifierKeys[k]
+}
+
+// Identifier shapes found in free text (summaries, details, reasons, error
+// strings inside evidence): new-style UDIDs (8-16 hex with or without dash),
+// 40-hex UDIDs, nonces and other long hex, 0x-prefixed ECIDs, IMEIs and
+// decimal ECIDs, and 10–12 character upper-case serial numbers.
+var shapeRE = regexp.MustCompile(strings.Join([]string{
+	`\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16}\b`, // 00008110-001A2B3C4D5E6F70
+	`\b(?:0[xX])?[0-9A-Fa-f]{16,}\b`,     // 40-hex UDID, 24-hex serial, ECID, nonces
+	`\b0[xX][0-9A-Fa-f]{11,15}\b`,        // ECID without leading zeros
+	`\b[0-9]{14,15}\b`,                   // IMEI, decimal ECID (16+ digits: previous)
+	`\b[A-Z0-9]{10,12}\b`,                // serial numbers (filtered: letters and digits)
+}, "|"))
+
+// minKnownLen is the shortest normalised identifier scrubbed from text by
+// value: shorter values ("1-2" as a device key) would erase ordinary numbers.
+const minKnownLen = 8
+
+// redactor replaces identifiers in strings: the known values collected from
+// the report first, then anything shaped like an identifier.
+type redactor struct {
+	known *regexp.Regexp // nil when there are none
+}
+
+func newRedactor(r *Report) *redactor {
+	var vals []string
+	add := func(s string) {
+		if s == "" || IsRedacted(s) || len(NormalizeID(s)) < minKnownLen {
+			return
+		}
+		vals = append(vals, s, NormalizeID(s), strings.ReplaceAll(s, "-", ""))
+		if n := strings.TrimPrefix(strings.ToLower(s), "0x"); n != strings.ToLower(s) {
+			vals = append(vals, n)
+		}
+	}
+	for _, d := range r.Devices {
+		add(d.Key)
+		if rec := d.Recovery; rec != nil {
+			for _, v := range []string{rec.ECID, rec.SRNM, rec.IMEI, rec.NONC, rec.SNON} {
+				add(v)
+			}
+		}
+	}
+	for _, f := range r.Findings {
+		add(f.DeviceKey)
+		collectIdentifiers(f.Evidence, add)
+	}
+	if len(vals) == 0 {
+		return &redactor{}
+	}
+	slices.SortFunc(vals, func(a, b string) int { return len(b) - len(a) }) // longest first
+	vals = slices.Compact(vals)
+	quoted := make([]string, len(vals))
+	for i, v := range vals {
+		quoted[i] = regexp.QuoteMeta(v)
+	}
+	return &redactor{known: regexp.MustCompile(`(?i)` + strings.Join(quoted, "|"))}
+}
+
+// collectIdentifiers passes every string or number under an identifier key
+// (at any depth) to add.
+func collectIdentifiers(v any, add func(string)) {
+	switch x := v.(type) {
+	case map[string]any:
+		for k, e := range x {
+			if isIdentifierKey(k) {
+				switch s := e.(type) {
+				case string:
+					add(s)
+				case []string:
+					for _, e := range s {
+						add(e)
+					}
+				case []any:
+					for _, e := range s {
+						if str, ok := e.(string); ok {
+							add(str)
+						}
+					}
+				}
+				continue
+			}
+			collectIdentifiers(e, add)
+		}
+	case []any:
+		for _, e := range x {
+			collectIdentifiers(e, add)
+		}
+	}
+}
+
+// text scrubs identifiers from free text.
+func (rd *redactor) text(s string) string {
+	if s == "" {
+		return s
+	}
+	if rd.known != nil {
+		s = rd.known.ReplaceAllStringFunc(s, HashID)
+	}
+	return shapeRE.ReplaceAllStringFunc(s, func(m string) string {
+		if isSerialShape(m) && !hasLetterAndDigit(m) {
+			return m
+		}
+		return HashID(m)
+	})
+}
+
+// isSerialShape: a token of 10–12 upper-case letters and digits, which is
+// only a serial number when it mixes both ("CONNECTION" and "1234567890" are not).
+func isSerialShape(m string) bool {
+	return len(m) >= 10 && len(m) <= 12 && strings.IndexFunc(m, func(r rune) bool {
+		return !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}) < 0
+}
+
+func hasLetterAndDigit(s string) bool {
+	return strings.ContainsAny(s, "0123456789") && strings.ContainsAny(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+}
+
+// hashValue redacts a value stored under an identifier key.
+func hashValue(v any) any {
+	switch x := v.(type) {
+	case nil:
+		return nil
+	case string:
+		if x == "" {
+			return x
+		}
+		return HashID(x)
+	case []string:
+		out := make([]string, len(x))
+		for i, s := range x {
+			out[i] = HashID(s)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = hashValue(e)
+		}
+		return out
+	case int, int64, uint64, uint32, int32, uint, json.Number:
+		return HashID(fmt.Sprintf("%x", toUint(x)))
+	case float64:
+		return HashID(fmt.Sprintf("%x", uint64(x)))
+	}
+	return HashID(fmt.Sprint(v))
+}
+
+func toUint(v any) uint64 {
+	switch x := v.(type) {
+	case int:
+		return uint64(x)
+	case int64:
+		return uint64(x)
+	case int32:
+		return uint64(x)
+	case uint:
+		return uint64(x)
+	case uint32:
+		return uint64(x)
+	case uint64:
+		return x
+	case json.Number:
+		if n, err := x.Int64(); err == nil {
+			return uint64(n)
+		}
+	}
+	return 0
+}
+
+// value deep-copies an evidence value, hashing identifier keys and
+// scrubbing strings. Values of other types are first turned into plain JSON
+// values so nothing escapes the scrubber.
+func (rd *redactor) value(v any) any {
+	switch x := v.(type) {
+	case nil, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, json.Number:
+		return x
+	case string:
+		return rd.text(x)
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			if isIdentifierKey(k) {
+				out[k] = hashValue(e)
+			} else {
+				out[k] = rd.value(e)
+			}
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = rd.value(e)
+		}
+		return out
+	case []string:
+		out := make([]string, len(x))
+		for i, e := range x {
+			out[i] = rd.text(e)
+		}
+		return out
+	case []int:
+		return slices.Clone(x)
+	case []float64:
+		return slices.Clone(x)
+	}
+	// Anything else (structs, typed maps): through JSON to plain values.
+	b, err := json.Marshal(v)
+	if err != nil {
+		return rd.text(fmt.Sprint(v))
+	}
+	var plain any
+	if err := json.Unmarshal(b, &plain); err != nil {
+		return rd.text(string(b))
+	}
+	return rd.value(plain)
+}
+
+// Redact returns a deep copy of r with every identifier replaced by its
+// HashID: device keys (devices[].key and findings[].device_key), the
+// recovery string's ECID, SRNM, IMEI and nonces, values under identifier
+// keys in evidence (udid, serial, ecid, imei, device_name, …), and any
+// identifier-shaped text (UDIDs, ECIDs, IMEIs, serial numbers) in
+// summaries, details, reasons and evidence strings. r is not modified.
+// Redacting twice gives the same result as redacting once.
+func Redact(r Report) Report {
+	rd := newRedactor(&r)
+	out := r
+	out.Summary = rd.text(r.Summary)
+	out.Host.Usbmuxd.Address = rd.text(r.Host.Usbmuxd.Address)
+
+	if r.Devices != nil {
+		out.Devices = make([]Device, len(r.Devices))
+		for i, d := range r.Devices {
+			d.Key = HashID(d.Key)
+			d.USB.PortPath = slices.Clone(d.USB.PortPath)
+			if d.Lockdown.Trusted != nil {
+				t := *d.Lockdown.Trusted
+				d.Lockdown.Trusted = &t
+			}
+			if d.Recovery != nil {
+				rec := *d.Recovery
+				for _, p := range []*string{&rec.ECID, &rec.SRNM, &rec.IMEI, &rec.NONC, &rec.SNON} {
+					if *p != "" {
+						*p = HashID(*p)
+					}
+				}
+				d.Recovery = &rec
+			}
+			out.Devices[i] = d
+		}
+	}
+	if r.Checks != nil {
+		out.Checks = make([]Check, len(r.Checks))
+		for i, c := range r.Checks {
+			c.Detail = rd.text(c.Detail)
+			out.Checks[i] = c
+		}
+	}
+	if r.Findings != nil {
+		out.Findings = make([]Finding, len(r.Findings))
+		for i, f := range r.Findings {
+			f.Summary = rd.text(f.Summary)
+			if f.DeviceKey != "" {
+				f.DeviceKey = HashID(f.DeviceKey)
+			}
+			if f.Evidence != nil {
+				f.Evidence = rd.value(f.Evidence).(map[string]any)
+			}
+			f.Steps = slices.Clone(f.Steps)
+			out.Findings[i] = f
+		}
+	}
+	if r.Steps != nil {
+		out.Steps = make([]Step, len(r.Steps))
+		for i, s := range r.Steps {
+			if s.Rank != nil {
+				n := *s.Rank
+				s.Rank = &n
+			}
+			if s.Confidence != nil {
+				c := *s.Confidence
+				s.Confidence = &c
+			}
+			s.Reasons = rd.texts(s.Reasons)
+			out.Steps[i] = s
+		}
+	}
+	out.Professional.Reasons = rd.texts(r.Professional.Reasons)
+	if r.PrimaryStep != nil {
+		n := *r.PrimaryStep
+		out.PrimaryStep = &n
+	}
+	return out
+}
+
+func (rd *redactor) texts(in []string) []string {
+	if in == nil {
+		return nil
+	}
+	out := make([]string, len(in))
+	for i, s := range in {
+		out[i] = rd.text(s)
+	}
+	return out
+}
