@@ -1,9 +1,12 @@
 package app
 
 import (
+	"slices"
+
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 )
 
 // acknowledgeLabels are the acknowledgement texts of steps whose warning must
@@ -40,4 +43,22 @@ func stepText(s catalog.StepInfo, hostOS string) viewmodel.StepText {
 		MustAcknowledge:  s.WarningMustAcknowledge,
 		AcknowledgeLabel: acknowledgeLabels[s.Number],
 	}
+}
+
+// Rerank re-evaluates the rules on r's findings with what the user tried and
+// returns the re-ranked copy; r is not modified. It needs no hardware.
+func Rerank(cat *catalog.Catalog, r *report.Report, tried viewmodel.Tried) (*report.Report, error) {
+	if r == nil {
+		return nil, ErrNoReport
+	}
+	out := *r
+	out.Findings = slices.Clone(r.Findings)
+	v := rules.Evaluate(cat, rules.InputFromReport(&out, RulesTried(tried)))
+	v.Apply(&out)
+	return &out, nil
+}
+
+// RulesTried converts the window's tried flags to the rules' type.
+func RulesTried(t viewmodel.Tried) rules.Tried {
+	return rules.Tried{Cable: t.Cable, Port: t.Port, Computer: t.Computer, Restart: t.Restart}
 }

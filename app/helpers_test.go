@@ -107,15 +107,15 @@ func (f *fakeBackend) Check(ctx context.Context, opts CheckOptions, progress fun
 	if r == nil {
 		return nil, context.DeadlineExceeded
 	}
-	cp := *r
-	return &cp, nil
+	// The real rules rank the fixture's findings, as the engine would.
+	return Rerank(catalog.MustDefault(), r, opts.Tried)
 }
 
 func (f *fakeBackend) Rerank(r *report.Report, tried viewmodel.Tried) (*report.Report, error) {
 	if f.rerank != nil {
 		return f.rerank(r, tried)
 	}
-	return r, nil
+	return Rerank(catalog.MustDefault(), r, tried)
 }
 
 func (f *fakeBackend) Catalog() viewmodel.Catalog { return f.cat }

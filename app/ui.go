@@ -537,7 +537,7 @@ func (u *UI) rerank() {
 		dialog.ShowError(fmt.Errorf("re-ranking the steps: %w", err), u.win)
 		return
 	}
-	u.last, u.triedLast = r, u.tried
+	u.last = r
 }
 
 func (u *UI) selectedDevice() (viewmodel.Device, bool) {
@@ -638,6 +638,7 @@ func (u *UI) refreshProgress() {
 		} else {
 			u.progressLabel.SetText("Checking: " + label)
 		}
+		u.leftBox.Refresh()
 		return
 	}
 	u.checkButton.Enable()
@@ -651,6 +652,7 @@ func (u *UI) refreshProgress() {
 	default:
 		u.progressLabel.SetText("No check yet.")
 	}
+	u.leftBox.Refresh()
 }
 
 func (u *UI) refreshStrip() {
@@ -852,7 +854,6 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 			w := widget.NewLabel(c.Warning)
 			w.Wrapping = fyne.TextWrapWord
 			w.TextStyle = fyne.TextStyle{Bold: true}
-			w.Importance = widget.DangerImportance
 			box.Add(card(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, w), 0x30, theme.ColorNameWarning))
 		}
 		if c.MustAcknowledge {
@@ -867,12 +868,12 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 			box.Add(sw.ack)
 		}
 		if c.ShowInstructions {
+			if len(c.Instructions) > 0 {
+				box.Add(wrapped(bullets(c.Instructions, "")))
+			}
 			if len(c.RecoveryButtons) > 0 {
 				box.Add(sectionTitle(c.RecoveryTitle))
 				box.Add(wrapped(bullets(c.RecoveryButtons, "•")))
-			}
-			if len(c.Instructions) > 0 {
-				box.Add(wrapped(bullets(c.Instructions, "")))
 			}
 		} else if c.MustAcknowledge {
 			l := widget.NewLabel("The instructions appear once you confirm you have a backup.")

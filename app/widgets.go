@@ -151,9 +151,9 @@ func (p *phoneIcon) CreateRenderer() fyne.WidgetRenderer {
 }
 
 type phoneRenderer struct {
-	p                  *phoneIcon
-	body, slot         *canvas.Rectangle
-	button             *canvas.Circle
+	p          *phoneIcon
+	body, slot *canvas.Rectangle
+	button     *canvas.Circle
 }
 
 func (r *phoneRenderer) Layout(size fyne.Size) {
