@@ -21,10 +21,10 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb"
 )
 
-const usbFixtureDir = "../../device/usb/testdata/umockdev"
+const devicesFixtureDir = "../../device/usb/testdata/umockdev"
 
-// usbFixture is the part of device/usb's fixture manifest this test reads.
-type usbFixture struct {
+// devicesFixture is the part of device/usb's fixture manifest this test reads.
+type devicesFixture struct {
 	Name     string `json:"name"`
 	Umockdev string `json:"umockdev"`
 	Pcaps    []struct {
@@ -82,11 +82,11 @@ func TestDevicesUmockdev(t *testing.T) {
 	if err != nil {
 		t.Fatal("umockdev-run not found: install umockdev: apt-get install umockdev (or make deps)")
 	}
-	b, err := os.ReadFile(filepath.Join(usbFixtureDir, "fixtures.json"))
+	b, err := os.ReadFile(filepath.Join(devicesFixtureDir, "fixtures.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fixtures []usbFixture
+	var fixtures []devicesFixture
 	if err := json.Unmarshal(b, &fixtures); err != nil {
 		t.Fatal(err)
 	}
@@ -97,9 +97,9 @@ func TestDevicesUmockdev(t *testing.T) {
 	for _, f := range fixtures {
 		t.Run(f.Name, func(t *testing.T) {
 			t.Parallel()
-			args := []string{"-d", filepath.Join(usbFixtureDir, f.Umockdev)}
+			args := []string{"-d", filepath.Join(devicesFixtureDir, f.Umockdev)}
 			for _, p := range f.Pcaps {
-				args = append(args, "-p", p.Sysfs+"="+filepath.Join(usbFixtureDir, p.File))
+				args = append(args, "-p", p.Sysfs+"="+filepath.Join(devicesFixtureDir, p.File))
 			}
 			args = append(args, "--", bin, "devices", "--json")
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -158,9 +158,9 @@ func TestDevicesTextUmockdev(t *testing.T) {
 	}
 	bin := buildDevicesCLI(t)
 	sys := "/sys/devices/pci0000:00/0000:00:14.0/usb1/"
-	out, err := exec.Command(runner, "-d", filepath.Join(usbFixtureDir, "two-iphones.umockdev"),
-		"-p", sys+"1-2="+filepath.Join(usbFixtureDir, "two-iphones-1-2.pcap"),
-		"-p", sys+"1-1/1-1.3="+filepath.Join(usbFixtureDir, "two-iphones-1-1.3.pcap"),
+	out, err := exec.Command(runner, "-d", filepath.Join(devicesFixtureDir, "two-iphones.umockdev"),
+		"-p", sys+"1-2="+filepath.Join(devicesFixtureDir, "two-iphones-1-2.pcap"),
+		"-p", sys+"1-1/1-1.3="+filepath.Join(devicesFixtureDir, "two-iphones-1-1.3.pcap"),
 		"--", bin, "devices").CombinedOutput()
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out)
