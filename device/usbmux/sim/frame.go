@@ -124,6 +124,9 @@ func EncodeLockdownPlist(v any) ([]byte, error) {
 
 // DecodeDict decodes an XML or binary plist payload that must be a dictionary.
 func DecodeDict(payload []byte) (map[string]any, error) {
+	if len(payload) == 0 {
+		return nil, errors.New("plist: empty payload")
+	}
 	var m map[string]any
 	if _, err := plist.Unmarshal(payload, &m); err != nil {
 		return nil, fmt.Errorf("plist: %w", err)

@@ -39,7 +39,7 @@ func (s *Server) serveLockdown(c net.Conn, p Phone, log *slog.Logger) {
 		name := str(req, "Request")
 		s.count("lockdown:" + name)
 		log.Debug("lockdown request", "request", name, "key", str(req, "Key"), "domain", str(req, "Domain"))
-		resp, bye := sess.answer(req, s)
+		resp, bye := sess.answer(req)
 		if !s.lockdownDelay() {
 			return
 		}
@@ -90,7 +90,7 @@ func lockdownErr(req, e string) map[string]any {
 }
 
 // answer builds the reply to one request; bye reports the tunnel closes after it.
-func (ls *lockdownSession) answer(req map[string]any, s *Server) (resp map[string]any, bye bool) {
+func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye bool) {
 	p := ls.phone
 	name := str(req, "Request")
 	if name == "Goodbye" {
