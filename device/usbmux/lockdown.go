@@ -394,4 +394,3 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 	}
 	return sorted[rank-1]
 }
-
