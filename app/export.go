@@ -27,14 +27,16 @@ const (
 var ErrNoReport = errors.New("no report yet: run a check first")
 
 // Render turns r into the bytes of an export in format f, with identifiers
-// redacted unless includeIDs. r is not modified.
-func Render(r *report.Report, f Format, includeIDs bool) ([]byte, error) {
+// redacted unless includeIDs; guide (may be nil) adds the steps' text to
+// Markdown. r is not modified.
+func Render(r *report.Report, f Format, includeIDs bool, guide report.Guide) ([]byte, error) {
 	if r == nil {
 		return nil, ErrNoReport
 	}
 	out := r
 	if !includeIDs {
-		out = redact(r)
+		red := report.Redact(*r)
+		out = &red
 	}
 	var buf bytes.Buffer
 	switch f {
@@ -43,7 +45,7 @@ func Render(r *report.Report, f Format, includeIDs bool) ([]byte, error) {
 			return nil, fmt.Errorf("export: encode JSON: %w", err)
 		}
 	case FormatMarkdown:
-		if err := renderMarkdown(&buf, out); err != nil {
+		if err := report.Markdown(&buf, out, guide); err != nil {
 			return nil, fmt.Errorf("export: render Markdown: %w", err)
 		}
 	default:
@@ -88,7 +90,7 @@ func WriteFileAtomic(path string, data []byte) (err error) {
 // ExportTo writes the last report to path in format f (the file dialog's
 // choice), honouring the "include identifiers" tick.
 func (u *UI) ExportTo(path string, f Format) error {
-	data, err := Render(u.last, f, u.includeIDs)
+	data, err := Render(u.last, f, u.includeIDs, u.opts.Guide)
 	if err != nil {
 		return err
 	}

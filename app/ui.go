@@ -51,6 +51,8 @@ type Options struct {
 	SaveDialog func(w fyne.Window, suggested string, done func(path string, err error))
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Guide supplies step text to the Markdown export (nil: none).
+	Guide report.Guide
 	// NoAutoCheck disables the check that starts when a phone is plugged in.
 	NoAutoCheck bool
 }

@@ -1,0 +1,152 @@
+package app
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// exportHarness is a flapping-phone window whose save dialog answers path.
+func exportHarness(t *testing.T, path *string) *harness {
+	t.Helper()
+	h := newHarness(t, newFake(t, "report-flapping.json"), Options{
+		Guide: catalog.MustDefault(),
+		SaveDialog: func(_ fyne.Window, suggested string, done func(string, error)) {
+			if *path == "" {
+				done("", nil)
+				return
+			}
+			done(*path, nil)
+		},
+	})
+	h.attach(phoneA)
+	h.waitVerdict()
+	return h
+}
+
+func TestExportJSONRedacted(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.json")
+	h := exportHarness(t, &path)
+	test.Tap(h.u.exportJSON)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := report.Validate(data); err != nil {
+		t.Fatalf("exported JSON is not a valid report: %v", err)
+	}
+	var r report.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		t.Fatal(err)
+	}
+	if r.Schema != report.Schema || r.PrimaryStep == nil || *r.PrimaryStep != 1 {
+		t.Errorf("exported report: schema %q primary %v", r.Schema, r.PrimaryStep)
+	}
+	for _, id := range []string{"00008110-001A2B3C4D5E6F70", "00008110001A2B3C4D5E6F70", "001A2B3C4D5E6F70"} {
+		if strings.Contains(strings.ToUpper(string(data)), id) {
+			t.Errorf("exported JSON contains identifier %s", id)
+		}
+	}
+	if len(r.Devices) != 1 || !report.IsRedacted(r.Devices[0].Key) {
+		t.Errorf("device key not redacted: %+v", r.Devices)
+	}
+	// The dialog confirmed the save.
+	if top := h.u.Window().Canvas().Overlays().Top(); top == nil {
+		t.Error("no confirmation shown")
+	}
+	entries, _ := os.ReadDir(filepath.Dir(path))
+	if len(entries) != 1 {
+		t.Errorf("temporary files left behind: %v", entries)
+	}
+}
+
+func TestExportWithIdentifiers(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.json")
+	h := exportHarness(t, &path)
+	test.Tap(h.u.includeCheck)
+	test.Tap(h.u.exportJSON)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(data), "00008110-001A2B3C4D5E6F70") {
+		t.Errorf("identifiers ticked but the UDID is missing:\n%s", data)
+	}
+}
+
+func TestExportMarkdown(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "report.md")
+	h := exportHarness(t, &path)
+	test.Tap(h.u.exportMD)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	md := string(data)
+	for _, want := range []string{"Check USB Connection and Cable", "3 times in 10 s"} {
+		if !strings.Contains(md, want) {
+			t.Errorf("Markdown lacks %q", want)
+		}
+	}
+	if strings.Contains(strings.ToUpper(md), "001A2B3C4D5E6F70") {
+		t.Error("Markdown contains the ECID/UDID")
+	}
+}
+
+func TestExportErrorShownInDialog(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "no-such-dir", "report.json")
+	h := exportHarness(t, &path)
+	test.Tap(h.u.exportJSON)
+	if _, err := os.Stat(path); err == nil {
+		t.Fatal("file written into a missing directory?")
+	}
+	top := h.u.Window().Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no error dialog")
+	}
+	if all := strings.Join(texts(top), "\n"); !strings.Contains(all, "no-such-dir") {
+		t.Errorf("error dialog does not say what failed:\n%s", all)
+	}
+}
+
+func TestExportBeforeAnyCheck(t *testing.T) {
+	h := newHarness(t, newFake(t), Options{})
+	test.Tap(h.u.exportJSON)
+	if h.u.Window().Canvas().Overlays().Top() == nil {
+		t.Error("exporting without a report showed nothing")
+	}
+}
+
+func TestWriteFileAtomicKeepsOldFileOnFailure(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "r.json")
+	if err := WriteFileAtomic(path, []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(path, []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "new" {
+		t.Fatalf("content = %q", b)
+	}
+	// A directory in the way makes the rename fail; nothing else may change.
+	bad := filepath.Join(dir, "sub")
+	if err := os.Mkdir(bad, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(bad, []byte("x")); err == nil {
+		t.Fatal("rename over a directory succeeded")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Errorf("left behind: %v", entries)
+	}
+}
