@@ -73,6 +73,9 @@ func (h HostChecks) withDefaults() HostChecks {
 	if h.AppleServers == nil {
 		h.AppleServers = host.CheckAppleServers
 	}
+	if h.HostsFile == nil {
+		h.HostsFile = host.CheckHostsFile
+	}
 	return h
 }
 

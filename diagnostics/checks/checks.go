@@ -94,6 +94,9 @@ func plural(n int, thing string) string {
 	if n == 1 {
 		return fmt.Sprintf("1 %s", thing)
 	}
+	if strings.HasSuffix(thing, "ch") || strings.HasSuffix(thing, "s") {
+		return fmt.Sprintf("%d %ses", n, thing)
+	}
 	return fmt.Sprintf("%d %ss", n, thing)
 }
 

@@ -178,7 +178,7 @@ func TestUSBStability(t *testing.T) {
 	}
 	modeOnly := ByPhone([]LinkCount{{Source: "usb", Key: "1-2", Detaches: 1, Attaches: 1, ModeChanges: 1}}, resolve)
 	o, _ = USBStability(10*time.Second, modeOnly, []string{"usb"}, nil)
-	if len(o.Findings) != 0 || !strings.Contains(o.Detail, "1 mode changes") {
+	if len(o.Findings) != 0 || !strings.Contains(o.Detail, "1 mode change (") {
 		t.Errorf("mode change: %+v", o)
 	}
 	o, _ = USBStability(0, nil, nil, nil)

@@ -160,8 +160,8 @@ func USBStability(window time.Duration, phones []PhoneStability, sourcesWatched 
 		if w.Detaches == 0 && w.Attaches == 0 && w.ModeChanges == 0 {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s: %d detaches, %d re-appearances in the same mode, %d mode changes (%s)",
-			p.Key, w.Detaches, w.Flaps, w.ModeChanges, w.Source))
+		parts = append(parts, fmt.Sprintf("%s: %s, %s in the same mode, %s (%s)",
+			p.Key, plural(w.Detaches, "detach"), plural(w.Flaps, "re-appearance"), plural(w.ModeChanges, "mode change"), w.Source))
 		if w.Flaps == 0 {
 			continue
 		}
