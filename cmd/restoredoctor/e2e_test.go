@@ -135,7 +135,7 @@ func withProbeAnswers(t *testing.T, src string, n int) string {
 		for _, r := range recs {
 			c := bytes.Clone(r)
 			binary.LittleEndian.PutUint64(c[recHdr:], uint64(0x9000+i)) // urb id
-			binary.LittleEndian.PutUint32(c[0:], uint32(100+i))        // ts_sec
+			binary.LittleEndian.PutUint32(c[0:], uint32(100+i))         // ts_sec
 			out = append(out, c...)
 		}
 	}
