@@ -1,0 +1,218 @@
+package device
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+)
+
+// Match says how a phone's USB and usbmuxd views were joined.
+type Match string
+
+// How USB and usbmuxd entries were matched.
+const (
+	MatchNone     Match = ""         // seen by one source only
+	MatchSerial   Match = "serial"   // USB serial (or recovery ECID) equals the UDID
+	MatchLocation Match = "location" // usbmuxd LocationID equals (bus << 16) | address (Linux)
+)
+
+// Device is one physical phone as seen by USB and/or usbmuxd.
+type Device struct {
+	// Key identifies the phone across snapshots: "udid:<UDID upper-case, no
+	// dash>" when the UDID is known or derivable, else "usb:<bus-ports>" or
+	// "usbmux:<DeviceID>".
+	Key string
+	// UDID is the phone's UDID as usbmuxd spells it, else derived from the
+	// USB serial (normal mode) or, for A12 and later chips, from the
+	// recovery/DFU CPID and ECID ("0000CPID-ECID"); "" when unknown.
+	UDID string
+	// Mode is the USB mode when USB sees the phone; usbmuxd alone only says
+	// normal (restore mode shares the product ids and needs lockdown QueryType).
+	Mode mode.Mode
+	// USB is the USB view (nil when the USB scanner does not see the phone).
+	USB *usb.Device
+	// Usbmux is usbmuxd's entry (nil when usbmuxd does not list it); the USB
+	// entry when usbmuxd lists the phone over both USB and Wi-Fi.
+	Usbmux *usbmux.Entry
+	// AlsoNetwork: usbmuxd lists the phone over Wi-Fi too.
+	AlsoNetwork bool
+	// MatchedBy says how the two views were joined.
+	MatchedBy Match
+}
+
+// USBOnly reports whether only the USB scanner sees the phone.
+func (d Device) USBOnly() bool { return d.USB != nil && d.Usbmux == nil }
+
+// UsbmuxOnly reports whether only usbmuxd sees the phone (Windows/macOS, or
+// no libusb access).
+func (d Device) UsbmuxOnly() bool { return d.USB == nil && d.Usbmux != nil }
+
+// MissingFromUsbmux reports a phone USB sees in a mode usbmuxd should list
+// (normal/restore product ids) that usbmuxd does not list over USB (it may
+// still list it over Wi-Fi). Only meaningful when the usbmuxd list given to
+// Merge was read successfully.
+func (d Device) MissingFromUsbmux() bool {
+	return d.USB != nil && d.USB.Mode == mode.Normal && (d.Usbmux == nil || isNetwork(*d.Usbmux))
+}
+
+func isNetwork(e usbmux.Entry) bool { return strings.EqualFold(e.ConnectionType, "Network") }
+
+// NormalizeUDID strips dashes and upper-cases, so a USB serial
+// ("00008110001A2B3C4D5E6F70") and a UDID ("00008110-001A2B3C4D5E6F70")
+// of the same phone compare equal.
+func NormalizeUDID(s string) string { return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), "-", "")) }
+
+// KeyForUDID is the Device.Key of the phone with that UDID.
+func KeyForUDID(udid string) string { return "udid:" + NormalizeUDID(udid) }
+
+// LinuxLocationID is the usbmuxd LocationID of a device at bus/address as
+// Linux usbmuxd computes it (usb.c, usb_get_location: (bus << 16) | address).
+// macOS usbmuxd reports IOKit's locationID instead (bus in the top byte, one
+// nibble per hub port), which this does not reproduce; there the serial match
+// is the only one.
+func LinuxLocationID(bus, address int) uint32 { return uint32(bus)<<16 | uint32(address)&0xFFFF }
+
+// UDIDFromUSB derives the UDID from the USB view: the serial string in normal
+// mode (24 hex digits get the dash after 8; 40 hex digits are the UDID), or
+// from CPID and ECID in recovery/DFU for chips A12 (CPID 0x8020) and later,
+// whose UDID is "%08X-%016X" of them. "" when it cannot be told.
+func UDIDFromUSB(d usb.Device) string {
+	if d.Recovery != nil {
+		cpid, err1 := strconv.ParseUint(d.Recovery.CPID, 16, 32)
+		ecid, err2 := strconv.ParseUint(d.Recovery.ECID, 16, 64)
+		if err1 != nil || err2 != nil || cpid < 0x8020 || ecid == 0 {
+			return ""
+		}
+		return fmt.Sprintf("%08X-%016X", cpid, ecid)
+	}
+	if d.Mode.IsLowLevel() {
+		return ""
+	}
+	s := strings.TrimSpace(d.Serial)
+	if !isHex(strings.ReplaceAll(s, "-", "")) {
+		return ""
+	}
+	switch plain := strings.ReplaceAll(s, "-", ""); len(plain) {
+	case 24:
+		return plain[:8] + "-" + plain[8:]
+	case 40:
+		return plain
+	}
+	return ""
+}
+
+func isHex(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f' || 'A' <= r && r <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
+// Merge joins one USB snapshot and one usbmuxd list into one Device per
+// physical phone, sorted by Key. It matches by UDID (USB serial or recovery
+// ECID, normalised) and then, for phones whose serial could not be read, by
+// usbmuxd LocationID = (bus << 16) | address when exactly one candidate fits.
+// It is pure.
+func Merge(usbDevs []usb.Device, mux []usbmux.Entry) []Device {
+	// usbmuxd entries by UDID, preferring the USB connection over Wi-Fi.
+	type muxSlot struct {
+		e       usbmux.Entry
+		network bool
+		used    bool
+	}
+	var slots []*muxSlot
+	byKey := map[string]*muxSlot{}
+	for _, e := range mux {
+		k := KeyForUDID(e.UDID)
+		if e.UDID == "" {
+			k = "usbmux:" + strconv.Itoa(e.DeviceID)
+		}
+		isUSB := !isNetwork(e)
+		if s, ok := byKey[k]; ok {
+			if isUSB && isNetwork(s.e) {
+				s.e = e
+			}
+			s.network = s.network || !isUSB
+			continue
+		}
+		s := &muxSlot{e: e, network: !isUSB}
+		byKey[k] = s
+		slots = append(slots, s)
+	}
+
+	out := make([]Device, 0, len(usbDevs)+len(slots))
+	seen := map[string]bool{}
+	var unmatched []int // indexes into out of USB devices without a serial match
+	for i := range usbDevs {
+		u := usbDevs[i]
+		d := Device{USB: &u, Mode: u.Mode, UDID: UDIDFromUSB(u)}
+		if d.UDID != "" {
+			d.Key = KeyForUDID(d.UDID)
+			if s, ok := byKey[d.Key]; ok && !s.used {
+				s.used = true
+				e := s.e
+				d.Usbmux, d.AlsoNetwork, d.MatchedBy, d.UDID = &e, s.network && !isNetwork(e), MatchSerial, e.UDID
+			}
+		}
+		if d.Key == "" || seen[d.Key] {
+			d.Key = "usb:" + u.Location()
+		}
+		seen[d.Key] = true
+		if d.Usbmux == nil && !u.Mode.IsLowLevel() {
+			unmatched = append(unmatched, len(out))
+		}
+		out = append(out, d)
+	}
+	// LocationID fallback, only where it is unambiguous on both sides.
+	for _, i := range unmatched {
+		d := &out[i]
+		if d.UDID != "" {
+			continue // its serial was read and usbmuxd does not list it: a real miss
+		}
+		loc := LinuxLocationID(d.USB.Bus, d.USB.Address)
+		var hit *muxSlot
+		n := 0
+		for _, s := range slots {
+			if !s.used && s.e.LocationID == loc && !isNetwork(s.e) {
+				hit = s
+				n++
+			}
+		}
+		if n != 1 {
+			continue
+		}
+		hit.used = true
+		e := hit.e
+		d.Usbmux, d.AlsoNetwork, d.MatchedBy, d.UDID = &e, hit.network && !isNetwork(e), MatchLocation, e.UDID
+		if e.UDID != "" && !seen[KeyForUDID(e.UDID)] {
+			delete(seen, d.Key)
+			d.Key = KeyForUDID(e.UDID)
+			seen[d.Key] = true
+		}
+	}
+	for _, s := range slots {
+		if s.used {
+			continue
+		}
+		e := s.e
+		d := Device{Usbmux: &e, UDID: e.UDID, Mode: mode.Normal, AlsoNetwork: s.network && !isNetwork(e)}
+		d.Key = KeyForUDID(e.UDID)
+		if e.UDID == "" || seen[d.Key] {
+			d.Key = "usbmux:" + strconv.Itoa(e.DeviceID)
+		}
+		seen[d.Key] = true
+		out = append(out, d)
+	}
+	slices.SortFunc(out, func(a, b Device) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
