@@ -65,7 +65,9 @@ func isNetwork(e usbmux.Entry) bool { return strings.EqualFold(e.ConnectionType,
 // NormalizeUDID strips dashes and upper-cases, so a USB serial
 // ("00008110001A2B3C4D5E6F70") and a UDID ("00008110-001A2B3C4D5E6F70")
 // of the same phone compare equal.
-func NormalizeUDID(s string) string { return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), "-", "")) }
+func NormalizeUDID(s string) string {
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), "-", ""))
+}
 
 // KeyForUDID is the Device.Key of the phone with that UDID.
 func KeyForUDID(udid string) string { return "udid:" + NormalizeUDID(udid) }
