@@ -55,10 +55,10 @@ func TestRedactShapes(t *testing.T) {
 	for _, s := range shapes {
 		t.Run(s.name, func(t *testing.T) {
 			r := report.Report{
-				Summary:  "Phone " + s.id + " needs a restore.",
-				Checks:   []report.Check{{ID: "usb.presence", Status: "pass", Detail: "found " + s.id + ", ok"}},
-				Findings: []report.Finding{{ID: "x", Severity: "info", Summary: "(" + s.id + ")", Evidence: map[string]any{"error": "open " + s.id + ": denied", "nested": map[string]any{"list": []any{"a " + s.id}}}}},
-				Steps:    []report.Step{{Number: 1, Applies: true, Rank: ptr(1), Confidence: ptr("low"), Reasons: []string{s.id + " dropped"}}},
+				Summary:      "Phone " + s.id + " needs a restore.",
+				Checks:       []report.Check{{ID: "usb.presence", Status: "pass", Detail: "found " + s.id + ", ok"}},
+				Findings:     []report.Finding{{ID: "x", Severity: "info", Summary: "(" + s.id + ")", Evidence: map[string]any{"error": "open " + s.id + ": denied", "nested": map[string]any{"list": []any{"a " + s.id}}}}},
+				Steps:        []report.Step{{Number: 1, Applies: true, Rank: ptr(1), Confidence: ptr("low"), Reasons: []string{s.id + " dropped"}}},
 				Professional: report.Professional{Recommended: true, Reasons: []string{"[" + s.id + "]"}},
 			}
 			red := report.Redact(r)
