@@ -275,7 +275,8 @@ func ParseScenario(data []byte) (Scenario, error) {
 	if err := dec.Decode(&f); err != nil {
 		return Scenario{}, fmt.Errorf("bad scenario JSON: %w", err)
 	}
-	if dec.More() {
+	// dec.More reports false before a stray '}' or ']': check the rest instead.
+	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
 		return Scenario{}, errors.New("bad scenario JSON: trailing data after the object")
 	}
 	sc := Scenario{Name: f.Name, Phones: f.Phones, LockdownDropAfter: f.LockdownDropAfter, Hung: f.Hung, Garbage: f.Garbage}
