@@ -45,7 +45,8 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.listen, "listen", "", "address to serve: unix:///path, /path, 127.0.0.1:port, tcp://127.0.0.1:port (default: a unix socket in $XDG_RUNTIME_DIR or /tmp)")
 	fs.IntVar(&o.phones, "phones", 0, "number of phones for the multi scenario (default 4)")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (slog, to stderr)")
-	fs.Usage = func() {
+	fs.Usage = func() {} // parse errors are reported in one line by run
+	usage := func() {
 		fmt.Fprintln(stderr, "usage: restoredoctor-sim [--scenario NAME | --scenario-file FILE] [--listen ADDR] [--phones N] [-v]")
 		fmt.Fprintln(stderr, "\nA usbmuxd + lockdownd simulator. Prints USBMUXD_SOCKET_ADDRESS=… once listening;")
 		fmt.Fprintln(stderr, "libimobiledevice tools need the UNIX:/path form it also prints. Stops on SIGINT/SIGTERM.")
@@ -56,7 +57,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
+			usage()
 			return o, flag.ErrHelp
 		}
 		return o, fmt.Errorf("%w: %v", errUsage, err)

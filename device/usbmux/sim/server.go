@@ -54,7 +54,7 @@ type Server struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	stop   func() bool // detaches the ctx watcher
+	stop   func() bool // detaches the ctx watcher; guarded by mu
 	wg     sync.WaitGroup
 
 	closeOnce sync.Once
@@ -122,7 +122,6 @@ func Start(ctx context.Context, listen string, sc Scenario, log *slog.Logger) (*
 		s.addr = ln.Addr().String()
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	s.stop = context.AfterFunc(ctx, func() { _ = s.Close() })
 
 	var flapIDs []int
 	for _, p := range sc.Phones {
@@ -134,6 +133,11 @@ func Start(ctx context.Context, listen string, sc Scenario, log *slog.Logger) (*
 		s.wg.Add(1)
 		go s.flapLoop(flapIDs)
 	}
+	// Registered last: a ctx cancelled already closes a fully started server.
+	stop := context.AfterFunc(ctx, func() { _ = s.Close() })
+	s.mu.Lock()
+	s.stop = stop
+	s.mu.Unlock()
 	log.Info("usbmuxd simulator listening", "address", s.addr, "scenario", sc.Name, "phones", len(sc.Phones))
 	return s, nil
 }
@@ -215,7 +219,12 @@ func (s *Server) Scenario() Scenario { return s.sc }
 // waits for all goroutines. It is safe to call more than once.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
-		s.stop()
+		s.mu.Lock()
+		stop := s.stop
+		s.mu.Unlock()
+		if stop != nil {
+			stop()
+		}
 		s.cancel()
 		err := s.ln.Close()
 		if errors.Is(err, net.ErrClosed) {
