@@ -263,3 +263,28 @@ func BenchmarkClassify(b *testing.B) {
 		_ = fromDesc(&desc)
 	}
 }
+
+func TestBCDString(t *testing.T) {
+	for _, v := range []uint16{0x0000, 0x0110, 0x0200, 0x0201, 0x0210, 0x0320, 0x1099, 0x9999} {
+		if got, want := bcdString(v), gousb.BCD(v).String(); got != want {
+			t.Errorf("bcdString(%#04x) = %q, gousb says %q", v, got, want)
+		}
+	}
+}
+
+// BenchmarkScannerSnapshot is one idle poll over the real libusb of this
+// machine (the cost the watcher pays every Interval when no phone is present).
+func BenchmarkScannerSnapshot(b *testing.B) {
+	s, err := NewScanner(ScannerOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Snapshot(ctx); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
 	"sync"
 	"time"
 
@@ -36,7 +37,8 @@ type ScannerOptions struct {
 	// and OpenErr stay empty.
 	SkipStrings bool
 	// RetryAfter is how long a failed string read is remembered before the
-	// same enumeration of a device is opened again (default 5 s). Successful
+	// same enumeration of a device is opened again (default 30 s: a phone that
+	// never answers costs one ControlTimeout per RetryAfter, not per poll). Successful
 	// reads are remembered until the device leaves or re-enumerates.
 	RetryAfter time.Duration
 	// Logger receives debug messages (default slog.Default()).
@@ -77,7 +79,7 @@ func NewScanner(opts ScannerOptions) (s *Scanner, err error) {
 		opts.ControlTimeout = time.Second
 	}
 	if opts.RetryAfter <= 0 {
-		opts.RetryAfter = 5 * time.Second
+		opts.RetryAfter = 30 * time.Second
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
@@ -274,7 +276,7 @@ func fromDesc(desc *gousb.DeviceDesc) Device {
 		Address:    desc.Address,
 		PortPath:   slices.Clone(desc.Path),
 		SpeedMbps:  speedMbps(desc.Speed),
-		USBVersion: desc.Spec.String(),
+		USBVersion: bcdString(uint16(desc.Spec)),
 	}
 	d.Mode = mode.FromProductID(d.ProductID)
 	if len(d.PortPath) > 1 { // the root hub is not in the path
@@ -282,6 +284,14 @@ func fromDesc(desc *gousb.DeviceDesc) Device {
 		d.BehindHub = true
 	}
 	return d
+}
+
+// bcdString formats a binary-coded decimal version as gousb's BCD.String
+// does ("2.00", "3.20"), without fmt: it runs for every device on every poll.
+func bcdString(v uint16) string {
+	major := 10*(v>>12) + (v>>8)&0xF
+	b := strconv.AppendUint(make([]byte, 0, 6), uint64(major), 10)
+	return string(append(b, '.', byte('0'+(v>>4)&0xF), byte('0'+v&0xF)))
 }
 
 // speedMbps maps libusb's speed codes to Mbit/s (5 is libusb's SUPER_PLUS).

@@ -36,8 +36,11 @@ type childResult struct {
 	Probe      *usbmontest.Probe   `json:"probe,omitempty"`
 	ProbeP95Ms float64             `json:"probe_p95_ms,omitempty"`
 	// Idle polling measurement.
-	IdleCPUPercent float64 `json:"idle_cpu_percent,omitempty"`
-	IdlePolls      int     `json:"idle_polls,omitempty"`
+	// Watched is what a Watcher over the same Scanner reported in its first
+	// polls: one attach per device ("attach 1-2"), nothing else.
+	Watched        []string `json:"watched"`
+	IdleCPUPercent float64  `json:"idle_cpu_percent,omitempty"`
+	IdlePolls      int      `json:"idle_polls,omitempty"`
 }
 
 func errorKind(err error) string {
@@ -107,6 +110,7 @@ func childMain(kind string) int {
 	for _, d := range devs {
 		res.Devices = append(res.Devices, toExpect(d))
 	}
+	res.Watched = watchBriefly(ctx, s, 3)
 	if spec := os.Getenv(childProbeEnv); spec != "" {
 		n, ms, _ := strings.Cut(spec, ",")
 		count, _ := strconv.Atoi(n)
@@ -123,6 +127,25 @@ func childMain(kind string) int {
 		}
 	}
 	return 0
+}
+
+// watchBriefly runs a Watcher over s for polls polls and lists its events.
+func watchBriefly(ctx context.Context, s *Scanner, polls int) []string {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n := 0
+	src := FuncSource(func(ctx context.Context) ([]Device, error) {
+		n++
+		if n > polls {
+			cancel()
+		}
+		return s.Snapshot(ctx)
+	})
+	out := []string{}
+	for e := range NewWatcher(src, WatcherOptions{Interval: 10 * time.Millisecond}).Run(ctx) {
+		out = append(out, fmt.Sprintf("%s %s %s reenum=%v", e.Kind, e.Device.Location(), e.Device.Mode, e.Reenumeration))
+	}
+	return out
 }
 
 func loadManifest(t testing.TB) []usbmontest.Fixture {
@@ -193,6 +216,17 @@ func TestUmockdev(t *testing.T) {
 				got, _ := json.MarshalIndent(res.Devices, "", "  ")
 				want, _ := json.MarshalIndent(f.Expect, "", "  ")
 				t.Errorf("scan of %s:\ngot  %s\nwant %s", f.Name, got, want)
+			}
+			var wantWatched []string
+			for _, d := range f.Expect {
+				loc := fmt.Sprint(d.Bus, "-", strings.Trim(strings.ReplaceAll(fmt.Sprint(d.PortPath), " ", "."), "[]"))
+				wantWatched = append(wantWatched, fmt.Sprintf("attach %s %s reenum=false", loc, d.Mode))
+			}
+			if wantWatched == nil {
+				wantWatched = []string{}
+			}
+			if !reflect.DeepEqual(res.Watched, wantWatched) {
+				t.Errorf("watcher over the real scanner: got %q, want %q", res.Watched, wantWatched)
 			}
 			if f.Probe != nil {
 				if res.Probe == nil {
