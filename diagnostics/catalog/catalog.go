@@ -239,11 +239,7 @@ func (s fileStep) info() (StepInfo, error) {
 			return StepInfo{}, fmt.Errorf("catalog: parse: step %d: empty instructions for %s", s.Number, osKey)
 		}
 	}
-	return StepInfo{
-		Number: s.Number, Title: s.Title, Summary: s.Summary,
-		Instructions: s.Instructions, InstructionsByOS: s.InstructionsByOS,
-		Warning: s.Warning, WarningMustAcknowledge: s.WarningMustAcknowledge,
-	}, nil
+	return StepInfo(s), nil
 }
 
 // clone copies the slices and map so callers cannot change the catalogue.
