@@ -197,7 +197,10 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 		if worst == "" {
 			continue
 		}
-		reason := fmt.Sprintf("the fault persists although you already tried %s: %s", in.Tried.phrase(), e.why)
+		reason := fmt.Sprintf("the fault persists although you already tried %s", in.Tried.phrase())
+		if !in.Tried.Computer { // after another computer, the computer is no longer the suspect
+			reason += ": " + e.why
+		}
 		add(e.step, contribution{"", reason, confidenceTable[e.weight][worst], e.weight * severityFactor[worst]})
 	}
 

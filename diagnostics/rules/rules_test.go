@@ -57,14 +57,16 @@ var (
 func fs(f ...report.Finding) []report.Finding { return f }
 
 type ruleCase struct {
-	name     string
-	in       Input
-	order    []int          // applying steps by rank
-	conf     map[int]string // confidence of some steps
-	pro      bool
-	reasons  map[int]string // substring of some step's reasons
-	summary  []string       // substrings of Summary
-	notInSum []string
+	name    string
+	in      Input
+	order   []int          // applying steps by rank
+	conf    map[int]string // confidence of some steps
+	pro     bool
+	reasons map[int]string // substring of some step's reasons
+	// notReasons must not appear in a step's reasons.
+	notReasons map[int]string
+	summary    []string // substrings of Summary
+	notInSum   []string
 }
 
 var ruleCases = []ruleCase{
@@ -116,7 +118,7 @@ var ruleCases = []ruleCase{
 		reasons: map[int]string{1: "try another cable next"}},
 	{name: "tried cable+computer, unstable: professional", in: Input{Findings: fs(unstable), Tried: Tried{Cable: true, Computer: true}},
 		order: []int{1, 4, 6}, pro: true, conf: map[int]string{6: "medium"},
-		reasons: map[int]string{6: "you already tried another computer"}, summary: []string{"See a professional"}},
+		reasons: map[int]string{6: "you already tried another computer"}, notReasons: map[int]string{6: "next suspect"}, summary: []string{"See a professional"}},
 	{name: "tried cable+computer, full speed: professional", in: Input{Findings: fs(fullSpeed), Tried: Tried{Cable: true, Computer: true}},
 		order: []int{1, 6}, pro: true},
 	{name: "tried cable+computer, lockdown timeouts: professional", in: Input{Findings: fs(ldTO), Tried: Tried{Cable: true, Computer: true}},
@@ -184,6 +186,11 @@ func TestEvaluate(t *testing.T) {
 			for n, want := range tc.reasons {
 				if r := strings.Join(v.Steps[n-1].Reasons, " | "); !strings.Contains(r, want) {
 					t.Errorf("step %d reasons %q lack %q", n, r, want)
+				}
+			}
+			for n, bad := range tc.notReasons {
+				if r := strings.Join(v.Steps[n-1].Reasons, " | "); strings.Contains(r, bad) {
+					t.Errorf("step %d reasons %q must not contain %q", n, r, bad)
 				}
 			}
 			if v.Professional.Recommended != tc.pro {
