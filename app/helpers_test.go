@@ -235,6 +235,9 @@ func texts(o fyne.CanvasObject) []string {
 		case *widget.Button:
 			out = append(out, w.Text)
 			return
+		case *widget.RichText:
+			out = append(out, w.String())
+			return
 		case *widget.Check:
 			out = append(out, w.Text)
 			return

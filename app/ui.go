@@ -203,11 +203,23 @@ func (u *UI) Start() {
 	}()
 }
 
-// Stop cancels the running check and the device watch and waits for them.
-// Safe to call more than once.
+// stopWait bounds how long Stop waits for background work to end.
+const stopWait = 5 * time.Second
+
+// Stop cancels the running check and the device watch and waits (at most a
+// few seconds) for them to end. Safe to call more than once.
 func (u *UI) Stop() {
 	u.cancel()
-	u.wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		u.wg.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(stopWait):
+		u.log.Warn("background work did not stop in time", "waited", stopWait)
+	}
 }
 
 func (u *UI) build() fyne.CanvasObject {
@@ -348,13 +360,15 @@ func (u *UI) onEvent(ev DeviceEvent) {
 			u.devices[key] = ld
 		}
 		prev := ld.dev
+		absent := prev.Key == "" || !ld.goneAt.IsZero()
 		ld.dev = mergeDevice(prev, ev.Device)
+		ld.dev.Key = key
 		ld.goneAt = time.Time{}
 		ld.lastSeen = now
 		if newPlug {
 			ld.checkedFor = false
 		}
-		if u.running && ev.Kind != EventUpdate {
+		if u.running && ev.Kind != EventUpdate && (absent || ev.Kind == EventModeChange) {
 			kind := viewmodel.MarkAttach
 			if ev.Kind == EventModeChange {
 				kind = viewmodel.MarkMode
@@ -364,19 +378,20 @@ func (u *UI) onEvent(ev DeviceEvent) {
 		if u.selected == "" {
 			u.selected = key
 		}
-		u.log.Info("device", "event", ev.Kind, "source", ev.Source, "mode", ev.Device.Mode, "name", ev.Device.DisplayName())
+		u.log.Debug("device", "event", ev.Kind, "source", ev.Source, "mode", ev.Device.Mode, "name", ev.Device.DisplayName())
 		if !u.opts.NoAutoCheck && !u.running && !ld.checkedFor && ev.Kind != EventUpdate {
 			ld.checkedFor = true
 			u.startCheck()
 		}
 	case EventDetach:
-		if ld != nil {
-			ld.goneAt = now
+		if ld == nil || !ld.goneAt.IsZero() {
+			return // already gone: the other source saw it first
 		}
+		ld.goneAt = now
 		if u.running {
 			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: viewmodel.MarkDetach})
 		}
-		u.log.Info("device", "event", ev.Kind, "source", ev.Source)
+		u.log.Debug("device", "event", ev.Kind, "source", ev.Source)
 	}
 	u.forgetGone(now)
 	u.refreshDevice()
@@ -661,7 +676,7 @@ func (u *UI) refreshStrip() {
 	st := viewmodel.BuildStrip(u.stripStart, u.stripWindow, u.stripEvents, u.samples)
 	u.strip.set(st)
 	caption := st.Caption
-	if !u.running && u.last != nil {
+	if !u.running && u.last != nil && len(u.last.Devices) > 0 {
 		caption = viewmodel.StabilitySummary(u.last, u.selected)
 	}
 	u.stripCaption.SetText(caption)
@@ -804,13 +819,15 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 	num := widget.NewLabel(fmt.Sprintf("%d", c.Number))
 	num.TextStyle = fyne.TextStyle{Bold: true}
 	num.SizeName = theme.SizeNameSubHeadingText
-	title := widget.NewLabel(c.Title)
-	title.TextStyle = fyne.TextStyle{Bold: true}
-	title.Wrapping = fyne.TextWrapWord
-	if !c.Applies {
+	var title fyne.CanvasObject
+	if c.Applies {
+		l := widget.NewLabel(c.Title)
+		l.TextStyle = fyne.TextStyle{Bold: true}
+		l.Wrapping = fyne.TextWrapWord
+		title = l
+	} else {
 		num.Importance = widget.LowImportance
-		title.Importance = widget.LowImportance
-		title.TextStyle = fyne.TextStyle{}
+		title = greyText(c.Title, theme.SizeNameText)
 	}
 	toggleText := "Show how"
 	if c.Expanded {
@@ -840,11 +857,7 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 		box.Add(l)
 	}
 	if !c.Applies && c.Summary != "" && !c.Expanded {
-		l := widget.NewLabel(c.Summary)
-		l.Wrapping = fyne.TextWrapWord
-		l.Importance = widget.LowImportance
-		l.SizeName = theme.SizeNameCaptionText
-		box.Add(l)
+		box.Add(greyText(c.Summary, theme.SizeNameCaptionText))
 	}
 	if c.Expanded {
 		if c.Summary != "" {
@@ -915,4 +928,15 @@ func wrapped(s string) *widget.Label {
 	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapWord
 	return l
+}
+
+// greyText is readable but subdued text (steps that do not apply): the
+// placeholder colour, which keeps contrast in both themes unlike "disabled".
+func greyText(s string, size fyne.ThemeSizeName) *widget.RichText {
+	seg := &widget.TextSegment{Text: s, Style: widget.RichTextStyle{
+		ColorName: theme.ColorNamePlaceHolder, SizeName: size, Inline: true,
+	}}
+	rt := widget.NewRichText(seg)
+	rt.Wrapping = fyne.TextWrapWord
+	return rt
 }

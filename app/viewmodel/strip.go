@@ -90,7 +90,7 @@ func BuildStrip(start time.Time, window time.Duration, events []StripEvent, samp
 			maxMs = ms
 		}
 	}
-	s.ScaleMs = 100
+	s.ScaleMs = 20
 	for s.ScaleMs < maxMs {
 		s.ScaleMs *= 2
 	}
@@ -111,7 +111,7 @@ func BuildStrip(start time.Time, window time.Duration, events []StripEvent, samp
 	secs := window.Seconds()
 	s.Caption = fmt.Sprintf("Stability over %gs: %s", secs, plural(detaches, "drop", "drops"))
 	if len(samples) > 0 {
-		s.Caption += fmt.Sprintf(", lockdown up to %.0f ms", maxMs)
+		s.Caption += ", lockdown up to " + msText(maxMs)
 		if failed > 0 {
 			s.Caption += ", " + plural(failed, "failed request", "failed requests")
 		}
@@ -135,10 +135,18 @@ func StabilitySummary(r *report.Report, key string) string {
 	}
 	s := fmt.Sprintf("Last check: %s in %gs", plural(d.Stability.Detaches, "drop", "drops"), d.Stability.WindowS)
 	if d.Lockdown.Reachable && d.Lockdown.Requests > 0 {
-		s += fmt.Sprintf(", lockdown p95 %.0f ms", d.Lockdown.RTTms.P95)
+		s += ", lockdown p95 " + msText(d.Lockdown.RTTms.P95)
 		if n := d.Lockdown.Timeouts + d.Lockdown.Failures; n > 0 {
 			s += ", " + plural(n, "failed request", "failed requests")
 		}
 	}
 	return s
+}
+
+// msText formats milliseconds with a decimal below 10 ms ("0.4 ms", "120 ms").
+func msText(ms float64) string {
+	if ms < 10 {
+		return fmt.Sprintf("%.1f ms", ms)
+	}
+	return fmt.Sprintf("%.0f ms", ms)
 }

@@ -13,5 +13,3 @@ func notYet(name string, stderr io.Writer) int {
 	return exitFail
 }
 
-func runGUI(args []string, stdout, stderr io.Writer) int     { return notYet("the window", stderr) }
-func runWatch(args []string, stdout, stderr io.Writer) int   { return notYet("watch", stderr) }

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"fyne.io/fyne/v2"
+	fyneapp "fyne.io/fyne/v2/app"
+
+	"github.com/restoredoctor/restoredoctor/app"
+	"github.com/restoredoctor/restoredoctor/assets"
+	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+)
+
+// AppID is the application id (also in FyneApp.toml).
+const AppID = "io.github.restoredoctor"
+
+const guiUsage = `Usage: restoredoctor [options]
+
+Opens the Restore Doctor window. Plug in the iPhone: the check starts by itself.
+
+Options:
+  --demo SCENARIO     run against a simulated iPhone (no phone or usbmuxd needed); scenarios:
+                      %s
+  --usbmuxd ADDRESS   usbmuxd address: UNIX:/path, unix:///path, /path, host:port, tcp://host:port
+                      (default: $USBMUXD_SOCKET_ADDRESS, else the platform's)
+  --no-network        do not contact Apple's servers (always on in demo mode)
+  -v, --verbose       log debug details on stderr
+`
+
+type guiOptions struct {
+	demo      string
+	usbmuxd   string
+	noNetwork bool
+	verbose   bool
+}
+
+func parseGUIArgs(args []string) (guiOptions, error) {
+	var o guiOptions
+	fs := flag.NewFlagSet("restoredoctor", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	fs.StringVar(&o.demo, "demo", "", "")
+	fs.StringVar(&o.usbmuxd, "usbmuxd", "", "")
+	fs.BoolVar(&o.noNetwork, "no-network", false, "")
+	fs.BoolVar(&o.verbose, "v", false, "")
+	fs.BoolVar(&o.verbose, "verbose", false, "")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, errHelp
+		}
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return o, nil
+}
+
+// runGUI opens the window (optionally in demo mode) and returns when it is closed
+// or the process gets SIGINT/SIGTERM.
+func runGUI(args []string, stdout, stderr io.Writer) int {
+	scenarios := strings.Join(sim.BuiltinNames(), ", ")
+	o, err := parseGUIArgs(args)
+	if errors.Is(err, errHelp) {
+		fmt.Fprintf(stdout, guiUsage, scenarios)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "restoredoctor: %v\n", err)
+		fmt.Fprintf(stderr, guiUsage, scenarios)
+		return exitUsage
+	}
+	var sc sim.Scenario
+	if o.demo != "" {
+		if sc, err = sim.Builtin(o.demo); err != nil {
+			fmt.Fprintf(stderr, "restoredoctor: unknown demo scenario %q; choose one of: %s\n", o.demo, scenarios)
+			return exitUsage
+		}
+		o.noNetwork = true
+	}
+	level := slog.LevelInfo
+	if o.verbose {
+		level = slog.LevelDebug
+	}
+	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	b := &guiBackend{noNetwork: o.noNetwork, log: log, addr: o.usbmuxd}
+	if b.cat, err = catalog.Load(); err != nil {
+		fmt.Fprintln(stderr, describeErr("load the step catalogue", err))
+		return exitFail
+	}
+
+	if o.demo != "" {
+		dir, err := os.MkdirTemp("", "restoredoctor-demo-")
+		if err != nil {
+			fmt.Fprintln(stderr, describeErr("demo", err))
+			return exitFail
+		}
+		defer os.RemoveAll(dir)
+		srv, err := sim.Start(ctx, "unix://"+filepath.Join(dir, "usbmuxd.sock"), sc, log.With("component", "sim"))
+		if err != nil {
+			fmt.Fprintln(stderr, describeErr("start the demo simulator", err))
+			return exitFail
+		}
+		defer srv.Close()
+		b.usb = srv.USBSource()
+		b.addr = srv.Addr()
+		log.Info("demo mode", "scenario", o.demo, "usbmuxd", b.addr)
+	} else {
+		sc, err := usb.NewScanner(usb.ScannerOptions{Logger: log})
+		if err != nil {
+			b.usbErr = err
+			log.Warn("USB not usable", "err", err)
+		} else {
+			defer sc.Close()
+			b.usb = sc
+		}
+	}
+	addr, err := usbmux.ResolveAddress(b.addr)
+	if err != nil {
+		fmt.Fprintf(stderr, "restoredoctor: --usbmuxd: %v\n", err)
+		return exitUsage
+	}
+	b.client = usbmux.NewClient(addr, usbmux.Options{Logger: log})
+	b.engine = diagnostics.NewEngine(diagnostics.Config{USB: b.usb, Logger: log, ToolVersion: version})
+	defer b.engine.Close()
+
+	a := fyneapp.NewWithID(AppID)
+	if icon, err := fs.ReadFile(assets.FS, "icon/restoredoctor.png"); err == nil {
+		a.SetIcon(fyne.NewStaticResource("restoredoctor.png", icon))
+	}
+	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: b.cat})
+	w := u.Window()
+	w.SetMaster()
+	u.Start()
+	go func() {
+		<-ctx.Done()
+		log.Info("signal received, closing the window")
+		fyne.Do(func() {
+			u.Stop()
+			w.Close()
+		})
+	}()
+	w.ShowAndRun()
+	u.Stop()
+	log.Info("window closed")
+	return exitOK
+}
