@@ -68,12 +68,12 @@ func startBuiltin(t *testing.T, name string) *Server {
 
 // muxClient is a minimal usbmuxd client speaking the frame format directly.
 type muxClient struct {
-	t   *testing.T
+	t   testing.TB
 	c   net.Conn
 	tag uint32
 }
 
-func dialMux(t *testing.T, srv *Server) *muxClient {
+func dialMux(t testing.TB, srv *Server) *muxClient {
 	t.Helper()
 	network, address, err := ParseAddress(srv.Addr())
 	if err != nil {
@@ -142,7 +142,7 @@ func (m *muxClient) request(msg map[string]any) map[string]any {
 	return d
 }
 
-func resultNumber(t *testing.T, d map[string]any) uint64 {
+func resultNumber(t testing.TB, d map[string]any) uint64 {
 	t.Helper()
 	if str(d, "MessageType") != "Result" {
 		t.Fatalf("want a Result message, got %v", d)
@@ -163,7 +163,7 @@ func (m *muxClient) connect(deviceID int, port uint16) uint64 {
 }
 
 // lockdown opens a lockdown tunnel to deviceID on a new connection.
-func lockdownTo(t *testing.T, srv *Server, deviceID int) *muxClient {
+func lockdownTo(t testing.TB, srv *Server, deviceID int) *muxClient {
 	t.Helper()
 	m := dialMux(t, srv)
 	if n := m.connect(deviceID, LockdownPort); n != 0 {
@@ -220,7 +220,7 @@ func (m *muxClient) expectClosed() {
 	}
 }
 
-func firstDeviceID(t *testing.T, srv *Server) int {
+func firstDeviceID(t testing.TB, srv *Server) int {
 	t.Helper()
 	ps := srv.Phones()
 	if len(ps) == 0 {

@@ -37,7 +37,8 @@ type Stats struct {
 	Tunnels int
 	// Requests counts requests by type: usbmuxd MessageType ("ListDevices",
 	// "Listen", …), "binary" for old binary-protocol frames, and lockdownd
-	// requests as "lockdown:GetValue", "lockdown:QueryType", ….
+	// requests as "lockdown:GetValue", "lockdown:QueryType", …; names the
+	// simulator does not know count as "unknown" / "lockdown:unknown".
 	Requests map[string]int
 	// Attaches and Detaches count phone arrivals and departures (Attach, Detach, flapping).
 	Attaches, Detaches int
