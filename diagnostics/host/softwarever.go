@@ -1,0 +1,233 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/host/software"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// SoftwareOptions configure CheckSoftwareVersions.
+type SoftwareOptions struct {
+	CommandOptions
+	// IOSVersion is the phone's iOS version when known ("17.5.1"). On macOS
+	// it raises the minimum macOS version (software.MacOSMinimum).
+	IOSVersion string
+}
+
+// Fixed commands for host.software_versions.
+var (
+	// WindowsInventoryCommand prints the Windows version and Apple's software as JSON.
+	WindowsInventoryCommand = Command{
+		Name: "powershell.exe",
+		Args: []string{"-NoProfile", "-NonInteractive", "-Command", software.WindowsScript},
+	}
+	// MacSwVersCommand prints the macOS version.
+	MacSwVersCommand = Command{Name: "sw_vers", Fallbacks: []string{"/usr/bin/sw_vers"}}
+	// LinuxUsbmuxdCommand prints usbmuxd's version; usbmuxd lives in sbin,
+	// often outside a user's PATH.
+	LinuxUsbmuxdCommand = Command{
+		Name: "usbmuxd", Args: []string{"--version"},
+		Fallbacks: []string{"/usr/sbin/usbmuxd", "/usr/local/sbin/usbmuxd", "/sbin/usbmuxd"},
+	}
+	// LinuxIdeviceinfoCommand prints libimobiledevice's version (1.3.0 and later).
+	LinuxIdeviceinfoCommand = Command{
+		Name: "ideviceinfo", Args: []string{"--version"},
+		Fallbacks: []string{"/usr/bin/ideviceinfo", "/usr/local/bin/ideviceinfo"},
+	}
+	// LinuxDpkgCommand lists the Debian packages of usbmuxd and libimobiledevice.
+	LinuxDpkgCommand = Command{
+		Name: "dpkg-query",
+		Args: append([]string{"-W", "--showformat=" + software.DpkgFormat}, software.DpkgPackages...),
+	}
+)
+
+// CheckSoftwareVersions reports host.software_versions: on Windows iTunes,
+// Apple Devices and Apple Mobile Device Support plus the Windows version; on
+// macOS the macOS version (Finder does restores); on Linux usbmuxd and
+// libimobiledevice. Minimum versions are data (software/minimums.json).
+//
+// Policy: anything missing that a restore needs, or older than its minimum →
+// warn and one warning host.software_outdated finding supporting step 2,
+// listing every problem; otherwise pass. Evidence: os, components (name,
+// installed, version, minimum, outdated, source) and problems.
+func CheckSoftwareVersions(ctx context.Context, opts SoftwareOptions) Result {
+	start := time.Now()
+	var r Result
+	switch opts.goos() {
+	case "windows":
+		r = checkWindowsSoftware(ctx, opts)
+	case "darwin":
+		r = checkMacSoftware(ctx, opts)
+	case "linux":
+		r = checkLinuxSoftware(ctx, opts)
+	default:
+		r = Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusUnsupported,
+			Detail: fmt.Sprintf("no restore software known for %s", opts.goos())}
+	}
+	r.Duration = time.Since(start)
+	return r
+}
+
+func checkWindowsSoftware(ctx context.Context, opts SoftwareOptions) Result {
+	out, err := opts.runner().Run(ctx, WindowsInventoryCommand)
+	if err != nil && len(out.Stdout) == 0 {
+		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: err.Error()}
+	}
+	inv, perr := software.ParseWindowsInventory(out.Stdout)
+	if perr != nil {
+		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: perr.Error()}
+	}
+	return WindowsSoftwareResult(inv)
+}
+
+// WindowsSoftwareResult applies the policy to a Windows inventory (pure).
+func WindowsSoftwareResult(inv software.WindowsInventory) Result {
+	var problems []string
+	if !inv.ITunes.Installed && !inv.AppleDevices.Installed {
+		problems = append(problems, "neither iTunes nor Apple Devices is installed")
+	}
+	if inv.ITunes.Outdated {
+		problems = append(problems, fmt.Sprintf("iTunes %s is older than %s", inv.ITunes.Version, inv.ITunes.Minimum))
+	}
+	if inv.ITunes.Installed && !inv.ITunesFromStore && !inv.AMDS.Installed {
+		problems = append(problems, "Apple Mobile Device Support is missing (iTunes cannot see the phone without it)")
+	}
+	if inv.AMDS.Outdated {
+		problems = append(problems, fmt.Sprintf("Apple Mobile Device Support %s is older than %s", inv.AMDS.Version, inv.AMDS.Minimum))
+	}
+	osName := strings.TrimSpace(fmt.Sprintf("%s %s", inv.OSCaption, inv.OSVersion))
+	return softwareResult(osName, problems, inv.ITunes, inv.AppleDevices, inv.AMDS)
+}
+
+func checkMacSoftware(ctx context.Context, opts SoftwareOptions) Result {
+	out, err := opts.runner().Run(ctx, MacSwVersCommand)
+	if err != nil {
+		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: err.Error()}
+	}
+	m, err := software.ParseSwVers(out.Stdout)
+	if err != nil {
+		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: err.Error()}
+	}
+	return MacSoftwareResult(m, opts.IOSVersion)
+}
+
+// MacSoftwareResult applies the policy to sw_vers facts (pure).
+func MacSoftwareResult(m software.MacOS, iosVersion string) Result {
+	c := software.Component{Name: "macOS", Installed: true, Version: m.ProductVersion, Source: "sw_vers"}
+	min, rule := software.MacOSMinimum(iosVersion)
+	c.Check(min)
+	var problems []string
+	if c.Outdated {
+		if rule == "floor" {
+			problems = append(problems, fmt.Sprintf("macOS %s is older than %s, the oldest that still gets device-support updates", c.Version, min))
+		} else {
+			problems = append(problems, fmt.Sprintf("macOS %s is older than %s, needed for a phone on iOS %s", c.Version, min, iosVersion))
+		}
+	}
+	return softwareResult(strings.TrimSpace(m.ProductName+" "+m.ProductVersion+" ("+m.BuildVersion+")"), problems, c)
+}
+
+func checkLinuxSoftware(ctx context.Context, opts SoftwareOptions) Result {
+	run := opts.runner()
+	f := LinuxFacts{}
+	out, err := run.Run(ctx, LinuxUsbmuxdCommand)
+	f.UsbmuxdMissing = errors.Is(err, ErrNotInstalled)
+	if err == nil {
+		f.UsbmuxdVersion, _ = software.ParseToolVersion(out.Stdout, "usbmuxd")
+	}
+	out, err = run.Run(ctx, LinuxIdeviceinfoCommand)
+	f.IdeviceinfoMissing = errors.Is(err, ErrNotInstalled)
+	if err == nil {
+		f.LibimobiledeviceVersion, _ = software.ParseToolVersion(out.Stdout, "ideviceinfo")
+	}
+	// dpkg-query exits 1 when some names are unknown but still lists the rest.
+	out, _ = run.Run(ctx, LinuxDpkgCommand)
+	f.Dpkg = software.ParseDpkgQuery(out.Stdout)
+	return LinuxSoftwareResult(f)
+}
+
+// LinuxFacts are the raw Linux observations LinuxSoftwareResult judges.
+type LinuxFacts struct {
+	UsbmuxdMissing          bool   // no usbmuxd binary
+	UsbmuxdVersion          string // from usbmuxd --version ("" unknown)
+	IdeviceinfoMissing      bool   // no ideviceinfo binary
+	LibimobiledeviceVersion string // from ideviceinfo --version ("" unknown)
+	Dpkg                    []software.Package
+}
+
+// LinuxSoftwareResult applies the policy to Linux facts (pure). Package
+// versions fill in what the binaries did not say.
+func LinuxSoftwareResult(f LinuxFacts) Result {
+	mux := software.Component{Name: software.Usbmuxd, Installed: !f.UsbmuxdMissing, Version: f.UsbmuxdVersion, Source: "usbmuxd --version"}
+	lib := software.Component{Name: software.Libimobiledevice, Installed: f.LibimobiledeviceVersion != "", Version: f.LibimobiledeviceVersion, Source: "ideviceinfo --version"}
+	for _, p := range f.Dpkg {
+		if p.Name == "usbmuxd" && p.Installed && mux.Version == "" {
+			mux.Installed, mux.Version, mux.Source = true, p.Version, "dpkg"
+		}
+	}
+	if v := software.LibimobiledeviceFromDpkg(f.Dpkg); v != "" && lib.Version == "" {
+		lib.Installed, lib.Version, lib.Source = true, v, "dpkg"
+	}
+	mux.Check(software.Table.Linux[software.Usbmuxd])
+	lib.Check(software.Table.Linux[software.Libimobiledevice])
+
+	var problems []string
+	switch {
+	case !mux.Installed:
+		problems = append(problems, "usbmuxd is not installed (nothing can talk to the phone over USB)")
+	case mux.Outdated:
+		problems = append(problems, fmt.Sprintf("usbmuxd %s is older than %s", mux.Version, mux.Minimum))
+	}
+	if lib.Outdated {
+		problems = append(problems, fmt.Sprintf("libimobiledevice %s is older than %s", lib.Version, lib.Minimum))
+	}
+	return softwareResult("Linux", problems, mux, lib)
+}
+
+func softwareResult(osName string, problems []string, cs ...software.Component) Result {
+	res := Result{ID: report.CheckHostSoftwareVersions}
+	comps := make([]any, 0, len(cs))
+	var found []string
+	for _, c := range cs {
+		comps = append(comps, map[string]any{
+			"name":      c.Name,
+			"installed": c.Installed,
+			"version":   c.Version,
+			"minimum":   c.Minimum,
+			"outdated":  c.Outdated,
+			"source":    c.Source,
+		})
+		switch {
+		case c.Installed && c.Version != "":
+			found = append(found, c.Name+" "+c.Version)
+		case c.Installed:
+			found = append(found, c.Name+" (version unknown)")
+		default:
+			found = append(found, c.Name+" not installed")
+		}
+	}
+	if len(problems) == 0 {
+		res.Status = report.StatusPass
+		res.Detail = strings.Join(found, ", ")
+		return res
+	}
+	res.Status = report.StatusWarn
+	res.Detail = strings.Join(problems, "; ")
+	res.Findings = []report.Finding{{
+		ID:       report.FindingHostSoftwareOutdated,
+		Severity: report.SeverityWarning,
+		Summary:  strings.Join(problems, "; "),
+		Evidence: map[string]any{
+			"os":         osName,
+			"components": comps,
+			"problems":   toAny(problems),
+		},
+		Steps: []int{2},
+	}}
+	return res
+}

@@ -1,0 +1,125 @@
+package host
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+func TestCheckSoftwareVersions(t *testing.T) {
+	sw := func(name string) string { return fixture(t, "software", name) }
+	tests := []struct {
+		name   string
+		goos   string
+		ios    string
+		runner recorded
+		status string
+		detail string // substring
+	}{
+		{"windows current itunes", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_itunes_current.json")}},
+			report.StatusPass, "iTunes 12.13.2.3, Apple Devices not installed, Apple Mobile Device Support 17.1.0.2"},
+		{"windows old itunes", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_itunes_old.json")}},
+			report.StatusWarn, "iTunes 12.10.11.2 is older than 12.12.0; Apple Mobile Device Support 13.0.0.38 is older than 14.0"},
+		{"windows apple devices", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_apple_devices.json")}},
+			report.StatusPass, "Apple Devices 1.0.4.0"},
+		{"windows itunes without amds", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_itunes_no_amds.json")}},
+			report.StatusWarn, "Apple Mobile Device Support is missing"},
+		{"windows nothing", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_nothing.json")}},
+			report.StatusWarn, "neither iTunes nor Apple Devices is installed"},
+		{"windows store itunes", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_store_itunes_ps51.json")}},
+			report.StatusPass, "iTunes 12132.10001.2.0"},
+		{"windows garbage", "windows", "", recorded{"powershell.exe": {stdout: "oops"}},
+			report.StatusError, "not a JSON object"},
+		{"windows powershell fails", "windows", "", recorded{"powershell.exe": {stderr: "Access denied", exit: 1}},
+			report.StatusError, "Access denied"},
+		{"mac 14 for iOS 17", "darwin", "17.5.1", recorded{"sw_vers": {stdout: sw("macos_sw_vers_14.txt")}},
+			report.StatusPass, "macOS 14.5"},
+		{"mac 12 for iOS 18", "darwin", "18.1", recorded{"sw_vers": {stdout: sw("macos_sw_vers_12.txt")}},
+			report.StatusWarn, "macOS 12.7.6 is older than 13.0, needed for a phone on iOS 18.1"},
+		{"mac 12 unknown iOS", "darwin", "", recorded{"sw_vers": {stdout: sw("macos_sw_vers_12.txt")}},
+			report.StatusPass, "macOS 12.7.6"},
+		{"mac mojave", "darwin", "", recorded{"sw_vers": {stdout: sw("macos_sw_vers_10_14.txt")}},
+			report.StatusWarn, "macOS 10.14.6 is older than 10.15"},
+		{"mac garbage", "darwin", "", recorded{"sw_vers": {stdout: ""}},
+			report.StatusError, "no ProductVersion"},
+		{"linux bookworm", "linux", "", recorded{
+			"usbmuxd":     {stdout: sw("linux_usbmuxd_version.txt")},
+			"ideviceinfo": {stdout: sw("linux_ideviceinfo_version.txt")},
+			"dpkg-query":  {stdout: sw("linux_dpkg_bookworm.txt")}},
+			report.StatusPass, "usbmuxd 1.1.1, libimobiledevice 1.3.0"},
+		{"linux old", "linux", "", recorded{
+			"usbmuxd":     {stdout: sw("linux_usbmuxd_old.txt")},
+			"ideviceinfo": {stdout: sw("linux_ideviceinfo_old.txt")},
+			"dpkg-query":  {missing: true}},
+			report.StatusWarn, "usbmuxd 1.1.0 is older than 1.1.1; libimobiledevice 1.2.1-rc1 is older than 1.3.0"},
+		{"linux usbmuxd removed, lib from dpkg", "linux", "", recorded{
+			"usbmuxd":     {missing: true},
+			"ideviceinfo": {missing: true},
+			"dpkg-query":  {stdout: sw("linux_dpkg_trixie_usbmuxd_removed.txt"), exit: 1, stderr: "dpkg-query: no packages found matching libimobiledevice6"}},
+			report.StatusWarn, "usbmuxd is not installed"},
+		{"linux nothing", "linux", "", recorded{},
+			report.StatusWarn, "usbmuxd is not installed"},
+		{"plan9", "plan9", "", recorded{}, report.StatusUnsupported, "plan9"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{Runner: tt.runner, GOOS: tt.goos}, IOSVersion: tt.ios})
+			if r.ID != report.CheckHostSoftwareVersions || r.Status != tt.status {
+				t.Fatalf("status %s (%s), want %s", r.Status, r.Detail, tt.status)
+			}
+			if !strings.Contains(r.Detail, tt.detail) {
+				t.Errorf("detail %q lacks %q", r.Detail, tt.detail)
+			}
+			if tt.status != report.StatusWarn {
+				if len(r.Findings) != 0 {
+					t.Errorf("findings %+v", r.Findings)
+				}
+				return
+			}
+			if len(r.Findings) != 1 {
+				t.Fatalf("findings %+v", r.Findings)
+			}
+			f := r.Findings[0]
+			if f.ID != report.FindingHostSoftwareOutdated || f.Severity != report.SeverityWarning || len(f.Steps) != 1 || f.Steps[0] != 2 {
+				t.Errorf("finding %+v", f)
+			}
+			if len(f.Evidence["components"].([]any)) == 0 || len(f.Evidence["problems"].([]any)) == 0 {
+				t.Errorf("evidence %v", f.Evidence)
+			}
+		})
+	}
+}
+
+// TestSoftwareVersionsThisMachine runs the real Linux commands (Debian
+// packages usbmuxd and libimobiledevice-utils are installed here) and a
+// stand-in usbmuxd through the real ExecRunner.
+func TestSoftwareVersionsThisMachine(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("linux only")
+	}
+	if _, err := exec.LookPath("ideviceinfo"); err != nil {
+		t.Skip("libimobiledevice-utils not installed")
+	}
+	r := CheckSoftwareVersions(context.Background(), SoftwareOptions{})
+	if r.Status == report.StatusError || !strings.Contains(r.Detail, "usbmuxd") || !strings.Contains(r.Detail, "libimobiledevice") {
+		t.Fatalf("%s: %s", r.Status, r.Detail)
+	}
+	t.Logf("this machine: %s: %s (%s)", r.Status, r.Detail, r.Duration)
+
+	dir := t.TempDir()
+	script := "#!/bin/sh\n[ \"$1\" = --version ] && echo 'usbmuxd 1.0.8' && exit 0\nexit 64\n"
+	if err := os.WriteFile(filepath.Join(dir, "usbmuxd"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	r = CheckSoftwareVersions(context.Background(), SoftwareOptions{})
+	if r.Status != report.StatusWarn || !strings.Contains(r.Detail, "usbmuxd 1.0.8 is older than 1.1.1") {
+		t.Fatalf("%s: %s", r.Status, r.Detail)
+	}
+}
