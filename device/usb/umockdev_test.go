@@ -33,6 +33,7 @@ const (
 type childResult struct {
 	Devices    []usbmontest.Expect `json:"devices"`
 	Error      string              `json:"error,omitempty"`
+	ErrorKind  string              `json:"error_kind,omitempty"` // errorKind(Error)
 	Probe      *usbmontest.Probe   `json:"probe,omitempty"`
 	ProbeP95Ms float64             `json:"probe_p95_ms,omitempty"`
 	// Idle polling measurement.
@@ -87,7 +88,7 @@ func childMain(kind string) int {
 	}()
 	s, err := NewScanner(ScannerOptions{ControlTimeout: 2 * time.Second})
 	if err != nil {
-		res.Error = err.Error()
+		res.Error, res.ErrorKind = err.Error(), errorKind(err)
 		return 0
 	}
 	defer s.Close()
