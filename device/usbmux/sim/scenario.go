@@ -329,6 +329,13 @@ func (sc Scenario) Validate() error {
 		default:
 			return fmt.Errorf("scenario %q: phone %d: Mode %q not simulated", sc.Name, i, p.Mode)
 		}
+		if p.Bus < 0 || p.Bus > 255 || p.Address < 0 || p.Address > 127 || p.SpeedMbps < 0 ||
+			p.ProductID < 0 || p.ProductID > 0xFFFF || p.DeviceID < 0 || p.ConnectionSpeed < 0 {
+			return fmt.Errorf("scenario %q: phone %d: Bus 0..255, Address 0..127, ProductID 0..0xFFFF; no negative DeviceID or speed", sc.Name, i)
+		}
+		if len(p.PortPath) > 7 || slices.ContainsFunc(p.PortPath, func(n int) bool { return n < 1 || n > 255 }) {
+			return fmt.Errorf("scenario %q: phone %d: PortPath %v: up to 7 ports, each 1..255", sc.Name, i, p.PortPath)
+		}
 		if p.UDID != "" {
 			k := normUDID(p.UDID)
 			if seen[k] {

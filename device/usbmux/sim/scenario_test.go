@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -116,6 +117,9 @@ func TestValidate(t *testing.T) {
 		{"negative latency", Scenario{LockdownLatency: -1}, false},
 		{"tiny flap", Scenario{FlapInterval: time.Millisecond}, false},
 		{"bad mode", Scenario{Phones: []Phone{{Mode: "sleepy"}}}, false},
+		{"bad address", Scenario{Phones: []Phone{{Address: 300}}}, false},
+		{"bad port path", Scenario{Phones: []Phone{{PortPath: []int{0}}}}, false},
+		{"bad pid", Scenario{Phones: []Phone{{ProductID: 0x10000}}}, false},
 	}
 	for _, tc := range tests {
 		if err := tc.sc.Validate(); (err == nil) != tc.ok {
@@ -142,4 +146,38 @@ func TestPhoneDefaults(t *testing.T) {
 	if r.Address == p.Address || r.LocationID != defaultLocation(3, r.Address) || r.DeviceID != 0 {
 		t.Errorf("reenumerated %+v", r)
 	}
+}
+
+func TestParseScenarioTrailingData(t *testing.T) {
+	for _, in := range []string{`{"Name":"a"}}`, `{"Name":"a"} {"Name":"b"}`, `{"Name":"a"}]`, `{"Name":"a"} x`} {
+		if _, err := ParseScenario([]byte(in)); err == nil || !strings.Contains(err.Error(), "trailing") {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+	if _, err := ParseScenario([]byte("{\"Name\":\"a\"}\n\n")); err != nil {
+		t.Errorf("trailing whitespace rejected: %v", err)
+	}
+}
+
+func FuzzParseScenario(f *testing.F) {
+	for _, name := range []string{"two-phones-slow.json", "unknown-field.json", "bad-duration.json", "bad-trust.json", "truncated.json"} {
+		b, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	f.Add([]byte(`{"Phones":[{"Mode":"dfu","PortPath":[1,2,3],"SpeedMbps":12}],"FlapInterval":"1s"}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		sc, err := ParseScenario(in)
+		if err != nil {
+			return
+		}
+		if err := sc.Validate(); err != nil {
+			t.Fatalf("ParseScenario accepted an invalid scenario: %v", err)
+		}
+		for _, p := range sc.Phones {
+			_ = p.withDefaults().USBDevice() // must not panic on any accepted phone
+		}
+	})
 }
