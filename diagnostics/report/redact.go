@@ -61,9 +61,10 @@ var identifierKeys = map[string]bool{
 	"phonenumber": true, "wifiaddress": true, "bluetoothaddress": true, "macaddress": true,
 }
 
+var keyNormalizer = strings.NewReplacer("_", "", "-", "")
+
 func isIdentifierKey(k string) bool {
-	k = strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(k))
-	return identifierKeys[k]
+	return identifierKeys[strings.ToLower(keyNormalizer.Replace(k))]
 }
 
 // Identifier shapes found in free text (summaries, details, reasons, error
@@ -86,6 +87,9 @@ const minKnownLen = 8
 // the report first, then anything shaped like an identifier.
 type redactor struct {
 	known *regexp.Regexp // nil when there are none
+	// knownLower are the known values in lower case: a cheap test before
+	// running the regular expression.
+	knownLower []string
 }
 
 func newRedactor(r *Report) *redactor {
@@ -117,10 +121,12 @@ func newRedactor(r *Report) *redactor {
 	slices.SortFunc(vals, func(a, b string) int { return len(b) - len(a) }) // longest first
 	vals = slices.Compact(vals)
 	quoted := make([]string, len(vals))
+	lower := make([]string, len(vals))
 	for i, v := range vals {
 		quoted[i] = regexp.QuoteMeta(v)
+		lower[i] = strings.ToLower(v)
 	}
-	return &redactor{known: regexp.MustCompile(`(?i)` + strings.Join(quoted, "|"))}
+	return &redactor{known: regexp.MustCompile(`(?i)` + strings.Join(quoted, "|")), knownLower: lower}
 }
 
 // collectIdentifiers passes every string or number under an identifier key
@@ -160,8 +166,11 @@ func (rd *redactor) text(s string) string {
 	if s == "" {
 		return s
 	}
-	if rd.known != nil {
+	if rd.known != nil && rd.mayContainKnown(s) {
 		s = rd.known.ReplaceAllStringFunc(s, HashID)
+	}
+	if !hasAlnumRun(s, 10) { // every shape has 10 or more letters/digits in a row
+		return s
 	}
 	return shapeRE.ReplaceAllStringFunc(s, func(m string) string {
 		if isSerialShape(m) && !hasLetterAndDigit(m) {
@@ -169,6 +178,33 @@ func (rd *redactor) text(s string) string {
 		}
 		return HashID(m)
 	})
+}
+
+func (rd *redactor) mayContainKnown(s string) bool {
+	l := strings.ToLower(s)
+	for _, k := range rd.knownLower {
+		if strings.Contains(l, k) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasAlnumRun reports whether s has n ASCII letters or digits in a row.
+func hasAlnumRun(s string, n int) bool {
+	run := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
+			run++
+			if run >= n {
+				return true
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // isSerialShape: a token of 10–12 upper-case letters and digits, which is

@@ -180,3 +180,32 @@ func TestRedactIdempotentAndStable(t *testing.T) {
 		t.Error("redacted keys not stable across reports")
 	}
 }
+
+// FuzzRedact: whatever text surrounds a known identifier, it never survives
+// redaction, and Redact never panics on outside text.
+func FuzzRedact(f *testing.F) {
+	f.Add("", "")
+	f.Add("a", "b")
+	f.Add("0x", "-0")
+	f.Add("SRNM:[", "] IMEI:")
+	f.Add("\xff\xfe", "K")
+	f.Add(strings.Repeat("0", 30), strings.Repeat("A1", 12))
+	f.Fuzz(func(t *testing.T, prefix, suffix string) {
+		r := report.Report{
+			Devices:  []report.Device{{Key: udidA}},
+			Checks:   []report.Check{{ID: "c", Detail: prefix + udidA + suffix}},
+			Findings: []report.Finding{{ID: "x", Summary: prefix + serialA + suffix, Evidence: map[string]any{"e": prefix + strings.ToLower(udidA) + suffix}}},
+		}
+		red := report.Redact(r)
+		outs := []string{red.Checks[0].Detail, red.Findings[0].Summary, red.Findings[0].Evidence["e"].(string)}
+		for _, out := range outs {
+			l := strings.ToLower(out)
+			if strings.Contains(l, strings.ToLower(udidA)) || strings.Contains(l, strings.ToLower(serialA)) {
+				t.Fatalf("identifier survived: %q", out)
+			}
+		}
+		if red.Devices[0].Key != report.HashID(udidA) {
+			t.Fatalf("key %q", red.Devices[0].Key)
+		}
+	})
+}
