@@ -24,9 +24,6 @@ func (r *run) hostTasks() []Task {
 			if res.Status == report.StatusError && res.Detail != "" {
 				return Outcome{}, errors.New(res.Detail)
 			}
-			if res.Status == report.StatusUnsupported {
-				return Outcome{}, fmt.Errorf("%s: %w", res.Detail, ErrUnsupported)
-			}
 			return Outcome{Status: res.Status, Detail: res.Detail, Findings: res.Findings}, nil
 		}}
 	}
@@ -75,6 +72,11 @@ func (h HostChecks) withDefaults() HostChecks {
 	}
 	if h.HostsFile == nil {
 		h.HostsFile = host.CheckHostsFile
+	}
+	if h.SecuritySoftware == nil {
+		h.SecuritySoftware = func(ctx context.Context) host.Result {
+			return host.CheckSecuritySoftware(ctx, host.CommandOptions{})
+		}
 	}
 	return h
 }

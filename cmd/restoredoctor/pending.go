@@ -12,4 +12,3 @@ func notYet(name string, stderr io.Writer) int {
 	fmt.Fprintf(stderr, "restoredoctor: %s is not built yet\n", name)
 	return exitFail
 }
-
