@@ -118,11 +118,15 @@ func TestCompareAppearedAndResolvedSubjects(t *testing.T) {
 	// Devices coming and going.
 	withPhone := recoveryReport()
 	dc := changeTexts(report.Compare(healthy, withPhone))
-	if !slices.ContainsFunc(dc, func(s string) bool { return strings.HasPrefix(s, "appeared device ") && strings.Contains(s, "recovery mode") }) {
+	if !slices.ContainsFunc(dc, func(s string) bool {
+		return strings.HasPrefix(s, "appeared device ") && strings.Contains(s, "recovery mode")
+	}) {
 		t.Errorf("device appearance missing: %q", dc)
 	}
 	dc = changeTexts(report.Compare(withPhone, healthy))
-	if !slices.ContainsFunc(dc, func(s string) bool { return strings.HasPrefix(s, "resolved device ") && strings.HasSuffix(s, "is gone") }) {
+	if !slices.ContainsFunc(dc, func(s string) bool {
+		return strings.HasPrefix(s, "resolved device ") && strings.HasSuffix(s, "is gone")
+	}) {
 		t.Errorf("device disappearance missing: %q", dc)
 	}
 	// Mode change of the same phone.
