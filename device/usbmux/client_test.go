@@ -330,3 +330,39 @@ func TestProbeRTT(t *testing.T) {
 		}
 	})
 }
+
+// TestLockdownFaults pins what QueryLockdown and ProbeRTT return in each fault scenario.
+func TestLockdownFaults(t *testing.T) {
+	entryA := usbmux.Entry{UDID: udidA, DeviceID: 1, ProductID: 0x12A8, LocationID: 0x10005, ConnectionType: "USB"}
+	for _, tc := range []struct {
+		scenario string
+		sentinel error // nil: QueryLockdown succeeds
+	}{
+		{"hung", usbmux.ErrNotResponding},
+		{"garbage", usbmux.ErrProtocol},
+		{"garbage-not-plist", usbmux.ErrProtocol},
+		{"lockdown-drops", nil},
+	} {
+		t.Run(tc.scenario, func(t *testing.T) {
+			srv := startSim(t, tc.scenario)
+			c := clientFor(t, srv.Addr(), 300*time.Millisecond)
+			start := time.Now()
+			info, err := c.QueryLockdown(ctxT(t, 20*time.Second), entryA)
+			if el := time.Since(start); el > 5*time.Second {
+				t.Errorf("QueryLockdown took %v", el)
+			}
+			if tc.sentinel == nil {
+				if err != nil || info.Redials == 0 || info.ProductVersion != "17.5.1" || info.Trust != usbmux.TrustTrusted {
+					t.Errorf("info %+v, err %v; want values read across re-dials", info, err)
+				}
+				return
+			}
+			if !errors.Is(err, tc.sentinel) || info.Trust != usbmux.TrustUnknown {
+				t.Errorf("QueryLockdown = trust %q, %v; want unknown and %v", info.Trust, err, tc.sentinel)
+			}
+			if _, err := c.ProbeRTT(ctxT(t, 20*time.Second), entryA, 3); !errors.Is(err, tc.sentinel) {
+				t.Errorf("ProbeRTT err = %v, want %v", err, tc.sentinel)
+			}
+		})
+	}
+}

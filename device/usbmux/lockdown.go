@@ -57,9 +57,14 @@ type LockdownInfo struct {
 	// ("InvalidHostID", "PairingDialogResponsePending", …) or why it is unknown.
 	Trust       TrustState
 	TrustDetail string
+	// Redials counts tunnels re-opened after lockdownd dropped one mid-query.
+	Redials int
 	// Duration is how long the whole query took.
 	Duration time.Duration
 }
+
+// maxQueryRedials bounds QueryLockdown's re-dials after dropped tunnels.
+const maxQueryRedials = 5
 
 // ldRequest is a lockdownd request; go-ios has no QueryType or ValidatePair call.
 type ldRequest struct {
@@ -115,13 +120,8 @@ func (c *Client) openLockdown(ctx context.Context, e Entry, op string) (*session
 	return s, nil
 }
 
-// request sends one lockdownd request and reads its reply within RequestTimeout.
-func (s *session) request(req any) (ldReply, error) {
-	r, _, err := s.requestRaw(req)
-	return r, err
-}
-
-// requestRaw is request that also returns the reply as a map (restored's
+// requestRaw sends one lockdownd request and reads its reply within
+// RequestTimeout, decoded both as ldReply and as a map (restored's
 // QueryValue answers {key: value}).
 func (s *session) requestRaw(req any) (ldReply, map[string]any, error) {
 	if err := s.arm(); err != nil {
@@ -157,15 +157,34 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 	rec, hasRec, recErr := c.readPair(ctx, e.UDID)
 	info.PairRecord = hasRec
 
-	s, err := c.openLockdown(ctx, e, "query lockdown of "+e.UDID)
+	op := "query lockdown of " + e.UDID
+	s, err := c.openLockdown(ctx, e, op)
 	if err != nil {
 		info.TrustDetail = "lockdownd not reachable"
 		info.Duration = time.Since(start)
 		return info, err
 	}
-	defer s.close()
+	defer func() { s.close() }()
+	// A phone with a bad link drops tunnels; the query re-dials (up to
+	// maxQueryRedials times, counted in Redials) and repeats the request, so
+	// one drop does not hide everything else. ProbeRTT measures drops.
+	do := func(req any) (ldReply, map[string]any, error) {
+		for {
+			r, m, err := s.requestRaw(req)
+			if err == nil || !errors.Is(err, ErrDropped) || info.Redials >= maxQueryRedials {
+				return r, m, err
+			}
+			s.close()
+			ns, oerr := c.openLockdown(ctx, e, op)
+			if oerr != nil {
+				return ldReply{}, nil, err
+			}
+			s = ns
+			info.Redials++
+		}
+	}
 
-	r, err := s.request(ldRequest{Label: label, Request: "QueryType"})
+	r, _, err := do(ldRequest{Label: label, Request: "QueryType"})
 	if err != nil {
 		info.Duration = time.Since(start)
 		return info, err
@@ -188,7 +207,7 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 		if info.Mode == mode.Restore {
 			req = ldRequest{Label: label, Request: "QueryValue", QueryKey: k}
 		}
-		r, m, err := s.requestRaw(req)
+		r, m, err := do(req)
 		if err != nil {
 			info.Duration = time.Since(start)
 			return info, err
@@ -228,7 +247,7 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 			ref = &pairRecordRef{DeviceCertificate: rec.DeviceCertificate, HostCertificate: rec.HostCertificate,
 				HostID: rec.HostID, RootCertificate: rec.RootCertificate, SystemBUID: rec.SystemBUID}
 		}
-		r, err := s.request(ldRequest{Label: label, Request: "ValidatePair", ProtocolVersion: "2", PairRecord: ref})
+		r, _, err := do(ldRequest{Label: label, Request: "ValidatePair", ProtocolVersion: "2", PairRecord: ref})
 		if err != nil {
 			info.Trust, info.TrustDetail = TrustUnknown, "ValidatePair failed: "+err.Error()
 			info.Duration = time.Since(start)
