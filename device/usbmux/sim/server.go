@@ -68,6 +68,7 @@ type Server struct {
 	listeners   map[*listener]struct{}
 	tunnels     map[int]map[net.Conn]struct{}
 	pairRecords map[string][]byte
+	trusted     map[string]bool // UDIDs of trusted phones ever attached: their record outlives a detach
 	stats       Stats
 }
 
@@ -114,6 +115,7 @@ func Start(ctx context.Context, listen string, sc Scenario, log *slog.Logger) (*
 		listeners:   map[*listener]struct{}{},
 		tunnels:     map[int]map[net.Conn]struct{}{},
 		pairRecords: map[string][]byte{},
+		trusted:     map[string]bool{},
 		stats:       Stats{Requests: map[string]int{}},
 	}
 	if network == "unix" {
@@ -286,6 +288,7 @@ func (s *Server) Attach(p Phone) int {
 		s.nextID = p.DeviceID + 1
 	}
 	s.phones = append(s.phones, p)
+	s.trusted[normUDID(p.UDID)] = p.Trust == TrustTrusted
 	s.stats.Attaches++
 	if p.listed() {
 		s.broadcastLocked(0, attachedMsg(p))
@@ -686,12 +689,7 @@ func (s *Server) readPairRecord(c net.Conn, tag uint32, id string) error {
 	}
 	s.mu.Lock()
 	rec, saved := s.pairRecords[normUDID(id)]
-	var trusted bool
-	for _, p := range s.phones {
-		if normUDID(p.UDID) == normUDID(id) && p.Trust == TrustTrusted {
-			trusted = true
-		}
-	}
+	trusted := s.trusted[normUDID(id)]
 	s.mu.Unlock()
 	if !saved && trusted {
 		rec = s.pairRecordFor(id)

@@ -402,6 +402,11 @@ func TestListenAttachDetach(t *testing.T) {
 	if n := len(srv.Phones()); n != 2 {
 		t.Errorf("Phones() = %d after detach", n)
 	}
+	// The host keeps the pair record of a detached trusted phone, as usbmuxd does on disk.
+	d = dialMux(t, srv).request(map[string]any{"MessageType": "ReadPairRecord", "PairRecordID": PhoneB().UDID})
+	if _, ok := d["PairRecordData"]; !ok {
+		t.Errorf("pair record gone with the phone: %v", d)
+	}
 }
 
 func TestAttachKeepsRequestedDeviceID(t *testing.T) {
