@@ -63,6 +63,14 @@ const (
 	EvPath = "path"
 	// EvProducts lists security products found active ([]string).
 	EvProducts = "products"
+	// EvFailedHosts lists the Apple servers that could not be reached ([]string, "host:port").
+	EvFailedHosts = "failed_hosts"
+	// EvRestoreHosts lists the Apple restore hosts a hosts file redirects ([]string).
+	EvRestoreHosts = "restore_hosts"
+	// EvActiveThirdParty lists the active third-party security products ([]string).
+	EvActiveThirdParty = "active_third_party"
+	// EvProblems lists problems in words ([]string), e.g. outdated components.
+	EvProblems = "problems"
 	// EvComponent names an outdated component (string), e.g. "usbmuxd".
 	EvComponent = "component"
 	// EvVersion is the installed version (string).

@@ -78,11 +78,20 @@ func reasonFor(f report.Finding) string {
 		}
 		return "requests to the iPhone timed out or lost the connection"
 	case report.FindingHostServersUnreachable:
-		s := "Apple's restore servers cannot be reached"
+		var hosts []string
 		if h := str(ev, report.EvHost); h != "" {
-			s = "Apple's restore server " + h + " cannot be reached"
-		} else if hs := strs(ev, report.EvHosts); len(hs) > 0 {
-			s = "Apple's restore servers (" + strings.Join(hs, ", ") + ") cannot be reached"
+			hosts = []string{h}
+		} else if hs := strs(ev, report.EvFailedHosts); len(hs) > 0 {
+			hosts = hs
+		} else {
+			hosts = strs(ev, report.EvHosts)
+		}
+		if len(hosts) == 0 {
+			break
+		}
+		s := "Apple's restore servers (" + strings.Join(hosts, ", ") + ") cannot be reached"
+		if len(hosts) == 1 {
+			s = "Apple's restore server " + hosts[0] + " cannot be reached"
 		}
 		if st := str(ev, report.EvStage); st != "" {
 			s += " (failed at " + strings.ToUpper(st) + ")"
@@ -91,12 +100,13 @@ func reasonFor(f report.Finding) string {
 	case report.FindingHostHostsFileRedirect:
 		h := str(ev, report.EvHost)
 		if h == "" {
-			if hs := strs(ev, report.EvHosts); len(hs) > 0 {
-				h = strings.Join(hs, ", ")
-			}
+			h = strings.Join(strs(ev, report.EvRestoreHosts), ", ")
 		}
 		if h == "" {
-			return "the hosts file redirects an Apple restore host"
+			h = strings.Join(strs(ev, report.EvHosts), ", ")
+		}
+		if h == "" || (str(ev, report.EvRedirectsTo) == "" && f.Summary != "") {
+			break // the check's own summary names host, address and line
 		}
 		s := "the hosts file redirects " + h
 		if to := str(ev, report.EvRedirectsTo); to != "" {
@@ -104,23 +114,30 @@ func reasonFor(f report.Finding) string {
 		}
 		return s
 	case report.FindingHostSecuritySoftware:
-		if p := strs(ev, report.EvProducts); len(p) > 0 {
+		p := strs(ev, report.EvActiveThirdParty)
+		if len(p) == 0 {
+			p = strs(ev, report.EvProducts)
+		}
+		if len(p) > 0 {
 			return "security software is active: " + strings.Join(p, ", ")
 		}
-		return "third-party security software is active"
+		if f.Summary == "" {
+			return "third-party security software is active"
+		}
 	case report.FindingHostSoftwareOutdated:
-		c := str(ev, report.EvComponent)
-		if c == "" {
-			break
+		if c := str(ev, report.EvComponent); c != "" {
+			s := c + " is out of date"
+			if v := str(ev, report.EvVersion); v != "" {
+				s = c + " " + v + " is out of date"
+			}
+			if m := str(ev, report.EvMinimum); m != "" {
+				s += " (needs " + m + " or later)"
+			}
+			return s
 		}
-		s := c + " is out of date"
-		if v := str(ev, report.EvVersion); v != "" {
-			s = c + " " + v + " is out of date"
+		if p := strs(ev, report.EvProblems); len(p) > 0 {
+			return strings.Join(p, "; ")
 		}
-		if m := str(ev, report.EvMinimum); m != "" {
-			s += " (needs " + m + " or later)"
-		}
-		return s
 	}
 	if f.Summary != "" {
 		return lowerFirst(strings.TrimSuffix(f.Summary, "."))

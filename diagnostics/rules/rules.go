@@ -172,6 +172,9 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 			present[f.ID] = f
 		}
 		sev := severityOf(f)
+		if floor, ok := minSeverity[f.ID]; ok && severityFactor[sev] < severityFactor[floor] {
+			continue
+		}
 		sup, known := table[f.ID]
 		if !known {
 			for _, n := range f.Steps {

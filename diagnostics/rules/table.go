@@ -46,6 +46,13 @@ var table = map[string][]support{
 	report.FindingHostSoftwareOutdated:   {{2, strong}},
 }
 
+// minSeverity is the severity from which a finding supports its steps. An
+// info-level host.security_software finding ("only built-in security
+// software is active") is context, not a reason to disable anything.
+var minSeverity = map[string]string{
+	report.FindingHostSecuritySoftware: report.SeverityWarning,
+}
+
 // linkFindings are the findings that point at the physical link: cable,
 // port, the computer's USB controller, or the phone's own port. They are the
 // ones that, persisting across another cable and another computer, send the
