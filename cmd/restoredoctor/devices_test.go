@@ -46,7 +46,7 @@ type devicesFixture struct {
 
 var (
 	devicesBuildOnce sync.Once
-	devicesBin  string
+	devicesBin       string
 	devicesBuildErr  error
 )
 
@@ -56,6 +56,10 @@ func buildDevicesCLI(t *testing.T) string {
 	devicesBuildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "restoredoctor-devices-test")
 		if err != nil {
+			devicesBuildErr = err
+			return
+		}
+		if err := os.Chmod(dir, 0o755); err != nil { // the unprivileged runs below exec it as nobody
 			devicesBuildErr = err
 			return
 		}
@@ -158,12 +162,15 @@ func TestDevicesTextUmockdev(t *testing.T) {
 	}
 	bin := buildDevicesCLI(t)
 	sys := "/sys/devices/pci0000:00/0000:00:14.0/usb1/"
-	out, err := exec.Command(runner, "-d", filepath.Join(devicesFixtureDir, "two-iphones.umockdev"),
+	cmd := exec.Command(runner, "-d", filepath.Join(devicesFixtureDir, "two-iphones.umockdev"),
 		"-p", sys+"1-2="+filepath.Join(devicesFixtureDir, "two-iphones-1-2.pcap"),
 		"-p", sys+"1-1/1-1.3="+filepath.Join(devicesFixtureDir, "two-iphones-1-1.3.pcap"),
-		"--", bin, "devices").CombinedOutput()
+		"--", bin, "devices")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("%v\n%s", err, out)
+		t.Fatalf("%v\nstdout: %s\nstderr: %s", err, out, stderr.String())
 	}
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	if len(lines) != 2 {
@@ -282,5 +289,75 @@ func TestReportConversion(t *testing.T) {
 	r := ReportRecovery(&usb.RecoveryInfo{SDOM: "01", CPID: "8110", NONC: "AB", SNON: "CD", SRNM: "S", IMEI: "I"})
 	if r.SDOM != "01" || r.CPID != "8110" || r.NONC != "AB" || r.SNON != "CD" || r.SRNM != "S" || r.IMEI != "I" {
 		t.Errorf("ReportRecovery = %+v", r)
+	}
+}
+
+// devicesBreakScript runs inside umockdev-run and takes away what a user
+// without the udev rule (access) or a sandbox without udev (unavailable)
+// lacks, then runs "$@" unprivileged (device/usb's unprivileged_test.go
+// explains the mechanics).
+const devicesBreakScript = `set -e
+d="$UMOCKDEV_DIR"
+root=no; [ "$(id -u)" = 0 ] && root=yes
+case "$RD_BREAK" in
+access) chmod -R a+rwX "$d"; chmod a-w "$d/dev/bus/usb/001/005" ;;
+unavailable) if [ $root = yes ]; then chmod -R a+rX "$d"; else chmod -R a-w "$d"; fi ;;
+esac
+if [ $root = yes ]; then exec setpriv --reuid=65534 --regid=65534 --clear-groups -- "$@"; fi
+exec "$@"
+`
+
+// TestDevicesUnprivilegedUmockdev: the real CLI over real libusb that may not
+// open the phone, or cannot start at all, says why on stderr and exits 1.
+func TestDevicesUnprivilegedUmockdev(t *testing.T) {
+	runner, err := exec.LookPath("umockdev-run")
+	if err != nil {
+		t.Fatal("umockdev-run not found: install umockdev: apt-get install umockdev (or make deps)")
+	}
+	bin := buildDevicesCLI(t)
+	for _, tt := range []struct {
+		breakKind string
+		args      []string
+		stdout    []string
+		stderr    []string
+	}{
+		{breakKind: "access", args: []string{"devices"},
+			stdout: []string{"recovery", "05ac:1281", "serial not read: permission denied"},
+			stderr: []string{"permission denied", "39-restoredoctor.rules", "/etc/udev/rules.d/", "udevadm control --reload && sudo udevadm trigger", "replug"}},
+		{breakKind: "access", args: []string{"devices", "--json"},
+			stdout: []string{`"mode": "recovery"`, `"error": "usb: open 1-2`},
+			stderr: []string{"39-restoredoctor.rules"}},
+		{breakKind: "unavailable", args: []string{"devices", "--json"},
+			stderr: []string{"cannot use USB on this computer", "libusb is not usable"}},
+	} {
+		t.Run(tt.breakKind+" "+strings.Join(tt.args, " "), func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, runner, "-d", filepath.Join(devicesFixtureDir, "iphone-recovery.umockdev"),
+				"-p", "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-2="+filepath.Join(devicesFixtureDir, "iphone-recovery-1-2.pcap"),
+				"--", "sh", "-c", devicesBreakScript, "sh", bin)
+			cmd.Args = append(cmd.Args, tt.args...)
+			cmd.Env = append(os.Environ(), "RD_BREAK="+tt.breakKind)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			var ee *exec.ExitError
+			if !errors.As(err, &ee) || ee.ExitCode() != exitFail {
+				t.Fatalf("exit: %v, want status %d\nstdout: %s\nstderr: %s", err, exitFail, stdout.String(), stderr.String())
+			}
+			for _, s := range tt.stdout {
+				if !strings.Contains(stdout.String(), s) {
+					t.Errorf("stdout %q lacks %q", stdout.String(), s)
+				}
+			}
+			if len(tt.stdout) == 0 && stdout.Len() != 0 {
+				t.Errorf("stdout not empty: %q", stdout.String())
+			}
+			for _, s := range tt.stderr {
+				if !strings.Contains(stderr.String(), s) {
+					t.Errorf("stderr %q lacks %q", stderr.String(), s)
+				}
+			}
+		})
 	}
 }
