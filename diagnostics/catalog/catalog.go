@@ -44,9 +44,9 @@ var Families = []string{FamilyFaceIDOr8Later, FamilyIPhone7, FamilyHomeButton, F
 
 // StepInfo is the text of one step (Number 1–6) or of "See a professional" (Number 0).
 type StepInfo struct {
-	Number       int    `json:"number"`
-	Title        string `json:"title"`
-	Summary      string `json:"summary"`
+	Number       int
+	Title        string
+	Summary      string
 	Instructions []string
 	// InstructionsByOS holds extra instructions for "windows", "macos" and
 	// "linux", shown after Instructions on that OS.
