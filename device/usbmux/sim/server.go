@@ -74,11 +74,8 @@ type Server struct {
 
 type listener struct {
 	ch   chan []byte
-	kick chan struct{} // closed when the listener lags too far behind
-	once sync.Once
+	conn net.Conn
 }
-
-func (l *listener) drop() { l.once.Do(func() { close(l.kick) }) }
 
 // Start listens on listen ("unix:///path", "unix:/path", "UNIX:/path", "/path",
 // "tcp://127.0.0.1:0" or "127.0.0.1:0"), attaches the scenario's phones and
@@ -351,8 +348,10 @@ func (s *Server) broadcastLocked(tag uint32, msg any) {
 		select {
 		case l.ch <- frame:
 		default:
-			s.log.Warn("listen client lags behind, dropping it")
-			l.drop()
+			// Hang up: closing the conn also fails a write stuck on a full socket.
+			s.log.Warn("listen client lags behind, dropping it", "queued", len(l.ch))
+			delete(s.listeners, l)
+			_ = l.conn.Close()
 		}
 	}
 }
@@ -577,7 +576,7 @@ func attachedMsg(p Phone) map[string]any {
 // listen turns c into a Listen stream: Attached for every listed phone, then
 // Attached/Detached as phones come and go, until the client or server closes.
 func (s *Server) listen(c net.Conn, req map[string]any) {
-	l := &listener{ch: make(chan []byte, listenerQueue), kick: make(chan struct{})}
+	l := &listener{ch: make(chan []byte, listenerQueue), conn: c}
 	s.mu.Lock()
 	for _, p := range s.phones {
 		if p.listed() {
@@ -611,8 +610,6 @@ func (s *Server) listen(c net.Conn, req map[string]any) {
 				return
 			}
 		case <-gone:
-			return
-		case <-l.kick:
 			return
 		case <-s.ctx.Done():
 			return

@@ -697,3 +697,29 @@ func TestGarbage(t *testing.T) {
 		}
 	})
 }
+
+// TestLaggingListenerIsDropped: a Listen client that stops reading must not
+// stall Attach/Detach; the simulator hangs up on it instead.
+func TestLaggingListenerIsDropped(t *testing.T) {
+	srv := startSim(t, Scenario{})
+	lazy := dialMux(t, srv)
+	if n := resultNumber(t, lazy.request(map[string]any{"MessageType": "Listen"})); n != 0 {
+		t.Fatalf("Listen result %d", n)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for range 3000 {
+			srv.Detach(srv.Attach(PhoneA()))
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(ioTimeout):
+		t.Fatal("Attach/Detach blocked behind a client that does not read")
+	}
+	if n := len(deviceList(t, dialMux(t, srv))); n != 0 {
+		t.Errorf("%d devices after the flood", n)
+	}
+	lazy.expectClosed()
+}
