@@ -91,3 +91,13 @@ func FuzzDecodeStringDescriptor(f *testing.F) {
 		_, _ = DecodeLangIDs(b)
 	})
 }
+
+func BenchmarkDecodeStringDescriptor(b *testing.B) {
+	long := usbmontest.StringDescriptor(usbmontest.PhoneARecoveryLong)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeStringDescriptor(long); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
