@@ -149,6 +149,8 @@ func TestFactWaitsAndSettlesOnce(t *testing.T) {
 }
 
 func TestProduceSettlesOnPanicAndTimeout(t *testing.T) {
+	stuck := make(chan struct{})
+	defer close(stuck)
 	tests := []struct {
 		name    string
 		fn      func(ctx context.Context) (int, error)
@@ -157,7 +159,7 @@ func TestProduceSettlesOnPanicAndTimeout(t *testing.T) {
 	}{
 		{"value", func(context.Context) (int, error) { return 7, nil }, 7, ""},
 		{"panic", func(context.Context) (int, error) { panic("x") }, 0, "panicked"},
-		{"stuck", func(context.Context) (int, error) { select {} }, 0, "did not finish"},
+		{"stuck", func(context.Context) (int, error) { <-stuck; return 1, nil }, 0, "did not finish"},
 		{"honours ctx", func(ctx context.Context) (int, error) { <-ctx.Done(); return 0, errors.New("own error") }, 0, "own error"},
 	}
 	for _, tc := range tests {
