@@ -11,6 +11,15 @@
 // libimobiledevice's usbmuxd (src/client.c), libusbmuxd and lockdown.c; the
 // cross-check test runs idevice_id and ideviceinfo against it.
 //
+// Addresses: go-ios takes Server.Addr ("unix:///path" or "127.0.0.1:port");
+// libusbmuxd 2.0 (libimobiledevice 1.3) only takes "UNIX:/path" or
+// "host:port" in USBMUXD_SOCKET_ADDRESS (Server.LibimobiledeviceAddr) and
+// silently falls back to /var/run/usbmuxd for "unix:///path" or a bare path.
+//
+// Results follow usbmuxd: Connect to an unknown (or recovery/DFU) device
+// answers 2 (BADDEV), to a port other than 62078 answers 3 (CONNREFUSED); a
+// missing pair record answers 2 (ENOENT); an unknown MessageType 1.
+//
 // It owns only the simulator; it imports device/mode and device/usb (types and
 // the Source interface) and nothing from diagnostics/ or app/. Real TLS
 // lockdown sessions are not simulated: StartSession on a trusted phone answers
