@@ -1,0 +1,801 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"howett.net/plist"
+
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+)
+
+// row is one line of the results table.
+type row struct {
+	what, result, goal, met string
+}
+
+type bench struct {
+	cfg     config
+	log     *slog.Logger
+	started time.Time
+	load0   string
+	dir     string
+	rd      string // restoredoctor binary
+	rows    []row
+	failed  []string
+	hot     []hotRow
+	nsock   int
+	procs   []*exec.Cmd // started by us, stopped in cleanup
+	mu      sync.Mutex
+}
+
+func (b *bench) preflight() error {
+	b.rd = filepath.Join(b.cfg.bin, "restoredoctor")
+	if _, err := os.Stat(b.rd); err != nil {
+		return fmt.Errorf("restoredoctor binary: %w (run `make build` first)", err)
+	}
+	abs, err := filepath.Abs(b.rd)
+	if err == nil {
+		b.rd = abs
+	}
+	d, err := os.MkdirTemp("", "rdbench")
+	if err != nil {
+		return err
+	}
+	b.dir = d
+	return nil
+}
+
+func (b *bench) cleanup() {
+	b.mu.Lock()
+	procs := b.procs
+	b.procs = nil
+	b.mu.Unlock()
+	for _, p := range procs {
+		stopProc(p)
+	}
+	if b.dir != "" {
+		_ = os.RemoveAll(b.dir)
+	}
+}
+
+func (b *bench) add(what, result, goal, met string) {
+	b.rows = append(b.rows, row{what, result, goal, met})
+}
+
+// startSim starts an in-process simulator on a fresh unix socket.
+func (b *bench) startSim(ctx context.Context, sc sim.Scenario) (*sim.Server, error) {
+	b.nsock++
+	return sim.Start(ctx, "unix://"+filepath.Join(b.dir, fmt.Sprintf("mux%d.sock", b.nsock)), sc, nil)
+}
+
+// start runs a process we own; cleanup stops it if the caller does not.
+func (b *bench) start(cmd *exec.Cmd) error {
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.procs = append(b.procs, cmd)
+	b.mu.Unlock()
+	return nil
+}
+
+// stop ends a process we started: SIGINT, then SIGKILL after 3 s.
+func (b *bench) stop(cmd *exec.Cmd) {
+	b.mu.Lock()
+	b.procs = slices.DeleteFunc(b.procs, func(c *exec.Cmd) bool { return c == cmd })
+	b.mu.Unlock()
+	stopProc(cmd)
+}
+
+func stopProc(cmd *exec.Cmd) {
+	if cmd.Process == nil || cmd.ProcessState != nil {
+		return
+	}
+	_ = cmd.Process.Signal(os.Interrupt)
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(3 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
+// capBuf is an io.Writer keeping the first 64 KiB (stderr of a child).
+type capBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (c *capBuf) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if room := 64<<10 - c.b.Len(); room > 0 {
+		c.b.Write(p[:min(len(p), room)])
+	}
+	return len(p), nil
+}
+
+func (c *capBuf) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return strings.TrimSpace(c.b.String())
+}
+
+// ---------------------------------------------------------------- watch latency
+
+type line struct {
+	t    time.Time
+	text string
+}
+
+// watchLatency: time from sim.Attach to the attach line on watch's stdout.
+func (b *bench) watchLatency(ctx context.Context) error {
+	var p50s, p95s []time.Duration
+	total := 0
+	for r := 0; r < b.cfg.runs; r++ {
+		lat, err := b.watchRun(ctx)
+		if err != nil {
+			return err
+		}
+		slices.Sort(lat)
+		p50s = append(p50s, percentile(lat, 50))
+		p95s = append(p95s, percentile(lat, 95))
+		total += len(lat)
+		b.log.Info("watch run", "run", r+1, "attaches", len(lat), "p50", percentile(lat, 50), "p95", percentile(lat, 95))
+	}
+	b.add(fmt.Sprintf("`watch`: simulated attach → line on stdout, p50 / p95 (%d attaches per run)", b.cfg.attaches),
+		fmt.Sprintf("%s / %s", fmtDur(median(p50s)), fmtDur(median(p95s))), "≤ 1 s (design: notices within a second)", metStr(median(p95s) <= time.Second))
+	return nil
+}
+
+func (b *bench) watchRun(ctx context.Context) ([]time.Duration, error) {
+	srv, err := b.startSim(ctx, sim.Scenario{Name: "bench-watch"})
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	cmd := exec.CommandContext(ctx, b.rd, "watch", "--usbmuxd", srv.Addr())
+	stderr := &capBuf{}
+	cmd.Stderr = stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, err
+	}
+	if err := b.start(cmd); err != nil {
+		return nil, err
+	}
+	defer b.stop(cmd)
+	lines := make(chan line, 4096)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(out)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		for sc.Scan() {
+			lines <- line{time.Now(), sc.Text()}
+		}
+	}()
+	// Wait until watch follows usbmuxd, then let its start-up output pass.
+	if err := waitUntil(ctx, 15*time.Second, func() bool { return srv.Stats().Requests["Listen"] > 0 }); err != nil {
+		return nil, fmt.Errorf("watch never sent Listen to usbmuxd (stderr: %s)", stderr.String())
+	}
+	drain(lines, 300*time.Millisecond)
+
+	lat := make([]time.Duration, 0, b.cfg.attaches)
+	for i := 0; i < b.cfg.attaches; i++ {
+		t0 := time.Now()
+		id := srv.Attach(sim.PhoneA())
+		l, err := waitLine(ctx, lines, isAttachLine, 10*time.Second)
+		if err != nil {
+			return nil, fmt.Errorf("attach %d: %w (stderr: %s)", i+1, err, stderr.String())
+		}
+		lat = append(lat, l.t.Sub(t0))
+		srv.Detach(id)
+		if _, err := waitLine(ctx, lines, isDetachLine, 10*time.Second); err != nil {
+			return nil, fmt.Errorf("detach %d: %w (stderr: %s)", i+1, err, stderr.String())
+		}
+		// Let a flap window or follow-up lines settle so attaches are independent.
+		drain(lines, 20*time.Millisecond)
+	}
+	return lat, nil
+}
+
+func isAttachLine(s string) bool {
+	l := strings.ToLower(s)
+	return strings.Contains(l, "attach") && !strings.Contains(l, "detach")
+}
+
+func isDetachLine(s string) bool { return strings.Contains(strings.ToLower(s), "detach") }
+
+func waitLine(ctx context.Context, lines <-chan line, match func(string) bool, limit time.Duration) (line, error) {
+	t := time.NewTimer(limit)
+	defer t.Stop()
+	for {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				return line{}, errors.New("watch exited")
+			}
+			if match(l.text) {
+				return l, nil
+			}
+		case <-t.C:
+			return line{}, fmt.Errorf("no matching line within %v", limit)
+		case <-ctx.Done():
+			return line{}, ctx.Err()
+		}
+	}
+}
+
+func drain(lines <-chan line, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case _, ok := <-lines:
+			if !ok {
+				return
+			}
+		case <-t.C:
+			return
+		}
+	}
+}
+
+func waitUntil(ctx context.Context, limit time.Duration, cond func() bool) error {
+	end := time.Now().Add(limit)
+	for !cond() {
+		if time.Now().After(end) {
+			return errors.New("timed out")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// ---------------------------------------------------------------- check vs ideviceinfo
+
+// timeCheck runs `restoredoctor check --json --window 0 --no-network` and
+// returns its wall time and the number of devices in the report.
+func (b *bench) timeCheck(ctx context.Context, addr string) (time.Duration, int, error) {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, b.rd, "check", "--json", "--window", "0", "--no-network", "--usbmuxd", addr)
+	var stdout bytes.Buffer
+	stderr := &capBuf{}
+	cmd.Stdout, cmd.Stderr = &stdout, stderr
+	t0 := time.Now()
+	err := cmd.Run()
+	d := time.Since(t0)
+	if err != nil {
+		return 0, 0, fmt.Errorf("restoredoctor check: %v (stderr: %s)", err, stderr.String())
+	}
+	var rep struct {
+		Schema  string
+		Devices []json.RawMessage
+	}
+	if err := json.Unmarshal(stdout.Bytes(), &rep); err != nil || rep.Schema != "restoredoctor.report/v1" {
+		return 0, 0, fmt.Errorf("restoredoctor check printed no report (%v): %.200s", err, stdout.String())
+	}
+	return d, len(rep.Devices), nil
+}
+
+func (b *bench) timeIdeviceinfo(ctx context.Context, srv *sim.Server) (time.Duration, error) {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "ideviceinfo", "-s")
+	cmd.Env = append(os.Environ(), "USBMUXD_SOCKET_ADDRESS="+srv.LibimobiledeviceAddr())
+	var stdout bytes.Buffer
+	stderr := &capBuf{}
+	cmd.Stdout, cmd.Stderr = &stdout, stderr
+	t0 := time.Now()
+	err := cmd.Run()
+	d := time.Since(t0)
+	if err != nil {
+		return 0, fmt.Errorf("ideviceinfo -s: %v (stderr: %s)", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "ProductType: iPhone14,3") {
+		return 0, fmt.Errorf("ideviceinfo -s did not describe the simulated phone: %.200s", stdout.String())
+	}
+	return d, nil
+}
+
+func (b *bench) checkVsIdeviceinfo(ctx context.Context) error {
+	if _, err := exec.LookPath("ideviceinfo"); err != nil {
+		b.add("`check` vs `ideviceinfo -s`", "ideviceinfo not installed", "≤ 1.2×", "n/a")
+		return nil
+	}
+	sc, _ := sim.Builtin("healthy")
+	srv, err := b.startSim(ctx, sc)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	// Warm the page cache for both binaries, untimed.
+	if _, _, err := b.timeCheck(ctx, srv.Addr()); err != nil {
+		return err
+	}
+	if _, err := b.timeIdeviceinfo(ctx, srv); err != nil {
+		return err
+	}
+	n := max(5, b.cfg.runs)
+	var cs, is []time.Duration
+	for i := 0; i < n; i++ {
+		// Alternate the order so neither always runs on a warmer machine.
+		first, second := b.checkOnce, b.ideviceOnce
+		if i%2 == 1 {
+			first, second = second, first
+		}
+		for _, f := range []func(context.Context, *sim.Server, *[]time.Duration, *[]time.Duration) error{first, second} {
+			if err := f(ctx, srv, &cs, &is); err != nil {
+				return err
+			}
+		}
+	}
+	mc, mi := median(cs), median(is)
+	ratio := float64(mc) / float64(mi)
+	b.log.Info("check vs ideviceinfo", "check", cs, "ideviceinfo", is)
+	b.add("`check --json --window 0 --no-network`, one phone (wall)", fmtDur(mc), "", "")
+	b.add("`ideviceinfo -s`, same simulated phone (wall)", fmtDur(mi), "", "")
+	b.add("ratio check / ideviceinfo", fmt.Sprintf("%.2f×", ratio), "≤ 1.2×", metStr(ratio <= 1.2))
+	return nil
+}
+
+func (b *bench) checkOnce(ctx context.Context, srv *sim.Server, cs, _ *[]time.Duration) error {
+	d, _, err := b.timeCheck(ctx, srv.Addr())
+	*cs = append(*cs, d)
+	return err
+}
+
+func (b *bench) ideviceOnce(ctx context.Context, srv *sim.Server, _, is *[]time.Duration) error {
+	d, err := b.timeIdeviceinfo(ctx, srv)
+	*is = append(*is, d)
+	return err
+}
+
+// ---------------------------------------------------------------- lockdown RTT
+
+const rttRequests = 200
+
+func (b *bench) lockdownRTT(ctx context.Context) error {
+	sc, _ := sim.Builtin("healthy")
+	srv, err := b.startSim(ctx, sc)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	addr, err := usbmux.ParseAddress(srv.Addr())
+	if err != nil {
+		return err
+	}
+	c := usbmux.NewClient(addr, usbmux.Options{})
+	es, err := c.List(ctx)
+	if err != nil || len(es) != 1 {
+		return fmt.Errorf("list simulated phone: %v (%d entries)", err, len(es))
+	}
+	req, reply, err := lockdownFrames()
+	if err != nil {
+		return err
+	}
+	floorAddr := filepath.Join(b.dir, "echo.sock")
+	stopEcho, err := echoServer(floorAddr, len(req), reply)
+	if err != nil {
+		return err
+	}
+	defer stopEcho()
+
+	var pp50, pp95, fp50, fp95, sp50, sp95 []time.Duration
+	for r := 0; r < b.cfg.runs; r++ {
+		st, err := c.ProbeRTT(ctx, es[0], rttRequests)
+		if err != nil || len(st.Samples) != rttRequests {
+			return fmt.Errorf("ProbeRTT: %v (%d of %d samples)", err, len(st.Samples), rttRequests)
+		}
+		pp50, pp95 = append(pp50, st.P50), append(pp95, st.P95)
+		f, err := floorRTT(ctx, "unix", floorAddr, req, rttRequests)
+		if err != nil {
+			return fmt.Errorf("loopback floor: %w", err)
+		}
+		fp50, fp95 = append(fp50, percentile(f, 50)), append(fp95, percentile(f, 95))
+		s, err := simRawRTT(ctx, srv, es[0].DeviceID, req, rttRequests)
+		if err != nil {
+			return fmt.Errorf("raw lockdown to the simulator: %w", err)
+		}
+		sp50, sp95 = append(sp50, percentile(s, 50)), append(sp95, percentile(s, 95))
+	}
+	p50, p95, f50, f95 := median(pp50), median(pp95), median(fp50), median(fp95)
+	b.add(fmt.Sprintf("lockdown RTT as the probe measures it, p50 / p95 (%d GetValue)", rttRequests), fmtDur(p50)+" / "+fmtDur(p95), "", "")
+	b.add("raw loopback request/response floor, same unix socket type, same frame sizes, p50 / p95", fmtDur(f50)+" / "+fmtDur(f95), "", "")
+	b.add("pre-encoded lockdown frames to the simulator (no client overhead), p50 / p95", fmtDur(median(sp50))+" / "+fmtDur(median(sp95)), "", "")
+	r50, r95 := float64(p50)/float64(f50), float64(p95)/float64(f95)
+	b.add("ratio probe / floor, p50 / p95", fmt.Sprintf("%.1f× / %.1f×", r50, r95), "≤ 1.5×", metStr(r50 <= 1.5 && r95 <= 1.5))
+	return nil
+}
+
+// lockdownFrames returns a GetValue(ProductVersion) request frame and the
+// simulator's reply frame as they travel on the wire (4-byte BE length + XML).
+func lockdownFrames() (req, reply []byte, err error) {
+	frame := func(v any) ([]byte, error) {
+		p, err := plist.Marshal(v, plist.XMLFormat)
+		if err != nil {
+			return nil, err
+		}
+		out := binary.BigEndian.AppendUint32(nil, uint32(len(p)))
+		return append(out, p...), nil
+	}
+	req, err = frame(map[string]any{"Label": "go-ios", "Request": "GetValue", "Key": "ProductVersion"})
+	if err != nil {
+		return nil, nil, err
+	}
+	reply, err = frame(map[string]any{"Key": "ProductVersion", "Request": "GetValue", "Value": "17.5.1"})
+	return req, reply, err
+}
+
+// echoServer answers every lockdown-framed request on a unix socket with reply.
+func echoServer(path string, reqLen int, reply []byte) (stop func(), err error) {
+	ln, err := net.Listen("unix", path)
+	if err != nil {
+		return nil, err
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				buf := make([]byte, reqLen)
+				for {
+					if _, err := io.ReadFull(c, buf[:4]); err != nil {
+						return
+					}
+					n := int(binary.BigEndian.Uint32(buf[:4]))
+					if n+4 > len(buf) {
+						return
+					}
+					if _, err := io.ReadFull(c, buf[4:4+n]); err != nil {
+						return
+					}
+					if _, err := c.Write(reply); err != nil {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return func() { _ = ln.Close(); wg.Wait() }, nil
+}
+
+// floorRTT times n request/response exchanges of pre-encoded frames.
+func floorRTT(ctx context.Context, network, addr string, req []byte, n int) ([]time.Duration, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Minute))
+	return exchange(c, req, n)
+}
+
+func exchange(c net.Conn, req []byte, n int) ([]time.Duration, error) {
+	out := make([]time.Duration, 0, n)
+	hdr := make([]byte, 4)
+	body := make([]byte, 64<<10)
+	for i := 0; i < n; i++ {
+		t0 := time.Now()
+		if _, err := c.Write(req); err != nil {
+			return nil, err
+		}
+		if _, err := io.ReadFull(c, hdr); err != nil {
+			return nil, err
+		}
+		m := int(binary.BigEndian.Uint32(hdr))
+		if m > len(body) {
+			return nil, fmt.Errorf("reply of %d bytes", m)
+		}
+		if _, err := io.ReadFull(c, body[:m]); err != nil {
+			return nil, err
+		}
+		out = append(out, time.Since(t0))
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+// simRawRTT opens a lockdown tunnel to the simulator by hand and times
+// pre-encoded GetValue frames: the server's share of a round trip.
+func simRawRTT(ctx context.Context, srv *sim.Server, deviceID int, req []byte, n int) ([]time.Duration, error) {
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "unix", srv.SocketPath())
+	if err != nil {
+		return nil, err
+	}
+	defer c.Close()
+	_ = c.SetDeadline(time.Now().Add(time.Minute))
+	port := uint16(sim.LockdownPort)
+	connect, err := sim.EncodeMuxPlist(1, map[string]any{
+		"MessageType": "Connect", "DeviceID": deviceID, "PortNumber": int(port>>8 | port<<8),
+		"ClientVersionString": "rdbench", "ProgName": "rdbench",
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.Write(connect); err != nil {
+		return nil, err
+	}
+	_, payload, err := sim.ReadMuxFrame(c)
+	if err != nil {
+		return nil, err
+	}
+	m, err := sim.DecodeDict(payload)
+	if err != nil {
+		return nil, err
+	}
+	if n, _ := m["Number"].(uint64); n != 0 {
+		return nil, fmt.Errorf("connect refused: %v", m)
+	}
+	return exchange(c, req, n)
+}
+
+// ---------------------------------------------------------------- idle CPU and RSS
+
+type usage struct {
+	cpuPct float64
+	rssMB  float64
+}
+
+func (b *bench) idleUsage(ctx context.Context) error {
+	disp, stopX, xerr := b.startXvfb(ctx)
+	if xerr == nil {
+		defer stopX()
+	} else {
+		b.log.Warn("no Xvfb: GUI idle not measured", "err", xerr)
+	}
+	var wcpu, wrss, gcpu, grss []float64
+	var gerr error
+	for r := 0; r < b.cfg.runs; r++ {
+		var wg sync.WaitGroup
+		var wu, gu usage
+		var werr error
+		wg.Add(1)
+		go func() { defer wg.Done(); wu, werr = b.watchIdle(ctx) }()
+		if xerr == nil {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				var err error
+				if gu, err = b.guiIdle(ctx, disp); err != nil && gerr == nil {
+					gerr = err
+				}
+			}()
+		}
+		wg.Wait()
+		if werr != nil {
+			return werr
+		}
+		wcpu, wrss = append(wcpu, wu.cpuPct), append(wrss, wu.rssMB)
+		if xerr == nil && gerr == nil {
+			gcpu, grss = append(gcpu, gu.cpuPct), append(grss, gu.rssMB)
+		}
+		b.log.Info("idle run", "run", r+1, "watch", wu, "gui", gu)
+	}
+	idle := b.cfg.idle.String()
+	b.add(fmt.Sprintf("`watch` idle %s, one phone attached: CPU of one core", idle), fmt.Sprintf("%.2f %%", medianF(wcpu)), "≤ 1 %", metStr(medianF(wcpu) <= 1))
+	b.add(fmt.Sprintf("`watch` idle %s, one phone attached: RSS", idle), fmt.Sprintf("%.1f MB", medianF(wrss)), "≤ 40 MB", metStr(medianF(wrss) <= 40))
+	switch {
+	case xerr != nil:
+		b.add("GUI idle, demo mode under Xvfb: RSS", "not measured: "+xerr.Error(), "≤ 150 MB", "n/a")
+	case gerr != nil:
+		b.add("GUI idle, demo mode under Xvfb: RSS", "not measured: "+oneLine(gerr.Error()), "≤ 150 MB", "n/a")
+	default:
+		b.add(fmt.Sprintf("GUI idle %s, demo mode (healthy) under Xvfb: RSS", idle), fmt.Sprintf("%.1f MB", medianF(grss)), "≤ 150 MB", metStr(medianF(grss) <= 150))
+		b.add(fmt.Sprintf("GUI idle %s, demo mode (healthy) under Xvfb: CPU of one core", idle), fmt.Sprintf("%.2f %%", medianF(gcpu)), "", "")
+	}
+	return nil
+}
+
+func (b *bench) watchIdle(ctx context.Context) (usage, error) {
+	sc, _ := sim.Builtin("healthy")
+	srv, err := b.startSim(ctx, sc)
+	if err != nil {
+		return usage{}, err
+	}
+	defer srv.Close()
+	cmd := exec.CommandContext(ctx, b.rd, "watch", "--usbmuxd", srv.Addr())
+	stderr := &capBuf{}
+	cmd.Stdout, cmd.Stderr = io.Discard, stderr
+	if err := b.start(cmd); err != nil {
+		return usage{}, err
+	}
+	defer b.stop(cmd)
+	if err := waitUntil(ctx, 15*time.Second, func() bool { return srv.Stats().Requests["Listen"] > 0 }); err != nil {
+		return usage{}, fmt.Errorf("watch never sent Listen (stderr: %s)", stderr.String())
+	}
+	return measureIdle(ctx, cmd.Process.Pid, 3*time.Second, b.cfg.idle)
+}
+
+func (b *bench) guiIdle(ctx context.Context, display string) (usage, error) {
+	cmd := exec.CommandContext(ctx, b.rd, "--demo", "healthy")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8")
+	stderr := &capBuf{}
+	cmd.Stdout, cmd.Stderr = io.Discard, stderr
+	if err := b.start(cmd); err != nil {
+		return usage{}, err
+	}
+	defer b.stop(cmd)
+	// The demo check runs right after start; measure once the window idles.
+	u, err := measureIdle(ctx, cmd.Process.Pid, 8*time.Second, b.cfg.idle)
+	if err != nil {
+		return u, fmt.Errorf("%w (stderr: %s)", err, stderr.String())
+	}
+	return u, nil
+}
+
+// measureIdle waits settle, then reports the CPU share of one core used
+// over idle (utime+stime from /proc/PID/stat) and the RSS at its end.
+func measureIdle(ctx context.Context, pid int, settle, idle time.Duration) (usage, error) {
+	if err := sleepCtx(ctx, settle); err != nil {
+		return usage{}, err
+	}
+	c0, err := procCPU(pid)
+	if err != nil {
+		return usage{}, err
+	}
+	t0 := time.Now()
+	if err := sleepCtx(ctx, idle); err != nil {
+		return usage{}, err
+	}
+	c1, err := procCPU(pid)
+	if err != nil {
+		return usage{}, err
+	}
+	wall := time.Since(t0)
+	rss, err := procRSS(pid)
+	if err != nil {
+		return usage{}, err
+	}
+	return usage{cpuPct: (c1 - c0).Seconds() / wall.Seconds() * 100, rssMB: rss}, nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(d):
+		return nil
+	}
+}
+
+// startXvfb starts a private Xvfb on a free display number.
+func (b *bench) startXvfb(ctx context.Context) (string, func(), error) {
+	if _, err := exec.LookPath("Xvfb"); err != nil {
+		return "", nil, errors.New("Xvfb not installed")
+	}
+	for n := 170; n < 200; n++ {
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
+			continue
+		}
+		if _, err := os.Stat(fmt.Sprintf("/tmp/.X%d-lock", n)); err == nil {
+			continue
+		}
+		disp := fmt.Sprintf(":%d", n)
+		cmd := exec.CommandContext(ctx, "Xvfb", disp, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		stderr := &capBuf{}
+		cmd.Stderr = stderr
+		if err := b.start(cmd); err != nil {
+			return "", nil, err
+		}
+		sock := fmt.Sprintf("/tmp/.X11-unix/X%d", n)
+		if err := waitUntil(ctx, 10*time.Second, func() bool { _, err := os.Stat(sock); return err == nil }); err != nil {
+			b.stop(cmd)
+			continue
+		}
+		return disp, func() { b.stop(cmd) }, nil
+	}
+	return "", nil, errors.New("no free X display between :170 and :199")
+}
+
+// ---------------------------------------------------------------- scale
+
+func (b *bench) scale(ctx context.Context) error {
+	counts := []int{1, 8, 32}
+	med := map[int]time.Duration{}
+	for _, n := range counts {
+		srv, err := b.startSim(ctx, sim.Multi(n))
+		if err != nil {
+			return err
+		}
+		var ds []time.Duration
+		for r := 0; r < b.cfg.runs; r++ {
+			d, devs, err := b.timeCheck(ctx, srv.Addr())
+			if err != nil {
+				srv.Close()
+				return err
+			}
+			if devs != n {
+				srv.Close()
+				return fmt.Errorf("check with %d simulated phones reported %d devices", n, devs)
+			}
+			ds = append(ds, d)
+		}
+		srv.Close()
+		med[n] = median(ds)
+		b.log.Info("scale", "phones", n, "runs", ds)
+	}
+	b.add("`check --json --window 0 --no-network`, 1 / 8 / 32 simulated phones at once (wall)",
+		fmt.Sprintf("%s / %s / %s", fmtDur(med[1]), fmtDur(med[8]), fmtDur(med[32])), "", "")
+	r := float64(med[32]) / float64(med[1])
+	b.add("ratio 32 phones / 1 phone", fmt.Sprintf("%.2f×", r), "≤ 2×", metStr(r <= 2))
+	return nil
+}
+
+// ---------------------------------------------------------------- output
+
+func (b *bench) markdown() string {
+	var s strings.Builder
+	fmt.Fprintf(&s, "Measured %s on %s, %d cores (%s, %s); load average %s at the start, %s at the end. "+
+		"The machine was shared with other work while measuring. Each figure is the median of %d runs "+
+		"(the check/ideviceinfo pair: %d interleaved runs); `make bench` regenerates this section. No test asserts these numbers.\n\n",
+		b.started.UTC().Format("2006-01-02 15:04 MST"), cpuModel(), runtime.NumCPU(), kernel(), runtime.Version(),
+		b.load0, loadAvg(), b.cfg.runs, max(5, b.cfg.runs))
+	s.WriteString("| Measurement (against the simulator on this machine) | Result | Goal | Met |\n|---|---|---|---|\n")
+	for _, r := range b.rows {
+		fmt.Fprintf(&s, "| %s | %s | %s | %s |\n", r.what, r.result, r.goal, r.met)
+	}
+	for _, f := range b.failed {
+		fmt.Fprintf(&s, "| %s | failed: %s | | no |\n", strings.SplitN(f, ":", 2)[0], oneLine(strings.SplitN(f, ":", 2)[1]))
+	}
+	if len(b.hot) > 0 {
+		s.WriteString("\nHot paths (`go test -bench`, one run each; full output from `make bench`):\n\n")
+		s.WriteString("| Benchmark | Package | ns/op | B/op | allocs/op |\n|---|---|---|---|---|\n")
+		for _, h := range b.hot {
+			fmt.Fprintf(&s, "| %s | %s | %s | %s | %s |\n", h.name, h.pkg, h.nsOp, h.bOp, h.allocs)
+		}
+	}
+	return strings.TrimRight(s.String(), "\n")
+}
+
+func oneLine(s string) string {
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.ReplaceAll(s, "|", "/")
+	if len(s) > 160 {
+		s = s[:160] + "…"
+	}
+	return s
+}
+
+func metStr(ok bool) string {
+	if ok {
+		return "yes"
+	}
+	return "**no**"
+}
