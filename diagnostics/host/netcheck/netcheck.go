@@ -30,6 +30,10 @@ var DefaultHosts = []string{
 	"updates.cdn-apple.com:443",
 }
 
+// MaxConcurrent bounds how many targets are probed at once, so a long
+// --apple-hosts list cannot open hundreds of sockets.
+const MaxConcurrent = 16
+
 // DefaultStageTimeout bounds each of the DNS, TCP and TLS stages.
 const DefaultStageTimeout = 3 * time.Second
 
@@ -149,9 +153,14 @@ func (r HostResult) FailedStage() Stage {
 func Probe(ctx context.Context, opts Options) []HostResult {
 	hosts := opts.hosts()
 	out := make([]HostResult, len(hosts))
+	sem := make(chan struct{}, MaxConcurrent)
 	var wg sync.WaitGroup
 	for i, h := range hosts {
-		wg.Go(func() { out[i] = ProbeOne(ctx, h, opts) })
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			out[i] = ProbeOne(ctx, h, opts)
+		})
 	}
 	wg.Wait()
 	return out

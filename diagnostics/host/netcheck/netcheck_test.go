@@ -131,7 +131,13 @@ func TestProbeOne(t *testing.T) {
 	resetPort := rawServer(t, func(c net.Conn) { c.Close() })
 	refused := closedPort(t)
 	res := mapResolver{"example.com": "127.0.0.1", "wrong.test": "127.0.0.1", "slow.test": "hang"}
-	const stage = 300 * time.Millisecond
+	// Generous for a loaded machine under -race; the blackhole cases cost one stage each.
+	const stage = time.Second
+	// Load the system roots now: the first handshake with nil RootCAs would
+	// otherwise spend its stage parsing /etc/ssl/certs.
+	if _, err := x509.SystemCertPool(); err != nil {
+		t.Logf("no system roots: %v", err)
+	}
 
 	tests := []struct {
 		name    string
@@ -146,7 +152,7 @@ func TestProbeOne(t *testing.T) {
 		{"wrong name", "wrong.test:" + okPort, roots, StageTCP, KindNameMismatch, "certificate is not valid for wrong.test"},
 		{"untrusted (system roots)", "example.com:" + okPort, nil, StageTCP, KindUntrustedCertificate, "not trusted"},
 		{"closed port", "127.0.0.1:" + refused, roots, StageDNS, KindRefused, "refused"},
-		{"blackhole", "example.com:" + blackPort, roots, StageTCP, KindTimeout, "timed out after 300ms"},
+		{"blackhole", "example.com:" + blackPort, roots, StageTCP, KindTimeout, "timed out after 1s"},
 		{"not tls", "example.com:" + httpPort, roots, StageTCP, KindNotTLS, "did not complete a TLS handshake"},
 		{"closed after accept", "example.com:" + resetPort, roots, StageTCP, KindClosed, "closed"},
 		{"stall after handshake", "example.com:" + stallPort, stallRoots, StageTLS, "", ""},
