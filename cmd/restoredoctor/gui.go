@@ -85,6 +85,12 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, guiUsage, scenarios)
 		return exitUsage
 	}
+	if o.usbmuxd != "" {
+		if _, err := usbmux.ParseAddress(o.usbmuxd); err != nil {
+			fmt.Fprintf(stderr, "restoredoctor: --usbmuxd: %v\n", err)
+			return exitUsage
+		}
+	}
 	var sc sim.Scenario
 	if o.demo != "" {
 		if sc, err = sim.Builtin(o.demo); err != nil {
@@ -136,8 +142,8 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	}
 	addr, err := usbmux.ResolveAddress(b.addr)
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor: --usbmuxd: %v\n", err)
-		return exitUsage
+		fmt.Fprintln(stderr, describeErr("usbmuxd address", err))
+		return exitFail
 	}
 	b.client = usbmux.NewClient(addr, usbmux.Options{Logger: log})
 	b.engine = diagnostics.NewEngine(diagnostics.Config{USB: b.usb, Logger: log, ToolVersion: version})
