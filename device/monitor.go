@@ -109,6 +109,22 @@ type MonitorOptions struct {
 	Logger *slog.Logger
 	// Now is the clock for Stability times (default time.Now).
 	Now func() time.Time
+	// QueryMode, when set, is asked for the lockdown mode of every phone
+	// usbmuxd attaches (typically a wrapper around (*usbmux.Client).QueryType),
+	// in the background with QueryTimeout. It is how the merged view tells
+	// restore mode from normal mode: a phone found in restore mode gets a
+	// mode-change event, and a usbmuxd/USB "flap" that turns out to be a
+	// change between normal and restore mode is counted as a mode change.
+	QueryMode func(ctx context.Context, e usbmux.Entry) (mode.Mode, error)
+	// QueryTimeout bounds each QueryMode call (default 10 s).
+	QueryTimeout time.Duration
+}
+
+// modeResult is a QueryMode answer coming back to the event loop.
+type modeResult struct {
+	entry usbmux.Entry
+	mode  mode.Mode
+	err   error
 }
 
 // Monitor runs the USB watcher and the usbmuxd listener together and keeps
@@ -135,6 +151,11 @@ type Monitor struct {
 	usbFirst      time.Time
 	muxConnected  bool
 	muxConnects   int
+	muxMode       map[int]mode.Mode    // lockdown mode by usbmuxd DeviceID (QueryMode)
+	keyMode       map[string]mode.Mode // last lockdown mode by phone key
+	muxFlapAt     map[int]bool         // attaches counted as usbmux flaps, by DeviceID, until their mode is known
+	usbFlapAt     map[string]time.Time // last USB flap by key
+	modeChangeAt  map[string]time.Time // last lockdown-detected mode change by key
 }
 
 // NewMonitor returns a monitor over the two sources; nothing runs until Run.
@@ -148,6 +169,9 @@ func NewMonitor(usbSrc USBEvents, muxSrc UsbmuxEvents, opts MonitorOptions) *Mon
 	if opts.Buffer <= 0 {
 		opts.Buffer = 64
 	}
+	if opts.QueryTimeout <= 0 {
+		opts.QueryTimeout = 10 * time.Second
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -159,6 +183,8 @@ func NewMonitor(usbSrc USBEvents, muxSrc UsbmuxEvents, opts MonitorOptions) *Mon
 		usbSrc: usbSrc, muxSrc: muxSrc, opts: opts, log: log,
 		usbDevs: map[string]usb.Device{}, muxDevs: map[int]usbmux.Entry{}, stats: map[string]*Stability{},
 		alias: map[string]string{}, lastDev: map[string]Device{}, muxDetachedAt: map[string]time.Time{},
+		muxMode: map[int]mode.Mode{}, keyMode: map[string]mode.Mode{}, muxFlapAt: map[int]bool{}, usbFlapAt: map[string]time.Time{},
+		modeChangeAt: map[string]time.Time{},
 	}
 }
 
@@ -192,6 +218,9 @@ func (m *Monitor) loop(ctx context.Context, uch <-chan usb.Event, mch <-chan usb
 		<-ctx.Done()
 		return
 	}
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	modeCh := make(chan modeResult)
 	emit := func(evs []Event) {
 		for _, e := range evs {
 			select {
@@ -215,8 +244,75 @@ func (m *Monitor) loop(ctx context.Context, uch <-chan usb.Event, mch <-chan usb
 				continue
 			}
 			emit(m.onUsbmux(e))
+			if e.Kind == usbmux.EventAttach && m.opts.QueryMode != nil {
+				wg.Add(1)
+				go func(entry usbmux.Entry) {
+					defer wg.Done()
+					qctx, cancel := context.WithTimeout(ctx, m.opts.QueryTimeout)
+					md, err := m.opts.QueryMode(qctx, entry)
+					cancel()
+					select {
+					case modeCh <- modeResult{entry: entry, mode: md, err: err}:
+					case <-ctx.Done():
+					}
+				}(e.Entry)
+			}
+		case r := <-modeCh:
+			emit(m.onMode(r))
 		}
 	}
+}
+
+// onMode applies a QueryMode answer.
+func (m *Monitor) onMode(r modeResult) []Event {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	id := r.entry.DeviceID
+	if cur, ok := m.muxDevs[id]; !ok || cur.UDID != r.entry.UDID {
+		return nil // gone meanwhile
+	}
+	if r.err != nil || (r.mode != mode.Normal && r.mode != mode.Restore) {
+		m.log.Debug("lockdown mode unknown", "udid", r.entry.UDID, "err", r.err)
+		delete(m.muxFlapAt, id)
+		return nil
+	}
+	key := KeyForUDID(r.entry.UDID)
+	now := m.opts.Now()
+	before := m.mergedLocked()
+	var shown mode.Mode
+	for _, d := range before {
+		if d.Key == key {
+			shown = d.Mode
+		}
+	}
+	m.muxMode[id] = r.mode
+	prev, known := m.keyMode[key]
+	m.keyMode[key] = r.mode
+	st := m.statsLocked(key, now)
+	changed := known && prev != r.mode
+	if changed {
+		// A detach and re-attach between normal and restore mode: a mode change, not a flap.
+		st.ModeChanges++
+		st.LastChange = now
+		m.modeChangeAt[key] = now
+		if m.muxFlapAt[id] && st.UsbmuxFlaps > 0 {
+			st.UsbmuxFlaps--
+		}
+		if t, ok := m.usbFlapAt[key]; ok && now.Sub(t) <= m.opts.FlapWindow && st.USBFlaps > 0 {
+			st.USBFlaps--
+			delete(m.usbFlapAt, key)
+		}
+	}
+	delete(m.muxFlapAt, id)
+	if !changed && shown == r.mode {
+		return nil
+	}
+	e := Event{Source: SourceUsbmux, Kind: ModeChange, Time: now, PrevMode: shown}
+	if known {
+		e.PrevMode = prev
+	}
+	m.finishLocked(&e, key)
+	return []Event{e}
 }
 
 // Devices is the current merged view, sorted by Key.
@@ -259,6 +355,9 @@ func (m *Monitor) mergedLocked() []Device {
 	}
 	for i := range devs {
 		d := &devs[i]
+		if d.Usbmux != nil && d.Mode == mode.Normal && m.muxMode[d.Usbmux.DeviceID] == mode.Restore {
+			d.Mode = mode.Restore
+		}
 		if d.USB == nil {
 			continue
 		}
@@ -339,9 +438,10 @@ func (m *Monitor) onUSB(ue usb.Event) []Event {
 			st.USBAttaches++
 			st.LastChange = now
 		}
-		if ue.Reenumeration {
+		if t, ok := m.modeChangeAt[key]; ue.Reenumeration && !(ok && absDur(now.Sub(t)) <= m.opts.FlapWindow) {
 			e.Flap = true
 			st.USBFlaps++
+			m.usbFlapAt[key] = now
 		}
 	case usb.Detached:
 		delete(m.usbDevs, loc)
@@ -372,6 +472,19 @@ func (m *Monitor) onUsbmux(me usbmux.Event) []Event {
 	case usbmux.EventConnected:
 		m.muxConnected = true
 		m.muxConnects++
+		// Keep lockdown modes of phones that are still there under a new handle.
+		byUDID := map[string]mode.Mode{}
+		for id, md := range m.muxMode {
+			if d, ok := m.muxDevs[id]; ok {
+				byUDID[NormalizeUDID(d.UDID)] = md
+			}
+		}
+		m.muxMode = map[int]mode.Mode{}
+		for _, d := range me.Devices {
+			if md, ok := byUDID[NormalizeUDID(d.UDID)]; ok {
+				m.muxMode[d.DeviceID] = md
+			}
+		}
 		// The list taken on connecting is authoritative (handles may have
 		// changed if usbmuxd restarted); the reconciled events that follow
 		// only report differences.
@@ -409,10 +522,13 @@ func (m *Monitor) onUsbmux(me usbmux.Event) []Event {
 		if t, ok := m.muxDetachedAt[key]; ok && !me.Reconciled && now.Sub(t) <= m.opts.FlapWindow {
 			e.Flap = true
 			st.UsbmuxFlaps++
+			m.muxFlapAt[me.DeviceID] = true
 		}
 		delete(m.muxDetachedAt, key)
 	} else {
 		delete(m.muxDevs, me.DeviceID)
+		delete(m.muxMode, me.DeviceID)
+		delete(m.muxFlapAt, me.DeviceID)
 		e.Kind = Detach
 		st.UsbmuxDetaches++
 		st.LastChange = now
@@ -420,4 +536,11 @@ func (m *Monitor) onUsbmux(me usbmux.Event) []Event {
 	}
 	m.finishLocked(&e, key)
 	return []Event{e}
+}
+
+func absDur(d time.Duration) time.Duration {
+	if d < 0 {
+		return -d
+	}
+	return d
 }

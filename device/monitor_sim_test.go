@@ -85,3 +85,70 @@ func TestMonitorWithSimulator(t *testing.T) {
 	_ = srv.Close()
 	goleak.VerifyNone(t)
 }
+
+// TestMonitorRestoreMode: with QueryMode the merged view tells restore mode
+// from normal mode, and a detach/re-attach from normal into restore mode is a
+// mode change, not a flap, from both sources.
+func TestMonitorRestoreMode(t *testing.T) {
+	srv, err := sim.Start(context.Background(), "unix://"+t.TempDir()+"/mux", sim.Scenario{Name: "to-restore", Phones: []sim.Phone{sim.PhoneA()}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr, _ := usbmux.ParseAddress(srv.Addr())
+	client := usbmux.NewClient(addr, usbmux.Options{RequestTimeout: 2 * time.Second})
+	w := usb.NewWatcher(srv.USBSource(), usb.WatcherOptions{Interval: 30 * time.Millisecond})
+	m := device.NewMonitor(w, client, device.MonitorOptions{QueryMode: func(ctx context.Context, e usbmux.Entry) (mode.Mode, error) {
+		_, md, err := client.QueryType(ctx, e)
+		return md, err
+	}})
+	ctx, cancel := context.WithCancel(context.Background())
+	out := m.Run(ctx)
+	const key = "udid:00008110001A2B3C4D5E6F70"
+	waitFor := func(what string, ok func(e device.Event) bool) device.Event {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case e := <-out:
+				if ok(e) {
+					return e
+				}
+			case <-deadline:
+				t.Fatalf("no %s within 10 s; stability %+v", what, m.Stability())
+			}
+		}
+	}
+	seen := map[device.Source]bool{}
+	waitFor("attach from both sources", func(e device.Event) bool {
+		if e.Kind == device.Attach {
+			seen[e.Source] = true
+		}
+		return seen[device.SourceUSB] && seen[device.SourceUsbmux]
+	})
+	time.Sleep(100 * time.Millisecond) // let the first QueryType (normal) land
+
+	id := srv.Phones()[0].DeviceID
+	srv.Detach(id)
+	p := sim.PhoneA()
+	p.Mode, p.Address = mode.Restore, 7 // reboots into the restore ramdisk, re-enumerated
+	srv.Attach(p)
+	e := waitFor("mode change", func(e device.Event) bool { return e.Kind == device.ModeChange })
+	if e.Device.Mode != mode.Restore || e.PrevMode != mode.Normal || e.Device.Key != key {
+		t.Errorf("mode change %+v", e)
+	}
+	// Give the USB watcher time to see the re-enumeration too.
+	time.Sleep(200 * time.Millisecond)
+	ds := m.Devices()
+	if len(ds) != 1 || ds[0].Mode != mode.Restore {
+		t.Errorf("devices %+v", ds)
+	}
+	st := m.Stability()
+	if len(st) != 1 || st[0].ModeChanges != 1 || st[0].Flaps() != 0 {
+		t.Errorf("stability %+v: want 1 mode change, 0 flaps", st)
+	}
+	cancel()
+	for range out {
+	}
+	_ = srv.Close()
+	goleak.VerifyNone(t)
+}

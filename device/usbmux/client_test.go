@@ -366,3 +366,22 @@ func TestLockdownFaults(t *testing.T) {
 		})
 	}
 }
+
+func TestQueryType(t *testing.T) {
+	for _, tc := range []struct {
+		scenario string
+		typ      string
+		mode     mode.Mode
+	}{
+		{"healthy", usbmux.TypeLockdown, mode.Normal},
+		{"restore", usbmux.TypeRestored, mode.Restore},
+		{"untrusted", usbmux.TypeLockdown, mode.Normal},
+	} {
+		srv := startSim(t, tc.scenario)
+		c := clientFor(t, srv.Addr(), 2*time.Second)
+		typ, md, err := c.QueryType(ctxT(t, 5*time.Second), listOne(t, c))
+		if err != nil || typ != tc.typ || md != tc.mode {
+			t.Errorf("%s: QueryType = %q, %q, %v; want %q, %q", tc.scenario, typ, md, err, tc.typ, tc.mode)
+		}
+	}
+}

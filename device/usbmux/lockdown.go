@@ -413,3 +413,28 @@ func percentile(sorted []time.Duration, p int) time.Duration {
 	}
 	return sorted[rank-1]
 }
+
+// QueryType asks lockdownd on e which service answers (one request, no
+// pairing): TypeLockdown → mode.Normal, TypeRestored → mode.Restore. It is
+// the cheap way to tell restore mode from normal mode.
+func (c *Client) QueryType(ctx context.Context, e Entry) (string, mode.Mode, error) {
+	s, err := c.openLockdown(ctx, e, "query type of "+e.UDID)
+	if err != nil {
+		return "", mode.Unknown, err
+	}
+	defer s.close()
+	r, _, err := s.requestRaw(ldRequest{Label: label, Request: "QueryType"})
+	if err != nil {
+		return "", mode.Unknown, err
+	}
+	if r.Error != "" {
+		return "", mode.Unknown, s.failReply(&ReplyError{Service: "lockdownd", Request: "QueryType", Message: r.Error})
+	}
+	switch r.Type {
+	case TypeLockdown:
+		return r.Type, mode.Normal, nil
+	case TypeRestored:
+		return r.Type, mode.Restore, nil
+	}
+	return r.Type, mode.Unknown, nil
+}
