@@ -54,7 +54,7 @@ type HostChecks struct {
 	AppleServers     func(ctx context.Context, opts host.ServerOptions) host.Result
 	HostsFile        func(ctx context.Context, path string) host.Result
 	SecuritySoftware func(ctx context.Context) host.Result
-	SoftwareVersions func(ctx context.Context) host.Result
+	SoftwareVersions func(ctx context.Context, iosVersion string) host.Result
 }
 
 // Config is how an Engine reaches the outside world. The zero value uses

@@ -29,7 +29,7 @@ var fakeHost = HostChecks{
 	SecuritySoftware: func(ctx context.Context) host.Result {
 		return host.Result{ID: report.CheckHostSecuritySoftware, Status: report.StatusPass, Detail: "fake"}
 	},
-	SoftwareVersions: func(ctx context.Context) host.Result {
+	SoftwareVersions: func(ctx context.Context, _ string) host.Result {
 		return host.Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusPass, Detail: "fake"}
 	},
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
+	"slices"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
@@ -43,27 +45,39 @@ func (r *run) hostTasks() []Task {
 			return hc.AppleServers(ctx, opts), nil
 		}),
 		wrap(report.CheckHostHostsFile, 5*time.Second, func(ctx context.Context) (host.Result, error) {
-			if hc.HostsFile == nil {
-				return host.Result{}, errNotBuilt
-			}
 			return hc.HostsFile(ctx, r.opts.HostsFile), nil
 		}),
 		wrap(report.CheckHostSecuritySoftware, 10*time.Second, func(ctx context.Context) (host.Result, error) {
-			if hc.SecuritySoftware == nil {
-				return host.Result{}, errNotBuilt
-			}
 			return hc.SecuritySoftware(ctx), nil
 		}),
 		wrap(report.CheckHostSoftwareVersions, 10*time.Second, func(ctx context.Context) (host.Result, error) {
-			if hc.SoftwareVersions == nil {
-				return host.Result{}, errNotBuilt
-			}
-			return hc.SoftwareVersions(ctx), nil
+			return hc.SoftwareVersions(ctx, r.phoneIOSVersion(ctx)), nil
 		}),
 	}
 }
 
-var errNotBuilt = errors.New("this check is not part of this build")
+// phoneIOSVersion is the iOS version of the first phone lockdownd
+// described ("" when none did); on macOS it raises the minimum OS version.
+func (r *run) phoneIOSVersion(ctx context.Context) string {
+	if runtime.GOOS != "darwin" {
+		return ""
+	}
+	ld, err := r.lockdown.Get(ctx)
+	if err != nil {
+		return ""
+	}
+	keys := make([]string, 0, len(ld))
+	for k := range ld {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if v := ld[k].info.ProductVersion; v != "" {
+			return v
+		}
+	}
+	return ""
+}
 
 // withDefaults fills nil host checks with the diagnostics/host ones.
 func (h HostChecks) withDefaults() HostChecks {
@@ -72,6 +86,11 @@ func (h HostChecks) withDefaults() HostChecks {
 	}
 	if h.HostsFile == nil {
 		h.HostsFile = host.CheckHostsFile
+	}
+	if h.SoftwareVersions == nil {
+		h.SoftwareVersions = func(ctx context.Context, iosVersion string) host.Result {
+			return host.CheckSoftwareVersions(ctx, host.SoftwareOptions{IOSVersion: iosVersion})
+		}
 	}
 	if h.SecuritySoftware == nil {
 		h.SecuritySoftware = func(ctx context.Context) host.Result {
