@@ -200,7 +200,7 @@ func Fixtures() []Fixture {
 		{Name: "iphone-recovery-probe", Description: "Phone A in recovery; the pcap answers the serial read and 3 GET_DESCRIPTOR(device) probes, then nothing: a 5-request ControlProbe sees 3 answers and 2 timeouts",
 			devices: []Device{rootHub(), withSerialRead(recovery, ProbeTransfers(dd, 3)...)},
 			Expect:  []Expect{recExpect},
-			Probe:   &Probe{N: 5, TimeoutMs: 250, Requests: 5, OK: 3, Timeouts: 2}},
+			Probe:   &Probe{N: 5, TimeoutMs: 1000, Requests: 5, OK: 3, Timeouts: 2}},
 		{Name: "iphone-recovery-unplugged", Description: "Phone A in recovery; 2 probes answered, then the device is gone (ENODEV): ControlProbe stops with a DisconnectedError",
 			devices: []Device{rootHub(), withSerialRead(recovery, append(ProbeTransfers(dd, 2), Transfer{Setup: GetDescriptor(1, 0, 0, 18), Status: StatusNoDevice})...)},
 			Expect:  []Expect{recExpect},
