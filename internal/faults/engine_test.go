@@ -1,0 +1,237 @@
+package faults
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// engineRun runs the whole diagnostics engine against srv (its USB view
+// included) with the real host checks minus the network, and returns the
+// report after checking it against the JSON contract.
+func engineRun(t *testing.T, srv *sim.Server, window, muxTimeout, limit time.Duration) *report.Report {
+	t.Helper()
+	e := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource(), UsbmuxTimeout: muxTimeout, PollInterval: 50 * time.Millisecond})
+	defer e.Close()
+	var rep *report.Report
+	var err error
+	within(t, limit, "Engine.Run", func() {
+		rep, err = e.Run(context.Background(), diagnostics.Options{
+			UsbmuxdAddress: srv.Addr(), Window: window, NoNetwork: true,
+			HostsFile: filepath.Join(t.TempDir(), "no-hosts"),
+		}, nil)
+	})
+	if err != nil {
+		t.Fatalf("Engine.Run: %v", err)
+	}
+	var buf bytes.Buffer
+	if err := rep.JSON(&buf); err != nil {
+		t.Fatalf("report JSON: %v", err)
+	}
+	if err := report.Validate(buf.Bytes()); err != nil {
+		t.Errorf("report breaks the contract: %v", err)
+	}
+	return rep
+}
+
+func findingIDs(rep *report.Report) []string {
+	var ids []string
+	for _, f := range rep.Findings {
+		ids = append(ids, f.ID)
+	}
+	return ids
+}
+
+func checkByID(rep *report.Report, id string) report.Check {
+	for _, c := range rep.Checks {
+		if c.ID == id {
+			return c
+		}
+	}
+	return report.Check{}
+}
+
+// The whole engine against a broken usbmuxd: it returns promptly with the
+// finding that names the fault, and the USB side of the report is intact.
+func TestEngineAgainstBrokenUsbmuxd(t *testing.T) {
+	guard(t)
+	const muxTimeout = 500 * time.Millisecond
+	cases := []struct {
+		scenario string
+		status   string
+		finding  string
+	}{
+		{"hung", report.UsbmuxdNotResponding, report.FindingUsbmuxNotResponding},
+		{"garbage", report.UsbmuxdError, ""},
+		{"garbage-not-plist", report.UsbmuxdError, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.scenario, func(t *testing.T) {
+			sc, err := sim.Builtin(tc.scenario)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv := startSim(t, sc)
+			// Every usbmuxd step is bounded by muxTimeout; a handful run in sequence.
+			rep := engineRun(t, srv, 0, muxTimeout, 10*muxTimeout+slack)
+			if rep.Host.Usbmuxd.Status != tc.status {
+				t.Errorf("usbmuxd status = %q, want %q", rep.Host.Usbmuxd.Status, tc.status)
+			}
+			if tc.finding != "" && !hasID(rep.Findings, tc.finding) {
+				t.Errorf("findings %v, want %s", findingIDs(rep), tc.finding)
+			}
+			if st := checkByID(rep, report.CheckUsbmuxHealth).Status; st == report.StatusPass || st == "" {
+				t.Errorf("usbmux.health = %q, want a failure", st)
+			}
+			if len(rep.Devices) != 1 || !rep.Devices[0].USB.Present {
+				t.Errorf("the phone on USB got lost from the report: %+v", rep.Devices)
+			}
+		})
+	}
+}
+
+// A phone that flaps during the sampling window, and one that leaves in the
+// middle of the lockdown probes: the run ends on time with the right finding
+// (or an honest error), never hangs.
+func TestEngineDeviceLeavesMidRun(t *testing.T) {
+	guard(t)
+	t.Run("flapping during the window", func(t *testing.T) {
+		srv := startSim(t, sim.Scenario{Name: "flap", Phones: []sim.Phone{sim.PhoneA()}, FlapInterval: 150 * time.Millisecond})
+		rep := engineRun(t, srv, 2*time.Second, time.Second, 2*time.Second+30*time.Second)
+		if !hasID(rep.Findings, report.FindingUSBUnstable) {
+			t.Errorf("findings %v, want %s", findingIDs(rep), report.FindingUSBUnstable)
+		}
+	})
+	t.Run("detached during lockdown probes", func(t *testing.T) {
+		srv := startSim(t, sim.Scenario{Name: "slow", Phones: []sim.Phone{sim.PhoneA()}, LockdownLatency: 60 * time.Millisecond})
+		go func() {
+			time.Sleep(250 * time.Millisecond)
+			for _, p := range srv.Phones() {
+				srv.Detach(p.DeviceID)
+			}
+		}()
+		rep := engineRun(t, srv, 0, time.Second, 30*time.Second)
+		for _, id := range []string{report.CheckLockdownQuery, report.CheckLockdownRTT} {
+			c := checkByID(rep, id)
+			if c.Status == "" {
+				t.Errorf("check %s missing from the report", id)
+			}
+			t.Logf("%s: %s %q", id, c.Status, c.Detail)
+		}
+	})
+}
+
+// The real `restoredoctor watch` while usbmuxd stops and comes back at the
+// same socket: it keeps running, says usbmuxd went away, reports a phone
+// plugged in after the restart, and stops cleanly on SIGINT.
+func TestWatchProcessSurvivesUsbmuxdRestart(t *testing.T) {
+	guard(t)
+	bin := buildBinary(t, "restoredoctor")
+	dir := sockDir(t)
+	addr := "unix://" + dir + "/mux.sock"
+	srv, err := sim.Start(context.Background(), addr, sim.Scenario{Name: "before"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "watch", "--no-checks", "--usbmuxd", addr, "--interval", "200ms")
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	lines := make(chan string, 1024)
+	var rd sync.WaitGroup
+	rd.Add(1)
+	go func() {
+		defer rd.Done()
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+	go func() { rd.Wait(); exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+		}
+	})
+	var seen []string
+	expect := func(what string, match func(string) bool) {
+		t.Helper()
+		deadline := time.After(20 * time.Second)
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatalf("watch exited while waiting for %s; output:\n%s\nstderr: %s", what, strings.Join(seen, "\n"), stderr.String())
+				}
+				seen = append(seen, l)
+				if match(l) {
+					return
+				}
+			case <-deadline:
+				t.Fatalf("no %s line within 20s; output:\n%s\nstderr: %s", what, strings.Join(seen, "\n"), stderr.String())
+			}
+		}
+	}
+	attach := func(l string) bool { return strings.Contains(l, " attach ") && strings.Contains(l, "usbmux") }
+	waitFor(t, 20*time.Second, "watch sends Listen", func() bool { return srv.Stats().Requests["Listen"] > 0 })
+	srv.Attach(sim.PhoneA())
+	expect("attach before the restart", attach)
+
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	expect("usbmuxd gone", func(l string) bool {
+		return strings.Contains(l, "usbmux") && (strings.Contains(l, "disconnect") || strings.Contains(l, "lost") || strings.Contains(l, "unreachable") || strings.Contains(l, "detach"))
+	})
+	time.Sleep(300 * time.Millisecond)
+	srv2, err := sim.Start(context.Background(), addr, sim.Scenario{Name: "after"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv2.Close() })
+	waitFor(t, 30*time.Second, "watch reconnects (Listen on the new usbmuxd)", func() bool { return srv2.Stats().Requests["Listen"] > 0 })
+	srv2.Attach(sim.PhoneB())
+	expect("attach after the restart", attach)
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-exited:
+		if err != nil {
+			t.Errorf("watch exit after SIGINT: %v (stderr: %s)", err, stderr.String())
+		}
+	case <-time.After(slack):
+		t.Fatal("watch did not stop within 5 s of SIGINT")
+	}
+	if strings.Contains(stderr.String(), "panic") {
+		t.Errorf("stderr mentions a panic: %s", stderr.String())
+	}
+	_, _ = io.Copy(io.Discard, stdout)
+}
