@@ -35,12 +35,17 @@ func (o CommandOptions) goos() string {
 	return o.GOOS
 }
 
+// windowsPowerShell is Windows PowerShell 5.1's fixed location, for when
+// PATH has been trimmed.
+const windowsPowerShell = `C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`
+
 // Fixed commands for host.security_software.
 var (
 	// WindowsSecurityCenterCommand lists Security Center antivirus and firewall products as JSON.
 	WindowsSecurityCenterCommand = Command{
-		Name: "powershell.exe",
-		Args: []string{"-NoProfile", "-NonInteractive", "-Command", security.WindowsScript},
+		Name:      "powershell.exe",
+		Fallbacks: []string{windowsPowerShell},
+		Args:      []string{"-NoProfile", "-NonInteractive", "-Command", security.WindowsScript},
 	}
 	// MacSystemExtensionsCommand lists macOS system extensions.
 	MacSystemExtensionsCommand = Command{

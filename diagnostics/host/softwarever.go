@@ -23,8 +23,9 @@ type SoftwareOptions struct {
 var (
 	// WindowsInventoryCommand prints the Windows version and Apple's software as JSON.
 	WindowsInventoryCommand = Command{
-		Name: "powershell.exe",
-		Args: []string{"-NoProfile", "-NonInteractive", "-Command", software.WindowsScript},
+		Name:      "powershell.exe",
+		Fallbacks: []string{windowsPowerShell},
+		Args:      []string{"-NoProfile", "-NonInteractive", "-Command", software.WindowsScript},
 	}
 	// MacSwVersCommand prints the macOS version.
 	MacSwVersCommand = Command{Name: "sw_vers", Fallbacks: []string{"/usr/bin/sw_vers"}}

@@ -13,6 +13,7 @@ import (
 // ParseSecurityCenter reads: both Security Center classes in one JSON object,
 // arrays kept as arrays (-InputObject) and deep enough not to stringify rows.
 const WindowsScript = `$ErrorActionPreference='Stop';` +
+	`[Console]::OutputEncoding=[Text.Encoding]::UTF8;` +
 	`$ns='root/SecurityCenter2';` +
 	`$av=@(Get-CimInstance -Namespace $ns -ClassName AntiVirusProduct | Select-Object displayName,productState,pathToSignedProductExe);` +
 	`$fw=@(Get-CimInstance -Namespace $ns -ClassName FirewallProduct | Select-Object displayName,productState,pathToSignedProductExe);` +

@@ -11,6 +11,7 @@ import (
 // ParseWindowsInventory reads: the Windows version, Apple's entries in the
 // three Uninstall registry hives, and Apple's Store packages.
 const WindowsScript = `$ErrorActionPreference='SilentlyContinue';` +
+	`[Console]::OutputEncoding=[Text.Encoding]::UTF8;` +
 	`$os=Get-CimInstance -ClassName Win32_OperatingSystem | Select-Object Caption,Version,BuildNumber;` +
 	`$k='HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*','HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*','HKCU:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*';` +
 	`$u=@(Get-ItemProperty -Path $k | Where-Object { $_.Publisher -like 'Apple*' } | Select-Object DisplayName,DisplayVersion,Publisher);` +
