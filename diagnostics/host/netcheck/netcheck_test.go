@@ -268,3 +268,22 @@ func TestSplitTarget(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkProbeLoopback measures one full DNS (map) + TCP + verified TLS
+// probe against a loopback httptest server.
+func BenchmarkProbeLoopback(b *testing.B) {
+	srv := httptest.NewUnstartedServer(http.NotFoundHandler())
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	defer srv.Close()
+	roots := x509.NewCertPool()
+	roots.AddCert(srv.Certificate())
+	_, port, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	opts := Options{RootCAs: roots, Resolver: mapResolver{"example.com": "127.0.0.1"}}
+	b.ReportAllocs()
+	for b.Loop() {
+		if r := ProbeOne(context.Background(), "example.com:"+port, opts); !r.OK() {
+			b.Fatal(r.Err)
+		}
+	}
+}
