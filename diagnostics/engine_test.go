@@ -101,6 +101,7 @@ func TestEngineAgainstSimulator(t *testing.T) {
 		{"restore", 0, rules.Tried{}, nil, "restore", 0, nil},
 		{"recovery", 0, rules.Tried{}, []string{report.FindingDeviceRecoveryMode}, "recovery", 5, nil},
 		{"dfu", 0, rules.Tried{}, []string{report.FindingDeviceDFUMode}, "dfu", 5, nil},
+		{"multi", 0, rules.Tried{}, []string{report.FindingUSBBehindHub}, "normal", 1, nil}, // Phone B sits behind a hub
 		{"none", 0, rules.Tried{}, []string{report.FindingUSBNoDevice}, "", 1, nil},
 		// usbmuxd down: usbmux.listing is skipped, so no device_missing on top.
 		{"hung", 0, rules.Tried{}, []string{report.FindingUsbmuxNotResponding}, "normal", 4, map[string]string{report.CheckUsbmuxListing: report.StatusSkipped}},
@@ -134,6 +135,9 @@ func TestEngineAgainstSimulator(t *testing.T) {
 			}
 			if got := findingIDs(rep); !slices.Equal(got, tc.want) {
 				t.Errorf("findings %v, want %v\n%s", got, tc.want, buf.String())
+			}
+			if tc.scenario == "multi" && len(rep.Devices) != 4 {
+				t.Errorf("multi: %d devices, want 4", len(rep.Devices))
 			}
 			if tc.mode != "" && (len(rep.Devices) == 0 || rep.Devices[0].Mode != tc.mode) {
 				t.Errorf("devices %+v, want mode %s", rep.Devices, tc.mode)
