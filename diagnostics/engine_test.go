@@ -76,9 +76,6 @@ func checkStatus(r *report.Report, id string) string {
 }
 
 func TestEngineAgainstSimulator(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the simulator for several seconds")
-	}
 	tests := []struct {
 		scenario string
 		window   time.Duration

@@ -141,6 +141,30 @@ func TestRunCheckOnThisMachine(t *testing.T) {
 	}
 }
 
+// TestRunCheckCouldNotRun: exit 1 when the report cannot be written or the
+// run ran out of time (the report is still printed, once).
+func TestRunCheckCouldNotRun(t *testing.T) {
+	dir := t.TempDir()
+	base := []string{"--window", "0", "--no-network", "--usbmuxd", "unix://" + filepath.Join(dir, "none"), "--hosts-file", filepath.Join(dir, "h")}
+	var out, errb bytes.Buffer
+	if code := runCheck(append(base, "--markdown", filepath.Join(dir, "missing", "r.md")), &out, &errb); code != exitFail {
+		t.Errorf("unwritable --markdown: exit %d, want %d (%s)", code, exitFail, errb.String())
+	}
+	out.Reset()
+	errb.Reset()
+	start := time.Now()
+	code := runCheck(append(base, "--json", "--timeout", "1ns"), &out, &errb)
+	if code != exitFail || !strings.Contains(errb.String(), "--timeout") {
+		t.Errorf("--timeout 1ns: exit %d, stderr %q", code, errb.String())
+	}
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("--timeout 1ns took %v", el)
+	}
+	if err := report.Validate(out.Bytes()); err != nil {
+		t.Errorf("incomplete report does not validate: %v", err)
+	}
+}
+
 func TestWriteFileAtomic(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "x.md")
