@@ -54,6 +54,7 @@ func TestUSBPresence(t *testing.T) {
 		{"libusb unavailable, nothing listed", USBScan{Err: errors.New("no usbfs"), Unavailable: true}, nil, []string{report.FindingUSBUnavailable}, false, "not readable"},
 		{"libusb unavailable, usbmuxd lists one", USBScan{Err: errors.New("no usbfs"), Unavailable: true}, []Phone{{Key: keyA, Mux: &phoneAMux}}, []string{report.FindingUSBUnavailable}, false, "usbmuxd lists 1 device"},
 		{"scan error", USBScan{Err: errors.New("io")}, nil, nil, true, ""},
+		{"usbmuxd lists it, libusb does not see it", USBScan{}, []Phone{{Key: keyA, Mux: &phoneAMux}}, nil, false, "usbmuxd lists 1 device over USB"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

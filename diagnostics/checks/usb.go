@@ -77,6 +77,17 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 		}
 	}
 	if onUSB == 0 {
+		listed := 0
+		for _, p := range phones {
+			if p.Mux != nil && p.Mux.ConnectionType != "Network" {
+				listed++
+			}
+		}
+		if listed > 0 {
+			// libusb cannot see it (on Windows Apple's driver owns the
+			// device) but usbmuxd lists it over USB: it is there.
+			return Outcome{Detail: fmt.Sprintf("libusb sees no Apple device, but usbmuxd lists %s over USB", plural(listed, "device")), Findings: fs}, nil
+		}
 		fs = append(fs, finding(report.FindingUSBNoDevice, report.SeverityCritical, "",
 			"No iPhone was found on the USB bus: check that it is plugged in and the cable carries data",
 			map[string]any{"apple_devices": 0}))
