@@ -29,7 +29,8 @@ const SigningHost = "gs.apple.com"
 // host.apple_servers_unreachable finding. All fail, or the signing server
 // gs.apple.com fails → fail and a critical finding. The finding supports
 // step 3 and carries per host: target, stage_reached (none|dns|tcp|tls),
-// failed_stage, kind, error, dns_ms, tcp_ms, tls_ms, address, tls_version.
+// failed_stage, kind, error, dns_ms, tcp_ms, tls_ms, addresses (resolved,
+// at most 4), address (connected), tls_version.
 func CheckAppleServers(ctx context.Context, opts ServerOptions) Result {
 	start := time.Now()
 	results := netcheck.Probe(ctx, opts)
@@ -136,6 +137,15 @@ func hostEvidence(hr netcheck.HostResult) map[string]any {
 		e["kind"] = string(pe.Kind)
 	} else if hr.Err != nil {
 		e["error"] = hr.Err.Error()
+	}
+	if len(hr.Addresses) > 0 {
+		// What the name resolved to: 127.0.0.1 or 0.0.0.0 here means a hosts
+		// file or DNS filter is blocking it.
+		addrs := hr.Addresses
+		if len(addrs) > 4 {
+			addrs = addrs[:4]
+		}
+		e["addresses"] = toAny(addrs)
 	}
 	if hr.Addr != "" {
 		e["address"] = hr.Addr

@@ -123,7 +123,8 @@ func TestAppleServersWrongNameEvidence(t *testing.T) {
 		t.Fatalf("%+v", r)
 	}
 	h := r.Findings[0].Evidence["hosts"].([]any)[0].(map[string]any)
-	if h["stage_reached"] != "tcp" || h["failed_stage"] != "tls" || h["kind"] != "name_mismatch" {
+	if h["stage_reached"] != "tcp" || h["failed_stage"] != "tls" || h["kind"] != "name_mismatch" ||
+		len(h["addresses"].([]any)) != 1 || h["addresses"].([]any)[0] != "127.0.0.1" {
 		t.Errorf("evidence %v", h)
 	}
 	if !strings.Contains(h["error"].(string), "certificate is not valid for gs.apple.com") {
