@@ -414,6 +414,13 @@ func (r *run) checkControl(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if _, ok := r.src.(usb.Opener); !ok {
+		for _, p := range phones {
+			if p.USB != nil && p.Mode.IsLowLevel() {
+				return Skipped("this USB source cannot open devices for control transfers (not libusb)"), nil
+			}
+		}
+	}
 	probes, err := r.control.Get(ctx)
 	if err != nil {
 		return Outcome{}, err
