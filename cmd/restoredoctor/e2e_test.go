@@ -237,6 +237,8 @@ type scenario struct {
 	professional   bool
 	mode           string // devices[0].mode; "" when no device
 	checks         map[string]string
+	// device, when set, checks devices[0] further.
+	device func(t *testing.T, d report.Device)
 }
 
 // hostFindingIDs are findings about this computer whose presence depends on
@@ -255,6 +257,16 @@ func TestE2EScenarios(t *testing.T) {
 				report.CheckUSBControl: report.StatusSkipped, report.CheckUsbmuxHealth: report.StatusPass, report.CheckUsbmuxListing: report.StatusPass,
 				report.CheckLockdownQuery: report.StatusPass, report.CheckLockdownRTT: report.StatusPass, report.CheckLockdownTrust: report.StatusPass,
 				report.CheckHostAppleServers: report.StatusPass, report.CheckHostHostsFile: report.StatusPass,
+			},
+			device: func(t *testing.T, d report.Device) {
+				l := d.Lockdown
+				if d.Model.Name != "iPhone 13 Pro Max" || d.Model.ProductType != "iPhone14,3" || d.Model.RecoveryButtons != "face-id-or-8-later" ||
+					!d.USB.Present || d.USB.SpeedMbps != 480 || d.USB.ProductID != "12a8" || !slices.Equal(d.USB.PortPath, []int{2}) || d.USB.BehindHub ||
+					!d.Usbmux.Listed || !l.Reachable || l.ProductVersion != "17.5.1" || l.Trusted == nil || !*l.Trusted ||
+					l.Requests != 10 || l.Timeouts != 0 || l.Failures != 0 || l.RTTms.P95 <= 0 || d.Stability.WindowS != 2 || d.Stability.Detaches != 0 ||
+					!report.IsRedacted(d.Key) {
+					t.Errorf("device %+v", d)
+				}
 			}},
 		// The simulator re-attaches every 1.5 s (a 3 s cycle): any 5 s window
 		// holds at least one detach followed by a same-mode re-attach.
@@ -286,7 +298,14 @@ func TestE2EScenarios(t *testing.T) {
 			checks: map[string]string{report.CheckLockdownQuery: report.StatusPass, report.CheckLockdownTrust: report.StatusPass}},
 		{name: "recovery", usb: "iphone-recovery", probes: 5, sim: "recovery", network: "off",
 			want: []string{report.FindingDeviceRecoveryMode}, primary: 5, mode: "recovery",
-			checks: map[string]string{report.CheckUSBControl: report.StatusPass, report.CheckLockdownQuery: report.StatusSkipped}},
+			checks: map[string]string{report.CheckUSBControl: report.StatusPass, report.CheckLockdownQuery: report.StatusSkipped},
+			device: func(t *testing.T, d report.Device) {
+				r := d.Recovery
+				if d.Model.Name != "iPhone 13 Pro Max" || d.Model.RecoveryButtons != "face-id-or-8-later" || d.USB.ProductID != "1281" || d.Usbmux.Listed ||
+					r == nil || r.CPID != "8110" || r.BDID != "0E" || !report.IsRedacted(r.ECID) || r.SRTG != "iBoot-10151.41.12" {
+					t.Errorf("device %+v recovery %+v", d, r)
+				}
+			}},
 		{name: "recovery-control-timeouts", usb: "iphone-recovery-probe", sim: "recovery", network: "off",
 			want: []string{report.FindingDeviceRecoveryMode, report.FindingUSBControlTimeouts}, primary: 1, mode: "recovery"},
 		{name: "dfu", usb: "iphone-dfu", probes: 5, sim: "dfu", network: "off",
@@ -436,6 +455,9 @@ func runScenario(t *testing.T, sc scenario) {
 	}
 	if sc.mode != "" && (len(rep.Devices) != 1 || rep.Devices[0].Mode != sc.mode) {
 		t.Errorf("devices %+v, want one in mode %s", rep.Devices, sc.mode)
+	}
+	if sc.device != nil && len(rep.Devices) > 0 {
+		sc.device(t, rep.Devices[0])
 	}
 	for id, st := range sc.checks {
 		found := false
