@@ -10,13 +10,17 @@
 # become regression seeds that plain `go test` replays).
 #
 # Environment: GO (default go), FUZZ_PKGS (package patterns, default ./...),
-# FUZZ_PARALLEL (-parallel, default 1: the machine is shared).
+# FUZZ_PARALLEL (-parallel, default 1: the machine is shared), FUZZ_MINIMIZE
+# (-fuzzminimizetime, default 5s: targets that talk over sockets have slightly
+# non-deterministic coverage, and the default 60 s minimisation of every new
+# input would eat the whole DURATION).
 set -uo pipefail
 
 DURATION="${1:-30s}"
 GO="${GO:-go}"
 PKGS="${FUZZ_PKGS:-./...}"
 PAR="${FUZZ_PARALLEL:-1}"
+MINIMIZE="${FUZZ_MINIMIZE:-5s}"
 export LANG="${LANG:-en_US.UTF-8}"
 
 cd "$(dirname "$0")/.."
@@ -42,7 +46,7 @@ for line in "${pkgs[@]}"; do
 		total=$((total + 1))
 		echo "=== fuzz $pkg $t for $DURATION"
 		start=$(date +%s)
-		if $GO test -run '^$' -fuzz "^${t}\$" -fuzztime "$DURATION" -parallel "$PAR" "$pkg"; then
+		if $GO test -run '^$' -fuzz "^${t}\$" -fuzztime "$DURATION" -fuzzminimizetime "$MINIMIZE" -parallel "$PAR" "$pkg"; then
 			summary+=("ok    $pkg $t ($(($(date +%s) - start))s)")
 		else
 			failed+=("$pkg $t")

@@ -3,6 +3,7 @@ package faults
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"crypto/rand"
 	"os"
 	"os/exec"
@@ -145,6 +146,8 @@ func binDir(t *testing.T) string {
 }
 
 func TestMain(m *testing.M) {
+	// go-ios logs every broken pipe at error level through slog's default.
+	slog.SetDefault(slog.New(slog.DiscardHandler))
 	code := m.Run()
 	if binRoot != "" {
 		_ = os.RemoveAll(binRoot)

@@ -118,3 +118,8 @@ func clientFor(t *testing.T, addr string, req time.Duration) *usbmux.Client {
 	}
 	return usbmux.NewClient(a, usbmux.Options{DialTimeout: time.Second, RequestTimeout: req, BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond})
 }
+
+// mkSockDir is sockDir for callers without a *testing.T (fuzz set-up).
+func mkSockDir() (string, error) { return os.MkdirTemp("", "rdf") }
+
+func removeAll(dir string) { _ = os.RemoveAll(dir) }
