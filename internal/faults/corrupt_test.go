@@ -3,8 +3,8 @@ package faults
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"crypto/rand"
+	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
