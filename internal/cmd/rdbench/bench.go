@@ -640,8 +640,15 @@ func (b *bench) watchIdle(ctx context.Context) (usage, error) {
 	if err := waitUntil(ctx, 15*time.Second, func() bool { return srv.Stats().Requests["Listen"] > 0 }); err != nil {
 		return usage{}, fmt.Errorf("watch never sent Listen (stderr: %s)", stderr.String())
 	}
-	return measureIdle(ctx, cmd.Process.Pid, 3*time.Second, b.cfg.idle)
+	// watch runs a quick check after the initial attach; let it finish.
+	return measureIdle(ctx, cmd.Process.Pid, watchSettle, b.cfg.idle)
 }
+
+// Settling times before an idle measurement starts.
+const (
+	watchSettle = 5 * time.Second
+	guiSettle   = 16 * time.Second
+)
 
 func (b *bench) guiIdle(ctx context.Context, display string) (usage, error) {
 	cmd := exec.CommandContext(ctx, b.rd, "--demo", "healthy")
@@ -652,8 +659,9 @@ func (b *bench) guiIdle(ctx context.Context, display string) (usage, error) {
 		return usage{}, err
 	}
 	defer b.stop(cmd)
-	// The demo check runs right after start; measure once the window idles.
-	u, err := measureIdle(ctx, cmd.Process.Pid, 8*time.Second, b.cfg.idle)
+	// The demo check (a 10 s sampling window) starts right after the window
+	// opens; measure once it is over and the window idles.
+	u, err := measureIdle(ctx, cmd.Process.Pid, guiSettle, b.cfg.idle)
 	if err != nil {
 		return u, fmt.Errorf("%w (stderr: %s)", err, stderr.String())
 	}
