@@ -235,3 +235,45 @@ func TestWatchProcessSurvivesUsbmuxdRestart(t *testing.T) {
 	}
 	_, _ = io.Copy(io.Discard, stdout)
 }
+
+// The real `restoredoctor check --json` against a hung usbmuxd: it exits 0
+// (the check ran) well before its own --timeout, prints one valid report
+// naming usbmuxd as not responding.
+func TestCheckProcessAgainstHungUsbmuxd(t *testing.T) {
+	guard(t)
+	bin := buildBinary(t, "restoredoctor")
+	sc, err := sim.Builtin("hung")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startSim(t, sc)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "check", "--json", "--window", "0", "--no-network", "--timeout", "60s",
+		"--hosts-file", filepath.Join(t.TempDir(), "none"), "--usbmuxd", srv.Addr())
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	t0 := time.Now()
+	err = cmd.Run()
+	took := time.Since(t0)
+	if ctx.Err() != nil {
+		t.Fatalf("check still running after 2 min against a hung usbmuxd")
+	}
+	if err != nil {
+		t.Fatalf("check: %v (stderr: %s)", err, stderr.String())
+	}
+	// Each usbmuxd request is bounded by 2 s; far below the 60 s --timeout.
+	if took > 30*time.Second {
+		t.Errorf("check took %v against a hung usbmuxd; each request is bounded by seconds", took)
+	}
+	if err := report.Validate(stdout.Bytes()); err != nil {
+		t.Fatalf("output is not one valid report: %v\n%s", err, stdout.String())
+	}
+	for _, want := range []string{`"status": "not_responding"`, report.FindingUsbmuxNotResponding} {
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	t.Logf("check against a hung usbmuxd returned in %v", took)
+}
