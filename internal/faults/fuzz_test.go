@@ -138,6 +138,14 @@ func FuzzUsbmuxClientReplies(f *testing.F) {
 			{"Health", func(ctx context.Context) error { _, err := c.Health(ctx); return err }},
 			{"QueryLockdown", func(ctx context.Context) error { _, err := c.QueryLockdown(ctx, entry); return err }},
 			{"ProbeRTT", func(ctx context.Context) error { _, err := c.ProbeRTT(ctx, entry, 2); return err }},
+			{"Listen", func(ctx context.Context) error {
+				// Listen reconnects until cancelled; it must stop and close its channel.
+				ctx, cancel := context.WithTimeout(ctx, req)
+				defer cancel()
+				for range c.Listen(ctx) {
+				}
+				return nil
+			}},
 		}
 		for _, cl := range calls {
 			var err error
