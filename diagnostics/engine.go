@@ -316,7 +316,7 @@ func (r *run) gather(ctx context.Context) {
 		}
 		return out, nil
 	})
-	Produce(ctx, r.opts.Window+5*time.Second, r.sample, "stability sampling", func(ctx context.Context) (sampleResult, error) {
+	Produce(ctx, r.opts.Window+2*e.cfg.UsbmuxTimeout+6*time.Second, r.sample, "stability sampling", func(ctx context.Context) (sampleResult, error) {
 		return r.sampleLinks(ctx), nil
 	})
 }
@@ -371,7 +371,7 @@ func (r *run) tasks() []Task {
 	ts := []Task{
 		mk(report.CheckUSBPresence, 8*time.Second, r.checkPresence),
 		mk(report.CheckUSBLink, 8*time.Second, r.checkLink),
-		{ID: report.CheckUSBStability, Label: stabilityLabel, Timeout: window + 8*time.Second, Run: r.checkStability},
+		{ID: report.CheckUSBStability, Label: stabilityLabel, Timeout: window + 2*r.e.cfg.UsbmuxTimeout + 9*time.Second, Run: r.checkStability},
 		mk(report.CheckUSBControl, 20*time.Second, r.checkControl),
 		mk(report.CheckUsbmuxHealth, usbmuxT, r.checkUsbmuxHealth),
 		mk(report.CheckUsbmuxListing, usbmuxT+6*time.Second, r.checkUsbmuxListing),

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
@@ -181,5 +182,45 @@ func TestEngineBadAddress(t *testing.T) {
 	e := NewEngine(Config{USB: usb.FuncSource(func(context.Context) ([]usb.Device, error) { return nil, nil }), Host: fakeHost})
 	if _, err := e.Run(context.Background(), Options{UsbmuxdAddress: "ftp://x"}, nil); err == nil {
 		t.Error("bad usbmuxd address: want error")
+	}
+}
+
+// TestEngineRestoreTransitionIsNotAFlap: during the window the phone leaves
+// and comes back in restore mode (same USB product id, lockdownd answers
+// com.apple.mobile.restored). USB sees a same-mode re-enumeration, usbmuxd +
+// lockdownd a mode change: no usb.unstable. A same-mode re-attach is a flap.
+func TestEngineRestoreTransitionIsNotAFlap(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		next      func(p sim.Phone) sim.Phone
+		wantFlaps bool
+	}{
+		{"normal to restore", func(p sim.Phone) sim.Phone { p.Mode = mode.Restore; return p }, false},
+		{"normal to normal", func(p sim.Phone) sim.Phone { return p }, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := startSim(t, "healthy")
+			e := NewEngine(Config{USB: srv.USBSource(), Host: fakeHost, PollInterval: 100 * time.Millisecond})
+			go func() {
+				time.Sleep(700 * time.Millisecond)
+				p := srv.Phones()[0]
+				srv.Detach(p.DeviceID)
+				time.Sleep(400 * time.Millisecond)
+				n := tc.next(p)
+				n.DeviceID, n.Address = 0, p.Address+1
+				srv.Attach(n)
+			}()
+			rep, err := e.Run(context.Background(), Options{Window: 3 * time.Second, UsbmuxdAddress: srv.Addr(), NoNetwork: true, LockdownRequests: 3}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := slices.Contains(findingIDs(rep), report.FindingUSBUnstable)
+			if got != tc.wantFlaps {
+				t.Errorf("usb.unstable = %v, want %v; stability: %+v", got, tc.wantFlaps, rep.Checks[2])
+			}
+			if rep.Checks[2].ID != report.CheckUSBStability || !strings.Contains(rep.Checks[2].Detail, "1 detach") {
+				t.Errorf("stability check %+v", rep.Checks[2])
+			}
+		})
 	}
 }

@@ -3,6 +3,7 @@ package diagnostics
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -50,6 +51,9 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 	}
 	muxCh := r.client.Listen(wctx)
 
+	var queries sync.WaitGroup
+	var qmu sync.Mutex
+	var queried []checks.LinkEvent
 	var usbFirst time.Time
 	usbPolled := false
 	muxConnected := false
@@ -81,10 +85,32 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 					muxErr = ev.Err
 				}
 			case usbmux.EventAttach, usbmux.EventDetach:
-				res.events = append(res.events, muxLinkEvent(ev, ev.Reconciled && muxConnections <= 1))
+				le := muxLinkEvent(ev, ev.Reconciled && muxConnections <= 1)
+				if le.Kind == checks.LinkAttach && !le.Initial && ev.Entry.UDID != "" {
+					// Normal and restore mode share product ids: ask
+					// lockdownd which one came back, so a reboot into the
+					// restore ramdisk counts as a mode change, not a flap.
+					queries.Add(1)
+					go func() {
+						defer queries.Done()
+						qctx, cancel := context.WithTimeout(ctx, r.e.cfg.UsbmuxTimeout+time.Second)
+						defer cancel()
+						if info, err := r.client.QueryLockdown(qctx, ev.Entry); err == nil && info.Mode == mode.Restore {
+							le.Mode = mode.Restore
+						}
+						qmu.Lock()
+						queried = append(queried, le)
+						qmu.Unlock()
+					}()
+					continue
+				}
+				res.events = append(res.events, le)
 			}
 		}
 	}
+	queries.Wait()
+	res.events = append(res.events, queried...)
+	res.markRestoreMode(ctx, r)
 	if watcher != nil {
 		if usbPolled || watcher.Err() == nil {
 			res.watched = append(res.watched, sourceUSB)
@@ -101,6 +127,27 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 		res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUsbmux, muxErr))
 	}
 	return res
+}
+
+// markRestoreMode gives usbmuxd's initial attaches the mode lockdownd
+// reported for the phone (restore mode looks like normal mode by product
+// id), so a phone that left the restore ramdisk and came back in normal mode
+// counts as a mode change. It waits for the lockdown facts no longer than ctx.
+func (s *sampleResult) markRestoreMode(ctx context.Context, r *run) {
+	wctx, cancel := context.WithTimeout(ctx, r.e.cfg.UsbmuxTimeout)
+	defer cancel()
+	ld, err := r.lockdown.Get(wctx)
+	if err != nil {
+		return
+	}
+	for i, e := range s.events {
+		if e.Source != sourceUsbmux || !e.Initial || e.Kind != checks.LinkAttach {
+			continue
+		}
+		if res, ok := ld[e.Key]; ok && res.info.Mode == mode.Restore {
+			s.events[i].Mode = mode.Restore
+		}
+	}
 }
 
 // usbLinkEvents converts a watcher event; initial marks the first poll.

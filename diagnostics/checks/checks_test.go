@@ -191,6 +191,37 @@ func TestUSBStability(t *testing.T) {
 	}
 }
 
+// TestByPhoneRestoreTransition: USB sees a same-mode re-enumeration (normal
+// and restore share product ids) while usbmuxd+lockdownd saw normal→restore:
+// one mode change, no flap. A USB flap far from it still counts.
+func TestByPhoneRestoreTransition(t *testing.T) {
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	events := []LinkEvent{
+		{Source: "usb", Kind: LinkDetach, Time: at(1), Key: "1-2", Mode: mode.Normal},
+		{Source: "usb", Kind: LinkAttach, Time: at(4), Key: "1-2", Mode: mode.Normal},
+		{Source: "usbmux", Kind: LinkAttach, Time: at(0), Key: keyA, Mode: mode.Normal, Initial: true},
+		{Source: "usbmux", Kind: LinkDetach, Time: at(1.2), Key: keyA},
+		{Source: "usbmux", Kind: LinkAttach, Time: at(4.5), Key: keyA, Mode: mode.Restore},
+	}
+	resolve := func(string, string) string { return keyA }
+	ps := ByPhone(CountLinks(events), resolve)
+	if len(ps) != 1 || ps[0].Flaps != 0 {
+		t.Fatalf("restore transition counted as a flap: %+v", ps)
+	}
+	o, _ := USBStability(10*time.Second, ps, []string{"usb", "usbmux"}, nil)
+	if len(o.Findings) != 0 {
+		t.Errorf("findings %v", ids(o.Findings))
+	}
+	events = append(events,
+		LinkEvent{Source: "usb", Kind: LinkDetach, Time: at(20), Key: "1-2", Mode: mode.Normal},
+		LinkEvent{Source: "usb", Kind: LinkAttach, Time: at(21), Key: "1-2", Mode: mode.Normal})
+	ps = ByPhone(CountLinks(events), resolve)
+	if ps[0].Flaps != 1 || ps[0].Worst.Source != "usb" {
+		t.Errorf("later flap: %+v", ps)
+	}
+}
+
 func TestUsbmuxHealthAndListing(t *testing.T) {
 	tests := []struct {
 		status string

@@ -24,6 +24,9 @@ type LinkCount struct {
 	FlapTimes []time.Time
 	// Transitions describe the mode changes, e.g. "recovery→normal".
 	Transitions []string
+	// ModeChangeTimes are the times of the detaches (or of the change when
+	// no detach was seen) that ended in a mode change.
+	ModeChangeTimes []time.Time
 }
 
 // CountLinks folds link events into per-source, per-device counts. Events
@@ -67,10 +70,13 @@ func CountLinks(events []LinkEvent) []LinkCount {
 			if st.pending && st.pendingMode != "" && st.pendingMode != mode.Unknown {
 				prev = st.pendingMode
 			}
+			at := e.Time
 			if st.pending {
 				st.c.Attaches++
+				at = st.pendingAt
 			}
 			st.c.Transitions = append(st.c.Transitions, fmt.Sprintf("%s→%s", prev, m))
+			st.c.ModeChangeTimes = append(st.c.ModeChangeTimes, at)
 			st.pending = false
 			st.lastMode = m
 		case LinkAttach:
@@ -87,6 +93,7 @@ func CountLinks(events []LinkEvent) []LinkCount {
 				} else {
 					st.c.ModeChanges++
 					st.c.Transitions = append(st.c.Transitions, fmt.Sprintf("%s→%s", before, m))
+					st.c.ModeChangeTimes = append(st.c.ModeChangeTimes, st.pendingAt)
 				}
 			}
 			st.pending = false
@@ -112,11 +119,18 @@ type PhoneStability struct {
 	All []LinkCount
 }
 
+// ModeChangeTolerance is how close a USB re-enumeration must be to a mode
+// change another source saw for it to be the same event.
+const ModeChangeTolerance = 5 * time.Second
+
 // ByPhone groups link counts by phone. resolve maps a (source, key) to the
 // phone key; when it returns "" the source key itself is used (a phone that
 // left and never came back is still reported). Counts from USB and usbmuxd
 // for the same phone are not added (they see the same drops): the source with
-// the most flaps (then detaches) wins.
+// the most flaps (then detaches) wins. USB cannot tell restore mode from
+// normal mode (same product ids), so a USB re-appearance within
+// ModeChangeTolerance of a mode change usbmuxd/lockdownd saw is counted as
+// that mode change, not as a flap.
 func ByPhone(counts []LinkCount, resolve func(source, key string) string) []PhoneStability {
 	idx := map[string]int{}
 	var out []PhoneStability
@@ -134,13 +148,51 @@ func ByPhone(counts []LinkCount, resolve func(source, key string) string) []Phon
 			idx[pk] = i
 			out = append(out, PhoneStability{Key: pk})
 		}
+		out[i].All = append(out[i].All, c)
+	}
+	for i := range out {
 		ps := &out[i]
-		ps.All = append(ps.All, c)
-		if c.Flaps > ps.Flaps || (c.Flaps == ps.Flaps && c.Detaches > ps.Detaches) || len(ps.All) == 1 {
-			ps.Flaps, ps.Detaches, ps.Attaches, ps.Worst = c.Flaps, c.Detaches, c.Attaches, c
+		var changes []time.Time
+		for _, c := range ps.All {
+			changes = append(changes, c.ModeChangeTimes...)
+		}
+		for j := range ps.All {
+			ps.All[j] = discountModeChanges(ps.All[j], changes)
+		}
+		for j, c := range ps.All {
+			if j == 0 || c.Flaps > ps.Flaps || (c.Flaps == ps.Flaps && c.Detaches > ps.Detaches) {
+				ps.Flaps, ps.Detaches, ps.Attaches, ps.Worst = c.Flaps, c.Detaches, c.Attaches, c
+			}
 		}
 	}
 	return out
+}
+
+// discountModeChanges turns flaps of c that coincide with a mode change
+// seen by another source into mode changes.
+func discountModeChanges(c LinkCount, changes []time.Time) LinkCount {
+	if len(changes) == 0 || c.Flaps == 0 {
+		return c
+	}
+	var kept []time.Time
+	for _, ft := range c.FlapTimes {
+		near := false
+		for _, mt := range changes {
+			if d := ft.Sub(mt); d > -ModeChangeTolerance && d < ModeChangeTolerance {
+				near = true
+				break
+			}
+		}
+		if near {
+			c.Flaps--
+			c.ModeChanges++
+			c.Transitions = append(c.Transitions, "re-enumerated with a mode change seen by another source")
+			continue
+		}
+		kept = append(kept, ft)
+	}
+	c.FlapTimes = kept
+	return c
 }
 
 // USBStability is check usb.stability over a sampling window of length
