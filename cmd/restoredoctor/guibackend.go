@@ -282,4 +282,6 @@ func entryDevice(e usbmux.Entry) viewmodel.Device {
 }
 
 // describeErr formats a startup error for stderr.
-func describeErr(what string, err error) string { return fmt.Sprintf("restoredoctor: %s: %v", what, err) }
+func describeErr(what string, err error) string {
+	return fmt.Sprintf("restoredoctor: %s: %v", what, err)
+}
