@@ -142,8 +142,9 @@ func TestStabilityModeChangeIsNotAFlap(t *testing.T) {
 
 	s.events = append(s.events,
 		muxLinkEvent(usbmux.Event{Kind: usbmux.EventAttach, Time: t0, Entry: muxA, Reconciled: true}, true),
-		muxLinkEvent(usbmux.Event{Kind: usbmux.EventDetach, Time: t0.Add(2 * time.Second), Entry: muxA}, false),
-		muxLinkEvent(usbmux.Event{Kind: usbmux.EventAttach, Time: t0.Add(3 * time.Second), Entry: muxA}, false),
+		// Far from the USB mode change, so not part of it.
+		muxLinkEvent(usbmux.Event{Kind: usbmux.EventDetach, Time: t0.Add(20 * time.Second), Entry: muxA}, false),
+		muxLinkEvent(usbmux.Event{Kind: usbmux.EventAttach, Time: t0.Add(21 * time.Second), Entry: muxA}, false),
 	)
 	phones = mergePhones([]usb.Device{usbA}, []usbmux.Entry{muxA}, "linux")
 	ps = s.byPhone(phones)
