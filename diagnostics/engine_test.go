@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"slices"
@@ -220,6 +221,61 @@ func TestEngineRestoreTransitionIsNotAFlap(t *testing.T) {
 			}
 			if rep.Checks[2].ID != report.CheckUSBStability || !strings.Contains(rep.Checks[2].Detail, "1 detach") {
 				t.Errorf("stability check %+v", rep.Checks[2])
+			}
+		})
+	}
+}
+
+// TestEngineUSBFailures: libusb unusable → usb.unavailable (a finding, the
+// run goes on); a USB source that panics or hangs → usb.presence error with
+// the reason, never a silent pass, and the run still returns.
+func TestEngineUSBFailures(t *testing.T) {
+	dir := t.TempDir()
+	noMux := "unix://" + filepath.Join(dir, "none")
+	hang := make(chan struct{})
+	defer close(hang)
+	tests := []struct {
+		name     string
+		src      usb.Source
+		status   string
+		detail   string
+		findings []string
+	}{
+		{"unavailable", usb.FuncSource(func(context.Context) ([]usb.Device, error) {
+			return nil, &usb.UnavailableError{Op: "init", Err: errors.New("LIBUSB_ERROR_OTHER")}
+		}), report.StatusWarn, "USB not readable", []string{report.FindingUSBUnavailable, report.FindingUsbmuxUnreachable}},
+		{"other scan error", usb.FuncSource(func(context.Context) ([]usb.Device, error) {
+			return nil, errors.New("bus went away")
+		}), report.StatusError, "bus went away", []string{report.FindingUsbmuxUnreachable}},
+		{"panics", usb.FuncSource(func(context.Context) ([]usb.Device, error) { panic("libusb exploded") }),
+			report.StatusError, "panicked", []string{report.FindingUsbmuxUnreachable}},
+		{"hangs", usb.FuncSource(func(context.Context) ([]usb.Device, error) { <-hang; return nil, nil }),
+			report.StatusError, "did not finish", []string{report.FindingUsbmuxUnreachable}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := NewEngine(Config{USB: tc.src, Host: fakeHost})
+			start := time.Now()
+			rep, err := e.Run(context.Background(), Options{UsbmuxdAddress: noMux, NoNetwork: true}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if el := time.Since(start); el > 20*time.Second {
+				t.Errorf("took %v", el)
+			}
+			c := rep.Checks[0]
+			if c.ID != report.CheckUSBPresence || c.Status != tc.status || !strings.Contains(c.Detail, tc.detail) {
+				t.Errorf("usb.presence %+v, want %s containing %q", c, tc.status, tc.detail)
+			}
+			if got := findingIDs(rep); !slices.Equal(got, tc.findings) {
+				t.Errorf("findings %v, want %v", got, tc.findings)
+			}
+			var buf bytes.Buffer
+			if err := rep.JSON(&buf); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.Validate(buf.Bytes()); err != nil {
+				t.Error(err)
 			}
 		})
 	}

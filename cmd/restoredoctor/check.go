@@ -179,14 +179,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	tty := isTerminal(stderr)
 	if tty {
 		progress = func(p diagnostics.Progress) {
-			line := fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, p.Label)
-			if p.Current == "" {
-				line = fmt.Sprintf("[%d/%d] done", p.Done, p.Total)
-			}
-			if len(line) > 78 {
-				line = line[:78]
-			}
-			fmt.Fprintf(stderr, "\r\033[K%s", line)
+			fmt.Fprintf(stderr, "\r\033[K%s", progressLine(p))
 		}
 	}
 	rep, err := engine.Run(ctx, co.opts, progress)
@@ -231,6 +224,19 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return code
+}
+
+// progressLine is the one-line progress shown on a terminal, at most 78
+// columns: "[3/13] Watching the connection for drops (10 s)".
+func progressLine(p diagnostics.Progress) string {
+	line := fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, p.Label)
+	if p.Current == "" {
+		line = fmt.Sprintf("[%d/%d] done", p.Done, p.Total)
+	}
+	if r := []rune(line); len(r) > 78 {
+		line = string(r[:77]) + "…"
+	}
+	return line
 }
 
 // writeFileAtomic writes data to a temporary file beside path and renames it

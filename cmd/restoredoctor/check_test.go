@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -162,6 +163,22 @@ func TestRunCheckCouldNotRun(t *testing.T) {
 	}
 	if err := report.Validate(out.Bytes()); err != nil {
 		t.Errorf("incomplete report does not validate: %v", err)
+	}
+}
+
+func TestProgressLine(t *testing.T) {
+	tests := []struct {
+		p    diagnostics.Progress
+		want string
+	}{
+		{diagnostics.Progress{Done: 2, Total: 13, Current: "usb.stability", Label: "Watching the connection for drops (10 s)"}, "[2/13] Watching the connection for drops (10 s)"},
+		{diagnostics.Progress{Done: 13, Total: 13}, "[13/13] done"},
+		{diagnostics.Progress{Done: 0, Total: 1, Current: "x", Label: strings.Repeat("é", 100)}, "[0/1] " + strings.Repeat("é", 71) + "…"},
+	}
+	for _, tc := range tests {
+		if got := progressLine(tc.p); got != tc.want {
+			t.Errorf("progressLine(%+v) = %q, want %q", tc.p, got, tc.want)
+		}
 	}
 }
 
