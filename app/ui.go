@@ -816,9 +816,15 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 	sw := &stepWidgets{card: c}
 	u.stepWidgets[c.Number] = sw
 
-	num := widget.NewLabel(fmt.Sprintf("%d", c.Number))
-	num.TextStyle = fyne.TextStyle{Bold: true}
-	num.SizeName = theme.SizeNameSubHeadingText
+	var num fyne.CanvasObject
+	if c.Applies {
+		l := widget.NewLabel(fmt.Sprintf("%d", c.Number))
+		l.TextStyle = fyne.TextStyle{Bold: true}
+		l.SizeName = theme.SizeNameSubHeadingText
+		num = l
+	} else {
+		num = greyText(fmt.Sprintf("%d", c.Number), theme.SizeNameSubHeadingText)
+	}
 	var title fyne.CanvasObject
 	if c.Applies {
 		l := widget.NewLabel(c.Title)
@@ -826,7 +832,6 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 		l.Wrapping = fyne.TextWrapWord
 		title = l
 	} else {
-		num.Importance = widget.LowImportance
 		title = greyText(c.Title, theme.SizeNameText)
 	}
 	toggleText := "Show how"
@@ -891,10 +896,7 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 				box.Add(wrapped(bullets(c.RecoveryButtons, "•")))
 			}
 		} else if c.MustAcknowledge {
-			l := widget.NewLabel("The instructions appear once you confirm you have a backup.")
-			l.Importance = widget.LowImportance
-			l.Wrapping = fyne.TextWrapWord
-			box.Add(l)
+			box.Add(greyText("The instructions appear once you confirm you have a backup.", theme.SizeNameText))
 		}
 	}
 	switch {
