@@ -149,8 +149,11 @@ func withProbeAnswers(t *testing.T, src string, n int) string {
 // startSim starts the simulator in-process on a unix socket.
 func startSim(t *testing.T, scenario string) *sim.Server {
 	t.Helper()
-	sc, err := sim.Builtin(scenario)
-	if err != nil {
+	var sc sim.Scenario
+	var err error
+	if scenario == "phones-a-b" {
+		sc = sim.Scenario{Name: scenario, Phones: []sim.Phone{sim.PhoneA(), sim.PhoneB()}}
+	} else if sc, err = sim.Builtin(scenario); err != nil {
 		t.Fatal(err)
 	}
 	dir, err := os.MkdirTemp("", "rdmux") // short: unix socket paths are limited
@@ -237,6 +240,8 @@ type scenario struct {
 	professional   bool
 	mode           string // devices[0].mode; "" when no device
 	checks         map[string]string
+	// ndevices, when set, is the number of devices expected (else 1, or 0 without mode).
+	ndevices int
 	// device, when set, checks devices[0] further.
 	device func(t *testing.T, d report.Device)
 }
@@ -310,6 +315,10 @@ func TestE2EScenarios(t *testing.T) {
 			want: []string{report.FindingDeviceRecoveryMode, report.FindingUSBControlTimeouts}, primary: 1, mode: "recovery"},
 		{name: "dfu", usb: "iphone-dfu", probes: 5, sim: "dfu", network: "off",
 			want: []string{report.FindingDeviceDFUMode}, primary: 5, mode: "dfu"},
+		// Two phones, A direct and B behind a hub: one device each, the hub
+		// finding only for B.
+		{name: "two-phones", usb: "two-iphones", sim: "phones-a-b", network: "off",
+			want: []string{report.FindingUSBBehindHub}, primary: 1, ndevices: 2},
 		{name: "no-phone", usb: "no-apple", sim: "none", network: "off",
 			want: []string{report.FindingUSBNoDevice}, primary: 1, mode: ""},
 		{name: "servers-blocked", usb: "iphone-normal", sim: "healthy", network: "blackhole",
@@ -450,10 +459,28 @@ func runScenario(t *testing.T, sc scenario) {
 	if rep.Professional.Recommended != sc.professional {
 		t.Errorf("professional.recommended = %v, want %v: %v", rep.Professional.Recommended, sc.professional, rep.Professional.Reasons)
 	}
-	if sc.mode == "" && len(rep.Devices) != 0 {
+	switch {
+	case sc.ndevices > 0:
+		if len(rep.Devices) != sc.ndevices {
+			t.Errorf("%d devices, want %d: %+v", len(rep.Devices), sc.ndevices, rep.Devices)
+		}
+		for _, d := range rep.Devices {
+			if !d.USB.Present || !d.Usbmux.Listed || !d.Lockdown.Reachable {
+				t.Errorf("device not merged across USB, usbmuxd and lockdownd: %+v", d)
+			}
+		}
+		behind := 0
+		for _, f := range rep.Findings {
+			if f.ID == report.FindingUSBBehindHub {
+				behind++
+			}
+		}
+		if behind != 1 {
+			t.Errorf("%d behind-hub findings, want 1 (phone B only)", behind)
+		}
+	case sc.mode == "" && len(rep.Devices) != 0:
 		t.Errorf("devices %+v, want none", rep.Devices)
-	}
-	if sc.mode != "" && (len(rep.Devices) != 1 || rep.Devices[0].Mode != sc.mode) {
+	case sc.mode != "" && (len(rep.Devices) != 1 || rep.Devices[0].Mode != sc.mode):
 		t.Errorf("devices %+v, want one in mode %s", rep.Devices, sc.mode)
 	}
 	if sc.device != nil && len(rep.Devices) > 0 {
