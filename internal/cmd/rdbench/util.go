@@ -273,3 +273,21 @@ func spliceReadme(readme, table string) (string, error) {
 	}
 	return readme[:body] + "\n" + performanceIntro + "\n" + block + "\n" + rest, nil
 }
+
+// nsText turns go test's ns/op figure into a readable duration ("2.74 µs").
+func nsText(ns string) string {
+	f, err := strconv.ParseFloat(ns, 64)
+	if err != nil {
+		return ns
+	}
+	switch {
+	case f < 1e3:
+		return fmt.Sprintf("%.0f ns", f)
+	case f < 1e6:
+		return fmt.Sprintf("%.2f µs", f/1e3)
+	case f < 1e9:
+		return fmt.Sprintf("%.2f ms", f/1e6)
+	default:
+		return fmt.Sprintf("%.2f s", f/1e9)
+	}
+}

@@ -192,3 +192,11 @@ func TestLineMatchers(t *testing.T) {
 		}
 	}
 }
+
+func TestNsText(t *testing.T) {
+	for in, want := range map[string]string{"308.5": "308 ns", "2737": "2.74 µs", "85904870": "85.90 ms", "1.5e9": "1.50 s", "x": "x"} {
+		if got := nsText(in); got != want {
+			t.Errorf("nsText(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
