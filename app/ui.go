@@ -126,6 +126,7 @@ type UI struct {
 	stepWidgets   map[int]*stepWidgets
 	leftBox       *fyne.Container
 	rightBox      *fyne.Container
+	bannerBG      *canvas.Rectangle
 }
 
 // stepWidgets are the interactive parts of a rendered step card, kept so tests
@@ -168,6 +169,9 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 	u.win = a.NewWindow(Title(opts.Demo))
 	u.win.SetContent(u.build())
 	u.win.Resize(fyne.NewSize(1180, 780))
+	// Light and dark follow the system: colours baked into cards are redone
+	// when the theme (or any setting) changes.
+	a.Settings().AddListener(func(fyne.Settings) { u.refreshAll() })
 	u.win.SetCloseIntercept(func() {
 		u.Stop()
 		u.win.Close()
@@ -325,6 +329,7 @@ func (u *UI) build() fyne.CanvasObject {
 		return split
 	}
 	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x50))
+	u.bannerBG = bg
 	banner := widget.NewLabel(fmt.Sprintf("Demo: scenario %q. The phone is simulated; nothing here touches a real iPhone.", u.opts.Demo))
 	banner.TextStyle = fyne.TextStyle{Bold: true}
 	banner.Wrapping = fyne.TextWrapWord
@@ -565,6 +570,10 @@ func (u *UI) selectedDevice() (viewmodel.Device, bool) {
 }
 
 func (u *UI) refreshAll() {
+	if u.bannerBG != nil {
+		u.bannerBG.FillColor = withAlpha(theme.Color(theme.ColorNameWarning), 0x50)
+		u.bannerBG.Refresh()
+	}
 	u.refreshDevice()
 	u.refreshProgress()
 	u.refreshStrip()
