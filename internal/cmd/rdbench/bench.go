@@ -581,6 +581,8 @@ func simRawRTT(ctx context.Context, srv *sim.Server, deviceID int, req []byte, n
 type usage struct {
 	cpuPct float64
 	rssMB  float64
+	privMB float64 // Private_Dirty: memory no other process shares (heap, stacks, GL buffers)
+	mesaMB float64 // RSS of Mesa's software renderer (libLLVM, *_dri.so) mapped under Xvfb
 }
 
 func (b *bench) idleUsage(ctx context.Context) error {
@@ -590,7 +592,7 @@ func (b *bench) idleUsage(ctx context.Context) error {
 	} else {
 		b.log.Warn("no Xvfb: GUI idle not measured", "err", xerr)
 	}
-	var wcpu, wrss, gcpu, grss []float64
+	var wcpu, wrss, gcpu, grss, gpriv, gmesa []float64
 	var gerr error
 	for r := 0; r < b.cfg.runs; r++ {
 		var wg sync.WaitGroup
@@ -615,6 +617,7 @@ func (b *bench) idleUsage(ctx context.Context) error {
 		wcpu, wrss = append(wcpu, wu.cpuPct), append(wrss, wu.rssMB)
 		if xerr == nil && gerr == nil {
 			gcpu, grss = append(gcpu, gu.cpuPct), append(grss, gu.rssMB)
+			gpriv, gmesa = append(gpriv, gu.privMB), append(gmesa, gu.mesaMB)
 		}
 		b.log.Info("idle run", "run", r+1, "watch", wu, "gui", gu)
 	}
@@ -628,6 +631,7 @@ func (b *bench) idleUsage(ctx context.Context) error {
 		b.add("GUI idle, demo mode under Xvfb: RSS", "not measured: "+oneLine(gerr.Error()), "≤ 150 MB", "n/a")
 	default:
 		b.add(fmt.Sprintf("GUI idle %s, demo mode (healthy) under Xvfb: RSS", idle), fmt.Sprintf("%.1f MB", medianF(grss)), "≤ 150 MB", metStr(medianF(grss) <= 150))
+		b.add("… of which Mesa's software OpenGL (libLLVM, swrast) mapped under Xvfb / private dirty memory", fmt.Sprintf("%.1f MB / %.1f MB", medianF(gmesa), medianF(gpriv)), "", "")
 		b.add(fmt.Sprintf("GUI idle %s, demo mode (healthy) under Xvfb: CPU of one core", idle), fmt.Sprintf("%.2f %%", medianF(gcpu)), "", "")
 	}
 	return nil
@@ -701,7 +705,9 @@ func measureIdle(ctx context.Context, pid int, settle, idle time.Duration) (usag
 	if err != nil {
 		return usage{}, err
 	}
-	return usage{cpuPct: (c1 - c0).Seconds() / wall.Seconds() * 100, rssMB: rss}, nil
+	u := usage{cpuPct: (c1 - c0).Seconds() / wall.Seconds() * 100, rssMB: rss}
+	u.privMB, u.mesaMB, _ = procMemDetail(pid)
+	return u, nil
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

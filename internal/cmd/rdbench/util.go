@@ -291,3 +291,48 @@ func nsText(ns string) string {
 		return fmt.Sprintf("%.2f s", f/1e9)
 	}
 }
+
+// procMemDetail reads /proc/PID/smaps: the Private_Dirty total and the RSS
+// of Mesa's software renderer (libLLVM and the *_dri.so driver), all in MB.
+func procMemDetail(pid int) (privMB, mesaMB float64, err error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return 0, 0, err
+	}
+	priv, mesa := parseSmaps(b)
+	return priv, mesa, nil
+}
+
+func parseSmaps(b []byte) (privMB, mesaMB float64) {
+	var name string
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) == 0 {
+			continue
+		}
+		if !strings.HasSuffix(f[0], ":") { // a mapping header: "addr-addr perms off dev inode [path]"
+			name = ""
+			if len(f) >= 6 {
+				name = f[5]
+			}
+			continue
+		}
+		if len(f) < 2 {
+			continue
+		}
+		kb, err := strconv.ParseFloat(f[1], 64)
+		if err != nil {
+			continue
+		}
+		switch f[0] {
+		case "Private_Dirty:":
+			privMB += kb / 1024
+		case "Rss:":
+			base := filepath.Base(name)
+			if strings.HasPrefix(base, "libLLVM") || strings.HasSuffix(base, "_dri.so") {
+				mesaMB += kb / 1024
+			}
+		}
+	}
+	return privMB, mesaMB
+}

@@ -200,3 +200,24 @@ func TestNsText(t *testing.T) {
 		}
 	}
 }
+
+func TestParseSmaps(t *testing.T) {
+	in := `00400000-01000000 r-xp 00000000 08:01 123 /work/bin/restoredoctor
+Rss:                2048 kB
+Private_Dirty:         0 kB
+7f0000000000-7f0001000000 r-xp 00000000 08:01 456 /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1
+Rss:               10240 kB
+Private_Dirty:       512 kB
+7f0002000000-7f0003000000 rw-p 00000000 00:00 0
+Rss:                4096 kB
+Private_Dirty:      4096 kB
+VmFlags: rd wr mr mw me ac
+7f0004000000-7f0005000000 r-xp 00000000 08:01 789 /usr/lib/x86_64-linux-gnu/dri/swrast_dri.so
+Rss:                1024 kB
+Private_Dirty:         0 kB
+`
+	priv, mesa := parseSmaps([]byte(in))
+	if priv != 4.5 || mesa != 11 {
+		t.Errorf("parseSmaps = %v MB private, %v MB mesa; want 4.5, 11", priv, mesa)
+	}
+}
