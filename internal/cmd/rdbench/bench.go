@@ -722,7 +722,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // startXvfb starts a private Xvfb on a free display number.
 func (b *bench) startXvfb(ctx context.Context) (string, func(), error) {
 	if _, err := exec.LookPath("Xvfb"); err != nil {
-		return "", nil, errors.New("Xvfb not installed")
+		return "", nil, errors.New("no Xvfb installed")
 	}
 	for n := 170; n < 200; n++ {
 		if _, err := os.Stat(fmt.Sprintf("/tmp/.X11-unix/X%d", n)); err == nil {
