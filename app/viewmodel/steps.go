@@ -248,6 +248,12 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 	}
 	v := Verdict{Professional: r.Professional.Recommended, ProfessionalReasons: r.Professional.Reasons}
 	if r.PrimaryStep == nil {
+		if notes := BuildNotes(r, cat); len(notes) > 0 {
+			// A finding with its own fix (Trust prompt, udev rule) but no step.
+			v.Kind = VerdictFault
+			v.Text = "Fix this first: " + strings.TrimSuffix(notes[0].Summary, ".") + "."
+			return v
+		}
 		v.Kind = VerdictHealthy
 		v.Text = "No fault found: try the restore again; if 1002 returns, step 6 (" + cat.Step(6).Title + ")."
 		return v

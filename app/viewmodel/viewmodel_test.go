@@ -210,11 +210,17 @@ func TestBuildVerdict(t *testing.T) {
 		{name: "flapping", report: "report-flapping.json", kind: VerdictFault, prefix: "Try step 1 first: Check USB Connection and Cable. The iPhone dropped off USB 3 times in 10 s."},
 		{name: "healthy", report: "report-healthy.json", kind: VerdictHealthy, prefix: "No fault found: try the restore again; if 1002 returns, step 6 (Try a Different Computer)."},
 		{name: "recovery", report: "report-recovery.json", kind: VerdictFault, prefix: "Try step 5 first: Put iPhone in Recovery Mode and Restore Again."},
+		{name: "untrusted, no step", report: "untrusted", kind: VerdictFault, prefix: "Fix this first: The iPhone does not trust this computer."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var r *report.Report
-			if c.report != "" {
+			switch c.report {
+			case "":
+			case "untrusted":
+				r = load(t, "report-healthy.json")
+				r.Findings = []report.Finding{{ID: report.FindingLockdownUntrusted, Severity: report.SeverityWarning, Summary: "The iPhone does not trust this computer"}}
+			default:
 				r = load(t, c.report)
 			}
 			v := BuildVerdict(r, testCatalog, c.running, c.connected, c.err)
