@@ -5,7 +5,8 @@
 // steps they support. Gathering the facts, deadlines and concurrency belong
 // to the diagnostics package; nothing here does I/O.
 //
-// checks imports device/ types and diagnostics/report; it must not import
+// checks imports device/ types, diagnostics/report and diagnostics/rules (for
+// the finding → step table); it must not import
 // diagnostics (the engine), app/ or anything that initialises a GUI.
 package checks
 
@@ -16,6 +17,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 )
 
 // Outcome is what one check concluded. An empty Status is derived by the
@@ -41,28 +43,10 @@ const (
 	FlapsCritical = 2
 )
 
-// stepsFor is the "supports step" column of DESIGN.md's finding table.
-var stepsFor = map[string][]int{
-	report.FindingUSBNoDevice:         {1},
-	report.FindingUSBAccessDenied:     {},
-	report.FindingUSBUnavailable:      {2},
-	report.FindingUSBFullSpeed:        {1},
-	report.FindingUSBBehindHub:        {1},
-	report.FindingUSBUnstable:         {1},
-	report.FindingUSBControlTimeouts:  {1, 4},
-	report.FindingDeviceRecoveryMode:  {5},
-	report.FindingDeviceDFUMode:       {5},
-	report.FindingUsbmuxUnreachable:   {2, 4},
-	report.FindingUsbmuxNotResponding: {4},
-	report.FindingUsbmuxDeviceMissing: {2, 4},
-	report.FindingLockdownSlow:        {4, 1},
-	report.FindingLockdownTimeouts:    {1, 4},
-	report.FindingLockdownUntrusted:   {},
-}
-
-// StepsFor returns the fix steps a finding id supports (a fresh slice).
+// StepsFor returns the fix steps a finding id supports, strongest first (the
+// rules' table, so findings and the verdict never disagree).
 func StepsFor(id string) []int {
-	return append([]int{}, stepsFor[id]...)
+	return rules.StepsFor(id)
 }
 
 // finding builds a finding with the steps of its id.
