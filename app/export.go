@@ -142,6 +142,7 @@ func fileSaveDialog(w fyne.Window, suggested string, done func(string, error)) {
 		done(path, nil)
 	}, w)
 	d.SetFileName(suggested)
+	d.Resize(fyne.NewSize(820, 560))
 	if home, err := os.UserHomeDir(); err == nil {
 		if l, err := storage.ListerForURI(storage.NewFileURI(home)); err == nil {
 			d.SetLocation(l)
