@@ -4,7 +4,10 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/pem"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -276,4 +279,56 @@ func TestCheckProcessAgainstHungUsbmuxd(t *testing.T) {
 		}
 	}
 	t.Logf("check against a hung usbmuxd returned in %v", took)
+}
+
+// The whole engine's Apple-server check (--apple-hosts, --apple-ca) against
+// one server that stalls after a verified handshake and one that never says
+// hello: the run ends within the per-stage deadlines, the first counts as
+// reached, the second as unreachable.
+func TestEngineAppleServersStall(t *testing.T) {
+	guard(t)
+	cert, _ := selfSigned(t, "gs.apple.com")
+	caFile := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(caFile, pemCert(cert.Certificate[0]), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	afterHandshake := stallServer(t, func(c net.Conn, stop <-chan struct{}) {
+		tc := tls.Server(c, &tls.Config{Certificates: []tls.Certificate{cert}})
+		_ = tc.SetDeadline(time.Now().Add(30 * time.Second))
+		if tc.Handshake() == nil {
+			<-stop
+		}
+	})
+	silent := stallServer(t, func(c net.Conn, stop <-chan struct{}) { <-stop })
+	srv := startSim(t, sim.Scenario{Name: "healthy", Phones: []sim.Phone{sim.PhoneA()}})
+
+	run := func(hosts ...string) *report.Report {
+		e := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource()})
+		defer e.Close()
+		var rep *report.Report
+		var err error
+		// Three stages of at most 3 s each (netcheck.DefaultStageTimeout), probed concurrently.
+		within(t, 9*time.Second+slack+10*time.Second, "Engine.Run with stalling servers", func() {
+			rep, err = e.Run(context.Background(), diagnostics.Options{
+				UsbmuxdAddress: srv.Addr(), AppleHosts: hosts, AppleCAFile: caFile,
+				HostsFile: filepath.Join(t.TempDir(), "none"),
+			}, nil)
+		})
+		if err != nil {
+			t.Fatalf("Engine.Run: %v", err)
+		}
+		return rep
+	}
+	rep := run(afterHandshake)
+	if c := checkByID(rep, report.CheckHostAppleServers); c.Status != report.StatusPass || hasID(rep.Findings, report.FindingHostServersUnreachable) {
+		t.Errorf("server that stalls after a verified handshake: %s %q, findings %v; want pass", c.Status, c.Detail, findingIDs(rep))
+	}
+	rep = run(afterHandshake, silent)
+	if !hasID(rep.Findings, report.FindingHostServersUnreachable) {
+		t.Errorf("silent server not reported: findings %v", findingIDs(rep))
+	}
+}
+
+func pemCert(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
