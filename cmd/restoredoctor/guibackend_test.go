@@ -1,0 +1,222 @@
+package main
+
+// The window's backend against the simulator on a real unix socket: live
+// events from both the USB view and usbmuxd's Listen, the lockdownd facts of
+// the device card, host status, and a real engine run whose device keys
+// match the live ones (so the report's facts land on the right card).
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/app"
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+func newTestBackend(t *testing.T, scenario string) *guiBackend {
+	t.Helper()
+	srv := startSim(t, scenario)
+	addr, err := usbmux.ResolveAddress(srv.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.DiscardHandler)
+	b := &guiBackend{
+		usb:         srv.USBSource(),
+		client:      usbmux.NewClient(addr, usbmux.Options{Logger: log}),
+		addr:        srv.Addr(),
+		noNetwork:   true,
+		cat:         catalog.MustDefault(),
+		log:         log,
+		sampleEvery: 200 * time.Millisecond,
+	}
+	b.engine = diagnostics.NewEngine(diagnostics.Config{USB: b.usb, Logger: log, ToolVersion: "test"})
+	t.Cleanup(func() { b.engine.Close() })
+	return b
+}
+
+// collector gathers Watch events until a condition holds.
+type collector struct {
+	mu     sync.Mutex
+	events []app.DeviceEvent
+	ch     chan struct{}
+}
+
+func (c *collector) emit(ev app.DeviceEvent) {
+	c.mu.Lock()
+	c.events = append(c.events, ev)
+	c.mu.Unlock()
+	select {
+	case c.ch <- struct{}{}:
+	default:
+	}
+}
+
+func (c *collector) waitFor(t *testing.T, what string, cond func([]app.DeviceEvent) bool) []app.DeviceEvent {
+	t.Helper()
+	deadline := time.After(15 * time.Second)
+	for {
+		c.mu.Lock()
+		evs := append([]app.DeviceEvent(nil), c.events...)
+		c.mu.Unlock()
+		if cond(evs) {
+			return evs
+		}
+		select {
+		case <-c.ch:
+		case <-time.After(100 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s; events: %+v", what, evs)
+		}
+	}
+}
+
+func find(evs []app.DeviceEvent, kind app.EventKind, source string) (app.DeviceEvent, bool) {
+	for _, e := range evs {
+		if e.Kind == kind && e.Source == source {
+			return e, true
+		}
+	}
+	return app.DeviceEvent{}, false
+}
+
+func watch(t *testing.T, b *guiBackend) *collector {
+	t.Helper()
+	c := &collector{ch: make(chan struct{}, 1)}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- b.Watch(ctx, c.emit) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("Watch: %v", err)
+			}
+		case <-time.After(10 * time.Second):
+			t.Error("Watch did not return after cancel")
+		}
+	})
+	return c
+}
+
+func TestBackendHealthyPhone(t *testing.T) {
+	b := newTestBackend(t, "healthy")
+	c := watch(t, b)
+	const key = "00008110001A2B3C4D5E6F70"
+	evs := c.waitFor(t, "usb attach, usbmux attach and lockdown facts", func(evs []app.DeviceEvent) bool {
+		_, u := find(evs, app.EventAttach, "usb")
+		_, m := find(evs, app.EventAttach, "usbmux")
+		_, l := find(evs, app.EventUpdate, "lockdown")
+		return u && m && l
+	})
+	usbEv, _ := find(evs, app.EventAttach, "usb")
+	muxEv, _ := find(evs, app.EventAttach, "usbmux")
+	upd, _ := find(evs, app.EventUpdate, "lockdown")
+	if usbEv.Device.Key != key || muxEv.Device.Key != key || upd.Device.Key != key {
+		t.Errorf("keys: usb %q usbmux %q lockdown %q, want %q", usbEv.Device.Key, muxEv.Device.Key, upd.Device.Key, key)
+	}
+	if d := usbEv.Device; !d.OnUSB || d.SpeedMbps != 480 || d.BehindHub || d.Mode != mode.Normal {
+		t.Errorf("usb view %+v", d)
+	}
+	if d := upd.Device; d.Name != "iPhone 13 Pro Max" || d.IOSVersion != "17.5.1" || d.Trusted == nil || !*d.Trusted || d.RecoveryFamily != "face-id-or-8-later" {
+		t.Errorf("lockdown view %+v", d)
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	h := b.HostStatus(ctx)
+	if h.UsbmuxdStatus != report.UsbmuxdOK || h.USBStatus != "ok" {
+		t.Errorf("host %+v", h)
+	}
+
+	// A real engine run: progress is reported, latency is sampled while it
+	// runs, and the report's device key is the live one.
+	var mu sync.Mutex
+	var progress []app.Progress
+	r, err := b.Check(ctx, app.CheckOptions{Window: 1 * time.Second}, func(p app.Progress) {
+		mu.Lock()
+		progress = append(progress, p)
+		mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Devices) != 1 || r.Devices[0].Key != key {
+		t.Fatalf("report devices %+v, want one with key %q", r.Devices, key)
+	}
+	mu.Lock()
+	if len(progress) == 0 || progress[len(progress)-1].Total == 0 || progress[0].Label == "" {
+		t.Errorf("progress %+v", progress)
+	}
+	mu.Unlock()
+	c.waitFor(t, "a latency sample", func(evs []app.DeviceEvent) bool {
+		e, ok := find(evs, app.EventLatency, "usbmux")
+		return ok && !e.Failed && e.RTT > 0
+	})
+	// Rerank with the real rules does not touch the report it was given.
+	before := len(r.Steps)
+	rr, err := b.Rerank(r, app.CheckOptions{}.Tried)
+	if err != nil || rr == r || len(rr.Steps) != before {
+		t.Errorf("rerank: %v %p %p", err, rr, r)
+	}
+	if cat := b.Catalog(); len(cat.Steps) != 6 || cat.Recovery["iphone-7"].Steps == nil {
+		t.Errorf("catalog view %+v", cat)
+	}
+}
+
+func TestBackendRecoveryPhone(t *testing.T) {
+	b := newTestBackend(t, "recovery")
+	c := watch(t, b)
+	evs := c.waitFor(t, "usb attach", func(evs []app.DeviceEvent) bool {
+		_, ok := find(evs, app.EventAttach, "usb")
+		return ok
+	})
+	ev, _ := find(evs, app.EventAttach, "usb")
+	d := ev.Device
+	if d.Key != "ecid:001A2B3C4D5E6F70" || d.Mode != mode.Recovery || d.Name != "iPhone 13 Pro Max" || d.RecoveryFamily != "face-id-or-8-later" {
+		t.Errorf("recovery phone %+v", d)
+	}
+	if _, ok := find(evs, app.EventAttach, "usbmux"); ok {
+		t.Error("usbmuxd listed a recovery-mode phone")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	r, err := b.Check(ctx, app.CheckOptions{}, func(app.Progress) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Devices) != 1 || r.Devices[0].Key != d.Key {
+		t.Errorf("report key %+v, live key %q", r.Devices, d.Key)
+	}
+	if r.PrimaryStep == nil || *r.PrimaryStep != 5 {
+		t.Errorf("primary step %v, want 5", r.PrimaryStep)
+	}
+}
+
+func TestBackendUsbmuxdDown(t *testing.T) {
+	addr, err := usbmux.ResolveAddress("unix:///nonexistent/restoredoctor-test.sock")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &guiBackend{client: usbmux.NewClient(addr, usbmux.Options{}), usbErr: errTestNoUSB, log: slog.New(slog.DiscardHandler)}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	h := b.HostStatus(ctx)
+	if h.UsbmuxdStatus != report.UsbmuxdUnreachable || h.USBStatus != "unavailable" || h.Detail == "" {
+		t.Errorf("host %+v", h)
+	}
+}
+
+var errTestNoUSB = &testErr{"usb: libusb unavailable (test)"}
+
+type testErr struct{ s string }
+
+func (e *testErr) Error() string { return e.s }
