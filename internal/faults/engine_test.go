@@ -332,3 +332,69 @@ func TestEngineAppleServersStall(t *testing.T) {
 func pemCert(der []byte) []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
+
+// The real `restoredoctor watch` against a hung usbmuxd: it says so within
+// seconds instead of waiting forever, and still stops promptly on SIGINT.
+func TestWatchProcessAgainstHungUsbmuxd(t *testing.T) {
+	guard(t)
+	bin := buildBinary(t, "restoredoctor")
+	sc, err := sim.Builtin("hung")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := startSim(t, sc)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "watch", "--no-checks", "--usbmuxd", srv.Addr())
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+		}
+	})
+	got := make(chan string, 1)
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "usbmux") {
+				select {
+				case got <- sc.Text():
+				default:
+				}
+			}
+		}
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	select {
+	case l := <-got:
+		if !strings.Contains(l, "no answer") && !strings.Contains(l, "not responding") && !strings.Contains(l, "disconnected") {
+			t.Errorf("first usbmux line = %q, want it to say usbmuxd does not answer", l)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatalf("watch said nothing about a hung usbmuxd within 20 s (stderr: %s)", stderr.String())
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { <-readDone; done <- cmd.Wait() }() // Wait only after the last read
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("watch exit after SIGINT: %v (stderr: %s)", err, stderr.String())
+		}
+	case <-time.After(slack):
+		t.Fatal("watch did not stop within 5 s of SIGINT while usbmuxd hangs")
+	}
+}
