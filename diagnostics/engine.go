@@ -433,7 +433,21 @@ func (r *run) checkUsbmuxHealth(ctx context.Context) (Outcome, error) {
 	if err != nil && errors.Is(err, context.Canceled) {
 		return Outcome{}, err
 	}
-	return checks.UsbmuxHealth(checks.MuxHealth{Address: r.addr.String(), Status: string(usbmux.StatusOf(err)), Err: err, Elapsed: ml.elapsed})
+	h := checks.MuxHealth{Address: r.addr.String(), Status: string(usbmux.StatusOf(err)), Err: err, Elapsed: ml.elapsed,
+		StartsOnDemand: usbmuxdStartsOnDemand(r.addr)}
+	if h.StartsOnDemand {
+		scan, serr := r.usbScan.Get(ctx)
+		if serr != nil {
+			return Outcome{}, serr
+		}
+		h.USBReadable = scan.Err == nil
+		for _, d := range scan.Devices {
+			if d.Mode == mode.Normal || d.Mode == mode.Restore {
+				h.PhonesOnUSB++
+			}
+		}
+	}
+	return checks.UsbmuxHealth(h)
 }
 
 func (r *run) checkUsbmuxListing(ctx context.Context) (Outcome, error) {
@@ -553,4 +567,12 @@ func checkPhones(ps []phone) []checks.Phone {
 		out[i] = p.Phone
 	}
 	return out
+}
+
+// usbmuxdStartsOnDemand reports whether usbmuxd at addr is one that the
+// platform starts only while an iPhone is plugged in: the system socket on
+// Linux, which udev activates. A socket the user pointed us at (a simulator,
+// a TCP relay) is expected to be running.
+func usbmuxdStartsOnDemand(addr usbmux.Address) bool {
+	return runtime.GOOS == "linux" && addr == usbmux.DefaultAddress()
 }

@@ -261,6 +261,37 @@ func TestUsbmuxHealthAndListing(t *testing.T) {
 	}
 }
 
+// On Linux usbmuxd is started by udev when a phone is plugged in: "not
+// running" with no phone on the bus is the normal state, reported as context
+// (info, no steps), while the same with a phone on the bus is a fault.
+func TestUsbmuxHealthStartsOnDemand(t *testing.T) {
+	tests := []struct {
+		name         string
+		h            MuxHealth
+		wantSeverity string
+		wantSteps    bool
+		wantStatus   string
+	}{
+		{"no phone, on-demand", MuxHealth{StartsOnDemand: true, USBReadable: true}, report.SeverityInfo, false, report.StatusPass},
+		{"phone on USB, on-demand", MuxHealth{StartsOnDemand: true, USBReadable: true, PhonesOnUSB: 1}, report.SeverityCritical, true, ""},
+		{"USB unreadable, on-demand", MuxHealth{StartsOnDemand: true}, report.SeverityCritical, true, ""},
+		{"not on-demand (explicit address)", MuxHealth{USBReadable: true}, report.SeverityCritical, true, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.h.Address, tc.h.Status, tc.h.Err = "unix:/x", report.UsbmuxdUnreachable, errors.New("no such file")
+			o, err := UsbmuxHealth(tc.h)
+			if err != nil || len(o.Findings) != 1 {
+				t.Fatalf("UsbmuxHealth = %+v, %v", o, err)
+			}
+			f := o.Findings[0]
+			if f.ID != report.FindingUsbmuxUnreachable || f.Severity != tc.wantSeverity || (len(f.Steps) > 0) != tc.wantSteps || o.Status != tc.wantStatus {
+				t.Errorf("got %s/%s steps %v status %q; want %s steps=%v status %q", f.ID, f.Severity, f.Steps, o.Status, tc.wantSeverity, tc.wantSteps, tc.wantStatus)
+			}
+		})
+	}
+}
+
 func TestLockdownChecks(t *testing.T) {
 	phones := []Phone{{Key: keyA, Mode: mode.Normal, USB: &phoneAUSB, Mux: &phoneAMux}}
 	o, _ := LockdownQuery(phones, map[string]Lockdown{keyA: {QueryType: QueryTypeRestore, ProductType: "iPhone14,3", ProductVersion: "17.5.1"}})

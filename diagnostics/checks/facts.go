@@ -53,6 +53,15 @@ type MuxHealth struct {
 	Err    error
 	// Elapsed is how long the health request took.
 	Elapsed time.Duration
+	// StartsOnDemand is true where the platform starts usbmuxd only while an
+	// iPhone is plugged in (Linux: udev socket activation), so "not running"
+	// with no phone on the bus is the normal state, not a fault.
+	StartsOnDemand bool
+	// USBReadable is true when the USB bus could be read, so PhonesOnUSB means something.
+	USBReadable bool
+	// PhonesOnUSB counts phones on the bus in a mode usbmuxd serves (normal,
+	// restore): the ones that would make an on-demand usbmuxd start.
+	PhonesOnUSB int
 }
 
 // Lockdown is what lockdownd answered for one phone.

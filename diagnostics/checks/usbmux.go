@@ -19,6 +19,14 @@ func UsbmuxHealth(h MuxHealth) (Outcome, error) {
 	case report.UsbmuxdOK:
 		return Outcome{Detail: fmt.Sprintf("usbmuxd at %s answered in %.1f ms", h.Address, ms(h.Elapsed))}, nil
 	case report.UsbmuxdUnreachable:
+		if h.StartsOnDemand && h.USBReadable && h.PhonesOnUSB == 0 {
+			f := finding(report.FindingUsbmuxUnreachable, report.SeverityInfo, "",
+				"usbmuxd is not running; on this computer it starts when an iPhone is plugged in", ev)
+			f.Steps = []int{}
+			return Outcome{Status: report.StatusPass, Detail: fmt.Sprintf(
+				"usbmuxd at %s is not running, as expected while no iPhone in normal or restore mode is plugged in (it starts on demand)", h.Address),
+				Findings: []report.Finding{f}}, nil
+		}
 		return Outcome{Detail: fmt.Sprintf("usbmuxd at %s: %v", h.Address, h.Err), Findings: []report.Finding{
 			finding(report.FindingUsbmuxUnreachable, report.SeverityCritical, "",
 				"The Apple device service (usbmuxd / Apple Mobile Device Service) is not running or cannot be reached", ev),

@@ -156,6 +156,10 @@ var ruleCases = []ruleCase{
 	{name: "only built-in security software: no step", in: Input{Mode: "normal", Findings: fs(report.Finding{ID: report.FindingHostSecuritySoftware,
 		Severity: info, Summary: "only built-in security software is active: Microsoft Defender", Evidence: map[string]any{"active_third_party": []any{}}})},
 		order: nil, summary: []string{NoFaultSummary}},
+	{name: "usbmuxd idle on demand (info) with no phone: step 1 only", in: Input{Findings: fs(
+		fnd(report.FindingUSBNoDevice, crit, nil),
+		report.Finding{ID: report.FindingUsbmuxUnreachable, Severity: info, Summary: "usbmuxd is not running; on this computer it starts when an iPhone is plugged in"})},
+		order: []int{1}},
 	{name: "active third-party security (host check evidence)", in: Input{Findings: fs(fnd(report.FindingHostSecuritySoftware, warn,
 		map[string]any{"source": "wsc", "active_third_party": []any{"Acme AV"}}))}, order: []int{3}, reasons: map[int]string{3: "security software is active: Acme AV"}},
 	{name: "outdated (host check evidence)", in: Input{Findings: fs(fnd(report.FindingHostSoftwareOutdated, warn,

@@ -48,9 +48,12 @@ var table = map[string][]support{
 
 // minSeverity is the severity from which a finding supports its steps. An
 // info-level host.security_software finding ("only built-in security
-// software is active") is context, not a reason to disable anything.
+// software is active") is context, not a reason to disable anything; an
+// info-level usbmux.unreachable ("not running, and it starts on demand when a
+// phone is plugged in") is the normal state of a Linux computer with no phone.
 var minSeverity = map[string]string{
 	report.FindingHostSecuritySoftware: report.SeverityWarning,
+	report.FindingUsbmuxUnreachable:    report.SeverityWarning,
 }
 
 // linkFindings are the findings that point at the physical link: cable,
