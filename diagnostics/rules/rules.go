@@ -82,7 +82,7 @@ func (v Verdict) Apply(r *report.Report) {
 	}
 	r.Summary = v.Summary
 	for i := range r.Findings {
-		if len(r.Findings[i].Steps) == 0 && KnownFinding(r.Findings[i].ID) {
+		if len(r.Findings[i].Steps) == 0 && KnownFinding(r.Findings[i].ID) && !belowFloor(r.Findings[i]) {
 			r.Findings[i].Steps = StepsFor(r.Findings[i].ID)
 		}
 	}
@@ -168,13 +168,13 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 	}
 
 	for _, f := range findings {
+		if belowFloor(f) {
+			continue // context only: supports no step and escalates nothing
+		}
 		if _, seen := present[f.ID]; !seen {
 			present[f.ID] = f
 		}
 		sev := severityOf(f)
-		if floor, ok := minSeverity[f.ID]; ok && severityFactor[sev] < severityFactor[floor] {
-			continue
-		}
 		sup, known := table[f.ID]
 		if !known {
 			for _, n := range f.Steps {
@@ -370,4 +370,11 @@ func hasID(fs []report.Finding, id string) bool {
 		}
 	}
 	return false
+}
+
+// belowFloor reports whether f is below the severity from which its id
+// supports steps (minSeverity): context for the reader, not a fault.
+func belowFloor(f report.Finding) bool {
+	floor, ok := minSeverity[f.ID]
+	return ok && severityFactor[severityOf(f)] < severityFactor[floor]
 }

@@ -160,6 +160,9 @@ var ruleCases = []ruleCase{
 		fnd(report.FindingUSBNoDevice, crit, nil),
 		report.Finding{ID: report.FindingUsbmuxUnreachable, Severity: info, Summary: "usbmuxd is not running; on this computer it starts when an iPhone is plugged in"})},
 		order: []int{1}},
+	{name: "usbmuxd idle on demand (info) escalates nothing after a restart", in: Input{Tried: Tried{Restart: true}, Findings: fs(
+		report.Finding{ID: report.FindingUsbmuxUnreachable, Severity: info, Summary: "usbmuxd is not running; on this computer it starts when an iPhone is plugged in"})},
+		order: nil, summary: []string{NoFaultSummary}},
 	{name: "active third-party security (host check evidence)", in: Input{Findings: fs(fnd(report.FindingHostSecuritySoftware, warn,
 		map[string]any{"source": "wsc", "active_third_party": []any{"Acme AV"}}))}, order: []int{3}, reasons: map[int]string{3: "security software is active: Acme AV"}},
 	{name: "outdated (host check evidence)", in: Input{Findings: fs(fnd(report.FindingHostSoftwareOutdated, warn,
