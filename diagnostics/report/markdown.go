@@ -139,7 +139,7 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 		if f.DeviceKey != "" {
 			m.line("- device: %s", code(f.DeviceKey))
 		}
-		m.line("- supports steps: %s", stepList(f.Steps))
+		m.line("- supports steps: %s", stepList(f))
 		for _, e := range evidenceLines(f.Evidence) {
 			k, v, _ := strings.Cut(e, ": ")
 			m.line("- %s: %s", md(k), code(v))

@@ -137,8 +137,14 @@ func stabilityLine(s Stability) string {
 	return drops + " (one pass)"
 }
 
-func stepList(ns []int) string {
+// stepList names the steps a finding supports. A finding with none is either
+// context (info) or one with a fix text of its own, shown in the verdict.
+func stepList(f Finding) string {
+	ns := f.Steps
 	if len(ns) == 0 {
+		if f.Severity == SeverityInfo {
+			return "none, for context"
+		}
 		return "none, own fix in the verdict"
 	}
 	p := make([]string, len(ns))

@@ -143,7 +143,7 @@ func (t *textWriter) render(r *Report) {
 		t.para("  ", 2, "none")
 	}
 	for _, f := range r.Findings {
-		t.para("  ", 4, fmt.Sprintf("[%s] %s: %s (steps: %s)", f.Severity, f.ID, f.Summary, stepList(f.Steps)))
+		t.para("  ", 4, fmt.Sprintf("[%s] %s: %s (steps: %s)", f.Severity, f.ID, f.Summary, stepList(f)))
 	}
 	t.blank()
 
