@@ -55,7 +55,8 @@ func ParseRecoverySerial(s string) (RecoveryInfo, error) {
 			for i < len(s) && !isSep(s[i]) {
 				i++
 			}
-			val = s[vs:i]
+			// A stray closing bracket outside brackets is noise, never part of a value.
+			val = strings.ReplaceAll(s[vs:i], "]", "")
 		}
 		if key == "" {
 			continue
