@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	_ "github.com/restoredoctor/restoredoctor/internal/localefix" // before Fyne initialises: see the package doc
 )
 
 // Exit codes shared by every subcommand (DESIGN.md).
