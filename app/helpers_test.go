@@ -35,6 +35,8 @@ type fakeBackend struct {
 	checks   []CheckOptions
 	progress []Progress
 	block    chan struct{} // when non-nil, Check waits for it (or ctx)
+	// cancelled is closed when a blocked Check ended because its ctx did.
+	cancelled chan struct{}
 }
 
 func newFake(t *testing.T, reports ...string) *fakeBackend {
@@ -101,6 +103,9 @@ func (f *fakeBackend) Check(ctx context.Context, opts CheckOptions, progress fun
 		select {
 		case <-block:
 		case <-ctx.Done():
+			if f.cancelled != nil {
+				close(f.cancelled)
+			}
 			return nil, ctx.Err()
 		}
 	}

@@ -262,6 +262,7 @@ func TestDemoTitleAndBanner(t *testing.T) {
 func TestStopCancelsRunningCheck(t *testing.T) {
 	b := newFake(t, "report-flapping.json")
 	b.block = make(chan struct{}) // never closed: only cancellation ends the check
+	b.cancelled = make(chan struct{})
 	h := newHarness(t, b, Options{})
 	h.attach(phoneA)
 	h.pump(func() bool { return h.u.running && h.u.progress.Total == 3 })
@@ -272,8 +273,21 @@ func TestStopCancelsRunningCheck(t *testing.T) {
 	done := make(chan struct{})
 	go func() { h.u.Stop(); close(done) }()
 	select {
+	case <-b.cancelled:
+	case <-time.After(3 * time.Second):
+		t.Fatal("Stop did not cancel the running check's context")
+	}
+	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Stop did not cancel the running check")
+	case <-time.After(stopWait + time.Second):
+		t.Fatal("Stop did not return")
+	}
+	// Every background goroutine (check, watch, host probe) has ended.
+	ended := make(chan struct{})
+	go func() { h.u.wg.Wait(); close(ended) }()
+	select {
+	case <-ended:
+	case <-time.After(time.Second):
+		t.Fatal("background goroutines still running after Stop")
 	}
 }

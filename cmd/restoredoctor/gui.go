@@ -157,8 +157,13 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	w := u.Window()
 	w.SetMaster()
 	u.Start()
+	closed := make(chan struct{})
 	go func() {
-		<-ctx.Done()
+		select {
+		case <-ctx.Done():
+		case <-closed:
+			return
+		}
 		log.Info("signal received, closing the window")
 		fyne.Do(func() {
 			u.Stop()
@@ -166,6 +171,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		})
 	}()
 	w.ShowAndRun()
+	close(closed)
 	u.Stop()
 	log.Info("window closed")
 	return exitOK
