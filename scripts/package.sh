@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build the Linux desktop bundle of Restore Doctor with `fyne package`
 # (metadata and icon from FyneApp.toml) into dist/:
-#   dist/Restore Doctor.tar.xz  (bin/restoredoctor, the .desktop file, the icon, a Makefile that installs them)
+#   dist/restoredoctor-VERSION-linux-ARCH.tar.xz  (usr/local/bin/restoredoctor, the .desktop
+#   file, the icon, and a Makefile whose `make install` puts them in place)
 # The fyne tool is run at a pinned version through the Go module proxy.
 set -euo pipefail
 
@@ -11,6 +12,9 @@ cd "$root"
 
 version="$(sed -n 's/^ *Version *= *"\(.*\)"/\1/p' FyneApp.toml | head -n1)"
 mkdir -p dist
+export LANG="${LANG:-en_US.UTF-8}"
+# fyne package merges -ldflags from GOFLAGS into its build: stamp the version.
+export GOFLAGS="${GOFLAGS:-} -ldflags=-X=main.version=${version}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
@@ -34,8 +38,10 @@ if [ ${#bundles[@]} -eq 0 ]; then
   ls -la "$work/out" >&2
   exit 1
 fi
-for b in "${bundles[@]}"; do
-  mv -f "$b" dist/
-  echo "package: wrote dist/$(basename "$b")"
-  tar -tJf "dist/$(basename "$b")" | sed 's/^/  /'
-done
+out="dist/restoredoctor-${version}-linux-$(go env GOARCH).tar.xz"
+mv -f "${bundles[0]}" "$out"
+echo "package: wrote $out"
+tar -tJf "$out" | sed 's/^/  /'
+# The bundled binary must start (it prints its version without a display).
+tar -C "$work" -xJf "$out" restoredoctor/usr/local/bin/restoredoctor
+"$work/restoredoctor/usr/local/bin/restoredoctor" version
