@@ -6,11 +6,13 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/pem"
+	"errors"
 	"io"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -397,4 +399,112 @@ func TestWatchProcessAgainstHungUsbmuxd(t *testing.T) {
 	case <-time.After(slack):
 		t.Fatal("watch did not stop within 5 s of SIGINT while usbmuxd hangs")
 	}
+}
+
+// The real `restoredoctor watch` through 1000 flaps: it prints every event
+// it is told about, keeps its memory bounded, ends on the right state and
+// stops cleanly.
+func TestWatchProcessFlaps1000(t *testing.T) {
+	guard(t)
+	bin := buildBinary(t, "restoredoctor")
+	srv := startSim(t, sim.Scenario{Name: "flaps"})
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "watch", "--no-checks", "--usbmuxd", srv.Addr())
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+		}
+	})
+	var mu sync.Mutex
+	var attaches, detaches int
+	var last string
+	readDone := make(chan struct{})
+	go func() {
+		defer close(readDone)
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			l := sc.Text()
+			mu.Lock()
+			switch {
+			case strings.Contains(l, "usbmux detach"):
+				detaches++
+				last = l
+			case strings.Contains(l, "usbmux attach"):
+				attaches++
+				last = l
+			}
+			mu.Unlock()
+		}
+	}()
+	waitFor(t, 20*time.Second, "watch sends Listen", func() bool { return srv.Stats().Requests["Listen"] > 0 })
+	id := srv.Attach(sim.PhoneA())
+	for i := range flaps {
+		srv.Detach(id)
+		id = srv.Attach(sim.PhoneA())
+		if (i+1)%50 == 0 { // let the reader keep up, as a real bus would
+			want := i + 2
+			waitFor(t, 20*time.Second, "watch keeping up", func() bool { mu.Lock(); defer mu.Unlock(); return attaches >= want })
+		}
+	}
+	waitFor(t, 20*time.Second, "all events printed", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return attaches == flaps+1 && detaches == flaps
+	})
+	mu.Lock()
+	if !strings.Contains(last, "attach") || strings.Contains(last, "detach") {
+		t.Errorf("last event line = %q, want the final attach", last)
+	}
+	mu.Unlock()
+	hwm, err := procHWM(cmd.Process.Pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("watch peak RSS after %d flaps: %.1f MB", flaps, hwm)
+	// About 26 MB is the binary's baseline (Fyne's init included); the rest must stay small.
+	if hwm > 26+64 {
+		t.Errorf("watch peak RSS %.1f MB after %d flaps, want under 90 MB", hwm, flaps)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { <-readDone; done <- cmd.Wait() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("watch exit after SIGINT: %v (stderr: %s)", err, stderr.String())
+		}
+	case <-time.After(slack):
+		t.Fatal("watch did not stop within 5 s of SIGINT")
+	}
+}
+
+// procHWM is the peak resident set (VmHWM) of a process, in MB.
+func procHWM(pid int) (float64, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
+			f := strings.Fields(v)
+			if len(f) == 2 {
+				kb, err := strconv.ParseFloat(f[0], 64)
+				return kb / 1024, err
+			}
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc/PID/status")
 }
