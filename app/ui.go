@@ -513,6 +513,14 @@ func (u *UI) finishCheck(seq int, tried viewmodel.Tried, r *report.Report, err e
 		u.prev, u.triedPrev = u.last, u.triedLast
 	}
 	u.last, u.triedLast = r, tried
+	// The check probed usbmuxd again: the host card follows it.
+	if st := r.Host.Usbmuxd.Status; st != "" && st != u.host.UsbmuxdStatus {
+		u.host.Known = true
+		u.host.UsbmuxdStatus = st
+		if st == report.UsbmuxdOK {
+			u.host.Detail = ""
+		}
+	}
 	if tried != u.tried {
 		u.rerank()
 	}

@@ -77,7 +77,7 @@ func (b *guiBackend) HostStatus(ctx context.Context) viewmodel.Host {
 	h.UsbmuxdStatus = string(st)
 	var notes []string
 	if err != nil {
-		notes = append(notes, "usbmuxd at "+h.UsbmuxdAddress+": "+err.Error())
+		notes = append(notes, err.Error())
 	}
 	switch {
 	case b.usb == nil && errors.Is(b.usbErr, usb.ErrAccessDenied):
