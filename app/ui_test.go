@@ -291,3 +291,19 @@ func TestStopCancelsRunningCheck(t *testing.T) {
 		t.Fatal("background goroutines still running after Stop")
 	}
 }
+
+func TestHostCardFollowsCheck(t *testing.T) {
+	b := newFake(t, "report-healthy.json")
+	b.host.UsbmuxdStatus = "unreachable"
+	b.host.Detail = "dial unix /var/run/usbmuxd: no such file or directory"
+	h := newHarness(t, b, Options{})
+	if all := joined(h); !strings.Contains(all, "not running") || !strings.Contains(all, "no such file") {
+		t.Fatalf("host card before the check:\n%s", all)
+	}
+	test.Tap(h.u.checkButton)
+	h.waitVerdict()
+	all := joined(h)
+	if strings.Contains(all, "not running") || strings.Contains(all, "no such file") {
+		t.Errorf("host card still says usbmuxd is down after a check found it running:\n%s", all)
+	}
+}
