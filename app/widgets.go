@@ -48,7 +48,6 @@ type stripRenderer struct {
 }
 
 func (r *stripRenderer) rebuild() {
-	v := fyne.CurrentApp().Settings().ThemeVariant()
 	r.bg.FillColor = theme.Color(theme.ColorNameInputBackground)
 	r.bg.StrokeColor = theme.Color(theme.ColorNameSeparator)
 	r.bg.StrokeWidth = 1
@@ -75,7 +74,6 @@ func (r *stripRenderer) rebuild() {
 		default:
 			c = theme.Color(theme.ColorNameWarning)
 		}
-		_ = v
 		l := canvas.NewLine(c)
 		l.StrokeWidth = 2
 		r.marks = append(r.marks, l)
