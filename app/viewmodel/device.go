@@ -212,7 +212,7 @@ func connectionText(d Device) string {
 func trustLine(d Device) Line {
 	switch {
 	case d.Mode.IsLowLevel():
-		return Line{Label: "Trust", Value: "not needed in " + strings.ToLower(ModeName(d.Mode))}
+		return Line{Label: "Trust", Value: "not needed in " + lowerFirst(ModeName(d.Mode))}
 	case d.Trusted == nil:
 		return Line{Label: "Trust", Value: "not known yet"}
 	case *d.Trusted:
@@ -290,4 +290,12 @@ func DeviceFromReport(live Device, rd report.Device) Device {
 		out.BehindHub = rd.USB.BehindHub
 	}
 	return out
+}
+
+// lowerFirst lowercases the first letter unless the word is an acronym ("DFU").
+func lowerFirst(s string) string {
+	if len(s) < 2 || strings.ToUpper(s[:2]) == s[:2] {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -78,7 +78,7 @@ func TestBuildDeviceCard(t *testing.T) {
 			lines: []string{"Mode=Recovery mode", "Trust=not needed in recovery mode"},
 			bad:   []string{"Mode"}},
 		{name: "unknown DFU phone", host: hostOK, connected: true, heading: "iPhone (DFU mode)",
-			devs: []Device{{Key: "D", Mode: mode.DFU, OnUSB: true, SpeedMbps: 480}}, lines: []string{"Mode=DFU mode"}},
+			devs: []Device{{Key: "D", Mode: mode.DFU, OnUSB: true, SpeedMbps: 480}}, lines: []string{"Mode=DFU mode", "Trust=not needed in DFU mode"}},
 		{name: "usbmuxd only", host: hostOK, connected: true, heading: "iPhone14,3",
 			devs:  []Device{{Key: "U", ProductType: "iPhone14,3", Mode: mode.Normal, Listed: true}},
 			lines: []string{"Connection=seen through usbmuxd (USB details not available)"}},
