@@ -13,7 +13,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
-func load(t *testing.T, name string) *report.Report {
+func load(t testing.TB, name string) *report.Report {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("..", "testdata", name))
 	if err != nil {
