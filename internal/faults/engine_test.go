@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
@@ -507,4 +508,57 @@ func procHWM(pid int) (float64, error) {
 		}
 	}
 	return 0, errors.New("no VmHWM in /proc/PID/status")
+}
+
+// A USB bus whose scan hangs (a libusb call stuck on a misbehaving device,
+// ignoring cancellation): the engine gives up on it at its deadline, reports
+// the USB checks honestly and still diagnoses usbmuxd and lockdownd.
+func TestEngineWithHungUSBScan(t *testing.T) {
+	guard(t)
+	srv := startSim(t, sim.Scenario{Name: "healthy", Phones: []sim.Phone{sim.PhoneA()}})
+	release := make(chan struct{})
+	returned := make(chan struct{}, 8)
+	calls := 0
+	var mu sync.Mutex
+	t.Cleanup(func() { // before goleak looks: let the stuck scans return
+		close(release)
+		mu.Lock()
+		n := calls
+		mu.Unlock()
+		for range n {
+			<-returned
+		}
+	})
+	src := usb.FuncSource(func(ctx context.Context) ([]usb.Device, error) {
+		mu.Lock()
+		calls++
+		mu.Unlock()
+		defer func() { returned <- struct{}{} }()
+		<-release // ignores ctx, like a stuck cgo call
+		return nil, nil
+	})
+	e := diagnostics.NewEngine(diagnostics.Config{USB: src})
+	defer e.Close()
+	var rep *report.Report
+	var err error
+	// The USB scan's own deadline is 5 s; everything else is bounded too.
+	within(t, 5*time.Second+30*time.Second, "Engine.Run with a hung USB scan", func() {
+		rep, err = e.Run(context.Background(), diagnostics.Options{
+			UsbmuxdAddress: srv.Addr(), NoNetwork: true, HostsFile: filepath.Join(t.TempDir(), "none"),
+		}, nil)
+	})
+	if err != nil {
+		t.Fatalf("Engine.Run: %v", err)
+	}
+	if c := checkByID(rep, report.CheckUSBPresence); c.Status == report.StatusPass || c.Status == "" {
+		t.Errorf("usb.presence = %s %q after a hung scan, want it to say the scan failed", c.Status, c.Detail)
+	} else {
+		t.Logf("usb.presence: %s %q", c.Status, c.Detail)
+	}
+	if rep.Host.Usbmuxd.Status != report.UsbmuxdOK {
+		t.Errorf("usbmuxd status = %q, want ok (only USB hung)", rep.Host.Usbmuxd.Status)
+	}
+	if c := checkByID(rep, report.CheckLockdownQuery); c.Status != report.StatusPass {
+		t.Errorf("lockdown.query = %s %q, want pass: the phone is reachable through usbmuxd", c.Status, c.Detail)
+	}
 }
