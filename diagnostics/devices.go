@@ -38,6 +38,9 @@ func (r *run) devices() []report.Device {
 	sample, sampled := settled(r.sample)
 	stab := map[string]checks.PhoneStability{}
 	if sampled && r.opts.Window > 0 {
+		// Phones seen at any time during the window are reported, with
+		// their last known facts; see withWindowPhones.
+		phones = withWindowPhones(phones, sample)
 		for _, ps := range sample.byPhone(phones) {
 			stab[ps.Key] = ps
 		}
@@ -77,7 +80,10 @@ func (r *run) devices() []report.Device {
 		}
 		if u := p.USB; u != nil {
 			d.USB = report.USB{
-				Present: true, VendorID: fmt.Sprintf("%04x", u.VendorID), ProductID: fmt.Sprintf("%04x", u.ProductID),
+				// A phone seen only during the window is present when it was
+				// still on the bus at the window's end; its other fields are
+				// the last known ones.
+				Present: !p.inWindow || p.usbAtEnd, VendorID: fmt.Sprintf("%04x", u.VendorID), ProductID: fmt.Sprintf("%04x", u.ProductID),
 				SpeedMbps: u.SpeedMbps, Bus: u.Bus, PortPath: append([]int{}, u.PortPath...), BehindHub: u.BehindHub || u.HubDepth > 0,
 			}
 			if ri := u.Recovery; ri != nil {
@@ -90,7 +96,7 @@ func (r *run) devices() []report.Device {
 				}
 			}
 		}
-		d.Usbmux.Listed = p.Mux != nil
+		d.Usbmux.Listed = p.Mux != nil && (!p.inWindow || p.listedAtEnd)
 		if info.Name == "" {
 			info = model.ByProductType("")
 		}

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -369,7 +371,8 @@ func (r *run) tasks() []Task {
 		stabilityLabel = fmt.Sprintf("Watching the connection for drops (%g s)", window.Seconds())
 	}
 	ts := []Task{
-		mk(report.CheckUSBPresence, 8*time.Second, r.checkPresence),
+		// usb.presence may wait for the window (see checkPresence).
+		mk(report.CheckUSBPresence, 8*time.Second+window+2*r.e.cfg.UsbmuxTimeout+time.Second, r.checkPresence),
 		mk(report.CheckUSBLink, 8*time.Second, r.checkLink),
 		{ID: report.CheckUSBStability, Label: stabilityLabel, Timeout: window + 2*r.e.cfg.UsbmuxTimeout + 9*time.Second, Run: r.checkStability},
 		mk(report.CheckUSBControl, 20*time.Second, r.checkControl),
@@ -391,7 +394,48 @@ func (r *run) checkPresence(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
+	if r.opts.Window > 0 && !anyConnected(phones) {
+		// Nothing at the first look: a phone that came and went during the
+		// window is still a phone on this bus, not usb.no_device.
+		if sample, err := r.sample.Get(ctx); err == nil {
+			phones = withWindowPhones(phones, sample)
+		}
+	}
 	return checks.USBPresence(scan, checkPhones(phones))
+}
+
+// anyConnected reports whether a phone is on USB or listed by usbmuxd over USB.
+func anyConnected(phones []phone) bool {
+	for _, p := range phones {
+		if p.USB != nil || (p.Mux != nil && p.Mux.ConnectionType != "Network") {
+			return true
+		}
+	}
+	return false
+}
+
+// withWindowPhones returns phones plus the phones the sampling window saw
+// that the first scan and listing did not (same USB location or same UDID
+// is the same phone), sorted by key.
+func withWindowPhones(phones []phone, s sampleResult) []phone {
+	out := slices.Clone(phones)
+	keys, locs := map[string]bool{}, map[string]bool{}
+	for _, p := range phones {
+		keys[p.Key] = true
+		if p.USB != nil {
+			locs[p.USB.Location()] = true
+		}
+	}
+	for _, p := range s.seen.phones("") {
+		if keys[p.Key] || (p.USB != nil && locs[p.USB.Location()]) {
+			continue
+		}
+		p.WindowOnly = true
+		keys[p.Key] = true
+		out = append(out, p)
+	}
+	slices.SortStableFunc(out, func(a, b phone) int { return strings.Compare(a.Key, b.Key) })
+	return out
 }
 
 func (r *run) checkLink(ctx context.Context) (Outcome, error) {
@@ -557,7 +601,7 @@ func (r *run) checkStability(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	return checks.USBStability(r.opts.Window, s.byPhone(phones), s.watched, s.failed)
+	return checks.USBStability(r.opts.Window, s.byPhone(withWindowPhones(phones, s)), s.watched, s.failed)
 }
 
 // checkPhones strips the raw entries for the checks.

@@ -280,3 +280,57 @@ func TestEngineUSBFailures(t *testing.T) {
 		})
 	}
 }
+
+// TestEngineFlappingPhoneAbsentAtSnapshotAndEnd: the phone is unplugged when
+// the run starts, flaps during the window and is gone again at its end. The
+// report must still describe it (last known facts, usb.present false because
+// it is absent at the end of the window) and must not claim usb.no_device
+// while usb.unstable says it came and went.
+func TestEngineFlappingPhoneAbsentAtSnapshotAndEnd(t *testing.T) {
+	srv := startSim(t, "healthy")
+	p := srv.Phones()[0]
+	srv.Detach(p.DeviceID)
+	e := NewEngine(Config{USB: srv.USBSource(), Host: fakeHost, PollInterval: 50 * time.Millisecond})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		id := 0
+		for i := range 6 {
+			time.Sleep(400 * time.Millisecond)
+			if i%2 == 0 {
+				n := p
+				n.DeviceID, n.Address = 0, p.Address+1+i
+				id = srv.Attach(n)
+			} else {
+				srv.Detach(id)
+			}
+		}
+	}()
+	rep, err := e.Run(context.Background(), Options{Window: 3500 * time.Millisecond, UsbmuxdAddress: srv.Addr(), NoNetwork: true, LockdownRequests: 2, IncludeIdentifiers: true}, nil)
+	<-done
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := rep.JSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.Validate(buf.Bytes()); err != nil {
+		t.Fatalf("invalid report: %v\n%s", err, buf.String())
+	}
+	ids := findingIDs(rep)
+	if slices.Contains(ids, report.FindingUSBNoDevice) || !slices.Contains(ids, report.FindingUSBUnstable) {
+		t.Errorf("findings %v, want usb.unstable and no usb.no_device\n%s", ids, buf.String())
+	}
+	if len(rep.Devices) != 1 {
+		t.Fatalf("%d devices, want the phone seen during the window\n%s", len(rep.Devices), buf.String())
+	}
+	d := rep.Devices[0]
+	if d.Key != "00008110001A2B3C4D5E6F70" || d.Mode != "normal" || d.USB.Present || d.USB.ProductID != "12a8" || d.USB.Bus != 1 ||
+		d.Usbmux.Listed || d.Stability.Detaches < 2 || d.Stability.Attaches < 2 {
+		t.Errorf("device %+v", d)
+	}
+	if c := checkStatus(rep, report.CheckUSBPresence); c != report.StatusPass && c != report.StatusWarn {
+		t.Errorf("usb.presence %s", c)
+	}
+}

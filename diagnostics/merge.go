@@ -16,6 +16,10 @@ import (
 type phone struct {
 	checks.Phone
 	entry *usbmux.Entry
+	// For phones merged from what the sampling window saw (seenDevices):
+	// inWindow is set, usbAtEnd and listedAtEnd say whether USB still saw it
+	// and usbmuxd still listed it when the window ended.
+	inWindow, usbAtEnd, listedAtEnd bool
 }
 
 // linuxLocationID is the usbmuxd LocationID of a USB device on Linux:

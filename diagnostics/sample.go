@@ -3,6 +3,9 @@ package diagnostics
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,6 +26,93 @@ type sampleResult struct {
 	events  []checks.LinkEvent
 	watched []string // sources that delivered a view of the devices
 	failed  []string // "source: why" for sources that could not be watched
+	seen    seenDevices
+}
+
+// seenDevices is the last known view of every device seen during the
+// window, and whether it was still there at the end.
+type seenDevices struct {
+	usb        map[string]usb.Device // by Location()
+	usbPresent map[string]bool
+	mux        map[int]usbmux.Entry // by DeviceID
+	muxPresent map[int]bool
+}
+
+func (s *seenDevices) noteUSB(ev usb.Event) {
+	if s.usb == nil {
+		s.usb, s.usbPresent = map[string]usb.Device{}, map[string]bool{}
+	}
+	loc := ev.Device.Location()
+	switch ev.Kind {
+	case usb.Attached, usb.ModeChange:
+		s.usb[loc], s.usbPresent[loc] = ev.Device, true
+	case usb.Detached:
+		if _, ok := s.usb[loc]; !ok {
+			s.usb[loc] = ev.Device
+		}
+		s.usbPresent[loc] = false
+	}
+}
+
+func (s *seenDevices) noteMux(ev usbmux.Event) {
+	if s.mux == nil {
+		s.mux, s.muxPresent = map[int]usbmux.Entry{}, map[int]bool{}
+	}
+	switch ev.Kind {
+	case usbmux.EventAttach:
+		s.mux[ev.DeviceID], s.muxPresent[ev.DeviceID] = ev.Entry, true
+	case usbmux.EventDetach:
+		if _, ok := s.mux[ev.DeviceID]; !ok {
+			s.mux[ev.DeviceID] = ev.Entry
+		}
+		s.muxPresent[ev.DeviceID] = false
+	}
+}
+
+// phones merges the devices seen during the window into phones, marking
+// which ones were still on USB / listed by usbmuxd at its end. usbmuxd
+// entries of the same phone (a new DeviceID per re-attach) are folded into
+// one, present if any of them is.
+func (s seenDevices) phones(goos string) []phone {
+	var devs []usb.Device
+	for _, d := range s.usb {
+		devs = append(devs, d)
+	}
+	slices.SortFunc(devs, func(a, b usb.Device) int { return strings.Compare(a.Location(), b.Location()) })
+	ids := slices.Sorted(maps.Keys(s.mux))
+	var entries []usbmux.Entry
+	byUDID := map[string]int{}
+	listed := map[string]bool{}
+	for _, id := range ids {
+		e := s.mux[id]
+		k := checks.NormalizeSerial(e.UDID)
+		if k == "" {
+			k = fmt.Sprintf("device-%d", id)
+		}
+		listed[k] = listed[k] || s.muxPresent[id]
+		if i, ok := byUDID[k]; ok {
+			if s.muxPresent[id] || !s.muxPresent[entries[i].DeviceID] {
+				entries[i] = e
+			}
+			continue
+		}
+		byUDID[k] = len(entries)
+		entries = append(entries, e)
+	}
+	ps := mergePhones(devs, entries, goos)
+	for i := range ps {
+		p := &ps[i]
+		p.inWindow = true
+		p.usbAtEnd = p.USB != nil && s.usbPresent[p.USB.Location()]
+		if p.entry != nil {
+			k := checks.NormalizeSerial(p.entry.UDID)
+			if k == "" {
+				k = fmt.Sprintf("device-%d", p.entry.DeviceID)
+			}
+			p.listedAtEnd = listed[k]
+		}
+	}
+	return ps
 }
 
 // sampleLinks watches the USB bus (polling) and usbmuxd (Listen) for the
@@ -67,6 +157,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 				continue
 			}
 			usbPolled = true
+			res.seen.noteUSB(ev)
 			if usbFirst.IsZero() {
 				usbFirst = ev.Time
 			}
@@ -85,6 +176,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 					muxErr = ev.Err
 				}
 			case usbmux.EventAttach, usbmux.EventDetach:
+				res.seen.noteMux(ev)
 				le := muxLinkEvent(ev, ev.Reconciled && muxConnections <= 1)
 				if le.Kind == checks.LinkAttach && !le.Initial && ev.Entry.UDID != "" {
 					// Normal and restore mode share product ids: ask

@@ -43,6 +43,9 @@ type Phone struct {
 	USBAccessDenied bool
 	// Mux is the phone in usbmuxd's listing; nil when not listed.
 	Mux *MuxEntry
+	// WindowOnly is true for a phone the first scan and listing missed but
+	// the sampling window saw (USB and Mux are then its last known view).
+	WindowOnly bool
 }
 
 // MuxHealth is the result of asking usbmuxd for its version / a listing.

@@ -45,7 +45,11 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 		}
 		onUSB++
 		d := p.USB
-		modes = append(modes, fmt.Sprintf("%s at %s", modeName(p.Mode), d.Location()))
+		where := fmt.Sprintf("%s at %s", modeName(p.Mode), d.Location())
+		if p.WindowOnly {
+			where += " (not there at the first scan, seen during the sampling window)"
+		}
+		modes = append(modes, where)
 		ev := map[string]any{
 			"product_id": fmt.Sprintf("%04x", d.ProductID),
 			"location":   d.Location(),
