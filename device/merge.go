@@ -2,6 +2,7 @@ package device
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -122,10 +123,26 @@ func isHex(s string) bool {
 
 // Merge joins one USB snapshot and one usbmuxd list into one Device per
 // physical phone, sorted by Key. It matches by UDID (USB serial or recovery
-// ECID, normalised) and then, for phones whose serial could not be read, by
-// usbmuxd LocationID = (bus << 16) | address when exactly one candidate fits.
-// It is pure.
+// ECID, normalised) and then, on Linux, for phones whose serial could not be
+// read, by usbmuxd LocationID = (bus << 16) | address when exactly one
+// candidate fits. It is pure; MergeOn with runtime.GOOS.
 func Merge(usbDevs []usb.Device, mux []usbmux.Entry) []Device {
+	return MergeOn(runtime.GOOS, usbDevs, mux)
+}
+
+// LocationFallback reports whether usbmuxd on goos computes LocationID as
+// LinuxLocationID does, so Merge may match by it ("linux" only: macOS uses
+// IOKit's locationID, Windows' Apple Mobile Device Service its own).
+func LocationFallback(goos string) bool { return goos == "linux" }
+
+// MergeOn is Merge as it runs on the platform goos ("linux", "darwin",
+// "windows"; "" means this computer's): the LocationID fallback applies only
+// where LocationFallback(goos). Tests use it to check the other platforms.
+func MergeOn(goos string, usbDevs []usb.Device, mux []usbmux.Entry) []Device {
+	if goos == "" {
+		goos = runtime.GOOS
+	}
+	byLocation := LocationFallback(goos)
 	// usbmuxd entries by UDID, preferring the USB connection over Wi-Fi.
 	type muxSlot struct {
 		e       usbmux.Entry
@@ -170,7 +187,7 @@ func Merge(usbDevs []usb.Device, mux []usbmux.Entry) []Device {
 			d.Key = "usb:" + u.Location()
 		}
 		seen[d.Key] = true
-		if d.Usbmux == nil && !u.Mode.IsLowLevel() {
+		if byLocation && d.Usbmux == nil && !u.Mode.IsLowLevel() {
 			unmatched = append(unmatched, len(out))
 		}
 		out = append(out, d)

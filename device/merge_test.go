@@ -2,6 +2,7 @@ package device
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -143,5 +144,36 @@ func TestUDIDFromUSB(t *testing.T) {
 	}
 	if LinuxLocationID(1, 5) != 0x00010005 {
 		t.Errorf("LinuxLocationID(1,5) = %#x", LinuxLocationID(1, 5))
+	}
+}
+
+// TestMergeOnLocationFallback: the LocationID fallback is Linux usbmuxd's
+// encoding; on macOS and Windows an unreadable serial leaves the two views
+// apart instead of guessing.
+func TestMergeOnLocationFallback(t *testing.T) {
+	unreadable := usbA()
+	unreadable.Serial = ""
+	for _, tc := range []struct {
+		goos string
+		keys []string
+	}{
+		{"linux", []string{keyA}},
+		{"darwin", []string{keyA, "usb:1-2"}},
+		{"windows", []string{keyA, "usb:1-2"}},
+	} {
+		got := MergeOn(tc.goos, []usb.Device{unreadable}, []usbmux.Entry{muxA()})
+		var keys []string
+		for _, d := range got {
+			keys = append(keys, d.Key)
+		}
+		if !slices.Equal(keys, tc.keys) {
+			t.Errorf("%s: keys %v, want %v", tc.goos, keys, tc.keys)
+		}
+		if tc.goos == "linux" && (got[0].MatchedBy != MatchLocation || got[0].USB == nil || got[0].Usbmux == nil) {
+			t.Errorf("linux: %+v, want a LocationID match", got[0])
+		}
+	}
+	if LocationFallback("darwin") || !LocationFallback("linux") {
+		t.Error("LocationFallback")
 	}
 }

@@ -2,10 +2,10 @@ package diagnostics
 
 import (
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
 
+	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
@@ -22,69 +22,63 @@ type phone struct {
 	inWindow, usbAtEnd, listedAtEnd bool
 }
 
-// linuxLocationID is the usbmuxd LocationID of a USB device on Linux:
-// (bus << 16) | address (usbmuxd usb.c). Other platforms encode it
-// differently, so it is only used as a fallback there.
-func linuxLocationID(d usb.Device) uint32 {
-	return uint32(d.Bus)<<16 | uint32(d.Address)
-}
-
-// mergePhones correlates the USB snapshot with usbmuxd's listing: one phone
-// per physical device. USB serial and usbmuxd UDID are compared normalised
-// (dashes stripped, case folded); on Linux the LocationID is the fallback.
-// goos selects the LocationID rule ("" means this computer's).
+// mergePhones correlates the USB snapshot with usbmuxd's listing, one phone
+// per physical device: the join is device.MergeOn (normalised serial/UDID,
+// LocationID fallback where goos's usbmuxd encodes it like Linux; "" means
+// this computer's). On top of it, the engine's policy: a phone on USB that
+// usbmuxd lists only over Wi-Fi, or that USB sees in recovery/DFU while
+// usbmuxd still lists it (a stale entry during a reboot), is kept apart from
+// that entry, so lockdown is never asked over a link the USB checks did not
+// see; and keys are the report's (see phoneKey), made unique with "#n".
 func mergePhones(devs []usb.Device, entries []usbmux.Entry, goos string) []phone {
-	if goos == "" {
-		goos = runtime.GOOS
-	}
 	var out []phone
-	used := make([]bool, len(entries))
-	for i := range devs {
-		d := devs[i]
-		p := phone{Phone: checks.Phone{Mode: d.Mode, USB: &d}}
-		p.USBAccessDenied = d.OpenErr != nil && errorsIsAccessDenied(d.OpenErr)
-		if d.Mode == "" {
-			p.Mode = mode.FromProductID(d.ProductID)
-		}
-		if !d.Mode.IsLowLevel() {
-			for j, e := range entries {
-				if used[j] || e.ConnectionType == "Network" {
-					continue
-				}
-				serialMatch := d.Serial != "" && checks.NormalizeSerial(d.Serial) == checks.NormalizeSerial(e.UDID)
-				locMatch := goos == "linux" && d.Serial == "" && e.LocationID != 0 && e.LocationID == linuxLocationID(d)
-				if serialMatch || locMatch {
-					used[j] = true
-					e := e
-					p.entry = &e
-					break
-				}
+	for _, md := range device.MergeOn(goos, devs, entries) {
+		p := phone{entry: md.Usbmux}
+		if d := md.USB; d != nil {
+			p.USB = d
+			p.Mode = d.Mode
+			if p.Mode == "" {
+				p.Mode = mode.FromProductID(d.ProductID)
+			}
+			p.USBAccessDenied = d.OpenErr != nil && errorsIsAccessDenied(d.OpenErr)
+			if e := md.Usbmux; e != nil && (e.ConnectionType == "Network" || d.Mode.IsLowLevel()) {
+				p.entry = nil
+				out = append(out, phone{entry: e})
 			}
 		}
 		out = append(out, p)
 	}
-	for j, e := range entries {
-		if used[j] {
-			continue
-		}
-		e := e
-		out = append(out, phone{Phone: checks.Phone{Mode: mode.FromProductID(uint16(e.ProductID))}, entry: &e})
-	}
 	seen := map[string]int{}
 	for i := range out {
 		p := &out[i]
-		if p.entry != nil {
-			e := p.entry
+		if e := p.entry; e != nil {
 			p.Mux = &checks.MuxEntry{DeviceID: e.DeviceID, UDID: e.UDID, LocationID: e.LocationID, ProductID: uint16(e.ProductID), ConnectionType: e.ConnectionType}
+			if p.USB == nil {
+				p.Mode = mode.FromProductID(uint16(e.ProductID))
+			}
 			if p.Mode == mode.Unknown || p.Mode == "" {
 				p.Mode = mode.Normal // usbmuxd only lists normal/restore-mode devices
 			}
 		}
 		p.Key = phoneKey(p.USB, p.entry)
-		if n := seen[p.Key]; n > 0 {
-			p.Key = fmt.Sprintf("%s#%d", p.Key, n+1)
+	}
+	// Phones on USB keep the plain key when two share it.
+	slices.SortStableFunc(out, func(a, b phone) int {
+		if (a.USB == nil) != (b.USB == nil) {
+			if a.USB != nil {
+				return -1
+			}
+			return 1
 		}
-		seen[p.Key]++
+		return 0
+	})
+	for i := range out {
+		p := &out[i]
+		k := p.Key
+		if n := seen[k]; n > 0 {
+			p.Key = fmt.Sprintf("%s#%d", k, n+1)
+		}
+		seen[k]++
 	}
 	slices.SortStableFunc(out, func(a, b phone) int { return strings.Compare(a.Key, b.Key) })
 	return out

@@ -60,6 +60,13 @@ func TestMergePhones(t *testing.T) {
 			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, false}, "00008110001A2B3C4D5E6F70#2": {false, true}}, nil},
 		{"access denied still merges by location", []usb.Device{denied}, []usbmux.Entry{muxA}, "linux",
 			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}}, nil},
+		{"recovery on USB, stale usbmuxd entry kept apart", []usb.Device{rec}, []usbmux.Entry{muxA}, "linux",
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}, "00008110001A2B3C4D5E6F70": {false, true}},
+			map[string]mode.Mode{"ecid:001A2B3C4D5E6F70": mode.Recovery, "00008110001A2B3C4D5E6F70": mode.Normal}},
+		{"listed over USB and Wi-Fi: one phone", []usb.Device{usbA}, []usbmux.Entry{network, muxA}, "linux",
+			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}}, nil},
+		{"access denied, no location fallback on windows", []usb.Device{denied}, []usbmux.Entry{muxA}, "windows",
+			map[string][2]bool{"usb:1-2": {true, false}, "00008110001A2B3C4D5E6F70": {false, true}}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
