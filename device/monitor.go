@@ -48,6 +48,12 @@ type Event struct {
 	// sees it any more (Gone), the phone as last seen.
 	Device Device
 	Gone   bool
+	// USB is the device as the USB watcher reported it (USB events): a
+	// detach's device although the merged view no longer has it.
+	USB *usb.Device
+	// Entry is usbmuxd's entry as Listen reported it (usbmux attach/detach;
+	// for a detach, as it was when attached).
+	Entry *usbmux.Entry
 	// PrevMode is the mode before a mode change.
 	PrevMode mode.Mode
 	// Flap: a re-appearance in the same mode soon after leaving (counted).
@@ -428,7 +434,8 @@ func (m *Monitor) onUSB(ue usb.Event) []Event {
 	loc := ue.Device.Location()
 	key := m.usbKey(ue.Device)
 	st := m.statsLocked(key, now)
-	e := Event{Source: SourceUSB, Time: now}
+	ud := ue.Device
+	e := Event{Source: SourceUSB, Time: now, USB: &ud}
 	switch ue.Kind {
 	case usb.Attached:
 		m.usbDevs[loc] = ue.Device
@@ -510,7 +517,8 @@ func (m *Monitor) onUsbmux(me usbmux.Event) []Event {
 		key = "usbmux:" + strconv.Itoa(me.DeviceID)
 	}
 	st := m.statsLocked(key, now)
-	e := Event{Source: SourceUsbmux, Time: now, Reconciled: me.Reconciled}
+	entry := me.Entry
+	e := Event{Source: SourceUsbmux, Time: now, Reconciled: me.Reconciled, Entry: &entry}
 	initial := me.Reconciled && m.muxConnects <= 1
 	if me.Kind == usbmux.EventAttach {
 		m.muxDevs[me.DeviceID] = me.Entry

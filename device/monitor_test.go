@@ -97,10 +97,16 @@ func TestMonitorScripted(t *testing.T) {
 			if e.Kind != Detach || e.Gone || e.Device.USB != nil || e.Stability.USBDetaches != 1 {
 				t.Errorf("still listed by usbmuxd, so not gone: %+v", e)
 			}
+			if e.USB == nil || e.USB.Location() != "1-2" || e.USB.Serial != a.Serial || e.Entry != nil {
+				t.Errorf("the watcher's own device: %+v", e.USB)
+			}
 		}},
 		{"usbmux detach", nil, &usbmux.Event{Kind: usbmux.EventDetach, Time: at(1001), DeviceID: 3, Entry: ma}, func(t *testing.T, e Event) {
 			if e.Kind != Detach || !e.Gone || e.Device.Key != keyA || e.Stability.Detaches() != 1 {
 				t.Errorf("%+v", e)
+			}
+			if e.Entry == nil || e.Entry.DeviceID != 3 || e.Entry.UDID != udidA || e.USB != nil {
+				t.Errorf("usbmuxd's own entry: %+v", e.Entry)
 			}
 		}},
 		{"USB re-attach (re-enumeration)", &usb.Event{Kind: usb.Attached, Time: at(2000), Device: a2, Reenumeration: true}, nil, func(t *testing.T, e Event) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/app"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
@@ -23,7 +24,8 @@ import (
 )
 
 // guiBackend is the window's app.Backend on real parts: the diagnostics
-// engine for checks, a USB watcher and usbmuxd's Listen for live events,
+// engine for checks, a device.Monitor (USB watcher + usbmuxd's Listen) for
+// live events,
 // lockdownd for the live device card and latency samples.
 type guiBackend struct {
 	engine    *diagnostics.Engine
@@ -103,55 +105,41 @@ func (b *guiBackend) HostStatus(ctx context.Context) viewmodel.Host {
 	return h
 }
 
-// Watch implements app.Backend: USB watcher events, usbmuxd Listen events,
-// lockdownd facts for phones usbmuxd lists, and lockdown latency samples
-// while a check runs. It returns when ctx ends.
+// Watch implements app.Backend: the events of a device.Monitor over the USB
+// watcher and usbmuxd's Listen (each source's own view of the phone, as the
+// app merges them by key), lockdownd facts for phones usbmuxd attaches, and
+// lockdown latency samples of the phones usbmuxd lists while a check runs.
+// It returns when ctx ends.
 func (b *guiBackend) Watch(ctx context.Context, emit func(app.DeviceEvent)) error {
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	var mu sync.Mutex
-	listed := map[string]usbmux.Entry{} // by key
-
+	var usbSrc device.USBEvents // a nil *usb.Watcher would not be a nil interface
 	if b.usb != nil {
-		w := usb.NewWatcher(b.usb, usb.WatcherOptions{Interval: 250 * time.Millisecond, Logger: b.log})
-		ch := w.Run(ctx)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ev := range ch {
-				emit(usbEvent(ev))
-			}
-		}()
+		usbSrc = usb.NewWatcher(b.usb, usb.WatcherOptions{Interval: 250 * time.Millisecond, Logger: b.log})
 	}
-
-	listen := b.client.Listen(ctx)
+	mon := device.NewMonitor(usbSrc, b.client, device.MonitorOptions{Logger: b.log})
+	events := mon.Run(ctx)
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		for ev := range listen {
-			switch ev.Kind {
-			case usbmux.EventAttach:
-				d := entryDevice(ev.Entry)
-				mu.Lock()
-				listed[d.Key] = ev.Entry
-				mu.Unlock()
-				emit(app.DeviceEvent{Kind: app.EventAttach, Source: "usbmux", Time: ev.Time, Device: d})
+		for ev := range events {
+			if ev.Kind == device.UsbmuxDisconnected {
+				b.log.Debug("usbmuxd connection lost", "err", ev.Err)
+			}
+			de, ok := appEvent(ev)
+			if !ok {
+				continue
+			}
+			emit(de)
+			if ev.Source == device.SourceUsbmux && ev.Kind == device.Attach {
 				wg.Add(1)
 				go func(e usbmux.Entry) {
 					defer wg.Done()
 					b.describe(ctx, e, emit)
-				}(ev.Entry)
-			case usbmux.EventDetach:
-				d := entryDevice(ev.Entry)
-				mu.Lock()
-				delete(listed, d.Key)
-				mu.Unlock()
-				emit(app.DeviceEvent{Kind: app.EventDetach, Source: "usbmux", Time: ev.Time, Device: d})
-			case usbmux.EventDisconnected:
-				b.log.Debug("usbmuxd connection lost", "err", ev.Err, "attempt", ev.Attempt)
+				}(*ev.Entry)
 			}
 		}
 	}()
@@ -171,16 +159,35 @@ func (b *guiBackend) Watch(ctx context.Context, emit func(app.DeviceEvent)) erro
 		if !b.checking.Load() {
 			continue
 		}
-		mu.Lock()
-		entries := make([]usbmux.Entry, 0, len(listed))
-		for _, e := range listed {
-			entries = append(entries, e)
-		}
-		mu.Unlock()
-		for _, e := range entries {
-			b.sample(ctx, e, every, emit)
+		for _, d := range mon.Devices() {
+			if d.Usbmux != nil {
+				b.sample(ctx, *d.Usbmux, every, emit)
+			}
 		}
 	}
+}
+
+// appEvent is a monitor event as the app sees it: the reporting source's own
+// view of the phone (USB device or usbmuxd entry), keyed like the engine's
+// report. Events about the usbmuxd connection itself have none.
+func appEvent(ev device.Event) (app.DeviceEvent, bool) {
+	kind := app.EventAttach
+	switch ev.Kind {
+	case device.Attach:
+	case device.Detach:
+		kind = app.EventDetach
+	case device.ModeChange:
+		kind = app.EventModeChange
+	default:
+		return app.DeviceEvent{}, false
+	}
+	switch {
+	case ev.Source == device.SourceUSB && ev.USB != nil:
+		return app.DeviceEvent{Kind: kind, Source: "usb", Time: ev.Time, Device: usbDevice(*ev.USB)}, true
+	case ev.Source == device.SourceUsbmux && ev.Entry != nil && kind != app.EventModeChange:
+		return app.DeviceEvent{Kind: kind, Source: "usbmux", Time: ev.Time, Device: entryDevice(*ev.Entry)}, true
+	}
+	return app.DeviceEvent{}, false
 }
 
 // sample times one lockdown round trip to e for the stability strip.

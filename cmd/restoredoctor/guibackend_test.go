@@ -13,7 +13,9 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/app"
+	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
@@ -220,3 +222,47 @@ var errTestNoUSB = &testErr{"usb: libusb unavailable (test)"}
 type testErr struct{ s string }
 
 func (e *testErr) Error() string { return e.s }
+
+// TestAppEvent: each monitor event reaches the app as its source's own view,
+// keyed like the engine's report; usbmuxd connection events do not.
+func TestAppEvent(t *testing.T) {
+	t0 := time.Now()
+	u := usb.Device{VendorID: 0x05AC, ProductID: 0x12A8, Mode: mode.Normal, Bus: 1, Address: 5, PortPath: []int{2}, SpeedMbps: 480, Serial: "00008110001A2B3C4D5E6F70"}
+	r := u
+	r.ProductID, r.Mode, r.Serial = 0x1281, mode.Recovery, ""
+	r.Recovery = &usb.RecoveryInfo{CPID: "8110", BDID: "0E", ECID: "001A2B3C4D5E6F70"}
+	e := usbmux.Entry{UDID: "00008110-001A2B3C4D5E6F70", DeviceID: 3, ProductID: 0x12A8, ConnectionType: "USB"}
+	tests := []struct {
+		name   string
+		ev     device.Event
+		ok     bool
+		kind   app.EventKind
+		source string
+		key    string
+		onUSB  bool
+		listed bool
+	}{
+		{"usb attach", device.Event{Source: device.SourceUSB, Kind: device.Attach, Time: t0, USB: &u}, true, app.EventAttach, "usb", "00008110001A2B3C4D5E6F70", true, false},
+		// The merged view no longer has USB; the event still carries the watcher's device.
+		{"usb detach while listed", device.Event{Source: device.SourceUSB, Kind: device.Detach, Time: t0, USB: &u, Device: device.Device{Usbmux: &e}}, true, app.EventDetach, "usb", "00008110001A2B3C4D5E6F70", true, false},
+		{"usb mode change to recovery", device.Event{Source: device.SourceUSB, Kind: device.ModeChange, Time: t0, USB: &r, PrevMode: mode.Normal}, true, app.EventModeChange, "usb", "ecid:001A2B3C4D5E6F70", true, false},
+		{"usbmux attach", device.Event{Source: device.SourceUsbmux, Kind: device.Attach, Time: t0, Entry: &e}, true, app.EventAttach, "usbmux", "00008110001A2B3C4D5E6F70", false, true},
+		{"usbmux detach", device.Event{Source: device.SourceUsbmux, Kind: device.Detach, Time: t0, Entry: &e, Gone: true}, true, app.EventDetach, "usbmux", "00008110001A2B3C4D5E6F70", false, true},
+		{"usbmuxd connected", device.Event{Source: device.SourceUsbmux, Kind: device.UsbmuxConnected, Time: t0}, false, "", "", "", false, false},
+		{"usbmuxd lost", device.Event{Source: device.SourceUsbmux, Kind: device.UsbmuxDisconnected, Time: t0}, false, "", "", "", false, false},
+		{"lockdown mode change (card update comes from describe)", device.Event{Source: device.SourceUsbmux, Kind: device.ModeChange, Time: t0, Entry: &e}, false, "", "", "", false, false},
+	}
+	for _, tc := range tests {
+		got, ok := appEvent(tc.ev)
+		if ok != tc.ok {
+			t.Errorf("%s: ok %v, want %v", tc.name, ok, tc.ok)
+			continue
+		}
+		if !ok {
+			continue
+		}
+		if got.Kind != tc.kind || got.Source != tc.source || got.Device.Key != tc.key || got.Device.OnUSB != tc.onUSB || got.Device.Listed != tc.listed || !got.Time.Equal(t0) {
+			t.Errorf("%s: %+v", tc.name, got)
+		}
+	}
+}
