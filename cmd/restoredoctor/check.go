@@ -173,7 +173,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	defer cancel()
 
 	engine := diagnostics.NewEngine(diagnostics.Config{Logger: log, ToolVersion: version})
-	defer engine.Close()
+	defer closeBriefly(engine, 20*time.Millisecond)
 
 	var progress func(diagnostics.Progress)
 	tty := isTerminal(stderr)
@@ -264,4 +264,22 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// closeBriefly releases c but waits at most d for it. gousb's Context.Close
+// waits for its libusb event loop, which polls with a 100 ms timeout; a
+// one-shot command that has already written its report need not make the user
+// wait for that, since the process exits next and the OS frees the handles.
+func closeBriefly(c io.Closer, d time.Duration) {
+	done := make(chan struct{})
+	go func() {
+		_ = c.Close()
+		close(done)
+	}()
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
+	}
 }
