@@ -266,17 +266,6 @@ func usbDevice(d usb.Device) viewmodel.Device {
 	return v
 }
 
-func usbEvent(ev usb.Event) app.DeviceEvent {
-	kind := app.EventAttach
-	switch ev.Kind {
-	case usb.Detached:
-		kind = app.EventDetach
-	case usb.ModeChange:
-		kind = app.EventModeChange
-	}
-	return app.DeviceEvent{Kind: kind, Source: "usb", Time: ev.Time, Device: usbDevice(ev.Device)}
-}
-
 func entryDevice(e usbmux.Entry) viewmodel.Device {
 	d := viewmodel.Device{Key: usb.NormalizeSerial(e.UDID), Mode: mode.Normal, Listed: true}
 	if e.ProductID > 0 && e.ProductID <= 0xFFFF {
