@@ -3,6 +3,7 @@ package device
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -180,5 +181,103 @@ func TestMonitorNoSources(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("not closed after cancel")
+	}
+}
+
+// TestMonitorReenumerationNearLockdownModeChange: USB cannot tell restore
+// from normal mode (same product ids), so a USB re-enumeration within
+// FlapWindow of a mode change lockdownd revealed (QueryMode) is that mode
+// change, not a flap — whichever of the two the monitor learns first. A
+// re-attach lockdownd finds in the same mode is a flap on both sources,
+// counted once.
+func TestMonitorReenumerationNearLockdownModeChange(t *testing.T) {
+	t0 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
+	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+	for _, tc := range []struct {
+		name      string
+		back      mode.Mode // lockdown mode after the re-attach (it started in restore mode)
+		usbFirst  bool      // USB re-enumerates before usbmuxd/lockdownd report
+		usbAt     int       // ms of the USB re-enumeration
+		wantFlaps int
+		wantMC    int
+	}{
+		// Finding the phone in restore mode at the start is not a change.
+		{"restore to normal, USB first", mode.Normal, true, 2000, 0, 1},
+		{"restore to normal, lockdown first", mode.Normal, false, 3000, 0, 1},
+		{"restore to normal, USB long after", mode.Normal, false, 30000, 1, 1},
+		{"restore to restore", mode.Restore, true, 2000, 1, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var clock atomic.Int64
+			clock.Store(int64(10))
+			u, x := scriptedUSB{newScripted[usb.Event]()}, scriptedMux{newScripted[usbmux.Event]()}
+			answers := make(chan mode.Mode)
+			m := NewMonitor(u, x, MonitorOptions{
+				Now: func() time.Time { return at(int(clock.Load())) },
+				QueryMode: func(ctx context.Context, _ usbmux.Entry) (mode.Mode, error) {
+					select {
+					case md := <-answers:
+						return md, nil
+					case <-ctx.Done():
+						return mode.Unknown, ctx.Err()
+					}
+				},
+			})
+			ctx, cancel := context.WithCancel(context.Background())
+			out := m.Run(ctx)
+			recv := func(what string) Event {
+				t.Helper()
+				select {
+				case e := <-out:
+					return e
+				case <-time.After(5 * time.Second):
+					t.Fatalf("no monitor event for %s", what)
+				}
+				return Event{}
+			}
+			a := usbA()
+			a2 := a
+			a2.Address = 6
+			ma, ma2 := muxA(), muxA()
+			ma2.DeviceID = 8
+
+			u.in <- usb.Event{Kind: usb.Attached, Time: at(10), Device: a}
+			recv("initial USB attach")
+			x.in <- usbmux.Event{Kind: usbmux.EventConnected, Time: at(20), Devices: []usbmux.Entry{ma}}
+			recv("connected")
+			x.in <- usbmux.Event{Kind: usbmux.EventAttach, Time: at(21), DeviceID: 3, Entry: ma, Reconciled: true}
+			recv("initial usbmux attach")
+			answers <- mode.Restore
+			if e := recv("restore mode found"); e.Kind != ModeChange || e.Device.Mode != mode.Restore {
+				t.Fatalf("restore mode: %+v", e)
+			}
+			u.in <- usb.Event{Kind: usb.Detached, Time: at(1000), Device: a}
+			recv("USB detach")
+			x.in <- usbmux.Event{Kind: usbmux.EventDetach, Time: at(1001), DeviceID: 3, Entry: ma}
+			recv("usbmux detach")
+			usbBack := func() {
+				u.in <- usb.Event{Kind: usb.Attached, Time: at(tc.usbAt), Device: a2, Reenumeration: true}
+				recv("USB re-enumeration")
+			}
+			if tc.usbFirst {
+				usbBack()
+			}
+			clock.Store(2001)
+			x.in <- usbmux.Event{Kind: usbmux.EventAttach, Time: at(2001), DeviceID: 8, Entry: ma2}
+			recv("usbmux re-attach")
+			clock.Store(2100)
+			answers <- tc.back
+			recv("lockdown answer")
+			if !tc.usbFirst {
+				usbBack()
+			}
+			st := m.Stability()
+			if len(st) != 1 || st[0].Flaps() != tc.wantFlaps || st[0].ModeChanges != tc.wantMC {
+				t.Errorf("stability %+v, want %d flaps and %d mode changes", st, tc.wantFlaps, tc.wantMC)
+			}
+			cancel()
+			for range out {
+			}
+		})
 	}
 }
