@@ -175,6 +175,18 @@ func (ls *listenState) session() (connected bool, err error) {
 			if old, ok := ls.known[e.DeviceID]; ok && old.UDID == e.UDID {
 				continue // usbmuxd's initial burst repeats what the list said
 			}
+			// The same phone known under another handle: it left and came back
+			// between our device list and the Listen request, and its Detached
+			// was never sent to us. Report the missed detach first, so every
+			// attach a consumer sees follows a detach of the same phone.
+			for id, old := range ls.known {
+				if id != e.DeviceID && e.UDID != "" && old.UDID == e.UDID && old.ConnectionType == e.ConnectionType {
+					delete(ls.known, id)
+					if !ls.emit(Event{Kind: EventDetach, Time: now, DeviceID: id, Entry: old, Reconciled: true}) {
+						return true, ls.ctx.Err()
+					}
+				}
+			}
 			ls.known[e.DeviceID] = e
 			if !ls.emit(Event{Kind: EventAttach, Time: now, DeviceID: e.DeviceID, Entry: e}) {
 				return true, ls.ctx.Err()
@@ -182,7 +194,10 @@ func (ls *listenState) session() (connected bool, err error) {
 		case "Detached":
 			old, ok := ls.known[msg.DeviceID]
 			if !ok {
-				old = Entry{DeviceID: msg.DeviceID}
+				// A handle we never reported (it came and went between our
+				// device list and the Listen request): nothing to undo.
+				c.log.Debug("usbmuxd detached an unknown device", "device_id", msg.DeviceID)
+				continue
 			}
 			delete(ls.known, msg.DeviceID)
 			if !ls.emit(Event{Kind: EventDetach, Time: now, DeviceID: msg.DeviceID, Entry: old}) {
