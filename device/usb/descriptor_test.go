@@ -101,3 +101,21 @@ func BenchmarkDecodeStringDescriptor(b *testing.B) {
 		}
 	}
 }
+
+// FuzzSerialIndex feeds arbitrary device-descriptor bytes (they come from the
+// phone) to serialIndex: it must never panic, and an accepted descriptor is
+// one of device type with the full 18 bytes.
+func FuzzSerialIndex(f *testing.F) {
+	f.Add([]byte{0x12, 0x01, 0x00, 0x02, 0, 0, 0, 0x40, 0xAC, 0x05, 0xA8, 0x12, 0x01, 0x00, 0x01, 0x02, 0x03, 0x01})
+	f.Add([]byte{})
+	f.Add([]byte{0x12, 0x02})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		idx, err := serialIndex(b)
+		if err != nil {
+			return
+		}
+		if len(b) < 18 || b[1] != 0x01 || idx != b[16] {
+			t.Fatalf("accepted %x with index %d", b, idx)
+		}
+	})
+}

@@ -723,3 +723,17 @@ func TestLaggingListenerIsDropped(t *testing.T) {
 	}
 	lazy.expectClosed()
 }
+
+// FuzzParseAddress: any listen address string yields a usable pair or an
+// error, never a panic or an empty network with a nil error.
+func FuzzParseAddress(f *testing.F) {
+	for _, s := range []string{"", "unix:///tmp/x", "UNIX:/tmp/x", "/tmp/x", "127.0.0.1:0", "tcp://127.0.0.1:0", "tcp://", "unix://", ":::", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		network, address, err := ParseAddress(s)
+		if err == nil && (network == "" || address == "") {
+			t.Fatalf("ParseAddress(%q) = %q, %q with no error", s, network, address)
+		}
+	})
+}
