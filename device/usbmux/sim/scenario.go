@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"slices"
 	"strings"
@@ -256,9 +257,17 @@ type scenarioFile struct {
 // LoadScenario reads a scenario from a JSON file with the fields of Scenario
 // (durations as Go duration strings, e.g. "800ms"). Unknown fields are an error.
 func LoadScenario(path string) (Scenario, error) {
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return Scenario{}, fmt.Errorf("sim: load scenario: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxScenarioFile+1))
+	if err != nil {
+		return Scenario{}, fmt.Errorf("sim: load scenario %s: %w", path, err)
+	}
+	if len(data) > maxScenarioFile {
+		return Scenario{}, fmt.Errorf("sim: load scenario %s: larger than %d KiB; a scenario is a small JSON object", path, maxScenarioFile>>10)
 	}
 	sc, err := ParseScenario(data)
 	if err != nil {
@@ -266,6 +275,9 @@ func LoadScenario(path string) (Scenario, error) {
 	}
 	return sc, nil
 }
+
+// maxScenarioFile caps what LoadScenario reads: scenarios are a few KiB.
+const maxScenarioFile = 1 << 20
 
 // ParseScenario decodes a scenario from JSON (see LoadScenario) and validates it.
 func ParseScenario(data []byte) (Scenario, error) {

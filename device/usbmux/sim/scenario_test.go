@@ -181,3 +181,14 @@ func FuzzParseScenario(f *testing.F) {
 		}
 	})
 }
+
+func TestLoadScenarioTooLarge(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "huge.json")
+	if err := os.WriteFile(path, []byte(`{"name":"`+strings.Repeat("x", 2<<20)+`"}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := LoadScenario(path)
+	if err == nil || !strings.Contains(err.Error(), "larger than") {
+		t.Fatalf("LoadScenario(2 MiB) error = %v, want a size error", err)
+	}
+}
