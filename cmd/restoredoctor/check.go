@@ -58,8 +58,6 @@ type checkOptions struct {
 	opts     diagnostics.Options
 }
 
-// errHelp asks for the usage text (exit 0).
-var errHelp = errors.New("help requested")
 
 // parseCheckArgs parses the flags of `check`; every error is a usage error
 // with a one-line reason.
@@ -85,14 +83,8 @@ func parseCheckArgs(args []string) (checkOptions, error) {
 	fs.IntVar(&co.opts.LockdownRequests, "lockdown-requests", 0, "")
 	fs.BoolVar(&co.verbose, "v", false, "")
 	fs.BoolVar(&co.verbose, "verbose", false, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return co, errHelp
-		}
+	if err := parseArgs(fs, args); err != nil {
 		return co, err
-	}
-	if fs.NArg() > 0 {
-		return co, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	co.opts.Window = window.d
 	co.timeout = timeout.d

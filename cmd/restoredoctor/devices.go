@@ -90,16 +90,12 @@ func runDevices(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(io.Discard)
 	asJSON := fs.Bool("json", false, "")
 	timeout := fs.Duration("timeout", 10*time.Second, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
+	if err := parseArgs(fs, args); err != nil {
+		if errors.Is(err, errHelp) {
 			fmt.Fprint(stdout, devicesUsage)
 			return exitOK
 		}
 		fmt.Fprintf(stderr, "restoredoctor devices: %v (run \"restoredoctor devices --help\")\n", err)
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "restoredoctor devices: unexpected argument %q (run \"restoredoctor devices --help\")\n", fs.Arg(0))
 		return exitUsage
 	}
 	if *timeout <= 0 {

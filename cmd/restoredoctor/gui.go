@@ -59,16 +59,7 @@ func parseGUIArgs(args []string) (guiOptions, error) {
 	fs.BoolVar(&o.noNetwork, "no-network", false, "")
 	fs.BoolVar(&o.verbose, "v", false, "")
 	fs.BoolVar(&o.verbose, "verbose", false, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return o, errHelp
-		}
-		return o, err
-	}
-	if fs.NArg() > 0 {
-		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return o, nil
+	return o, parseArgs(fs, args)
 }
 
 // runGUI opens the window (optionally in demo mode) and returns when it is closed

@@ -4,6 +4,8 @@
 package main
 
 import (
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -58,4 +60,22 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "restoredoctor: unknown command %q (run \"restoredoctor --help\")\n", args[0])
 		return exitUsage
 	}
+}
+
+// errHelp asks for the usage text (exit 0).
+var errHelp = errors.New("help requested")
+
+// parseArgs parses a subcommand's flags and rejects positional arguments:
+// errHelp for -h/--help, otherwise the reason in one line.
+func parseArgs(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
 }

@@ -62,14 +62,8 @@ func parseWatchArgs(args []string) (watchOptions, error) {
 	fs.BoolVar(&wo.includeIDs, "include-identifiers", false, "")
 	fs.BoolVar(&wo.verbose, "v", false, "")
 	fs.BoolVar(&wo.verbose, "verbose", false, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return wo, errHelp
-		}
+	if err := parseArgs(fs, args); err != nil {
 		return wo, err
-	}
-	if fs.NArg() > 0 {
-		return wo, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	if interval.d < 50*time.Millisecond {
 		return wo, fmt.Errorf("--interval %v: want at least 50ms", interval.d)
