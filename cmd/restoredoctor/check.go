@@ -58,7 +58,6 @@ type checkOptions struct {
 	opts     diagnostics.Options
 }
 
-
 // parseCheckArgs parses the flags of `check`; every error is a usage error
 // with a one-line reason.
 func parseCheckArgs(args []string) (checkOptions, error) {
