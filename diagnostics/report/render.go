@@ -131,6 +131,15 @@ func stabilityLine(s Stability) string {
 	default:
 		drops = fmt.Sprintf("%d drops", s.Detaches)
 	}
+	if s.Detaches > 0 {
+		// Drops and returns differ when the phone was gone at either end of
+		// the window; the findings count returns (re-appearances).
+		if s.Attaches == 1 {
+			drops += ", 1 return"
+		} else {
+			drops += fmt.Sprintf(", %d returns", s.Attaches)
+		}
+	}
 	if s.WindowS > 0 {
 		return fmt.Sprintf("%s in %s s", drops, num(s.WindowS))
 	}
