@@ -73,6 +73,7 @@ type Client struct {
 
 // NewClient returns a client for addr.
 func NewClient(addr Address, opts Options) *Client {
+	quietGoIOS()
 	if opts.DialTimeout <= 0 {
 		opts.DialTimeout = DefaultDialTimeout
 	}
