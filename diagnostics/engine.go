@@ -478,7 +478,7 @@ func (r *run) checkUsbmuxHealth(ctx context.Context) (Outcome, error) {
 		return Outcome{}, err
 	}
 	h := checks.MuxHealth{Address: r.addr.String(), Status: string(usbmux.StatusOf(err)), Err: err, Elapsed: ml.elapsed,
-		StartsOnDemand: usbmuxdStartsOnDemand(r.addr)}
+		StartsOnDemand: usbmux.StartsOnDemand(r.addr)}
 	if h.StartsOnDemand {
 		scan, serr := r.usbScan.Get(ctx)
 		if serr != nil {
@@ -611,12 +611,4 @@ func checkPhones(ps []phone) []checks.Phone {
 		out[i] = p.Phone
 	}
 	return out
-}
-
-// usbmuxdStartsOnDemand reports whether usbmuxd at addr is one that the
-// platform starts only while an iPhone is plugged in: the system socket on
-// Linux, which udev activates. A socket the user pointed us at (a simulator,
-// a TCP relay) is expected to be running.
-func usbmuxdStartsOnDemand(addr usbmux.Address) bool {
-	return runtime.GOOS == "linux" && addr == usbmux.DefaultAddress()
 }

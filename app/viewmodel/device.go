@@ -44,6 +44,9 @@ type Host struct {
 	UsbmuxdAddress string
 	// UsbmuxdStatus is one of the report.Usbmuxd* values ("" when not yet probed).
 	UsbmuxdStatus string
+	// UsbmuxdOnDemand is true where usbmuxd starts only while an iPhone is
+	// plugged in (Linux), so "not running" without a phone is no fault.
+	UsbmuxdOnDemand bool
 	// USBStatus is "ok", "denied" (permissions) or "unavailable" ("" when not yet probed).
 	USBStatus string
 	// Detail adds a plain-words explanation when something is wrong.
@@ -227,14 +230,17 @@ func hostLines(h Host) []Line {
 		return []Line{{Label: "This computer", Value: "checking…"}}
 	}
 	var lines []Line
-	switch h.UsbmuxdStatus {
-	case report.UsbmuxdOK:
+	st := h.UsbmuxdStatus
+	switch {
+	case st == report.UsbmuxdOK:
 		lines = append(lines, Line{Label: "usbmuxd", Value: "running"})
-	case report.UsbmuxdUnreachable:
+	case st == report.UsbmuxdUnreachable && h.UsbmuxdOnDemand:
+		lines = append(lines, Line{Label: "usbmuxd", Value: "not running; it starts when an iPhone is plugged in"})
+	case st == report.UsbmuxdUnreachable:
 		lines = append(lines, Line{Label: "usbmuxd", Value: "not running (on Windows: Apple Mobile Device Service)", Bad: true})
-	case report.UsbmuxdNotResponding:
+	case st == report.UsbmuxdNotResponding:
 		lines = append(lines, Line{Label: "usbmuxd", Value: "running but not answering", Bad: true})
-	case "":
+	case st == "":
 		lines = append(lines, Line{Label: "usbmuxd", Value: "not checked yet"})
 	default:
 		lines = append(lines, Line{Label: "usbmuxd", Value: "error", Bad: true})

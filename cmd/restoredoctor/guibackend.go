@@ -74,11 +74,11 @@ func (b *guiBackend) Check(ctx context.Context, opts app.CheckOptions, progress 
 
 // HostStatus implements app.Backend.
 func (b *guiBackend) HostStatus(ctx context.Context) viewmodel.Host {
-	h := viewmodel.Host{UsbmuxdAddress: b.client.Addr().String()}
+	h := viewmodel.Host{UsbmuxdAddress: b.client.Addr().String(), UsbmuxdOnDemand: usbmux.StartsOnDemand(b.client.Addr())}
 	st, err := b.client.Health(ctx)
 	h.UsbmuxdStatus = string(st)
 	var notes []string
-	if err != nil {
+	if err != nil && !(h.UsbmuxdOnDemand && st == usbmux.StatusUnreachable) {
 		notes = append(notes, err.Error())
 	}
 	switch {

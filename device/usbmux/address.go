@@ -35,6 +35,18 @@ func DefaultAddress() Address {
 	return defaultAddressFor(runtime.GOOS)
 }
 
+// StartsOnDemand reports whether usbmuxd at addr is one the platform starts
+// only while an iPhone is plugged in: the system socket on Linux, which udev
+// activates. There "not running" with no phone connected is the normal state.
+// A socket the user pointed us at (a simulator, a relay) is expected to run.
+func StartsOnDemand(addr Address) bool {
+	return startsOnDemandFor(runtime.GOOS, addr)
+}
+
+func startsOnDemandFor(goos string, addr Address) bool {
+	return goos == "linux" && addr == defaultAddressFor(goos)
+}
+
 func defaultAddressFor(goos string) Address {
 	if goos == "windows" {
 		return Address{Network: "tcp", Addr: "127.0.0.1:27015"}

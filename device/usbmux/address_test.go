@@ -129,3 +129,22 @@ func FuzzParseAddress(f *testing.F) {
 		}
 	})
 }
+
+func TestStartsOnDemand(t *testing.T) {
+	tests := []struct {
+		goos string
+		addr Address
+		want bool
+	}{
+		{"linux", Address{Network: "unix", Addr: "/var/run/usbmuxd"}, true},
+		{"linux", Address{Network: "unix", Addr: "/tmp/sim.sock"}, false},
+		{"linux", Address{Network: "tcp", Addr: "127.0.0.1:27015"}, false},
+		{"darwin", Address{Network: "unix", Addr: "/var/run/usbmuxd"}, false},
+		{"windows", Address{Network: "tcp", Addr: "127.0.0.1:27015"}, false},
+	}
+	for _, tc := range tests {
+		if got := startsOnDemandFor(tc.goos, tc.addr); got != tc.want {
+			t.Errorf("startsOnDemandFor(%s, %v) = %v, want %v", tc.goos, tc.addr, got, tc.want)
+		}
+	}
+}
