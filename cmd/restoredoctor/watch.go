@@ -370,7 +370,9 @@ func quickCheck(ctx context.Context, engine *diagnostics.Engine, addr string, pr
 	if len(what) == 0 {
 		what = []string{"no phone"}
 	}
-	verdict := "no fault found"
+	// A quick check is one pass: it cannot see drops over time, which the
+	// attach/detach lines above show. Say so rather than "all good".
+	verdict := "no fault found in a one-pass check (run 'restoredoctor check' to watch the link)"
 	if rep.PrimaryStep != nil {
 		verdict = fmt.Sprintf("try step %d first", *rep.PrimaryStep)
 	}
