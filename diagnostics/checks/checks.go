@@ -43,18 +43,15 @@ const (
 	FlapsCritical = 2
 )
 
-// StepsFor returns the fix steps a finding id supports, strongest first (the
-// rules' table, so findings and the verdict never disagree).
-func StepsFor(id string) []int {
-	return rules.StepsFor(id)
-}
-
-// finding builds a finding with the steps of its id.
+// finding builds a finding with the steps the rules give its id at this
+// severity, so findings and the verdict never disagree.
 func finding(id, severity, deviceKey, summary string, evidence map[string]any) report.Finding {
 	if evidence == nil {
 		evidence = map[string]any{}
 	}
-	return report.Finding{ID: id, Severity: severity, Summary: summary, Evidence: evidence, Steps: StepsFor(id), DeviceKey: deviceKey}
+	f := report.Finding{ID: id, Severity: severity, Summary: summary, Evidence: evidence, DeviceKey: deviceKey}
+	f.Steps = rules.StepsForFinding(f)
+	return f
 }
 
 // NormalizeSerial is the identity used to correlate USB serials and usbmuxd

@@ -22,7 +22,6 @@ func UsbmuxHealth(h MuxHealth) (Outcome, error) {
 		if h.StartsOnDemand && h.USBReadable && h.PhonesOnUSB == 0 {
 			f := finding(report.FindingUsbmuxUnreachable, report.SeverityInfo, "",
 				"usbmuxd is not running; on this computer it starts when an iPhone is plugged in", ev)
-			f.Steps = []int{}
 			return Outcome{Status: report.StatusPass, Detail: fmt.Sprintf(
 				"usbmuxd at %s is not running, as expected while no iPhone in normal or restore mode is plugged in (it starts on demand)", h.Address),
 				Findings: []report.Finding{f}}, nil

@@ -82,8 +82,8 @@ func (v Verdict) Apply(r *report.Report) {
 	}
 	r.Summary = v.Summary
 	for i := range r.Findings {
-		if len(r.Findings[i].Steps) == 0 && KnownFinding(r.Findings[i].ID) && !belowFloor(r.Findings[i]) {
-			r.Findings[i].Steps = StepsFor(r.Findings[i].ID)
+		if len(r.Findings[i].Steps) == 0 && KnownFinding(r.Findings[i].ID) {
+			r.Findings[i].Steps = StepsForFinding(r.Findings[i])
 		}
 	}
 }
@@ -370,6 +370,15 @@ func hasID(fs []report.Finding, id string) bool {
 		}
 	}
 	return false
+}
+
+// StepsForFinding returns the steps f supports: StepsFor(f.ID), or none when
+// f is below its id's severity floor (context, not a fault).
+func StepsForFinding(f report.Finding) []int {
+	if belowFloor(f) {
+		return []int{}
+	}
+	return StepsFor(f.ID)
 }
 
 // belowFloor reports whether f is below the severity from which its id

@@ -464,3 +464,14 @@ func dump(v Verdict) string {
 	}
 	return b.String()
 }
+
+func TestStepsForFindingHonoursSeverityFloor(t *testing.T) {
+	info := report.Finding{ID: report.FindingUsbmuxUnreachable, Severity: report.SeverityInfo}
+	if got := StepsForFinding(info); len(got) != 0 {
+		t.Errorf("info usbmux.unreachable supports %v, want none", got)
+	}
+	crit := report.Finding{ID: report.FindingUsbmuxUnreachable, Severity: report.SeverityCritical}
+	if got := StepsForFinding(crit); !slices.Equal(got, StepsFor(crit.ID)) || len(got) == 0 {
+		t.Errorf("critical usbmux.unreachable supports %v, want %v", got, StepsFor(crit.ID))
+	}
+}
