@@ -9,10 +9,11 @@ packages=(
 	xorg-dev libgl1-mesa-dev    # Fyne (GLFW/OpenGL)
 	umockdev                    # fake USB devices for tests
 	xvfb xdotool x11-utils imagemagick # GUI smoke test and screenshots
+	usbmuxd                     # the real daemon: Linux users need it at run time
 	libimobiledevice-utils      # idevice_id / ideviceinfo: the outside client the simulator is checked against
 )
 if [ "${1:-}" = "--runtime" ]; then
-	packages=(gcc pkg-config libusb-1.0-0-dev xorg-dev libgl1-mesa-dev)
+	packages=(gcc pkg-config libusb-1.0-0-dev xorg-dev libgl1-mesa-dev usbmuxd)
 fi
 
 missing=()
