@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -89,6 +90,10 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 		o.noNetwork = true
+	}
+	if err := checkDisplay(context.Background(), runtime.GOOS, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, noDisplayHint, err)
+		return exitFail
 	}
 	level := slog.LevelInfo
 	if o.verbose {
