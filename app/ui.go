@@ -127,7 +127,15 @@ type UI struct {
 	leftBox       *fyne.Container
 	rightBox      *fyne.Container
 	bannerBG      *canvas.Rectangle
+	actionBar     *fyne.Container
+	modeNote      *widget.Label
 }
+
+// actionHooks add controls to the action bar at the top of the window
+// (after Check again and the Quick/Thorough choice). A file of this package
+// registers one from an init function; each is called once, while the
+// window is built.
+var actionHooks []func(u *UI) []fyne.CanvasObject
 
 // stepWidgets are the interactive parts of a rendered step card, kept so tests
 // can tap them.
@@ -168,7 +176,7 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 	u.ctx, u.cancel = context.WithCancel(context.Background())
 	u.win = a.NewWindow(Title(opts.Demo))
 	u.win.SetContent(u.build())
-	u.win.Resize(fyne.NewSize(1180, 780))
+	u.win.Resize(WindowSize(fyne.Size{}))
 	// Light and dark follow the system: colours baked into cards are redone
 	// when the theme (or any setting) changes.
 	a.Settings().AddListener(func(fyne.Settings) { u.refreshAll() })
@@ -238,8 +246,15 @@ func (u *UI) build() fyne.CanvasObject {
 	u.selector = widget.NewSelect(nil, nil)
 	u.selector.PlaceHolder = "Choose a phone"
 	u.deviceLines = container.NewVBox()
+	u.modeNote = widget.NewLabel("")
+	u.modeNote.Wrapping = fyne.TextWrapWord
+	u.modeNote.SizeName = theme.SizeNameCaptionText
 	u.hostLines = container.NewVBox()
-	deviceHead := container.NewBorder(nil, nil, u.icon, nil, container.NewVBox(u.heading, u.subheading))
+	// Live values sit in rows of reserved height: a phone that keeps
+	// dropping off changes these texts every second, and the rows below
+	// must not jump under the user's pointer.
+	deviceHead := container.NewBorder(nil, nil, u.icon, nil,
+		container.NewVBox(u.heading, reserveLines(u.subheading, 2, theme.SizeNameText)))
 
 	u.strip = newStripWidget()
 	u.stripCaption = widget.NewLabel("")
@@ -248,6 +263,8 @@ func (u *UI) build() fyne.CanvasObject {
 	u.progressBar = widget.NewProgressBar()
 	u.progressLabel = widget.NewLabel("")
 	u.progressLabel.Wrapping = fyne.TextWrapWord
+	// The bar keeps its place while hidden, so the strip below stays put.
+	progressRow := container.NewStack(reserveLines(widget.NewLabel(""), 1, theme.SizeNameText), u.progressBar)
 	u.checkButton = widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), func() { u.CheckAgain() })
 	u.checkButton.Importance = widget.HighImportance
 	u.windowChoice = widget.NewRadioGroup([]string{quickLabel, thoroughLabel}, func(s string) {
@@ -258,6 +275,7 @@ func (u *UI) build() fyne.CanvasObject {
 		}
 	})
 	u.windowChoice.Required = true
+	u.windowChoice.Horizontal = true
 	u.windowChoice.SetSelected(quickLabel)
 
 	u.triedChecks = map[string]*widget.Check{}
@@ -280,17 +298,16 @@ func (u *UI) build() fyne.CanvasObject {
 		deviceHead,
 		u.selector,
 		u.deviceLines,
+		reserveLines(u.modeNote, 2, theme.SizeNameCaptionText),
 		widget.NewSeparator(),
 		sectionTitle("This computer"),
 		u.hostLines,
 		widget.NewSeparator(),
 		sectionTitle("Check"),
-		u.progressBar,
-		u.progressLabel,
+		progressRow,
+		reserveLines(u.progressLabel, 2, theme.SizeNameText),
 		u.strip,
-		u.stripCaption,
-		u.windowChoice,
-		u.checkButton,
+		reserveLines(u.stripCaption, 2, theme.SizeNameCaptionText),
 		widget.NewSeparator(),
 		sectionTitle("I already tried"),
 		triedBox,
@@ -319,14 +336,24 @@ func (u *UI) build() fyne.CanvasObject {
 	)
 
 	leftScroll := container.NewVScroll(container.NewPadded(u.leftBox))
-	leftScroll.SetMinSize(fyne.NewSize(330, 300))
-	rightScroll := container.NewVScroll(container.NewPadded(u.rightBox))
-	rightScroll.SetMinSize(fyne.NewSize(420, 300))
+	leftScroll.SetMinSize(fyne.NewSize(300, 200))
+	rightScroll := container.NewVScroll(container.NewPadded(
+		&fyne.Container{Layout: maxWidthLayout{max: maxTextWidth}, Objects: []fyne.CanvasObject{u.rightBox}}))
+	rightScroll.SetMinSize(fyne.NewSize(400, 200))
 	split := container.NewHSplit(leftScroll, rightScroll)
-	split.Offset = 0.33
+	split.Offset = 0.34
+
+	// The action bar stays on screen whatever the window size or scrolling.
+	u.actionBar = container.NewHBox(u.checkButton, u.windowChoice)
+	for _, hook := range actionHooks {
+		for _, o := range hook(u) {
+			u.actionBar.Add(o)
+		}
+	}
+	main := container.NewBorder(container.NewVBox(container.NewPadded(u.actionBar), widget.NewSeparator()), nil, nil, nil, split)
 
 	if u.opts.Demo == "" {
-		return split
+		return main
 	}
 	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x50))
 	u.bannerBG = bg
@@ -334,7 +361,7 @@ func (u *UI) build() fyne.CanvasObject {
 	banner.TextStyle = fyne.TextStyle{Bold: true}
 	banner.Wrapping = fyne.TextWrapWord
 	top := container.NewStack(bg, container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, banner))
-	return container.NewBorder(top, nil, nil, nil, split)
+	return container.NewBorder(top, nil, nil, nil, main)
 }
 
 func sectionTitle(s string) *widget.Label {
@@ -625,12 +652,7 @@ func (u *UI) refreshDevice() {
 		u.selector.Hide()
 	}
 	u.deviceLines.Objects = linesObjects(card.Lines)
-	if card.ModeExplanation != "" {
-		l := widget.NewLabel(card.ModeExplanation)
-		l.Wrapping = fyne.TextWrapWord
-		l.SizeName = theme.SizeNameCaptionText
-		u.deviceLines.Objects = append(u.deviceLines.Objects, l)
-	}
+	u.modeNote.SetText(card.ModeExplanation)
 	u.deviceLines.Refresh()
 	u.hostLines.Objects = linesObjects(card.Host)
 	u.hostLines.Refresh()
@@ -647,7 +669,9 @@ func linesObjects(lines []viewmodel.Line) []fyne.CanvasObject {
 		if ln.Bad {
 			v.Importance = widget.WarningImportance
 		}
-		objs = append(objs, container.NewBorder(nil, nil, k, nil, v))
+		// Two lines for every value: a value that changes (connection,
+		// trust) does not move the rows below it.
+		objs = append(objs, reserveLines(container.NewBorder(nil, nil, k, nil, v), 2, theme.SizeNameText))
 	}
 	return objs
 }

@@ -152,6 +152,8 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: b.cat})
 	w := u.Window()
 	w.SetMaster()
+	w.Resize(app.WindowSize(screenSize(w)))
+	w.CenterOnScreen()
 	u.Start()
 	closed := make(chan struct{})
 	go func() {
