@@ -174,6 +174,7 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 		ack: map[int]bool{}, expanded: map[int]bool{}, stepWidgets: map[int]*stepWidgets{},
 	}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
+	a.Settings().SetTheme(Theme())
 	u.win = a.NewWindow(Title(opts.Demo))
 	u.win.SetContent(u.build())
 	u.win.Resize(WindowSize(fyne.Size{}))
