@@ -86,6 +86,7 @@ type UI struct {
 	tried       viewmodel.Tried
 	running     bool
 	cancelCheck context.CancelFunc
+	closed      bool // the window was closed
 	seq         int
 	progress    Progress
 	last, prev  *report.Report
@@ -111,12 +112,14 @@ type UI struct {
 	stripCaption  *widget.Label
 	progressBar   *widget.ProgressBar
 	progressLabel *widget.Label
-	checkButton   *widget.Button
+	checkButton   *ringButton
 	windowChoice  *widget.RadioGroup
 	triedChecks   map[string]*widget.Check
 	includeCheck  *widget.Check
-	exportMD      *widget.Button
-	exportJSON    *widget.Button
+	exportMD      *ringButton
+	exportJSON    *ringButton
+	waiting       *widget.Activity
+	waitingBox    *fyne.Container
 	verdict       *widget.Label
 	verdictIcon   *widget.Icon
 	changesBox    *fyne.Container
@@ -140,7 +143,7 @@ var actionHooks []func(u *UI) []fyne.CanvasObject
 // stepWidgets are the interactive parts of a rendered step card, kept so tests
 // can tap them.
 type stepWidgets struct {
-	toggle *widget.Button
+	toggle *ringButton
 	ack    *widget.Check
 	card   viewmodel.StepCard
 }
@@ -181,10 +184,8 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 	// Light and dark follow the system: colours baked into cards are redone
 	// when the theme (or any setting) changes.
 	a.Settings().AddListener(func(fyne.Settings) { u.refreshAll() })
-	u.win.SetCloseIntercept(func() {
-		u.Stop()
-		u.win.Close()
-	})
+	u.win.SetCloseIntercept(u.quit)
+	u.addShortcuts()
 	u.refreshAll()
 	return u
 }
@@ -266,7 +267,7 @@ func (u *UI) build() fyne.CanvasObject {
 	u.progressLabel.Wrapping = fyne.TextWrapWord
 	// The bar keeps its place while hidden, so the strip below stays put.
 	progressRow := container.NewStack(reserveLines(widget.NewLabel(""), 1, theme.SizeNameText), u.progressBar)
-	u.checkButton = widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), func() { u.CheckAgain() })
+	u.checkButton = newRingButton(checkNowLabel, theme.ViewRefreshIcon(), func() { u.CheckAgain() })
 	u.checkButton.Importance = widget.HighImportance
 	u.windowChoice = widget.NewRadioGroup([]string{quickLabel, thoroughLabel}, func(s string) {
 		if s == thoroughLabel {
@@ -292,8 +293,11 @@ func (u *UI) build() fyne.CanvasObject {
 	}
 
 	u.includeCheck = widget.NewCheck("Include identifiers (serial number, UDID)", func(on bool) { u.includeIDs = on })
-	u.exportMD = widget.NewButtonWithIcon("Markdown…", theme.DocumentSaveIcon(), func() { u.Export(FormatMarkdown) })
-	u.exportJSON = widget.NewButtonWithIcon("JSON…", theme.DocumentSaveIcon(), func() { u.Export(FormatJSON) })
+	u.exportMD = newRingButton("Markdown…", theme.DocumentSaveIcon(), func() { u.Export(FormatMarkdown) })
+	u.exportJSON = newRingButton("JSON…", theme.DocumentSaveIcon(), func() { u.Export(FormatJSON) })
+	keys := widget.NewLabel(keyboardHelp)
+	keys.Wrapping = fyne.TextWrapWord
+	keys.SizeName = theme.SizeNameCaptionText
 
 	u.leftBox = container.NewVBox(
 		deviceHead,
@@ -316,6 +320,8 @@ func (u *UI) build() fyne.CanvasObject {
 		sectionTitle("Export report"),
 		u.includeCheck,
 		container.NewGridWithColumns(2, u.exportMD, u.exportJSON),
+		widget.NewSeparator(),
+		keys,
 	)
 
 	// Steps panel.
@@ -345,7 +351,9 @@ func (u *UI) build() fyne.CanvasObject {
 	split.Offset = 0.34
 
 	// The action bar stays on screen whatever the window size or scrolling.
-	u.actionBar = container.NewHBox(u.checkButton, u.windowChoice)
+	u.waiting = widget.NewActivity()
+	u.waitingBox = container.NewHBox(u.waiting, widget.NewLabel("Waiting for an iPhone…"))
+	u.actionBar = container.NewHBox(u.checkButton, u.windowChoice, u.waitingBox)
 	for _, hook := range actionHooks {
 		for _, o := range hook(u) {
 			u.actionBar.Add(o)
@@ -428,6 +436,7 @@ func (u *UI) onEvent(ev DeviceEvent) {
 	}
 	u.forgetGone(now)
 	u.refreshDevice()
+	u.refreshProgress()
 	u.refreshStrip()
 	u.refreshSteps()
 }
@@ -632,6 +641,7 @@ func (u *UI) refreshDevice() {
 	if card.Selected >= 0 && len(card.ChoiceKeys) > card.Selected {
 		u.selected = card.ChoiceKeys[card.Selected]
 	}
+	u.refreshWaiting()
 	u.heading.SetText(card.Heading)
 	u.subheading.SetText(card.Subheading)
 	d, _ := u.selectedDevice()
@@ -701,7 +711,15 @@ func (u *UI) refreshProgress() {
 		return
 	}
 	u.checkButton.Enable()
-	u.checkButton.SetText("Check again")
+	if u.last == nil && u.runErr == nil {
+		// Nothing ran yet: there is nothing to check "again".
+		u.checkButton.SetText(checkNowLabel)
+		if !u.anyConnected() {
+			u.checkButton.Disable()
+		}
+	} else {
+		u.checkButton.SetText(checkAgainLabel)
+	}
 	u.progressBar.Hide()
 	switch {
 	case u.runErr != nil:
@@ -724,13 +742,33 @@ func (u *UI) refreshStrip() {
 	u.stripCaption.SetText(caption)
 }
 
-func (u *UI) refreshSteps() {
-	connected := false
+// anyConnected reports whether a phone is connected now.
+func (u *UI) anyConnected() bool {
 	for _, ld := range u.devices {
 		if ld.goneAt.IsZero() {
-			connected = true
+			return true
 		}
 	}
+	return false
+}
+
+// refreshWaiting shows the activity indicator while the window waits for
+// a phone to be plugged in.
+func (u *UI) refreshWaiting() {
+	if u.waiting == nil {
+		return
+	}
+	if !u.running && !u.anyConnected() {
+		u.waitingBox.Show()
+		u.waiting.Start()
+	} else {
+		u.waiting.Stop()
+		u.waitingBox.Hide()
+	}
+}
+
+func (u *UI) refreshSteps() {
+	connected := u.anyConnected()
 	v := viewmodel.BuildVerdict(u.last, u.cat, u.running, connected, u.runErr)
 	u.verdict.SetText(v.Text)
 	switch v.Kind {
@@ -880,7 +918,7 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 	if c.Expanded {
 		toggleText = "Hide"
 	}
-	sw.toggle = widget.NewButton(toggleText, func() {
+	sw.toggle = newRingButton(toggleText, nil, func() {
 		u.expanded[c.Number] = !c.Expanded
 		u.refreshSteps()
 	})
