@@ -34,6 +34,8 @@ const (
 	// replugAfter is how long a phone must have been away for its return to
 	// count as a new plug-in (which starts a check) rather than a flap.
 	replugAfter = 5 * time.Second
+	// progressTick is how often the progress bar and countdown move.
+	progressTick = 250 * time.Millisecond
 )
 
 // Options configure the window.
@@ -122,6 +124,7 @@ type UI struct {
 	waitingBox    *fyne.Container
 	verdict       *widget.Label
 	verdictIcon   *widget.Icon
+	staleNote     *widget.Label
 	changesBox    *fyne.Container
 	notesBox      *fyne.Container
 	stepsBox      *fyne.Container
@@ -330,11 +333,17 @@ func (u *UI) build() fyne.CanvasObject {
 	u.verdict.SizeName = theme.SizeNameSubHeadingText
 	u.verdict.Wrapping = fyne.TextWrapWord
 	u.verdictIcon = widget.NewIcon(theme.InfoIcon())
+	u.staleNote = widget.NewLabel("")
+	u.staleNote.Wrapping = fyne.TextWrapWord
+	u.staleNote.TextStyle = fyne.TextStyle{Bold: true}
+	u.staleNote.Importance = widget.WarningImportance
+	u.staleNote.Hide()
 	u.changesBox = container.NewVBox()
 	u.notesBox = container.NewVBox()
 	u.proBox = container.NewVBox()
 	u.stepsBox = container.NewVBox()
 	u.rightBox = container.NewVBox(
+		u.staleNote,
 		container.NewBorder(nil, nil, container.NewCenter(u.verdictIcon), nil, u.verdict),
 		u.changesBox,
 		u.proBox,
@@ -509,7 +518,27 @@ func (u *UI) startCheck() {
 	u.stripWindow = opts.Window
 	u.stripEvents, u.samples = nil, nil
 	u.log.Info("check started", "window", opts.Window)
-	u.wg.Add(1)
+	// The bar and the countdown follow the clock, not only the engine's
+	// progress reports (the window is one long check).
+	u.wg.Add(2)
+	go func() {
+		defer u.wg.Done()
+		tick := time.NewTicker(progressTick)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				u.opts.Do(func() {
+					if seq == u.seq && u.running {
+						u.refreshProgress()
+						u.refreshStrip()
+					}
+				})
+			}
+		}
+	}()
 	go func() {
 		defer u.wg.Done()
 		defer cancel()
@@ -691,22 +720,11 @@ func (u *UI) refreshProgress() {
 	if u.running {
 		u.checkButton.Disable()
 		u.checkButton.SetText("Checking…")
-		total := u.progress.Total
-		if total <= 0 {
-			total = 1
-		}
-		u.progressBar.Max = float64(total)
-		u.progressBar.SetValue(float64(u.progress.Done))
+		pv := viewmodel.BuildProgress(u.opts.Now().Sub(u.stripStart), u.stripWindow, u.progress.Done, u.progress.Total, u.progress.Label)
+		u.progressBar.Max = 1
+		u.progressBar.SetValue(pv.Value)
 		u.progressBar.Show()
-		label := u.progress.Label
-		if label == "" {
-			label = "Starting"
-		}
-		if u.progress.Total > 0 {
-			u.progressLabel.SetText(fmt.Sprintf("Checking: %s (%d of %d)", label, min(u.progress.Done+1, u.progress.Total), u.progress.Total))
-		} else {
-			u.progressLabel.SetText("Checking: " + label)
-		}
+		u.progressLabel.SetText(pv.Text)
 		u.leftBox.Refresh()
 		return
 	}
@@ -736,7 +754,9 @@ func (u *UI) refreshStrip() {
 	st := viewmodel.BuildStrip(u.stripStart, u.stripWindow, u.stripEvents, u.samples)
 	u.strip.set(st)
 	caption := st.Caption
-	if !u.running && u.last != nil && len(u.last.Devices) > 0 {
+	if u.running {
+		caption = viewmodel.LiveCaption(st, u.opts.Now().Sub(u.stripStart), u.stripWindow)
+	} else if u.last != nil && len(u.last.Devices) > 0 {
 		caption = viewmodel.StabilitySummary(u.last, u.selected)
 	}
 	u.stripCaption.SetText(caption)
@@ -771,6 +791,13 @@ func (u *UI) refreshSteps() {
 	connected := u.anyConnected()
 	v := viewmodel.BuildVerdict(u.last, u.cat, u.running, connected, u.runErr)
 	u.verdict.SetText(v.Text)
+	if u.running && u.last != nil {
+		// "Check again": the verdict below is the previous one.
+		u.staleNote.SetText("Checking again… The result below is from " + u.last.GeneratedAt.Local().Format("15:04:05") + " and may be out of date.")
+		u.staleNote.Show()
+	} else {
+		u.staleNote.Hide()
+	}
 	switch v.Kind {
 	case viewmodel.VerdictFault:
 		u.verdictIcon.SetResource(theme.WarningIcon())

@@ -266,7 +266,7 @@ func TestStopCancelsRunningCheck(t *testing.T) {
 	h := newHarness(t, b, Options{})
 	h.attach(phoneA)
 	h.pump(func() bool { return h.u.running && h.u.progress.Total == 3 })
-	if !strings.Contains(h.u.progressLabel.Text, "Checking: Apple servers (3 of 3)") {
+	if !strings.Contains(h.u.progressLabel.Text, "Watching the connection for drops: 10 s left") {
 		t.Errorf("progress label = %q", h.u.progressLabel.Text)
 	}
 	h.shot("running")

@@ -50,8 +50,20 @@ type Strip struct {
 	Points []Point
 	// ScaleMs is the latency at Y = 1.
 	ScaleMs float64
-	// Caption sums the strip up in words.
+	// Caption sums the strip up in words, for a window that has passed.
 	Caption string
+	// Summary is the caption's figures without the window ("1 drop, …").
+	Summary string
+}
+
+// LiveCaption is the strip's caption while the check runs: the figures so
+// far and how much of the window has passed; once the window has passed,
+// the caption of the whole window.
+func LiveCaption(s Strip, elapsed, window time.Duration) string {
+	if window <= 0 || elapsed >= window || s.Summary == "" {
+		return s.Caption
+	}
+	return fmt.Sprintf("So far (%d of %g s): %s", int(max(elapsed, 0)/time.Second), window.Seconds(), s.Summary)
 }
 
 // BuildStrip places events and samples between start and start+window on
@@ -109,13 +121,14 @@ func BuildStrip(start time.Time, window time.Duration, events []StripEvent, samp
 		s.Points = append(s.Points, Point{X: x, Y: y, Failed: smp.Failed})
 	}
 	secs := window.Seconds()
-	s.Caption = fmt.Sprintf("Stability over %gs: %s", secs, plural(detaches, "drop", "drops"))
+	s.Summary = plural(detaches, "drop", "drops")
 	if len(samples) > 0 {
-		s.Caption += ", lockdown up to " + msText(maxMs)
+		s.Summary += ", lockdown up to " + msText(maxMs)
 		if failed > 0 {
-			s.Caption += ", " + plural(failed, "failed request", "failed requests")
+			s.Summary += ", " + plural(failed, "failed request", "failed requests")
 		}
 	}
+	s.Caption = fmt.Sprintf("Stability over %gs: %s", secs, s.Summary)
 	return s
 }
 

@@ -2,6 +2,7 @@ package viewmodel
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -376,5 +377,51 @@ func TestDeviceFromReport(t *testing.T) {
 	live.Name, live.IOSVersion = "Live name", "18.0"
 	if got := DeviceFromReport(live, r.Devices[0]); got.Name != "Live name" || got.IOSVersion != "18.0" {
 		t.Errorf("live facts overwritten: %+v", got)
+	}
+}
+
+func TestBuildProgress(t *testing.T) {
+	s := time.Second
+	cases := []struct {
+		name         string
+		elapsed      time.Duration
+		window       time.Duration
+		done, total  int
+		label        string
+		value        float64
+		text         string
+		noDoubleOpen bool
+	}{
+		{name: "quick checks done at once do not jump the bar", elapsed: s / 2, window: 10 * s, done: 12, total: 13,
+			label: "Watching the connection for drops (10 s)", value: 0.0475, text: "Watching the connection for drops: 10 s left"},
+		{name: "half the window", elapsed: 5 * s, window: 10 * s, done: 12, total: 13, value: 0.475, text: "Watching the connection for drops: 5 s left"},
+		{name: "counts down to 1", elapsed: 9*s + s/10, window: 10 * s, done: 12, total: 13, value: 0.8645, text: "Watching the connection for drops: 1 s left"},
+		{name: "thorough", elapsed: 3 * s, window: 30 * s, value: 0.095, text: "Watching the connection for drops: 27 s left"},
+		{name: "after the window", elapsed: 10*s + s/10, window: 10 * s, done: 12, total: 13, label: "Watching the connection for drops (10 s)",
+			value: 0.95 + 0.05*12/13, text: "Finishing: Watching the connection for drops (10 s)"},
+		{name: "one pass", window: 0, done: 3, total: 12, label: "Apple servers", value: 0.25, text: "Checking: Apple servers"},
+		{name: "nothing reported yet", elapsed: 0, window: 0, value: 0, text: "Checking: Starting"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := BuildProgress(c.elapsed, c.window, c.done, c.total, c.label)
+			if math.Abs(p.Value-c.value) > 1e-9 || p.Text != c.text {
+				t.Errorf("got %.4f %q, want %.4f %q", p.Value, p.Text, c.value, c.text)
+			}
+			if strings.Contains(p.Text, ") (") || strings.Contains(p.Text, " of ") {
+				t.Errorf("doubled brackets or a count in %q", p.Text)
+			}
+		})
+	}
+}
+
+func TestLiveCaption(t *testing.T) {
+	t0 := time.Date(2026, 5, 20, 10, 0, 0, 0, time.UTC)
+	st := BuildStrip(t0, 10*time.Second, []StripEvent{{t0.Add(time.Second), MarkDetach}}, nil)
+	if got := LiveCaption(st, 4*time.Second, 10*time.Second); got != "So far (4 of 10 s): 1 drop" {
+		t.Errorf("during the window: %q", got)
+	}
+	if got := LiveCaption(st, 10*time.Second, 10*time.Second); got != st.Caption || !strings.HasPrefix(got, "Stability over 10s") {
+		t.Errorf("after the window: %q", got)
 	}
 }
