@@ -34,6 +34,12 @@ const (
 	FindingLockdownSlow           = "lockdown.slow"
 	FindingLockdownTimeouts       = "lockdown.timeouts"
 	FindingLockdownUntrusted      = "lockdown.untrusted"
+	// FindingDeviceRestoreMode: the phone runs the restore system (a restore
+	// is in progress); it must not be interrupted.
+	FindingDeviceRestoreMode = "device.restore_mode"
+	// FindingLockdownUnreachable: usbmuxd lists the phone but the connection
+	// to its lockdownd is refused or fails: the computer cannot talk to it.
+	FindingLockdownUnreachable = "lockdown.unreachable"
 	FindingHostServersUnreachable = "host.apple_servers_unreachable"
 	FindingHostHostsFileRedirect  = "host.hosts_file_redirect"
 	FindingHostSecuritySoftware   = "host.security_software"

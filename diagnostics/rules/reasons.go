@@ -56,6 +56,10 @@ func reasonFor(f report.Finding) string {
 		return "the iPhone is already in recovery mode, waiting for a restore"
 	case report.FindingDeviceDFUMode:
 		return "the iPhone is in DFU mode, waiting for a restore"
+	case report.FindingLockdownUnreachable:
+		return "the computer sees the iPhone but cannot talk to it: the connection to the iPhone was refused"
+	case report.FindingDeviceRestoreMode:
+		return "a restore is in progress on the iPhone"
 	case report.FindingUsbmuxUnreachable:
 		return "usbmuxd (Apple Mobile Device Service) is not running or cannot be reached"
 	case report.FindingUsbmuxNotResponding:

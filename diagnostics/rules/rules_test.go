@@ -72,7 +72,12 @@ type ruleCase struct {
 var ruleCases = []ruleCase{
 	{name: "healthy normal", in: Input{Mode: "normal"}, order: nil, summary: []string{NoFaultSummary}},
 	{name: "healthy nothing plugged, no finding", in: Input{}, order: nil, summary: []string{"No fault found"}},
-	{name: "healthy restore mode", in: Input{Mode: "restore"}, order: nil},
+	{name: "restore mode: a restore is running, no clean bill", in: Input{Mode: "restore"}, order: nil,
+		summary: []string{"A restore is in progress", "do not unplug"}, notInSum: []string{"No fault found", "try the restore again"}},
+	{name: "restore mode finding", in: Input{Mode: "restore", Findings: []report.Finding{{ID: report.FindingDeviceRestoreMode, Severity: report.SeverityInfo}}},
+		order: nil, summary: []string{"A restore is in progress"}, notInSum: []string{"No fault found"}},
+	{name: "listed but lockdownd refuses", in: Input{Mode: "normal", Findings: []report.Finding{{ID: report.FindingLockdownUnreachable, Severity: report.SeverityCritical}}},
+		order: []int{4, 1}, reasons: map[int]string{4: "cannot talk to it"}, summary: []string{"Try step 4 first"}, notInSum: []string{"No fault found"}},
 	{name: "healthy in recovery, no finding", in: Input{Mode: "recovery"}, order: []int{5},
 		conf: map[int]string{5: "medium"}, reasons: map[int]string{5: "already in recovery mode"}, summary: []string{"Try step 5 first", "ERASES ALL DATA"}},
 	{name: "recovery finding", in: Input{Mode: "recovery", Findings: fs(recovery)}, order: []int{5}},
