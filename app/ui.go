@@ -125,6 +125,8 @@ type UI struct {
 	verdict       *widget.Label
 	verdictIcon   *widget.Icon
 	staleNote     *widget.Label
+	detailsText   *widget.Label
+	details       *widget.Accordion
 	changesBox    *fyne.Container
 	notesBox      *fyne.Container
 	stepsBox      *fyne.Container
@@ -316,6 +318,7 @@ func (u *UI) build() fyne.CanvasObject {
 		reserveLines(u.progressLabel, 2, theme.SizeNameText),
 		u.strip,
 		reserveLines(u.stripCaption, 2, theme.SizeNameCaptionText),
+		stripLegend(),
 		widget.NewSeparator(),
 		sectionTitle("I already tried"),
 		triedBox,
@@ -338,6 +341,10 @@ func (u *UI) build() fyne.CanvasObject {
 	u.staleNote.TextStyle = fyne.TextStyle{Bold: true}
 	u.staleNote.Importance = widget.WarningImportance
 	u.staleNote.Hide()
+	u.detailsText = widget.NewLabel("")
+	u.detailsText.Wrapping = fyne.TextWrapWord
+	u.detailsText.SizeName = theme.SizeNameCaptionText
+	u.details = widget.NewAccordion(widget.NewAccordionItem("Details (technical, for support staff)", u.detailsText))
 	u.changesBox = container.NewVBox()
 	u.notesBox = container.NewVBox()
 	u.proBox = container.NewVBox()
@@ -349,6 +356,7 @@ func (u *UI) build() fyne.CanvasObject {
 		u.proBox,
 		u.notesBox,
 		u.stepsBox,
+		u.details,
 	)
 
 	leftScroll := container.NewVScroll(container.NewPadded(u.leftBox))
@@ -696,6 +704,7 @@ func (u *UI) refreshDevice() {
 	u.deviceLines.Refresh()
 	u.hostLines.Objects = linesObjects(card.Host)
 	u.hostLines.Refresh()
+	u.refreshDetails()
 	u.leftBox.Refresh()
 }
 
@@ -836,13 +845,19 @@ func (u *UI) refreshSteps() {
 
 	// Findings with their own fix (udev rule, Trust).
 	u.notesBox.Objects = nil
-	for _, n := range viewmodel.BuildNotes(u.last, u.cat) {
-		t := widget.NewLabel(n.Summary)
-		t.TextStyle = fyne.TextStyle{Bold: true}
-		t.Wrapping = fyne.TextWrapWord
+	for i, n := range viewmodel.BuildNotes(u.last, u.cat) {
+		box := container.NewVBox()
+		// The first note is the headline when no step applies: say it once.
+		if i > 0 || u.last.PrimaryStep != nil || v.Professional {
+			t := widget.NewLabel(n.Summary)
+			t.TextStyle = fyne.TextStyle{Bold: true}
+			t.Wrapping = fyne.TextWrapWord
+			box.Add(t)
+		}
 		f := widget.NewLabel(n.Fix)
 		f.Wrapping = fyne.TextWrapWord
-		u.notesBox.Add(card(container.NewVBox(t, f), 0x30, theme.ColorNameWarning))
+		box.Add(f)
+		u.notesBox.Add(card(box, 0x30, theme.ColorNameWarning))
 	}
 	u.notesBox.Refresh()
 
@@ -857,7 +872,8 @@ func (u *UI) refreshSteps() {
 	}
 	cards := viewmodel.BuildSteps(viewmodel.StepsInput{
 		Report: u.last, Catalog: u.cat, Family: family, ModelName: name,
-		Acknowledged: u.ack, Expanded: u.expanded,
+		Acknowledged: u.ack, Expanded: u.expanded, Mentioned: v.Step,
+		LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode),
 	})
 	u.stepsBox.Objects = nil
 	u.stepWidgets = map[int]*stepWidgets{}
@@ -865,6 +881,7 @@ func (u *UI) refreshSteps() {
 		u.stepsBox.Add(u.stepCard(c))
 	}
 	u.stepsBox.Refresh()
+	u.refreshDetails()
 	u.rightBox.Refresh()
 }
 
@@ -1002,6 +1019,11 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 				box.Add(sectionTitle(c.RecoveryTitle))
 				box.Add(wrapped(bullets(c.RecoveryButtons, "•")))
 			}
+			if len(c.Details) > 0 {
+				d := wrapped(bullets(c.Details, "•"))
+				d.SizeName = theme.SizeNameCaptionText
+				box.Add(widget.NewAccordion(widget.NewAccordionItem("Details", d)))
+			}
 		} else if c.MustAcknowledge {
 			box.Add(greyText("The instructions appear once you confirm you have a backup.", theme.SizeNameText))
 		}
@@ -1009,7 +1031,7 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 	switch {
 	case c.Primary:
 		return card(box, 0x40, theme.ColorNamePrimary)
-	case c.Applies:
+	case c.Applies, c.Mentioned:
 		return card(box, 0x1C, theme.ColorNamePrimary)
 	default:
 		return card(box, 0, theme.ColorNameSeparator)
@@ -1048,4 +1070,17 @@ func greyText(s string, size fyne.ThemeSizeName) *widget.RichText {
 	rt := widget.NewRichText(seg)
 	rt.Wrapping = fyne.TextWrapWord
 	return rt
+}
+
+// stripLegend explains the stability strip's marks in words.
+func stripLegend() fyne.CanvasObject {
+	l := widget.NewLabel("Strip: red line = the iPhone dropped off, green = it came back, amber = it changed mode; bars = how long each answer from the iPhone took.")
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+// refreshDetails fills the technical Details disclosure.
+func (u *UI) refreshDetails() {
+	u.detailsText.SetText(strings.Join(viewmodel.BuildDetails(u.last, u.host, u.runErr), "\n"))
 }

@@ -16,7 +16,7 @@ func TestNoPhone(t *testing.T) {
 	h := newHarness(t, newFake(t), Options{})
 	h.shot("no-phone")
 	all := joined(h)
-	for _, want := range []string{"Connect your iPhone with a USB cable", "usbmuxd", "running", "USB access", "Check now", "Another cable"} {
+	for _, want := range []string{"Connect your iPhone with a USB cable", "iPhone service", "running", "USB access", "Check now", "Another cable"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no-phone window lacks %q:\n%s", want, all)
 		}
@@ -52,7 +52,7 @@ func TestHealthyPhone(t *testing.T) {
 	h.attach(phoneA)
 	h.waitVerdict()
 	h.shot("healthy")
-	want := "No fault found: try the restore again; if 1002 returns, step 6 (Try a Different Computer)."
+	want := "No fault found: try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."
 	if h.u.verdict.Text != want {
 		t.Errorf("verdict = %q, want %q", h.u.verdict.Text, want)
 	}
@@ -101,7 +101,8 @@ func TestRecoveryPhoneStep5(t *testing.T) {
 	test.Tap(sw.ack)
 	all = joined(h)
 	for _, want := range []string{
-		"Recovery-mode buttons for iPhone 13 Pro Max:",
+		"recovery-mode buttons for iPhone 13 Pro Max:",
+		"already in recovery mode",
 		"Press and quickly release Volume Up.",
 		"Press and quickly release Volume Down.",
 		"Press and hold the Side button",
@@ -297,8 +298,11 @@ func TestHostCardFollowsCheck(t *testing.T) {
 	b.host.UsbmuxdStatus = "unreachable"
 	b.host.Detail = "dial unix /var/run/usbmuxd: no such file or directory"
 	h := newHarness(t, b, Options{})
-	if all := joined(h); !strings.Contains(all, "not running") || !strings.Contains(all, "no such file") {
-		t.Fatalf("host card before the check:\n%s", all)
+	if all := joined(h); !strings.Contains(all, "not running") || strings.Contains(all, "no such file") {
+		t.Fatalf("host card before the check (raw error text belongs in Details):\n%s", all)
+	}
+	if !strings.Contains(h.u.detailsText.Text, "no such file") {
+		t.Fatalf("Details lack the raw error: %q", h.u.detailsText.Text)
 	}
 	h.attach(phoneA)
 	h.waitVerdict()

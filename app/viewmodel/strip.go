@@ -123,9 +123,9 @@ func BuildStrip(start time.Time, window time.Duration, events []StripEvent, samp
 	secs := window.Seconds()
 	s.Summary = plural(detaches, "drop", "drops")
 	if len(samples) > 0 {
-		s.Summary += ", lockdown up to " + msText(maxMs)
+		s.Summary += ", answers took up to " + msText(maxMs)
 		if failed > 0 {
-			s.Summary += ", " + plural(failed, "failed request", "failed requests")
+			s.Summary += ", " + plural(failed, "question went unanswered", "questions went unanswered")
 		}
 	}
 	s.Caption = fmt.Sprintf("Stability over %gs: %s", secs, s.Summary)
@@ -148,9 +148,10 @@ func StabilitySummary(r *report.Report, key string) string {
 	}
 	s := fmt.Sprintf("Last check: %s in %gs", plural(d.Stability.Detaches, "drop", "drops"), d.Stability.WindowS)
 	if d.Lockdown.Reachable && d.Lockdown.Requests > 0 {
-		s += ", lockdown p95 " + msText(d.Lockdown.RTTms.P95)
+		// The 95th percentile, in words (the figure itself is in Details).
+		s += "; the iPhone usually answered within " + msText(d.Lockdown.RTTms.P95)
 		if n := d.Lockdown.Timeouts + d.Lockdown.Failures; n > 0 {
-			s += ", " + plural(n, "failed request", "failed requests")
+			s += ", " + plural(n, "question went unanswered", "questions went unanswered")
 		}
 	}
 	return s
