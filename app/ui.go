@@ -718,9 +718,13 @@ func linesObjects(lines []viewmodel.Line) []fyne.CanvasObject {
 		if ln.Bad {
 			v.Importance = widget.WarningImportance
 		}
-		// Two lines for every value: a value that changes (connection,
-		// trust) does not move the rows below it.
-		objs = append(objs, reserveLines(container.NewBorder(nil, nil, k, nil, v), 2, theme.SizeNameText))
+		// Values that change while a phone flaps (connection, trust) get
+		// two lines, so a longer value does not move the rows below it.
+		lines := 1
+		if ln.Label == "Connection" || ln.Label == "Trust" {
+			lines = 2
+		}
+		objs = append(objs, reserveLines(container.NewBorder(nil, nil, k, nil, v), lines, theme.SizeNameText))
 	}
 	return objs
 }
