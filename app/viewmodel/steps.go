@@ -2,6 +2,7 @@ package viewmodel
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -342,6 +343,12 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 			v.Text = "Fix this first: " + lowerFirst(notes[0].Summary) + "."
 			return v
 		}
+		if missed := phoneChecksNotRun(r); len(missed) > 0 {
+			// A check that could not run is never a clean bill.
+			v.Kind = VerdictError
+			v.Text = "Could not check " + strings.Join(missed, " or ") + ", so this is not a clean bill of health: check again; if it keeps failing, try step 4 (" + cat.Step(4).Title + "). The reason is under Details."
+			return v
+		}
 		v.Kind = VerdictHealthy
 		v.Step = 6
 		v.Text = "No fault found: try the restore again; if error 1002 returns, step 6 (" + cat.Step(6).Title + ")."
@@ -364,6 +371,31 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 	}
 	v.Text = fmt.Sprintf("Try step %d first: %s.", n, title)
 	return v
+}
+
+// phoneCheckWords name the checks on the phone in plain words.
+var phoneCheckWords = map[string]string{
+	report.CheckUSBPresence:   "whether the iPhone is on USB",
+	report.CheckUSBLink:       "the USB link",
+	report.CheckUSBStability:  "whether the connection stays up",
+	report.CheckUSBControl:    "the iPhone's USB answers",
+	report.CheckUsbmuxListing: "whether this computer's iPhone service sees the iPhone",
+	report.CheckLockdownQuery: "what the iPhone says about itself",
+	report.CheckLockdownRTT:   "how fast the iPhone answers",
+	report.CheckLockdownTrust: "whether the iPhone trusts this computer",
+}
+
+// phoneChecksNotRun names the checks on the phone that ended in error or
+// are unsupported here, in report order.
+func phoneChecksNotRun(r *report.Report) []string {
+	var out []string
+	for _, c := range r.Checks {
+		w, ok := phoneCheckWords[c.ID]
+		if ok && (c.Status == report.StatusError || c.Status == report.StatusUnsupported) && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // restoreInProgress reports whether the report's phone runs the restore

@@ -425,3 +425,16 @@ func TestLiveCaption(t *testing.T) {
 		t.Errorf("after the window: %q", got)
 	}
 }
+
+// A check on the phone that could not run is never "No fault found".
+func TestVerdictNeverCleanWhenAPhoneCheckErred(t *testing.T) {
+	r := load(t, "report-healthy.json")
+	if v := BuildVerdict(r, Catalog{}, false, true, nil); v.Kind != VerdictHealthy {
+		t.Fatalf("fixture not healthy: %+v", v)
+	}
+	r.Checks = append(r.Checks, report.Check{ID: report.CheckLockdownQuery, Status: report.StatusError, Detail: "lockdown query: read unix @->: i/o timeout"})
+	v := BuildVerdict(r, Catalog{}, false, true, nil)
+	if v.Kind == VerdictHealthy || strings.Contains(v.Text, "No fault") || !strings.Contains(v.Text, "Could not check what the iPhone says about itself") {
+		t.Errorf("verdict %+v", v)
+	}
+}
