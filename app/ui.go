@@ -122,6 +122,7 @@ type UI struct {
 	exportJSON    *ringButton
 	waiting       *widget.Activity
 	waitingBox    *fyne.Container
+	waitingLabel  *widget.Label
 	verdict       *widget.Label
 	verdictIcon   *widget.Icon
 	staleNote     *widget.Label
@@ -369,7 +370,8 @@ func (u *UI) build() fyne.CanvasObject {
 
 	// The action bar stays on screen whatever the window size or scrolling.
 	u.waiting = widget.NewActivity()
-	u.waitingBox = container.NewHBox(u.waiting, widget.NewLabel("Waiting for an iPhone…"))
+	u.waitingLabel = widget.NewLabel("Waiting for an iPhone…")
+	u.waitingBox = container.NewHBox(u.waiting, u.waitingLabel)
 	u.actionBar = container.NewHBox(u.checkButton, u.windowChoice, u.waitingBox)
 	for _, hook := range actionHooks {
 		for _, o := range hook(u) {
@@ -792,6 +794,11 @@ func (u *UI) refreshWaiting() {
 		return
 	}
 	if !u.running && !u.anyConnected() {
+		if len(u.devices) > 0 {
+			u.waitingLabel.SetText("Waiting for the iPhone to come back…")
+		} else {
+			u.waitingLabel.SetText("Waiting for an iPhone…")
+		}
 		u.waitingBox.Show()
 		u.waiting.Start()
 	} else {
