@@ -76,7 +76,7 @@ func TestRecoveryPhoneStep5(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-recovery.json"), Options{})
 	h.attach(phoneARecovery)
 	h.waitVerdict()
-	if !strings.HasPrefix(h.u.verdict.Text, "Try step 5 first: Put iPhone in Recovery Mode and Restore Again") {
+	if !strings.HasPrefix(h.u.verdict.Text, "Step 5: the iPhone is already in recovery mode, so restore it now") {
 		t.Errorf("verdict = %q", h.u.verdict.Text)
 	}
 	sw := h.u.stepWidgets[5]

@@ -215,6 +215,7 @@ func BuildSteps(in StepsInput) []StepCard {
 			if in.LowLevel && len(text.InRecovery) > 0 {
 				// Already there: no "put it in recovery mode".
 				c.Instructions = alreadyIn(text.InRecovery, in.ModeName)
+				c.Title = "Restore the iPhone (it is already in " + lowerFirst(modeOr(in.ModeName)) + ")"
 				if c.RecoveryTitle != "" {
 					c.RecoveryTitle = "If it leaves " + lowerFirst(modeOr(in.ModeName)) + ": " + lowerFirst(c.RecoveryTitle)
 				}
@@ -357,6 +358,10 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 	n := *r.PrimaryStep
 	v.Kind = VerdictFault
 	v.Step = n
+	if m := lowLevelMode(r); n == 5 && m != "" {
+		v.Text = "Step 5: the iPhone is already in " + m + ", so restore it now: in Finder, iTunes or Apple Devices choose Restore (this erases the iPhone)."
+		return v
+	}
 	title := cat.Step(n).Title
 	for _, s := range r.Steps {
 		if s.Number == n {
@@ -396,6 +401,28 @@ func phoneChecksNotRun(r *report.Report) []string {
 		}
 	}
 	return out
+}
+
+// lowLevelMode names the recovery-type mode the report's phone is in ("" if
+// none).
+func lowLevelMode(r *report.Report) string {
+	for _, f := range r.Findings {
+		switch f.ID {
+		case report.FindingDeviceRecoveryMode:
+			return "recovery mode"
+		case report.FindingDeviceDFUMode:
+			return "DFU mode"
+		}
+	}
+	for _, d := range r.Devices {
+		switch d.Mode {
+		case "recovery":
+			return "recovery mode"
+		case "dfu", "port-dfu", "wtf":
+			return "DFU mode"
+		}
+	}
+	return ""
 }
 
 // restoreInProgress reports whether the report's phone runs the restore
