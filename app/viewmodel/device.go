@@ -191,7 +191,7 @@ func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
 	card.Lines = append(card.Lines, Line{Label: "Mode", Value: card.ModeName, Bad: d.Mode.IsLowLevel()})
 	if d.IOSVersion != "" {
 		card.Lines = append(card.Lines, Line{Label: "iOS", Value: d.IOSVersion})
-	} else if !d.Mode.IsLowLevel() {
+	} else if !d.Mode.IsLowLevel() && d.Mode != mode.Restore {
 		card.Lines = append(card.Lines, Line{Label: "iOS", Value: "version not read"})
 	}
 	card.Lines = append(card.Lines, Line{Label: "Connection", Value: connectionText(d), Bad: d.BehindHub || (d.SpeedMbps > 0 && d.SpeedMbps < 100)})

@@ -324,7 +324,8 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 		v.Kind = VerdictWaiting
 		v.Text = "A restore is in progress on this iPhone: do not unplug it or interrupt the restore."
 		if fix := cat.Fixes[report.FindingDeviceRestoreMode]; fix != "" {
-			v.Text += " " + strings.TrimSpace(strings.TrimPrefix(fix, firstClause(fix)+":"))
+			// The catalogue's wording, after its own "A restore is in progress:".
+			v.Text = "A restore is in progress on this iPhone: " + strings.TrimSpace(strings.TrimPrefix(fix, firstClause(fix)+":"))
 		}
 		return v
 	}
