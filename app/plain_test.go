@@ -196,3 +196,30 @@ func TestTailoredSteps(t *testing.T) {
 		}
 	})
 }
+
+// The headline's step is the highlighted step is the report's primary_step.
+func TestHeadlineMatchesHighlightedStep(t *testing.T) {
+	for _, name := range []string{"report-flapping.json", "report-healthy.json", "report-recovery.json", "report-none.json",
+		"report-hung.json", "report-garbage.json", "report-untrusted.json", "report-restore.json"} {
+		t.Run(name, func(t *testing.T) {
+			h := newHarness(t, newFake(t, name), Options{})
+			h.attach(phoneA)
+			h.waitVerdict()
+			var highlighted []int
+			for n, sw := range h.u.stepWidgets {
+				if sw.card.Primary {
+					highlighted = append(highlighted, n)
+				}
+			}
+			p := h.u.last.PrimaryStep
+			switch {
+			case p == nil && len(highlighted) != 0:
+				t.Errorf("no primary step, but step %v highlighted", highlighted)
+			case p != nil && (len(highlighted) != 1 || highlighted[0] != *p):
+				t.Errorf("primary_step %d, highlighted %v", *p, highlighted)
+			case p != nil && !strings.Contains(h.u.verdict.Text, "tep "+string(rune('0'+*p))):
+				t.Errorf("primary_step %d, headline %q", *p, h.u.verdict.Text)
+			}
+		})
+	}
+}
