@@ -143,6 +143,11 @@ func TestProfessionalHeadline(t *testing.T) {
 	if !strings.HasPrefix(h.u.verdict.Text, "See a Professional") {
 		t.Errorf("professional card shown, but the headline says %q", h.u.verdict.Text)
 	}
+	for n, sw := range h.u.stepWidgets {
+		if sw.card.Badge == "Try first" {
+			t.Errorf("step %d says \"Try first\" under a See-a-professional headline", n)
+		}
+	}
 }
 
 func TestTailoredSteps(t *testing.T) {

@@ -250,6 +250,10 @@ func BuildSteps(in StepsInput) []StepCard {
 		}
 		if first {
 			cards[i].Badge = "Try first"
+			if in.Report != nil && in.Report.Professional.Recommended {
+				// The headline sends the user to a professional.
+				cards[i].Badge = "Last thing to try"
+			}
 			first = false
 		} else {
 			cards[i].Badge = "Then"

@@ -259,7 +259,7 @@ func TestBuildChanges(t *testing.T) {
 		{name: "nothing changed", before: healthy, after: healthy, want: []Change{{Text: "no change since the previous check", Direction: Same}}},
 		{name: "hub and slow lockdown", before: healthy, after: slow, want: []Change{
 			{Text: "connection: direct → through a hub", Direction: Worse},
-			{Text: "lockdown p95: 40 ms → 900 ms", Direction: Worse},
+			{Text: "iPhone answer time: 40 ms → 900 ms", Direction: Worse},
 		}},
 		{name: "mode change", before: flap, after: rec, want: []Change{
 			{Text: "drops: 3 → 0", Direction: Better},
