@@ -17,10 +17,10 @@ import (
 // as the data stage. This is the layout libirecovery documents and uses for
 // irecv_send_command; iBoot reads at most 255 characters of a command.
 const (
-	IBootRequestType  uint8 = 0x40
-	IBootRequest      uint8 = 0
-	MaxIBootCommand         = 255
-	defaultIBootTimeout     = 5 * time.Second
+	IBootRequestType    uint8 = 0x40
+	IBootRequest        uint8 = 0
+	MaxIBootCommand           = 255
+	defaultIBootTimeout       = 5 * time.Second
 )
 
 // ExitRecoveryCommands are the iBoot commands that leave recovery mode, in
