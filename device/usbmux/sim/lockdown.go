@@ -13,14 +13,17 @@ import (
 
 // lockdownSession is the state of one lockdown tunnel.
 type lockdownSession struct {
+	srv       *Server
 	phone     Phone
 	sessionID string
+	// after runs once the current answer was written (EnterRecovery reboots then).
+	after func()
 }
 
 // serveLockdown answers lockdownd requests on a tunnel until the client says
 // Goodbye, the tunnel is closed (detach, Close) or LockdownDropAfter answers were sent.
 func (s *Server) serveLockdown(c net.Conn, p Phone, log *slog.Logger) {
-	sess := &lockdownSession{phone: p}
+	sess := &lockdownSession{srv: s, phone: p}
 	answered := 0
 	for {
 		payload, err := ReadLockdownFrame(c)
@@ -50,6 +53,10 @@ func (s *Server) serveLockdown(c net.Conn, p Phone, log *slog.Logger) {
 		}
 		if err := s.write(c, frame); err != nil {
 			return
+		}
+		if sess.after != nil {
+			sess.after()
+			sess.after = nil
 		}
 		answered++
 		if bye {
@@ -142,7 +149,19 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 		if ls.sessionID == "" {
 			return lockdownErr(name, "SessionInactive"), false
 		}
+		if str(req, "Service") == DiagnosticsRelayService {
+			ls.srv.startService(p.DeviceID)
+			return map[string]any{"Request": name, "Service": DiagnosticsRelayService, "Port": DiagnosticsRelayPort,
+				"EnableServiceSSL": false}, false
+		}
 		return lockdownErr(name, "InvalidService"), false
+	case "EnterRecovery":
+		if ls.sessionID == "" && !p.EnterRecoveryWithoutSession {
+			return lockdownErr(name, "SessionInactive"), false
+		}
+		id := p.DeviceID
+		ls.after = func() { ls.srv.reboot(id, mode.Recovery) }
+		return map[string]any{"Request": name}, false
 	case "SetValue", "RemoveValue":
 		if ls.sessionID == "" {
 			return lockdownErr(name, "SessionInactive"), false
