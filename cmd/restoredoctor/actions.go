@@ -17,6 +17,8 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/restoredoctor/restoredoctor/app"
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/model"
@@ -335,4 +337,48 @@ func confirm(stdin io.Reader, stderr io.Writer, k actions.Kind, name string, m m
 	line, _ := in.ReadString('\n')
 	a := strings.ToLower(strings.TrimSpace(line))
 	return a == "y" || a == "yes"
+}
+
+var _ app.ActionRunner = (*guiBackend)(nil)
+
+// RunAction implements app.ActionRunner for the window: it finds the phone
+// the window shows (by the window's live key) in one merged look at USB and
+// usbmuxd, tells restore mode apart through lockdownd, and runs the action
+// with its policy, following the phone until it is back.
+func (b *guiBackend) RunAction(ctx context.Context, kind actions.Kind, dev viewmodel.Device) actions.Result {
+	var opener usb.Opener
+	switch src := b.usb.(type) {
+	case usb.Opener:
+		opener = src // the gousb Scanner
+	case interface{ USBOpener() usb.Opener }:
+		opener = src.USBOpener() // the demo simulator's iBoot
+	}
+	look := actions.SnapshotLook(b.usb, b.client, runtime.GOOS)
+	runner := actions.NewRunner(actions.Devices{USB: opener, Usbmux: b.client}, look, actions.Options{})
+	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	devs, err := look(lctx)
+	cancel()
+	var d device.Device
+	found := false
+	for _, m := range devs {
+		if (m.USB != nil && liveKey(*m.USB) == dev.Key) || (m.Usbmux != nil && usb.NormalizeSerial(m.Usbmux.UDID) == dev.Key) {
+			d, found = m, true
+			break
+		}
+	}
+	if !found {
+		if err == nil {
+			err = errors.New("the iPhone is no longer connected")
+		}
+		return actions.Result{Kind: kind, DeviceKey: dev.Key, Started: time.Now(), Before: dev.Mode, Outcome: actions.Refused,
+			Summary: "nothing was sent: " + err.Error(), Err: err}
+	}
+	if dev.Mode == mode.Restore {
+		d.Mode = mode.Restore // the window learnt it from lockdownd's QueryType
+	}
+	_, family := identify(ctx, b.client, &d)
+	if dev.RecoveryFamily != "" && family == model.Unknown {
+		family = model.Family(dev.RecoveryFamily)
+	}
+	return runner.Run(ctx, actions.Request{Kind: kind, Device: d, Family: family})
 }

@@ -179,6 +179,21 @@ func Applicable(d device.Device) []Kind {
 	return out
 }
 
+// ForMode lists the actions the policy allows in mode m, in Kinds order:
+// exit recovery in recovery mode; enter recovery and restart in normal
+// mode; nothing in restore mode (it could interrupt a restore), DFU (only
+// the buttons leave it) or any other mode. Check adds what the action needs
+// to see of the phone.
+func ForMode(m mode.Mode) []Kind {
+	switch m {
+	case mode.Recovery:
+		return []Kind{ExitRecovery}
+	case mode.Normal:
+		return []Kind{EnterRecovery, Restart}
+	}
+	return nil
+}
+
 // Check says whether the policy allows action k on d, and if not, why
 // (ErrRestoreMode, ErrDFU, ErrNotApplicable, ErrNotVisible).
 func Check(k Kind, d device.Device) error {
@@ -187,24 +202,20 @@ func Check(k Kind, d device.Device) error {
 		return ErrRestoreMode
 	case k == ExitRecovery && d.Mode == mode.DFU:
 		return ErrDFU
+	case !slices.Contains(Kinds(), k):
+		return fmt.Errorf("%w: unknown action %q", ErrNotApplicable, k)
+	case !slices.Contains(ForMode(d.Mode), k):
+		return fmt.Errorf("%w: %s does not apply in %s mode", ErrNotApplicable, k.Title(), d.Mode)
 	}
 	switch k {
 	case ExitRecovery:
-		if d.Mode != mode.Recovery {
-			return fmt.Errorf("%w: exit recovery needs recovery mode, the iPhone is in %s mode", ErrNotApplicable, d.Mode)
-		}
 		if d.USB == nil {
 			return fmt.Errorf("%w: exit recovery needs the iPhone on this computer's USB", ErrNotVisible)
 		}
 	case EnterRecovery, Restart:
-		if d.Mode != mode.Normal {
-			return fmt.Errorf("%w: %s needs the iPhone running iOS (normal mode), it is in %s mode", ErrNotApplicable, k.Title(), d.Mode)
-		}
 		if d.Usbmux == nil || d.Usbmux.ConnectionType == "Network" {
 			return fmt.Errorf("%w: %s needs usbmuxd to list the iPhone over USB", ErrNotVisible, k.Title())
 		}
-	default:
-		return fmt.Errorf("%w: unknown action %q", ErrNotApplicable, k)
 	}
 	return nil
 }
