@@ -152,9 +152,30 @@ func (u *UI) finishAction(res actions.Result) {
 	u.act.pending = append(u.act.pending, res)
 	u.log.Info("action finished", "action", res.Kind, "outcome", res.Outcome, "summary", res.Summary)
 	u.expanded[res.Kind.Step()] = true
+	u.followSelection()
+	u.refreshDevice()
 	u.refreshSteps()
 	if res.Ran() {
 		u.CheckAgain() // before/after: the changes box compares this check with the last
+	}
+}
+
+// followSelection keeps the window on the phone after a reboot: when the
+// selected phone is gone and exactly one phone is connected, it is the same
+// one back under another identity (recovery and normal mode report different
+// serials), so it is selected.
+func (u *UI) followSelection() {
+	if ld, ok := u.devices[u.selected]; ok && ld.goneAt.IsZero() {
+		return
+	}
+	var connected []string
+	for k, ld := range u.devices {
+		if ld.goneAt.IsZero() {
+			connected = append(connected, k)
+		}
+	}
+	if len(connected) == 1 {
+		u.selected = connected[0]
 	}
 }
 
