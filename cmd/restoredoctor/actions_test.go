@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
@@ -27,6 +31,7 @@ func TestActionCLI(t *testing.T) {
 		{name: "DFU refused", args: []string{"recovery", "exit", "--yes", "--demo", "dfu"}, want: exitFail,
 			stdout: []string{"cannot be left over USB", "Press and hold the Side button"}},
 		{name: "enter recovery", args: []string{"recovery", "enter", "--yes", "--demo", "healthy", "--json"}, want: exitOK, finding: "done"},
+		{name: "enter recovery untrusted, JSON", args: []string{"recovery", "enter", "--yes", "--demo", "untrusted", "--json"}, want: exitFail, finding: "refused"},
 		{name: "enter recovery untrusted", args: []string{"recovery", "enter", "--yes", "--demo", "untrusted"}, want: exitFail,
 			stdout: []string{"needs the iPhone to trust it", "keep holding past the Apple logo"}},
 		{name: "restart", args: []string{"restart", "--yes", "--demo", "healthy"}, want: exitOK,
@@ -82,6 +87,53 @@ func TestActionCLI(t *testing.T) {
 			}
 			if strings.Contains(out[i:], "001A2B3C4D5E6F70") {
 				t.Error("the JSON report carries the ECID/UDID without --include-identifiers")
+			}
+		})
+	}
+}
+
+// TestActionCLIUmockdev runs the built binary under umockdev with the
+// device/usb exit-recovery captures: the iBoot commands go through real
+// libusb and must match the recorded bytes. umockdev's bus is static, so
+// the phone never leaves: a sent "reboot" ends in "did not restart".
+func TestActionCLIUmockdev(t *testing.T) {
+	umockdev, err := exec.LookPath("umockdev-run")
+	if err != nil {
+		t.Fatal("umockdev-run not found: install umockdev (make deps)")
+	}
+	tests := []struct {
+		fixture string
+		want    int
+		stdout  string
+	}{
+		{"iphone-recovery-exit", exitOK, "the command was accepted, but the iPhone did not restart within 1 s"},
+		{"iphone-recovery-exit-stall", exitFail, "the iBoot commands did not go through (the iPhone refused a USB request)"},
+		{"iphone-dfu-exit", exitFail, "DFU mode, which cannot be left over USB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.fixture, func(t *testing.T) {
+			t.Parallel()
+			f := e2eLoadFixture(t, tt.fixture)
+			args := []string{"-d", filepath.Join(e2eFixtureDir, f.Umockdev)}
+			for _, p := range f.Pcaps {
+				args = append(args, "-p", p.Sysfs+"="+filepath.Join(e2eFixtureDir, p.File))
+			}
+			args = append(args, "--", binPath, "recovery", "exit", "--yes", "--follow", "1s",
+				"--usbmuxd", "unix://"+filepath.Join(t.TempDir(), "no-usbmuxd"))
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			cmd := exec.CommandContext(ctx, umockdev, args...)
+			var stdout, stderr bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &stdout, &stderr
+			err := cmd.Run()
+			code := 0
+			if ee, ok := err.(*exec.ExitError); ok {
+				code = ee.ExitCode()
+			} else if err != nil {
+				t.Fatal(err)
+			}
+			if code != tt.want || !strings.Contains(stdout.String(), tt.stdout) {
+				t.Fatalf("exit %d (want %d); stdout lacks %q?\nstdout:\n%s\nstderr:\n%s", code, tt.want, tt.stdout, stdout.String(), stderr.String())
 			}
 		})
 	}
