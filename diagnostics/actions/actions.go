@@ -139,15 +139,19 @@ type Options struct {
 }
 
 // Runner runs actions with the policy and follows the phone afterwards. It
-// is safe for concurrent use; one action per phone runs at a time.
+// is safe for concurrent use. One action per phone runs at a time in the
+// whole process, whichever Runner started it: the phone is one.
 type Runner struct {
 	hw   Hardware
 	look Look
 	opts Options
-
-	mu   sync.Mutex
-	busy map[string]bool
 }
+
+// busy holds the keys of the phones an action runs on, process-wide.
+var busy = struct {
+	sync.Mutex
+	keys map[string]bool
+}{keys: map[string]bool{}}
 
 // NewRunner returns a Runner over hw that follows phones through look.
 func NewRunner(hw Hardware, look Look, opts Options) *Runner {
@@ -163,7 +167,7 @@ func NewRunner(hw Hardware, look Look, opts Options) *Runner {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &Runner{hw: hw, look: look, opts: opts, busy: map[string]bool{}}
+	return &Runner{hw: hw, look: look, opts: opts}
 }
 
 // Applicable reports which actions the policy allows for d, in Kinds order:
@@ -317,26 +321,27 @@ func (r *Runner) Run(ctx context.Context, req Request) Result {
 }
 
 func (r *Runner) claim(key string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.busy[key] {
+	busy.Lock()
+	defer busy.Unlock()
+	if busy.keys[key] {
 		return false
 	}
-	r.busy[key] = true
+	busy.keys[key] = true
 	return true
 }
 
 func (r *Runner) release(key string) {
-	r.mu.Lock()
-	delete(r.busy, key)
-	r.mu.Unlock()
+	busy.Lock()
+	delete(busy.keys, key)
+	busy.Unlock()
 }
 
-// Busy reports whether an action runs on the phone with that key.
+// Busy reports whether an action runs on the phone with that key (started
+// by any Runner of this process).
 func (r *Runner) Busy(key string) bool {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.busy[key]
+	busy.Lock()
+	defer busy.Unlock()
+	return busy.keys[key]
 }
 
 // target is the mode the action aims at.
@@ -358,22 +363,21 @@ func (r *Runner) follow(ctx context.Context, req Request, res Result) Result {
 	defer t.Stop()
 	left := false
 	var last device.Device
+	var usbOnlySince time.Time // back in normal mode on USB, usbmuxd not listing it yet
 	for {
 		devs, err := r.look(fctx)
 		if err == nil {
 			d, found := find(devs, start)
-			switch {
-			case !found:
+			if !found {
 				left = true
-			case !left && changed(start, d):
-				left = true
-				fallthrough
-			case left && settled(d):
+			} else {
 				last = d
-				return r.judge(req, res, d)
-			}
-			if found {
-				last = d
+				if !left && changed(start, d) {
+					left = true
+				}
+				if left && r.settled(d, &usbOnlySince) {
+					return r.judge(req, res, d)
+				}
 			}
 		}
 		select {
@@ -422,14 +426,27 @@ func changed(start, d device.Device) bool {
 	return start.Usbmux != nil && d.Usbmux != nil && d.Usbmux.DeviceID != start.Usbmux.DeviceID
 }
 
+// usbOnlyGrace is how long a phone back in normal mode on USB may go
+// unlisted by usbmuxd before it counts as back anyway (usbmuxd missing or
+// slow; the re-check then reports that).
+const usbOnlyGrace = 10 * time.Second
+
 // settled reports whether d is back for good: in normal mode once usbmuxd
-// lists it too (or USB alone sees nothing more to wait for), in a
+// lists it too (or USB alone has shown it for usbOnlyGrace), in a
 // boot-loader mode as soon as USB shows it.
-func settled(d device.Device) bool {
-	if d.Mode == mode.Normal {
-		return d.Usbmux != nil
+func (r *Runner) settled(d device.Device, usbOnlySince *time.Time) bool {
+	if d.Mode != mode.Normal {
+		*usbOnlySince = time.Time{}
+		return d.Mode != mode.Unknown && d.Mode != ""
 	}
-	return d.Mode != mode.Unknown && d.Mode != ""
+	if d.Usbmux != nil {
+		return true
+	}
+	now := r.opts.Now()
+	if usbOnlySince.IsZero() {
+		*usbOnlySince = now
+	}
+	return now.Sub(*usbOnlySince) >= usbOnlyGrace
 }
 
 func (r *Runner) judge(req Request, res Result, d device.Device) Result {

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -208,6 +209,11 @@ func TestOneActionPerPhone(t *testing.T) {
 	if second.Outcome != actions.Refused || !errors.Is(second.Err, actions.ErrBusy) {
 		t.Errorf("second action = %s %v, want refused busy", second.Outcome, second.Err)
 	}
+	// Another Runner (the window and a second backend) sees the same phone busy.
+	other := actions.NewRunner(okHW{}, look, actions.Options{})
+	if third := other.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: d}); !errors.Is(third.Err, actions.ErrBusy) {
+		t.Errorf("action from another runner = %s %v, want refused busy", third.Outcome, third.Err)
+	}
 	close(hw.release)
 	first := <-done
 	if first.Outcome != actions.Failed || len(first.Buttons) == 0 {
@@ -263,5 +269,55 @@ func TestForceRestartData(t *testing.T) {
 		if _, err := actions.ParseForceRestart([]byte(b)); err == nil {
 			t.Errorf("ParseForceRestart(%s) accepted", b)
 		}
+	}
+}
+
+// TestFollowWaitsForUsbmuxd: a phone back in normal mode on USB counts as
+// back once usbmuxd lists it, not before; without usbmuxd, after a grace.
+func TestFollowWaitsForUsbmuxd(t *testing.T) {
+	start := device.Device{Key: "udid:B", Mode: mode.Recovery, USB: &usb.Device{Bus: 1, Address: 5, PortPath: []int{2}}}
+	usbNormal := device.Device{Key: "udid:B", Mode: mode.Normal, USB: &usb.Device{Bus: 1, Address: 6, PortPath: []int{2}}}
+	listed := usbNormal
+	listed.Usbmux = &usbmux.Entry{DeviceID: 9, ConnectionType: "USB"}
+	for _, tt := range []struct {
+		name   string
+		script []device.Device // one look each; the last repeats
+		want   actions.Outcome
+	}{
+		{"listed after a while", []device.Device{{}, usbNormal, usbNormal, listed}, actions.Done},
+		{"usbmuxd never lists it: back after the grace", []device.Device{{}, usbNormal}, actions.Done},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			i := 0
+			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Second); return now }
+			var looks []device.Device
+			look := func(context.Context) ([]device.Device, error) {
+				mu.Lock()
+				defer mu.Unlock()
+				d := tt.script[min(i, len(tt.script)-1)]
+				i++
+				looks = append(looks, d)
+				if d.Key == "" {
+					return nil, nil // away
+				}
+				return []device.Device{d}, nil
+			}
+			r := actions.NewRunner(okHW{}, look, actions.Options{Poll: time.Millisecond, Now: clock})
+			res := r.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: start})
+			if res.Outcome != tt.want || res.After != mode.Normal {
+				t.Fatalf("outcome %s after %s (%v)", res.Outcome, res.After, res.Err)
+			}
+			mu.Lock()
+			n := len(looks)
+			mu.Unlock()
+			if tt.script[len(tt.script)-1].Usbmux != nil && n != len(tt.script) {
+				t.Errorf("judged after %d looks, want %d (when usbmuxd listed it)", n, len(tt.script))
+			}
+			if tt.script[len(tt.script)-1].Usbmux == nil && n < 10 {
+				t.Errorf("judged after %d looks: did not wait for usbmuxd", n)
+			}
+		})
 	}
 }
