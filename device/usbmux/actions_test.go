@@ -32,15 +32,24 @@ func actionScenario(trust string, noSession bool) sim.Scenario {
 	return sim.Scenario{Name: "action", Phones: []sim.Phone{p}, RebootDelay: 50 * time.Millisecond}
 }
 
+func tlsScenario() sim.Scenario {
+	sc := actionScenario(sim.TrustTrusted, false)
+	sc.SessionTLS = true
+	return sc
+}
+
 func TestEnterRecovery(t *testing.T) {
 	tests := []struct {
 		name      string
 		trust     string
 		noSession bool
+		tls       bool
 		wantErr   error
 		wantReqs  map[string]int
 	}{
 		{name: "current iOS, trusted: session then EnterRecovery", trust: sim.TrustTrusted,
+			wantReqs: map[string]int{"lockdown:EnterRecovery": 2, "lockdown:StartSession": 1}},
+		{name: "current iOS, trusted, the session in TLS", trust: sim.TrustTrusted, tls: true,
 			wantReqs: map[string]int{"lockdown:EnterRecovery": 2, "lockdown:StartSession": 1}},
 		{name: "older iOS: no session needed", trust: sim.TrustUntrusted, noSession: true,
 			wantReqs: map[string]int{"lockdown:EnterRecovery": 1, "lockdown:StartSession": 0}},
@@ -49,7 +58,9 @@ func TestEnterRecovery(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			srv := startScenario(t, actionScenario(tt.trust, tt.noSession), t.TempDir()+"/mux")
+			sc := actionScenario(tt.trust, tt.noSession)
+			sc.SessionTLS = tt.tls
+			srv := startScenario(t, sc, t.TempDir()+"/mux")
 			c := clientFor(t, srv.Addr(), 2*time.Second)
 			e := listOne(t, c)
 			err := c.EnterRecovery(ctxT(t, 5*time.Second), e)
@@ -85,8 +96,25 @@ func TestEnterRecovery(t *testing.T) {
 }
 
 func TestRestart(t *testing.T) {
-	t.Run("trusted", func(t *testing.T) {
-		srv := startScenario(t, actionScenario(sim.TrustTrusted, false), t.TempDir()+"/mux")
+	for name, sc := range map[string]sim.Scenario{"trusted": actionScenario(sim.TrustTrusted, false), "trusted, TLS session and service": tlsScenario()} {
+		t.Run(name, func(t *testing.T) { testRestartTrusted(t, sc) })
+	}
+	t.Run("untrusted", func(t *testing.T) {
+		srv := startScenario(t, actionScenario(sim.TrustUntrusted, false), t.TempDir()+"/mux")
+		c := clientFor(t, srv.Addr(), 2*time.Second)
+		err := c.Restart(ctxT(t, 5*time.Second), listOne(t, c))
+		if !errors.Is(err, usbmux.ErrNeedsTrust) {
+			t.Fatalf("Restart = %v, want ErrNeedsTrust", err)
+		}
+		if n := srv.Stats().Requests["diagnostics:Restart"]; n != 0 {
+			t.Errorf("diagnostics Restart requests = %d, want 0", n)
+		}
+	})
+}
+
+func testRestartTrusted(t *testing.T, sc sim.Scenario) {
+	{
+		srv := startScenario(t, sc, t.TempDir()+"/mux")
 		c := clientFor(t, srv.Addr(), 2*time.Second)
 		e := listOne(t, c)
 		if err := c.Restart(ctxT(t, 5*time.Second), e); err != nil {
@@ -106,18 +134,7 @@ func TestRestart(t *testing.T) {
 			}
 			time.Sleep(10 * time.Millisecond)
 		}
-	})
-	t.Run("untrusted", func(t *testing.T) {
-		srv := startScenario(t, actionScenario(sim.TrustUntrusted, false), t.TempDir()+"/mux")
-		c := clientFor(t, srv.Addr(), 2*time.Second)
-		err := c.Restart(ctxT(t, 5*time.Second), listOne(t, c))
-		if !errors.Is(err, usbmux.ErrNeedsTrust) {
-			t.Fatalf("Restart = %v, want ErrNeedsTrust", err)
-		}
-		if n := srv.Stats().Requests["diagnostics:Restart"]; n != 0 {
-			t.Errorf("diagnostics Restart requests = %d, want 0", n)
-		}
-	})
+	}
 }
 
 // TestActionsHungLockdown: a lockdownd that never answers costs one

@@ -87,6 +87,14 @@ func (s *Server) reboot(deviceID int, to mode.Mode) bool {
 // (same framing as lockdownd): Restart is acknowledged, and the phone
 // restarts when the client leaves (WaitForDisconnect) or says Goodbye.
 func (s *Server) serveDiagnostics(c net.Conn, p Phone, log *slog.Logger) {
+	if s.sc.SessionTLS {
+		tc, err := s.serverTLS(c)
+		if err != nil {
+			log.Debug("diagnostics TLS", "err", err)
+			return
+		}
+		c = tc
+	}
 	restart := false
 	defer func() {
 		if restart {

@@ -18,6 +18,8 @@ type lockdownSession struct {
 	sessionID string
 	// after runs once the current answer was written (EnterRecovery reboots then).
 	after func()
+	// upgrade: TLS starts once the current answer was written (StartSession with SessionTLS).
+	upgrade bool
 }
 
 // serveLockdown answers lockdownd requests on a tunnel until the client says
@@ -57,6 +59,15 @@ func (s *Server) serveLockdown(c net.Conn, p Phone, log *slog.Logger) {
 		if sess.after != nil {
 			sess.after()
 			sess.after = nil
+		}
+		if sess.upgrade {
+			sess.upgrade = false
+			tc, err := s.serverTLS(c)
+			if err != nil {
+				log.Debug("lockdown session TLS", "err", err)
+				return
+			}
+			c = tc
 		}
 		answered++
 		if bye {
@@ -137,8 +148,10 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 			return lockdownErr(name, "SessionActive"), false
 		}
 		ls.sessionID = newUUID()
-		// No TLS in the simulator: the session runs in the clear.
-		return map[string]any{"Request": name, "SessionID": ls.sessionID, "EnableSessionSSL": false}, false
+		// With SessionTLS the session continues inside TLS, as on a real
+		// phone; otherwise it runs in the clear.
+		ls.upgrade = ls.srv.sc.SessionTLS
+		return map[string]any{"Request": name, "SessionID": ls.sessionID, "EnableSessionSSL": ls.srv.sc.SessionTLS}, false
 	case "StopSession":
 		if ls.sessionID == "" {
 			return lockdownErr(name, "SessionInactive"), false
@@ -152,7 +165,7 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 		if str(req, "Service") == DiagnosticsRelayService {
 			ls.srv.startService(p.DeviceID)
 			return map[string]any{"Request": name, "Service": DiagnosticsRelayService, "Port": DiagnosticsRelayPort,
-				"EnableServiceSSL": false}, false
+				"EnableServiceSSL": ls.srv.sc.SessionTLS}, false
 		}
 		return lockdownErr(name, "InvalidService"), false
 	case "EnterRecovery":

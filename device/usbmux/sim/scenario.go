@@ -104,6 +104,10 @@ type Scenario struct {
 	// RebootDelay is how long a phone stays off the bus while it reboots
 	// (EnterRecovery, diagnostics Restart, iBoot "reboot"); 0 = DefaultRebootDelay.
 	RebootDelay time.Duration `json:",omitempty"`
+	// SessionTLS makes the phone ask for TLS after StartSession and on its
+	// services (EnableSessionSSL/EnableServiceSSL), as real phones do; the
+	// pair record then carries real certificates (generated per server).
+	SessionTLS bool `json:",omitempty"`
 	// IOSFails makes iOS fail to start: a phone leaving recovery mode (iBoot
 	// "reboot" after auto-boot was saved) comes back in recovery mode.
 	IOSFails bool `json:",omitempty"`

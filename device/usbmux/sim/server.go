@@ -679,7 +679,7 @@ func (s *Server) connect(c net.Conn, tag uint32, m map[string]any, log *slog.Log
 
 // PairRecord is the pair record the simulator hands out for a trusted phone
 // (ReadPairRecord → PairRecordData, an XML plist of this struct). The
-// certificates are placeholders: no TLS session is ever started with them.
+// certificates are placeholders unless the scenario has SessionTLS (tls.go).
 type PairRecord struct {
 	HostID            string
 	SystemBUID        string
@@ -712,6 +712,9 @@ func (s *Server) readPairRecord(c net.Conn, tag uint32, id string) error {
 func (s *Server) pairRecordFor(udid string) []byte {
 	pem := func(kind string) []byte {
 		return []byte("-----BEGIN " + kind + "-----\nc2ltdWxhdGVkIGJ5IHJlc3RvcmVkb2N0b3Itc2lt\n-----END " + kind + "-----\n")
+	}
+	if s.sc.SessionTLS {
+		return s.tlsPairRecord(udid)
 	}
 	rec := PairRecord{
 		HostID:            hostIDFor(udid),
