@@ -36,7 +36,10 @@ type actionState struct {
 
 // actionsFor lists the actions card c offers for the selected phone: those
 // the policy allows in its mode (actions.ForMode) that belong to this step;
-// entering recovery mode only after step 5's "I have a backup".
+// entering recovery mode only after step 5's "I have a backup"; restarting
+// not when the phone is known not to trust this computer. (Entering
+// recovery stays offered: older iOS versions accept it untrusted, and a
+// refusal shows the buttons.)
 func (u *UI) actionsFor(c viewmodel.StepCard) []actions.Kind {
 	if _, ok := u.b.(ActionRunner); !ok {
 		return nil
@@ -52,6 +55,9 @@ func (u *UI) actionsFor(c viewmodel.StepCard) []actions.Kind {
 		}
 		if k == actions.EnterRecovery && (!c.MustAcknowledge || !c.Acknowledged) {
 			continue
+		}
+		if k == actions.Restart && d.Trusted != nil && !*d.Trusted {
+			continue // the diagnostics relay needs a paired session: step 4's own instructions apply
 		}
 		out = append(out, k)
 	}

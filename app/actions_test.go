@@ -155,6 +155,9 @@ func TestNormalPhoneActions(t *testing.T) {
 func TestNoActionButtons(t *testing.T) {
 	dfu := phoneARecovery
 	dfu.Mode = mode.DFU
+	untrusted := phoneA
+	no := false
+	untrusted.Trusted = &no
 	restore := phoneA
 	restore.Mode = mode.Restore
 	cases := []struct {
@@ -165,6 +168,7 @@ func TestNoActionButtons(t *testing.T) {
 		{"backend without actions", newFake(t, "report-recovery.json"), phoneARecovery},
 		{"DFU", &actionFake{fakeBackend: newFake(t, "report-recovery.json"), result: backOK}, dfu},
 		{"restore mode", &actionFake{fakeBackend: newFake(t, "report-healthy.json"), result: backOK}, restore},
+		{"untrusted: no restart", &actionFake{fakeBackend: newFake(t, "report-healthy.json"), result: backOK}, untrusted},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
