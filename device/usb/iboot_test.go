@@ -116,3 +116,24 @@ func TestExitRecoveryCancelled(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+// FuzzIBootCommandData: any string either is refused with ErrBadCommand or
+// becomes exactly its bytes and one terminating NUL, within iBoot's limit.
+func FuzzIBootCommandData(f *testing.F) {
+	for _, s := range append([]string{"", "\x00", strings.Repeat("x", 300)}, ExitRecoveryCommands...) {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, cmd string) {
+		data, err := IBootCommandData(cmd)
+		if err != nil {
+			if !errors.Is(err, ErrBadCommand) {
+				t.Fatalf("error %v is not ErrBadCommand", err)
+			}
+			return
+		}
+		if len(data) != len(cmd)+1 || len(data) > MaxIBootCommand+1 || string(data[:len(cmd)]) != cmd || data[len(cmd)] != 0 ||
+			strings.IndexByte(cmd, 0) >= 0 {
+			t.Fatalf("IBootCommandData(%q) = %q", cmd, data)
+		}
+	})
+}
