@@ -138,6 +138,7 @@ type UI struct {
 	bannerBG      *canvas.Rectangle
 	actionBar     *fyne.Container
 	modeNote      *widget.Label
+	act           actionState // app/actions.go
 }
 
 // actionHooks add controls to the action bar at the top of the window
@@ -588,6 +589,7 @@ func (u *UI) finishCheck(seq int, tried viewmodel.Tried, r *report.Report, err e
 	if u.last != nil {
 		u.prev, u.triedPrev = u.last, u.triedLast
 	}
+	u.addActionFindings(r)
 	u.last, u.triedLast = r, tried
 	// The check probed usbmuxd again: the host card follows it.
 	if st := r.Host.Usbmuxd.Status; st != "" && st != u.host.UsbmuxdStatus {
@@ -1039,6 +1041,7 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 			box.Add(greyText("The instructions appear once you confirm you have a backup.", theme.SizeNameText))
 		}
 	}
+	u.addActions(c, box)
 	switch {
 	case c.Primary:
 		return card(box, 0x40, theme.ColorNamePrimary)
