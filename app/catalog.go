@@ -25,7 +25,7 @@ func CatalogView(c *catalog.Catalog, hostOS string) viewmodel.Catalog {
 		r := c.RecoveryButtons(fam)
 		out.Recovery[fam] = viewmodel.Recovery{Family: fam, Models: r.AppliesTo, Steps: r.Lines()}
 	}
-	for _, id := range []string{report.FindingUSBAccessDenied, report.FindingLockdownUntrusted} {
+	for _, id := range []string{report.FindingUSBAccessDenied, report.FindingLockdownUntrusted, report.FindingDeviceRestoreMode} {
 		if t, ok := c.FixText(id); ok {
 			out.Fixes[id] = t
 		}
@@ -39,6 +39,8 @@ func stepText(s catalog.StepInfo, hostOS string) viewmodel.StepText {
 		Title:            s.Title,
 		Summary:          s.Summary,
 		Instructions:     s.InstructionsFor(hostOS),
+		Details:          s.DetailsFor(hostOS),
+		InRecovery:       s.InstructionsInRecovery,
 		Warning:          s.Warning,
 		MustAcknowledge:  s.WarningMustAcknowledge,
 		AcknowledgeLabel: acknowledgeLabels[s.Number],

@@ -152,8 +152,7 @@ func newHarness(t *testing.T, b *fakeBackend, opts Options) *harness {
 	h.u = New(fyne.CurrentApp(), b, opts)
 	h.u.Window().Resize(fyne.NewSize(1180, 780))
 	t.Cleanup(func() {
-		h.u.Stop()
-		h.u.Window().Close()
+		h.u.quit()
 	})
 	h.u.Start()
 	h.pump(func() bool { return h.u.host.Known })

@@ -34,6 +34,8 @@ const (
 	// replugAfter is how long a phone must have been away for its return to
 	// count as a new plug-in (which starts a check) rather than a flap.
 	replugAfter = 5 * time.Second
+	// progressTick is how often the progress bar and countdown move.
+	progressTick = 250 * time.Millisecond
 )
 
 // Options configure the window.
@@ -86,6 +88,7 @@ type UI struct {
 	tried       viewmodel.Tried
 	running     bool
 	cancelCheck context.CancelFunc
+	closed      bool // the window was closed
 	seq         int
 	progress    Progress
 	last, prev  *report.Report
@@ -111,14 +114,20 @@ type UI struct {
 	stripCaption  *widget.Label
 	progressBar   *widget.ProgressBar
 	progressLabel *widget.Label
-	checkButton   *widget.Button
+	checkButton   *ringButton
 	windowChoice  *widget.RadioGroup
 	triedChecks   map[string]*widget.Check
 	includeCheck  *widget.Check
-	exportMD      *widget.Button
-	exportJSON    *widget.Button
+	exportMD      *ringButton
+	exportJSON    *ringButton
+	waiting       *widget.Activity
+	waitingBox    *fyne.Container
+	waitingLabel  *widget.Label
 	verdict       *widget.Label
 	verdictIcon   *widget.Icon
+	staleNote     *widget.Label
+	detailsText   *widget.Label
+	details       *widget.Accordion
 	changesBox    *fyne.Container
 	notesBox      *fyne.Container
 	stepsBox      *fyne.Container
@@ -127,13 +136,21 @@ type UI struct {
 	leftBox       *fyne.Container
 	rightBox      *fyne.Container
 	bannerBG      *canvas.Rectangle
+	actionBar     *fyne.Container
+	modeNote      *widget.Label
 	act           actionState // app/actions.go
 }
+
+// actionHooks add controls to the action bar at the top of the window
+// (after Check again and the Quick/Thorough choice). A file of this package
+// registers one from an init function; each is called once, while the
+// window is built.
+var actionHooks []func(u *UI) []fyne.CanvasObject
 
 // stepWidgets are the interactive parts of a rendered step card, kept so tests
 // can tap them.
 type stepWidgets struct {
-	toggle *widget.Button
+	toggle *ringButton
 	ack    *widget.Check
 	card   viewmodel.StepCard
 }
@@ -167,16 +184,15 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 		ack: map[int]bool{}, expanded: map[int]bool{}, stepWidgets: map[int]*stepWidgets{},
 	}
 	u.ctx, u.cancel = context.WithCancel(context.Background())
+	a.Settings().SetTheme(Theme())
 	u.win = a.NewWindow(Title(opts.Demo))
 	u.win.SetContent(u.build())
-	u.win.Resize(fyne.NewSize(1180, 780))
+	u.win.Resize(WindowSize(fyne.Size{}))
 	// Light and dark follow the system: colours baked into cards are redone
 	// when the theme (or any setting) changes.
 	a.Settings().AddListener(func(fyne.Settings) { u.refreshAll() })
-	u.win.SetCloseIntercept(func() {
-		u.Stop()
-		u.win.Close()
-	})
+	u.win.SetCloseIntercept(u.quit)
+	u.addShortcuts()
 	u.refreshAll()
 	return u
 }
@@ -239,8 +255,15 @@ func (u *UI) build() fyne.CanvasObject {
 	u.selector = widget.NewSelect(nil, nil)
 	u.selector.PlaceHolder = "Choose a phone"
 	u.deviceLines = container.NewVBox()
+	u.modeNote = widget.NewLabel("")
+	u.modeNote.Wrapping = fyne.TextWrapWord
+	u.modeNote.SizeName = theme.SizeNameCaptionText
 	u.hostLines = container.NewVBox()
-	deviceHead := container.NewBorder(nil, nil, u.icon, nil, container.NewVBox(u.heading, u.subheading))
+	// Live values sit in rows of reserved height: a phone that keeps
+	// dropping off changes these texts every second, and the rows below
+	// must not jump under the user's pointer.
+	deviceHead := container.NewBorder(nil, nil, u.icon, nil,
+		container.NewVBox(u.heading, reserveLines(u.subheading, 2, theme.SizeNameText)))
 
 	u.strip = newStripWidget()
 	u.stripCaption = widget.NewLabel("")
@@ -249,7 +272,9 @@ func (u *UI) build() fyne.CanvasObject {
 	u.progressBar = widget.NewProgressBar()
 	u.progressLabel = widget.NewLabel("")
 	u.progressLabel.Wrapping = fyne.TextWrapWord
-	u.checkButton = widget.NewButtonWithIcon("Check again", theme.ViewRefreshIcon(), func() { u.CheckAgain() })
+	// The bar keeps its place while hidden, so the strip below stays put.
+	progressRow := container.NewStack(reserveLines(widget.NewLabel(""), 1, theme.SizeNameText), u.progressBar)
+	u.checkButton = newRingButton(checkNowLabel, theme.ViewRefreshIcon(), func() { u.CheckAgain() })
 	u.checkButton.Importance = widget.HighImportance
 	u.windowChoice = widget.NewRadioGroup([]string{quickLabel, thoroughLabel}, func(s string) {
 		if s == thoroughLabel {
@@ -259,6 +284,7 @@ func (u *UI) build() fyne.CanvasObject {
 		}
 	})
 	u.windowChoice.Required = true
+	u.windowChoice.Horizontal = true
 	u.windowChoice.SetSelected(quickLabel)
 
 	u.triedChecks = map[string]*widget.Check{}
@@ -274,24 +300,27 @@ func (u *UI) build() fyne.CanvasObject {
 	}
 
 	u.includeCheck = widget.NewCheck("Include identifiers (serial number, UDID)", func(on bool) { u.includeIDs = on })
-	u.exportMD = widget.NewButtonWithIcon("Markdown…", theme.DocumentSaveIcon(), func() { u.Export(FormatMarkdown) })
-	u.exportJSON = widget.NewButtonWithIcon("JSON…", theme.DocumentSaveIcon(), func() { u.Export(FormatJSON) })
+	u.exportMD = newRingButton("Markdown…", theme.DocumentSaveIcon(), func() { u.Export(FormatMarkdown) })
+	u.exportJSON = newRingButton("JSON…", theme.DocumentSaveIcon(), func() { u.Export(FormatJSON) })
+	keys := widget.NewLabel(keyboardHelp)
+	keys.Wrapping = fyne.TextWrapWord
+	keys.SizeName = theme.SizeNameCaptionText
 
 	u.leftBox = container.NewVBox(
 		deviceHead,
 		u.selector,
 		u.deviceLines,
+		reserveLines(u.modeNote, 2, theme.SizeNameCaptionText),
 		widget.NewSeparator(),
 		sectionTitle("This computer"),
 		u.hostLines,
 		widget.NewSeparator(),
 		sectionTitle("Check"),
-		u.progressBar,
-		u.progressLabel,
+		progressRow,
+		reserveLines(u.progressLabel, 2, theme.SizeNameText),
 		u.strip,
-		u.stripCaption,
-		u.windowChoice,
-		u.checkButton,
+		reserveLines(u.stripCaption, 2, theme.SizeNameCaptionText),
+		stripLegend(),
 		widget.NewSeparator(),
 		sectionTitle("I already tried"),
 		triedBox,
@@ -299,6 +328,8 @@ func (u *UI) build() fyne.CanvasObject {
 		sectionTitle("Export report"),
 		u.includeCheck,
 		container.NewGridWithColumns(2, u.exportMD, u.exportJSON),
+		widget.NewSeparator(),
+		keys,
 	)
 
 	// Steps panel.
@@ -307,27 +338,51 @@ func (u *UI) build() fyne.CanvasObject {
 	u.verdict.SizeName = theme.SizeNameSubHeadingText
 	u.verdict.Wrapping = fyne.TextWrapWord
 	u.verdictIcon = widget.NewIcon(theme.InfoIcon())
+	u.staleNote = widget.NewLabel("")
+	u.staleNote.Wrapping = fyne.TextWrapWord
+	u.staleNote.TextStyle = fyne.TextStyle{Bold: true}
+	u.staleNote.Importance = widget.WarningImportance
+	u.staleNote.Hide()
+	u.detailsText = widget.NewLabel("")
+	u.detailsText.Wrapping = fyne.TextWrapWord
+	u.detailsText.SizeName = theme.SizeNameCaptionText
+	u.details = widget.NewAccordion(widget.NewAccordionItem("Details (technical, for support staff)", u.detailsText))
 	u.changesBox = container.NewVBox()
 	u.notesBox = container.NewVBox()
 	u.proBox = container.NewVBox()
 	u.stepsBox = container.NewVBox()
 	u.rightBox = container.NewVBox(
+		u.staleNote,
 		container.NewBorder(nil, nil, container.NewCenter(u.verdictIcon), nil, u.verdict),
 		u.changesBox,
 		u.proBox,
 		u.notesBox,
 		u.stepsBox,
+		u.details,
 	)
 
 	leftScroll := container.NewVScroll(container.NewPadded(u.leftBox))
-	leftScroll.SetMinSize(fyne.NewSize(330, 300))
-	rightScroll := container.NewVScroll(container.NewPadded(u.rightBox))
-	rightScroll.SetMinSize(fyne.NewSize(420, 300))
+	leftScroll.SetMinSize(fyne.NewSize(300, 200))
+	rightScroll := container.NewVScroll(container.NewPadded(
+		&fyne.Container{Layout: maxWidthLayout{max: maxTextWidth}, Objects: []fyne.CanvasObject{u.rightBox}}))
+	rightScroll.SetMinSize(fyne.NewSize(400, 200))
 	split := container.NewHSplit(leftScroll, rightScroll)
-	split.Offset = 0.33
+	split.Offset = 0.34
+
+	// The action bar stays on screen whatever the window size or scrolling.
+	u.waiting = widget.NewActivity()
+	u.waitingLabel = widget.NewLabel("Waiting for an iPhone…")
+	u.waitingBox = container.NewHBox(u.waiting, u.waitingLabel)
+	u.actionBar = container.NewHBox(u.checkButton, u.windowChoice, u.waitingBox)
+	for _, hook := range actionHooks {
+		for _, o := range hook(u) {
+			u.actionBar.Add(o)
+		}
+	}
+	main := container.NewBorder(container.NewVBox(container.NewPadded(u.actionBar), widget.NewSeparator()), nil, nil, nil, split)
 
 	if u.opts.Demo == "" {
-		return split
+		return main
 	}
 	bg := canvas.NewRectangle(withAlpha(theme.Color(theme.ColorNameWarning), 0x50))
 	u.bannerBG = bg
@@ -335,7 +390,7 @@ func (u *UI) build() fyne.CanvasObject {
 	banner.TextStyle = fyne.TextStyle{Bold: true}
 	banner.Wrapping = fyne.TextWrapWord
 	top := container.NewStack(bg, container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, banner))
-	return container.NewBorder(top, nil, nil, nil, split)
+	return container.NewBorder(top, nil, nil, nil, main)
 }
 
 func sectionTitle(s string) *widget.Label {
@@ -401,6 +456,7 @@ func (u *UI) onEvent(ev DeviceEvent) {
 	}
 	u.forgetGone(now)
 	u.refreshDevice()
+	u.refreshProgress()
 	u.refreshStrip()
 	u.refreshSteps()
 }
@@ -473,7 +529,27 @@ func (u *UI) startCheck() {
 	u.stripWindow = opts.Window
 	u.stripEvents, u.samples = nil, nil
 	u.log.Info("check started", "window", opts.Window)
-	u.wg.Add(1)
+	// The bar and the countdown follow the clock, not only the engine's
+	// progress reports (the window is one long check).
+	u.wg.Add(2)
+	go func() {
+		defer u.wg.Done()
+		tick := time.NewTicker(progressTick)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+				u.opts.Do(func() {
+					if seq == u.seq && u.running {
+						u.refreshProgress()
+						u.refreshStrip()
+					}
+				})
+			}
+		}
+	}()
 	go func() {
 		defer u.wg.Done()
 		defer cancel()
@@ -606,6 +682,7 @@ func (u *UI) refreshDevice() {
 	if card.Selected >= 0 && len(card.ChoiceKeys) > card.Selected {
 		u.selected = card.ChoiceKeys[card.Selected]
 	}
+	u.refreshWaiting()
 	u.heading.SetText(card.Heading)
 	u.subheading.SetText(card.Subheading)
 	d, _ := u.selectedDevice()
@@ -627,15 +704,11 @@ func (u *UI) refreshDevice() {
 		u.selector.Hide()
 	}
 	u.deviceLines.Objects = linesObjects(card.Lines)
-	if card.ModeExplanation != "" {
-		l := widget.NewLabel(card.ModeExplanation)
-		l.Wrapping = fyne.TextWrapWord
-		l.SizeName = theme.SizeNameCaptionText
-		u.deviceLines.Objects = append(u.deviceLines.Objects, l)
-	}
+	u.modeNote.SetText(card.ModeExplanation)
 	u.deviceLines.Refresh()
 	u.hostLines.Objects = linesObjects(card.Host)
 	u.hostLines.Refresh()
+	u.refreshDetails()
 	u.leftBox.Refresh()
 }
 
@@ -649,7 +722,13 @@ func linesObjects(lines []viewmodel.Line) []fyne.CanvasObject {
 		if ln.Bad {
 			v.Importance = widget.WarningImportance
 		}
-		objs = append(objs, container.NewBorder(nil, nil, k, nil, v))
+		// Values that change while a phone flaps (connection, trust) get
+		// two lines, so a longer value does not move the rows below it.
+		lines := 1
+		if ln.Label == "Connection" || ln.Label == "Trust" {
+			lines = 2
+		}
+		objs = append(objs, reserveLines(container.NewBorder(nil, nil, k, nil, v), lines, theme.SizeNameText))
 	}
 	return objs
 }
@@ -658,27 +737,24 @@ func (u *UI) refreshProgress() {
 	if u.running {
 		u.checkButton.Disable()
 		u.checkButton.SetText("Checking…")
-		total := u.progress.Total
-		if total <= 0 {
-			total = 1
-		}
-		u.progressBar.Max = float64(total)
-		u.progressBar.SetValue(float64(u.progress.Done))
+		pv := viewmodel.BuildProgress(u.opts.Now().Sub(u.stripStart), u.stripWindow, u.progress.Done, u.progress.Total, u.progress.Label)
+		u.progressBar.Max = 1
+		u.progressBar.SetValue(pv.Value)
 		u.progressBar.Show()
-		label := u.progress.Label
-		if label == "" {
-			label = "Starting"
-		}
-		if u.progress.Total > 0 {
-			u.progressLabel.SetText(fmt.Sprintf("Checking: %s (%d of %d)", label, min(u.progress.Done+1, u.progress.Total), u.progress.Total))
-		} else {
-			u.progressLabel.SetText("Checking: " + label)
-		}
+		u.progressLabel.SetText(pv.Text)
 		u.leftBox.Refresh()
 		return
 	}
 	u.checkButton.Enable()
-	u.checkButton.SetText("Check again")
+	if u.last == nil && u.runErr == nil {
+		// Nothing ran yet: there is nothing to check "again".
+		u.checkButton.SetText(checkNowLabel)
+		if !u.anyConnected() {
+			u.checkButton.Disable()
+		}
+	} else {
+		u.checkButton.SetText(checkAgainLabel)
+	}
 	u.progressBar.Hide()
 	switch {
 	case u.runErr != nil:
@@ -695,21 +771,55 @@ func (u *UI) refreshStrip() {
 	st := viewmodel.BuildStrip(u.stripStart, u.stripWindow, u.stripEvents, u.samples)
 	u.strip.set(st)
 	caption := st.Caption
-	if !u.running && u.last != nil && len(u.last.Devices) > 0 {
+	if u.running {
+		caption = viewmodel.LiveCaption(st, u.opts.Now().Sub(u.stripStart), u.stripWindow)
+	} else if u.last != nil && len(u.last.Devices) > 0 {
 		caption = viewmodel.StabilitySummary(u.last, u.selected)
 	}
 	u.stripCaption.SetText(caption)
 }
 
-func (u *UI) refreshSteps() {
-	connected := false
+// anyConnected reports whether a phone is connected now.
+func (u *UI) anyConnected() bool {
 	for _, ld := range u.devices {
 		if ld.goneAt.IsZero() {
-			connected = true
+			return true
 		}
 	}
+	return false
+}
+
+// refreshWaiting shows the activity indicator while the window waits for
+// a phone to be plugged in.
+func (u *UI) refreshWaiting() {
+	if u.waiting == nil {
+		return
+	}
+	if !u.running && !u.anyConnected() {
+		if len(u.devices) > 0 {
+			u.waitingLabel.SetText("Waiting for the iPhone to come back…")
+		} else {
+			u.waitingLabel.SetText("Waiting for an iPhone…")
+		}
+		u.waitingBox.Show()
+		u.waiting.Start()
+	} else {
+		u.waiting.Stop()
+		u.waitingBox.Hide()
+	}
+}
+
+func (u *UI) refreshSteps() {
+	connected := u.anyConnected()
 	v := viewmodel.BuildVerdict(u.last, u.cat, u.running, connected, u.runErr)
 	u.verdict.SetText(v.Text)
+	if u.running && u.last != nil {
+		// "Check again": the verdict below is the previous one.
+		u.staleNote.SetText("Checking again… The result below is from " + u.last.GeneratedAt.Local().Format("15:04:05") + " and may be out of date.")
+		u.staleNote.Show()
+	} else {
+		u.staleNote.Hide()
+	}
 	switch v.Kind {
 	case viewmodel.VerdictFault:
 		u.verdictIcon.SetResource(theme.WarningIcon())
@@ -748,13 +858,19 @@ func (u *UI) refreshSteps() {
 
 	// Findings with their own fix (udev rule, Trust).
 	u.notesBox.Objects = nil
-	for _, n := range viewmodel.BuildNotes(u.last, u.cat) {
-		t := widget.NewLabel(n.Summary)
-		t.TextStyle = fyne.TextStyle{Bold: true}
-		t.Wrapping = fyne.TextWrapWord
+	for i, n := range viewmodel.BuildNotes(u.last, u.cat) {
+		box := container.NewVBox()
+		// The first note is the headline when no step applies: say it once.
+		if i > 0 || u.last.PrimaryStep != nil || v.Professional {
+			t := widget.NewLabel(n.Summary)
+			t.TextStyle = fyne.TextStyle{Bold: true}
+			t.Wrapping = fyne.TextWrapWord
+			box.Add(t)
+		}
 		f := widget.NewLabel(n.Fix)
 		f.Wrapping = fyne.TextWrapWord
-		u.notesBox.Add(card(container.NewVBox(t, f), 0x30, theme.ColorNameWarning))
+		box.Add(f)
+		u.notesBox.Add(card(box, 0x30, theme.ColorNameWarning))
 	}
 	u.notesBox.Refresh()
 
@@ -769,7 +885,8 @@ func (u *UI) refreshSteps() {
 	}
 	cards := viewmodel.BuildSteps(viewmodel.StepsInput{
 		Report: u.last, Catalog: u.cat, Family: family, ModelName: name,
-		Acknowledged: u.ack, Expanded: u.expanded,
+		Acknowledged: u.ack, Expanded: u.expanded, Mentioned: v.Step,
+		LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode),
 	})
 	u.stepsBox.Objects = nil
 	u.stepWidgets = map[int]*stepWidgets{}
@@ -777,6 +894,7 @@ func (u *UI) refreshSteps() {
 		u.stepsBox.Add(u.stepCard(c))
 	}
 	u.stepsBox.Refresh()
+	u.refreshDetails()
 	u.rightBox.Refresh()
 }
 
@@ -857,7 +975,7 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 	if c.Expanded {
 		toggleText = "Hide"
 	}
-	sw.toggle = widget.NewButton(toggleText, func() {
+	sw.toggle = newRingButton(toggleText, nil, func() {
 		u.expanded[c.Number] = !c.Expanded
 		u.refreshSteps()
 	})
@@ -914,6 +1032,11 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 				box.Add(sectionTitle(c.RecoveryTitle))
 				box.Add(wrapped(bullets(c.RecoveryButtons, "•")))
 			}
+			if len(c.Details) > 0 {
+				d := wrapped(bullets(c.Details, "•"))
+				d.SizeName = theme.SizeNameCaptionText
+				box.Add(widget.NewAccordion(widget.NewAccordionItem("Details", d)))
+			}
 		} else if c.MustAcknowledge {
 			box.Add(greyText("The instructions appear once you confirm you have a backup.", theme.SizeNameText))
 		}
@@ -922,7 +1045,7 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 	switch {
 	case c.Primary:
 		return card(box, 0x40, theme.ColorNamePrimary)
-	case c.Applies:
+	case c.Applies, c.Mentioned:
 		return card(box, 0x1C, theme.ColorNamePrimary)
 	default:
 		return card(box, 0, theme.ColorNameSeparator)
@@ -961,4 +1084,17 @@ func greyText(s string, size fyne.ThemeSizeName) *widget.RichText {
 	rt := widget.NewRichText(seg)
 	rt.Wrapping = fyne.TextWrapWord
 	return rt
+}
+
+// stripLegend explains the stability strip's marks in words.
+func stripLegend() fyne.CanvasObject {
+	l := widget.NewLabel("Strip: red line = the iPhone dropped off, green = it came back, amber = it changed mode; bars = how long each answer from the iPhone took.")
+	l.Wrapping = fyne.TextWrapWord
+	l.SizeName = theme.SizeNameCaptionText
+	return l
+}
+
+// refreshDetails fills the technical Details disclosure.
+func (u *UI) refreshDetails() {
+	u.detailsText.SetText(strings.Join(viewmodel.BuildDetails(u.last, u.host, u.runErr), "\n"))
 }

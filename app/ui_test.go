@@ -16,7 +16,7 @@ func TestNoPhone(t *testing.T) {
 	h := newHarness(t, newFake(t), Options{})
 	h.shot("no-phone")
 	all := joined(h)
-	for _, want := range []string{"Connect your iPhone with a USB cable", "usbmuxd", "running", "USB access", "Check again", "Another cable"} {
+	for _, want := range []string{"Connect your iPhone with a USB cable", "iPhone service", "running", "USB access", "Check now", "Another cable"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("no-phone window lacks %q:\n%s", want, all)
 		}
@@ -52,7 +52,7 @@ func TestHealthyPhone(t *testing.T) {
 	h.attach(phoneA)
 	h.waitVerdict()
 	h.shot("healthy")
-	want := "No fault found: try the restore again; if 1002 returns, step 6 (Try a Different Computer)."
+	want := "No fault found: try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."
 	if h.u.verdict.Text != want {
 		t.Errorf("verdict = %q, want %q", h.u.verdict.Text, want)
 	}
@@ -76,7 +76,7 @@ func TestRecoveryPhoneStep5(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-recovery.json"), Options{})
 	h.attach(phoneARecovery)
 	h.waitVerdict()
-	if !strings.HasPrefix(h.u.verdict.Text, "Try step 5 first: Put iPhone in Recovery Mode and Restore Again") {
+	if !strings.HasPrefix(h.u.verdict.Text, "Step 5: the iPhone is already in recovery mode, so restore it now") {
 		t.Errorf("verdict = %q", h.u.verdict.Text)
 	}
 	sw := h.u.stepWidgets[5]
@@ -101,7 +101,8 @@ func TestRecoveryPhoneStep5(t *testing.T) {
 	test.Tap(sw.ack)
 	all = joined(h)
 	for _, want := range []string{
-		"Recovery-mode buttons for iPhone 13 Pro Max:",
+		"recovery-mode buttons for iPhone 13 Pro Max:",
+		"already in recovery mode",
 		"Press and quickly release Volume Up.",
 		"Press and quickly release Volume Down.",
 		"Press and hold the Side button",
@@ -266,7 +267,7 @@ func TestStopCancelsRunningCheck(t *testing.T) {
 	h := newHarness(t, b, Options{})
 	h.attach(phoneA)
 	h.pump(func() bool { return h.u.running && h.u.progress.Total == 3 })
-	if !strings.Contains(h.u.progressLabel.Text, "Checking: Apple servers (3 of 3)") {
+	if !strings.Contains(h.u.progressLabel.Text, "Watching the connection for drops: 10 s left") {
 		t.Errorf("progress label = %q", h.u.progressLabel.Text)
 	}
 	h.shot("running")
@@ -297,10 +298,13 @@ func TestHostCardFollowsCheck(t *testing.T) {
 	b.host.UsbmuxdStatus = "unreachable"
 	b.host.Detail = "dial unix /var/run/usbmuxd: no such file or directory"
 	h := newHarness(t, b, Options{})
-	if all := joined(h); !strings.Contains(all, "not running") || !strings.Contains(all, "no such file") {
-		t.Fatalf("host card before the check:\n%s", all)
+	if all := joined(h); !strings.Contains(all, "not running") || strings.Contains(all, "no such file") {
+		t.Fatalf("host card before the check (raw error text belongs in Details):\n%s", all)
 	}
-	test.Tap(h.u.checkButton)
+	if !strings.Contains(h.u.detailsText.Text, "no such file") {
+		t.Fatalf("Details lack the raw error: %q", h.u.detailsText.Text)
+	}
+	h.attach(phoneA)
 	h.waitVerdict()
 	all := joined(h)
 	if strings.Contains(all, "not running") || strings.Contains(all, "no such file") {

@@ -97,7 +97,7 @@ func TestEngineAgainstSimulator(t *testing.T) {
 		{"slow-lockdown", 0, rules.Tried{}, []string{report.FindingLockdownSlow}, "normal", 4, nil},
 		{"lockdown-drops", 0, rules.Tried{}, []string{report.FindingLockdownTimeouts}, "normal", 1, nil},
 		{"untrusted", 0, rules.Tried{}, []string{report.FindingLockdownUntrusted}, "normal", 0, nil},
-		{"restore", 0, rules.Tried{}, nil, "restore", 0, nil},
+		{"restore", 0, rules.Tried{}, []string{report.FindingDeviceRestoreMode}, "restore", 0, nil},
 		{"recovery", 0, rules.Tried{}, []string{report.FindingDeviceRecoveryMode}, "recovery", 5, map[string]string{report.CheckUSBControl: report.StatusSkipped}},
 		{"dfu", 0, rules.Tried{}, []string{report.FindingDeviceDFUMode}, "dfu", 5, nil},
 		{"multi", 0, rules.Tried{}, []string{report.FindingUSBBehindHub}, "normal", 1, nil}, // Phone B sits behind a hub

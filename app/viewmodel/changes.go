@@ -112,9 +112,9 @@ func BuildChanges(before, after *report.Report, key string, triedBefore, triedAf
 			}
 		}
 		if db.Lockdown.Reachable && da.Lockdown.Reachable {
-			add("lockdown p95", db.Lockdown.RTTms.P95, da.Lockdown.RTTms.P95, " ms", true)
+			add("iPhone answer time", db.Lockdown.RTTms.P95, da.Lockdown.RTTms.P95, " ms", true)
 		}
-		add("lockdown timeouts", float64(db.Lockdown.Timeouts), float64(da.Lockdown.Timeouts), "", true)
+		add("unanswered questions", float64(db.Lockdown.Timeouts), float64(da.Lockdown.Timeouts), "", true)
 		if db.Mode != da.Mode {
 			out = append(out, Change{Text: fmt.Sprintf("mode: %s → %s", db.Mode, da.Mode), Direction: Same})
 		}

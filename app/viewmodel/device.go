@@ -180,6 +180,10 @@ func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
 	card.Heading = d.DisplayName()
 	card.ModeName = ModeName(d.Mode)
 	card.ModeExplanation = capitalise(d.Mode.Describe())
+	if d.Mode == mode.Normal {
+		// Not "iOS is running normally" next to an iOS version nobody read yet.
+		card.ModeExplanation = "The iPhone has started normally."
+	}
 	card.Subheading = "Connected"
 	if d.Disconnected {
 		card.Subheading = "Disconnected just now: waiting for it to come back"
@@ -187,8 +191,8 @@ func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
 	card.Lines = append(card.Lines, Line{Label: "Mode", Value: card.ModeName, Bad: d.Mode.IsLowLevel()})
 	if d.IOSVersion != "" {
 		card.Lines = append(card.Lines, Line{Label: "iOS", Value: d.IOSVersion})
-	} else if !d.Mode.IsLowLevel() {
-		card.Lines = append(card.Lines, Line{Label: "iOS", Value: "not known yet"})
+	} else if !d.Mode.IsLowLevel() && d.Mode != mode.Restore {
+		card.Lines = append(card.Lines, Line{Label: "iOS", Value: "version not read"})
 	}
 	card.Lines = append(card.Lines, Line{Label: "Connection", Value: connectionText(d), Bad: d.BehindHub || (d.SpeedMbps > 0 && d.SpeedMbps < 100)})
 	card.Lines = append(card.Lines, trustLine(d))
@@ -198,7 +202,7 @@ func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
 func connectionText(d Device) string {
 	if !d.OnUSB {
 		if d.Listed {
-			return "seen through usbmuxd (USB details not available)"
+			return "seen by this computer's iPhone service (USB details not available)"
 		}
 		return "not seen on USB"
 	}
@@ -217,11 +221,11 @@ func trustLine(d Device) Line {
 	case d.Mode.IsLowLevel():
 		return Line{Label: "Trust", Value: "not needed in " + lowerFirst(ModeName(d.Mode))}
 	case d.Trusted == nil:
-		return Line{Label: "Trust", Value: "not known yet"}
+		return Line{Label: "Trust", Value: "not known"}
 	case *d.Trusted:
 		return Line{Label: "Trust", Value: "this computer is trusted"}
 	default:
-		return Line{Label: "Trust", Value: "not trusted: unlock the iPhone and tap Trust", Bad: true}
+		return Line{Label: "Trust", Value: "not trusted yet", Bad: true}
 	}
 }
 
@@ -229,21 +233,24 @@ func hostLines(h Host) []Line {
 	if !h.Known {
 		return []Line{{Label: "This computer", Value: "checking…"}}
 	}
+	// Plain words; the service's real name, address and any error text
+	// are in the Details (BuildDetails).
+	const svc = "iPhone service"
 	var lines []Line
 	st := h.UsbmuxdStatus
 	switch {
 	case st == report.UsbmuxdOK:
-		lines = append(lines, Line{Label: "usbmuxd", Value: "running"})
+		lines = append(lines, Line{Label: svc, Value: "running"})
 	case st == report.UsbmuxdUnreachable && h.UsbmuxdOnDemand:
-		lines = append(lines, Line{Label: "usbmuxd", Value: "not running; it starts when an iPhone is plugged in"})
+		lines = append(lines, Line{Label: svc, Value: "not running; it starts when an iPhone is plugged in"})
 	case st == report.UsbmuxdUnreachable:
-		lines = append(lines, Line{Label: "usbmuxd", Value: "not running (on Windows: Apple Mobile Device Service)", Bad: true})
+		lines = append(lines, Line{Label: svc, Value: "not running", Bad: true})
 	case st == report.UsbmuxdNotResponding:
-		lines = append(lines, Line{Label: "usbmuxd", Value: "running but not answering", Bad: true})
+		lines = append(lines, Line{Label: svc, Value: "running but not answering", Bad: true})
 	case st == "":
-		lines = append(lines, Line{Label: "usbmuxd", Value: "not checked yet"})
+		lines = append(lines, Line{Label: svc, Value: "not checked yet"})
 	default:
-		lines = append(lines, Line{Label: "usbmuxd", Value: "error", Bad: true})
+		lines = append(lines, Line{Label: svc, Value: "not working properly", Bad: true})
 	}
 	switch h.USBStatus {
 	case USBOK:
@@ -251,14 +258,11 @@ func hostLines(h Host) []Line {
 	case USBDenied:
 		lines = append(lines, Line{Label: "USB access", Value: "denied: install the udev rule", Bad: true})
 	case USBUnavailable:
-		lines = append(lines, Line{Label: "USB access", Value: "libusb not usable here", Bad: true})
+		lines = append(lines, Line{Label: "USB access", Value: "not available on this computer", Bad: true})
 	case "":
 		lines = append(lines, Line{Label: "USB access", Value: "not checked yet"})
 	default:
 		lines = append(lines, Line{Label: "USB access", Value: h.USBStatus})
-	}
-	if h.Detail != "" {
-		lines = append(lines, Line{Label: "Note", Value: h.Detail})
 	}
 	return lines
 }
@@ -274,7 +278,8 @@ func capitalise(s string) string {
 // (iOS version, trust, model name), keeping live facts the report lacks.
 func DeviceFromReport(live Device, rd report.Device) Device {
 	out := live
-	if out.Name == "" {
+	if out.Name == "" && rd.Model.ProductType != "" {
+		// Not the report's "Unknown Apple device" of a phone it could not ask.
 		out.Name = rd.Model.Name
 	}
 	if out.ProductType == "" {

@@ -2,6 +2,7 @@ package viewmodel
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -20,6 +21,12 @@ type StepText struct {
 	MustAcknowledge bool
 	// AcknowledgeLabel is the acknowledgement checkbox text ("I have a backup").
 	AcknowledgeLabel string
+	// Details are technical extras (commands, service names), shown behind
+	// a "Details" disclosure.
+	Details []string
+	// InRecovery replace Instructions for a phone already in recovery or
+	// DFU mode (step 5).
+	InRecovery []string
 }
 
 // Recovery is how to put one family of iPhones into recovery mode.
@@ -59,13 +66,26 @@ func BuildNotes(r *report.Report, cat Catalog) []Note {
 	seen := map[string]bool{}
 	for _, f := range r.Findings {
 		fix, ok := cat.Fixes[f.ID]
-		if !ok || seen[f.ID] {
-			continue
+		if !ok || seen[f.ID] || f.ID == report.FindingDeviceRestoreMode {
+			continue // a restore in progress is the verdict itself
 		}
 		seen[f.ID] = true
-		out = append(out, Note{Summary: f.Summary, Fix: fix})
+		title := firstClause(f.Summary)
+		// Say it once: the fix text often opens with the summary's clause.
+		if ft := firstClause(fix); strings.EqualFold(ft, title) && len(ft) < len(fix) {
+			fix = capitalise(strings.TrimSpace(strings.TrimPrefix(fix[len(ft):], ":")))
+		}
+		out = append(out, Note{Summary: title, Fix: fix})
 	}
 	return out
+}
+
+// firstClause is s up to its first colon, without a final full stop.
+func firstClause(s string) string {
+	if i := strings.Index(s, ": "); i > 0 {
+		s = s[:i]
+	}
+	return strings.TrimSuffix(strings.TrimSpace(s), ".")
 }
 
 // Step returns the catalogue text of step n (zero value when absent).
@@ -105,6 +125,11 @@ type StepCard struct {
 	// RecoveryTitle and RecoveryButtons are step 5's model-specific buttons.
 	RecoveryTitle   string
 	RecoveryButtons []string
+	// Details are technical extras behind a "Details" disclosure.
+	Details []string
+	// Mentioned marks a step the verdict names although it does not apply
+	// (step 6 in "no fault found … if 1002 returns, step 6").
+	Mentioned bool
 }
 
 // StepsInput is everything the steps panel depends on.
@@ -119,6 +144,12 @@ type StepsInput struct {
 	Acknowledged map[int]bool
 	// Expanded overrides the default expansion (user toggles), by step number.
 	Expanded map[int]bool
+	// Mentioned is the step the verdict names (Verdict.Step), 0 for none.
+	Mentioned int
+	// LowLevel is set when the phone is already in recovery or DFU mode;
+	// ModeName names that mode ("Recovery mode").
+	LowLevel bool
+	ModeName string
 }
 
 // BuildSteps builds the six step cards: the applicable ones first in rank
@@ -154,6 +185,7 @@ func BuildSteps(in StepsInput) []StepCard {
 			MustAcknowledge:  text.MustAcknowledge && text.Warning != "",
 			AcknowledgeLabel: text.AcknowledgeLabel,
 			Instructions:     text.Instructions,
+			Details:          text.Details,
 			Applies:          rs.Applies,
 			Primary:          n == primary && rs.Applies,
 		}
@@ -180,6 +212,18 @@ func BuildSteps(in StepsInput) []StepCard {
 		}
 		if n == 5 {
 			c.RecoveryTitle, c.RecoveryButtons = recoveryButtons(in)
+			if in.LowLevel && len(text.InRecovery) > 0 {
+				// Already there: no "put it in recovery mode".
+				c.Instructions = alreadyIn(text.InRecovery, in.ModeName)
+				c.Title = "Restore the iPhone (it is already in " + lowerFirst(modeOr(in.ModeName)) + ")"
+				if c.RecoveryTitle != "" {
+					c.RecoveryTitle = "If it leaves " + lowerFirst(modeOr(in.ModeName)) + ": " + lowerFirst(c.RecoveryTitle)
+				}
+			}
+		}
+		if n == in.Mentioned && !c.Applies {
+			c.Mentioned = true
+			c.Badge = "If error 1002 returns"
 		}
 		cards = append(cards, c)
 	}
@@ -187,6 +231,9 @@ func BuildSteps(in StepsInput) []StepCard {
 		a, b := cards[i], cards[j]
 		if a.Applies != b.Applies {
 			return a.Applies
+		}
+		if !a.Applies && a.Mentioned != b.Mentioned {
+			return a.Mentioned // the verdict names it: first of the others
 		}
 		if a.Applies && a.Rank != b.Rank {
 			if a.Rank == 0 || b.Rank == 0 {
@@ -203,6 +250,10 @@ func BuildSteps(in StepsInput) []StepCard {
 		}
 		if first {
 			cards[i].Badge = "Try first"
+			if in.Report != nil && in.Report.Professional.Recommended {
+				// The headline sends the user to a professional.
+				cards[i].Badge = "Last thing to try"
+			}
 			first = false
 		} else {
 			cards[i].Badge = "Then"
@@ -211,8 +262,28 @@ func BuildSteps(in StepsInput) []StepCard {
 	return cards
 }
 
+func modeOr(name string) string {
+	if name == "" {
+		return "recovery mode"
+	}
+	return name
+}
+
+// alreadyIn adapts the "already in recovery mode" lines to the mode the
+// phone is in (DFU mode).
+func alreadyIn(lines []string, modeName string) []string {
+	out := append([]string(nil), lines...)
+	if modeName != "" && out[0] != "" {
+		out[0] = strings.Replace(out[0], "recovery mode", lowerFirst(modeName), 1)
+	}
+	return out
+}
+
 // Verdict is the line on top of the steps panel.
 type Verdict struct {
+	// Step is the step the text names (the primary step, or 6 in "no
+	// fault found"), 0 for none; the steps panel marks it.
+	Step int
 	Text string
 	// Kind is "waiting", "running", "fault", "healthy" or "error".
 	Kind string
@@ -232,34 +303,70 @@ const (
 
 // BuildVerdict writes the verdict line for the last report (nil: none yet).
 // running and connected describe the live state when there is no report.
+//
+// The verdict says one thing the user can act on, in this order: a restore
+// in progress (do not interrupt it), "see a professional" when the rules
+// recommend it, the step to try first, a fix without a step (Trust, USB
+// permission), else no fault. Raw error text never shows here: it is in the
+// Details (BuildDetails).
 func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr error) Verdict {
 	if runErr != nil {
-		return Verdict{Kind: VerdictError, Text: "The check could not run: " + runErr.Error()}
+		return Verdict{Kind: VerdictError, Text: "The check could not run: " + PlainError(runErr) + ". The technical message is under Details."}
 	}
 	if r == nil {
 		switch {
 		case running:
 			return Verdict{Kind: VerdictRunning, Text: "Checking the iPhone, the cable and this computer…"}
 		case connected:
-			return Verdict{Kind: VerdictWaiting, Text: "iPhone found. Press \"Check again\" to run the check."}
+			return Verdict{Kind: VerdictWaiting, Text: "iPhone found. Press \"Check now\" to run the check."}
 		default:
 			return Verdict{Kind: VerdictWaiting, Text: "Connect your iPhone with a USB cable to start the check."}
 		}
 	}
 	v := Verdict{Professional: r.Professional.Recommended, ProfessionalReasons: r.Professional.Reasons}
+	if restoreInProgress(r) {
+		v.Kind = VerdictWaiting
+		v.Text = "A restore is in progress on this iPhone: do not unplug it or interrupt the restore."
+		if fix := cat.Fixes[report.FindingDeviceRestoreMode]; fix != "" {
+			// The catalogue's wording, after its own "A restore is in progress:".
+			v.Text = "A restore is in progress on this iPhone: " + strings.TrimSpace(strings.TrimPrefix(fix, firstClause(fix)+":"))
+		}
+		return v
+	}
+	if r.Professional.Recommended {
+		v.Kind = VerdictFault
+		title := cat.Professional.Title
+		if title == "" {
+			title = "See a Professional"
+		}
+		v.Text = title + ": the problem stayed with another cable and on another computer, so the iPhone's port or its logic board is the likely cause."
+		return v
+	}
 	if r.PrimaryStep == nil {
 		if notes := BuildNotes(r, cat); len(notes) > 0 {
 			// A finding with its own fix (Trust prompt, udev rule) but no step.
 			v.Kind = VerdictFault
-			v.Text = "Fix this first: " + strings.TrimSuffix(notes[0].Summary, ".") + "."
+			v.Text = "Fix this first: " + lowerFirst(notes[0].Summary) + "."
+			return v
+		}
+		if missed := phoneChecksNotRun(r); len(missed) > 0 {
+			// A check that could not run is never a clean bill.
+			v.Kind = VerdictError
+			v.Text = "Could not check " + strings.Join(missed, " or ") + ", so this is not a clean bill of health: check again; if it keeps failing, try step 4 (" + cat.Step(4).Title + "). The reason is under Details."
 			return v
 		}
 		v.Kind = VerdictHealthy
-		v.Text = "No fault found: try the restore again; if 1002 returns, step 6 (" + cat.Step(6).Title + ")."
+		v.Step = 6
+		v.Text = "No fault found: try the restore again; if error 1002 returns, step 6 (" + cat.Step(6).Title + ")."
 		return v
 	}
 	n := *r.PrimaryStep
 	v.Kind = VerdictFault
+	v.Step = n
+	if m := lowLevelMode(r); n == 5 && m != "" {
+		v.Text = "Step 5: the iPhone is already in " + m + ", so restore it now: in Finder, iTunes or Apple Devices choose Restore (this erases the iPhone)."
+		return v
+	}
 	title := cat.Step(n).Title
 	for _, s := range r.Steps {
 		if s.Number == n {
@@ -274,6 +381,69 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 	}
 	v.Text = fmt.Sprintf("Try step %d first: %s.", n, title)
 	return v
+}
+
+// phoneCheckWords name the checks on the phone in plain words.
+var phoneCheckWords = map[string]string{
+	report.CheckUSBPresence:   "whether the iPhone is on USB",
+	report.CheckUSBLink:       "the USB link",
+	report.CheckUSBStability:  "whether the connection stays up",
+	report.CheckUSBControl:    "the iPhone's USB answers",
+	report.CheckUsbmuxListing: "whether this computer's iPhone service sees the iPhone",
+	report.CheckLockdownQuery: "what the iPhone says about itself",
+	report.CheckLockdownRTT:   "how fast the iPhone answers",
+	report.CheckLockdownTrust: "whether the iPhone trusts this computer",
+}
+
+// phoneChecksNotRun names the checks on the phone that ended in error or
+// are unsupported here, in report order.
+func phoneChecksNotRun(r *report.Report) []string {
+	var out []string
+	for _, c := range r.Checks {
+		w, ok := phoneCheckWords[c.ID]
+		if ok && (c.Status == report.StatusError || c.Status == report.StatusUnsupported) && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
+}
+
+// lowLevelMode names the recovery-type mode the report's phone is in ("" if
+// none).
+func lowLevelMode(r *report.Report) string {
+	for _, f := range r.Findings {
+		switch f.ID {
+		case report.FindingDeviceRecoveryMode:
+			return "recovery mode"
+		case report.FindingDeviceDFUMode:
+			return "DFU mode"
+		}
+	}
+	for _, d := range r.Devices {
+		switch d.Mode {
+		case "recovery":
+			return "recovery mode"
+		case "dfu", "port-dfu", "wtf":
+			return "DFU mode"
+		}
+	}
+	return ""
+}
+
+// restoreInProgress reports whether the report's phone runs the restore
+// system (the finding, or the mode of an older report without it).
+func restoreInProgress(r *report.Report) bool {
+	for _, f := range r.Findings {
+		if f.ID == report.FindingDeviceRestoreMode {
+			return true
+		}
+	}
+	for _, d := range r.Devices {
+		if d.Mode == "restore" {
+			return true
+		}
+	}
+	return false
 }
 
 // UnknownFamily is the recovery-button family of a phone we could not identify.

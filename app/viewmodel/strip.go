@@ -50,8 +50,20 @@ type Strip struct {
 	Points []Point
 	// ScaleMs is the latency at Y = 1.
 	ScaleMs float64
-	// Caption sums the strip up in words.
+	// Caption sums the strip up in words, for a window that has passed.
 	Caption string
+	// Summary is the caption's figures without the window ("1 drop, …").
+	Summary string
+}
+
+// LiveCaption is the strip's caption while the check runs: the figures so
+// far and how much of the window has passed; once the window has passed,
+// the caption of the whole window.
+func LiveCaption(s Strip, elapsed, window time.Duration) string {
+	if window <= 0 || elapsed >= window || s.Summary == "" {
+		return s.Caption
+	}
+	return fmt.Sprintf("So far (%d of %g s): %s", int(max(elapsed, 0)/time.Second), window.Seconds(), s.Summary)
 }
 
 // BuildStrip places events and samples between start and start+window on
@@ -109,13 +121,14 @@ func BuildStrip(start time.Time, window time.Duration, events []StripEvent, samp
 		s.Points = append(s.Points, Point{X: x, Y: y, Failed: smp.Failed})
 	}
 	secs := window.Seconds()
-	s.Caption = fmt.Sprintf("Stability over %gs: %s", secs, plural(detaches, "drop", "drops"))
+	s.Summary = plural(detaches, "drop", "drops")
 	if len(samples) > 0 {
-		s.Caption += ", lockdown up to " + msText(maxMs)
+		s.Summary += ", answers took up to " + msText(maxMs)
 		if failed > 0 {
-			s.Caption += ", " + plural(failed, "failed request", "failed requests")
+			s.Summary += ", " + plural(failed, "question went unanswered", "questions went unanswered")
 		}
 	}
+	s.Caption = fmt.Sprintf("Stability over %gs: %s", secs, s.Summary)
 	return s
 }
 
@@ -135,9 +148,10 @@ func StabilitySummary(r *report.Report, key string) string {
 	}
 	s := fmt.Sprintf("Last check: %s in %gs", plural(d.Stability.Detaches, "drop", "drops"), d.Stability.WindowS)
 	if d.Lockdown.Reachable && d.Lockdown.Requests > 0 {
-		s += ", lockdown p95 " + msText(d.Lockdown.RTTms.P95)
+		// The 95th percentile, in words (the figure itself is in Details).
+		s += "; the iPhone usually answered within " + msText(d.Lockdown.RTTms.P95)
 		if n := d.Lockdown.Timeouts + d.Lockdown.Failures; n > 0 {
-			s += ", " + plural(n, "failed request", "failed requests")
+			s += ", " + plural(n, "question went unanswered", "questions went unanswered")
 		}
 	}
 	return s

@@ -2,6 +2,7 @@ package viewmodel
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -60,21 +61,21 @@ func TestBuildDeviceCard(t *testing.T) {
 		bad       []string // labels marked Bad
 	}{
 		{name: "no phone", host: hostOK, heading: "Connect your iPhone with a USB cable",
-			lines: []string{"usbmuxd=running", "USB access=ok"}},
+			lines: []string{"iPhone service=running", "USB access=ok"}},
 		{name: "no phone, usbmuxd down, USB denied", host: Host{Known: true, UsbmuxdStatus: report.UsbmuxdUnreachable, USBStatus: USBDenied},
 			heading: "Connect your iPhone with a USB cable",
-			lines:   []string{"usbmuxd=not running (on Windows: Apple Mobile Device Service)", "USB access=denied: install the udev rule"},
-			bad:     []string{"usbmuxd", "USB access"}},
+			lines:   []string{"iPhone service=not running", "USB access=denied: install the udev rule"},
+			bad:     []string{"iPhone service", "USB access"}},
 		{name: "no phone, Linux usbmuxd idle (starts on demand)", host: Host{Known: true, UsbmuxdStatus: report.UsbmuxdUnreachable, UsbmuxdOnDemand: true, USBStatus: USBOK},
 			heading: "Connect your iPhone with a USB cable",
-			lines:   []string{"usbmuxd=not running; it starts when an iPhone is plugged in", "USB access=ok"}},
+			lines:   []string{"iPhone service=not running; it starts when an iPhone is plugged in", "USB access=ok"}},
 		{name: "host not probed yet", heading: "Connect your iPhone with a USB cable", lines: []string{"This computer=checking…"}},
 		{name: "healthy phone", host: hostOK, connected: true, heading: "iPhone 13 Pro Max",
 			devs:  []Device{{Key: "A", Name: "iPhone 13 Pro Max", Mode: mode.Normal, IOSVersion: "17.5.1", SpeedMbps: 480, OnUSB: true, Listed: true, Trusted: ptr(true)}},
 			lines: []string{"Mode=Normal", "iOS=17.5.1", "Connection=USB 2 high speed (480 Mbit/s), direct to the computer", "Trust=this computer is trusted"}},
 		{name: "full speed behind a hub, untrusted", host: hostOK, connected: true, heading: "iPhone 8",
 			devs:  []Device{{Key: "B", Name: "iPhone 8", Mode: mode.Normal, SpeedMbps: 12, BehindHub: true, OnUSB: true, Trusted: ptr(false)}},
-			lines: []string{"iOS=not known yet", "Connection=USB full speed (12 Mbit/s): too slow, usually a bad cable or port, through a hub, dock or adapter", "Trust=not trusted: unlock the iPhone and tap Trust"},
+			lines: []string{"iOS=version not read", "Connection=USB full speed (12 Mbit/s): too slow, usually a bad cable or port, through a hub, dock or adapter", "Trust=not trusted yet"},
 			bad:   []string{"Connection", "Trust"}},
 		{name: "recovery mode", host: hostOK, connected: true, heading: "iPhone 13 Pro Max",
 			devs:  []Device{{Key: "R", Name: "iPhone 13 Pro Max", Mode: mode.Recovery, SpeedMbps: 480, OnUSB: true}},
@@ -84,7 +85,7 @@ func TestBuildDeviceCard(t *testing.T) {
 			devs: []Device{{Key: "D", Mode: mode.DFU, OnUSB: true, SpeedMbps: 480}}, lines: []string{"Mode=DFU mode", "Trust=not needed in DFU mode"}},
 		{name: "usbmuxd only", host: hostOK, connected: true, heading: "iPhone14,3",
 			devs:  []Device{{Key: "U", ProductType: "iPhone14,3", Mode: mode.Normal, Listed: true}},
-			lines: []string{"Connection=seen through usbmuxd (USB details not available)"}},
+			lines: []string{"Connection=seen by this computer's iPhone service (USB details not available)"}},
 		{name: "two phones, second selected", host: hostOK, connected: true, heading: "iPhone 8", selected: "B", choices: 2,
 			devs: []Device{{Key: "A", Name: "iPhone 13 Pro Max", Mode: mode.Normal, OnUSB: true}, {Key: "B", Name: "iPhone 8", Mode: mode.Normal, OnUSB: true}}},
 		{name: "two phones, selection gone", host: hostOK, connected: true, heading: "iPhone 13 Pro Max", selected: "gone", choices: 2,
@@ -209,11 +210,11 @@ func TestBuildVerdict(t *testing.T) {
 		{name: "waiting, no phone", kind: VerdictWaiting, prefix: "Connect your iPhone"},
 		{name: "waiting, phone", connected: true, kind: VerdictWaiting, prefix: "iPhone found"},
 		{name: "running", running: true, connected: true, kind: VerdictRunning, prefix: "Checking"},
-		{name: "error", err: os.ErrDeadlineExceeded, kind: VerdictError, prefix: "The check could not run: i/o timeout"},
+		{name: "error", err: os.ErrDeadlineExceeded, kind: VerdictError, prefix: "The check could not run: the computer's iPhone connection service did not answer in time."},
 		{name: "flapping", report: "report-flapping.json", kind: VerdictFault, prefix: "Try step 1 first: Check USB Connection and Cable. The iPhone dropped off USB 3 times in 10 s."},
-		{name: "healthy", report: "report-healthy.json", kind: VerdictHealthy, prefix: "No fault found: try the restore again; if 1002 returns, step 6 (Try a Different Computer)."},
-		{name: "recovery", report: "report-recovery.json", kind: VerdictFault, prefix: "Try step 5 first: Put iPhone in Recovery Mode and Restore Again."},
-		{name: "untrusted, no step", report: "untrusted", kind: VerdictFault, prefix: "Fix this first: The iPhone does not trust this computer."},
+		{name: "healthy", report: "report-healthy.json", kind: VerdictHealthy, prefix: "No fault found: try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."},
+		{name: "recovery", report: "report-recovery.json", kind: VerdictFault, prefix: "Step 5: the iPhone is already in recovery mode, so restore it now"},
+		{name: "untrusted, no step", report: "untrusted", kind: VerdictFault, prefix: "Fix this first: the iPhone does not trust this computer."},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -258,7 +259,7 @@ func TestBuildChanges(t *testing.T) {
 		{name: "nothing changed", before: healthy, after: healthy, want: []Change{{Text: "no change since the previous check", Direction: Same}}},
 		{name: "hub and slow lockdown", before: healthy, after: slow, want: []Change{
 			{Text: "connection: direct → through a hub", Direction: Worse},
-			{Text: "lockdown p95: 40 ms → 900 ms", Direction: Worse},
+			{Text: "iPhone answer time: 40 ms → 900 ms", Direction: Worse},
 		}},
 		{name: "mode change", before: flap, after: rec, want: []Change{
 			{Text: "drops: 3 → 0", Direction: Better},
@@ -306,11 +307,11 @@ func TestBuildStrip(t *testing.T) {
 		{name: "latency and a failure", window: 10 * time.Second,
 			samples: []LatencySample{{Time: at(0), RTT: 10 * time.Millisecond}, {Time: at(5000), RTT: 50 * time.Millisecond}, {Time: at(9000), Failed: true}},
 			points:  []Point{{X: 0, Y: 0.125}, {X: 0.5, Y: 0.625}, {X: 0.9, Y: 1, Failed: true}}, scale: 80,
-			caption: "Stability over 10s: 0 drops, lockdown up to 50 ms, 1 failed request"},
+			caption: "Stability over 10s: 0 drops, answers took up to 50 ms, 1 question went unanswered"},
 		{name: "sub-millisecond", window: 30 * time.Second,
 			samples: []LatencySample{{Time: at(0), RTT: 300 * time.Microsecond}},
 			points:  []Point{{X: 0, Y: 0.015}}, scale: 20,
-			caption: "Stability over 30s: 0 drops, lockdown up to 0.3 ms"},
+			caption: "Stability over 30s: 0 drops, answers took up to 0.3 ms"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -376,5 +377,64 @@ func TestDeviceFromReport(t *testing.T) {
 	live.Name, live.IOSVersion = "Live name", "18.0"
 	if got := DeviceFromReport(live, r.Devices[0]); got.Name != "Live name" || got.IOSVersion != "18.0" {
 		t.Errorf("live facts overwritten: %+v", got)
+	}
+}
+
+func TestBuildProgress(t *testing.T) {
+	s := time.Second
+	cases := []struct {
+		name         string
+		elapsed      time.Duration
+		window       time.Duration
+		done, total  int
+		label        string
+		value        float64
+		text         string
+		noDoubleOpen bool
+	}{
+		{name: "quick checks done at once do not jump the bar", elapsed: s / 2, window: 10 * s, done: 12, total: 13,
+			label: "Watching the connection for drops (10 s)", value: 0.0475, text: "Watching the connection for drops: 10 s left"},
+		{name: "half the window", elapsed: 5 * s, window: 10 * s, done: 12, total: 13, value: 0.475, text: "Watching the connection for drops: 5 s left"},
+		{name: "counts down to 1", elapsed: 9*s + s/10, window: 10 * s, done: 12, total: 13, value: 0.8645, text: "Watching the connection for drops: 1 s left"},
+		{name: "thorough", elapsed: 3 * s, window: 30 * s, value: 0.095, text: "Watching the connection for drops: 27 s left"},
+		{name: "after the window", elapsed: 10*s + s/10, window: 10 * s, done: 12, total: 13, label: "Watching the connection for drops (10 s)",
+			value: 0.95 + 0.05*12/13, text: "Finishing: Watching the connection for drops (10 s)"},
+		{name: "one pass", window: 0, done: 3, total: 12, label: "Apple servers", value: 0.25, text: "Checking: Apple servers"},
+		{name: "nothing reported yet", elapsed: 0, window: 0, value: 0, text: "Checking: Starting"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := BuildProgress(c.elapsed, c.window, c.done, c.total, c.label)
+			if math.Abs(p.Value-c.value) > 1e-9 || p.Text != c.text {
+				t.Errorf("got %.4f %q, want %.4f %q", p.Value, p.Text, c.value, c.text)
+			}
+			if strings.Contains(p.Text, ") (") || strings.Contains(p.Text, " of ") {
+				t.Errorf("doubled brackets or a count in %q", p.Text)
+			}
+		})
+	}
+}
+
+func TestLiveCaption(t *testing.T) {
+	t0 := time.Date(2026, 5, 20, 10, 0, 0, 0, time.UTC)
+	st := BuildStrip(t0, 10*time.Second, []StripEvent{{t0.Add(time.Second), MarkDetach}}, nil)
+	if got := LiveCaption(st, 4*time.Second, 10*time.Second); got != "So far (4 of 10 s): 1 drop" {
+		t.Errorf("during the window: %q", got)
+	}
+	if got := LiveCaption(st, 10*time.Second, 10*time.Second); got != st.Caption || !strings.HasPrefix(got, "Stability over 10s") {
+		t.Errorf("after the window: %q", got)
+	}
+}
+
+// A check on the phone that could not run is never "No fault found".
+func TestVerdictNeverCleanWhenAPhoneCheckErred(t *testing.T) {
+	r := load(t, "report-healthy.json")
+	if v := BuildVerdict(r, Catalog{}, false, true, nil); v.Kind != VerdictHealthy {
+		t.Fatalf("fixture not healthy: %+v", v)
+	}
+	r.Checks = append(r.Checks, report.Check{ID: report.CheckLockdownQuery, Status: report.StatusError, Detail: "lockdown query: read unix @->: i/o timeout"})
+	v := BuildVerdict(r, Catalog{}, false, true, nil)
+	if v.Kind == VerdictHealthy || strings.Contains(v.Text, "No fault") || !strings.Contains(v.Text, "Could not check what the iPhone says about itself") {
+		t.Errorf("verdict %+v", v)
 	}
 }

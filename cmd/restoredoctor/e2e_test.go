@@ -298,8 +298,10 @@ func TestE2EScenarios(t *testing.T) {
 		{name: "usbmuxd-garbage", usb: "iphone-normal", sim: "garbage", network: "off",
 			want: []string{report.FindingUsbmuxNotResponding}, primary: 4, mode: "normal"},
 		// Restore mode: same USB identity as normal, QueryType says restored.
+		// A restore is in progress: a finding that says so (never "no fault
+		// found, try the restore again"), no step.
 		{name: "restore-mode", usb: "iphone-normal", sim: "restore", network: "off",
-			want: nil, primary: 0, mode: "restore",
+			want: []string{report.FindingDeviceRestoreMode}, primary: 0, mode: "restore",
 			checks: map[string]string{report.CheckLockdownQuery: report.StatusPass, report.CheckLockdownTrust: report.StatusPass}},
 		{name: "recovery", usb: "iphone-recovery", probes: 5, sim: "recovery", network: "off",
 			want: []string{report.FindingDeviceRecoveryMode}, primary: 5, mode: "recovery",

@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 
@@ -90,6 +91,10 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		}
 		o.noNetwork = true
 	}
+	if err := checkDisplay(context.Background(), runtime.GOOS, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, noDisplayHint, err)
+		return exitFail
+	}
 	level := slog.LevelInfo
 	if o.verbose {
 		level = slog.LevelDebug
@@ -147,6 +152,8 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: b.cat})
 	w := u.Window()
 	w.SetMaster()
+	w.Resize(app.WindowSize(screenSize(w)))
+	w.CenterOnScreen()
 	u.Start()
 	closed := make(chan struct{})
 	go func() {

@@ -56,13 +56,29 @@ type StepInfo struct {
 	// WarningMustAcknowledge: the user must confirm the warning before the
 	// instructions are shown (step 5: a restore erases all data).
 	WarningMustAcknowledge bool
+	// Finally are the last instructions, after the OS-specific ones (step 4:
+	// plug in again and retry only once both have restarted).
+	Finally []string
+	// DetailsByOS holds technical extras (commands, service names) for
+	// "windows", "macos" and "linux": kept out of the everyday instructions,
+	// shown behind "Details" and in the report.
+	DetailsByOS map[string][]string
+	// InstructionsInRecovery replace Instructions when the phone is already
+	// in recovery or DFU mode (step 5).
+	InstructionsInRecovery []string
 }
 
 // InstructionsFor returns the generic instructions followed by those for
 // hostOS (any spelling NormalizeOS understands; unknown OS: generic only).
 func (s StepInfo) InstructionsFor(hostOS string) []string {
 	out := slices.Clone(s.Instructions)
-	return append(out, s.InstructionsByOS[NormalizeOS(hostOS)]...)
+	out = append(out, s.InstructionsByOS[NormalizeOS(hostOS)]...)
+	return append(out, s.Finally...)
+}
+
+// DetailsFor returns the technical extras for hostOS (may be empty).
+func (s StepInfo) DetailsFor(hostOS string) []string {
+	return slices.Clone(s.DetailsByOS[NormalizeOS(hostOS)])
 }
 
 // RecoveryInstructions says how to put a phone of one family into recovery mode.
@@ -102,6 +118,9 @@ type fileStep struct {
 	InstructionsByOS       map[string][]string `json:"instructions_by_os"`
 	Warning                string              `json:"warning"`
 	WarningMustAcknowledge bool                `json:"warning_must_acknowledge"`
+	Finally                []string            `json:"finally"`
+	DetailsByOS            map[string][]string `json:"details_by_os"`
+	InstructionsInRecovery []string            `json:"instructions_in_recovery"`
 }
 
 type fileRecovery struct {
@@ -231,13 +250,18 @@ func (s fileStep) info() (StepInfo, error) {
 	if s.WarningMustAcknowledge && s.Warning == "" {
 		return StepInfo{}, fmt.Errorf("catalog: parse: step %d: warning_must_acknowledge without a warning", s.Number)
 	}
-	for osKey, lines := range s.InstructionsByOS {
-		if osKey != OSWindows && osKey != OSMacOS && osKey != OSLinux {
-			return StepInfo{}, fmt.Errorf("catalog: parse: step %d: unknown OS %q", s.Number, osKey)
+	for _, byOS := range []map[string][]string{s.InstructionsByOS, s.DetailsByOS} {
+		for osKey, lines := range byOS {
+			if osKey != OSWindows && osKey != OSMacOS && osKey != OSLinux {
+				return StepInfo{}, fmt.Errorf("catalog: parse: step %d: unknown OS %q", s.Number, osKey)
+			}
+			if len(lines) == 0 || slices.Contains(lines, "") {
+				return StepInfo{}, fmt.Errorf("catalog: parse: step %d: empty instructions for %s", s.Number, osKey)
+			}
 		}
-		if len(lines) == 0 || slices.Contains(lines, "") {
-			return StepInfo{}, fmt.Errorf("catalog: parse: step %d: empty instructions for %s", s.Number, osKey)
-		}
+	}
+	if slices.Contains(s.Finally, "") || slices.Contains(s.InstructionsInRecovery, "") {
+		return StepInfo{}, fmt.Errorf("catalog: parse: step %d: empty instruction", s.Number)
 	}
 	return StepInfo(s), nil
 }
@@ -321,6 +345,12 @@ func (c *Catalog) StepDetail(number int, hostOS, recoveryFamily string) report.S
 		Warning:                s.Warning,
 		WarningMustAcknowledge: s.WarningMustAcknowledge,
 		Instructions:           s.InstructionsFor(hostOS),
+	}
+	if det := s.DetailsFor(hostOS); len(det) > 0 {
+		d.Instructions = append(d.Instructions, "Technical details:")
+		for _, l := range det {
+			d.Instructions = append(d.Instructions, "  "+l)
+		}
 	}
 	if number == 5 {
 		r := c.RecoveryButtons(recoveryFamily)

@@ -295,15 +295,18 @@ func TestUsbmuxHealthStartsOnDemand(t *testing.T) {
 func TestLockdownChecks(t *testing.T) {
 	phones := []Phone{{Key: keyA, Mode: mode.Normal, USB: &phoneAUSB, Mux: &phoneAMux}}
 	o, _ := LockdownQuery(phones, map[string]Lockdown{keyA: {QueryType: QueryTypeRestore, ProductType: "iPhone14,3", ProductVersion: "17.5.1"}})
-	if !strings.Contains(o.Detail, "restore mode") || len(o.Findings) != 0 {
+	if !strings.Contains(o.Detail, "restore mode") || !slices.Equal(ids(o.Findings), []string{report.FindingDeviceRestoreMode}) {
 		t.Errorf("query: %+v", o)
 	}
 	o, _ = LockdownQuery(phones, map[string]Lockdown{keyA: {Err: errors.New("EOF"), Timeout: true}})
 	if !slices.Equal(ids(o.Findings), []string{report.FindingLockdownTimeouts}) {
 		t.Errorf("query drop: %+v", o)
 	}
-	if _, err := LockdownQuery(phones, map[string]Lockdown{keyA: {Err: errors.New("bad plist")}}); err == nil {
-		t.Error("non-timeout query error: want error")
+	// Listed by usbmuxd but lockdownd refuses: a finding with steps, not a
+	// silent error that would end as "no fault found".
+	o, err := LockdownQuery(phones, map[string]Lockdown{keyA: {Err: errors.New("connection refused")}})
+	if err != nil || !slices.Equal(ids(o.Findings), []string{report.FindingLockdownUnreachable}) {
+		t.Errorf("query refused: %+v, %v", o, err)
 	}
 
 	fast := make([]time.Duration, 20)

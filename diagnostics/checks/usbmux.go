@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -120,11 +121,21 @@ func LockdownQuery(phones []Phone, answers map[string]Lockdown) (Outcome, error)
 					map[string]any{"request": "QueryType", "error": a.Err.Error(), "elapsed_ms": ms(a.Elapsed)}))
 				parts = append(parts, fmt.Sprintf("%s: no answer (%v)", p.Key, a.Err))
 			} else {
+				// usbmuxd lists the phone, yet lockdownd cannot be reached
+				// through it: the computer cannot talk to the phone.
+				fs = append(fs, finding(report.FindingLockdownUnreachable, report.SeverityCritical, p.Key,
+					"The computer sees the iPhone but cannot talk to it: the connection to lockdownd was refused or failed",
+					map[string]any{"request": "QueryType", "error": a.Err.Error(), "elapsed_ms": ms(a.Elapsed)}))
 				errs = append(errs, fmt.Sprintf("%s: %v", p.Key, a.Err))
 			}
 			continue
 		}
 		m := ModeFromQueryType(a.QueryType)
+		if m == mode.Restore {
+			fs = append(fs, finding(report.FindingDeviceRestoreMode, report.SeverityInfo, p.Key,
+				"A restore is in progress on the iPhone: leave it connected and do not interrupt it",
+				map[string]any{"query_type": a.QueryType}))
+		}
 		s := fmt.Sprintf("%s: %s mode (%s)", p.Key, m, a.QueryType)
 		if a.ProductType != "" {
 			s += ", " + a.ProductType
@@ -137,11 +148,16 @@ func LockdownQuery(phones []Phone, answers map[string]Lockdown) (Outcome, error)
 	if asked == 0 {
 		return Skipped("no phone listed by usbmuxd"), nil
 	}
-	if len(errs) > 0 && len(parts) == 0 {
+	if len(errs) > 0 && len(parts) == 0 && len(fs) == 0 {
 		return Outcome{}, fmt.Errorf("lockdown query: %s", strings.Join(errs, "; "))
 	}
 	parts = append(parts, errs...)
-	return Outcome{Detail: strings.Join(parts, "; "), Findings: fs}, nil
+	o := Outcome{Detail: strings.Join(parts, "; "), Findings: fs}
+	if !slices.ContainsFunc(fs, func(f report.Finding) bool { return f.ID != report.FindingDeviceRestoreMode }) {
+		// lockdownd answered; a restore in progress is context, not a fault of the query.
+		o.Status = report.StatusPass
+	}
+	return o, nil
 }
 
 // LockdownRTT is check lockdown.rtt: lockdown round trips, slow (p95 over

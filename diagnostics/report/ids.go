@@ -19,21 +19,27 @@ const (
 
 // Finding ids. Stable: add, never rename.
 const (
-	FindingUSBNoDevice            = "usb.no_device"
-	FindingUSBAccessDenied        = "usb.access_denied"
-	FindingUSBUnavailable         = "usb.unavailable"
-	FindingUSBFullSpeed           = "usb.full_speed"
-	FindingUSBBehindHub           = "usb.behind_hub"
-	FindingUSBUnstable            = "usb.unstable"
-	FindingUSBControlTimeouts     = "usb.control_timeouts"
-	FindingDeviceRecoveryMode     = "device.recovery_mode"
-	FindingDeviceDFUMode          = "device.dfu_mode"
-	FindingUsbmuxUnreachable      = "usbmux.unreachable"
-	FindingUsbmuxNotResponding    = "usbmux.not_responding"
-	FindingUsbmuxDeviceMissing    = "usbmux.device_missing"
-	FindingLockdownSlow           = "lockdown.slow"
-	FindingLockdownTimeouts       = "lockdown.timeouts"
-	FindingLockdownUntrusted      = "lockdown.untrusted"
+	FindingUSBNoDevice         = "usb.no_device"
+	FindingUSBAccessDenied     = "usb.access_denied"
+	FindingUSBUnavailable      = "usb.unavailable"
+	FindingUSBFullSpeed        = "usb.full_speed"
+	FindingUSBBehindHub        = "usb.behind_hub"
+	FindingUSBUnstable         = "usb.unstable"
+	FindingUSBControlTimeouts  = "usb.control_timeouts"
+	FindingDeviceRecoveryMode  = "device.recovery_mode"
+	FindingDeviceDFUMode       = "device.dfu_mode"
+	FindingUsbmuxUnreachable   = "usbmux.unreachable"
+	FindingUsbmuxNotResponding = "usbmux.not_responding"
+	FindingUsbmuxDeviceMissing = "usbmux.device_missing"
+	FindingLockdownSlow        = "lockdown.slow"
+	FindingLockdownTimeouts    = "lockdown.timeouts"
+	FindingLockdownUntrusted   = "lockdown.untrusted"
+	// FindingDeviceRestoreMode: the phone runs the restore system (a restore
+	// is in progress); it must not be interrupted.
+	FindingDeviceRestoreMode = "device.restore_mode"
+	// FindingLockdownUnreachable: usbmuxd lists the phone but the connection
+	// to its lockdownd is refused or fails: the computer cannot talk to it.
+	FindingLockdownUnreachable    = "lockdown.unreachable"
 	FindingHostServersUnreachable = "host.apple_servers_unreachable"
 	FindingHostHostsFileRedirect  = "host.hosts_file_redirect"
 	FindingHostSecuritySoftware   = "host.security_software"

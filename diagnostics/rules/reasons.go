@@ -16,9 +16,9 @@ func reasonFor(f report.Finding) string {
 	ev := f.Evidence
 	switch f.ID {
 	case report.FindingUSBNoDevice:
-		return "no iPhone was found on the USB bus"
+		return "the computer does not see an iPhone on its USB ports"
 	case report.FindingUSBUnavailable:
-		return "USB access (libusb) does not work on this computer"
+		return "Restore Doctor cannot use this computer's USB ports"
 	case report.FindingUSBFullSpeed:
 		speed, ok := number(ev, report.EvSpeedMbps)
 		want, wok := number(ev, report.EvExpectedMbps)
@@ -56,20 +56,24 @@ func reasonFor(f report.Finding) string {
 		return "the iPhone is already in recovery mode, waiting for a restore"
 	case report.FindingDeviceDFUMode:
 		return "the iPhone is in DFU mode, waiting for a restore"
+	case report.FindingLockdownUnreachable:
+		return "the computer sees the iPhone but cannot talk to it: the connection to the iPhone was refused"
+	case report.FindingDeviceRestoreMode:
+		return "a restore is in progress on the iPhone"
 	case report.FindingUsbmuxUnreachable:
-		return "usbmuxd (Apple Mobile Device Service) is not running or cannot be reached"
+		return "the computer's iPhone connection service is not running"
 	case report.FindingUsbmuxNotResponding:
-		return "usbmuxd (Apple Mobile Device Service) accepts connections but does not answer"
+		return "the computer's iPhone connection service does not answer"
 	case report.FindingUsbmuxDeviceMissing:
-		return "the iPhone is on USB but usbmuxd (Apple Mobile Device Service) does not list it"
+		return "the iPhone is plugged in, but the computer's iPhone connection service does not see it"
 	case report.FindingLockdownSlow:
 		p95, ok := number(ev, report.EvP95Ms)
 		if !ok {
 			break
 		}
-		s := fmt.Sprintf("the iPhone answers slowly: 95%% of round trips took up to %s ms", fmtNum(math.Round(p95)))
+		s := fmt.Sprintf("the iPhone answers slowly: it often took up to %s ms", fmtNum(math.Round(p95)))
 		if th, ok := number(ev, report.EvThresholdMs); ok {
-			s += fmt.Sprintf(" (limit %s ms)", fmtNum(math.Round(th)))
+			s += fmt.Sprintf(", where under %s ms is normal", fmtNum(math.Round(th)))
 		}
 		return s
 	case report.FindingLockdownTimeouts:
@@ -89,14 +93,9 @@ func reasonFor(f report.Finding) string {
 		if len(hosts) == 0 {
 			break
 		}
-		s := "Apple's restore servers (" + strings.Join(hosts, ", ") + ") cannot be reached"
-		if len(hosts) == 1 {
-			s = "Apple's restore server " + hosts[0] + " cannot be reached"
-		}
-		if st := str(ev, report.EvStage); st != "" {
-			s += " (failed at " + strings.ToUpper(st) + ")"
-		}
-		return s
+		// The host names and the failing stage are in the finding's
+		// evidence (report, Details); the reason stays in plain words.
+		return "this computer cannot reach Apple's restore servers"
 	case report.FindingHostHostsFileRedirect:
 		h := str(ev, report.EvHost)
 		if h == "" {

@@ -166,6 +166,12 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 		}
 		findings = append(slices.Clone(findings), report.Finding{ID: id, Severity: report.SeverityInfo})
 	}
+	// A phone in restore mode is being restored: never "no fault found, try
+	// the restore again", which could make someone interrupt it.
+	if in.Mode == "restore" && !hasID(findings, report.FindingDeviceRestoreMode) {
+		findings = append(slices.Clone(findings), report.Finding{ID: report.FindingDeviceRestoreMode, Severity: report.SeverityInfo,
+			Summary: "A restore is in progress on the iPhone"})
+	}
 
 	for _, f := range findings {
 		if belowFloor(f) {

@@ -40,6 +40,8 @@ var table = map[string][]support{
 	report.FindingLockdownSlow:           {{4, normal}, {1, weak}},
 	report.FindingLockdownTimeouts:       {{1, strong}, {4, normal}},
 	report.FindingLockdownUntrusted:      nil,
+	report.FindingLockdownUnreachable:    {{4, strong}, {1, normal}},
+	report.FindingDeviceRestoreMode:      nil,
 	report.FindingHostServersUnreachable: {{3, strong}},
 	report.FindingHostHostsFileRedirect:  {{3, strong}},
 	report.FindingHostSecuritySoftware:   {{3, normal}},
@@ -96,7 +98,7 @@ var escalations = []escalation{
 }
 
 // fixTextFindings have a fix text of their own instead of a step.
-var fixTextFindings = []string{report.FindingUSBAccessDenied, report.FindingLockdownUntrusted}
+var fixTextFindings = []string{report.FindingDeviceRestoreMode, report.FindingUSBAccessDenied, report.FindingLockdownUntrusted}
 
 // StepsFor returns the steps a finding id supports, strongest first, then
 // by step number (a fresh slice; empty for ids with their own fix text and

@@ -1,0 +1,174 @@
+package app
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+)
+
+func TestWindowSize(t *testing.T) {
+	cases := []struct {
+		name   string
+		screen fyne.Size
+		want   fyne.Size
+	}{
+		{"unknown screen", fyne.Size{}, preferredSize},
+		{"full HD", fyne.NewSize(1920, 1080), preferredSize},
+		{"768-px laptop", fyne.NewSize(1366, 768), fyne.NewSize(1180, 672)},
+		{"1024x640", fyne.NewSize(1024, 640), fyne.NewSize(976, 544)},
+		{"smaller than the minimum", fyne.NewSize(640, 480), MinWindowSize},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := WindowSize(c.screen)
+			if got != c.want {
+				t.Errorf("WindowSize(%v) = %v, want %v", c.screen, got, c.want)
+			}
+			if c.screen.Width >= MinWindowSize.Width+48 && (got.Width > c.screen.Width || got.Height > c.screen.Height) {
+				t.Errorf("WindowSize(%v) = %v does not fit the screen", c.screen, got)
+			}
+		})
+	}
+}
+
+// visibleIn reports whether target is laid out entirely inside the window
+// and inside the viewport of every scroll container around it.
+func visibleIn(root fyne.CanvasObject, winSize fyne.Size, target fyne.CanvasObject) bool {
+	type rect struct{ x0, y0, x1, y1 float32 }
+	var found, ok bool
+	var walk func(o fyne.CanvasObject, origin fyne.Position, clip rect)
+	walk = func(o fyne.CanvasObject, origin fyne.Position, clip rect) {
+		if found || o == nil || !o.Visible() {
+			return
+		}
+		p := origin.Add(o.Position())
+		r := rect{p.X, p.Y, p.X + o.Size().Width, p.Y + o.Size().Height}
+		if o == target {
+			found = true
+			ok = r.x0 >= clip.x0-0.5 && r.y0 >= clip.y0-0.5 && r.x1 <= clip.x1+0.5 && r.y1 <= clip.y1+0.5 && r.x1 > r.x0 && r.y1 > r.y0
+			return
+		}
+		if _, isScroll := o.(*container.Scroll); isScroll {
+			clip = rect{max(clip.x0, r.x0), max(clip.y0, r.y0), min(clip.x1, r.x1), min(clip.y1, r.y1)}
+		}
+		switch w := o.(type) {
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c, p, clip)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				walk(c, p, clip)
+			}
+		}
+	}
+	walk(root, fyne.NewPos(0, 0), rect{0, 0, winSize.Width, winSize.Height})
+	return found && ok
+}
+
+// At 1024×640 (and at the window's minimum size) the action bar's "Check
+// again" and the first step's "Show how"/"Hide" are on screen without
+// scrolling; the content allows the minimum size.
+func TestWindowFitsSmallScreens(t *testing.T) {
+	h := newHarness(t, newFake(t, "report-flapping.json"), Options{Demo: "flapping"})
+	h.attach(phoneA)
+	h.waitVerdict()
+	if min := h.u.Window().Content().MinSize(); min.Width > MinWindowSize.Width || min.Height > MinWindowSize.Height {
+		t.Fatalf("content needs %v, more than the minimum window size %v", min, MinWindowSize)
+	}
+	for _, size := range []fyne.Size{WindowSize(fyne.NewSize(1024, 640)), MinWindowSize, fyne.NewSize(1024, 640)} {
+		h.u.Window().Resize(size)
+		root := h.u.Window().Content()
+		if !visibleIn(root, size, h.u.checkButton) {
+			t.Errorf("%v: %q is not on screen", size, h.u.checkButton.Text)
+		}
+		var first *stepWidgets
+		for _, sw := range h.u.stepWidgets {
+			if sw.card.Primary {
+				first = sw
+			}
+		}
+		if first == nil || !visibleIn(root, size, first.toggle) {
+			t.Errorf("%v: the first step's %q button is not on screen", size, "Show how")
+		}
+	}
+	h.shot("size-1024x640")
+}
+
+// At large sizes the steps' text does not run across the whole screen.
+func TestStepTextWidthCapped(t *testing.T) {
+	h := newHarness(t, newFake(t, "report-flapping.json"), Options{})
+	h.attach(phoneA)
+	h.waitVerdict()
+	h.u.Window().Resize(fyne.NewSize(1920, 1080))
+	n := 0
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		switch w := o.(type) {
+		case *widget.Label:
+			n++
+			if w.Size().Width > maxTextWidth {
+				t.Errorf("label %q is %.0f px wide (cap %.0f)", w.Text, w.Size().Width, maxTextWidth)
+			}
+		case *fyne.Container:
+			for _, c := range w.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(w).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(h.u.rightBox)
+	if n < 10 {
+		t.Fatalf("only %d labels in the steps panel", n)
+	}
+}
+
+// A phone that keeps dropping off and coming back changes the live values
+// (connected/disconnected, progress, the strip's caption); nothing in the
+// left pane may move because of it.
+func TestLeftPaneDoesNotJumpWhileFlapping(t *testing.T) {
+	b := newFake(t, "report-flapping.json", "report-flapping.json")
+	h := newHarness(t, b, Options{})
+	h.attach(phoneA)
+	h.waitVerdict()
+	positions := func() []float32 {
+		var ys []float32
+		for _, o := range h.u.leftBox.Objects {
+			ys = append(ys, o.Position().Y)
+		}
+		return ys
+	}
+	before := positions()
+	same := func(when string) {
+		t.Helper()
+		after := positions()
+		for i := range before {
+			if after[i] != before[i] {
+				t.Errorf("%s: row %d of the left pane moved from y=%.0f to y=%.0f", when, i, before[i], after[i])
+			}
+		}
+	}
+	h.b.events <- DeviceEvent{Kind: EventDetach, Source: "usb", Time: h.at, Device: phoneA}
+	h.pump(func() bool { return !h.u.devices[phoneA.Key].goneAt.IsZero() })
+	same("after a drop")
+	d := phoneA
+	d.OnUSB, d.SpeedMbps, d.Listed = false, 0, true
+	h.b.events <- DeviceEvent{Kind: EventAttach, Source: "usbmux", Time: h.at, Device: d}
+	h.pump(func() bool { return h.u.devices[phoneA.Key].goneAt.IsZero() })
+	same("after it came back")
+	b.mu.Lock()
+	b.block = make(chan struct{})
+	b.mu.Unlock()
+	test.Tap(h.u.checkButton)
+	h.pump(func() bool { return h.u.running && h.u.progress.Total == 3 })
+	same("while checking")
+	close(b.block)
+	h.waitVerdict()
+	same("after the check")
+}
