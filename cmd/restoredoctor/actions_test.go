@@ -48,8 +48,9 @@ func TestActionCLI(t *testing.T) {
 		{name: "help", args: []string{"recovery", "--help"}, want: exitOK, stdout: []string{"restoredoctor recovery exit"}},
 	}
 	for _, tt := range tests {
+		// Not parallel: the simulated phones of every demo share one key, and
+		// the one-action-per-phone lock is process-wide by design.
 		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
 			var stdout, stderr bytes.Buffer
 			got := runActionWith(tt.args, strings.NewReader("yes\n"), &stdout, &stderr)
 			if got != tt.want {
