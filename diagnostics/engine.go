@@ -50,8 +50,10 @@ type Options struct {
 // DefaultLockdownRequests is Options.LockdownRequests when it is 0.
 const DefaultLockdownRequests = 10
 
-// HostChecks are the host-side checks the engine runs. Each nil field takes
-// the diagnostics/host implementation; tests replace them.
+// HostChecks are the host-side probes the engine runs. The engine never
+// probes the real host on its own: a nil field reports its check as skipped
+// ("not configured"). Production wiring passes SystemHostChecks(); tests pass
+// recorded or fake probes.
 type HostChecks struct {
 	AppleServers     func(ctx context.Context, opts host.ServerOptions) host.Result
 	HostsFile        func(ctx context.Context, path string) host.Result
@@ -60,7 +62,8 @@ type HostChecks struct {
 }
 
 // Config is how an Engine reaches the outside world. The zero value uses
-// the real gousb scanner, the real usbmuxd and the real host checks.
+// the real gousb scanner and the real usbmuxd, and runs no host probe (see
+// HostChecks).
 type Config struct {
 	// USB is the bus to inspect; nil opens the gousb (libusb) scanner on
 	// first use. When it also implements usb.Opener (the gousb Scanner
@@ -72,7 +75,7 @@ type Config struct {
 	ToolVersion string
 	// Now is the clock for generated_at (nil: time.Now).
 	Now func() time.Time
-	// Host overrides host checks (tests).
+	// Host are the host probes (SystemHostChecks() in production).
 	Host HostChecks
 	// PollInterval is how often the USB bus is polled during the window
 	// (0: 250 ms).

@@ -334,3 +334,38 @@ func TestEngineFlappingPhoneAbsentAtSnapshotAndEnd(t *testing.T) {
 		t.Errorf("usb.presence %s", c)
 	}
 }
+
+// TestEngineHostProbesExplicit: an engine given no host probes runs none
+// (each host check is skipped as not configured), whatever this machine has
+// installed; --no-network still says why the network check was skipped.
+func TestEngineHostProbesExplicit(t *testing.T) {
+	srv := startSim(t, "healthy")
+	e := NewEngine(Config{USB: srv.USBSource()})
+	defer e.Close()
+	for _, noNet := range []bool{false, true} {
+		rep, err := e.Run(context.Background(), Options{UsbmuxdAddress: srv.Addr(), NoNetwork: noNet}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range rep.Checks {
+			if !strings.HasPrefix(c.ID, "host.") {
+				continue
+			}
+			if c.Status != report.StatusSkipped {
+				t.Errorf("noNetwork=%v %s: %s %q, want skipped", noNet, c.ID, c.Status, c.Detail)
+			}
+			want := notConfigured
+			if noNet && c.ID == report.CheckHostAppleServers {
+				want = "--no-network: Apple's servers were not contacted"
+			}
+			if c.Detail != want {
+				t.Errorf("noNetwork=%v %s detail %q, want %q", noNet, c.ID, c.Detail, want)
+			}
+		}
+	}
+	// The production set is complete.
+	sys := SystemHostChecks()
+	if sys.AppleServers == nil || sys.HostsFile == nil || sys.SecuritySoftware == nil || sys.SoftwareVersions == nil {
+		t.Errorf("SystemHostChecks has a nil probe: %+v", sys)
+	}
+}

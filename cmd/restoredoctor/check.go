@@ -163,7 +163,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, co.timeout)
 	defer cancel()
 
-	engine := diagnostics.NewEngine(diagnostics.Config{Logger: log, ToolVersion: version})
+	engine := diagnostics.NewEngine(diagnostics.Config{Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
 	defer closeBriefly(engine, 20*time.Millisecond)
 
 	var progress func(diagnostics.Progress)

@@ -137,7 +137,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	b.client = usbmux.NewClient(addr, usbmux.Options{Logger: log})
-	b.engine = diagnostics.NewEngine(diagnostics.Config{USB: b.usb, Logger: log, ToolVersion: version})
+	b.engine = diagnostics.NewEngine(diagnostics.Config{USB: b.usb, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
 	defer b.engine.Close()
 
 	a := fyneapp.NewWithID(AppID)

@@ -210,10 +210,10 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		src = scanner
 	}
 	client := usbmux.NewClient(addr, usbmux.Options{Logger: log})
-	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version})
+	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
 	if src == nil {
 		// The engine opens (and reports) libusb itself.
-		engine = diagnostics.NewEngine(diagnostics.Config{Logger: log, ToolVersion: version})
+		engine = diagnostics.NewEngine(diagnostics.Config{Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
 	}
 	defer engine.Close()
 
