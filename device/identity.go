@@ -36,15 +36,6 @@ func ECIDKey(ecid string) string {
 	return fmt.Sprintf("%s%016X", keyECID, v)
 }
 
-// ChipIDKey is the key of the phone whose lockdown UniqueChipID (the ECID
-// as a number) is id; "" for 0.
-func ChipIDKey(id uint64) string {
-	if id == 0 {
-		return ""
-	}
-	return fmt.Sprintf("%s%016X", keyECID, id)
-}
-
 // ECIDFromUDID returns the ECID inside a modern UDID ("0000CPID-ECID": 8 hex
 // digits of chip id, then 16 of ECID, dash optional), upper-case; "" for
 // UDIDs that do not carry it (40 hex digits, A11 and earlier).

@@ -230,6 +230,9 @@ type phoneState struct {
 	// that lockdown has not confirmed (it may be restore mode).
 	tentative bool
 	pending   map[Source]*departure
+	// lastUSB and lastEntry are each source's last view of the phone.
+	lastUSB   *usb.Device
+	lastEntry *usbmux.Entry
 	// last is the latest mode change, while a lockdown answer may still
 	// correct it (USB cannot tell restore from normal mode).
 	last *modeChange
@@ -318,9 +321,8 @@ func (m *Monitor) loop(ctx context.Context, uch <-chan usb.Event, mch <-chan usb
 		<-ctx.Done()
 		return
 	}
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	modeCh := make(chan modeResult)
+	inflight := 0 // QueryMode calls whose answer the loop still waits for
 	emit := func(evs []Event) {
 		for _, e := range evs {
 			select {
@@ -330,7 +332,9 @@ func (m *Monitor) loop(ctx context.Context, uch <-chan usb.Event, mch <-chan usb
 			}
 		}
 	}
-	for uch != nil || mch != nil {
+	// Sources that end (a sampling window) still get the lockdown answers
+	// to the attaches they reported; each is bounded by QueryTimeout.
+	for uch != nil || mch != nil || inflight > 0 {
 		select {
 		case e, ok := <-uch:
 			if !ok {
@@ -345,19 +349,16 @@ func (m *Monitor) loop(ctx context.Context, uch <-chan usb.Event, mch <-chan usb
 			}
 			emit(m.onUsbmux(e))
 			if e.Kind == usbmux.EventAttach && m.opts.QueryMode != nil {
-				wg.Add(1)
+				inflight++
 				go func(entry usbmux.Entry) {
-					defer wg.Done()
 					qctx, cancel := context.WithTimeout(ctx, m.opts.QueryTimeout)
 					md, err := m.opts.QueryMode(qctx, entry)
 					cancel()
-					select {
-					case modeCh <- modeResult{entry: entry, mode: md, err: err}:
-					case <-ctx.Done():
-					}
+					modeCh <- modeResult{entry: entry, mode: md, err: err}
 				}(e.Entry)
 			}
 		case r := <-modeCh:
+			inflight--
 			emit(m.onMode(r))
 		}
 	}
@@ -412,6 +413,41 @@ func (m *Monitor) Stability() []Stability {
 		out = append(out, ps.snapshot())
 	}
 	slices.SortFunc(out, func(a, b Stability) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
+// Sighting is a phone as the monitor last saw it from each source.
+type Sighting struct {
+	Key  string
+	Mode mode.Mode // last known mode (lockdown's where it told restore from normal)
+	// USB and Usbmux are the last views of each source (nil: never seen by it).
+	USB    *usb.Device
+	Usbmux *usbmux.Entry
+	// OnUSB and Listed say whether each source sees it right now.
+	OnUSB, Listed bool
+}
+
+// Seen returns every phone seen since Run (at most MaxPhones), present or
+// not, sorted by key.
+func (m *Monitor) Seen() []Sighting {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := map[string]Device{}
+	for _, d := range m.mergedLocked() {
+		now[d.Key] = d
+	}
+	out := make([]Sighting, 0, len(m.phones))
+	for k, ps := range m.phones {
+		s := Sighting{Key: k, Mode: ps.lastMode, USB: ps.lastUSB, Usbmux: ps.lastEntry}
+		if d, ok := now[k]; ok {
+			s.OnUSB, s.Listed = d.USB != nil, d.Usbmux != nil
+			if d.Mode != "" {
+				s.Mode = d.Mode
+			}
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b Sighting) int { return strings.Compare(a.Key, b.Key) })
 	return out
 }
 
@@ -680,6 +716,7 @@ func (m *Monitor) onUSB(ue usb.Event) []Event {
 		return nil
 	}
 	ud := ue.Device
+	ps.lastUSB = &ud
 	e := Event{Source: SourceUSB, Time: now, USB: &ud}
 	prevMode := ps.lastMode
 	switch ue.Kind {
@@ -771,6 +808,7 @@ func (m *Monitor) onUsbmux(me usbmux.Event) []Event {
 	if ps == nil {
 		return nil
 	}
+	ps.lastEntry = &entry
 	e := Event{Source: SourceUsbmux, Time: now, Reconciled: me.Reconciled, Entry: &entry}
 	initial := me.Reconciled && m.muxConnects <= 1
 	if me.Kind == usbmux.EventAttach {

@@ -166,7 +166,7 @@ func TestEngineRedactionOptional(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Devices) != 1 || rep.Devices[0].Key != "00008110001A2B3C4D5E6F70" {
+	if len(rep.Devices) != 1 || rep.Devices[0].Key != "ecid:001A2B3C4D5E6F70" {
 		t.Fatalf("devices %+v", rep.Devices)
 	}
 	d := rep.Devices[0]
@@ -174,7 +174,7 @@ func TestEngineRedactionOptional(t *testing.T) {
 		t.Errorf("device %+v", d)
 	}
 	b, _ := json.Marshal(rep)
-	if !strings.Contains(string(b), "00008110") {
+	if !strings.Contains(string(b), "001A2B3C4D5E6F70") {
 		t.Error("identifiers dropped although included")
 	}
 }
@@ -326,7 +326,7 @@ func TestEngineFlappingPhoneAbsentAtSnapshotAndEnd(t *testing.T) {
 		t.Fatalf("%d devices, want the phone seen during the window\n%s", len(rep.Devices), buf.String())
 	}
 	d := rep.Devices[0]
-	if d.Key != "00008110001A2B3C4D5E6F70" || d.Mode != "normal" || d.USB.Present || d.USB.ProductID != "12a8" || d.USB.Bus != 1 ||
+	if d.Key != "ecid:001A2B3C4D5E6F70" || d.Mode != "normal" || d.USB.Present || d.USB.ProductID != "12a8" || d.USB.Bus != 1 ||
 		d.Usbmux.Listed || d.Stability.Detaches < 2 || d.Stability.Attaches < 2 {
 		t.Errorf("device %+v", d)
 	}

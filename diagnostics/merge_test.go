@@ -43,30 +43,30 @@ func TestMergePhones(t *testing.T) {
 		mode map[string]mode.Mode
 	}{
 		{"serial match, dash and case differ", []usb.Device{usbA}, []usbmux.Entry{muxA}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
 		{"two phones", []usb.Device{usbB, usbA}, []usbmux.Entry{muxA, muxB}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}, "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678": {true, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}, "udid:A1B2C3D4E5F60718293A4B5C6D7E8F9012345678": {true, true}}, nil},
 		{"location fallback on linux", []usb.Device{noSerial}, []usbmux.Entry{muxA}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}}, nil},
-		{"no location fallback on darwin", []usb.Device{noSerial}, []usbmux.Entry{muxA}, "darwin",
-			map[string][2]bool{"usb:1-2": {true, false}, "00008110001A2B3C4D5E6F70": {false, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
+		{"darwin: no LocationID, the one phone and the one entry are joined", []usb.Device{noSerial}, []usbmux.Entry{muxA}, "darwin",
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
 		{"usb only", []usb.Device{usbA}, nil, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, false}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}}, nil},
 		{"usbmuxd only", nil, []usbmux.Entry{muxA}, "windows",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {false, true}}, map[string]mode.Mode{"00008110001A2B3C4D5E6F70": mode.Normal}},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {false, true}}, map[string]mode.Mode{"ecid:001A2B3C4D5E6F70": mode.Normal}},
 		{"recovery keyed by ECID, never matched to usbmuxd", []usb.Device{rec}, nil, "linux",
 			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}}, map[string]mode.Mode{"ecid:001A2B3C4D5E6F70": mode.Recovery}},
 		{"network entry is not the USB phone", []usb.Device{usbA}, []usbmux.Entry{network}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, false}, "00008110001A2B3C4D5E6F70#2": {false, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}, "ecid:001A2B3C4D5E6F70#2": {false, true}}, nil},
 		{"access denied still merges by location", []usb.Device{denied}, []usbmux.Entry{muxA}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
 		{"recovery on USB, stale usbmuxd entry kept apart", []usb.Device{rec}, []usbmux.Entry{muxA}, "linux",
-			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}, "00008110001A2B3C4D5E6F70": {false, true}},
-			map[string]mode.Mode{"ecid:001A2B3C4D5E6F70": mode.Recovery, "00008110001A2B3C4D5E6F70": mode.Normal}},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}, "ecid:001A2B3C4D5E6F70#2": {false, true}},
+			map[string]mode.Mode{"ecid:001A2B3C4D5E6F70": mode.Recovery, "ecid:001A2B3C4D5E6F70#2": mode.Normal}},
 		{"listed over USB and Wi-Fi: one phone", []usb.Device{usbA}, []usbmux.Entry{network, muxA}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}}, nil},
-		{"access denied, no location fallback on windows", []usb.Device{denied}, []usbmux.Entry{muxA}, "windows",
-			map[string][2]bool{"usb:1-2": {true, false}, "00008110001A2B3C4D5E6F70": {false, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
+		{"access denied on windows: the one phone and the one entry are joined", []usb.Device{denied}, []usbmux.Entry{muxA}, "windows",
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -120,11 +120,11 @@ func TestLinkEventConversion(t *testing.T) {
 		}
 	}
 	le := muxLinkEvent(usbmux.Event{Kind: usbmux.EventDetach, Time: t0, DeviceID: 3, Entry: muxA}, false)
-	if le.Key != "00008110001A2B3C4D5E6F70" || le.Kind != checks.LinkDetach || le.Mode != mode.Normal {
+	if le.Key != "ecid:001A2B3C4D5E6F70" || le.Kind != checks.LinkDetach || le.Mode != mode.Normal {
 		t.Errorf("usbmux detach: %+v", le)
 	}
 	le = muxLinkEvent(usbmux.Event{Kind: usbmux.EventAttach, Time: t0, DeviceID: 7, Reconciled: true}, true)
-	if le.Key != "device-7" || !le.Initial || le.Mode != "" {
+	if le.Key != "usbmux:7" || !le.Initial || le.Mode != "" {
 		t.Errorf("usbmux attach without entry: %+v", le)
 	}
 }

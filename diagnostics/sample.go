@@ -85,10 +85,7 @@ func (s seenDevices) phones(goos string) []phone {
 	listed := map[string]bool{}
 	for _, id := range ids {
 		e := s.mux[id]
-		k := checks.NormalizeSerial(e.UDID)
-		if k == "" {
-			k = fmt.Sprintf("device-%d", id)
-		}
+		k := phoneKey(nil, &e)
 		listed[k] = listed[k] || s.muxPresent[id]
 		if i, ok := byUDID[k]; ok {
 			if s.muxPresent[id] || !s.muxPresent[entries[i].DeviceID] {
@@ -105,10 +102,7 @@ func (s seenDevices) phones(goos string) []phone {
 		p.inWindow = true
 		p.usbAtEnd = p.USB != nil && s.usbPresent[p.USB.Location()]
 		if p.entry != nil {
-			k := checks.NormalizeSerial(p.entry.UDID)
-			if k == "" {
-				k = fmt.Sprintf("device-%d", p.entry.DeviceID)
-			}
+			k := phoneKey(nil, p.entry)
 			p.listedAtEnd = listed[k]
 		}
 	}
@@ -265,11 +259,8 @@ func usbLinkEvents(ev usb.Event, initial bool) []checks.LinkEvent {
 // muxLinkEvent converts a usbmuxd Listen attach/detach.
 func muxLinkEvent(ev usbmux.Event, initial bool) checks.LinkEvent {
 	le := checks.LinkEvent{
-		Source: sourceUsbmux, Time: ev.Time, Key: checks.NormalizeSerial(ev.Entry.UDID),
+		Source: sourceUsbmux, Time: ev.Time, Key: muxKey(ev),
 		Mode: mode.FromProductID(uint16(ev.Entry.ProductID)),
-	}
-	if le.Key == "" {
-		le.Key = fmt.Sprintf("device-%d", ev.DeviceID)
 	}
 	if le.Mode == mode.Unknown && ev.Entry.ProductID == 0 {
 		le.Mode = "" // not known: the fold uses the last known mode
@@ -283,6 +274,15 @@ func muxLinkEvent(ev usbmux.Event, initial bool) checks.LinkEvent {
 	return le
 }
 
+// muxKey is the phone key of a usbmuxd Listen event's entry.
+func muxKey(ev usbmux.Event) string {
+	e := ev.Entry
+	if e.DeviceID == 0 {
+		e.DeviceID = ev.DeviceID
+	}
+	return phoneKey(nil, &e)
+}
+
 // byPhone folds the sampled events into per-phone stability.
 func (s sampleResult) byPhone(phones []phone) []checks.PhoneStability {
 	resolve := func(source, key string) string {
@@ -293,7 +293,7 @@ func (s sampleResult) byPhone(phones []phone) []checks.PhoneStability {
 					return p.Key
 				}
 			case sourceUsbmux:
-				if p.Key == key || (p.Mux != nil && checks.NormalizeSerial(p.Mux.UDID) == key) {
+				if p.Key == key || (p.entry != nil && phoneKey(nil, p.entry) == key) {
 					return p.Key
 				}
 			}

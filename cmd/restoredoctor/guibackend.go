@@ -181,11 +181,20 @@ func appEvent(ev device.Event) (app.DeviceEvent, bool) {
 	default:
 		return app.DeviceEvent{}, false
 	}
+	// The monitor's key: one per physical phone in every mode, the report's too.
 	switch {
 	case ev.Source == device.SourceUSB && ev.USB != nil:
-		return app.DeviceEvent{Kind: kind, Source: "usb", Time: ev.Time, Device: usbDevice(*ev.USB)}, true
+		d := usbDevice(*ev.USB)
+		if ev.Device.Key != "" {
+			d.Key = ev.Device.Key
+		}
+		return app.DeviceEvent{Kind: kind, Source: "usb", Time: ev.Time, Device: d}, true
 	case ev.Source == device.SourceUsbmux && ev.Entry != nil && kind != app.EventModeChange:
-		return app.DeviceEvent{Kind: kind, Source: "usbmux", Time: ev.Time, Device: entryDevice(*ev.Entry)}, true
+		d := entryDevice(*ev.Entry)
+		if ev.Device.Key != "" {
+			d.Key = ev.Device.Key
+		}
+		return app.DeviceEvent{Kind: kind, Source: "usbmux", Time: ev.Time, Device: d}, true
 	}
 	return app.DeviceEvent{}, false
 }
@@ -240,23 +249,11 @@ func (b *guiBackend) describe(ctx context.Context, e usbmux.Entry, emit func(app
 	emit(app.DeviceEvent{Kind: app.EventUpdate, Source: "lockdown", Time: time.Now(), Device: d})
 }
 
-// liveKey is the phone's identity as the engine writes it into an
-// unredacted report (diagnostics phoneKey): normalised UDID or serial,
-// "ecid:…" in recovery/DFU, else the USB location.
-func liveKey(d usb.Device) string {
-	switch {
-	case d.Recovery != nil && d.Recovery.ECID != "":
-		return "ecid:" + strings.ToUpper(d.Recovery.ECID)
-	case !d.Mode.IsLowLevel() && d.Serial != "":
-		return usb.NormalizeSerial(d.Serial)
-	default:
-		return "usb:" + d.Location()
-	}
-}
-
+// usbDevice is the USB view of a phone for the window, keyed like the
+// report (device.Key).
 func usbDevice(d usb.Device) viewmodel.Device {
 	v := viewmodel.Device{
-		Key: liveKey(d), Mode: d.Mode, SpeedMbps: d.SpeedMbps, BehindHub: d.BehindHub, OnUSB: true,
+		Key: device.Key(&d, nil), Mode: d.Mode, SpeedMbps: d.SpeedMbps, BehindHub: d.BehindHub, OnUSB: true,
 	}
 	if r := d.Recovery; r != nil && r.CPID != "" {
 		if m := model.ByChipHex(r.CPID, r.BDID); m.Known {
@@ -267,7 +264,7 @@ func usbDevice(d usb.Device) viewmodel.Device {
 }
 
 func entryDevice(e usbmux.Entry) viewmodel.Device {
-	d := viewmodel.Device{Key: usb.NormalizeSerial(e.UDID), Mode: mode.Normal, Listed: true}
+	d := viewmodel.Device{Key: device.Key(nil, &e), Mode: mode.Normal, Listed: true}
 	if e.ProductID > 0 && e.ProductID <= 0xFFFF {
 		d.Mode = mode.FromProductID(uint16(e.ProductID))
 	}

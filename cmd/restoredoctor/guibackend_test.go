@@ -112,7 +112,7 @@ func watch(t *testing.T, b *guiBackend) *collector {
 func TestBackendHealthyPhone(t *testing.T) {
 	b := newTestBackend(t, "healthy")
 	c := watch(t, b)
-	const key = "00008110001A2B3C4D5E6F70"
+	const key = "ecid:001A2B3C4D5E6F70"
 	evs := c.waitFor(t, "usb attach, usbmux attach and lockdown facts", func(evs []app.DeviceEvent) bool {
 		_, u := find(evs, app.EventAttach, "usb")
 		_, m := find(evs, app.EventAttach, "usbmux")
@@ -242,12 +242,12 @@ func TestAppEvent(t *testing.T) {
 		onUSB  bool
 		listed bool
 	}{
-		{"usb attach", device.Event{Source: device.SourceUSB, Kind: device.Attach, Time: t0, USB: &u}, true, app.EventAttach, "usb", "00008110001A2B3C4D5E6F70", true, false},
+		{"usb attach", device.Event{Source: device.SourceUSB, Kind: device.Attach, Time: t0, USB: &u}, true, app.EventAttach, "usb", "ecid:001A2B3C4D5E6F70", true, false},
 		// The merged view no longer has USB; the event still carries the watcher's device.
-		{"usb detach while listed", device.Event{Source: device.SourceUSB, Kind: device.Detach, Time: t0, USB: &u, Device: device.Device{Usbmux: &e}}, true, app.EventDetach, "usb", "00008110001A2B3C4D5E6F70", true, false},
+		{"usb detach while listed", device.Event{Source: device.SourceUSB, Kind: device.Detach, Time: t0, USB: &u, Device: device.Device{Usbmux: &e}}, true, app.EventDetach, "usb", "ecid:001A2B3C4D5E6F70", true, false},
 		{"usb mode change to recovery", device.Event{Source: device.SourceUSB, Kind: device.ModeChange, Time: t0, USB: &r, PrevMode: mode.Normal}, true, app.EventModeChange, "usb", "ecid:001A2B3C4D5E6F70", true, false},
-		{"usbmux attach", device.Event{Source: device.SourceUsbmux, Kind: device.Attach, Time: t0, Entry: &e}, true, app.EventAttach, "usbmux", "00008110001A2B3C4D5E6F70", false, true},
-		{"usbmux detach", device.Event{Source: device.SourceUsbmux, Kind: device.Detach, Time: t0, Entry: &e, Gone: true}, true, app.EventDetach, "usbmux", "00008110001A2B3C4D5E6F70", false, true},
+		{"usbmux attach", device.Event{Source: device.SourceUsbmux, Kind: device.Attach, Time: t0, Entry: &e}, true, app.EventAttach, "usbmux", "ecid:001A2B3C4D5E6F70", false, true},
+		{"usbmux detach", device.Event{Source: device.SourceUsbmux, Kind: device.Detach, Time: t0, Entry: &e, Gone: true}, true, app.EventDetach, "usbmux", "ecid:001A2B3C4D5E6F70", false, true},
 		{"usbmuxd connected", device.Event{Source: device.SourceUsbmux, Kind: device.UsbmuxConnected, Time: t0}, false, "", "", "", false, false},
 		{"usbmuxd lost", device.Event{Source: device.SourceUsbmux, Kind: device.UsbmuxDisconnected, Time: t0}, false, "", "", "", false, false},
 		{"lockdown mode change (card update comes from describe)", device.Event{Source: device.SourceUsbmux, Kind: device.ModeChange, Time: t0, Entry: &e}, false, "", "", "", false, false},

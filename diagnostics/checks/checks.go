@@ -54,12 +54,6 @@ func finding(id, severity, deviceKey, summary string, evidence map[string]any) r
 	return f
 }
 
-// NormalizeSerial is the identity used to correlate USB serials and usbmuxd
-// UDIDs: dashes removed, upper case ("00008110-001a…" → "00008110001A…").
-func NormalizeSerial(s string) string {
-	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), "-", ""))
-}
-
 // ms converts a duration to milliseconds rounded to 0.1 ms.
 func ms(d time.Duration) float64 {
 	return float64(d.Round(100*time.Microsecond)) / float64(time.Millisecond)

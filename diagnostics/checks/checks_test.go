@@ -352,9 +352,3 @@ func TestPercentile(t *testing.T) {
 		t.Error("empty")
 	}
 }
-
-func TestNormalizeSerial(t *testing.T) {
-	if NormalizeSerial("00008110-001a2b3c4d5e6f70") != "00008110001A2B3C4D5E6F70" {
-		t.Error("normalise")
-	}
-}
