@@ -63,7 +63,8 @@ type Event struct {
 	Reconciled bool
 	// Err is why the usbmuxd connection was lost (usbmux-disconnected).
 	Err error
-	// Stability is the phone's counters after this event (zero for usbmux state events).
+	// Stability is the phone's counters after this event, without History
+	// (Monitor.Stability has it); zero for usbmux state events.
 	Stability Stability
 }
 
@@ -252,6 +253,9 @@ type modeChange struct {
 	change      *Change
 	provisional bool // To is mode.Normal from USB alone
 	undone      map[Source]*departure
+	// stale are the sources that still showed the phone in its old mode
+	// when the change was seen: their next departure is part of it.
+	stale map[Source]bool
 }
 
 // NewMonitor returns a monitor over the two sources; nothing runs until Run.
@@ -560,7 +564,8 @@ func (ps *phoneState) counters(src Source) (drops, flaps *int) {
 // departLocked records src losing the phone: a drop until it turns out to be
 // a mode change.
 func (m *Monitor) departLocked(ps *phoneState, src Source, now time.Time) {
-	if lc := ps.last; lc != nil && now.Sub(lc.at) <= m.opts.FlapWindow && lc.undone[src] == nil {
+	if lc := ps.last; lc != nil && now.Sub(lc.at) <= m.opts.FlapWindow && lc.stale[src] {
+		delete(lc.stale, src)
 		// A source catching up with a mode change another one reported
 		// (USB re-enumerating after lockdown said restore mode).
 		lc.undone[src] = &departure{at: now, change: m.record(ps, Change{Time: now, Kind: ChangeDeparture, Source: src, From: ps.lastMode})}
@@ -649,7 +654,11 @@ func (m *Monitor) noteModeLocked(key string, ps *phoneState, now time.Time, src 
 	ps.tentative = false
 	ps.st.ModeChanges++
 	c := m.record(ps, Change{Time: now, Kind: ChangeMode, Source: src, From: prev, To: md})
-	mc := &modeChange{at: now, change: c, provisional: usbOnly && md == mode.Normal, undone: map[Source]*departure{}}
+	mc := &modeChange{at: now, change: c, provisional: usbOnly && md == mode.Normal, undone: map[Source]*departure{}, stale: map[Source]bool{}}
+	if d, ok := m.currentLocked(key); ok {
+		mc.stale[SourceUSB] = d.USB != nil && src != SourceUSB && ps.pending[SourceUSB] == nil
+		mc.stale[SourceUsbmux] = d.Usbmux != nil && src != SourceUsbmux && ps.pending[SourceUsbmux] == nil
+	}
 	for s, d := range ps.pending {
 		if now.Sub(d.at) > m.opts.ModeChangeWindow || (d.returned && now.Sub(d.at) > m.opts.FlapWindow) {
 			continue // a return in the same mode long ago: that drop stands
@@ -689,7 +698,7 @@ func (m *Monitor) finishLocked(e *Event, key string) {
 		}
 	}
 	if ps, ok := m.phones[key]; ok {
-		e.Stability = ps.snapshot()
+		e.Stability = ps.st // counters only: Monitor.Stability has the history
 	}
 }
 
@@ -740,6 +749,9 @@ func (m *Monitor) onUSB(ue usb.Event) []Event {
 		return nil
 	}
 	if ue.Kind != usb.Detached {
+		if ps.last != nil {
+			delete(ps.last.stale, SourceUSB) // a fresh USB view
+		}
 		d, _ := m.currentLocked(key)
 		md := d.Mode
 		if md == "" {
@@ -816,6 +828,9 @@ func (m *Monitor) onUsbmux(me usbmux.Event) []Event {
 		e.Kind, e.Initial = Attach, initial
 		if !initial {
 			ps.st.UsbmuxAttaches++
+		}
+		if ps.last != nil {
+			delete(ps.last.stale, SourceUsbmux) // a fresh usbmuxd entry
 		}
 		d, _ := m.currentLocked(key)
 		// usbmuxd alone says "normal" for restore mode too: only a USB view

@@ -429,7 +429,7 @@ func withWindowPhones(phones []phone, s sampleResult) []phone {
 			locs[p.USB.Location()] = true
 		}
 	}
-	for _, p := range s.seen.phones("") {
+	for _, p := range s.phones("") {
 		if keys[p.Key] || (p.USB != nil && locs[p.USB.Location()]) {
 			continue
 		}

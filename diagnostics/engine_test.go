@@ -192,12 +192,13 @@ func TestEngineBadAddress(t *testing.T) {
 // lockdownd a mode change: no usb.unstable. A same-mode re-attach is a flap.
 func TestEngineRestoreTransitionIsNotAFlap(t *testing.T) {
 	for _, tc := range []struct {
-		name      string
-		next      func(p sim.Phone) sim.Phone
-		wantFlaps bool
+		name       string
+		next       func(p sim.Phone) sim.Phone
+		wantFlaps  bool
+		wantDetail string
 	}{
-		{"normal to restore", func(p sim.Phone) sim.Phone { p.Mode = mode.Restore; return p }, false},
-		{"normal to normal", func(p sim.Phone) sim.Phone { return p }, true},
+		{"normal to restore", func(p sim.Phone) sim.Phone { p.Mode = mode.Restore; return p }, false, "0 drops, 0 returns in the same mode, 1 mode change"},
+		{"normal to normal", func(p sim.Phone) sim.Phone { return p }, true, "1 drop, 1 return in the same mode, 0 mode changes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := startSim(t, "healthy")
@@ -219,7 +220,7 @@ func TestEngineRestoreTransitionIsNotAFlap(t *testing.T) {
 			if got != tc.wantFlaps {
 				t.Errorf("usb.unstable = %v, want %v; stability: %+v", got, tc.wantFlaps, rep.Checks[2])
 			}
-			if rep.Checks[2].ID != report.CheckUSBStability || !strings.Contains(rep.Checks[2].Detail, "1 detach") {
+			if rep.Checks[2].ID != report.CheckUSBStability || !strings.Contains(rep.Checks[2].Detail, tc.wantDetail) {
 				t.Errorf("stability check %+v", rep.Checks[2])
 			}
 		})

@@ -134,32 +134,3 @@ type ControlStats struct {
 	// Err is why the probe could not run at all.
 	Err error
 }
-
-// LinkEvent is one attach or detach seen on one source during the window.
-type LinkEvent struct {
-	// Source is "usb" or "usbmux".
-	Source string
-	// Kind is "attach" or "detach".
-	Kind string
-	Time time.Time
-	// Key identifies the device within its source: the USB location
-	// ("1-2"), or the normalised usbmuxd serial.
-	Key string
-	// Mode is the device's mode at this event (for a detach: the mode it
-	// had), unknown when the source cannot tell.
-	Mode mode.Mode
-	// PrevMode is the mode before a mode change (LinkModeChange).
-	PrevMode mode.Mode
-	// Initial marks attaches that only report what was already present when
-	// listening started (usbmuxd sends one per device): not re-appearances.
-	Initial bool
-}
-
-// Link event kinds.
-const (
-	LinkAttach = "attach"
-	LinkDetach = "detach"
-	// LinkModeChange is a re-appearance in another mode that the source
-	// already classified (the USB watcher does): never a flap.
-	LinkModeChange = "mode-change"
-)
