@@ -24,6 +24,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
 // AppID is the application id (also in FyneApp.toml).
@@ -100,6 +101,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	b := &guiBackend{noNetwork: o.noNetwork, log: log, addr: o.usbmuxd}
+	var usbSrc usb.Source
 	if b.cat, err = catalog.Load(); err != nil {
 		fmt.Fprintln(stderr, describeErr("load the step catalogue", err))
 		return exitFail
@@ -118,7 +120,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 		defer srv.Close()
-		b.usb = srv.USBSource()
+		usbSrc = srv.USBSource()
 		b.addr = srv.Addr()
 		log.Info("demo mode", "scenario", o.demo, "usbmuxd", b.addr)
 	} else {
@@ -128,7 +130,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 			log.Warn("USB not usable", "err", err)
 		} else {
 			defer sc.Close()
-			b.usb = sc
+			usbSrc = sc
 		}
 	}
 	addr, err := usbmux.ResolveAddress(b.addr)
@@ -136,9 +138,9 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, describeErr("usbmuxd address", err))
 		return exitFail
 	}
-	b.client = usbmux.NewClient(addr, usbmux.Options{Logger: log})
-	b.engine = diagnostics.NewEngine(diagnostics.Config{USB: b.usb, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
-	defer b.engine.Close()
+	engine := diagnostics.NewEngine(diagnostics.Config{USB: usbSrc, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
+	defer engine.Close()
+	b.sess = session.New(session.Config{Engine: engine, USB: usbSrc, Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}), Logger: log})
 
 	a := fyneapp.NewWithID(AppID)
 	if icon, err := fs.ReadFile(assets.FS, "icon/restoredoctor.png"); err == nil {
