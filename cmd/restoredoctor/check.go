@@ -18,9 +18,9 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
-	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
 const checkUsage = `Usage: restoredoctor check [options]
