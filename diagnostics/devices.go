@@ -27,6 +27,29 @@ func settled[T any](f *Fact[T]) (T, bool) {
 	return v, err == nil
 }
 
+// ReportUSB is the report contract's usb object of a device on the bus.
+func ReportUSB(d usb.Device) report.USB {
+	return report.USB{
+		Present:   true,
+		VendorID:  fmt.Sprintf("%04x", d.VendorID),
+		ProductID: fmt.Sprintf("%04x", d.ProductID),
+		SpeedMbps: d.SpeedMbps,
+		Bus:       d.Bus,
+		PortPath:  append([]int{}, d.PortPath...),
+		BehindHub: d.BehindHub || d.HubDepth > 0,
+	}
+}
+
+// ReportRecovery is the report contract's recovery object of parsed iBoot
+// fields (nil for nil).
+func ReportRecovery(r *usb.RecoveryInfo) *report.RecoveryInfo {
+	if r == nil {
+		return nil
+	}
+	return &report.RecoveryInfo{CPID: r.CPID, CPRV: r.CPRV, CPFM: r.CPFM, SCEP: r.SCEP, BDID: r.BDID, ECID: r.ECID,
+		IBFL: r.IBFL, SRTG: r.SRTG, SRNM: r.SRNM, IMEI: r.IMEI, NONC: r.NONC, SNON: r.SNON, SDOM: r.SDOM}
+}
+
 // devices builds the report's device list from the facts of the run.
 func (r *run) devices() []report.Device {
 	phones, ok := settled(r.phones)
@@ -79,18 +102,13 @@ func (r *run) devices() []report.Device {
 			}
 		}
 		if u := p.USB; u != nil {
-			d.USB = report.USB{
-				// A phone seen only during the window is present when it was
-				// still on the bus at the window's end; its other fields are
-				// the last known ones.
-				Present: !p.inWindow || p.usbAtEnd, VendorID: fmt.Sprintf("%04x", u.VendorID), ProductID: fmt.Sprintf("%04x", u.ProductID),
-				SpeedMbps: u.SpeedMbps, Bus: u.Bus, PortPath: append([]int{}, u.PortPath...), BehindHub: u.BehindHub || u.HubDepth > 0,
-			}
+			d.USB = ReportUSB(*u)
+			// A phone seen only during the window is present when it was
+			// still on the bus at the window's end; its other fields are
+			// the last known ones.
+			d.USB.Present = !p.inWindow || p.usbAtEnd
 			if ri := u.Recovery; ri != nil {
-				d.Recovery = &report.RecoveryInfo{
-					CPID: ri.CPID, CPRV: ri.CPRV, CPFM: ri.CPFM, SCEP: ri.SCEP, BDID: ri.BDID, ECID: ri.ECID,
-					IBFL: ri.IBFL, SRTG: ri.SRTG, SRNM: ri.SRNM, IMEI: ri.IMEI, NONC: ri.NONC, SNON: ri.SNON, SDOM: ri.SDOM,
-				}
+				d.Recovery = ReportRecovery(ri)
 				if !info.Known {
 					info = model.ByChipHex(ri.CPID, ri.BDID)
 				}

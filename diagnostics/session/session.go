@@ -64,6 +64,8 @@ const (
 	// UsbmuxConnected and UsbmuxDisconnected concern the usbmuxd connection.
 	UsbmuxConnected    EventKind = "usbmux-connected"
 	UsbmuxDisconnected EventKind = "usbmux-disconnected"
+	// USBError: the USB bus could not be read (Err), or again (Err nil).
+	USBError EventKind = "usb-error"
 )
 
 // Event is one change of the session's live view.
@@ -90,7 +92,7 @@ type Event struct {
 	// RTT and Failed describe a Latency sample.
 	RTT    time.Duration
 	Failed bool
-	// Err is why usbmuxd was lost (UsbmuxDisconnected).
+	// Err is why usbmuxd was lost (UsbmuxDisconnected) or USB unreadable (USBError).
 	Err error
 }
 
@@ -183,8 +185,10 @@ func (s *Session) Watch(ctx context.Context, emit func(Event)) error {
 		emit(e)
 	}
 	var usbSrc device.USBEvents // a nil *usb.Watcher would not be a nil interface
+	var watcher *usb.Watcher
 	if s.cfg.USB != nil {
-		usbSrc = usb.NewWatcher(s.cfg.USB, usb.WatcherOptions{Interval: s.cfg.PollInterval, Logger: s.log})
+		watcher = usb.NewWatcher(s.cfg.USB, usb.WatcherOptions{Interval: s.cfg.PollInterval, Logger: s.log})
+		usbSrc = watcher
 	}
 	client := s.cfg.Usbmux
 	mon := device.NewMonitor(usbSrc, client, device.MonitorOptions{
@@ -233,11 +237,20 @@ func (s *Session) Watch(ctx context.Context, emit func(Event)) error {
 
 	t := time.NewTicker(s.cfg.SampleEvery)
 	defer t.Stop()
+	usbErr := ""
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		}
+		if watcher != nil {
+			// Say when the bus becomes unreadable, and when it is readable again.
+			err := watcher.Err()
+			if msg := errText(err); msg != usbErr {
+				usbErr = msg
+				send(Event{Kind: USBError, Source: device.SourceUSB, Time: time.Now(), Err: err})
+			}
 		}
 		if !s.checking.Load() {
 			continue
@@ -248,6 +261,13 @@ func (s *Session) Watch(ctx context.Context, emit func(Event)) error {
 			}
 		}
 	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }
 
 // fromMonitor is a monitor event as a session event.
