@@ -12,6 +12,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/stats"
 )
 
 func errorsIsAccessDenied(err error) bool { return errors.Is(err, usb.ErrAccessDenied) }
@@ -95,11 +96,8 @@ func (r *run) devices() []report.Device {
 		}
 		if st, ok := rtt[p.Key]; ok {
 			d.Lockdown.Requests, d.Lockdown.Timeouts, d.Lockdown.Failures = st.Requests, st.Timeouts, st.Failures
-			d.Lockdown.RTTms = report.RTT{
-				P50: msOf(checks.Percentile(st.Samples, 50)),
-				P95: msOf(checks.Percentile(st.Samples, 95)),
-				Max: msOf(checks.Percentile(st.Samples, 100)),
-			}
+			p50, p95, mx := stats.Summary(st.Samples)
+			d.Lockdown.RTTms = report.RTT{P50: stats.Millis(p50), P95: stats.Millis(p95), Max: stats.Millis(mx)}
 		}
 		if u := p.USB; u != nil {
 			d.USB = ReportUSB(*u)
@@ -139,8 +137,4 @@ func finish(rep *report.Report, opts Options) {
 	if !opts.IncludeIdentifiers {
 		*rep = report.Redact(*rep)
 	}
-}
-
-func msOf(d interface{ Microseconds() int64 }) float64 {
-	return float64(d.Microseconds()/100) / 10
 }

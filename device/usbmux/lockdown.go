@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"howett.net/plist"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/internal/stats"
 )
 
 // Lockdown service types QueryType answers with.
@@ -395,23 +395,7 @@ func (st *RTTStats) finish() {
 	if len(st.Samples) == 0 {
 		return
 	}
-	sorted := append([]time.Duration(nil), st.Samples...)
-	slices.Sort(sorted)
-	st.P50 = percentile(sorted, 50)
-	st.P95 = percentile(sorted, 95)
-	st.Max = sorted[len(sorted)-1]
-}
-
-// percentile is the nearest-rank percentile of sorted samples.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 * n)
-	if rank < 1 {
-		rank = 1
-	}
-	return sorted[rank-1]
+	st.P50, st.P95, st.Max = stats.Summary(st.Samples)
 }
 
 // QueryType asks lockdownd on e which service answers (one request, no

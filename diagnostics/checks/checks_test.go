@@ -257,18 +257,3 @@ func TestLockdownChecks(t *testing.T) {
 		t.Errorf("restore mode needs no trust: %+v", o)
 	}
 }
-
-func TestPercentile(t *testing.T) {
-	ds := []time.Duration{5, 1, 4, 2, 3, 6, 7, 8, 9, 10}
-	for _, tc := range []struct {
-		p    float64
-		want time.Duration
-	}{{50, 5}, {95, 10}, {100, 10}, {0, 1}, {10, 1}} {
-		if got := Percentile(ds, tc.p); got != tc.want {
-			t.Errorf("p%v = %v, want %v", tc.p, got, tc.want)
-		}
-	}
-	if Percentile(nil, 50) != 0 {
-		t.Error("empty")
-	}
-}

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"sort"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -105,23 +104,6 @@ type RTTStats struct {
 	Samples []time.Duration
 	// Err is why the probe could not run at all.
 	Err error
-}
-
-// Percentile returns the p-th percentile (0–100, nearest rank) of ds; 0 for none.
-func Percentile(ds []time.Duration, p float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	rank := int(p/100*float64(len(s))+0.999999) - 1
-	if rank < 0 {
-		rank = 0
-	}
-	if rank >= len(s) {
-		rank = len(s) - 1
-	}
-	return s[rank]
 }
 
 // ControlStats are the control-transfer round trips to one phone in
