@@ -8,7 +8,6 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
-	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
@@ -85,14 +84,7 @@ func (r *run) devices() []report.Device {
 			}
 			d.Lockdown.Reachable = res.info.Type != ""
 			d.Lockdown.ProductVersion = res.info.ProductVersion
-			switch res.info.Trust {
-			case usbmux.TrustTrusted:
-				t := true
-				d.Lockdown.Trusted = &t
-			case usbmux.TrustNotTrusted, usbmux.TrustPending:
-				f := false
-				d.Lockdown.Trusted = &f
-			}
+			d.Lockdown.Trusted = res.info.Trust.Trusted()
 		}
 		if st, ok := rtt[p.Key]; ok {
 			d.Lockdown.Requests, d.Lockdown.Timeouts, d.Lockdown.Failures = st.Requests, st.Timeouts, st.Failures

@@ -576,11 +576,9 @@ func (r *run) checkLockdownTrust(ctx context.Context) (Outcome, error) {
 	for k, res := range ld {
 		modes[k] = res.info.Mode
 		t := checks.Trust{HasPairRecord: res.info.PairRecord, Reason: res.info.TrustDetail}
-		switch res.info.Trust {
-		case usbmux.TrustTrusted:
-			t.Known, t.Trusted = true, true
-		case usbmux.TrustNotTrusted, usbmux.TrustPending:
-			t.Known = true
+		switch tr := res.info.Trust.Trusted(); {
+		case tr != nil:
+			t.Known, t.Trusted = true, *tr
 		default:
 			t.Err = res.err
 			if t.Err == nil && res.info.TrustDetail != "" {

@@ -169,14 +169,7 @@ func describedDevice(key string, e usbmux.Entry, info usbmux.LockdownInfo) viewm
 		}
 	}
 	d.IOSVersion = info.ProductVersion
-	switch info.Trust {
-	case usbmux.TrustTrusted:
-		t := true
-		d.Trusted = &t
-	case usbmux.TrustNotTrusted, usbmux.TrustPending:
-		f := false
-		d.Trusted = &f
-	}
+	d.Trusted = info.Trust.Trusted()
 	return d
 }
 

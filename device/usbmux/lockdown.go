@@ -39,6 +39,20 @@ const (
 	TrustUnknown TrustState = "unknown"
 )
 
+// Trusted is the one mapping of a trust state to "does the phone trust this
+// computer": true, false, or nil when it could not be told.
+func (t TrustState) Trusted() *bool {
+	var v bool
+	switch t {
+	case TrustTrusted:
+		v = true
+	case TrustNotTrusted, TrustPending:
+	default:
+		return nil
+	}
+	return &v
+}
+
 // LockdownInfo is what lockdownd tells a host that has not started a session.
 type LockdownInfo struct {
 	// Type is QueryType's answer: TypeLockdown or TypeRestored.
