@@ -47,21 +47,6 @@ type Device struct {
 	MatchedBy Match
 }
 
-// USBOnly reports whether only the USB scanner sees the phone.
-func (d Device) USBOnly() bool { return d.USB != nil && d.Usbmux == nil }
-
-// UsbmuxOnly reports whether only usbmuxd sees the phone (Windows/macOS, or
-// no libusb access).
-func (d Device) UsbmuxOnly() bool { return d.USB == nil && d.Usbmux != nil }
-
-// MissingFromUsbmux reports a phone USB sees in a mode usbmuxd should list
-// (normal/restore product ids) that usbmuxd does not list over USB (it may
-// still list it over Wi-Fi). Only meaningful when the usbmuxd list given to
-// Merge was read successfully.
-func (d Device) MissingFromUsbmux() bool {
-	return d.USB != nil && d.USB.Mode == mode.Normal && (d.Usbmux == nil || isNetwork(*d.Usbmux))
-}
-
 func isNetwork(e usbmux.Entry) bool { return strings.EqualFold(e.ConnectionType, "Network") }
 
 // LinuxLocationID is the usbmuxd LocationID of a device at bus/address as

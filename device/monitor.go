@@ -120,21 +120,6 @@ func (s Stability) Flaps() int { return max(s.USBFlaps, s.UsbmuxFlaps) }
 // changes), from whichever source saw more.
 func (s Stability) Drops() int { return max(s.USBDrops, s.UsbmuxDrops) }
 
-// DropsSince is Drops counted over the history entries at or after t, so a
-// window ("drops in the last 10 s") reads the same numbers as the totals.
-func (s Stability) DropsSince(t time.Time) int {
-	n := map[Source]int{}
-	for _, c := range s.History {
-		if c.Kind == ChangeDrop && !c.Time.Before(t) {
-			n[c.Source]++
-		}
-	}
-	return max(n[SourceUSB], n[SourceUsbmux])
-}
-
-// Detaches is the number of departures, from whichever source saw more.
-func (s Stability) Detaches() int { return max(s.USBDetaches, s.UsbmuxDetaches) }
-
 // Attaches is the number of arrivals after the start, from whichever source saw more.
 func (s Stability) Attaches() int { return max(s.USBAttaches, s.UsbmuxAttaches) }
 
@@ -461,13 +446,6 @@ func (m *Monitor) Overflow() int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return m.overflow
-}
-
-// UsbmuxConnected reports whether the usbmuxd listener is connected right now.
-func (m *Monitor) UsbmuxConnected() bool {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.muxConnected
 }
 
 func (ps *phoneState) snapshot() Stability {

@@ -18,6 +18,9 @@ const (
 	sourceUsbmux = string(device.SourceUsbmux)
 )
 
+// maxPhones is how many phones one run follows during its window.
+const maxPhones = 64
+
 // sampleResult is what the device monitor saw during the window.
 type sampleResult struct {
 	stability map[string]device.Stability // by phone key
@@ -97,7 +100,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 		res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUSB, err))
 	}
 	mon := device.NewMonitor(usbSrc, windowedMux{r.client, wctx}, device.MonitorOptions{
-		FlapWindow: window + time.Second, Logger: r.e.log,
+		FlapWindow: window + time.Second, Logger: r.e.log, MaxPhones: maxPhones,
 		QueryTimeout: r.e.cfg.UsbmuxTimeout + time.Second,
 		// Normal and restore mode share product ids: lockdownd tells which
 		// one came back, so a reboot into the restore ramdisk is a mode change.
@@ -123,6 +126,9 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 		res.stability[st.Key] = st
 	}
 	res.seen = mon.Seen()
+	if n := mon.Overflow(); n > 0 {
+		res.failed = append(res.failed, fmt.Sprintf("phones beyond the first %d: %d events ignored", maxPhones, n))
+	}
 	if watcher != nil {
 		if usbPolled || watcher.Err() == nil {
 			res.watched = append(res.watched, sourceUSB)

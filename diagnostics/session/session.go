@@ -161,17 +161,6 @@ func (s *Session) Stability(key string) (device.Stability, bool) {
 	return device.Stability{}, false
 }
 
-// Overflow is the number of events the live view ignored because they
-// concerned more phones than the session tracks.
-func (s *Session) Overflow() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.mon == nil {
-		return 0
-	}
-	return s.mon.Overflow()
-}
-
 // Watch runs the live view until ctx ends: the device.Monitor over the USB
 // watcher and usbmuxd's Listen (with lockdownd telling restore from normal
 // mode), lockdownd's description of every phone usbmuxd attaches, and one
@@ -237,7 +226,7 @@ func (s *Session) Watch(ctx context.Context, emit func(Event)) error {
 
 	t := time.NewTicker(s.cfg.SampleEvery)
 	defer t.Stop()
-	usbErr := ""
+	usbErr, overflow := "", 0
 	for {
 		select {
 		case <-ctx.Done():
@@ -251,6 +240,10 @@ func (s *Session) Watch(ctx context.Context, emit func(Event)) error {
 				usbErr = msg
 				send(Event{Kind: USBError, Source: device.SourceUSB, Time: time.Now(), Err: err})
 			}
+		}
+		if n := mon.Overflow(); n > overflow {
+			overflow = n
+			s.log.Warn("more phones than one session follows; their events are ignored", "ignored", n)
 		}
 		if !s.checking.Load() {
 			continue
