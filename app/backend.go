@@ -3,9 +3,9 @@
 // steps, the before/after comparison and the report export.
 //
 // It renders view-models built by package app/viewmodel and sends the user's
-// intents to a Backend. It holds no USB or socket code: the real Backend (the
-// diagnostics engine plus the device monitor) is wired in cmd/restoredoctor,
-// and tests use a fake one with plain report values. It imports diagnostics
+// intents to a Backend. It holds no USB or socket code: the real Backend (an
+// adapter over diagnostics/session) is wired in cmd/restoredoctor, and tests
+// use a fake one with plain report values. It imports diagnostics
 // and device types; nothing imports app.
 package app
 

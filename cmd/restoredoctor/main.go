@@ -1,6 +1,7 @@
 // Command restoredoctor diagnoses iPhone restore error 1002. With no arguments
-// it opens the window; `check`, `watch` and `devices` run the same engine
-// headless for support staff and scripts.
+// it opens the window; `check`, `watch` and `devices` run the same session
+// (diagnostics/session) headless for support staff and scripts. This package
+// parses flags and wires the real parts (libusb, usbmuxd, host probes) in.
 package main
 
 import (
