@@ -5,16 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"go.uber.org/goleak"
 
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -143,5 +148,88 @@ func TestSessionWatchOnce(t *testing.T) {
 	r.waitFor(t, "attach", func(e Event) bool { return e.Kind == Attach })
 	if err := r.sess.Watch(context.Background(), func(Event) {}); !errors.Is(err, ErrWatching) {
 		t.Errorf("second Watch: %v, want ErrWatching", err)
+	}
+}
+
+// TestSessionSameNumbers: for every simulator scenario, the drops of a
+// check are one number: the report's devices[].stability.detaches, the
+// usb.unstable headline, the window's caption after the check
+// (viewmodel.StabilitySummary) and the watch stream's count (the session's
+// live Monitor, which saw the same window; it may differ by a drop that fell
+// on the window's edge).
+func TestSessionSameNumbers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs every scenario for 2 s")
+	}
+	for _, name := range sim.BuiltinNames() {
+		t.Run(name, func(t *testing.T) {
+			sc, err := sim.Builtin(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv, err := sim.Start(context.Background(), "unix://"+t.TempDir()+"/mux", sc, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer srv.Close()
+			addr, _ := usbmux.ResolveAddress(srv.Addr())
+			log := slog.New(slog.DiscardHandler)
+			engine := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource(), Logger: log, UsbmuxTimeout: time.Second, PollInterval: 50 * time.Millisecond})
+			defer engine.Close()
+			sess := New(Config{Engine: engine, USB: srv.USBSource(), Usbmux: usbmux.NewClient(addr, usbmux.Options{RequestTimeout: time.Second, Logger: log}),
+				PollInterval: 50 * time.Millisecond, Logger: log})
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			live := map[string]int{} // drops per phone as the watch stream reports them
+			var mu sync.Mutex
+			done := make(chan struct{})
+			go func() {
+				defer close(done)
+				_ = sess.Watch(ctx, func(e Event) {
+					if e.Phone.Key != "" && (e.Kind == Attach || e.Kind == Detach || e.Kind == ModeChange) {
+						mu.Lock()
+						live[e.Phone.Key] = e.Stability.Drops()
+						mu.Unlock()
+					}
+				})
+			}()
+			time.Sleep(300 * time.Millisecond) // the live view's first look, as a window would have before a check
+			mu.Lock()
+			before := maps.Clone(live)
+			mu.Unlock()
+			cctx, ccancel := context.WithTimeout(ctx, time.Minute)
+			defer ccancel()
+			rep, err := sess.Check(cctx, diagnostics.Options{Window: 2 * time.Second, UsbmuxdAddress: srv.Addr(), NoNetwork: true, IncludeIdentifiers: true, LockdownRequests: 2}, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cancel()
+			<-done
+			flaps := 0
+			for _, d := range rep.Devices {
+				n := d.Stability.Detaches
+				flaps += n
+				t.Logf("%s: report %d drops, watch stream %d", d.Key, n, live[d.Key]-before[d.Key])
+				caption := viewmodel.StabilitySummary(rep, d.Key)
+				want := fmt.Sprintf("Last check: %d drops", n)
+				if n == 1 {
+					want = "Last check: 1 drop"
+				}
+				if !strings.HasPrefix(caption, want) {
+					t.Errorf("%s: caption %q, report %d drops", d.Key, caption, n)
+				}
+				for _, f := range rep.Findings {
+					if f.ID == report.FindingUSBUnstable && f.DeviceKey == d.Key && !strings.Contains(f.Summary, fmt.Sprintf(" %d time", n)) {
+						t.Errorf("%s: headline %q, report %d drops", d.Key, f.Summary, n)
+					}
+				}
+				if got := live[d.Key] - before[d.Key]; got < n-1 || got > n+1 {
+					t.Errorf("%s: watch stream counted %d drops during the check, report %d", d.Key, got, n)
+				}
+			}
+			if sc.FlapInterval > 0 && flaps == 0 {
+				t.Errorf("scenario %s flaps every %v but no drop was counted", name, sc.FlapInterval)
+			}
+		})
 	}
 }
