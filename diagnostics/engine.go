@@ -61,13 +61,16 @@ type HostChecks struct {
 	SoftwareVersions func(ctx context.Context, iosVersion string) host.Result
 }
 
-// Config is how an Engine reaches the outside world. The zero value uses
-// the real gousb scanner and the real usbmuxd, and runs no host probe (see
-// HostChecks).
+// Config is how an Engine reaches the outside world. Nothing of this
+// computer is touched unless it is given here: production wiring (cmd/)
+// passes the libusb scanner (usb.NewScanner, or usb.Unavailable with the
+// reason it could not open) and SystemHostChecks(); tests pass the
+// simulator's USB view and fake host probes. The usbmuxd address is a run
+// option.
 type Config struct {
-	// USB is the bus to inspect; nil opens the gousb (libusb) scanner on
-	// first use. When it also implements usb.Opener (the gousb Scanner
-	// does), phones in recovery/DFU get the control-transfer probe.
+	// USB is the bus to inspect; nil means no USB source (the USB checks
+	// say so). When it also implements usb.Opener (the gousb Scanner does),
+	// phones in recovery/DFU get the control-transfer probe.
 	USB usb.Source
 	// Logger receives debug and warning logs (nil: slog.Default()).
 	Logger *slog.Logger
@@ -84,16 +87,13 @@ type Config struct {
 	UsbmuxTimeout time.Duration
 }
 
-// Engine runs diagnostics. It is safe for concurrent use; runs share the USB
-// scanner. Close releases it.
+// ErrNoUSBSource is why the USB checks cannot run when Config.USB is nil.
+var ErrNoUSBSource = errors.New("diagnostics: no USB source configured")
+
+// Engine runs diagnostics. It is safe for concurrent use.
 type Engine struct {
 	cfg Config
 	log *slog.Logger
-
-	mu       sync.Mutex
-	scanner  *usb.Scanner
-	scanErr  error
-	scanInit bool
 }
 
 // NewEngine returns an Engine for cfg.
@@ -114,33 +114,17 @@ func NewEngine(cfg Config) *Engine {
 	return &Engine{cfg: cfg, log: log}
 }
 
-// Close releases the USB scanner the engine opened, if any.
-func (e *Engine) Close() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.scanner != nil {
-		err := e.scanner.Close()
-		e.scanner = nil
-		return err
-	}
-	return nil
-}
+// Close releases what the engine holds (nothing today: the USB source
+// belongs to whoever configured it). It is kept so callers need not change
+// when that does.
+func (e *Engine) Close() error { return nil }
 
-// usbSource returns the configured source or opens the gousb scanner once.
+// usbSource returns the configured source.
 func (e *Engine) usbSource() (usb.Source, error) {
-	if e.cfg.USB != nil {
-		return e.cfg.USB, nil
+	if e.cfg.USB == nil {
+		return nil, ErrNoUSBSource
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.scanInit {
-		e.scanInit = true
-		e.scanner, e.scanErr = usb.NewScanner(usb.ScannerOptions{Logger: e.log})
-	}
-	if e.scanErr != nil {
-		return nil, e.scanErr
-	}
-	return e.scanner, nil
+	return e.cfg.USB, nil
 }
 
 // Check labels shown while a check runs.

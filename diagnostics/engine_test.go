@@ -370,3 +370,22 @@ func TestEngineHostProbesExplicit(t *testing.T) {
 		t.Errorf("SystemHostChecks has a nil probe: %+v", sys)
 	}
 }
+
+// TestEngineNoUSBSource: an engine given no USB source does not open this
+// machine's libusb; the USB checks say there is no source.
+func TestEngineNoUSBSource(t *testing.T) {
+	srv := startSim(t, "healthy")
+	e := NewEngine(Config{Host: fakeHost})
+	rep, err := e.Run(context.Background(), Options{UsbmuxdAddress: srv.Addr(), NoNetwork: true, LockdownRequests: 2}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Checks[0]
+	if c.ID != report.CheckUSBPresence || c.Status != report.StatusError || !strings.Contains(c.Detail, "no USB source") {
+		t.Errorf("usb.presence %+v", c)
+	}
+	// usbmuxd still lists the phone.
+	if len(rep.Devices) != 1 || !rep.Devices[0].Usbmux.Listed {
+		t.Errorf("devices %+v", rep.Devices)
+	}
+}

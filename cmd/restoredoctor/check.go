@@ -162,8 +162,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, co.timeout)
 	defer cancel()
 
-	engine := diagnostics.NewEngine(diagnostics.Config{Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
-	defer closeBriefly(engine, 20*time.Millisecond)
+	src, _, closeUSB, _ := openUSB(log) // a bus that cannot be opened is reported by the USB checks
+	defer closeUSB()
+	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
 
 	var progress func(diagnostics.Progress)
 	tty := isTerminal(stderr)

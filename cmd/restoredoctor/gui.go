@@ -101,7 +101,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	b := &guiBackend{noNetwork: o.noNetwork, log: log, addr: o.usbmuxd}
-	var usbSrc usb.Source
+	var usbSrc, engineUSB usb.Source // the live view's (nil without libusb) and the engine's (says why)
 	if b.cat, err = catalog.Load(); err != nil {
 		fmt.Fprintln(stderr, describeErr("load the step catalogue", err))
 		return exitFail
@@ -121,16 +121,15 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		}
 		defer srv.Close()
 		usbSrc = srv.USBSource()
+		engineUSB = usbSrc
 		b.addr = srv.Addr()
 		log.Info("demo mode", "scenario", o.demo, "usbmuxd", b.addr)
 	} else {
-		sc, err := usb.NewScanner(usb.ScannerOptions{Logger: log})
-		if err != nil {
-			b.usbErr = err
-			log.Warn("USB not usable", "err", err)
-		} else {
-			defer sc.Close()
-			usbSrc = sc
+		var closeUSB func()
+		engineUSB, usbSrc, closeUSB, b.usbErr = openUSB(log)
+		defer closeUSB()
+		if b.usbErr != nil {
+			log.Warn("USB not usable", "err", b.usbErr)
 		}
 	}
 	addr, err := usbmux.ResolveAddress(b.addr)
@@ -138,7 +137,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, describeErr("usbmuxd address", err))
 		return exitFail
 	}
-	engine := diagnostics.NewEngine(diagnostics.Config{USB: usbSrc, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
+	engine := diagnostics.NewEngine(diagnostics.Config{USB: engineUSB, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
 	defer engine.Close()
 	b.sess = session.New(session.Config{Engine: engine, USB: usbSrc, Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}), Logger: log})
 

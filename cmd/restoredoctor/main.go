@@ -9,8 +9,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"time"
 
+	"github.com/restoredoctor/restoredoctor/device/usb"
 	_ "github.com/restoredoctor/restoredoctor/internal/localefix" // before Fyne initialises: see the package doc
 )
 
@@ -79,4 +82,17 @@ func parseArgs(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
+}
+
+// openUSB opens the libusb scanner. When it cannot, the returned source
+// reports why on every snapshot (for the engine's USB checks), live is nil
+// (the live view has no USB side) and err says why; close is then a no-op.
+func openUSB(log *slog.Logger) (src usb.Source, live usb.Source, close func(), err error) {
+	sc, err := usb.NewScanner(usb.ScannerOptions{Logger: log})
+	if err != nil {
+		return usb.Unavailable(err), nil, func() {}, err
+	}
+	// gousb's Close waits for its event loop (up to 100 ms); a command that
+	// is done need not wait for it (see closeBriefly).
+	return sc, sc, func() { closeBriefly(sc, 20*time.Millisecond) }, nil
 }

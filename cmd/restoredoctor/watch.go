@@ -210,17 +210,13 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	addr, _ := usbmux.ResolveAddress(wo.usbmuxd)
 	pr := &watchPrinter{w: stdout, json: wo.json, ids: wo.includeIDs, models: map[string]string{}}
 
-	var src usb.Source
-	scanner, serr := usb.NewScanner(usb.ScannerOptions{Logger: log})
+	src, live, closeUSB, serr := openUSB(log)
+	defer closeUSB()
 	if serr != nil {
 		pr.print(watchLine{Time: time.Now(), Source: "usb", Kind: "error", Error: serr.Error()})
-	} else {
-		defer scanner.Close()
-		src = scanner
 	}
 	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
-	defer engine.Close()
-	sess := session.New(session.Config{Engine: engine, USB: src, Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}),
+	sess := session.New(session.Config{Engine: engine, USB: live, Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}),
 		PollInterval: wo.interval, SampleEvery: 2 * time.Second, Logger: log})
 
 	// Quick checks run one at a time; attaches during a check ask for one more.
