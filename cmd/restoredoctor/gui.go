@@ -145,7 +145,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	if icon, err := fs.ReadFile(assets.FS, "icon/restoredoctor.png"); err == nil {
 		a.SetIcon(fyne.NewStaticResource("restoredoctor.png", icon))
 	}
-	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: b.cat})
+	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: b.cat, Catalog: b.cat})
 	w := u.Window()
 	w.SetMaster()
 	u.Start()

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"strings"
 
 	"github.com/restoredoctor/restoredoctor/app"
@@ -33,14 +32,6 @@ type guiBackend struct {
 }
 
 var _ app.Backend = (*guiBackend)(nil)
-
-// Catalog implements app.Backend.
-func (b *guiBackend) Catalog() viewmodel.Catalog { return app.CatalogView(b.cat, runtime.GOOS) }
-
-// Rerank implements app.Backend with the real rules.
-func (b *guiBackend) Rerank(r *report.Report, tried viewmodel.Tried) (*report.Report, error) {
-	return app.Rerank(b.cat, r, tried)
-}
 
 // Check implements app.Backend: one session check. Identifiers are kept so
 // the report's device keys match the live ones; the export redacts them.

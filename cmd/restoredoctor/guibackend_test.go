@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -165,11 +166,11 @@ func TestBackendHealthyPhone(t *testing.T) {
 	})
 	// Rerank with the real rules does not touch the report it was given.
 	before := len(r.Steps)
-	rr, err := b.Rerank(r, app.CheckOptions{}.Tried)
+	rr, err := app.Rerank(b.cat, r, app.CheckOptions{}.Tried)
 	if err != nil || rr == r || len(rr.Steps) != before {
 		t.Errorf("rerank: %v %p %p", err, rr, r)
 	}
-	if cat := b.Catalog(); len(cat.Steps) != 6 || cat.Recovery["iphone-7"].Steps == nil {
+	if cat := app.CatalogView(b.cat, runtime.GOOS); len(cat.Steps) != 6 || cat.Recovery["iphone-7"].Steps == nil {
 		t.Errorf("catalog view %+v", cat)
 	}
 }
