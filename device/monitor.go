@@ -200,7 +200,7 @@ type Monitor struct {
 	phones       map[string]*phoneState
 	alias        map[string]string // USB location → chip key learnt while the serial was readable
 	lastDev      map[string]Device // by key, last merged view
-	usbFirst     time.Time
+	usbFirst     time.Time         // time of the USB watcher's first poll
 	muxConnected bool
 	muxConnects  int
 	muxMode      map[int]mode.Mode // lockdown mode by usbmuxd DeviceID (QueryMode)
@@ -693,8 +693,14 @@ func (m *Monitor) onUSB(ue usb.Event) []Event {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.opts.Now()
+	// The phones of the watcher's first poll share its time: they were
+	// already there (not counted as arrivals).
+	poll := ue.Time
+	if poll.IsZero() {
+		poll = now
+	}
 	if m.usbFirst.IsZero() {
-		m.usbFirst = now
+		m.usbFirst = poll
 	}
 	loc := ue.Device.Location()
 	key := m.usbKey(ue.Device)
@@ -710,7 +716,7 @@ func (m *Monitor) onUSB(ue usb.Event) []Event {
 	case usb.Attached:
 		m.usbDevs[loc] = ue.Device
 		e.Kind = Attach
-		e.Initial = now.Equal(m.usbFirst) && now.Sub(m.start) <= m.opts.InitialWindow
+		e.Initial = poll.Equal(m.usbFirst) && now.Sub(m.start) <= m.opts.InitialWindow
 		if !e.Initial {
 			ps.st.USBAttaches++
 		}

@@ -195,3 +195,32 @@ func TestMonitorFlood(t *testing.T) {
 		t.Errorf("%d devices", len(ds))
 	}
 }
+
+// TestMonitorInitialPoll: every phone of the watcher's first poll was
+// already there; a phone arriving in a later poll is an arrival.
+func TestMonitorInitialPoll(t *testing.T) {
+	u := scriptedUSB{newScripted[usb.Event]()}
+	m := NewMonitor(u, nil, MonitorOptions{})
+	ctx, cancel := context.WithCancel(context.Background())
+	out := m.Run(ctx)
+	defer func() {
+		cancel()
+		for range out {
+		}
+	}()
+	poll1 := time.Now()
+	b := usbB()
+	for _, e := range []usb.Event{{Kind: usb.Attached, Time: poll1, Device: usbA()}, {Kind: usb.Attached, Time: poll1, Device: b}} {
+		u.in <- e
+		if ev := <-out; !ev.Initial || ev.Stability.USBAttaches != 0 {
+			t.Errorf("first poll: %+v", ev)
+		}
+	}
+	c := usbB()
+	c.PortPath = []int{3}
+	c.Serial = "00008120-0011223344556677"
+	u.in <- usb.Event{Kind: usb.Attached, Time: poll1.Add(250 * time.Millisecond), Device: c}
+	if ev := <-out; ev.Initial || ev.Stability.USBAttaches != 1 {
+		t.Errorf("later poll: %+v", ev)
+	}
+}
