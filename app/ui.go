@@ -132,6 +132,7 @@ type UI struct {
 	leftBox       *fyne.Container
 	rightBox      *fyne.Container
 	bannerBG      *canvas.Rectangle
+	act           actionState // app/actions.go
 }
 
 // stepWidgets are the interactive parts of a rendered step card, kept so tests
@@ -520,6 +521,7 @@ func (u *UI) finishCheck(seq int, tried viewmodel.Tried, r *report.Report, err e
 	if u.last != nil {
 		u.prev, u.triedPrev = u.last, u.triedLast
 	}
+	u.addActionFindings(r)
 	u.last, u.triedLast = r, tried
 	// The check probed usbmuxd again: the host card follows it.
 	if st := r.Host.Usbmuxd.Status; st != "" && st != u.host.UsbmuxdStatus {
@@ -924,6 +926,7 @@ func (u *UI) stepCard(c viewmodel.StepCard) fyne.CanvasObject {
 			box.Add(greyText("The instructions appear once you confirm you have a backup.", theme.SizeNameText))
 		}
 	}
+	u.addActions(c, box)
 	switch {
 	case c.Primary:
 		return card(box, 0x40, theme.ColorNamePrimary)

@@ -8,5 +8,5 @@ import "embed"
 // FS holds every data file under assets/, addressed by their path below it
 // (e.g. "models/models.json", "steps/catalog.json").
 //
-//go:embed models steps linux icon
+//go:embed models steps linux icon actions
 var FS embed.FS

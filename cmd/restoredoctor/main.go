@@ -31,6 +31,8 @@ Usage:
   restoredoctor check [options]     run the diagnostics once and print the verdict
   restoredoctor watch [options]     print one line per device event
   restoredoctor devices [--json]    list the Apple devices on the USB bus
+  restoredoctor recovery exit|enter leave or enter recovery mode, then follow the iPhone
+  restoredoctor restart             restart the iPhone (it must trust this computer)
   restoredoctor version             print the version
 
 Run "restoredoctor COMMAND --help" for the options of a command.
@@ -54,6 +56,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return runWatch(args[1:], stdout, stderr)
 	case "devices":
 		return runDevices(args[1:], stdout, stderr)
+	case "recovery", "restart":
+		return runAction(args, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "restoredoctor", version)
 		return exitOK

@@ -27,6 +27,7 @@ const (
 	childEnv      = "RESTOREDOCTOR_USB_UMOCKDEV_CHILD" // "scan" or "idle"
 	childProbeEnv = "RESTOREDOCTOR_USB_UMOCKDEV_PROBE" // "N,TIMEOUT_MS": run ControlProbe too
 	childIdleEnv  = "RESTOREDOCTOR_USB_UMOCKDEV_IDLE"  // seconds of idle polling to measure
+	childExitEnv  = "RESTOREDOCTOR_USB_UMOCKDEV_EXIT"  // "TIMEOUT_MS": run ExitRecovery too
 	fixtureDir    = "testdata/umockdev"
 )
 
@@ -35,6 +36,7 @@ type childResult struct {
 	Error      string              `json:"error,omitempty"`
 	ErrorKind  string              `json:"error_kind,omitempty"` // errorKind(Error)
 	Probe      *usbmontest.Probe   `json:"probe,omitempty"`
+	Exit       *usbmontest.Exit    `json:"exit,omitempty"`
 	ProbeP95Ms float64             `json:"probe_p95_ms,omitempty"`
 	// Idle polling measurement.
 	// Watched is what a Watcher over the same Scanner reported in its first
@@ -127,6 +129,9 @@ func childMain(kind string) int {
 			break
 		}
 	}
+	if spec := os.Getenv(childExitEnv); spec != "" {
+		res.Exit = childExit(ctx, s, devs, spec)
+	}
 	return 0
 }
 
@@ -212,6 +217,9 @@ func TestUmockdev(t *testing.T) {
 			if f.Probe != nil {
 				env = append(env, fmt.Sprintf("%s=%d,%d", childProbeEnv, f.Probe.N, f.Probe.TimeoutMs))
 			}
+			if f.Exit != nil {
+				env = append(env, fmt.Sprintf("%s=%d", childExitEnv, f.Exit.TimeoutMs))
+			}
 			res := runChild(t, f, "scan", env...)
 			if !reflect.DeepEqual(res.Devices, f.Expect) {
 				got, _ := json.MarshalIndent(res.Devices, "", "  ")
@@ -239,6 +247,9 @@ func TestUmockdev(t *testing.T) {
 				if res.Probe.OK > 0 && res.ProbeP95Ms <= 0 {
 					t.Errorf("control probe p95 = %v ms with %d answers", res.ProbeP95Ms, res.Probe.OK)
 				}
+			}
+			if f.Exit != nil {
+				checkExit(t, res.Exit, *f.Exit)
 			}
 		})
 	}

@@ -102,6 +102,7 @@ type session struct {
 	ctx  context.Context
 	op   string
 	g    *guardConn
+	dc   *ios.DeviceConnection // go-ios's view of g: services speak through it after Connect
 	mux  *ios.UsbMuxConnection
 	ld   *ios.LockDownConnection
 	stop func() bool
@@ -121,7 +122,8 @@ func (c *Client) open(ctx context.Context, op string) (*session, error) {
 	g := newGuardConn(conn)
 	s := &session{c: c, ctx: ctx, op: op, g: g}
 	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
-	s.mux = ios.NewUsbMuxConnection(ios.NewDeviceConnectionWithConn(g))
+	s.dc = ios.NewDeviceConnectionWithConn(g)
+	s.mux = ios.NewUsbMuxConnection(s.dc)
 	return s, nil
 }
 

@@ -22,15 +22,21 @@ type Framing int
 
 // Framings: usbmuxd's 16-byte little-endian header (length includes the
 // header), then lockdownd's 4-byte big-endian payload length once a Connect
-// to port 62078 succeeded.
+// to port 62078 succeeded; FramingTLS once go-ios runs TLS over the
+// connection (frames are inside the records: bytes pass through unchecked,
+// the deadlines still apply).
 const (
 	FramingUsbmux Framing = iota
 	FramingLockdown
+	FramingTLS
 )
 
 func (f Framing) String() string {
-	if f == FramingLockdown {
+	switch f {
+	case FramingLockdown:
 		return "lockdown"
+	case FramingTLS:
+		return "tls"
 	}
 	return "usbmux"
 }
@@ -161,6 +167,16 @@ func (g *guardConn) Read(p []byte) (int, error) {
 		fe := g.lastFErr
 		g.mu.Unlock()
 		return 0, fe
+	}
+	if len(g.pending) == 0 && g.framing == FramingTLS {
+		g.mu.Unlock()
+		n, err := g.Conn.Read(p)
+		if err != nil {
+			g.mu.Lock()
+			g.lastIO = err
+			g.mu.Unlock()
+		}
+		return n, err
 	}
 	if len(g.pending) == 0 {
 		f := g.framing

@@ -90,6 +90,7 @@ type ldRequest struct {
 	PairRecord      *pairRecordRef `plist:"PairRecord,omitempty"`
 	HostID          string         `plist:"HostID,omitempty"`
 	SystemBUID      string         `plist:"SystemBUID,omitempty"`
+	Service         string         `plist:"Service,omitempty"`
 }
 
 type pairRecordRef struct {
@@ -102,12 +103,15 @@ type pairRecordRef struct {
 
 // ldReply is the common shape of lockdownd replies.
 type ldReply struct {
-	Request   string
-	Type      string
-	Error     string
-	Key       string
-	Value     any
-	SessionID string
+	Request          string
+	Type             string
+	Error            string
+	Key              string
+	Value            any
+	SessionID        string
+	EnableSessionSSL bool
+	Port             uint16 // StartService
+	EnableServiceSSL bool   // StartService
 }
 
 // openLockdown connects through usbmuxd to lockdownd (port 62078) on e.

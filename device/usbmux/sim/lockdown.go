@@ -13,14 +13,19 @@ import (
 
 // lockdownSession is the state of one lockdown tunnel.
 type lockdownSession struct {
+	srv       *Server
 	phone     Phone
 	sessionID string
+	// after runs once the current answer was written (EnterRecovery reboots then).
+	after func()
+	// upgrade: TLS starts once the current answer was written (StartSession with SessionTLS).
+	upgrade bool
 }
 
 // serveLockdown answers lockdownd requests on a tunnel until the client says
 // Goodbye, the tunnel is closed (detach, Close) or LockdownDropAfter answers were sent.
 func (s *Server) serveLockdown(c net.Conn, p Phone, log *slog.Logger) {
-	sess := &lockdownSession{phone: p}
+	sess := &lockdownSession{srv: s, phone: p}
 	answered := 0
 	for {
 		payload, err := ReadLockdownFrame(c)
@@ -50,6 +55,19 @@ func (s *Server) serveLockdown(c net.Conn, p Phone, log *slog.Logger) {
 		}
 		if err := s.write(c, frame); err != nil {
 			return
+		}
+		if sess.after != nil {
+			sess.after()
+			sess.after = nil
+		}
+		if sess.upgrade {
+			sess.upgrade = false
+			tc, err := s.serverTLS(c)
+			if err != nil {
+				log.Debug("lockdown session TLS", "err", err)
+				return
+			}
+			c = tc
 		}
 		answered++
 		if bye {
@@ -130,8 +148,10 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 			return lockdownErr(name, "SessionActive"), false
 		}
 		ls.sessionID = newUUID()
-		// No TLS in the simulator: the session runs in the clear.
-		return map[string]any{"Request": name, "SessionID": ls.sessionID, "EnableSessionSSL": false}, false
+		// With SessionTLS the session continues inside TLS, as on a real
+		// phone; otherwise it runs in the clear.
+		ls.upgrade = ls.srv.sc.SessionTLS
+		return map[string]any{"Request": name, "SessionID": ls.sessionID, "EnableSessionSSL": ls.srv.sc.SessionTLS}, false
 	case "StopSession":
 		if ls.sessionID == "" {
 			return lockdownErr(name, "SessionInactive"), false
@@ -142,7 +162,19 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 		if ls.sessionID == "" {
 			return lockdownErr(name, "SessionInactive"), false
 		}
+		if str(req, "Service") == DiagnosticsRelayService {
+			ls.srv.startService(p.DeviceID)
+			return map[string]any{"Request": name, "Service": DiagnosticsRelayService, "Port": DiagnosticsRelayPort,
+				"EnableServiceSSL": ls.srv.sc.SessionTLS}, false
+		}
 		return lockdownErr(name, "InvalidService"), false
+	case "EnterRecovery":
+		if ls.sessionID == "" && !p.EnterRecoveryWithoutSession {
+			return lockdownErr(name, "SessionInactive"), false
+		}
+		id := p.DeviceID
+		ls.after = func() { ls.srv.reboot(id, mode.Recovery) }
+		return map[string]any{"Request": name}, false
 	case "SetValue", "RemoveValue":
 		if ls.sessionID == "" {
 			return lockdownErr(name, "SessionInactive"), false

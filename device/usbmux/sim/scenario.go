@@ -79,6 +79,10 @@ type Phone struct {
 	BehindHub bool    `json:",omitempty"`
 	// RecoverySerial is the iBoot serial string in recovery/DFU; default built from CPID, BDID, ECID.
 	RecoverySerial string `json:",omitempty"`
+	// EnterRecoveryWithoutSession makes lockdownd accept EnterRecovery
+	// without a session, as older iOS versions do; current ones answer
+	// SessionInactive and need a paired session first.
+	EnterRecoveryWithoutSession bool `json:",omitempty"`
 }
 
 // Scenario is a set of phones plus the faults the simulator injects.
@@ -97,7 +101,21 @@ type Scenario struct {
 	Hung bool `json:",omitempty"`
 	// Garbage is "", GarbageBadLength or GarbageNotPlist.
 	Garbage string `json:",omitempty"`
+	// RebootDelay is how long a phone stays off the bus while it reboots
+	// (EnterRecovery, diagnostics Restart, iBoot "reboot"); 0 = DefaultRebootDelay.
+	RebootDelay time.Duration `json:",omitempty"`
+	// SessionTLS makes the phone ask for TLS after StartSession and on its
+	// services (EnableSessionSSL/EnableServiceSSL), as real phones do; the
+	// pair record then carries real certificates (generated per server).
+	SessionTLS bool `json:",omitempty"`
+	// IOSFails makes iOS fail to start: a phone leaving recovery mode (iBoot
+	// "reboot" after auto-boot was saved) comes back in recovery mode.
+	IOSFails bool `json:",omitempty"`
 }
+
+// DefaultRebootDelay is Scenario.RebootDelay when zero: short enough for a
+// demo, long enough to be seen as a departure and a return.
+const DefaultRebootDelay = 3 * time.Second
 
 // PhoneA is the shared test identity "Phone A" (iPhone 13 Pro Max, iOS 17.5.1, bus 1 address 5, port 2).
 func PhoneA() Phone {
@@ -203,6 +221,12 @@ var builtins = map[string]func() Scenario{
 		p.Mode = mode.Recovery
 		p.ProductID = 0x1281
 		return Scenario{Phones: []Phone{p}}
+	},
+	"recovery-stuck": func() Scenario {
+		p := PhoneA()
+		p.Mode = mode.Recovery
+		p.ProductID = 0x1281
+		return Scenario{Phones: []Phone{p}, IOSFails: true}
 	},
 	"dfu": func() Scenario {
 		p := PhoneA()

@@ -15,7 +15,7 @@ import (
 func TestBuiltins(t *testing.T) {
 	names := BuiltinNames()
 	want := []string{"behind-hub", "dfu", "flapping", "full-speed", "garbage", "garbage-not-plist", "healthy",
-		"hung", "lockdown-drops", "multi", "none", "recovery", "restore", "slow-lockdown", "untrusted"}
+		"hung", "lockdown-drops", "multi", "none", "recovery", "recovery-stuck", "restore", "slow-lockdown", "untrusted"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("BuiltinNames = %v, want %v", names, want)
 	}

@@ -68,7 +68,9 @@ type Server struct {
 	listeners   map[*listener]struct{}
 	tunnels     map[int]map[net.Conn]struct{}
 	pairRecords map[string][]byte
-	trusted     map[string]bool // UDIDs of trusted phones ever attached: their record outlives a detach
+	trusted     map[string]bool  // UDIDs of trusted phones ever attached: their record outlives a detach
+	nvram       map[string]nvram // iBoot environment per UDID (actions.go)
+	services    map[int]bool     // DeviceIDs whose diagnostics relay was started (actions.go)
 	stats       Stats
 }
 
@@ -113,6 +115,8 @@ func Start(ctx context.Context, listen string, sc Scenario, log *slog.Logger) (*
 		tunnels:     map[int]map[net.Conn]struct{}{},
 		pairRecords: map[string][]byte{},
 		trusted:     map[string]bool{},
+		nvram:       map[string]nvram{},
+		services:    map[int]bool{},
 		stats:       Stats{Requests: map[string]int{}},
 	}
 	if network == "unix" {
@@ -365,13 +369,16 @@ var knownRequests = map[string]bool{
 	"lockdown:QueryType": true, "lockdown:GetValue": true, "lockdown:ValidatePair": true, "lockdown:Pair": true,
 	"lockdown:StartSession": true, "lockdown:StopSession": true, "lockdown:StartService": true,
 	"lockdown:SetValue": true, "lockdown:RemoveValue": true, "lockdown:Goodbye": true,
-	"lockdown:QueryValue": true, "lockdown:invalid": true,
+	"lockdown:QueryValue": true, "lockdown:invalid": true, "lockdown:EnterRecovery": true,
+	"diagnostics:Restart": true, "diagnostics:Shutdown": true, "diagnostics:Sleep": true, "diagnostics:Goodbye": true,
+	"diagnostics:invalid": true, "iboot:setenv auto-boot true": true, "iboot:setenv auto-boot false": true,
+	"iboot:saveenv": true, "iboot:reboot": true,
 }
 
 func (s *Server) count(key string) {
 	if !knownRequests[key] {
-		if strings.HasPrefix(key, "lockdown:") {
-			key = "lockdown:unknown"
+		if prefix, _, ok := strings.Cut(key, ":"); ok && (prefix == "lockdown" || prefix == "diagnostics" || prefix == "iboot") {
+			key = prefix + ":unknown"
 		} else {
 			key = "unknown"
 		}
@@ -634,7 +641,7 @@ func (s *Server) connect(c net.Conn, tag uint32, m map[string]any, log *slog.Log
 		log.Debug("connect: no such device", "device_id", id)
 		return s.reply(c, tag, resultMsg(muxResultBadDev)) != nil
 	}
-	if port != LockdownPort {
+	if port != LockdownPort && !(port == DiagnosticsRelayPort && s.serviceStarted(int(id))) {
 		log.Debug("connect: port refused", "device_id", id, "port", port)
 		return s.reply(c, tag, resultMsg(muxResultConnRefused)) != nil
 	}
@@ -660,6 +667,11 @@ func (s *Server) connect(c net.Conn, tag uint32, m map[string]any, log *slog.Log
 	if err := s.reply(c, tag, resultMsg(muxResultOK)); err != nil {
 		return true
 	}
+	if port == DiagnosticsRelayPort {
+		log.Debug("connect: diagnostics relay open", "device_id", id)
+		s.serveDiagnostics(c, p, log)
+		return true
+	}
 	log.Debug("connect: lockdown tunnel open", "device_id", id)
 	s.serveLockdown(c, p, log)
 	return true
@@ -667,7 +679,7 @@ func (s *Server) connect(c net.Conn, tag uint32, m map[string]any, log *slog.Log
 
 // PairRecord is the pair record the simulator hands out for a trusted phone
 // (ReadPairRecord → PairRecordData, an XML plist of this struct). The
-// certificates are placeholders: no TLS session is ever started with them.
+// certificates are placeholders unless the scenario has SessionTLS (tls.go).
 type PairRecord struct {
 	HostID            string
 	SystemBUID        string
@@ -700,6 +712,9 @@ func (s *Server) readPairRecord(c net.Conn, tag uint32, id string) error {
 func (s *Server) pairRecordFor(udid string) []byte {
 	pem := func(kind string) []byte {
 		return []byte("-----BEGIN " + kind + "-----\nc2ltdWxhdGVkIGJ5IHJlc3RvcmVkb2N0b3Itc2lt\n-----END " + kind + "-----\n")
+	}
+	if s.sc.SessionTLS {
+		return s.tlsPairRecord(udid)
 	}
 	rec := PairRecord{
 		HostID:            hostIDFor(udid),

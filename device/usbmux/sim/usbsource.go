@@ -13,9 +13,15 @@ import (
 // attached right now, so a demo or test drives the USB and usbmuxd halves of
 // the app from one simulator. A restore-mode phone shows as normal on USB (same
 // product ids); recovery/DFU phones carry their iBoot serial, parsed.
+// It is not a usb.Opener (the engine would probe it as libusb); code that
+// holds only the source reaches the simulated iBoot through its USBOpener
+// method, the same as Server.USBOpener.
 func (s *Server) USBSource() usb.Source { return usbView{s} }
 
 type usbView struct{ s *Server }
+
+// USBOpener is Server.USBOpener.
+func (v usbView) USBOpener() usb.Opener { return usbOpener(v) }
 
 // Snapshot lists the attached phones as USB devices, sorted by bus, port path, address.
 func (v usbView) Snapshot(ctx context.Context) ([]usb.Device, error) {

@@ -52,6 +52,46 @@ type Probe struct {
 	Error     string `json:"error,omitempty"` // "", "disconnected"
 }
 
+// Exit is a usb.ExitRecovery run on the first recovery/DFU device and its
+// outcome: every control transfer the program submitted (setup packet and
+// OUT data, hex) and the kind of error it returned.
+type Exit struct {
+	TimeoutMs int      `json:"timeout_ms"`
+	Sent      []string `json:"sent"`
+	Error     string   `json:"error,omitempty"` // "", "stalled", "timeout", "wrong_mode", "disconnected"
+}
+
+// SentHex renders a control transfer as the Exit manifest lists it: the
+// setup packet, then for OUT transfers the data stage, in lower-case hex.
+func SentHex(t Transfer) string {
+	if t.Out() {
+		return fmt.Sprintf("%x %x", t.Setup[:], t.Data)
+	}
+	return fmt.Sprintf("%x", t.Setup[:])
+}
+
+// ExitRecoveryTransfers are usb.ExitRecovery's three iBoot commands, each
+// completed with the given status (StatusOK when statuses run short).
+func ExitRecoveryTransfers(statuses ...int32) []Transfer {
+	var ts []Transfer
+	for i, cmd := range []string{"setenv auto-boot true", "saveenv", "reboot"} {
+		st := StatusOK
+		if i < len(statuses) {
+			st = statuses[i]
+		}
+		ts = append(ts, IBootCommand(cmd, st))
+	}
+	return ts
+}
+
+func sentHex(ts []Transfer) []string {
+	out := []string{}
+	for _, t := range ts {
+		out = append(out, SentHex(t))
+	}
+	return out
+}
+
 // Pcap names a capture and the sysfs device it is replayed for.
 type Pcap struct {
 	Sysfs string `json:"sysfs"` // /sys/devices/…/1-2
@@ -66,6 +106,7 @@ type Fixture struct {
 	Pcaps       []Pcap   `json:"pcaps,omitempty"`
 	Expect      []Expect `json:"expect"`
 	Probe       *Probe   `json:"probe,omitempty"`
+	Exit        *Exit    `json:"exit,omitempty"`
 
 	devices []Device
 }
@@ -209,6 +250,35 @@ func Fixtures() []Fixture {
 			devices: []Device{rootHub(), vanish},
 			Expect:  []Expect{vanishExpect}},
 	}
+	exitOK := ExitRecoveryTransfers()
+	exitStall := ExitRecoveryTransfers(StatusStall)
+	exitGone := ExitRecoveryTransfers(StatusOK, StatusOK, StatusNoDevice)
+	// The capture expects "setenv auto-boot TRUE": same length, other bytes.
+	// umockdev compares the submitted OUT data, so the program's (correct)
+	// command finds no match and times out: proof the bytes are checked.
+	mismatch := []Transfer{IBootCommand("setenv auto-boot TRUE", StatusOK)}
+	fx = append(fx,
+		Fixture{Name: "iphone-recovery-exit", Description: "Phone A in recovery; the pcap takes the three iBoot commands of ExitRecovery (vendor control-OUT 0x40/0, data = command + NUL) and acknowledges each",
+			devices: []Device{rootHub(), withSerialRead(recovery, exitOK...)},
+			Expect:  []Expect{recExpect},
+			Exit:    &Exit{TimeoutMs: 1000, Sent: sentHex(exitOK)}},
+		Fixture{Name: "iphone-recovery-exit-stall", Description: "Phone A in recovery stalls \"setenv auto-boot true\" (EPIPE): ExitRecovery stops with a stall and sends nothing more",
+			devices: []Device{rootHub(), withSerialRead(recovery, exitStall...)},
+			Expect:  []Expect{recExpect},
+			Exit:    &Exit{TimeoutMs: 1000, Sent: sentHex(exitStall[:1]), Error: "stalled"}},
+		Fixture{Name: "iphone-recovery-exit-vanishes", Description: "Phone A in recovery takes setenv and saveenv, then leaves the bus while \"reboot\" completes (ENODEV): the expected success",
+			devices: []Device{rootHub(), withSerialRead(recovery, exitGone...)},
+			Expect:  []Expect{recExpect},
+			Exit:    &Exit{TimeoutMs: 1000, Sent: sentHex(exitGone)}},
+		Fixture{Name: "iphone-recovery-exit-mismatch", Description: "Phone A in recovery whose capture expects \"setenv auto-boot TRUE\": the correct command does not match the recorded bytes and times out",
+			devices: []Device{rootHub(), withSerialRead(recovery, mismatch...)},
+			Expect:  []Expect{recExpect},
+			Exit:    &Exit{TimeoutMs: 1000, Sent: sentHex(exitOK[:1]), Error: "timeout"}},
+		Fixture{Name: "iphone-dfu-exit", Description: "Phone A in DFU: ExitRecovery refuses before opening the device (DFU cannot be left over USB) and sends nothing",
+			devices: []Device{rootHub(), withSerialRead(dfu)},
+			Expect:  []Expect{dfuExpect},
+			Exit:    &Exit{TimeoutMs: 1000, Sent: []string{}, Error: "wrong_mode"}},
+	)
 	for i := range fx {
 		f := &fx[i]
 		f.Umockdev = f.Name + ".umockdev"

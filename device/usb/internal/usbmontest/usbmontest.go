@@ -22,11 +22,29 @@ const (
 	StatusStall    int32 = -32 // EPIPE: the request stalled; libusb reports LIBUSB_ERROR_PIPE
 )
 
-// Transfer is one control-IN exchange as the program makes it.
+// Transfer is one control exchange as the program makes it. The direction
+// is bit 7 of the setup's bmRequestType: IN transfers carry the device's
+// answer in Data; OUT transfers carry what the program must send, and
+// umockdev replays their completion only when the submitted bytes are
+// exactly these.
 type Transfer struct {
 	Setup  [8]byte
-	Data   []byte // what the device answers
+	Data   []byte // IN: what the device answers; OUT: what the host sends
 	Status int32  // completion status (StatusOK, StatusNoDevice, …)
+}
+
+// Out reports whether t is a host-to-device transfer.
+func (t Transfer) Out() bool { return t.Setup[0]&0x80 == 0 }
+
+// IBootCommand is the vendor control-OUT transfer that carries an iBoot
+// command: bmRequestType 0x40, bRequest 0, wValue 0, wIndex 0, the command
+// and its terminating NUL as data. status is the completion's.
+func IBootCommand(cmd string, status int32) Transfer {
+	data := append([]byte(cmd), 0)
+	var s [8]byte
+	s[0] = 0x40
+	binary.LittleEndian.PutUint16(s[6:], uint16(len(data)))
+	return Transfer{Setup: s, Data: data, Status: status}
 }
 
 // GetDescriptor returns the setup packet of a standard GET_DESCRIPTOR request.
@@ -90,12 +108,23 @@ func WritePcap(w io.Writer, bus, addr int, transfers []Transfer) error {
 		id := uint64(0x1000 + i)
 		ts := int64(i + 1)
 		wLength := binary.LittleEndian.Uint16(t.Setup[6:])
-		submit := usbmonHeader(id, 'S', bus, addr, 0, '<', ts, -115, uint32(wLength), 0, t.Setup)
-		data := t.Data
-		if t.Status != StatusOK {
-			data = nil
+		var submit, done []byte
+		if t.Out() {
+			// The submit carries the data stage; the completion only its length.
+			submit = append(usbmonHeader(id, 'S', bus, addr, 0x00, 0, 0, ts, -115, uint32(wLength), uint32(len(t.Data)), t.Setup), t.Data...)
+			n := uint32(wLength)
+			if t.Status != StatusOK {
+				n = 0
+			}
+			done = usbmonHeader(id, 'C', bus, addr, 0x00, '-', '>', ts, t.Status, n, 0, [8]byte{})
+		} else {
+			submit = usbmonHeader(id, 'S', bus, addr, 0x80, 0, '<', ts, -115, uint32(wLength), 0, t.Setup)
+			data := t.Data
+			if t.Status != StatusOK {
+				data = nil
+			}
+			done = append(usbmonHeader(id, 'C', bus, addr, 0x80, '-', 0, ts, t.Status, uint32(len(data)), uint32(len(data)), [8]byte{}), data...)
 		}
-		done := append(usbmonHeader(id, 'C', bus, addr, '-', 0, ts, t.Status, uint32(len(data)), uint32(len(data)), [8]byte{}), data...)
 		for _, rec := range [][]byte{submit, done} {
 			for _, v := range []uint32{uint32(ts), 0, uint32(len(rec)), uint32(len(rec))} {
 				_ = binary.Write(&buf, binary.LittleEndian, v)
@@ -107,11 +136,12 @@ func WritePcap(w io.Writer, bus, addr int, transfers []Transfer) error {
 	return err
 }
 
-// usbmonHeader is struct usbmon_packet (64 bytes) for a control transfer on endpoint 0x80.
-func usbmonHeader(id uint64, event byte, bus, addr int, flagSetup, flagData byte, tsSec int64, status int32, length, lenCap uint32, setup [8]byte) []byte {
+// usbmonHeader is struct usbmon_packet (64 bytes) for a control transfer on
+// endpoint 0 in direction ep (0x80 IN, 0x00 OUT).
+func usbmonHeader(id uint64, event byte, bus, addr int, ep, flagSetup, flagData byte, tsSec int64, status int32, length, lenCap uint32, setup [8]byte) []byte {
 	b := make([]byte, 0, 64)
 	b = binary.LittleEndian.AppendUint64(b, id)
-	b = append(b, event, 2 /* control */, 0x80, byte(addr))
+	b = append(b, event, 2 /* control */, ep, byte(addr))
 	b = binary.LittleEndian.AppendUint16(b, uint16(bus))
 	b = append(b, flagSetup, flagData)
 	b = binary.LittleEndian.AppendUint64(b, uint64(tsSec))

@@ -1,0 +1,565 @@
+// Package actions acts on a fix step instead of only describing it: exit
+// recovery mode (iBoot commands over USB), enter recovery mode (lockdownd's
+// EnterRecovery) and restart (the diagnostics relay). It owns the policy —
+// never while a restore runs, never "exit recovery" in DFU, one action at a
+// time per phone, a deadline on everything — and it follows the phone
+// afterwards through the merged USB/usbmuxd view until it is back, then says
+// what happened in one sentence and as a report finding.
+//
+// The hardware calls live in device/usb and device/usbmux; this package only
+// decides and watches. It imports device and diagnostics/report, never app/.
+package actions
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device"
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/model"
+	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+)
+
+// Kind is one action. The values are the command names and the suffix of
+// the action's finding id ("action.recovery_exit").
+type Kind string
+
+// The actions.
+const (
+	ExitRecovery  Kind = "recovery_exit"
+	EnterRecovery Kind = "recovery_enter"
+	Restart       Kind = "restart"
+)
+
+// Kinds lists every action.
+func Kinds() []Kind { return []Kind{ExitRecovery, EnterRecovery, Restart} }
+
+// FindingID is the report finding id of an action: "action.recovery_exit", …
+func (k Kind) FindingID() string { return "action." + string(k) }
+
+// Step is the fix step the action belongs to.
+func (k Kind) Step() int {
+	if k == Restart {
+		return 4
+	}
+	return 5
+}
+
+// Title is the button and confirmation title.
+func (k Kind) Title() string {
+	switch k {
+	case ExitRecovery:
+		return "Exit recovery mode"
+	case EnterRecovery:
+		return "Enter recovery mode"
+	case Restart:
+		return "Restart the iPhone"
+	}
+	return string(k)
+}
+
+// Sentinel errors of the policy, for errors.Is.
+var (
+	// ErrRestoreMode: the phone runs a restore; any action could interrupt it.
+	ErrRestoreMode = errors.New("a restore is running on the iPhone")
+	// ErrDFU: DFU mode cannot be left over USB; only a force restart does it.
+	ErrDFU = errors.New("DFU mode cannot be left over USB")
+	// ErrNotApplicable: the phone is not in the mode the action starts from.
+	ErrNotApplicable = errors.New("the action does not apply to the phone's mode")
+	// ErrBusy: another action runs on this phone.
+	ErrBusy = errors.New("another action is running on this iPhone")
+	// ErrNotVisible: the source the action needs (USB or usbmuxd) does not see the phone.
+	ErrNotVisible = errors.New("the iPhone is not visible where the action needs it")
+)
+
+// Hardware does the actions. *Devices is the production one.
+type Hardware interface {
+	ExitRecovery(ctx context.Context, d usb.Device) error
+	EnterRecovery(ctx context.Context, e usbmux.Entry) error
+	Restart(ctx context.Context, e usbmux.Entry) error
+}
+
+// Devices is the Hardware of real (or simulated) devices: iBoot commands
+// through a usb.Opener, lockdown requests through a usbmux.Client.
+type Devices struct {
+	USB    usb.Opener     // nil: exit recovery unavailable
+	Usbmux *usbmux.Client // nil: enter recovery and restart unavailable
+	// TransferTimeout bounds each USB transfer (default 5 s).
+	TransferTimeout time.Duration
+}
+
+var errNoSource = errors.New("no such source on this computer")
+
+// ExitRecovery sends the iBoot commands (usb.ExitRecovery).
+func (h Devices) ExitRecovery(ctx context.Context, d usb.Device) error {
+	if h.USB == nil {
+		return fmt.Errorf("actions: USB: %w", errNoSource)
+	}
+	return usb.ExitRecovery(ctx, h.USB, d, usb.ExitRecoveryOptions{Timeout: h.TransferTimeout})
+}
+
+// EnterRecovery asks lockdownd (usbmux.Client.EnterRecovery).
+func (h Devices) EnterRecovery(ctx context.Context, e usbmux.Entry) error {
+	if h.Usbmux == nil {
+		return fmt.Errorf("actions: usbmuxd: %w", errNoSource)
+	}
+	return h.Usbmux.EnterRecovery(ctx, e)
+}
+
+// Restart asks the diagnostics relay (usbmux.Client.Restart).
+func (h Devices) Restart(ctx context.Context, e usbmux.Entry) error {
+	if h.Usbmux == nil {
+		return fmt.Errorf("actions: usbmuxd: %w", errNoSource)
+	}
+	return h.Usbmux.Restart(ctx, e)
+}
+
+// Look returns the phones as the merged USB/usbmuxd view sees them now (one
+// look; the Runner polls it). A device.Monitor's Devices, or device.Merge of
+// one USB snapshot and one usbmuxd list.
+type Look func(ctx context.Context) ([]device.Device, error)
+
+// Options tune a Runner. Zero values take the defaults.
+type Options struct {
+	// ActionTimeout bounds the action itself (default 30 s).
+	ActionTimeout time.Duration
+	// FollowTimeout bounds waiting for the phone to come back (default 3
+	// min: a reboot into recovery can take a minute, iOS longer).
+	FollowTimeout time.Duration
+	// Poll is the interval between looks while following (default 250 ms).
+	Poll time.Duration
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Runner runs actions with the policy and follows the phone afterwards. It
+// is safe for concurrent use. One action per phone runs at a time in the
+// whole process, whichever Runner started it: the phone is one.
+type Runner struct {
+	hw   Hardware
+	look Look
+	opts Options
+}
+
+// busy holds the keys of the phones an action runs on, process-wide.
+var busy = struct {
+	sync.Mutex
+	keys map[string]bool
+}{keys: map[string]bool{}}
+
+// NewRunner returns a Runner over hw that follows phones through look.
+func NewRunner(hw Hardware, look Look, opts Options) *Runner {
+	if opts.ActionTimeout <= 0 {
+		opts.ActionTimeout = 30 * time.Second
+	}
+	if opts.FollowTimeout <= 0 {
+		opts.FollowTimeout = 3 * time.Minute
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = 250 * time.Millisecond
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Runner{hw: hw, look: look, opts: opts}
+}
+
+// Applicable reports which actions the policy allows for d, in Kinds order:
+// exit recovery in recovery mode (seen on USB), enter recovery and restart
+// in normal mode (listed by usbmuxd), nothing in restore or DFU mode.
+func Applicable(d device.Device) []Kind {
+	var out []Kind
+	for _, k := range Kinds() {
+		if Check(k, d) == nil {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// ForMode lists the actions the policy allows in mode m, in Kinds order:
+// exit recovery in recovery mode; enter recovery and restart in normal
+// mode; nothing in restore mode (it could interrupt a restore), DFU (only
+// the buttons leave it) or any other mode. Check adds what the action needs
+// to see of the phone.
+func ForMode(m mode.Mode) []Kind {
+	switch m {
+	case mode.Recovery:
+		return []Kind{ExitRecovery}
+	case mode.Normal:
+		return []Kind{EnterRecovery, Restart}
+	}
+	return nil
+}
+
+// Check says whether the policy allows action k on d, and if not, why
+// (ErrRestoreMode, ErrDFU, ErrNotApplicable, ErrNotVisible).
+func Check(k Kind, d device.Device) error {
+	switch {
+	case d.Mode == mode.Restore:
+		return ErrRestoreMode
+	case k == ExitRecovery && d.Mode == mode.DFU:
+		return ErrDFU
+	case !slices.Contains(Kinds(), k):
+		return fmt.Errorf("%w: unknown action %q", ErrNotApplicable, k)
+	case !slices.Contains(ForMode(d.Mode), k):
+		return fmt.Errorf("%w: %s does not apply in %s mode", ErrNotApplicable, k.Title(), d.Mode)
+	}
+	switch k {
+	case ExitRecovery:
+		if d.USB == nil {
+			return fmt.Errorf("%w: exit recovery needs the iPhone on this computer's USB", ErrNotVisible)
+		}
+	case EnterRecovery, Restart:
+		if d.Usbmux == nil || d.Usbmux.ConnectionType == "Network" {
+			return fmt.Errorf("%w: %s needs usbmuxd to list the iPhone over USB", ErrNotVisible, k.Title())
+		}
+	}
+	return nil
+}
+
+// Request is one action on one phone.
+type Request struct {
+	Kind   Kind
+	Device device.Device
+	// Family is the phone's recovery-button family (for the button
+	// instructions a refusal shows); model.Unknown lists every family.
+	Family model.Family
+}
+
+// Outcome is how an action ended.
+type Outcome string
+
+// Outcomes.
+const (
+	// Done: the phone is back in the mode the action aimed at.
+	Done Outcome = "done"
+	// BackInRecovery: after exit recovery (or a restart) the phone came
+	// back in recovery mode: iOS could not start.
+	BackInRecovery Outcome = "back_in_recovery"
+	// OtherMode: the phone came back in a mode nobody aimed at.
+	OtherMode Outcome = "other_mode"
+	// NotBack: the phone did not come back before FollowTimeout.
+	NotBack Outcome = "not_back"
+	// Refused: the policy or the phone refused (restore mode, DFU, busy, not trusted); nothing was sent.
+	Refused Outcome = "refused"
+	// Failed: the action was attempted and failed (stall, timeout, I/O).
+	Failed Outcome = "failed"
+)
+
+// Result is what an action did, when, and where the phone ended up.
+type Result struct {
+	Kind      Kind
+	DeviceKey string
+	Started   time.Time
+	// Took is from the start of the action until the phone was back (or the end).
+	Took    time.Duration
+	Before  mode.Mode
+	After   mode.Mode // "" when the phone was not seen again
+	Outcome Outcome
+	// Summary is the one sentence for people: "the iPhone restarted and is back in normal mode in 38 s".
+	Summary string
+	// Buttons are what to do by hand instead (refusals and failures), with Hint saying when.
+	Hint    string
+	Buttons []string
+	// Device is the phone as last seen (for the re-check); zero when not back.
+	Device device.Device
+	// Err is the refusal or failure, nil on Done.
+	Err error
+}
+
+// Ran reports whether the action was attempted (the command could run, in
+// CLI exit-code terms), whatever came of it.
+func (r Result) Ran() bool { return r.Outcome != Refused && r.Outcome != Failed }
+
+// Run applies the policy, does the action with ActionTimeout and follows the
+// phone until it is back or FollowTimeout passed. It never returns without a
+// Result; ctx ending stops it early (Outcome NotBack or Failed).
+func (r *Runner) Run(ctx context.Context, req Request) Result {
+	d := req.Device
+	res := Result{Kind: req.Kind, DeviceKey: d.Key, Started: r.opts.Now(), Before: d.Mode}
+	refuse := func(err error) Result {
+		res.Outcome, res.Err = Refused, err
+		res.Summary, res.Hint, res.Buttons = refusal(req, err)
+		return res
+	}
+	if err := Check(req.Kind, d); err != nil {
+		return refuse(err)
+	}
+	if !r.claim(d.Key) {
+		return refuse(ErrBusy)
+	}
+	defer r.release(d.Key)
+
+	actx, cancel := context.WithTimeout(ctx, r.opts.ActionTimeout)
+	var err error
+	switch req.Kind {
+	case ExitRecovery:
+		err = r.hw.ExitRecovery(actx, *d.USB)
+	case EnterRecovery:
+		err = r.hw.EnterRecovery(actx, *d.Usbmux)
+	case Restart:
+		err = r.hw.Restart(actx, *d.Usbmux)
+	}
+	cancel()
+	if err != nil {
+		if errors.Is(err, usbmux.ErrNeedsTrust) || errors.Is(err, usb.ErrWrongMode) {
+			return refuse(err)
+		}
+		res.Outcome, res.Err = Failed, err
+		res.Took = r.opts.Now().Sub(res.Started)
+		res.Summary, res.Hint, res.Buttons = failure(req, err)
+		return res
+	}
+	return r.follow(ctx, req, res)
+}
+
+func (r *Runner) claim(key string) bool {
+	busy.Lock()
+	defer busy.Unlock()
+	if busy.keys[key] {
+		return false
+	}
+	busy.keys[key] = true
+	return true
+}
+
+func (r *Runner) release(key string) {
+	busy.Lock()
+	delete(busy.keys, key)
+	busy.Unlock()
+}
+
+// Busy reports whether an action runs on the phone with that key (started
+// by any Runner of this process).
+func (r *Runner) Busy(key string) bool {
+	busy.Lock()
+	defer busy.Unlock()
+	return busy.keys[key]
+}
+
+// target is the mode the action aims at.
+func (k Kind) target() mode.Mode {
+	if k == EnterRecovery {
+		return mode.Recovery
+	}
+	return mode.Normal
+}
+
+// follow polls the merged view: first for the phone to leave (gone, or back
+// under a new USB address or usbmuxd id, or in another mode), then for it to
+// come back, and judges where it came back.
+func (r *Runner) follow(ctx context.Context, req Request, res Result) Result {
+	start := req.Device
+	fctx, cancel := context.WithTimeout(ctx, r.opts.FollowTimeout)
+	defer cancel()
+	t := time.NewTicker(r.opts.Poll)
+	defer t.Stop()
+	left := false
+	var last device.Device
+	var usbOnlySince time.Time // back in normal mode on USB, usbmuxd not listing it yet
+	for {
+		devs, err := r.look(fctx)
+		if err == nil {
+			d, found := find(devs, start)
+			if !found {
+				left = true
+			} else {
+				last = d
+				if !left && changed(start, d) {
+					left = true
+				}
+				if left && r.settled(d, &usbOnlySince) {
+					return r.judge(req, res, d)
+				}
+			}
+		}
+		select {
+		case <-fctx.Done():
+			res.Took = r.opts.Now().Sub(res.Started)
+			res.Outcome, res.Device = NotBack, last
+			res.Err = fmt.Errorf("actions: %s: the iPhone was not back within %v", req.Kind, r.opts.FollowTimeout)
+			if ctx.Err() != nil {
+				res.Err = fmt.Errorf("actions: %s: stopped while following the iPhone: %w", req.Kind, ctx.Err())
+			}
+			res.Summary = notBack(req, left, res.Took)
+			res.Hint, res.Buttons = forceRestartButtons(req.Family)
+			return res
+		case <-t.C:
+		}
+	}
+}
+
+// find locates the phone: same key, else (a recovery-mode phone of an old
+// chip has no UDID) the same USB port.
+func find(devs []device.Device, start device.Device) (device.Device, bool) {
+	for _, d := range devs {
+		if d.Key == start.Key {
+			return d, true
+		}
+	}
+	if start.USB != nil {
+		for _, d := range devs {
+			if d.USB != nil && d.USB.Location() == start.USB.Location() {
+				return d, true
+			}
+		}
+	}
+	return device.Device{}, false
+}
+
+// changed reports whether d is no longer the attachment the action started
+// from: another mode, USB address or usbmuxd id means it rebooted between looks.
+func changed(start, d device.Device) bool {
+	if d.Mode != start.Mode {
+		return true
+	}
+	if start.USB != nil && d.USB != nil && d.USB.Address != start.USB.Address {
+		return true
+	}
+	return start.Usbmux != nil && d.Usbmux != nil && d.Usbmux.DeviceID != start.Usbmux.DeviceID
+}
+
+// usbOnlyGrace is how long a phone back in normal mode on USB may go
+// unlisted by usbmuxd before it counts as back anyway (usbmuxd missing or
+// slow; the re-check then reports that).
+const usbOnlyGrace = 10 * time.Second
+
+// settled reports whether d is back for good: in normal mode once usbmuxd
+// lists it too (or USB alone has shown it for usbOnlyGrace), in a
+// boot-loader mode as soon as USB shows it.
+func (r *Runner) settled(d device.Device, usbOnlySince *time.Time) bool {
+	if d.Mode != mode.Normal {
+		*usbOnlySince = time.Time{}
+		return d.Mode != mode.Unknown && d.Mode != ""
+	}
+	if d.Usbmux != nil {
+		return true
+	}
+	now := r.opts.Now()
+	if usbOnlySince.IsZero() {
+		*usbOnlySince = now
+	}
+	return now.Sub(*usbOnlySince) >= usbOnlyGrace
+}
+
+func (r *Runner) judge(req Request, res Result, d device.Device) Result {
+	res.Took = r.opts.Now().Sub(res.Started)
+	res.After, res.Device = d.Mode, d
+	secs := seconds(res.Took)
+	switch {
+	case d.Mode == req.Kind.target():
+		res.Outcome = Done
+		switch req.Kind {
+		case ExitRecovery:
+			res.Summary = fmt.Sprintf("the iPhone left recovery mode and is back in normal mode in %s", secs)
+		case EnterRecovery:
+			res.Summary = fmt.Sprintf("the iPhone restarted into recovery mode in %s; step 5 (restore) can go ahead", secs)
+		case Restart:
+			res.Summary = fmt.Sprintf("the iPhone restarted and is back in normal mode in %s", secs)
+		}
+	case d.Mode == mode.Recovery:
+		res.Outcome = BackInRecovery
+		res.Err = fmt.Errorf("actions: %s: the iPhone came back in recovery mode", req.Kind)
+		res.Summary = fmt.Sprintf("the iPhone restarted but came back in recovery mode after %s: iOS could not start; step 5 (restore) is the way forward", secs)
+	default:
+		res.Outcome = OtherMode
+		res.Err = fmt.Errorf("actions: %s: the iPhone came back in %s mode", req.Kind, d.Mode)
+		res.Summary = fmt.Sprintf("the iPhone came back in %s mode after %s (%s)", d.Mode, secs, d.Mode.Describe())
+	}
+	return res
+}
+
+// seconds renders a duration as people say it: "38 s", "2 min 5 s".
+func seconds(d time.Duration) string {
+	s := int(math.Round(d.Seconds()))
+	if s < 60 {
+		return fmt.Sprintf("%d s", s)
+	}
+	return fmt.Sprintf("%d min %d s", s/60, s%60)
+}
+
+func notBack(req Request, left bool, took time.Duration) string {
+	if !left {
+		return fmt.Sprintf("the command was accepted, but the iPhone did not restart within %s", seconds(took))
+	}
+	return fmt.Sprintf("the iPhone left the USB bus and was not back within %s; if its screen stays dark, force-restart it", seconds(took))
+}
+
+// refusal explains why nothing was sent and what to do by hand instead.
+func refusal(req Request, err error) (summary, hint string, buttons []string) {
+	switch {
+	case errors.Is(err, ErrRestoreMode):
+		return "nothing was sent: a restore is running on the iPhone, and restarting it now could interrupt the restore", "", nil
+	case errors.Is(err, ErrDFU), errors.Is(err, usb.ErrWrongMode) && req.Device.Mode == mode.DFU:
+		hint, buttons = forceRestartButtons(req.Family)
+		return "nothing was sent: the iPhone is in DFU mode, which cannot be left over USB; force-restart it with its buttons", hint, buttons
+	case errors.Is(err, ErrBusy):
+		return "nothing was sent: another action is still running on this iPhone", "", nil
+	case errors.Is(err, usbmux.ErrNeedsTrust):
+		if req.Kind == EnterRecovery {
+			hint, buttons = recoveryButtons(req.Family)
+			return "nothing was done: entering recovery mode from this computer needs the iPhone to trust it; unlock the iPhone and tap Trust, or use the buttons", hint, buttons
+		}
+		hint, buttons = forceRestartButtons(req.Family)
+		return "nothing was done: restarting from this computer needs the iPhone to trust it; unlock the iPhone and tap Trust, or restart it with its buttons", hint, buttons
+	}
+	return "nothing was sent: " + err.Error(), "", nil
+}
+
+func failure(req Request, err error) (summary, hint string, buttons []string) {
+	what := map[Kind]string{ExitRecovery: "the iBoot commands did not go through", EnterRecovery: "lockdownd did not take the request",
+		Restart: "the restart request did not go through"}[req.Kind]
+	extra := ""
+	if errors.Is(err, usb.ErrStalled) {
+		extra = " (the iPhone refused a USB request)"
+	} else if errors.Is(err, usb.ErrTimeout) || errors.Is(err, usbmux.ErrNotResponding) || errors.Is(err, context.DeadlineExceeded) {
+		extra = " (no answer in time: check the cable and port, step 1)"
+	}
+	if req.Kind == EnterRecovery {
+		hint, buttons = recoveryButtons(req.Family)
+	} else {
+		hint, buttons = forceRestartButtons(req.Family)
+	}
+	return what + extra + "; use the buttons instead", hint, buttons
+}
+
+// Steps are the fix steps an action's finding supports.
+func steps(res Result) []int {
+	s := []int{res.Kind.Step()}
+	if res.Outcome == BackInRecovery && !slices.Contains(s, 5) {
+		s = append(s, 5)
+	}
+	return s
+}
+
+// SnapshotLook is a Look of one USB snapshot and one usbmuxd list, merged
+// (device.MergeOn for this platform). Either may be nil; a failing source
+// counts as seeing nothing, so a phone that is away looks away.
+func SnapshotLook(src usb.Source, c *usbmux.Client, goos string) Look {
+	return func(ctx context.Context) ([]device.Device, error) {
+		var devs []usb.Device
+		var entries []usbmux.Entry
+		var errs []error
+		if src != nil {
+			d, err := src.Snapshot(ctx)
+			devs = d
+			errs = append(errs, err)
+		}
+		if c != nil {
+			e, err := c.List(ctx)
+			entries = e
+			errs = append(errs, err)
+		}
+		if len(errs) > 0 && !slices.ContainsFunc(errs, func(e error) bool { return e == nil }) {
+			return nil, errors.Join(errs...)
+		}
+		return device.MergeOn(goos, devs, entries), nil
+	}
+}
