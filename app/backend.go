@@ -3,9 +3,9 @@
 // steps, the before/after comparison and the report export.
 //
 // It renders view-models built by package app/viewmodel and sends the user's
-// intents to a Backend. It holds no USB or socket code: the real Backend (the
-// diagnostics engine plus the device monitor) is wired in cmd/restoredoctor,
-// and tests use a fake one with plain report values. It imports diagnostics
+// intents to a Backend. It holds no USB or socket code: the real Backend (an
+// adapter over diagnostics/session) is wired in cmd/restoredoctor, and tests
+// use a fake one with plain report values. It imports diagnostics
 // and device types; nothing imports app.
 package app
 
@@ -56,8 +56,10 @@ type CheckOptions struct {
 	Tried  viewmodel.Tried
 }
 
-// Backend is everything the window needs from the diagnostics engine and the
-// device monitor. Methods that wait take a context and return when it ends.
+// Backend is the I/O the window needs: live phones, the computer's state
+// and checks (cmd/restoredoctor adapts diagnostics/session to it). The step
+// catalogue and the re-ranking of steps are pure and come with Options.
+// Methods that wait take a context and return when it ends.
 type Backend interface {
 	// Watch reports live device events to emit until ctx ends, then returns.
 	// emit is called from the Backend's goroutine.
@@ -66,9 +68,4 @@ type Backend interface {
 	HostStatus(ctx context.Context) viewmodel.Host
 	// Check runs the diagnostics once, reporting progress from its goroutine.
 	Check(ctx context.Context, opts CheckOptions, progress func(Progress)) (*report.Report, error)
-	// Rerank re-evaluates the rules on r's findings with what the user tried.
-	// It is pure and fast (no hardware), so the UI calls it directly.
-	Rerank(r *report.Report, tried viewmodel.Tried) (*report.Report, error)
-	// Catalog is the step catalogue.
-	Catalog() viewmodel.Catalog
 }

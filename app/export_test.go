@@ -124,29 +124,3 @@ func TestExportBeforeAnyCheck(t *testing.T) {
 		t.Error("exporting without a report showed nothing")
 	}
 }
-
-func TestWriteFileAtomicKeepsOldFileOnFailure(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "r.json")
-	if err := WriteFileAtomic(path, []byte("old")); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFileAtomic(path, []byte("new")); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(path); string(b) != "new" {
-		t.Fatalf("content = %q", b)
-	}
-	// A directory in the way makes the rename fail; nothing else may change.
-	bad := filepath.Join(dir, "sub")
-	if err := os.Mkdir(bad, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := WriteFileAtomic(bad, []byte("x")); err == nil {
-		t.Fatal("rename over a directory succeeded")
-	}
-	entries, _ := os.ReadDir(dir)
-	if len(entries) != 2 {
-		t.Errorf("left behind: %v", entries)
-	}
-}

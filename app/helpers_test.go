@@ -27,8 +27,6 @@ type fakeBackend struct {
 	t      *testing.T
 	events chan DeviceEvent
 	host   viewmodel.Host
-	cat    viewmodel.Catalog
-	rerank func(r *report.Report, tried viewmodel.Tried) (*report.Report, error)
 
 	mu       sync.Mutex
 	reports  []*report.Report
@@ -45,7 +43,6 @@ func newFake(t *testing.T, reports ...string) *fakeBackend {
 		t:      t,
 		events: make(chan DeviceEvent, 64),
 		host:   viewmodel.Host{UsbmuxdAddress: "unix:///var/run/usbmuxd", UsbmuxdStatus: report.UsbmuxdOK, USBStatus: viewmodel.USBOK},
-		cat:    CatalogView(catalog.MustDefault(), "linux"),
 		progress: []Progress{
 			{Done: 0, Total: 3, Label: "USB stability"},
 			{Done: 1, Total: 3, Label: "lockdown round trips"},
@@ -115,15 +112,6 @@ func (f *fakeBackend) Check(ctx context.Context, opts CheckOptions, progress fun
 	// The real rules rank the fixture's findings, as the engine would.
 	return Rerank(catalog.MustDefault(), r, opts.Tried)
 }
-
-func (f *fakeBackend) Rerank(r *report.Report, tried viewmodel.Tried) (*report.Report, error) {
-	if f.rerank != nil {
-		return f.rerank(r, tried)
-	}
-	return Rerank(catalog.MustDefault(), r, tried)
-}
-
-func (f *fakeBackend) Catalog() viewmodel.Catalog { return f.cat }
 
 func (f *fakeBackend) checkCount() int {
 	f.mu.Lock()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -55,6 +57,9 @@ type Options struct {
 	Now func() time.Time
 	// Guide supplies step text to the Markdown export (nil: none).
 	Guide report.Guide
+	// Catalog is the step catalogue the steps are shown and re-ranked from
+	// (nil: the built-in one).
+	Catalog *catalog.Catalog
 	// NoAutoCheck disables the check that starts when a phone is plugged in.
 	NoAutoCheck bool
 }
@@ -172,6 +177,9 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 	if opts.Do == nil {
 		opts.Do = fyne.Do
 	}
+	if opts.Catalog == nil {
+		opts.Catalog = catalog.MustDefault()
+	}
 	if opts.SaveDialog == nil {
 		opts.SaveDialog = fileSaveDialog
 	}
@@ -179,7 +187,7 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 		opts.Now = time.Now
 	}
 	u := &UI{
-		b: b, opts: opts, log: opts.Logger, app: a, cat: b.Catalog(),
+		b: b, opts: opts, log: opts.Logger, app: a, cat: CatalogView(opts.Catalog, runtime.GOOS),
 		devices: map[string]*liveDevice{}, window: QuickWindow,
 		ack: map[int]bool{}, expanded: map[int]bool{}, stepWidgets: map[int]*stepWidgets{},
 	}
@@ -639,7 +647,7 @@ func (u *UI) setTried(key string, on bool) {
 
 // rerank re-evaluates the last report's findings with the current tried flags.
 func (u *UI) rerank() {
-	r, err := u.b.Rerank(u.last, u.tried)
+	r, err := Rerank(u.opts.Catalog, u.last, u.tried)
 	if err != nil {
 		u.log.Error("re-ranking failed", "err", err)
 		dialog.ShowError(fmt.Errorf("re-ranking the steps: %w", err), u.win)

@@ -20,12 +20,13 @@ const (
 	MatchNone     Match = ""         // seen by one source only
 	MatchSerial   Match = "serial"   // USB serial (or recovery ECID) equals the UDID
 	MatchLocation Match = "location" // usbmuxd LocationID equals (bus << 16) | address (Linux)
+	MatchOnly     Match = "only"     // the one phone on USB without a readable serial and the one unmatched usbmuxd entry (every OS)
 )
 
 // Device is one physical phone as seen by USB and/or usbmuxd.
 type Device struct {
-	// Key identifies the phone across snapshots: "udid:<UDID upper-case, no
-	// dash>" when the UDID is known or derivable, else "usb:<bus-ports>" or
+	// Key identifies the phone across snapshots and modes (see Key):
+	// "ecid:…" when the ECID is known, else "udid:…", "usb:<bus-ports>" or
 	// "usbmux:<DeviceID>".
 	Key string
 	// UDID is the phone's UDID as usbmuxd spells it, else derived from the
@@ -46,32 +47,7 @@ type Device struct {
 	MatchedBy Match
 }
 
-// USBOnly reports whether only the USB scanner sees the phone.
-func (d Device) USBOnly() bool { return d.USB != nil && d.Usbmux == nil }
-
-// UsbmuxOnly reports whether only usbmuxd sees the phone (Windows/macOS, or
-// no libusb access).
-func (d Device) UsbmuxOnly() bool { return d.USB == nil && d.Usbmux != nil }
-
-// MissingFromUsbmux reports a phone USB sees in a mode usbmuxd should list
-// (normal/restore product ids) that usbmuxd does not list over USB (it may
-// still list it over Wi-Fi). Only meaningful when the usbmuxd list given to
-// Merge was read successfully.
-func (d Device) MissingFromUsbmux() bool {
-	return d.USB != nil && d.USB.Mode == mode.Normal && (d.Usbmux == nil || isNetwork(*d.Usbmux))
-}
-
 func isNetwork(e usbmux.Entry) bool { return strings.EqualFold(e.ConnectionType, "Network") }
-
-// NormalizeUDID strips dashes and upper-cases, so a USB serial
-// ("00008110001A2B3C4D5E6F70") and a UDID ("00008110-001A2B3C4D5E6F70")
-// of the same phone compare equal.
-func NormalizeUDID(s string) string {
-	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), "-", ""))
-}
-
-// KeyForUDID is the Device.Key of the phone with that UDID.
-func KeyForUDID(udid string) string { return "udid:" + NormalizeUDID(udid) }
 
 // LinuxLocationID is the usbmuxd LocationID of a device at bus/address as
 // Linux usbmuxd computes it (usb.c, usb_get_location: (bus << 16) | address).
@@ -152,10 +128,7 @@ func MergeOn(goos string, usbDevs []usb.Device, mux []usbmux.Entry) []Device {
 	var slots []*muxSlot
 	byKey := map[string]*muxSlot{}
 	for _, e := range mux {
-		k := KeyForUDID(e.UDID)
-		if e.UDID == "" {
-			k = "usbmux:" + strconv.Itoa(e.DeviceID)
-		}
+		k := Key(nil, &e)
 		isUSB := !isNetwork(e)
 		if s, ok := byKey[k]; ok {
 			if isUSB && isNetwork(s.e) {
@@ -174,49 +147,72 @@ func MergeOn(goos string, usbDevs []usb.Device, mux []usbmux.Entry) []Device {
 	var unmatched []int // indexes into out of USB devices without a serial match
 	for i := range usbDevs {
 		u := usbDevs[i]
-		d := Device{USB: &u, Mode: u.Mode, UDID: UDIDFromUSB(u)}
-		if d.UDID != "" {
-			d.Key = KeyForUDID(d.UDID)
+		d := Device{USB: &u, Mode: u.Mode, UDID: UDIDFromUSB(u), Key: Key(&u, nil)}
+		if ChipKey(d.Key) {
 			if s, ok := byKey[d.Key]; ok && !s.used {
 				s.used = true
 				e := s.e
 				d.Usbmux, d.AlsoNetwork, d.MatchedBy, d.UDID = &e, s.network && !isNetwork(e), MatchSerial, e.UDID
 			}
 		}
-		if d.Key == "" || seen[d.Key] {
-			d.Key = "usb:" + u.Location()
+		if seen[d.Key] {
+			d.Key = keyUSB + u.Location()
 		}
 		seen[d.Key] = true
-		if byLocation && d.Usbmux == nil && !u.Mode.IsLowLevel() {
+		if d.Usbmux == nil && !u.Mode.IsLowLevel() {
 			unmatched = append(unmatched, len(out))
 		}
 		out = append(out, d)
 	}
-	// LocationID fallback, only where it is unambiguous on both sides.
+	// Phones whose serial could not be read: the LocationID fallback where
+	// usbmuxd encodes it like Linux, only when unambiguous on both sides;
+	// on every OS, the one such phone and the one unmatched usbmuxd USB entry.
+	var blind []int
 	for _, i := range unmatched {
-		d := &out[i]
-		if d.UDID != "" {
-			continue // its serial was read and usbmuxd does not list it: a real miss
+		if out[i].UDID == "" { // a readable serial that usbmuxd does not list is a real miss
+			blind = append(blind, i)
 		}
-		loc := LinuxLocationID(d.USB.Bus, d.USB.Address)
+	}
+	join := func(d *Device, hit *muxSlot, by Match) {
+		hit.used = true
+		e := hit.e
+		d.Usbmux, d.AlsoNetwork, d.MatchedBy, d.UDID = &e, hit.network && !isNetwork(e), by, e.UDID
+		if k := Key(nil, &e); e.UDID != "" && !seen[k] {
+			delete(seen, d.Key)
+			d.Key = k
+			seen[d.Key] = true
+		}
+	}
+	free := func(fit func(e usbmux.Entry) bool) (*muxSlot, int) {
 		var hit *muxSlot
 		n := 0
 		for _, s := range slots {
-			if !s.used && s.e.LocationID == loc && !isNetwork(s.e) {
+			if !s.used && !isNetwork(s.e) && fit(s.e) {
 				hit = s
 				n++
 			}
 		}
-		if n != 1 {
-			continue
+		return hit, n
+	}
+	for _, i := range blind {
+		if !byLocation {
+			break
 		}
-		hit.used = true
-		e := hit.e
-		d.Usbmux, d.AlsoNetwork, d.MatchedBy, d.UDID = &e, hit.network && !isNetwork(e), MatchLocation, e.UDID
-		if e.UDID != "" && !seen[KeyForUDID(e.UDID)] {
-			delete(seen, d.Key)
-			d.Key = KeyForUDID(e.UDID)
-			seen[d.Key] = true
+		d := &out[i]
+		loc := LinuxLocationID(d.USB.Bus, d.USB.Address)
+		if hit, n := free(func(e usbmux.Entry) bool { return e.LocationID == loc }); n == 1 {
+			join(d, hit, MatchLocation)
+		}
+	}
+	var still []int
+	for _, i := range blind {
+		if out[i].Usbmux == nil {
+			still = append(still, i)
+		}
+	}
+	if len(still) == 1 {
+		if hit, n := free(func(usbmux.Entry) bool { return true }); n == 1 {
+			join(&out[still[0]], hit, MatchOnly)
 		}
 	}
 	for _, s := range slots {
@@ -225,9 +221,9 @@ func MergeOn(goos string, usbDevs []usb.Device, mux []usbmux.Entry) []Device {
 		}
 		e := s.e
 		d := Device{Usbmux: &e, UDID: e.UDID, Mode: mode.Normal, AlsoNetwork: s.network && !isNetwork(e)}
-		d.Key = KeyForUDID(e.UDID)
-		if e.UDID == "" || seen[d.Key] {
-			d.Key = "usbmux:" + strconv.Itoa(e.DeviceID)
+		d.Key = Key(nil, &e)
+		if seen[d.Key] {
+			d.Key = keyUsbmux + strconv.Itoa(e.DeviceID)
 		}
 		seen[d.Key] = true
 		out = append(out, d)

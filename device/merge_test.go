@@ -13,7 +13,7 @@ import (
 const (
 	udidA = "00008110-001A2B3C4D5E6F70"
 	udidB = "a1b2c3d4e5f60718293a4b5c6d7e8f9012345678"
-	keyA  = "udid:00008110001A2B3C4D5E6F70"
+	keyA  = "ecid:001A2B3C4D5E6F70"
 	keyB  = "udid:A1B2C3D4E5F60718293A4B5C6D7E8F9012345678"
 )
 
@@ -95,8 +95,8 @@ func TestMerge(t *testing.T) {
 				{key: keyA, udid: udidA, mode: mode.Normal, usb: true, usbOnly: true, missing: true},
 				{key: keyB, udid: udidB, mode: mode.Normal, mux: true, muxOnly: true},
 			}},
-		{"A11 recovery: UDID not derivable", []usb.Device{oldRecovery}, nil,
-			[]want{{key: "usb:1-1.3", mode: mode.Recovery, usb: true, usbOnly: true}}},
+		{"A11 recovery: UDID not derivable, the ECID is the key", []usb.Device{oldRecovery}, nil,
+			[]want{{key: "ecid:000012345678ABCD", mode: mode.Recovery, usb: true, usbOnly: true}}},
 		{"listed over USB and Wi-Fi", []usb.Device{usbA()}, []usbmux.Entry{wifiA, muxA()},
 			[]want{{key: keyA, udid: udidA, mode: mode.Normal, usb: true, mux: true, match: MatchSerial, alsoOnWiFi: true}}},
 		{"listed over Wi-Fi only while on USB", []usb.Device{usbA()}, []usbmux.Entry{wifiA},
@@ -148,20 +148,28 @@ func TestUDIDFromUSB(t *testing.T) {
 }
 
 // TestMergeOnLocationFallback: the LocationID fallback is Linux usbmuxd's
-// encoding; on macOS and Windows an unreadable serial leaves the two views
-// apart instead of guessing.
+// encoding; on every OS the one phone with an unreadable serial and the one
+// unmatched usbmuxd entry are the same phone, and with two of each the
+// views stay apart instead of guessing.
 func TestMergeOnLocationFallback(t *testing.T) {
 	unreadable := usbA()
 	unreadable.Serial = ""
+	unreadableB := usbB()
+	unreadableB.Serial = ""
 	for _, tc := range []struct {
-		goos string
-		keys []string
+		goos  string
+		usb   []usb.Device
+		mux   []usbmux.Entry
+		keys  []string
+		match Match
 	}{
-		{"linux", []string{keyA}},
-		{"darwin", []string{keyA, "usb:1-2"}},
-		{"windows", []string{keyA, "usb:1-2"}},
+		{"linux", []usb.Device{unreadable}, []usbmux.Entry{muxA()}, []string{keyA}, MatchLocation},
+		{"darwin", []usb.Device{unreadable}, []usbmux.Entry{muxA()}, []string{keyA}, MatchOnly},
+		{"windows", []usb.Device{unreadable}, []usbmux.Entry{muxA()}, []string{keyA}, MatchOnly},
+		{"linux", []usb.Device{unreadable, unreadableB}, []usbmux.Entry{muxA(), muxB()}, []string{keyA, keyB}, MatchLocation},
+		{"darwin", []usb.Device{unreadable, unreadableB}, []usbmux.Entry{muxA(), muxB()}, []string{keyA, keyB, "usb:1-1.3", "usb:1-2"}, MatchNone},
 	} {
-		got := MergeOn(tc.goos, []usb.Device{unreadable}, []usbmux.Entry{muxA()})
+		got := MergeOn(tc.goos, tc.usb, tc.mux)
 		var keys []string
 		for _, d := range got {
 			keys = append(keys, d.Key)
@@ -169,11 +177,8 @@ func TestMergeOnLocationFallback(t *testing.T) {
 		if !slices.Equal(keys, tc.keys) {
 			t.Errorf("%s: keys %v, want %v", tc.goos, keys, tc.keys)
 		}
-		if tc.goos == "linux" && (got[0].MatchedBy != MatchLocation || got[0].USB == nil || got[0].Usbmux == nil) {
-			t.Errorf("linux: %+v, want a LocationID match", got[0])
+		if got[0].MatchedBy != tc.match {
+			t.Errorf("%s: %+v, want match %q", tc.goos, got[0], tc.match)
 		}
-	}
-	if LocationFallback("darwin") || !LocationFallback("linux") {
-		t.Error("LocationFallback")
 	}
 }

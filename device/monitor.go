@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"maps"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -64,27 +63,62 @@ type Event struct {
 	Reconciled bool
 	// Err is why the usbmuxd connection was lost (usbmux-disconnected).
 	Err error
-	// Stability is the phone's counters after this event (zero for usbmux state events).
+	// Stability is the phone's counters after this event, without History
+	// (Monitor.Stability has it); zero for usbmux state events.
 	Stability Stability
 }
 
-// Stability counts one phone's comings and goings since the monitor started.
-// Both sources usually see the same physical event, so the combined counts
-// take the larger of the two rather than the sum.
+// ChangeKind is what one entry of a phone's history records.
+type ChangeKind string
+
+// History entry kinds.
+const (
+	// ChangeDrop: a source lost the phone and it did not come back in
+	// another mode (an unplug, a flap).
+	ChangeDrop ChangeKind = "drop"
+	// ChangeReturn: a source sees the phone again in the mode it left in.
+	ChangeReturn ChangeKind = "return"
+	// ChangeMode: the phone changed mode (From → To). A departure that ended
+	// in a mode change is recorded as ChangeDeparture, never as a drop.
+	ChangeMode ChangeKind = "mode-change"
+	// ChangeDeparture: a source lost the phone on its way to another mode.
+	ChangeDeparture ChangeKind = "departure"
+)
+
+// Change is one entry of a phone's stability history.
+type Change struct {
+	Time     time.Time
+	Kind     ChangeKind
+	Source   Source
+	From, To mode.Mode // ChangeMode; From for the others is the mode it was in
+}
+
+// Stability is one phone's stability since the monitor started: counters
+// per source and a timestamped history. Both sources usually see the same
+// physical event, so the combined counts take the larger of the two rather
+// than the sum. A mode change is never a drop: a departure followed by the
+// phone coming back in another mode (within ModeChangeWindow) is counted as
+// that mode change only.
 type Stability struct {
 	Key                            string
 	USBAttaches, USBDetaches       int
 	UsbmuxAttaches, UsbmuxDetaches int
-	USBFlaps, UsbmuxFlaps          int
-	ModeChanges                    int
-	FirstSeen, LastChange          time.Time
+	// USBDrops, UsbmuxDrops: departures not explained by a mode change.
+	USBDrops, UsbmuxDrops int
+	// USBFlaps, UsbmuxFlaps: drops followed by a return in the same mode within FlapWindow.
+	USBFlaps, UsbmuxFlaps int
+	ModeChanges           int
+	FirstSeen, LastChange time.Time
+	// History is the phone's changes, oldest first (the latest MaxHistory).
+	History []Change
 }
 
 // Flaps is the number of same-mode re-appearances, from whichever source saw more.
 func (s Stability) Flaps() int { return max(s.USBFlaps, s.UsbmuxFlaps) }
 
-// Detaches is the number of departures, from whichever source saw more.
-func (s Stability) Detaches() int { return max(s.USBDetaches, s.UsbmuxDetaches) }
+// Drops is the number of times the phone dropped off (not counting mode
+// changes), from whichever source saw more.
+func (s Stability) Drops() int { return max(s.USBDrops, s.UsbmuxDrops) }
 
 // Attaches is the number of arrivals after the start, from whichever source saw more.
 func (s Stability) Attaches() int { return max(s.USBAttaches, s.UsbmuxAttaches) }
@@ -101,11 +135,18 @@ type UsbmuxEvents interface {
 
 // MonitorOptions tune a Monitor. The zero value is usable.
 type MonitorOptions struct {
-	// FlapWindow: a usbmuxd re-attach this soon after a detach of the same
-	// phone is a flap (default 10 s). USB flaps are the watcher's
-	// Reenumeration verdicts (its own FlapWindow). usbmuxd cannot tell restore
-	// from normal mode, so a reboot into restore mode also looks like a flap there.
+	// FlapWindow: a return in the same mode this soon after a drop is a
+	// flap (default 10 s).
 	FlapWindow time.Duration
+	// ModeChangeWindow: a departure followed within this long by the phone
+	// in another mode is that mode change, not a drop (default 3 min: a
+	// reboot into recovery can take a minute).
+	ModeChangeWindow time.Duration
+	// MaxPhones caps the phones one monitor tracks (default 64); events of
+	// further phones are ignored and counted (Overflow).
+	MaxPhones int
+	// MaxHistory caps each phone's history (default 256 entries).
+	MaxHistory int
 	// InitialWindow: USB attaches in the watcher's first poll within this long
 	// of Run are the phones already present (default 2 s).
 	InitialWindow time.Duration
@@ -113,7 +154,8 @@ type MonitorOptions struct {
 	Buffer int
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
-	// Now is the clock for Stability times (default time.Now).
+	// Now is the monitor's clock (default time.Now): every event is stamped
+	// with it when it is processed, so tests drive the windows without sleeping.
 	Now func() time.Time
 	// QueryMode, when set, is asked for the lockdown mode of every phone
 	// usbmuxd attaches (typically a wrapper around (*usbmux.Client).QueryType),
@@ -134,10 +176,15 @@ type modeResult struct {
 }
 
 // Monitor runs the USB watcher and the usbmuxd listener together and keeps
-// the merged device view and per-phone stability counters. Either source may
-// be nil (no libusb access: usbmuxd only; no usbmuxd: USB only). Devices and
-// Stability may be called at any time, from any goroutine: diagnostics sample
-// the counters after a window, the GUI renders a live card from the events.
+// the merged device view and per-phone stability. It is the only code that
+// turns USB and usbmuxd events into phones: it gives each physical phone one
+// key across modes and replugs (see Key), tells restore mode from normal
+// mode (QueryMode), and counts drops and mode changes. Either source may be
+// nil (no libusb access: usbmuxd only; no usbmuxd: USB only). Devices and
+// Stability may be called at any time, from any goroutine.
+//
+// Work per event is bounded by the number of phones (at most MaxPhones),
+// not by the number of events seen.
 type Monitor struct {
 	usbSrc USBEvents
 	muxSrc UsbmuxEvents
@@ -146,28 +193,69 @@ type Monitor struct {
 
 	started atomic.Bool
 
-	mu            sync.Mutex
-	start         time.Time
-	usbDevs       map[string]usb.Device // by location
-	muxDevs       map[int]usbmux.Entry  // by DeviceID
-	stats         map[string]*Stability
-	alias         map[string]string    // USB location → udid key learnt while the serial was readable
-	lastDev       map[string]Device    // by key, last merged view
-	muxDetachedAt map[string]time.Time // by key
-	usbFirst      time.Time
-	muxConnected  bool
-	muxConnects   int
-	muxMode       map[int]mode.Mode    // lockdown mode by usbmuxd DeviceID (QueryMode)
-	keyMode       map[string]mode.Mode // last lockdown mode by phone key
-	muxFlapAt     map[int]bool         // attaches counted as usbmux flaps, by DeviceID, until their mode is known
-	usbFlapAt     map[string]time.Time // last USB flap by key
-	modeChangeAt  map[string]time.Time // last lockdown-detected mode change by key
+	mu           sync.Mutex
+	start        time.Time
+	usbDevs      map[string]usb.Device // by location
+	muxDevs      map[int]usbmux.Entry  // by DeviceID
+	phones       map[string]*phoneState
+	alias        map[string]string // USB location → chip key learnt while the serial was readable
+	lastDev      map[string]Device // by key, last merged view
+	usbFirst     time.Time         // time of the USB watcher's first poll
+	muxConnected bool
+	muxConnects  int
+	muxMode      map[int]mode.Mode // lockdown mode by usbmuxd DeviceID (QueryMode)
+	overflow     int
+}
+
+// phoneState is one phone's counters and what is pending on them.
+type phoneState struct {
+	st       Stability
+	hist     []*Change
+	lastMode mode.Mode
+	// tentative: lastMode is mode.Normal from a first USB/usbmuxd sighting
+	// that lockdown has not confirmed (it may be restore mode).
+	tentative bool
+	pending   map[Source]*departure
+	// lastUSB and lastEntry are each source's last view of the phone.
+	lastUSB   *usb.Device
+	lastEntry *usbmux.Entry
+	// last is the latest mode change, while a lockdown answer may still
+	// correct it (USB cannot tell restore from normal mode).
+	last *modeChange
+}
+
+// departure is a source losing the phone, until it is known whether the
+// phone came back in the same mode (a drop, maybe a flap) or another (a
+// mode change).
+type departure struct {
+	at       time.Time
+	change   *Change
+	returned bool // came back in the same mode: counted as a flap
+}
+
+type modeChange struct {
+	at          time.Time
+	change      *Change
+	provisional bool // To is mode.Normal from USB alone
+	undone      map[Source]*departure
+	// stale are the sources that still showed the phone in its old mode
+	// when the change was seen: their next departure is part of it.
+	stale map[Source]bool
 }
 
 // NewMonitor returns a monitor over the two sources; nothing runs until Run.
 func NewMonitor(usbSrc USBEvents, muxSrc UsbmuxEvents, opts MonitorOptions) *Monitor {
 	if opts.FlapWindow <= 0 {
 		opts.FlapWindow = 10 * time.Second
+	}
+	if opts.ModeChangeWindow <= 0 {
+		opts.ModeChangeWindow = 3 * time.Minute
+	}
+	if opts.MaxPhones <= 0 {
+		opts.MaxPhones = 64
+	}
+	if opts.MaxHistory <= 0 {
+		opts.MaxHistory = 256
 	}
 	if opts.InitialWindow <= 0 {
 		opts.InitialWindow = 2 * time.Second
@@ -187,10 +275,8 @@ func NewMonitor(usbSrc USBEvents, muxSrc UsbmuxEvents, opts MonitorOptions) *Mon
 	}
 	return &Monitor{
 		usbSrc: usbSrc, muxSrc: muxSrc, opts: opts, log: log,
-		usbDevs: map[string]usb.Device{}, muxDevs: map[int]usbmux.Entry{}, stats: map[string]*Stability{},
-		alias: map[string]string{}, lastDev: map[string]Device{}, muxDetachedAt: map[string]time.Time{},
-		muxMode: map[int]mode.Mode{}, keyMode: map[string]mode.Mode{}, muxFlapAt: map[int]bool{}, usbFlapAt: map[string]time.Time{},
-		modeChangeAt: map[string]time.Time{},
+		usbDevs: map[string]usb.Device{}, muxDevs: map[int]usbmux.Entry{}, phones: map[string]*phoneState{},
+		alias: map[string]string{}, lastDev: map[string]Device{}, muxMode: map[int]mode.Mode{},
 	}
 }
 
@@ -224,9 +310,8 @@ func (m *Monitor) loop(ctx context.Context, uch <-chan usb.Event, mch <-chan usb
 		<-ctx.Done()
 		return
 	}
-	var wg sync.WaitGroup
-	defer wg.Wait()
 	modeCh := make(chan modeResult)
+	inflight := 0 // QueryMode calls whose answer the loop still waits for
 	emit := func(evs []Event) {
 		for _, e := range evs {
 			select {
@@ -236,7 +321,9 @@ func (m *Monitor) loop(ctx context.Context, uch <-chan usb.Event, mch <-chan usb
 			}
 		}
 	}
-	for uch != nil || mch != nil {
+	// Sources that end (a sampling window) still get the lockdown answers
+	// to the attaches they reported; each is bounded by QueryTimeout.
+	for uch != nil || mch != nil || inflight > 0 {
 		select {
 		case e, ok := <-uch:
 			if !ok {
@@ -251,19 +338,16 @@ func (m *Monitor) loop(ctx context.Context, uch <-chan usb.Event, mch <-chan usb
 			}
 			emit(m.onUsbmux(e))
 			if e.Kind == usbmux.EventAttach && m.opts.QueryMode != nil {
-				wg.Add(1)
+				inflight++
 				go func(entry usbmux.Entry) {
-					defer wg.Done()
 					qctx, cancel := context.WithTimeout(ctx, m.opts.QueryTimeout)
 					md, err := m.opts.QueryMode(qctx, entry)
 					cancel()
-					select {
-					case modeCh <- modeResult{entry: entry, mode: md, err: err}:
-					case <-ctx.Done():
-					}
+					modeCh <- modeResult{entry: entry, mode: md, err: err}
 				}(e.Entry)
 			}
 		case r := <-modeCh:
+			inflight--
 			emit(m.onMode(r))
 		}
 	}
@@ -279,44 +363,25 @@ func (m *Monitor) onMode(r modeResult) []Event {
 	}
 	if r.err != nil || (r.mode != mode.Normal && r.mode != mode.Restore) {
 		m.log.Debug("lockdown mode unknown", "udid", r.entry.UDID, "err", r.err)
-		delete(m.muxFlapAt, id)
 		return nil
 	}
-	key := KeyForUDID(r.entry.UDID)
-	now := m.opts.Now()
-	before := m.mergedLocked()
-	var shown mode.Mode
-	for _, d := range before {
-		if d.Key == key {
-			shown = d.Mode
-		}
+	key := m.keyOfEntry(r.entry)
+	ps, ok := m.phones[key]
+	if !ok {
+		return nil
 	}
+	before, _ := m.currentLocked(key)
 	m.muxMode[id] = r.mode
-	prev, known := m.keyMode[key]
-	m.keyMode[key] = r.mode
-	st := m.statsLocked(key, now)
-	changed := known && prev != r.mode
-	if changed {
-		// A detach and re-attach between normal and restore mode: a mode change, not a flap.
-		st.ModeChanges++
-		st.LastChange = now
-		m.modeChangeAt[key] = now
-		if m.muxFlapAt[id] && st.UsbmuxFlaps > 0 {
-			st.UsbmuxFlaps--
-		}
-		if t, ok := m.usbFlapAt[key]; ok && now.Sub(t) <= m.opts.FlapWindow && st.USBFlaps > 0 {
-			st.USBFlaps--
-			delete(m.usbFlapAt, key)
-		}
-	}
-	delete(m.muxFlapAt, id)
-	if !changed && shown == r.mode {
+	after, _ := m.currentLocked(key)
+	now := m.opts.Now()
+	prev := ps.lastMode
+	if !m.noteModeLocked(key, ps, now, SourceUsbmux, r.mode, false) && before.Mode == after.Mode {
 		return nil
 	}
-	e := Event{Source: SourceUsbmux, Kind: ModeChange, Time: now, PrevMode: shown}
-	if known {
-		e.PrevMode = prev
+	if prev == "" || prev == r.mode {
+		prev = before.Mode
 	}
+	e := Event{Source: SourceUsbmux, Kind: ModeChange, Time: now, PrevMode: prev}
 	m.finishLocked(&e, key)
 	return []Event{e}
 }
@@ -328,27 +393,73 @@ func (m *Monitor) Devices() []Device {
 	return m.mergedLocked()
 }
 
-// Stability returns every phone's counters since Run, sorted by Key.
+// Stability returns every phone's stability since Run, sorted by Key.
 func (m *Monitor) Stability() []Stability {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make([]Stability, 0, len(m.stats))
-	for _, s := range m.stats {
-		out = append(out, *s)
+	out := make([]Stability, 0, len(m.phones))
+	for _, ps := range m.phones {
+		out = append(out, ps.snapshot())
 	}
 	slices.SortFunc(out, func(a, b Stability) int { return strings.Compare(a.Key, b.Key) })
 	return out
 }
 
-// UsbmuxConnected reports whether the usbmuxd listener is connected right now.
-func (m *Monitor) UsbmuxConnected() bool {
+// Sighting is a phone as the monitor last saw it from each source.
+type Sighting struct {
+	Key  string
+	Mode mode.Mode // last known mode (lockdown's where it told restore from normal)
+	// USB and Usbmux are the last views of each source (nil: never seen by it).
+	USB    *usb.Device
+	Usbmux *usbmux.Entry
+	// OnUSB and Listed say whether each source sees it right now.
+	OnUSB, Listed bool
+}
+
+// Seen returns every phone seen since Run (at most MaxPhones), present or
+// not, sorted by key.
+func (m *Monitor) Seen() []Sighting {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.muxConnected
+	now := map[string]Device{}
+	for _, d := range m.mergedLocked() {
+		now[d.Key] = d
+	}
+	out := make([]Sighting, 0, len(m.phones))
+	for k, ps := range m.phones {
+		s := Sighting{Key: k, Mode: ps.lastMode, USB: ps.lastUSB, Usbmux: ps.lastEntry}
+		if d, ok := now[k]; ok {
+			s.OnUSB, s.Listed = d.USB != nil, d.Usbmux != nil
+			if d.Mode != "" {
+				s.Mode = d.Mode
+			}
+		}
+		out = append(out, s)
+	}
+	slices.SortFunc(out, func(a, b Sighting) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
+// Overflow is the number of events ignored because they concerned a phone
+// beyond MaxPhones.
+func (m *Monitor) Overflow() int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.overflow
+}
+
+func (ps *phoneState) snapshot() Stability {
+	s := ps.st
+	s.History = make([]Change, len(ps.hist))
+	for i, c := range ps.hist {
+		s.History[i] = *c
+	}
+	return s
 }
 
 // mergedLocked merges the current state and applies learnt aliases, so a
-// phone keeps its UDID key while its serial is unreadable (A11 recovery).
+// phone keeps its key while its serial is unreadable (A11 recovery, a
+// serial-less re-enumeration).
 func (m *Monitor) mergedLocked() []Device {
 	usbList := slices.Collect(maps.Values(m.usbDevs))
 	slices.SortFunc(usbList, func(a, b usb.Device) int { return strings.Compare(a.Location(), b.Location()) })
@@ -368,7 +479,7 @@ func (m *Monitor) mergedLocked() []Device {
 			continue
 		}
 		loc := d.USB.Location()
-		if strings.HasPrefix(d.Key, "udid:") {
+		if ChipKey(d.Key) {
 			m.alias[loc] = d.Key
 		} else if k, ok := m.alias[loc]; ok && !used[k] {
 			used[k] = true
@@ -383,86 +494,260 @@ func (m *Monitor) mergedLocked() []Device {
 }
 
 func (m *Monitor) usbKey(d usb.Device) string {
-	if u := UDIDFromUSB(d); u != "" {
-		return KeyForUDID(u)
-	}
-	if k, ok := m.alias[d.Location()]; ok {
+	k := Key(&d, nil)
+	if ChipKey(k) {
 		return k
 	}
-	return "usb:" + d.Location()
+	if a, ok := m.alias[d.Location()]; ok {
+		return a
+	}
+	return k
 }
 
-func (m *Monitor) statsLocked(key string, now time.Time) *Stability {
-	s, ok := m.stats[key]
-	if !ok {
-		s = &Stability{Key: key, FirstSeen: now}
-		m.stats[key] = s
+func (m *Monitor) keyOfEntry(e usbmux.Entry) string { return Key(nil, &e) }
+
+// phoneLocked returns key's state, creating it unless that would exceed
+// MaxPhones (then nil).
+func (m *Monitor) phoneLocked(key string, now time.Time) *phoneState {
+	if ps, ok := m.phones[key]; ok {
+		return ps
 	}
-	return s
+	if len(m.phones) >= m.opts.MaxPhones {
+		m.overflow++
+		return nil
+	}
+	ps := &phoneState{st: Stability{Key: key, FirstSeen: now}, pending: map[Source]*departure{}}
+	m.phones[key] = ps
+	return ps
+}
+
+func (m *Monitor) record(ps *phoneState, c Change) *Change {
+	p := &c
+	ps.hist = append(ps.hist, p)
+	if over := len(ps.hist) - m.opts.MaxHistory; over > 0 {
+		ps.hist = slices.Delete(ps.hist, 0, over)
+	}
+	ps.st.LastChange = c.Time
+	return p
+}
+
+// drops and flaps of one source.
+func (ps *phoneState) counters(src Source) (drops, flaps *int) {
+	if src == SourceUSB {
+		return &ps.st.USBDrops, &ps.st.USBFlaps
+	}
+	return &ps.st.UsbmuxDrops, &ps.st.UsbmuxFlaps
+}
+
+// departLocked records src losing the phone: a drop until it turns out to be
+// a mode change.
+func (m *Monitor) departLocked(ps *phoneState, src Source, now time.Time) {
+	if lc := ps.last; lc != nil && now.Sub(lc.at) <= m.opts.FlapWindow && lc.stale[src] {
+		delete(lc.stale, src)
+		// A source catching up with a mode change another one reported
+		// (USB re-enumerating after lockdown said restore mode).
+		lc.undone[src] = &departure{at: now, change: m.record(ps, Change{Time: now, Kind: ChangeDeparture, Source: src, From: ps.lastMode})}
+		return
+	}
+	drops, _ := ps.counters(src)
+	*drops++
+	c := m.record(ps, Change{Time: now, Kind: ChangeDrop, Source: src, From: ps.lastMode})
+	ps.pending[src] = &departure{at: now, change: c}
+}
+
+// returnLocked records src seeing the phone again; in the mode it left in
+// and soon enough, that is a flap. It reports whether it was one.
+func (m *Monitor) returnLocked(ps *phoneState, src Source, now time.Time, md mode.Mode) bool {
+	d, ok := ps.pending[src]
+	if !ok || d.returned {
+		return false
+	}
+	if md != "" && ps.lastMode != "" && md != ps.lastMode {
+		return false // the mode change resolves it
+	}
+	if now.Sub(d.at) > m.opts.FlapWindow {
+		delete(ps.pending, src)
+		return false
+	}
+	_, flaps := ps.counters(src)
+	*flaps++
+	d.returned = true
+	m.record(ps, Change{Time: now, Kind: ChangeReturn, Source: src, From: md})
+	return true
+}
+
+// noteModeLocked records that key is now in md (from src). A change from the
+// last known mode is counted once, and turns the departures that led to it
+// into part of the change. USB alone cannot tell restore from normal mode:
+// such a change is provisional, and a lockdown answer soon after corrects
+// it rather than adding another. It reports whether the mode changed.
+func (m *Monitor) noteModeLocked(key string, ps *phoneState, now time.Time, src Source, md mode.Mode, usbOnly bool) bool {
+	if md == "" || md == mode.Unknown {
+		return false
+	}
+	prev := ps.lastMode
+	ps.lastMode = md
+	if prev == "" {
+		// First sighting: normal-range product ids on USB may still be restore mode.
+		ps.tentative = usbOnly && md == mode.Normal
+		return false
+	}
+	if ps.tentative && !usbOnly && prev == mode.Normal {
+		ps.tentative = false // lockdown's first answer tells what the first sighting was
+		return false
+	}
+	if !usbOnly {
+		ps.tentative = false
+	}
+	if prev == md {
+		if prev == md && usbOnly {
+			return false
+		}
+		if lc := ps.last; lc != nil && lc.provisional && !usbOnly {
+			lc.provisional = false // confirmed by lockdown
+		}
+		return false
+	}
+	if lc := ps.last; lc != nil && lc.provisional && !usbOnly && prev == mode.Normal && now.Sub(lc.at) <= m.opts.FlapWindow {
+		// USB said normal, lockdown says what it really is.
+		lc.provisional = false
+		lc.change.To = md
+		if lc.change.From == md {
+			// No change after all: a re-enumeration in the same mode.
+			lc.change.Kind = ChangeReturn
+			ps.st.ModeChanges--
+			for s, d := range lc.undone {
+				drops, flaps := ps.counters(s)
+				*drops++
+				d.change.Kind = ChangeDrop
+				if d.returned || now.Sub(d.at) <= m.opts.FlapWindow {
+					*flaps++
+				}
+			}
+			ps.last = nil
+		}
+		m.log.Debug("mode corrected by lockdown", "key", key, "mode", md)
+		return true
+	}
+	ps.tentative = false
+	ps.st.ModeChanges++
+	c := m.record(ps, Change{Time: now, Kind: ChangeMode, Source: src, From: prev, To: md})
+	mc := &modeChange{at: now, change: c, provisional: usbOnly && md == mode.Normal, undone: map[Source]*departure{}, stale: map[Source]bool{}}
+	if d, ok := m.currentLocked(key); ok {
+		mc.stale[SourceUSB] = d.USB != nil && src != SourceUSB && ps.pending[SourceUSB] == nil
+		mc.stale[SourceUsbmux] = d.Usbmux != nil && src != SourceUsbmux && ps.pending[SourceUsbmux] == nil
+	}
+	for s, d := range ps.pending {
+		if now.Sub(d.at) > m.opts.ModeChangeWindow || (d.returned && now.Sub(d.at) > m.opts.FlapWindow) {
+			continue // a return in the same mode long ago: that drop stands
+		}
+		drops, flaps := ps.counters(s)
+		*drops--
+		if d.returned {
+			*flaps--
+		}
+		d.change.Kind = ChangeDeparture
+		mc.undone[s] = d
+	}
+	clear(ps.pending)
+	ps.last = mc
+	return true
+}
+
+// currentLocked is key's merged device now (ok false when no source sees it).
+func (m *Monitor) currentLocked(key string) (Device, bool) {
+	for _, d := range m.mergedLocked() {
+		if d.Key == key {
+			return d, true
+		}
+	}
+	return Device{}, false
 }
 
 // finishLocked fills Device/Gone/Stability of a phone event after the state changed.
 func (m *Monitor) finishLocked(e *Event, key string) {
-	for _, d := range m.mergedLocked() {
-		if d.Key == key {
-			e.Device = d
-			break
-		}
-	}
-	if e.Device.Key == "" {
+	if d, ok := m.currentLocked(key); ok {
+		e.Device = d
+	} else {
 		e.Gone = true
 		e.Device = m.lastDev[key]
 		if e.Device.Key == "" {
 			e.Device.Key = key
 		}
 	}
-	if s, ok := m.stats[key]; ok {
-		e.Stability = *s
+	if ps, ok := m.phones[key]; ok {
+		e.Stability = ps.st // counters only: Monitor.Stability has the history
 	}
+}
+
+// lockdownKnown reports whether lockdown told d's mode (QueryMode).
+func (m *Monitor) lockdownKnown(d Device) bool {
+	if d.Usbmux == nil {
+		return false
+	}
+	_, ok := m.muxMode[d.Usbmux.DeviceID]
+	return ok
 }
 
 func (m *Monitor) onUSB(ue usb.Event) []Event {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := ue.Time
-	if now.IsZero() {
-		now = m.opts.Now()
+	now := m.opts.Now()
+	// The phones of the watcher's first poll share its time: they were
+	// already there (not counted as arrivals).
+	poll := ue.Time
+	if poll.IsZero() {
+		poll = now
 	}
 	if m.usbFirst.IsZero() {
-		m.usbFirst = now
+		m.usbFirst = poll
 	}
 	loc := ue.Device.Location()
 	key := m.usbKey(ue.Device)
-	st := m.statsLocked(key, now)
+	ps := m.phoneLocked(key, now)
+	if ps == nil {
+		return nil
+	}
 	ud := ue.Device
+	ps.lastUSB = &ud
 	e := Event{Source: SourceUSB, Time: now, USB: &ud}
+	prevMode := ps.lastMode
 	switch ue.Kind {
 	case usb.Attached:
 		m.usbDevs[loc] = ue.Device
 		e.Kind = Attach
-		e.Initial = now.Equal(m.usbFirst) && now.Sub(m.start) <= m.opts.InitialWindow
+		e.Initial = poll.Equal(m.usbFirst) && now.Sub(m.start) <= m.opts.InitialWindow
 		if !e.Initial {
-			st.USBAttaches++
-			st.LastChange = now
-		}
-		if t, ok := m.modeChangeAt[key]; ue.Reenumeration && !(ok && absDur(now.Sub(t)) <= m.opts.FlapWindow) {
-			e.Flap = true
-			st.USBFlaps++
-			m.usbFlapAt[key] = now
+			ps.st.USBAttaches++
 		}
 	case usb.Detached:
 		delete(m.usbDevs, loc)
 		e.Kind = Detach
-		st.USBDetaches++
-		st.LastChange = now
+		ps.st.USBDetaches++
+		m.departLocked(ps, SourceUSB, now)
 	case usb.ModeChange:
 		m.usbDevs[loc] = ue.Device
 		e.Kind, e.PrevMode = ModeChange, ue.PrevMode
-		st.ModeChanges++
-		st.LastChange = now
 	default:
 		m.log.Debug("unknown USB event kind", "kind", ue.Kind)
 		return nil
+	}
+	if ue.Kind != usb.Detached {
+		if ps.last != nil {
+			delete(ps.last.stale, SourceUSB) // a fresh USB view
+		}
+		d, _ := m.currentLocked(key)
+		md := d.Mode
+		if md == "" {
+			md = ue.Device.Mode
+		}
+		changed := m.noteModeLocked(key, ps, now, SourceUSB, md, !m.lockdownKnown(d))
+		if !changed && !e.Initial {
+			e.Flap = m.returnLocked(ps, SourceUSB, now, md)
+		}
+		if changed {
+			e.Kind, e.PrevMode = ModeChange, prevMode
+		}
 	}
 	m.finishLocked(&e, key)
 	return []Event{e}
@@ -471,10 +756,7 @@ func (m *Monitor) onUSB(ue usb.Event) []Event {
 func (m *Monitor) onUsbmux(me usbmux.Event) []Event {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	now := me.Time
-	if now.IsZero() {
-		now = m.opts.Now()
-	}
+	now := m.opts.Now()
 	switch me.Kind {
 	case usbmux.EventConnected:
 		m.muxConnected = true
@@ -483,21 +765,22 @@ func (m *Monitor) onUsbmux(me usbmux.Event) []Event {
 		byUDID := map[string]mode.Mode{}
 		for id, md := range m.muxMode {
 			if d, ok := m.muxDevs[id]; ok {
-				byUDID[NormalizeUDID(d.UDID)] = md
+				byUDID[usb.NormalizeSerial(d.UDID)] = md
 			}
 		}
 		m.muxMode = map[int]mode.Mode{}
-		for _, d := range me.Devices {
-			if md, ok := byUDID[NormalizeUDID(d.UDID)]; ok {
-				m.muxMode[d.DeviceID] = md
-			}
-		}
 		// The list taken on connecting is authoritative (handles may have
 		// changed if usbmuxd restarted); the reconciled events that follow
 		// only report differences.
 		m.muxDevs = map[int]usbmux.Entry{}
 		for _, d := range me.Devices {
+			if m.phoneLocked(m.keyOfEntry(d), now) == nil {
+				continue
+			}
 			m.muxDevs[d.DeviceID] = d
+			if md, ok := byUDID[usb.NormalizeSerial(d.UDID)]; ok {
+				m.muxMode[d.DeviceID] = md
+			}
 		}
 		return []Event{{Source: SourceUsbmux, Kind: UsbmuxConnected, Time: now}}
 	case usbmux.EventDisconnected:
@@ -512,43 +795,50 @@ func (m *Monitor) onUsbmux(me usbmux.Event) []Event {
 		m.log.Debug("unknown usbmux event kind", "kind", me.Kind)
 		return nil
 	}
-	key := KeyForUDID(me.Entry.UDID)
-	if me.Entry.UDID == "" {
-		key = "usbmux:" + strconv.Itoa(me.DeviceID)
-	}
-	st := m.statsLocked(key, now)
 	entry := me.Entry
+	if entry.DeviceID == 0 {
+		entry.DeviceID = me.DeviceID
+	}
+	key := m.keyOfEntry(entry)
+	ps := m.phoneLocked(key, now)
+	if ps == nil {
+		return nil
+	}
+	ps.lastEntry = &entry
 	e := Event{Source: SourceUsbmux, Time: now, Reconciled: me.Reconciled, Entry: &entry}
 	initial := me.Reconciled && m.muxConnects <= 1
 	if me.Kind == usbmux.EventAttach {
-		m.muxDevs[me.DeviceID] = me.Entry
+		m.muxDevs[me.DeviceID] = entry
 		e.Kind, e.Initial = Attach, initial
 		if !initial {
-			st.UsbmuxAttaches++
-			st.LastChange = now
+			ps.st.UsbmuxAttaches++
 		}
-		if t, ok := m.muxDetachedAt[key]; ok && !me.Reconciled && now.Sub(t) <= m.opts.FlapWindow {
-			e.Flap = true
-			st.UsbmuxFlaps++
-			m.muxFlapAt[me.DeviceID] = true
+		if ps.last != nil {
+			delete(ps.last.stale, SourceUsbmux) // a fresh usbmuxd entry
 		}
-		delete(m.muxDetachedAt, key)
+		d, _ := m.currentLocked(key)
+		// usbmuxd alone says "normal" for restore mode too: only a USB view
+		// or lockdown (onMode) tells.
+		md := d.Mode
+		if d.USB == nil {
+			md = ps.lastMode
+			if md == mode.Recovery || md == mode.DFU || md == "" {
+				md = mode.Normal
+			}
+		}
+		prevMode := ps.lastMode
+		if m.noteModeLocked(key, ps, now, SourceUsbmux, md, true) {
+			e.Kind, e.PrevMode = ModeChange, prevMode
+		} else if !initial {
+			e.Flap = m.returnLocked(ps, SourceUsbmux, now, md)
+		}
 	} else {
 		delete(m.muxDevs, me.DeviceID)
 		delete(m.muxMode, me.DeviceID)
-		delete(m.muxFlapAt, me.DeviceID)
 		e.Kind = Detach
-		st.UsbmuxDetaches++
-		st.LastChange = now
-		m.muxDetachedAt[key] = now
+		ps.st.UsbmuxDetaches++
+		m.departLocked(ps, SourceUsbmux, now)
 	}
 	m.finishLocked(&e, key)
 	return []Event{e}
-}
-
-func absDur(d time.Duration) time.Duration {
-	if d < 0 {
-		return -d
-	}
-	return d
 }

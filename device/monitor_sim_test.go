@@ -33,7 +33,7 @@ func TestMonitorWithSimulator(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	out := m.Run(ctx)
-	const key = "udid:00008110001A2B3C4D5E6F70"
+	const key = "ecid:001A2B3C4D5E6F70"
 	var fromUSB, fromMux, flapEvents int
 	deadline := time.After(20 * time.Second)
 	for {
@@ -103,7 +103,7 @@ func TestMonitorRestoreMode(t *testing.T) {
 	}})
 	ctx, cancel := context.WithCancel(context.Background())
 	out := m.Run(ctx)
-	const key = "udid:00008110001A2B3C4D5E6F70"
+	const key = "ecid:001A2B3C4D5E6F70"
 	waitFor := func(what string, ok func(e device.Event) bool) device.Event {
 		t.Helper()
 		deadline := time.After(10 * time.Second)

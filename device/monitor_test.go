@@ -53,7 +53,8 @@ func TestMonitorScripted(t *testing.T) {
 	t0 := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
 	u, x := scriptedUSB{newScripted[usb.Event]()}, scriptedMux{newScripted[usbmux.Event]()}
-	m := NewMonitor(u, x, MonitorOptions{Now: func() time.Time { return t0 }})
+	var clock atomic.Int64 // ms since t0: the monitor's clock, set to each step's time
+	m := NewMonitor(u, x, MonitorOptions{Now: func() time.Time { return at(int(clock.Load())) }})
 	ctx, cancel := context.WithCancel(context.Background())
 	out := m.Run(ctx)
 
@@ -147,16 +148,22 @@ func TestMonitorScripted(t *testing.T) {
 	}
 	for _, s := range steps {
 		if s.usb != nil {
+			clock.Store(s.usb.Time.Sub(t0).Milliseconds())
 			u.in <- *s.usb
 		} else {
+			clock.Store(s.mux.Time.Sub(t0).Milliseconds())
 			x.in <- *s.mux
 		}
 		e := recv()
 		t.Run(s.name, func(t *testing.T) { s.want(t, e) })
 	}
 	st := m.Stability()
-	if len(st) != 1 || st[0].Key != keyA || st[0].Flaps() != 1 || st[0].Detaches() != 2 || st[0].ModeChanges != 1 {
-		t.Errorf("stability %+v", st)
+	if len(st) != 1 || st[0].Key != keyA || st[0].Flaps() != 1 || st[0].Detaches() != 2 || st[0].ModeChanges != 1 || st[0].Drops() != 1 {
+		t.Errorf("stability %+v: want 1 drop (a flap) and 1 mode change", st)
+	}
+	// The departure into recovery mode is part of the mode change, not a drop.
+	if got := st[0].DropsSince(at(4000)); got != 0 {
+		t.Errorf("drops since the reboot: %d, want 0; history %+v", got, st[0].History)
 	}
 	cancel()
 	for range out {
@@ -204,7 +211,8 @@ func TestMonitorReenumerationNearLockdownModeChange(t *testing.T) {
 		// Finding the phone in restore mode at the start is not a change.
 		{"restore to normal, USB first", mode.Normal, true, 2000, 0, 1},
 		{"restore to normal, lockdown first", mode.Normal, false, 3000, 0, 1},
-		{"restore to normal, USB long after", mode.Normal, false, 30000, 1, 1},
+		// USB sees it back late: its departure was still part of the mode change.
+		{"restore to normal, USB long after", mode.Normal, false, 30000, 0, 1},
 		{"restore to restore", mode.Restore, true, 2000, 1, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -251,11 +259,14 @@ func TestMonitorReenumerationNearLockdownModeChange(t *testing.T) {
 			if e := recv("restore mode found"); e.Kind != ModeChange || e.Device.Mode != mode.Restore {
 				t.Fatalf("restore mode: %+v", e)
 			}
+			clock.Store(1000)
 			u.in <- usb.Event{Kind: usb.Detached, Time: at(1000), Device: a}
 			recv("USB detach")
+			clock.Store(1001)
 			x.in <- usbmux.Event{Kind: usbmux.EventDetach, Time: at(1001), DeviceID: 3, Entry: ma}
 			recv("usbmux detach")
 			usbBack := func() {
+				clock.Store(int64(tc.usbAt))
 				u.in <- usb.Event{Kind: usb.Attached, Time: at(tc.usbAt), Device: a2, Reenumeration: true}
 				recv("USB re-enumeration")
 			}
@@ -267,7 +278,10 @@ func TestMonitorReenumerationNearLockdownModeChange(t *testing.T) {
 			recv("usbmux re-attach")
 			clock.Store(2100)
 			answers <- tc.back
-			recv("lockdown answer")
+			if !tc.usbFirst || tc.back != mode.Normal {
+				// (USB first and lockdown confirming normal mode changes nothing visible.)
+				recv("lockdown answer")
+			}
 			if !tc.usbFirst {
 				usbBack()
 			}

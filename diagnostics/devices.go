@@ -8,10 +8,10 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
-	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/stats"
 )
 
 func errorsIsAccessDenied(err error) bool { return errors.Is(err, usb.ErrAccessDenied) }
@@ -25,6 +25,29 @@ func settled[T any](f *Fact[T]) (T, bool) {
 	}
 	v, err := f.Get(context.Background())
 	return v, err == nil
+}
+
+// ReportUSB is the report contract's usb object of a device on the bus.
+func ReportUSB(d usb.Device) report.USB {
+	return report.USB{
+		Present:   true,
+		VendorID:  fmt.Sprintf("%04x", d.VendorID),
+		ProductID: fmt.Sprintf("%04x", d.ProductID),
+		SpeedMbps: d.SpeedMbps,
+		Bus:       d.Bus,
+		PortPath:  append([]int{}, d.PortPath...),
+		BehindHub: d.BehindHub || d.HubDepth > 0,
+	}
+}
+
+// ReportRecovery is the report contract's recovery object of parsed iBoot
+// fields (nil for nil).
+func ReportRecovery(r *usb.RecoveryInfo) *report.RecoveryInfo {
+	if r == nil {
+		return nil
+	}
+	return &report.RecoveryInfo{CPID: r.CPID, CPRV: r.CPRV, CPFM: r.CPFM, SCEP: r.SCEP, BDID: r.BDID, ECID: r.ECID,
+		IBFL: r.IBFL, SRTG: r.SRTG, SRNM: r.SRNM, IMEI: r.IMEI, NONC: r.NONC, SNON: r.SNON, SDOM: r.SDOM}
 }
 
 // devices builds the report's device list from the facts of the run.
@@ -61,36 +84,21 @@ func (r *run) devices() []report.Device {
 			}
 			d.Lockdown.Reachable = res.info.Type != ""
 			d.Lockdown.ProductVersion = res.info.ProductVersion
-			switch res.info.Trust {
-			case usbmux.TrustTrusted:
-				t := true
-				d.Lockdown.Trusted = &t
-			case usbmux.TrustNotTrusted, usbmux.TrustPending:
-				f := false
-				d.Lockdown.Trusted = &f
-			}
+			d.Lockdown.Trusted = res.info.Trust.Trusted()
 		}
 		if st, ok := rtt[p.Key]; ok {
 			d.Lockdown.Requests, d.Lockdown.Timeouts, d.Lockdown.Failures = st.Requests, st.Timeouts, st.Failures
-			d.Lockdown.RTTms = report.RTT{
-				P50: msOf(checks.Percentile(st.Samples, 50)),
-				P95: msOf(checks.Percentile(st.Samples, 95)),
-				Max: msOf(checks.Percentile(st.Samples, 100)),
-			}
+			p50, p95, mx := stats.Summary(st.Samples)
+			d.Lockdown.RTTms = report.RTT{P50: stats.Millis(p50), P95: stats.Millis(p95), Max: stats.Millis(mx)}
 		}
 		if u := p.USB; u != nil {
-			d.USB = report.USB{
-				// A phone seen only during the window is present when it was
-				// still on the bus at the window's end; its other fields are
-				// the last known ones.
-				Present: !p.inWindow || p.usbAtEnd, VendorID: fmt.Sprintf("%04x", u.VendorID), ProductID: fmt.Sprintf("%04x", u.ProductID),
-				SpeedMbps: u.SpeedMbps, Bus: u.Bus, PortPath: append([]int{}, u.PortPath...), BehindHub: u.BehindHub || u.HubDepth > 0,
-			}
+			d.USB = ReportUSB(*u)
+			// A phone seen only during the window is present when it was
+			// still on the bus at the window's end; its other fields are
+			// the last known ones.
+			d.USB.Present = !p.inWindow || p.usbAtEnd
 			if ri := u.Recovery; ri != nil {
-				d.Recovery = &report.RecoveryInfo{
-					CPID: ri.CPID, CPRV: ri.CPRV, CPFM: ri.CPFM, SCEP: ri.SCEP, BDID: ri.BDID, ECID: ri.ECID,
-					IBFL: ri.IBFL, SRTG: ri.SRTG, SRNM: ri.SRNM, IMEI: ri.IMEI, NONC: ri.NONC, SNON: ri.SNON, SDOM: ri.SDOM,
-				}
+				d.Recovery = ReportRecovery(ri)
 				if !info.Known {
 					info = model.ByChipHex(ri.CPID, ri.BDID)
 				}
@@ -121,8 +129,4 @@ func finish(rep *report.Report, opts Options) {
 	if !opts.IncludeIdentifiers {
 		*rep = report.Redact(*rep)
 	}
-}
-
-func msOf(d interface{ Microseconds() int64 }) float64 {
-	return float64(d.Microseconds()/100) / 10
 }

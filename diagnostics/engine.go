@@ -50,8 +50,10 @@ type Options struct {
 // DefaultLockdownRequests is Options.LockdownRequests when it is 0.
 const DefaultLockdownRequests = 10
 
-// HostChecks are the host-side checks the engine runs. Each nil field takes
-// the diagnostics/host implementation; tests replace them.
+// HostChecks are the host-side probes the engine runs. The engine never
+// probes the real host on its own: a nil field reports its check as skipped
+// ("not configured"). Production wiring passes SystemHostChecks(); tests pass
+// recorded or fake probes.
 type HostChecks struct {
 	AppleServers     func(ctx context.Context, opts host.ServerOptions) host.Result
 	HostsFile        func(ctx context.Context, path string) host.Result
@@ -59,12 +61,16 @@ type HostChecks struct {
 	SoftwareVersions func(ctx context.Context, iosVersion string) host.Result
 }
 
-// Config is how an Engine reaches the outside world. The zero value uses
-// the real gousb scanner, the real usbmuxd and the real host checks.
+// Config is how an Engine reaches the outside world. Nothing of this
+// computer is touched unless it is given here: production wiring (cmd/)
+// passes the libusb scanner (usb.NewScanner, or usb.Unavailable with the
+// reason it could not open) and SystemHostChecks(); tests pass the
+// simulator's USB view and fake host probes. The usbmuxd address is a run
+// option.
 type Config struct {
-	// USB is the bus to inspect; nil opens the gousb (libusb) scanner on
-	// first use. When it also implements usb.Opener (the gousb Scanner
-	// does), phones in recovery/DFU get the control-transfer probe.
+	// USB is the bus to inspect; nil means no USB source (the USB checks
+	// say so). When it also implements usb.Opener (the gousb Scanner does),
+	// phones in recovery/DFU get the control-transfer probe.
 	USB usb.Source
 	// Logger receives debug and warning logs (nil: slog.Default()).
 	Logger *slog.Logger
@@ -72,7 +78,7 @@ type Config struct {
 	ToolVersion string
 	// Now is the clock for generated_at (nil: time.Now).
 	Now func() time.Time
-	// Host overrides host checks (tests).
+	// Host are the host probes (SystemHostChecks() in production).
 	Host HostChecks
 	// PollInterval is how often the USB bus is polled during the window
 	// (0: 250 ms).
@@ -81,16 +87,13 @@ type Config struct {
 	UsbmuxTimeout time.Duration
 }
 
-// Engine runs diagnostics. It is safe for concurrent use; runs share the USB
-// scanner. Close releases it.
+// ErrNoUSBSource is why the USB checks cannot run when Config.USB is nil.
+var ErrNoUSBSource = errors.New("diagnostics: no USB source configured")
+
+// Engine runs diagnostics. It is safe for concurrent use.
 type Engine struct {
 	cfg Config
 	log *slog.Logger
-
-	mu       sync.Mutex
-	scanner  *usb.Scanner
-	scanErr  error
-	scanInit bool
 }
 
 // NewEngine returns an Engine for cfg.
@@ -111,33 +114,17 @@ func NewEngine(cfg Config) *Engine {
 	return &Engine{cfg: cfg, log: log}
 }
 
-// Close releases the USB scanner the engine opened, if any.
-func (e *Engine) Close() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.scanner != nil {
-		err := e.scanner.Close()
-		e.scanner = nil
-		return err
-	}
-	return nil
-}
+// Close releases what the engine holds (nothing today: the USB source
+// belongs to whoever configured it). It is kept so callers need not change
+// when that does.
+func (e *Engine) Close() error { return nil }
 
-// usbSource returns the configured source or opens the gousb scanner once.
+// usbSource returns the configured source.
 func (e *Engine) usbSource() (usb.Source, error) {
-	if e.cfg.USB != nil {
-		return e.cfg.USB, nil
+	if e.cfg.USB == nil {
+		return nil, ErrNoUSBSource
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if !e.scanInit {
-		e.scanInit = true
-		e.scanner, e.scanErr = usb.NewScanner(usb.ScannerOptions{Logger: e.log})
-	}
-	if e.scanErr != nil {
-		return nil, e.scanErr
-	}
-	return e.scanner, nil
+	return e.cfg.USB, nil
 }
 
 // Check labels shown while a check runs.
@@ -426,7 +413,7 @@ func withWindowPhones(phones []phone, s sampleResult) []phone {
 			locs[p.USB.Location()] = true
 		}
 	}
-	for _, p := range s.seen.phones("") {
+	for _, p := range s.phones("") {
 		if keys[p.Key] || (p.USB != nil && locs[p.USB.Location()]) {
 			continue
 		}
@@ -573,11 +560,9 @@ func (r *run) checkLockdownTrust(ctx context.Context) (Outcome, error) {
 	for k, res := range ld {
 		modes[k] = res.info.Mode
 		t := checks.Trust{HasPairRecord: res.info.PairRecord, Reason: res.info.TrustDetail}
-		switch res.info.Trust {
-		case usbmux.TrustTrusted:
-			t.Known, t.Trusted = true, true
-		case usbmux.TrustNotTrusted, usbmux.TrustPending:
-			t.Known = true
+		switch tr := res.info.Trust.Trusted(); {
+		case tr != nil:
+			t.Known, t.Trusted = true, *tr
 		default:
 			t.Err = res.err
 			if t.Err == nil && res.info.TrustDetail != "" {

@@ -166,7 +166,7 @@ func TestEngineRedactionOptional(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Devices) != 1 || rep.Devices[0].Key != "00008110001A2B3C4D5E6F70" {
+	if len(rep.Devices) != 1 || rep.Devices[0].Key != "ecid:001A2B3C4D5E6F70" {
 		t.Fatalf("devices %+v", rep.Devices)
 	}
 	d := rep.Devices[0]
@@ -174,7 +174,7 @@ func TestEngineRedactionOptional(t *testing.T) {
 		t.Errorf("device %+v", d)
 	}
 	b, _ := json.Marshal(rep)
-	if !strings.Contains(string(b), "00008110") {
+	if !strings.Contains(string(b), "001A2B3C4D5E6F70") {
 		t.Error("identifiers dropped although included")
 	}
 }
@@ -192,12 +192,13 @@ func TestEngineBadAddress(t *testing.T) {
 // lockdownd a mode change: no usb.unstable. A same-mode re-attach is a flap.
 func TestEngineRestoreTransitionIsNotAFlap(t *testing.T) {
 	for _, tc := range []struct {
-		name      string
-		next      func(p sim.Phone) sim.Phone
-		wantFlaps bool
+		name       string
+		next       func(p sim.Phone) sim.Phone
+		wantFlaps  bool
+		wantDetail string
 	}{
-		{"normal to restore", func(p sim.Phone) sim.Phone { p.Mode = mode.Restore; return p }, false},
-		{"normal to normal", func(p sim.Phone) sim.Phone { return p }, true},
+		{"normal to restore", func(p sim.Phone) sim.Phone { p.Mode = mode.Restore; return p }, false, "0 drops, 0 returns in the same mode, 1 mode change"},
+		{"normal to normal", func(p sim.Phone) sim.Phone { return p }, true, "1 drop, 1 return in the same mode, 0 mode changes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			srv := startSim(t, "healthy")
@@ -219,7 +220,7 @@ func TestEngineRestoreTransitionIsNotAFlap(t *testing.T) {
 			if got != tc.wantFlaps {
 				t.Errorf("usb.unstable = %v, want %v; stability: %+v", got, tc.wantFlaps, rep.Checks[2])
 			}
-			if rep.Checks[2].ID != report.CheckUSBStability || !strings.Contains(rep.Checks[2].Detail, "1 detach") {
+			if rep.Checks[2].ID != report.CheckUSBStability || !strings.Contains(rep.Checks[2].Detail, tc.wantDetail) {
 				t.Errorf("stability check %+v", rep.Checks[2])
 			}
 		})
@@ -326,11 +327,65 @@ func TestEngineFlappingPhoneAbsentAtSnapshotAndEnd(t *testing.T) {
 		t.Fatalf("%d devices, want the phone seen during the window\n%s", len(rep.Devices), buf.String())
 	}
 	d := rep.Devices[0]
-	if d.Key != "00008110001A2B3C4D5E6F70" || d.Mode != "normal" || d.USB.Present || d.USB.ProductID != "12a8" || d.USB.Bus != 1 ||
+	if d.Key != "ecid:001A2B3C4D5E6F70" || d.Mode != "normal" || d.USB.Present || d.USB.ProductID != "12a8" || d.USB.Bus != 1 ||
 		d.Usbmux.Listed || d.Stability.Detaches < 2 || d.Stability.Attaches < 2 {
 		t.Errorf("device %+v", d)
 	}
 	if c := checkStatus(rep, report.CheckUSBPresence); c != report.StatusPass && c != report.StatusWarn {
 		t.Errorf("usb.presence %s", c)
+	}
+}
+
+// TestEngineHostProbesExplicit: an engine given no host probes runs none
+// (each host check is skipped as not configured), whatever this machine has
+// installed; --no-network still says why the network check was skipped.
+func TestEngineHostProbesExplicit(t *testing.T) {
+	srv := startSim(t, "healthy")
+	e := NewEngine(Config{USB: srv.USBSource()})
+	defer e.Close()
+	for _, noNet := range []bool{false, true} {
+		rep, err := e.Run(context.Background(), Options{UsbmuxdAddress: srv.Addr(), NoNetwork: noNet}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range rep.Checks {
+			if !strings.HasPrefix(c.ID, "host.") {
+				continue
+			}
+			if c.Status != report.StatusSkipped {
+				t.Errorf("noNetwork=%v %s: %s %q, want skipped", noNet, c.ID, c.Status, c.Detail)
+			}
+			want := notConfigured
+			if noNet && c.ID == report.CheckHostAppleServers {
+				want = "--no-network: Apple's servers were not contacted"
+			}
+			if c.Detail != want {
+				t.Errorf("noNetwork=%v %s detail %q, want %q", noNet, c.ID, c.Detail, want)
+			}
+		}
+	}
+	// The production set is complete.
+	sys := SystemHostChecks()
+	if sys.AppleServers == nil || sys.HostsFile == nil || sys.SecuritySoftware == nil || sys.SoftwareVersions == nil {
+		t.Errorf("SystemHostChecks has a nil probe: %+v", sys)
+	}
+}
+
+// TestEngineNoUSBSource: an engine given no USB source does not open this
+// machine's libusb; the USB checks say there is no source.
+func TestEngineNoUSBSource(t *testing.T) {
+	srv := startSim(t, "healthy")
+	e := NewEngine(Config{Host: fakeHost})
+	rep, err := e.Run(context.Background(), Options{UsbmuxdAddress: srv.Addr(), NoNetwork: true, LockdownRequests: 2}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := rep.Checks[0]
+	if c.ID != report.CheckUSBPresence || c.Status != report.StatusError || !strings.Contains(c.Detail, "no USB source") {
+		t.Errorf("usb.presence %+v", c)
+	}
+	// usbmuxd still lists the phone.
+	if len(rep.Devices) != 1 || !rep.Devices[0].Usbmux.Listed {
+		t.Errorf("devices %+v", rep.Devices)
 	}
 }

@@ -14,11 +14,18 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
-// hostTasks are the host-side checks, run through diagnostics/host.
+// notConfigured is the detail of a host check whose probe the engine was
+// not given.
+const notConfigured = "not configured: this engine was built without this host probe"
+
+// hostTasks are the host-side checks, run through the configured probes.
 func (r *run) hostTasks() []Task {
-	hc := r.e.cfg.Host.withDefaults()
-	wrap := func(id string, timeout time.Duration, fn func(ctx context.Context) (host.Result, error)) Task {
+	hc := r.e.cfg.Host
+	wrap := func(id string, timeout time.Duration, configured bool, fn func(ctx context.Context) (host.Result, error)) Task {
 		return Task{ID: id, Label: labels[id], Timeout: timeout, Run: func(ctx context.Context) (Outcome, error) {
+			if !configured {
+				return Skipped(notConfigured), nil
+			}
 			res, err := fn(ctx)
 			if err != nil {
 				return Outcome{}, err
@@ -30,7 +37,7 @@ func (r *run) hostTasks() []Task {
 		}}
 	}
 	return []Task{
-		wrap(report.CheckHostAppleServers, 15*time.Second, func(ctx context.Context) (host.Result, error) {
+		wrap(report.CheckHostAppleServers, 15*time.Second, hc.AppleServers != nil || r.opts.NoNetwork, func(ctx context.Context) (host.Result, error) {
 			if r.opts.NoNetwork {
 				return host.Skipped(report.CheckHostAppleServers, "--no-network: Apple's servers were not contacted"), nil
 			}
@@ -44,13 +51,13 @@ func (r *run) hostTasks() []Task {
 			}
 			return hc.AppleServers(ctx, opts), nil
 		}),
-		wrap(report.CheckHostHostsFile, 5*time.Second, func(ctx context.Context) (host.Result, error) {
+		wrap(report.CheckHostHostsFile, 5*time.Second, hc.HostsFile != nil, func(ctx context.Context) (host.Result, error) {
 			return hc.HostsFile(ctx, r.opts.HostsFile), nil
 		}),
-		wrap(report.CheckHostSecuritySoftware, 10*time.Second, func(ctx context.Context) (host.Result, error) {
+		wrap(report.CheckHostSecuritySoftware, 10*time.Second, hc.SecuritySoftware != nil, func(ctx context.Context) (host.Result, error) {
 			return hc.SecuritySoftware(ctx), nil
 		}),
-		wrap(report.CheckHostSoftwareVersions, 10*time.Second, func(ctx context.Context) (host.Result, error) {
+		wrap(report.CheckHostSoftwareVersions, 10*time.Second, hc.SoftwareVersions != nil, func(ctx context.Context) (host.Result, error) {
 			return hc.SoftwareVersions(ctx, r.phoneIOSVersion(ctx)), nil
 		}),
 	}
@@ -79,25 +86,21 @@ func (r *run) phoneIOSVersion(ctx context.Context) string {
 	return ""
 }
 
-// withDefaults fills nil host checks with the diagnostics/host ones.
-func (h HostChecks) withDefaults() HostChecks {
-	if h.AppleServers == nil {
-		h.AppleServers = host.CheckAppleServers
-	}
-	if h.HostsFile == nil {
-		h.HostsFile = host.CheckHostsFile
-	}
-	if h.SoftwareVersions == nil {
-		h.SoftwareVersions = func(ctx context.Context, iosVersion string) host.Result {
+// SystemHostChecks are the real probes of this computer (diagnostics/host:
+// Apple's servers over the network, the hosts file, the OS's security
+// software and restore software inventories). Production wiring passes them
+// in Config.Host; tests never do.
+func SystemHostChecks() HostChecks {
+	return HostChecks{
+		AppleServers: host.CheckAppleServers,
+		HostsFile:    host.CheckHostsFile,
+		SoftwareVersions: func(ctx context.Context, iosVersion string) host.Result {
 			return host.CheckSoftwareVersions(ctx, host.SoftwareOptions{IOSVersion: iosVersion})
-		}
-	}
-	if h.SecuritySoftware == nil {
-		h.SecuritySoftware = func(ctx context.Context) host.Result {
+		},
+		SecuritySoftware: func(ctx context.Context) host.Result {
 			return host.CheckSecuritySoftware(ctx, host.CommandOptions{})
-		}
+		},
 	}
-	return h
 }
 
 // loadCAFile reads a PEM bundle of trusted roots for the Apple-server check.

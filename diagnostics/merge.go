@@ -84,20 +84,11 @@ func mergePhones(devs []usb.Device, entries []usbmux.Entry, goos string) []phone
 	return out
 }
 
-// phoneKey is the unredacted identity of a phone: its normalised UDID when
-// known, "ecid:<ECID>" in recovery/DFU, else "usb:<location>".
+// phoneKey is the unredacted identity of a phone: device.Key, the same key
+// the live view (device.Monitor) gives it in every mode.
 func phoneKey(d *usb.Device, e *usbmux.Entry) string {
-	switch {
-	case e != nil && e.UDID != "":
-		return checks.NormalizeSerial(e.UDID)
-	case d != nil && d.Recovery != nil && d.Recovery.ECID != "":
-		return "ecid:" + strings.ToUpper(d.Recovery.ECID)
-	case d != nil && !d.Mode.IsLowLevel() && d.Serial != "":
-		return checks.NormalizeSerial(d.Serial)
-	case d != nil:
-		return "usb:" + d.Location()
-	case e != nil:
-		return fmt.Sprintf("usbmux:%d", e.DeviceID)
+	if k := device.Key(d, e); k != "" {
+		return k
 	}
 	return "unknown"
 }

@@ -7,6 +7,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
@@ -43,30 +44,30 @@ func TestMergePhones(t *testing.T) {
 		mode map[string]mode.Mode
 	}{
 		{"serial match, dash and case differ", []usb.Device{usbA}, []usbmux.Entry{muxA}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
 		{"two phones", []usb.Device{usbB, usbA}, []usbmux.Entry{muxA, muxB}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}, "A1B2C3D4E5F60718293A4B5C6D7E8F9012345678": {true, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}, "udid:A1B2C3D4E5F60718293A4B5C6D7E8F9012345678": {true, true}}, nil},
 		{"location fallback on linux", []usb.Device{noSerial}, []usbmux.Entry{muxA}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}}, nil},
-		{"no location fallback on darwin", []usb.Device{noSerial}, []usbmux.Entry{muxA}, "darwin",
-			map[string][2]bool{"usb:1-2": {true, false}, "00008110001A2B3C4D5E6F70": {false, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
+		{"darwin: no LocationID, the one phone and the one entry are joined", []usb.Device{noSerial}, []usbmux.Entry{muxA}, "darwin",
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
 		{"usb only", []usb.Device{usbA}, nil, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, false}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}}, nil},
 		{"usbmuxd only", nil, []usbmux.Entry{muxA}, "windows",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {false, true}}, map[string]mode.Mode{"00008110001A2B3C4D5E6F70": mode.Normal}},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {false, true}}, map[string]mode.Mode{"ecid:001A2B3C4D5E6F70": mode.Normal}},
 		{"recovery keyed by ECID, never matched to usbmuxd", []usb.Device{rec}, nil, "linux",
 			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}}, map[string]mode.Mode{"ecid:001A2B3C4D5E6F70": mode.Recovery}},
 		{"network entry is not the USB phone", []usb.Device{usbA}, []usbmux.Entry{network}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, false}, "00008110001A2B3C4D5E6F70#2": {false, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}, "ecid:001A2B3C4D5E6F70#2": {false, true}}, nil},
 		{"access denied still merges by location", []usb.Device{denied}, []usbmux.Entry{muxA}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
 		{"recovery on USB, stale usbmuxd entry kept apart", []usb.Device{rec}, []usbmux.Entry{muxA}, "linux",
-			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}, "00008110001A2B3C4D5E6F70": {false, true}},
-			map[string]mode.Mode{"ecid:001A2B3C4D5E6F70": mode.Recovery, "00008110001A2B3C4D5E6F70": mode.Normal}},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, false}, "ecid:001A2B3C4D5E6F70#2": {false, true}},
+			map[string]mode.Mode{"ecid:001A2B3C4D5E6F70": mode.Recovery, "ecid:001A2B3C4D5E6F70#2": mode.Normal}},
 		{"listed over USB and Wi-Fi: one phone", []usb.Device{usbA}, []usbmux.Entry{network, muxA}, "linux",
-			map[string][2]bool{"00008110001A2B3C4D5E6F70": {true, true}}, nil},
-		{"access denied, no location fallback on windows", []usb.Device{denied}, []usbmux.Entry{muxA}, "windows",
-			map[string][2]bool{"usb:1-2": {true, false}, "00008110001A2B3C4D5E6F70": {false, true}}, nil},
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
+		{"access denied on windows: the one phone and the one entry are joined", []usb.Device{denied}, []usbmux.Entry{muxA}, "windows",
+			map[string][2]bool{"ecid:001A2B3C4D5E6F70": {true, true}}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -95,67 +96,32 @@ func TestMergePhones(t *testing.T) {
 	}
 }
 
-func TestLinkEventConversion(t *testing.T) {
+// TestStabilityFromMonitor: the stability check reads the monitor's counts
+// per source: a departure that ended in recovery mode is no drop, a same-mode
+// return on usbmuxd is a flap with its time.
+func TestStabilityFromMonitor(t *testing.T) {
 	t0 := time.Now()
-	d := usbA
-	tests := []struct {
-		name    string
-		ev      usb.Event
-		initial bool
-		want    checks.LinkEvent
-	}{
-		{"first poll", usb.Event{Kind: usb.Attached, Time: t0, Device: d}, true,
-			checks.LinkEvent{Source: "usb", Kind: checks.LinkAttach, Time: t0, Key: "1-2", Mode: mode.Normal, Initial: true}},
-		{"re-enumeration is never initial", usb.Event{Kind: usb.Attached, Time: t0, Device: d, Reenumeration: true}, true,
-			checks.LinkEvent{Source: "usb", Kind: checks.LinkAttach, Time: t0, Key: "1-2", Mode: mode.Normal}},
-		{"detach", usb.Event{Kind: usb.Detached, Time: t0, Device: d}, false,
-			checks.LinkEvent{Source: "usb", Kind: checks.LinkDetach, Time: t0, Key: "1-2", Mode: mode.Normal}},
-		{"mode change", usb.Event{Kind: usb.ModeChange, Time: t0, Device: d, PrevMode: mode.Recovery}, false,
-			checks.LinkEvent{Source: "usb", Kind: checks.LinkModeChange, Time: t0, Key: "1-2", Mode: mode.Normal, PrevMode: mode.Recovery}},
+	const key = "ecid:001A2B3C4D5E6F70"
+	st := device.Stability{
+		Key: key, USBDetaches: 1, UsbmuxDetaches: 2, UsbmuxAttaches: 1, UsbmuxDrops: 1, UsbmuxFlaps: 1, ModeChanges: 1,
+		History: []device.Change{
+			{Time: t0.Add(time.Second), Kind: device.ChangeDeparture, Source: device.SourceUSB, From: mode.Normal},
+			{Time: t0.Add(time.Second), Kind: device.ChangeDeparture, Source: device.SourceUsbmux, From: mode.Normal},
+			{Time: t0.Add(5 * time.Second), Kind: device.ChangeMode, Source: device.SourceUSB, From: mode.Normal, To: mode.Recovery},
+			{Time: t0.Add(20 * time.Second), Kind: device.ChangeDrop, Source: device.SourceUsbmux, From: mode.Recovery},
+			{Time: t0.Add(21 * time.Second), Kind: device.ChangeReturn, Source: device.SourceUsbmux, From: mode.Recovery},
+		},
 	}
-	for _, tc := range tests {
-		got := usbLinkEvents(tc.ev, tc.initial)
-		if len(got) != 1 || got[0] != tc.want {
-			t.Errorf("%s: got %+v, want %+v", tc.name, got, tc.want)
-		}
+	s := sampleResult{stability: map[string]device.Stability{key: st}}
+	ps := s.byPhone([]phone{{Phone: checks.Phone{Key: key}}, {Phone: checks.Phone{Key: "usb:1-9"}}})
+	if len(ps) != 1 || ps[0].Key != key || ps[0].Flaps != 1 || ps[0].Detaches != 1 || ps[0].Worst.Source != "usbmux" || len(ps[0].All) != 2 {
+		t.Fatalf("stability %+v", ps)
 	}
-	le := muxLinkEvent(usbmux.Event{Kind: usbmux.EventDetach, Time: t0, DeviceID: 3, Entry: muxA}, false)
-	if le.Key != "00008110001A2B3C4D5E6F70" || le.Kind != checks.LinkDetach || le.Mode != mode.Normal {
-		t.Errorf("usbmux detach: %+v", le)
+	w := ps[0].Worst
+	if len(w.FlapTimes) != 1 || !w.FlapTimes[0].Equal(t0.Add(20*time.Second)) || w.ModeChanges != 1 || len(w.Transitions) != 1 || w.Transitions[0] != "normal→recovery" {
+		t.Errorf("usbmux count %+v", w)
 	}
-	le = muxLinkEvent(usbmux.Event{Kind: usbmux.EventAttach, Time: t0, DeviceID: 7, Reconciled: true}, true)
-	if le.Key != "device-7" || !le.Initial || le.Mode != "" {
-		t.Errorf("usbmux attach without entry: %+v", le)
-	}
-}
-
-// TestStabilityModeChangeIsNotAFlap: normal → detach → recovery (a reboot
-// into recovery during a restore) counts as a mode change, not a flap, and a
-// same-mode re-attach on usbmuxd does count.
-func TestStabilityModeChangeIsNotAFlap(t *testing.T) {
-	t0 := time.Now()
-	d := usbA
-	r := usbA
-	r.Mode, r.ProductID = mode.Recovery, 0x1281
-	s := sampleResult{watched: []string{"usb", "usbmux"}}
-	s.events = append(s.events, usbLinkEvents(usb.Event{Kind: usb.Attached, Time: t0, Device: d}, true)...)
-	s.events = append(s.events, usbLinkEvents(usb.Event{Kind: usb.Detached, Time: t0.Add(time.Second), Device: d}, false)...)
-	s.events = append(s.events, usbLinkEvents(usb.Event{Kind: usb.ModeChange, Time: t0.Add(5 * time.Second), Device: r, PrevMode: mode.Normal}, false)...)
-	phones := mergePhones([]usb.Device{r}, nil, "linux")
-	ps := s.byPhone(phones)
-	if len(ps) != 1 || ps[0].Flaps != 0 || ps[0].Worst.ModeChanges != 1 || ps[0].Key != phones[0].Key {
-		t.Fatalf("mode change: %+v", ps)
-	}
-
-	s.events = append(s.events,
-		muxLinkEvent(usbmux.Event{Kind: usbmux.EventAttach, Time: t0, Entry: muxA, Reconciled: true}, true),
-		// Far from the USB mode change, so not part of it.
-		muxLinkEvent(usbmux.Event{Kind: usbmux.EventDetach, Time: t0.Add(20 * time.Second), Entry: muxA}, false),
-		muxLinkEvent(usbmux.Event{Kind: usbmux.EventAttach, Time: t0.Add(21 * time.Second), Entry: muxA}, false),
-	)
-	phones = mergePhones([]usb.Device{usbA}, []usbmux.Entry{muxA}, "linux")
-	ps = s.byPhone(phones)
-	if len(ps) != 1 || ps[0].Flaps != 1 || ps[0].Worst.Source != "usbmux" {
-		t.Fatalf("usbmux flap: %+v", ps)
+	if u := ps[0].All[0]; u.Source != "usb" || u.Detaches != 0 || u.Flaps != 0 {
+		t.Errorf("usb count %+v: the departure into recovery is no drop", u)
 	}
 }

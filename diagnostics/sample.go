@@ -3,12 +3,9 @@ package diagnostics
 import (
 	"context"
 	"fmt"
-	"maps"
-	"slices"
-	"strings"
-	"sync"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
@@ -17,108 +14,71 @@ import (
 
 // Link event sources.
 const (
-	sourceUSB    = "usb"
-	sourceUsbmux = "usbmux"
+	sourceUSB    = string(device.SourceUSB)
+	sourceUsbmux = string(device.SourceUsbmux)
 )
 
-// sampleResult is what was seen on the link sources during the window.
+// maxPhones is how many phones one run follows during its window.
+const maxPhones = 64
+
+// sampleResult is what the device monitor saw during the window.
 type sampleResult struct {
-	events  []checks.LinkEvent
-	watched []string // sources that delivered a view of the devices
-	failed  []string // "source: why" for sources that could not be watched
-	seen    seenDevices
+	stability map[string]device.Stability // by phone key
+	watched   []string                    // sources that delivered a view of the devices
+	failed    []string                    // "source: why" for sources that could not be watched
+	seen      []device.Sighting
 }
 
-// seenDevices is the last known view of every device seen during the
-// window, and whether it was still there at the end.
-type seenDevices struct {
-	usb        map[string]usb.Device // by Location()
-	usbPresent map[string]bool
-	mux        map[int]usbmux.Entry // by DeviceID
-	muxPresent map[int]bool
-}
-
-func (s *seenDevices) noteUSB(ev usb.Event) {
-	if s.usb == nil {
-		s.usb, s.usbPresent = map[string]usb.Device{}, map[string]bool{}
-	}
-	loc := ev.Device.Location()
-	switch ev.Kind {
-	case usb.Attached, usb.ModeChange:
-		s.usb[loc], s.usbPresent[loc] = ev.Device, true
-	case usb.Detached:
-		if _, ok := s.usb[loc]; !ok {
-			s.usb[loc] = ev.Device
+// phones are the phones seen during the window, marking which ones were
+// still on USB / listed by usbmuxd at its end.
+func (s sampleResult) phones(goos string) []phone {
+	var out []phone
+	for _, sg := range s.seen {
+		var devs []usb.Device
+		var entries []usbmux.Entry
+		if sg.USB != nil {
+			devs = append(devs, *sg.USB)
 		}
-		s.usbPresent[loc] = false
-	}
-}
-
-func (s *seenDevices) noteMux(ev usbmux.Event) {
-	if s.mux == nil {
-		s.mux, s.muxPresent = map[int]usbmux.Entry{}, map[int]bool{}
-	}
-	switch ev.Kind {
-	case usbmux.EventAttach:
-		s.mux[ev.DeviceID], s.muxPresent[ev.DeviceID] = ev.Entry, true
-	case usbmux.EventDetach:
-		if _, ok := s.mux[ev.DeviceID]; !ok {
-			s.mux[ev.DeviceID] = ev.Entry
+		if sg.Usbmux != nil {
+			entries = append(entries, *sg.Usbmux)
 		}
-		s.muxPresent[ev.DeviceID] = false
-	}
-}
-
-// phones merges the devices seen during the window into phones, marking
-// which ones were still on USB / listed by usbmuxd at its end. usbmuxd
-// entries of the same phone (a new DeviceID per re-attach) are folded into
-// one, present if any of them is.
-func (s seenDevices) phones(goos string) []phone {
-	var devs []usb.Device
-	for _, d := range s.usb {
-		devs = append(devs, d)
-	}
-	slices.SortFunc(devs, func(a, b usb.Device) int { return strings.Compare(a.Location(), b.Location()) })
-	ids := slices.Sorted(maps.Keys(s.mux))
-	var entries []usbmux.Entry
-	byUDID := map[string]int{}
-	listed := map[string]bool{}
-	for _, id := range ids {
-		e := s.mux[id]
-		k := checks.NormalizeSerial(e.UDID)
-		if k == "" {
-			k = fmt.Sprintf("device-%d", id)
-		}
-		listed[k] = listed[k] || s.muxPresent[id]
-		if i, ok := byUDID[k]; ok {
-			if s.muxPresent[id] || !s.muxPresent[entries[i].DeviceID] {
-				entries[i] = e
+		for _, p := range mergePhones(devs, entries, goos) {
+			if p.Key != sg.Key && (p.USB != nil || sg.USB == nil) {
+				p.Key = sg.Key // the monitor's key (a serial-less USB view it tied to the phone)
 			}
-			continue
-		}
-		byUDID[k] = len(entries)
-		entries = append(entries, e)
-	}
-	ps := mergePhones(devs, entries, goos)
-	for i := range ps {
-		p := &ps[i]
-		p.inWindow = true
-		p.usbAtEnd = p.USB != nil && s.usbPresent[p.USB.Location()]
-		if p.entry != nil {
-			k := checks.NormalizeSerial(p.entry.UDID)
-			if k == "" {
-				k = fmt.Sprintf("device-%d", p.entry.DeviceID)
+			if sg.Mode == mode.Restore && p.Mode == mode.Normal {
+				p.Mode = mode.Restore
 			}
-			p.listedAtEnd = listed[k]
+			p.inWindow = true
+			p.usbAtEnd = p.USB != nil && sg.OnUSB
+			p.listedAtEnd = p.entry != nil && sg.Listed
+			out = append(out, p)
 		}
 	}
-	return ps
+	return out
 }
 
-// sampleLinks watches the USB bus (polling) and usbmuxd (Listen) for the
-// run's window and returns every attach and detach seen. Both sources are
-// watched because on Windows and macOS usbmuxd may be the only live one,
-// and under umockdev the USB side is static.
+// windowed runs a source for the window only; the monitor keeps going until
+// the lockdown answers to what the sources reported are in.
+type windowedUSB struct {
+	w   *usb.Watcher
+	ctx context.Context
+}
+
+func (s windowedUSB) Run(context.Context) <-chan usb.Event { return s.w.Run(s.ctx) }
+
+type windowedMux struct {
+	c   *usbmux.Client
+	ctx context.Context
+}
+
+func (s windowedMux) Listen(context.Context) <-chan usbmux.Event { return s.c.Listen(s.ctx) }
+
+// sampleLinks watches the USB bus (polling) and usbmuxd (Listen) through a
+// device.Monitor for the run's window: the monitor is what counts drops and
+// mode changes, here as in the window and `watch`. Both sources are watched
+// because on Windows and macOS usbmuxd may be the only live one, and under
+// umockdev the USB side is static.
 func (r *run) sampleLinks(ctx context.Context) sampleResult {
 	var res sampleResult
 	window := r.opts.Window
@@ -128,81 +88,47 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 	wctx, cancel := context.WithTimeout(ctx, window)
 	defer cancel()
 
-	var usbCh <-chan usb.Event
+	var usbSrc device.USBEvents
 	var watcher *usb.Watcher
 	if r.src != nil {
 		watcher = usb.NewWatcher(r.src, usb.WatcherOptions{
 			Interval: r.e.cfg.PollInterval, FlapWindow: window + time.Second, Logger: r.e.log,
 		})
-		usbCh = watcher.Run(wctx)
+		usbSrc = windowedUSB{watcher, wctx}
 	} else {
 		_, err := r.e.usbSource()
 		res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUSB, err))
 	}
-	muxCh := r.client.Listen(wctx)
-
-	var queries sync.WaitGroup
-	var qmu sync.Mutex
-	var queried []checks.LinkEvent
-	var usbFirst time.Time
-	usbPolled := false
-	muxConnected := false
-	muxConnections := 0
+	mon := device.NewMonitor(usbSrc, windowedMux{r.client, wctx}, device.MonitorOptions{
+		FlapWindow: window + time.Second, Logger: r.e.log, MaxPhones: maxPhones,
+		QueryTimeout: r.e.cfg.UsbmuxTimeout + time.Second,
+		// Normal and restore mode share product ids: lockdownd tells which
+		// one came back, so a reboot into the restore ramdisk is a mode change.
+		QueryMode: func(ctx context.Context, e usbmux.Entry) (mode.Mode, error) {
+			_, md, err := r.client.QueryType(ctx, e)
+			return md, err
+		},
+	})
+	usbPolled, muxConnected := false, false
 	var muxErr error
-	for usbCh != nil || muxCh != nil {
-		select {
-		case ev, ok := <-usbCh:
-			if !ok {
-				usbCh = nil
-				continue
-			}
+	for ev := range mon.Run(ctx) {
+		switch {
+		case ev.Source == device.SourceUSB:
 			usbPolled = true
-			res.seen.noteUSB(ev)
-			if usbFirst.IsZero() {
-				usbFirst = ev.Time
-			}
-			res.events = append(res.events, usbLinkEvents(ev, ev.Time.Equal(usbFirst))...)
-		case ev, ok := <-muxCh:
-			if !ok {
-				muxCh = nil
-				continue
-			}
-			switch ev.Kind {
-			case usbmux.EventConnected:
-				muxConnected = true
-				muxConnections++
-			case usbmux.EventDisconnected:
-				if ev.Err != nil {
-					muxErr = ev.Err
-				}
-			case usbmux.EventAttach, usbmux.EventDetach:
-				res.seen.noteMux(ev)
-				le := muxLinkEvent(ev, ev.Reconciled && muxConnections <= 1)
-				if le.Kind == checks.LinkAttach && !le.Initial && ev.Entry.UDID != "" {
-					// Normal and restore mode share product ids: ask
-					// lockdownd which one came back, so a reboot into the
-					// restore ramdisk counts as a mode change, not a flap.
-					queries.Add(1)
-					go func() {
-						defer queries.Done()
-						qctx, cancel := context.WithTimeout(ctx, r.e.cfg.UsbmuxTimeout+time.Second)
-						defer cancel()
-						if info, err := r.client.QueryLockdown(qctx, ev.Entry); err == nil && info.Mode == mode.Restore {
-							le.Mode = mode.Restore
-						}
-						qmu.Lock()
-						queried = append(queried, le)
-						qmu.Unlock()
-					}()
-					continue
-				}
-				res.events = append(res.events, le)
-			}
+		case ev.Kind == device.UsbmuxConnected:
+			muxConnected = true
+		case ev.Kind == device.UsbmuxDisconnected && ev.Err != nil:
+			muxErr = ev.Err
 		}
 	}
-	queries.Wait()
-	res.events = append(res.events, queried...)
-	res.markRestoreMode(ctx, r)
+	res.stability = map[string]device.Stability{}
+	for _, st := range mon.Stability() {
+		res.stability[st.Key] = st
+	}
+	res.seen = mon.Seen()
+	if n := mon.Overflow(); n > 0 {
+		res.failed = append(res.failed, fmt.Sprintf("phones beyond the first %d: %d events ignored", maxPhones, n))
+	}
 	if watcher != nil {
 		if usbPolled || watcher.Err() == nil {
 			res.watched = append(res.watched, sourceUSB)
@@ -221,84 +147,65 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 	return res
 }
 
-// markRestoreMode gives usbmuxd's initial attaches the mode lockdownd
-// reported for the phone (restore mode looks like normal mode by product
-// id), so a phone that left the restore ramdisk and came back in normal mode
-// counts as a mode change. It waits for the lockdown facts no longer than ctx.
-func (s *sampleResult) markRestoreMode(ctx context.Context, r *run) {
-	wctx, cancel := context.WithTimeout(ctx, r.e.cfg.UsbmuxTimeout)
-	defer cancel()
-	ld, err := r.lockdown.Get(wctx)
-	if err != nil {
-		return
-	}
-	for i, e := range s.events {
-		if e.Source != sourceUsbmux || !e.Initial || e.Kind != checks.LinkAttach {
+// byPhone is the monitor's stability of each phone, as the stability check
+// reads it: per source, drops (departures that were not mode changes),
+// arrivals, flaps and their times.
+func (s sampleResult) byPhone(phones []phone) []checks.PhoneStability {
+	var out []checks.PhoneStability
+	for _, p := range phones {
+		st, ok := s.stability[p.Key]
+		if !ok {
 			continue
 		}
-		if res, ok := ld[e.Key]; ok && res.info.Mode == mode.Restore {
-			s.events[i].Mode = mode.Restore
-		}
-	}
-}
-
-// usbLinkEvents converts a watcher event; initial marks the first poll.
-func usbLinkEvents(ev usb.Event, initial bool) []checks.LinkEvent {
-	le := checks.LinkEvent{Source: sourceUSB, Time: ev.Time, Key: ev.Device.Location(), Mode: ev.Device.Mode}
-	switch ev.Kind {
-	case usb.Detached:
-		le.Kind = checks.LinkDetach
-	case usb.Attached:
-		le.Kind = checks.LinkAttach
-		le.Initial = initial && !ev.Reenumeration
-	case usb.ModeChange:
-		// Either a re-attach in another mode after a detach we already
-		// counted, or a change between two polls: the same fold applies.
-		le.Kind = checks.LinkModeChange
-		le.PrevMode = ev.PrevMode
-	default:
-		return nil
-	}
-	return []checks.LinkEvent{le}
-}
-
-// muxLinkEvent converts a usbmuxd Listen attach/detach.
-func muxLinkEvent(ev usbmux.Event, initial bool) checks.LinkEvent {
-	le := checks.LinkEvent{
-		Source: sourceUsbmux, Time: ev.Time, Key: checks.NormalizeSerial(ev.Entry.UDID),
-		Mode: mode.FromProductID(uint16(ev.Entry.ProductID)),
-	}
-	if le.Key == "" {
-		le.Key = fmt.Sprintf("device-%d", ev.DeviceID)
-	}
-	if le.Mode == mode.Unknown && ev.Entry.ProductID == 0 {
-		le.Mode = "" // not known: the fold uses the last known mode
-	}
-	if ev.Kind == usbmux.EventDetach {
-		le.Kind = checks.LinkDetach
-	} else {
-		le.Kind = checks.LinkAttach
-		le.Initial = initial
-	}
-	return le
-}
-
-// byPhone folds the sampled events into per-phone stability.
-func (s sampleResult) byPhone(phones []phone) []checks.PhoneStability {
-	resolve := func(source, key string) string {
-		for _, p := range phones {
-			switch source {
-			case sourceUSB:
-				if p.USB != nil && p.USB.Location() == key {
-					return p.Key
-				}
-			case sourceUsbmux:
-				if p.Key == key || (p.Mux != nil && checks.NormalizeSerial(p.Mux.UDID) == key) {
-					return p.Key
-				}
+		ps := checks.PhoneStability{Key: p.Key, Flaps: st.Flaps(), Detaches: st.Drops(), Attaches: st.Attaches()}
+		for _, src := range []device.Source{device.SourceUSB, device.SourceUsbmux} {
+			c := linkCount(st, src)
+			if c.Detaches == 0 && c.Attaches == 0 && c.ModeChanges == 0 && !seenBy(st, src) {
+				continue
 			}
+			if len(ps.All) == 0 || c.Flaps > ps.Worst.Flaps || (c.Flaps == ps.Worst.Flaps && c.Detaches > ps.Worst.Detaches) {
+				ps.Worst = c
+			}
+			ps.All = append(ps.All, c)
 		}
-		return ""
+		out = append(out, ps)
 	}
-	return checks.ByPhone(checks.CountLinks(s.events), resolve)
+	return out
+}
+
+// seenBy reports whether src reported anything about the phone.
+func seenBy(st device.Stability, src device.Source) bool {
+	if src == device.SourceUSB {
+		return st.USBAttaches+st.USBDetaches > 0
+	}
+	return st.UsbmuxAttaches+st.UsbmuxDetaches > 0
+}
+
+// linkCount is one source's share of a phone's stability.
+func linkCount(st device.Stability, src device.Source) checks.LinkCount {
+	c := checks.LinkCount{Source: string(src), Key: st.Key, ModeChanges: st.ModeChanges}
+	if src == device.SourceUSB {
+		c.Detaches, c.Attaches, c.Flaps = st.USBDrops, st.USBAttaches, st.USBFlaps
+	} else {
+		c.Detaches, c.Attaches, c.Flaps = st.UsbmuxDrops, st.UsbmuxAttaches, st.UsbmuxFlaps
+	}
+	var dropAt *time.Time
+	for _, ch := range st.History {
+		if ch.Source != src && ch.Kind != device.ChangeMode {
+			continue
+		}
+		switch ch.Kind {
+		case device.ChangeDrop:
+			t := ch.Time
+			dropAt = &t
+		case device.ChangeReturn:
+			if dropAt != nil {
+				c.FlapTimes = append(c.FlapTimes, *dropAt)
+				dropAt = nil
+			}
+		case device.ChangeMode:
+			c.Transitions = append(c.Transitions, fmt.Sprintf("%s→%s", ch.From, ch.To))
+		}
+	}
+	return c
 }

@@ -272,7 +272,7 @@ func pickDevice(devs []device.Device, want string) (device.Device, error) {
 		return device.Device{}, fmt.Errorf("%d iPhones are connected (%s): choose one with --device", len(devs), strings.Join(keys, ", "))
 	}
 	for _, d := range devs {
-		if d.Key == want || (d.UDID != "" && device.NormalizeUDID(d.UDID) == device.NormalizeUDID(want)) ||
+		if d.Key == want || d.Key == device.KeyForUDID(want) || (d.UDID != "" && usb.NormalizeSerial(d.UDID) == usb.NormalizeSerial(want)) ||
 			(d.USB != nil && d.USB.Location() == want) {
 			return d, nil
 		}
@@ -347,21 +347,23 @@ var _ app.ActionRunner = (*guiBackend)(nil)
 // with its policy, following the phone until it is back.
 func (b *guiBackend) RunAction(ctx context.Context, kind actions.Kind, dev viewmodel.Device) actions.Result {
 	var opener usb.Opener
-	switch src := b.usb.(type) {
+	src0 := b.sess.USB()
+	switch src := src0.(type) {
 	case usb.Opener:
 		opener = src // the gousb Scanner
 	case interface{ USBOpener() usb.Opener }:
 		opener = src.USBOpener() // the demo simulator's iBoot
 	}
-	look := actions.SnapshotLook(b.usb, b.client, runtime.GOOS)
-	runner := actions.NewRunner(actions.Devices{USB: opener, Usbmux: b.client}, look, actions.Options{})
+	client := b.sess.Usbmux()
+	look := actions.SnapshotLook(src0, client, runtime.GOOS)
+	runner := actions.NewRunner(actions.Devices{USB: opener, Usbmux: client}, look, actions.Options{})
 	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	devs, err := look(lctx)
 	cancel()
 	var d device.Device
 	found := false
 	for _, m := range devs {
-		if (m.USB != nil && liveKey(*m.USB) == dev.Key) || (m.Usbmux != nil && usb.NormalizeSerial(m.Usbmux.UDID) == dev.Key) {
+		if m.Key == dev.Key { // device.Key: the window's key for the phone in every mode
 			d, found = m, true
 			break
 		}
@@ -376,7 +378,7 @@ func (b *guiBackend) RunAction(ctx context.Context, kind actions.Kind, dev viewm
 	if dev.Mode == mode.Restore {
 		d.Mode = mode.Restore // the window learnt it from lockdownd's QueryType
 	}
-	_, family := identify(ctx, b.client, &d)
+	_, family := identify(ctx, client, &d)
 	if dev.RecoveryFamily != "" && family == model.Unknown {
 		family = model.Family(dev.RecoveryFamily)
 	}

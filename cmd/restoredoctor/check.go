@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -10,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -22,6 +20,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
 const checkUsage = `Usage: restoredoctor check [options]
@@ -163,8 +162,9 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, co.timeout)
 	defer cancel()
 
-	engine := diagnostics.NewEngine(diagnostics.Config{Logger: log, ToolVersion: version})
-	defer closeBriefly(engine, 20*time.Millisecond)
+	src, _, closeUSB, _ := openUSB(log) // a bus that cannot be opened is reported by the USB checks
+	defer closeUSB()
+	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
 
 	var progress func(diagnostics.Progress)
 	tty := isTerminal(stderr)
@@ -193,12 +193,8 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	}
 
 	if co.markdown != "" {
-		var buf bytes.Buffer
-		if err := report.Markdown(&buf, rep, catalog.MustDefault()); err != nil {
-			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
-			return exitFail
-		}
-		if err := writeFileAtomic(co.markdown, buf.Bytes()); err != nil {
+		// The report is already redacted unless --include-identifiers.
+		if err := session.Export(co.markdown, rep, session.FormatMarkdown, true, catalog.MustDefault()); err != nil {
 			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
 			return exitFail
 		}
@@ -228,33 +224,6 @@ func progressLine(p diagnostics.Progress) string {
 		line = string(r[:77]) + "…"
 	}
 	return line
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it
-// over path, so a reader never sees half a report.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 // closeBriefly releases c but waits at most d for it. gousb's Context.Close

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -50,35 +51,9 @@ type DeviceJSON struct {
 	Error string `json:"error,omitempty"`
 }
 
-// ReportUSB converts a USB snapshot entry into the report contract's usb object.
-func ReportUSB(d usb.Device) report.USB {
-	path := d.PortPath
-	if path == nil {
-		path = []int{}
-	}
-	return report.USB{
-		Present:   true,
-		VendorID:  fmt.Sprintf("%04x", d.VendorID),
-		ProductID: fmt.Sprintf("%04x", d.ProductID),
-		SpeedMbps: d.SpeedMbps,
-		Bus:       d.Bus,
-		PortPath:  path,
-		BehindHub: d.BehindHub,
-	}
-}
-
-// ReportRecovery converts parsed iBoot fields into the report contract's recovery object.
-func ReportRecovery(r *usb.RecoveryInfo) *report.RecoveryInfo {
-	if r == nil {
-		return nil
-	}
-	return &report.RecoveryInfo{CPID: r.CPID, CPRV: r.CPRV, CPFM: r.CPFM, SCEP: r.SCEP, BDID: r.BDID, ECID: r.ECID,
-		IBFL: r.IBFL, SRTG: r.SRTG, SRNM: r.SRNM, IMEI: r.IMEI, NONC: r.NONC, SNON: r.SNON, SDOM: r.SDOM}
-}
-
 func deviceJSON(d usb.Device) DeviceJSON {
-	j := DeviceJSON{Mode: string(d.Mode), USB: ReportUSB(d), Address: d.Address, HubDepth: d.HubDepth,
-		USBVersion: d.USBVersion, Serial: d.Serial, Recovery: ReportRecovery(d.Recovery)}
+	j := DeviceJSON{Mode: string(d.Mode), USB: diagnostics.ReportUSB(d), Address: d.Address, HubDepth: d.HubDepth,
+		USBVersion: d.USBVersion, Serial: d.Serial, Recovery: diagnostics.ReportRecovery(d.Recovery)}
 	if d.OpenErr != nil {
 		j.Error = d.OpenErr.Error()
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
 )
 
 const devicesFixtureDir = "../../device/usb/testdata/umockdev"
@@ -280,15 +281,15 @@ func TestReportConversion(t *testing.T) {
 	if string(b) != want {
 		t.Errorf("got  %s\nwant %s", b, want)
 	}
-	if u := ReportUSB(usb.Device{}); u.PortPath == nil {
+	if u := diagnostics.ReportUSB(usb.Device{}); u.PortPath == nil {
 		t.Error("nil port path must become []")
 	}
-	if ReportRecovery(nil) != nil {
-		t.Error("ReportRecovery(nil) != nil")
+	if diagnostics.ReportRecovery(nil) != nil {
+		t.Error("diagnostics.ReportRecovery(nil) != nil")
 	}
-	r := ReportRecovery(&usb.RecoveryInfo{SDOM: "01", CPID: "8110", NONC: "AB", SNON: "CD", SRNM: "S", IMEI: "I"})
+	r := diagnostics.ReportRecovery(&usb.RecoveryInfo{SDOM: "01", CPID: "8110", NONC: "AB", SNON: "CD", SRNM: "S", IMEI: "I"})
 	if r.SDOM != "01" || r.CPID != "8110" || r.NONC != "AB" || r.SNON != "CD" || r.SRNM != "S" || r.IMEI != "I" {
-		t.Errorf("ReportRecovery = %+v", r)
+		t.Errorf("diagnostics.ReportRecovery = %+v", r)
 	}
 }
 

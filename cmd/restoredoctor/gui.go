@@ -25,6 +25,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
 // AppID is the application id (also in FyneApp.toml).
@@ -105,6 +106,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 
 	b := &guiBackend{noNetwork: o.noNetwork, log: log, addr: o.usbmuxd}
+	var usbSrc, engineUSB usb.Source // the live view's (nil without libusb) and the engine's (says why)
 	if b.cat, err = catalog.Load(); err != nil {
 		fmt.Fprintln(stderr, describeErr("load the step catalogue", err))
 		return exitFail
@@ -123,17 +125,16 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 		defer srv.Close()
-		b.usb = srv.USBSource()
+		usbSrc = srv.USBSource()
+		engineUSB = usbSrc
 		b.addr = srv.Addr()
 		log.Info("demo mode", "scenario", o.demo, "usbmuxd", b.addr)
 	} else {
-		sc, err := usb.NewScanner(usb.ScannerOptions{Logger: log})
-		if err != nil {
-			b.usbErr = err
-			log.Warn("USB not usable", "err", err)
-		} else {
-			defer sc.Close()
-			b.usb = sc
+		var closeUSB func()
+		engineUSB, usbSrc, closeUSB, b.usbErr = openUSB(log)
+		defer closeUSB()
+		if b.usbErr != nil {
+			log.Warn("USB not usable", "err", b.usbErr)
 		}
 	}
 	addr, err := usbmux.ResolveAddress(b.addr)
@@ -141,15 +142,15 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, describeErr("usbmuxd address", err))
 		return exitFail
 	}
-	b.client = usbmux.NewClient(addr, usbmux.Options{Logger: log})
-	b.engine = diagnostics.NewEngine(diagnostics.Config{USB: b.usb, Logger: log, ToolVersion: version})
-	defer b.engine.Close()
+	engine := diagnostics.NewEngine(diagnostics.Config{USB: engineUSB, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
+	defer engine.Close()
+	b.sess = session.New(session.Config{Engine: engine, USB: usbSrc, Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}), Logger: log})
 
 	a := fyneapp.NewWithID(AppID)
 	if icon, err := fs.ReadFile(assets.FS, "icon/restoredoctor.png"); err == nil {
 		a.SetIcon(fyne.NewStaticResource("restoredoctor.png", icon))
 	}
-	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: b.cat})
+	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: b.cat, Catalog: b.cat})
 	w := u.Window()
 	w.SetMaster()
 	w.Resize(app.WindowSize(screenSize(w)))

@@ -8,6 +8,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
 func newTestBackend(t *testing.T, scenario string) *guiBackend {
@@ -30,17 +32,16 @@ func newTestBackend(t *testing.T, scenario string) *guiBackend {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
+	engine := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource(), Logger: log, ToolVersion: "test"})
+	t.Cleanup(func() { engine.Close() })
 	b := &guiBackend{
-		usb:         srv.USBSource(),
-		client:      usbmux.NewClient(addr, usbmux.Options{Logger: log}),
-		addr:        srv.Addr(),
-		noNetwork:   true,
-		cat:         catalog.MustDefault(),
-		log:         log,
-		sampleEvery: 200 * time.Millisecond,
+		sess: session.New(session.Config{Engine: engine, USB: srv.USBSource(), Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}),
+			Logger: log, SampleEvery: 200 * time.Millisecond}),
+		addr:      srv.Addr(),
+		noNetwork: true,
+		cat:       catalog.MustDefault(),
+		log:       log,
 	}
-	b.engine = diagnostics.NewEngine(diagnostics.Config{USB: b.usb, Logger: log, ToolVersion: "test"})
-	t.Cleanup(func() { b.engine.Close() })
 	return b
 }
 
@@ -112,7 +113,7 @@ func watch(t *testing.T, b *guiBackend) *collector {
 func TestBackendHealthyPhone(t *testing.T) {
 	b := newTestBackend(t, "healthy")
 	c := watch(t, b)
-	const key = "00008110001A2B3C4D5E6F70"
+	const key = "ecid:001A2B3C4D5E6F70"
 	evs := c.waitFor(t, "usb attach, usbmux attach and lockdown facts", func(evs []app.DeviceEvent) bool {
 		_, u := find(evs, app.EventAttach, "usb")
 		_, m := find(evs, app.EventAttach, "usbmux")
@@ -165,11 +166,11 @@ func TestBackendHealthyPhone(t *testing.T) {
 	})
 	// Rerank with the real rules does not touch the report it was given.
 	before := len(r.Steps)
-	rr, err := b.Rerank(r, app.CheckOptions{}.Tried)
+	rr, err := app.Rerank(b.cat, r, app.CheckOptions{}.Tried)
 	if err != nil || rr == r || len(rr.Steps) != before {
 		t.Errorf("rerank: %v %p %p", err, rr, r)
 	}
-	if cat := b.Catalog(); len(cat.Steps) != 6 || cat.Recovery["iphone-7"].Steps == nil {
+	if cat := app.CatalogView(b.cat, runtime.GOOS); len(cat.Steps) != 6 || cat.Recovery["iphone-7"].Steps == nil {
 		t.Errorf("catalog view %+v", cat)
 	}
 }
@@ -208,7 +209,7 @@ func TestBackendUsbmuxdDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &guiBackend{client: usbmux.NewClient(addr, usbmux.Options{}), usbErr: errTestNoUSB, log: slog.New(slog.DiscardHandler)}
+	b := &guiBackend{sess: session.New(session.Config{Usbmux: usbmux.NewClient(addr, usbmux.Options{})}), usbErr: errTestNoUSB, log: slog.New(slog.DiscardHandler)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	h := b.HostStatus(ctx)
@@ -234,7 +235,7 @@ func TestAppEvent(t *testing.T) {
 	e := usbmux.Entry{UDID: "00008110-001A2B3C4D5E6F70", DeviceID: 3, ProductID: 0x12A8, ConnectionType: "USB"}
 	tests := []struct {
 		name   string
-		ev     device.Event
+		ev     session.Event
 		ok     bool
 		kind   app.EventKind
 		source string
@@ -242,15 +243,17 @@ func TestAppEvent(t *testing.T) {
 		onUSB  bool
 		listed bool
 	}{
-		{"usb attach", device.Event{Source: device.SourceUSB, Kind: device.Attach, Time: t0, USB: &u}, true, app.EventAttach, "usb", "00008110001A2B3C4D5E6F70", true, false},
+		{"usb attach", session.Event{Source: device.SourceUSB, Kind: session.Attach, Time: t0, USB: &u}, true, app.EventAttach, "usb", "ecid:001A2B3C4D5E6F70", true, false},
 		// The merged view no longer has USB; the event still carries the watcher's device.
-		{"usb detach while listed", device.Event{Source: device.SourceUSB, Kind: device.Detach, Time: t0, USB: &u, Device: device.Device{Usbmux: &e}}, true, app.EventDetach, "usb", "00008110001A2B3C4D5E6F70", true, false},
-		{"usb mode change to recovery", device.Event{Source: device.SourceUSB, Kind: device.ModeChange, Time: t0, USB: &r, PrevMode: mode.Normal}, true, app.EventModeChange, "usb", "ecid:001A2B3C4D5E6F70", true, false},
-		{"usbmux attach", device.Event{Source: device.SourceUsbmux, Kind: device.Attach, Time: t0, Entry: &e}, true, app.EventAttach, "usbmux", "00008110001A2B3C4D5E6F70", false, true},
-		{"usbmux detach", device.Event{Source: device.SourceUsbmux, Kind: device.Detach, Time: t0, Entry: &e, Gone: true}, true, app.EventDetach, "usbmux", "00008110001A2B3C4D5E6F70", false, true},
-		{"usbmuxd connected", device.Event{Source: device.SourceUsbmux, Kind: device.UsbmuxConnected, Time: t0}, false, "", "", "", false, false},
-		{"usbmuxd lost", device.Event{Source: device.SourceUsbmux, Kind: device.UsbmuxDisconnected, Time: t0}, false, "", "", "", false, false},
-		{"lockdown mode change (card update comes from describe)", device.Event{Source: device.SourceUsbmux, Kind: device.ModeChange, Time: t0, Entry: &e}, false, "", "", "", false, false},
+		{"usb detach while listed", session.Event{Source: device.SourceUSB, Kind: session.Detach, Time: t0, USB: &u, Phone: device.Device{Usbmux: &e}}, true, app.EventDetach, "usb", "ecid:001A2B3C4D5E6F70", true, false},
+		{"usb mode change to recovery", session.Event{Source: device.SourceUSB, Kind: session.ModeChange, Time: t0, USB: &r, PrevMode: mode.Normal}, true, app.EventModeChange, "usb", "ecid:001A2B3C4D5E6F70", true, false},
+		{"usbmux attach", session.Event{Source: device.SourceUsbmux, Kind: session.Attach, Time: t0, Entry: &e}, true, app.EventAttach, "usbmux", "ecid:001A2B3C4D5E6F70", false, true},
+		{"usbmux detach", session.Event{Source: device.SourceUsbmux, Kind: session.Detach, Time: t0, Entry: &e, Gone: true}, true, app.EventDetach, "usbmux", "ecid:001A2B3C4D5E6F70", false, true},
+		{"usbmuxd connected", session.Event{Source: device.SourceUsbmux, Kind: session.UsbmuxConnected, Time: t0}, false, "", "", "", false, false},
+		{"usbmuxd lost", session.Event{Source: device.SourceUsbmux, Kind: session.UsbmuxDisconnected, Time: t0}, false, "", "", "", false, false},
+		// lockdownd said restore mode: the session's merged view carries it.
+		{"lockdown mode change", session.Event{Source: device.SourceUsbmux, Kind: session.ModeChange, Time: t0, Entry: &e, Phone: device.Device{Key: "ecid:001A2B3C4D5E6F70", Mode: mode.Restore}}, true, app.EventModeChange, "usbmux", "ecid:001A2B3C4D5E6F70", false, true},
+		{"lockdown description", session.Event{Kind: session.Describe, Time: t0, Entry: &e, Phone: device.Device{Key: "ecid:001A2B3C4D5E6F70"}, Lockdown: &usbmux.LockdownInfo{ProductType: "iPhone14,3"}}, true, app.EventUpdate, "lockdown", "ecid:001A2B3C4D5E6F70", false, true},
 	}
 	for _, tc := range tests {
 		got, ok := appEvent(tc.ev)

@@ -1,6 +1,7 @@
 // Command restoredoctor diagnoses iPhone restore error 1002. With no arguments
-// it opens the window; `check`, `watch` and `devices` run the same engine
-// headless for support staff and scripts.
+// it opens the window; `check`, `watch` and `devices` run the same session
+// (diagnostics/session) headless for support staff and scripts. This package
+// parses flags and wires the real parts (libusb, usbmuxd, host probes) in.
 package main
 
 import (
@@ -8,8 +9,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
+	"time"
 
+	"github.com/restoredoctor/restoredoctor/device/usb"
 	_ "github.com/restoredoctor/restoredoctor/internal/localefix" // before Fyne initialises: see the package doc
 )
 
@@ -82,4 +86,17 @@ func parseArgs(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
+}
+
+// openUSB opens the libusb scanner. When it cannot, the returned source
+// reports why on every snapshot (for the engine's USB checks), live is nil
+// (the live view has no USB side) and err says why; close is then a no-op.
+func openUSB(log *slog.Logger) (src usb.Source, live usb.Source, close func(), err error) {
+	sc, err := usb.NewScanner(usb.ScannerOptions{Logger: log})
+	if err != nil {
+		return usb.Unavailable(err), nil, func() {}, err
+	}
+	// gousb's Close waits for its event loop (up to 100 ms); a command that
+	// is done need not wait for it (see closeBriefly).
+	return sc, sc, func() { closeBriefly(sc, 20*time.Millisecond) }, nil
 }

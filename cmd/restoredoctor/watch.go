@@ -21,6 +21,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
 const watchUsage = `Usage: restoredoctor watch [options]
@@ -85,7 +86,12 @@ type watchLine struct {
 	Model    string    `json:"model,omitempty"`
 	Location string    `json:"location,omitempty"`
 	UDID     string    `json:"udid,omitempty"`
-	// Reenumeration marks a USB re-attach in the same mode at the same port.
+	// Phone is the phone's key (one per phone in every mode; redacted
+	// unless --include-identifiers) and Drops its drop count so far, as the
+	// window and the report count them.
+	Phone string `json:"phone,omitempty"`
+	Drops *int   `json:"drops,omitempty"`
+	// Reenumeration marks a return in the same mode after a drop (a flap).
 	Reenumeration bool `json:"reenumeration,omitempty"`
 	// Check summary fields.
 	PrimaryStep *int     `json:"primary_step,omitempty"`
@@ -100,8 +106,8 @@ type watchPrinter struct {
 	w    io.Writer
 	json bool
 	ids  bool
-	// models remembers model names learnt from quick checks, by normalised
-	// serial and by USB location, to name phones in later event lines.
+	// models remembers model names learnt from quick checks, by phone key,
+	// to name phones in later event lines.
 	models map[string]string
 }
 
@@ -154,6 +160,9 @@ func (p *watchPrinter) print(l watchLine) {
 	if l.UDID != "" {
 		fields = append(fields, l.UDID)
 	}
+	if l.Drops != nil {
+		fields = append(fields, fmt.Sprintf("(drops: %d)", *l.Drops))
+	}
 	fmt.Fprintln(p.w, strings.Join(fields, " "))
 }
 
@@ -201,21 +210,14 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	addr, _ := usbmux.ResolveAddress(wo.usbmuxd)
 	pr := &watchPrinter{w: stdout, json: wo.json, ids: wo.includeIDs, models: map[string]string{}}
 
-	var src usb.Source
-	scanner, serr := usb.NewScanner(usb.ScannerOptions{Logger: log})
+	src, live, closeUSB, serr := openUSB(log)
+	defer closeUSB()
 	if serr != nil {
 		pr.print(watchLine{Time: time.Now(), Source: "usb", Kind: "error", Error: serr.Error()})
-	} else {
-		defer scanner.Close()
-		src = scanner
 	}
-	client := usbmux.NewClient(addr, usbmux.Options{Logger: log})
-	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version})
-	if src == nil {
-		// The engine opens (and reports) libusb itself.
-		engine = diagnostics.NewEngine(diagnostics.Config{Logger: log, ToolVersion: version})
-	}
-	defer engine.Close()
+	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
+	sess := session.New(session.Config{Engine: engine, USB: live, Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}),
+		PollInterval: wo.interval, SampleEvery: 2 * time.Second, Logger: log})
 
 	// Quick checks run one at a time; attaches during a check ask for one more.
 	checkReq := make(chan struct{}, 1)
@@ -237,7 +239,7 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 					return
 				case <-time.After(700 * time.Millisecond):
 				}
-				quickCheck(ctx, engine, addr.String(), pr)
+				quickCheck(ctx, sess, addr.String(), pr)
 			}
 		}()
 	}
@@ -251,93 +253,86 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	var usbCh <-chan usb.Event
-	var usbW *usb.Watcher
-	if src != nil {
-		usbW = usb.NewWatcher(src, usb.WatcherOptions{Interval: wo.interval, Logger: log})
-		usbCh = usbW.Run(ctx)
-	}
-	muxCh := client.Listen(ctx)
-	usbErrShown := ""
-	errTick := time.NewTicker(2 * time.Second)
-	defer errTick.Stop()
-	ctxDone := ctx.Done()
-	for usbCh != nil || muxCh != nil {
-		select {
-		case ev, ok := <-usbCh:
-			if !ok {
-				usbCh = nil
-				continue
-			}
-			d := ev.Device
-			l := watchLine{Time: ev.Time, Source: "usb", Kind: string(ev.Kind), Mode: string(d.Mode), Location: d.Location(), Reenumeration: ev.Reenumeration}
-			if ev.Kind == usb.ModeChange {
-				l.PrevMode = string(ev.PrevMode)
-			}
-			serial := ""
-			if !d.Mode.IsLowLevel() {
-				serial = usb.NormalizeSerial(d.Serial)
-			}
-			if d.Recovery != nil {
-				l.Model = model.ByChipHex(d.Recovery.CPID, d.Recovery.BDID).Name
-				l.UDID = pr.id(d.Recovery.ECID)
-			} else {
-				l.Model = pr.modelFor(serial, d.Location())
-				l.UDID = pr.id(serial)
-			}
+	err = sess.Watch(ctx, func(ev session.Event) {
+		if l, ok := watchLineOf(ev, pr); ok {
 			pr.print(l)
-			if ev.Kind != usb.Detached {
-				requestCheck()
-			}
-		case ev, ok := <-muxCh:
-			if !ok {
-				muxCh = nil
-				continue
-			}
-			l := watchLine{Time: ev.Time, Source: "usbmux", Kind: string(ev.Kind)}
-			switch ev.Kind {
-			case usbmux.EventConnected, usbmux.EventDisconnected:
-				if ev.Err != nil {
-					l.Error = ev.Err.Error()
-				}
-				pr.print(l)
-				continue
-			}
-			e := ev.Entry
-			l.Mode = string(mode.FromProductID(uint16(e.ProductID)))
-			serial := usb.NormalizeSerial(e.UDID)
-			l.Model = pr.modelFor(serial)
-			l.UDID = pr.id(e.UDID)
-			pr.print(l)
-			if ev.Kind == usbmux.EventAttach {
-				requestCheck()
-			}
-		case <-errTick.C:
-			if usbW == nil {
-				continue
-			}
-			if err := usbW.Err(); err != nil && err.Error() != usbErrShown {
-				usbErrShown = err.Error()
-				pr.print(watchLine{Time: time.Now(), Source: "usb", Kind: "error", Error: usbErrShown})
-			} else if err == nil {
-				usbErrShown = ""
-			}
-		case <-ctxDone:
-			// Both channels close once their goroutines see ctx; keep
-			// draining them, without spinning on ctx.
-			ctxDone = nil
 		}
-	}
+		if ev.Kind == session.Attach || ev.Kind == session.ModeChange {
+			requestCheck()
+		}
+	})
 	wg.Wait()
+	if err != nil {
+		fmt.Fprintf(stderr, "restoredoctor watch: %v\n", err)
+		return exitFail
+	}
 	return exitOK
+}
+
+// watchLineOf is the line of one session event (ok false for events watch
+// does not print: lockdown descriptions and latency samples).
+func watchLineOf(ev session.Event, pr *watchPrinter) (watchLine, bool) {
+	l := watchLine{Time: ev.Time, Source: string(ev.Source)}
+	switch ev.Kind {
+	case session.UsbmuxConnected, session.UsbmuxDisconnected:
+		l.Source, l.Kind = "usbmux", "connected"
+		if ev.Kind == session.UsbmuxDisconnected {
+			l.Kind = "disconnected"
+		}
+		if ev.Err != nil {
+			l.Error = ev.Err.Error()
+		}
+		return l, true
+	case session.USBError:
+		if ev.Err == nil {
+			return l, false
+		}
+		l.Source, l.Kind, l.Error = "usb", "error", ev.Err.Error()
+		return l, true
+	case session.Attach, session.Detach, session.ModeChange:
+		l.Kind = string(ev.Kind)
+	default:
+		return l, false
+	}
+	key := ev.Phone.Key
+	drops := ev.Stability.Drops()
+	l.Phone, l.Drops, l.Reenumeration = pr.id(key), &drops, ev.Flap
+	if ev.Kind == session.ModeChange {
+		l.PrevMode = string(ev.PrevMode)
+	}
+	switch {
+	case ev.USB != nil:
+		d := ev.USB
+		l.Mode, l.Location = string(d.Mode), d.Location()
+		if ev.Kind == session.ModeChange && ev.Phone.Mode != "" {
+			l.Mode = string(ev.Phone.Mode) // restore mode shares normal's product ids
+		}
+		if d.Recovery != nil {
+			l.Model = model.ByChipHex(d.Recovery.CPID, d.Recovery.BDID).Name
+			l.UDID = pr.id(d.Recovery.ECID)
+		} else {
+			l.Model = pr.modelFor(key)
+			if !d.Mode.IsLowLevel() {
+				l.UDID = pr.id(usb.NormalizeSerial(d.Serial))
+			}
+		}
+	case ev.Entry != nil:
+		l.Mode = string(mode.FromProductID(uint16(ev.Entry.ProductID)))
+		if ev.Kind == session.ModeChange && ev.Phone.Mode != "" {
+			l.Mode = string(ev.Phone.Mode)
+		}
+		l.Model = pr.modelFor(key)
+		l.UDID = pr.id(ev.Entry.UDID)
+	}
+	return l, true
 }
 
 // quickCheck runs a one-pass check without network and prints its verdict
 // in one line.
-func quickCheck(ctx context.Context, engine *diagnostics.Engine, addr string, pr *watchPrinter) {
+func quickCheck(ctx context.Context, sess *session.Session, addr string, pr *watchPrinter) {
 	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	rep, err := engine.Run(cctx, diagnostics.Options{UsbmuxdAddress: addr, NoNetwork: true, IncludeIdentifiers: true, LockdownRequests: 3}, nil)
+	rep, err := sess.Check(cctx, diagnostics.Options{UsbmuxdAddress: addr, NoNetwork: true, IncludeIdentifiers: true, LockdownRequests: 3}, nil)
 	if ctx.Err() != nil {
 		return
 	}
@@ -348,10 +343,7 @@ func quickCheck(ctx context.Context, engine *diagnostics.Engine, addr string, pr
 		return
 	}
 	for _, d := range rep.Devices {
-		pr.learn(usb.NormalizeSerial(d.Key), d.Model.Name)
-		if d.USB.Present && len(d.USB.PortPath) > 0 {
-			pr.learn(usb.Device{Bus: d.USB.Bus, PortPath: d.USB.PortPath}.Location(), d.Model.Name)
-		}
+		pr.learn(d.Key, d.Model.Name) // the report's key is the live one
 	}
 	if !pr.ids {
 		red := report.Redact(*rep)

@@ -131,17 +131,6 @@ func ByChipHex(cpid, bdid string) Info {
 	return ByChip(c, b)
 }
 
-// All returns every model of the table in table order, one Info per
-// ProductType with its primary chip. The slice is the caller's own copy.
-func All() []Info {
-	t := table()
-	out := make([]Info, 0, len(t.models))
-	for _, m := range t.models {
-		out = append(out, m.info(0))
-	}
-	return out
-}
-
 // parseHex parses a hexadecimal 32-bit number with an optional 0x prefix.
 func parseHex(s string) (uint32, error) {
 	s = strings.TrimSpace(s)

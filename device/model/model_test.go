@@ -514,3 +514,16 @@ func BenchmarkParseEmbedded(b *testing.B) {
 		}
 	}
 }
+
+// Test helper.
+
+// All returns every model of the table in table order, one Info per
+// ProductType with its primary chip. The slice is the caller's own copy.
+func All() []Info {
+	t := table()
+	out := make([]Info, 0, len(t.models))
+	for _, m := range t.models {
+		out = append(out, m.info(0))
+	}
+	return out
+}

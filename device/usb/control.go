@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/stats"
 )
 
 // ControlDevice is an opened device that accepts control transfers on
@@ -101,7 +102,7 @@ func ControlProbe(ctx context.Context, op Opener, dev Device, n int, timeout tim
 	}
 	defer cd.Close()
 	rtts := make([]time.Duration, 0, n)
-	defer func() { st.P50, st.P95, st.Max = percentiles(rtts) }() // named results: set on every return
+	defer func() { st.P50, st.P95, st.Max = stats.Summary(rtts) }() // named results: set on every return
 	buf := make([]byte, deviceDescriptorLen)
 	for range n {
 		if err := ctx.Err(); err != nil {
@@ -132,18 +133,4 @@ func ControlProbe(ctx context.Context, op Opener, dev Device, n int, timeout tim
 		}
 	}
 	return st, nil
-}
-
-// percentiles returns the nearest-rank p50, p95 and the maximum.
-func percentiles(d []time.Duration) (p50, p95, maxd time.Duration) {
-	if len(d) == 0 {
-		return 0, 0, 0
-	}
-	s := slices.Clone(d)
-	slices.Sort(s)
-	rank := func(p float64) time.Duration {
-		i := int(p*float64(len(s))+0.999999) - 1
-		return s[max(0, min(i, len(s)-1))]
-	}
-	return rank(0.50), rank(0.95), s[len(s)-1]
 }

@@ -28,6 +28,13 @@ type FuncSource func(ctx context.Context) ([]Device, error)
 // Snapshot calls f.
 func (f FuncSource) Snapshot(ctx context.Context) ([]Device, error) { return f(ctx) }
 
+// Unavailable is the Source of a bus that could not be opened: every
+// snapshot fails with err (ErrUnavailable, ErrAccessDenied, …), so the
+// checks report why rather than an empty bus.
+func Unavailable(err error) Source {
+	return FuncSource(func(context.Context) ([]Device, error) { return nil, err })
+}
+
 // ScannerOptions configure a Scanner. The zero value is usable.
 type ScannerOptions struct {
 	// ControlTimeout bounds each control transfer made to read strings

@@ -231,5 +231,5 @@ func sameSerial(a, b Device) bool {
 // NormalizeSerial strips dashes and upper-cases, so a USB serial and a
 // usbmuxd/lockdown UDID of the same phone compare equal.
 func NormalizeSerial(s string) string {
-	return strings.ToUpper(strings.ReplaceAll(s, "-", ""))
+	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), "-", ""))
 }

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"howett.net/plist"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/internal/stats"
 )
 
 // Lockdown service types QueryType answers with.
@@ -38,6 +38,20 @@ const (
 	// TrustUnknown: it could not be told (locked phone, restore mode, I/O failure).
 	TrustUnknown TrustState = "unknown"
 )
+
+// Trusted is the one mapping of a trust state to "does the phone trust this
+// computer": true, false, or nil when it could not be told.
+func (t TrustState) Trusted() *bool {
+	var v bool
+	switch t {
+	case TrustTrusted:
+		v = true
+	case TrustNotTrusted, TrustPending:
+	default:
+		return nil
+	}
+	return &v
+}
 
 // LockdownInfo is what lockdownd tells a host that has not started a session.
 type LockdownInfo struct {
@@ -399,23 +413,7 @@ func (st *RTTStats) finish() {
 	if len(st.Samples) == 0 {
 		return
 	}
-	sorted := append([]time.Duration(nil), st.Samples...)
-	slices.Sort(sorted)
-	st.P50 = percentile(sorted, 50)
-	st.P95 = percentile(sorted, 95)
-	st.Max = sorted[len(sorted)-1]
-}
-
-// percentile is the nearest-rank percentile of sorted samples.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := (p*len(sorted) + 99) / 100 // ceil(p/100 * n)
-	if rank < 1 {
-		rank = 1
-	}
-	return sorted[rank-1]
+	st.P50, st.P95, st.Max = stats.Summary(st.Samples)
 }
 
 // QueryType asks lockdownd on e which service answers (one request, no

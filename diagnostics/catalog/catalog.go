@@ -17,6 +17,7 @@ import (
 	"sync"
 
 	"github.com/restoredoctor/restoredoctor/assets"
+	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -30,17 +31,25 @@ const (
 	OSLinux   = "linux"
 )
 
-// Recovery-button families (the report's devices[].model.recovery_buttons).
+// Recovery-button families (the report's devices[].model.recovery_buttons)
+// are device/model's: the model table assigns them, the catalogue describes them.
 const (
-	FamilyFaceIDOr8Later   = "face-id-or-8-later"
-	FamilyIPhone7          = "iphone-7"
-	FamilyHomeButton       = "home-button"
-	FamilyIPadNoHomeButton = "ipad-no-home-button"
-	FamilyUnknown          = "unknown"
+	FamilyFaceIDOr8Later   = string(model.FaceIDOr8Later)
+	FamilyIPhone7          = string(model.IPhone7)
+	FamilyHomeButton       = string(model.HomeButton)
+	FamilyIPadNoHomeButton = string(model.IPadNoHomeButton)
+	FamilyUnknown          = string(model.Unknown)
 )
 
-// Families lists every recovery-button family the catalogue must describe.
-var Families = []string{FamilyFaceIDOr8Later, FamilyIPhone7, FamilyHomeButton, FamilyIPadNoHomeButton, FamilyUnknown}
+// Families lists every recovery-button family the catalogue must describe
+// (model.Families, Unknown last).
+var Families = func() []string {
+	var out []string
+	for _, f := range model.Families() {
+		out = append(out, string(f))
+	}
+	return out
+}()
 
 // StepInfo is the text of one step (Number 1–6) or of "See a professional" (Number 0).
 type StepInfo struct {

@@ -18,6 +18,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/stats"
 )
 
 // Outcome is what one check concluded. An empty Status is derived by the
@@ -54,16 +55,8 @@ func finding(id, severity, deviceKey, summary string, evidence map[string]any) r
 	return f
 }
 
-// NormalizeSerial is the identity used to correlate USB serials and usbmuxd
-// UDIDs: dashes removed, upper case ("00008110-001a…" → "00008110001A…").
-func NormalizeSerial(s string) string {
-	return strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), "-", ""))
-}
-
-// ms converts a duration to milliseconds rounded to 0.1 ms.
-func ms(d time.Duration) float64 {
-	return float64(d.Round(100*time.Microsecond)) / float64(time.Millisecond)
-}
+// ms converts a duration to milliseconds (stats.Millis: rounded to 0.1 ms).
+func ms(d time.Duration) float64 { return stats.Millis(d) }
 
 // seconds converts a duration to seconds rounded to 0.1 s.
 func seconds(d time.Duration) float64 {

@@ -106,61 +106,11 @@ func TestUSBLink(t *testing.T) {
 	}
 }
 
-func TestCountLinks(t *testing.T) {
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
-	ev := func(src, kind string, s float64, m mode.Mode) LinkEvent {
-		return LinkEvent{Source: src, Kind: kind, Time: at(s), Key: "k", Mode: m}
-	}
-	tests := []struct {
-		name                                string
-		events                              []LinkEvent
-		detaches, attaches, flaps, modeChgs int
-	}{
-		{"nothing", nil, 0, 0, 0, 0},
-		{"initial attach only", []LinkEvent{{Source: "usbmux", Kind: LinkAttach, Key: "k", Mode: mode.Normal, Initial: true}}, 0, 0, 0, 0},
-		{"three flaps", []LinkEvent{
-			ev("usb", LinkDetach, 1, mode.Normal), ev("usb", LinkAttach, 1.5, mode.Normal),
-			ev("usb", LinkDetach, 3, mode.Normal), ev("usb", LinkAttach, 3.5, mode.Normal),
-			ev("usb", LinkDetach, 5, mode.Normal), ev("usb", LinkAttach, 5.5, mode.Normal),
-		}, 3, 3, 3, 0},
-		{"unsorted input", []LinkEvent{ev("usb", LinkAttach, 2, mode.Normal), ev("usb", LinkDetach, 1, mode.Normal)}, 1, 1, 1, 0},
-		{"mode change is not a flap", []LinkEvent{ev("usb", LinkDetach, 1, mode.Normal), ev("usb", LinkAttach, 40, mode.Recovery)}, 1, 1, 0, 1},
-		{"usbmuxd detach without mode uses last mode", []LinkEvent{
-			{Source: "usbmux", Kind: LinkAttach, Key: "k", Mode: mode.Normal, Initial: true},
-			ev("usbmux", LinkDetach, 1, ""), ev("usbmux", LinkAttach, 2, mode.Normal),
-		}, 1, 1, 1, 0},
-		{"plugged in during window", []LinkEvent{ev("usb", LinkAttach, 1, mode.Normal)}, 0, 1, 0, 0},
-		{"left and never came back", []LinkEvent{ev("usb", LinkDetach, 1, mode.Normal)}, 1, 0, 0, 0},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			cs := CountLinks(tc.events)
-			var c LinkCount
-			if len(cs) > 0 {
-				c = cs[0]
-			}
-			if c.Detaches != tc.detaches || c.Attaches != tc.attaches || c.Flaps != tc.flaps || c.ModeChanges != tc.modeChgs {
-				t.Errorf("got %+v", c)
-			}
-		})
-	}
-}
-
 func TestUSBStability(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	usbCount := LinkCount{Source: "usb", Key: "1-2", Detaches: 1, Attaches: 1, Flaps: 1, FlapTimes: []time.Time{t0}}
 	muxCount := LinkCount{Source: "usbmux", Key: keyA, Detaches: 3, Attaches: 3, Flaps: 3, FlapTimes: []time.Time{t0, t0, t0}}
-	resolve := func(src, key string) string {
-		if key == "1-2" || key == keyA {
-			return keyA
-		}
-		return ""
-	}
-	phones := ByPhone([]LinkCount{usbCount, muxCount}, resolve)
-	if len(phones) != 1 || phones[0].Flaps != 3 || phones[0].Worst.Source != "usbmux" {
-		t.Fatalf("ByPhone = %+v", phones)
-	}
+	phones := []PhoneStability{{Key: keyA, Detaches: 3, Attaches: 3, Flaps: 3, Worst: muxCount, All: []LinkCount{usbCount, muxCount}}}
 	o, err := USBStability(10*time.Second, phones, []string{"usb", "usbmux"}, nil)
 	if err != nil || len(o.Findings) != 1 {
 		t.Fatalf("o=%+v err=%v", o, err)
@@ -172,12 +122,13 @@ func TestUSBStability(t *testing.T) {
 	if !strings.Contains(f.Summary, "3 times in 10 s") {
 		t.Errorf("summary %q", f.Summary)
 	}
-	one := ByPhone([]LinkCount{usbCount}, resolve)
+	one := []PhoneStability{{Key: keyA, Detaches: 1, Attaches: 1, Flaps: 1, Worst: usbCount, All: []LinkCount{usbCount}}}
 	o, _ = USBStability(10*time.Second, one, []string{"usb"}, nil)
 	if o.Findings[0].Severity != report.SeverityWarning {
 		t.Errorf("one flap severity %s", o.Findings[0].Severity)
 	}
-	modeOnly := ByPhone([]LinkCount{{Source: "usb", Key: "1-2", Detaches: 1, Attaches: 1, ModeChanges: 1}}, resolve)
+	mc := LinkCount{Source: "usb", Key: keyA, Attaches: 1, ModeChanges: 1}
+	modeOnly := []PhoneStability{{Key: keyA, Attaches: 1, Worst: mc, All: []LinkCount{mc}}}
 	o, _ = USBStability(10*time.Second, modeOnly, []string{"usb"}, nil)
 	if len(o.Findings) != 0 || !strings.Contains(o.Detail, "1 mode change (") {
 		t.Errorf("mode change: %+v", o)
@@ -188,37 +139,6 @@ func TestUSBStability(t *testing.T) {
 	}
 	if _, err := USBStability(time.Second, nil, nil, []string{"usb: gone"}); err == nil {
 		t.Error("no sources: want error")
-	}
-}
-
-// TestByPhoneRestoreTransition: USB sees a same-mode re-enumeration (normal
-// and restore share product ids) while usbmuxd+lockdownd saw normal→restore:
-// one mode change, no flap. A USB flap far from it still counts.
-func TestByPhoneRestoreTransition(t *testing.T) {
-	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
-	events := []LinkEvent{
-		{Source: "usb", Kind: LinkDetach, Time: at(1), Key: "1-2", Mode: mode.Normal},
-		{Source: "usb", Kind: LinkAttach, Time: at(4), Key: "1-2", Mode: mode.Normal},
-		{Source: "usbmux", Kind: LinkAttach, Time: at(0), Key: keyA, Mode: mode.Normal, Initial: true},
-		{Source: "usbmux", Kind: LinkDetach, Time: at(1.2), Key: keyA},
-		{Source: "usbmux", Kind: LinkAttach, Time: at(4.5), Key: keyA, Mode: mode.Restore},
-	}
-	resolve := func(string, string) string { return keyA }
-	ps := ByPhone(CountLinks(events), resolve)
-	if len(ps) != 1 || ps[0].Flaps != 0 {
-		t.Fatalf("restore transition counted as a flap: %+v", ps)
-	}
-	o, _ := USBStability(10*time.Second, ps, []string{"usb", "usbmux"}, nil)
-	if len(o.Findings) != 0 {
-		t.Errorf("findings %v", ids(o.Findings))
-	}
-	events = append(events,
-		LinkEvent{Source: "usb", Kind: LinkDetach, Time: at(20), Key: "1-2", Mode: mode.Normal},
-		LinkEvent{Source: "usb", Kind: LinkAttach, Time: at(21), Key: "1-2", Mode: mode.Normal})
-	ps = ByPhone(CountLinks(events), resolve)
-	if ps[0].Flaps != 1 || ps[0].Worst.Source != "usb" {
-		t.Errorf("later flap: %+v", ps)
 	}
 }
 
@@ -338,26 +258,5 @@ func TestLockdownChecks(t *testing.T) {
 	o, _ = LockdownTrust(phones, map[string]mode.Mode{keyA: mode.Restore}, map[string]Trust{keyA: {Known: true}})
 	if len(o.Findings) != 0 {
 		t.Errorf("restore mode needs no trust: %+v", o)
-	}
-}
-
-func TestPercentile(t *testing.T) {
-	ds := []time.Duration{5, 1, 4, 2, 3, 6, 7, 8, 9, 10}
-	for _, tc := range []struct {
-		p    float64
-		want time.Duration
-	}{{50, 5}, {95, 10}, {100, 10}, {0, 1}, {10, 1}} {
-		if got := Percentile(ds, tc.p); got != tc.want {
-			t.Errorf("p%v = %v, want %v", tc.p, got, tc.want)
-		}
-	}
-	if Percentile(nil, 50) != 0 {
-		t.Error("empty")
-	}
-}
-
-func TestNormalizeSerial(t *testing.T) {
-	if NormalizeSerial("00008110-001a2b3c4d5e6f70") != "00008110001A2B3C4D5E6F70" {
-		t.Error("normalise")
 	}
 }

@@ -1,7 +1,6 @@
 package checks
 
 import (
-	"sort"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -107,23 +106,6 @@ type RTTStats struct {
 	Err error
 }
 
-// Percentile returns the p-th percentile (0–100, nearest rank) of ds; 0 for none.
-func Percentile(ds []time.Duration, p float64) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	rank := int(p/100*float64(len(s))+0.999999) - 1
-	if rank < 0 {
-		rank = 0
-	}
-	if rank >= len(s) {
-		rank = len(s) - 1
-	}
-	return s[rank]
-}
-
 // ControlStats are the control-transfer round trips to one phone in
 // recovery or DFU mode.
 type ControlStats struct {
@@ -134,32 +116,3 @@ type ControlStats struct {
 	// Err is why the probe could not run at all.
 	Err error
 }
-
-// LinkEvent is one attach or detach seen on one source during the window.
-type LinkEvent struct {
-	// Source is "usb" or "usbmux".
-	Source string
-	// Kind is "attach" or "detach".
-	Kind string
-	Time time.Time
-	// Key identifies the device within its source: the USB location
-	// ("1-2"), or the normalised usbmuxd serial.
-	Key string
-	// Mode is the device's mode at this event (for a detach: the mode it
-	// had), unknown when the source cannot tell.
-	Mode mode.Mode
-	// PrevMode is the mode before a mode change (LinkModeChange).
-	PrevMode mode.Mode
-	// Initial marks attaches that only report what was already present when
-	// listening started (usbmuxd sends one per device): not re-appearances.
-	Initial bool
-}
-
-// Link event kinds.
-const (
-	LinkAttach = "attach"
-	LinkDetach = "detach"
-	// LinkModeChange is a re-appearance in another mode that the source
-	// already classified (the USB watcher does): never a flap.
-	LinkModeChange = "mode-change"
-)

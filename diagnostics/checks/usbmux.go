@@ -7,6 +7,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/stats"
 )
 
 // UsbmuxHealth is check usbmux.health: is usbmuxd (Apple Mobile Device
@@ -161,13 +162,13 @@ func LockdownQuery(phones []Phone, answers map[string]Lockdown) (Outcome, error)
 }
 
 // LockdownRTT is check lockdown.rtt: lockdown round trips, slow (p95 over
-// SlowRTTp95) or dropped. stats is keyed by Phone.Key.
-func LockdownRTT(phones []Phone, stats map[string]RTTStats) (Outcome, error) {
+// SlowRTTp95) or dropped. rtt is keyed by Phone.Key.
+func LockdownRTT(phones []Phone, rtt map[string]RTTStats) (Outcome, error) {
 	var fs []report.Finding
 	var parts, errs []string
 	probed := 0
 	for _, p := range phones {
-		st, ok := stats[p.Key]
+		st, ok := rtt[p.Key]
 		if !ok || p.Mux == nil {
 			continue
 		}
@@ -176,7 +177,7 @@ func LockdownRTT(phones []Phone, stats map[string]RTTStats) (Outcome, error) {
 			continue
 		}
 		probed++
-		p50, p95, mx := Percentile(st.Samples, 50), Percentile(st.Samples, 95), Percentile(st.Samples, 100)
+		p50, p95, mx := stats.Summary(st.Samples)
 		parts = append(parts, fmt.Sprintf("%s: %d requests, p50 %.1f ms, p95 %.1f ms, %d timeouts, %d failures",
 			p.Key, st.Requests, ms(p50), ms(p95), st.Timeouts, st.Failures))
 		ev := map[string]any{

@@ -3,7 +3,6 @@ package host
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -96,30 +95,39 @@ func TestCheckSoftwareVersions(t *testing.T) {
 	}
 }
 
-// TestSoftwareVersionsThisMachine runs the real Linux commands (Debian
-// packages usbmuxd and libimobiledevice-utils are installed here) and a
-// stand-in usbmuxd through the real ExecRunner.
-func TestSoftwareVersionsThisMachine(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("linux only")
+// TestSoftwareVersionsExecRunner runs the Linux commands through the real
+// ExecRunner against stand-in usbmuxd, ideviceinfo and dpkg-query programs
+// first on PATH, so the result does not depend on what this machine has
+// installed.
+func TestSoftwareVersionsExecRunner(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs a POSIX shell")
 	}
-	if _, err := exec.LookPath("ideviceinfo"); err != nil {
-		t.Skip("libimobiledevice-utils not installed")
-	}
-	r := CheckSoftwareVersions(context.Background(), SoftwareOptions{})
-	if r.Status == report.StatusError || !strings.Contains(r.Detail, "usbmuxd") || !strings.Contains(r.Detail, "libimobiledevice") {
-		t.Fatalf("%s: %s", r.Status, r.Detail)
-	}
-	t.Logf("this machine: %s: %s (%s)", r.Status, r.Detail, r.Duration)
-
-	dir := t.TempDir()
-	script := "#!/bin/sh\n[ \"$1\" = --version ] && echo 'usbmuxd 1.0.8' && exit 0\nexit 64\n"
-	if err := os.WriteFile(filepath.Join(dir, "usbmuxd"), []byte(script), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
-	r = CheckSoftwareVersions(context.Background(), SoftwareOptions{})
-	if r.Status != report.StatusWarn || !strings.Contains(r.Detail, "usbmuxd 1.0.8 is older than 1.1.1") {
-		t.Fatalf("%s: %s", r.Status, r.Detail)
+	for _, tt := range []struct {
+		name, usbmuxd, ideviceinfo string
+		want                       string
+		status                     string
+	}{
+		{"current", "usbmuxd 1.1.1", "ideviceinfo 1.3.0", "usbmuxd 1.1.1, libimobiledevice 1.3.0", report.StatusPass},
+		{"old usbmuxd", "usbmuxd 1.0.8", "ideviceinfo 1.3.0", "usbmuxd 1.0.8 is older than 1.1.1", report.StatusWarn},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			tools := map[string]string{
+				"usbmuxd":     "#!/bin/sh\n[ \"$1\" = --version ] && echo '" + tt.usbmuxd + "' && exit 0\nexit 64\n",
+				"ideviceinfo": "#!/bin/sh\n[ \"$1\" = --version ] && echo '" + tt.ideviceinfo + "' && exit 0\nexit 64\n",
+				"dpkg-query":  "#!/bin/sh\nexit 1\n",
+			}
+			for name, script := range tools {
+				if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			t.Setenv("PATH", dir)
+			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{GOOS: "linux"}})
+			if r.Status != tt.status || r.Detail != tt.want {
+				t.Fatalf("%s %q, want %s %q", r.Status, r.Detail, tt.status, tt.want)
+			}
+		})
 	}
 }

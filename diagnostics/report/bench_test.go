@@ -57,11 +57,3 @@ func BenchmarkValidate(b *testing.B) {
 		}
 	}
 }
-
-func BenchmarkCompare(b *testing.B) {
-	before, after := flappingReport(), noDeviceReport()
-	b.ReportAllocs()
-	for b.Loop() {
-		_ = report.Compare(before, after)
-	}
-}

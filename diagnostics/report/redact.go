@@ -105,6 +105,9 @@ func newRedactor(r *Report) *redactor {
 	}
 	for _, d := range r.Devices {
 		add(d.Key)
+		if _, id, ok := strings.Cut(d.Key, ":"); ok {
+			add(id) // "ecid:<ECID>": the ECID also appears bare and inside UDIDs
+		}
 		if rec := d.Recovery; rec != nil {
 			for _, v := range []string{rec.ECID, rec.SRNM, rec.IMEI, rec.NONC, rec.SNON} {
 				add(v)

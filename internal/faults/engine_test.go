@@ -22,6 +22,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -306,7 +307,8 @@ func TestEngineAppleServersStall(t *testing.T) {
 	srv := startSim(t, sim.Scenario{Name: "healthy", Phones: []sim.Phone{sim.PhoneA()}})
 
 	run := func(hosts ...string) *report.Report {
-		e := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource()})
+		// Only the network probe is real (loopback servers); nothing else of this machine is probed.
+		e := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource(), Host: diagnostics.HostChecks{AppleServers: host.CheckAppleServers}})
 		defer e.Close()
 		var rep *report.Report
 		var err error

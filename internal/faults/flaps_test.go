@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
@@ -126,14 +127,14 @@ func TestUSBWatcherFlaps1000(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	w := usb.NewWatcher(src, usb.WatcherOptions{Interval: 100 * time.Microsecond, FlapWindow: time.Hour})
-	ch := w.Run(ctx)
+	// The monitor counts, as it does for the window, watch and the report.
+	m := device.NewMonitor(w, nil, device.MonitorOptions{FlapWindow: time.Hour})
+	ch := m.Run(ctx)
 
-	var evs []usb.Event
-	var links []checks.LinkEvent
-	within(t, 60*time.Second, "2001 events from the watcher", func() {
+	var evs []device.Event
+	within(t, 60*time.Second, "2001 events from the monitor", func() {
 		for e := range ch {
 			evs = append(evs, e)
-			links = append(links, checks.LinkEvent{Source: "usb", Kind: string(e.Kind), Time: e.Time, Key: e.Device.Location(), Mode: e.Device.Mode, PrevMode: e.PrevMode})
 			if len(evs) == 2*flaps+1 {
 				return
 			}
@@ -142,29 +143,29 @@ func TestUSBWatcherFlaps1000(t *testing.T) {
 	cancel()
 	for range ch {
 	}
-	var att, reenum, det int
+	var att, flap, det int
 	for _, e := range evs {
 		switch e.Kind {
-		case usb.Attached:
+		case device.Attach:
 			att++
-			if e.Reenumeration {
-				reenum++
+			if e.Flap {
+				flap++
 			}
-		case usb.Detached:
+		case device.Detach:
 			det++
 		default:
 			t.Errorf("unexpected event %v", e.Kind)
 		}
 	}
-	if att != flaps+1 || reenum != flaps || det != flaps {
-		t.Fatalf("watcher saw %d attaches (%d re-enumerations), %d detaches; want %d (%d), %d", att, reenum, det, flaps+1, flaps, flaps)
+	if att != flaps+1 || flap != flaps || det != flaps {
+		t.Fatalf("monitor saw %d attaches (%d flaps), %d detaches; want %d (%d), %d", att, flap, det, flaps+1, flaps, flaps)
 	}
-
-	counts := checks.CountLinks(links)
-	if len(counts) != 1 || counts[0].Flaps != flaps {
-		t.Fatalf("CountLinks = %+v, want one device with %d flaps", counts, flaps)
+	st := m.Stability()
+	if len(st) != 1 || st[0].Flaps() != flaps || st[0].Drops() != flaps || len(st[0].History) > 256 {
+		t.Fatalf("stability %+v, want one phone with %d flaps and drops, history capped", st, flaps)
 	}
-	out, err := checks.USBStability(10*time.Second, checks.ByPhone(counts, nil), []string{"usb"}, nil)
+	c := checks.LinkCount{Source: "usb", Key: st[0].Key, Detaches: st[0].USBDrops, Attaches: st[0].USBAttaches, Flaps: st[0].USBFlaps}
+	out, err := checks.USBStability(10*time.Second, []checks.PhoneStability{{Key: c.Key, Detaches: c.Detaches, Attaches: c.Attaches, Flaps: c.Flaps, Worst: c, All: []checks.LinkCount{c}}}, []string{"usb"}, nil)
 	if err != nil {
 		t.Fatalf("USBStability: %v", err)
 	}

@@ -8,15 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
 	"howett.net/plist"
 
-	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
-	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 )
 
 // deviceListFrame is usbmuxd's reply to ListDevices with n phones, framed.
@@ -84,31 +81,6 @@ func BenchmarkReadFrameReject4GB(b *testing.B) {
 		r.Reset(h)
 		if _, _, err := usbmux.ReadFrame(r, usbmux.FramingUsbmux, usbmux.MaxFrame); err == nil {
 			b.Fatal("accepted")
-		}
-	}
-}
-
-// Stability counting over a 10-minute window with 1000 flaps on two sources.
-func BenchmarkCountLinks1000Flaps(b *testing.B) {
-	t0 := time.Now()
-	var evs []checks.LinkEvent
-	for i := range 1000 {
-		for _, src := range []string{"usb", "usbmux"} {
-			key := "1-2"
-			if src == "usbmux" {
-				key = "00008110001A2B3C4D5E6F70"
-			}
-			at := t0.Add(time.Duration(i) * 600 * time.Millisecond)
-			evs = append(evs,
-				checks.LinkEvent{Source: src, Kind: checks.LinkDetach, Time: at, Key: key, Mode: mode.Normal},
-				checks.LinkEvent{Source: src, Kind: checks.LinkAttach, Time: at.Add(300 * time.Millisecond), Key: key, Mode: mode.Normal})
-		}
-	}
-	b.ReportAllocs()
-	for b.Loop() {
-		c := checks.CountLinks(evs)
-		if len(c) != 2 || c[0].Flaps != 1000 {
-			b.Fatalf("counts %+v", c)
 		}
 	}
 }

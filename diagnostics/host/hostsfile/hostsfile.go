@@ -110,16 +110,6 @@ type Scan struct {
 	Encoding string
 }
 
-// RestoreRedirected reports whether any entry maps a RestoreHosts name.
-func (s Scan) RestoreRedirected() bool {
-	for _, e := range s.Entries {
-		if e.Restore {
-			return true
-		}
-	}
-	return false
-}
-
 // Parse reads a hosts file from r. It fails only when reading fails or ctx
 // ends; malformed content is counted, never an error.
 func Parse(ctx context.Context, r io.Reader) (Scan, error) {
@@ -302,36 +292,6 @@ const (
 	// LineGarbage is anything else.
 	LineGarbage
 )
-
-// ParseLine parses one hosts-file line (without its terminator): an IP
-// address, whitespace, one or more names, an optional # comment. Names come
-// back lower case without a trailing dot.
-func ParseLine(raw []byte) (netip.Addr, []string, LineKind) {
-	if i := bytes.IndexByte(raw, '#'); i >= 0 {
-		raw = raw[:i]
-	}
-	var fields []string
-	for f, r := nextField(raw); f != nil; f, r = nextField(r) {
-		fields = append(fields, string(f))
-	}
-	if len(fields) == 0 {
-		return netip.Addr{}, nil, LineBlank
-	}
-	addr, err := netip.ParseAddr(fields[0])
-	if err != nil || len(fields) < 2 {
-		return netip.Addr{}, nil, LineGarbage
-	}
-	names := make([]string, 0, len(fields)-1)
-	for _, f := range fields[1:] {
-		if n := strings.TrimSuffix(strings.ToLower(f), "."); n != "" {
-			names = append(names, n)
-		}
-	}
-	if len(names) == 0 {
-		return netip.Addr{}, nil, LineGarbage
-	}
-	return addr, names, LineMapping
-}
 
 // Classify says whether name (lower case, no trailing dot) is an Apple host
 // and whether it is one of the RestoreHosts.

@@ -11,16 +11,13 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/stats"
 )
 
-// percentile is the nearest-rank percentile of sorted samples.
-func percentile(sorted []time.Duration, p int) time.Duration {
-	if len(sorted) == 0 {
-		return 0
-	}
-	rank := (p*len(sorted) + 99) / 100
-	rank = max(rank, 1)
-	return sorted[rank-1]
+// percentile is stats.Percentile (the project's one rule).
+func percentile(samples []time.Duration, p float64) time.Duration {
+	return stats.Percentile(samples, p)
 }
 
 // median is the middle sample (the lower middle for an even count).
