@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -168,6 +169,10 @@ type run struct {
 	rtt      *Fact[map[string]usbmux.RTTStats]
 	control  *Fact[map[string]checks.ControlStats]
 	sample   *Fact[sampleResult]
+
+	// live is the sampling window's monitor while it runs (provisional
+	// reports read the drops so far from it).
+	live atomic.Pointer[liveWindow]
 }
 
 // muxListing is usbmuxd's device list and how long it took to get.
@@ -208,23 +213,37 @@ func (e *Engine) Run(ctx context.Context, opts Options, progress func(Progress))
 	defer cancel()
 	r.gather(pctx)
 
-	results := RunTasks(ctx, r.tasks(), progress)
-
-	rep := &report.Report{
-		Schema:      report.Schema,
-		GeneratedAt: e.cfg.Now().UTC().Truncate(time.Second),
-		ToolVersion: e.cfg.ToolVersion,
-		Host:        report.Host{OS: runtime.GOOS, Usbmuxd: report.UsbmuxdRef{Address: addr.String(), Status: r.usbmuxStatus()}},
+	tasks := r.tasks()
+	var results []TaskResult
+	if progress == nil {
+		results = RunTasks(ctx, tasks, nil)
+	} else {
+		pv := newProvisionals(r, tasks, started, progress)
+		pv.start(pctx)
+		results = runTasks(ctx, tasks, pv.progress, pv.done)
+		pv.stop()
 	}
+
+	rep := r.newReport()
 	for _, res := range results {
 		rep.Checks = append(rep.Checks, res.Check)
 		rep.Findings = append(rep.Findings, res.Findings...)
 	}
 	rep.Devices = r.devices()
 	sortFindings(rep.Findings)
-	finish(rep, opts)
+	finish(rep, r.opts)
 	e.log.Debug("diagnostics run finished", "elapsed", time.Since(started), "findings", len(rep.Findings), "devices", len(rep.Devices))
 	return rep, nil
+}
+
+// newReport is a report with the run's header and no checks yet.
+func (r *run) newReport() *report.Report {
+	return &report.Report{
+		Schema:      report.Schema,
+		GeneratedAt: r.e.cfg.Now().UTC().Truncate(time.Second),
+		ToolVersion: r.e.cfg.ToolVersion,
+		Host:        report.Host{OS: runtime.GOOS, Usbmuxd: report.UsbmuxdRef{Address: r.addr.String(), Status: r.usbmuxStatus()}},
+	}
 }
 
 // gather starts the producers of every fact. Each one settles its fact

@@ -31,7 +31,29 @@ type Report struct {
 	// for readers): the step to try first, or "no fault found", plus the fix
 	// texts of findings that have no step (udev rule, Trust prompt).
 	Summary string `json:"summary,omitempty"`
+	// InProgress marks a provisional report: the verdict so far of a run
+	// that is still going (the quick pass is done, the sampling window or a
+	// slow check is not). Final reports never carry it (added to v1;
+	// optional for readers).
+	InProgress *InProgress `json:"in_progress,omitempty"`
 }
+
+// InProgress says how far a run was when a provisional report was made.
+type InProgress struct {
+	// Complete is always false: the report is the verdict so far.
+	Complete bool `json:"complete"`
+	// Reason says in plain words what is still running.
+	Reason string `json:"reason"`
+	// ElapsedS and WindowS are how much of the sampling window has passed,
+	// of how long (WindowS 0: no window).
+	ElapsedS float64 `json:"elapsed_s"`
+	WindowS  float64 `json:"window_s"`
+	// Pending are the ids of the checks still running; they are not in Checks.
+	Pending []string `json:"pending"`
+}
+
+// Provisional reports whether r is a verdict so far rather than a final one.
+func (r *Report) Provisional() bool { return r != nil && r.InProgress != nil }
 
 // Host describes the computer the check ran on.
 type Host struct {

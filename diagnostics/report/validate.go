@@ -249,6 +249,15 @@ func (v *validator) report(doc any) {
 		}
 	}
 
+	if x, ok := root["in_progress"]; ok {
+		switch ip, isObj := x.(map[string]any); {
+		case !isObj:
+			v.addf(p+".in_progress", "want object, got %s", jsonType(x))
+		case ip["complete"] != false:
+			v.addf(p+".in_progress.complete", "want false (a provisional report is never complete), got %v", ip["complete"])
+		}
+	}
+
 	if host := v.object(p, root, "host"); host != nil {
 		v.str(p+".host", host, "os")
 		if mux := v.object(p+".host", host, "usbmuxd"); mux != nil {
