@@ -67,6 +67,7 @@ type provisionals struct {
 	last     Progress
 	finished bool
 
+	ctx   context.Context // the run's: a cancelled run gives no verdict so far
 	stopc chan struct{}
 	wg    sync.WaitGroup
 }
@@ -78,6 +79,7 @@ func newProvisionals(r *run, tasks []Task, started time.Time, out func(Progress)
 
 // start sends a verdict so far every ProvisionalEvery until stop.
 func (p *provisionals) start(ctx context.Context) {
+	p.ctx = ctx
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
@@ -133,7 +135,7 @@ func (p *provisionals) progress(pr Progress) {
 // sendLocked sends pr, with a verdict so far when the quick pass allows one.
 func (p *provisionals) sendLocked(pr Progress) {
 	pr.Report = nil
-	if pr.Done < pr.Total && p.readyLocked() {
+	if pr.Done < pr.Total && p.ctx.Err() == nil && p.readyLocked() {
 		pr.Report = p.reportLocked()
 	}
 	p.out(pr)
