@@ -329,12 +329,21 @@ func (r *run) gather(ctx context.Context) {
 	})
 }
 
-// forEachListed runs fn for every usbmuxd-listed phone concurrently, each
-// under budget, and collects the results by phone key.
+// maxParallelPhones bounds how many phones talk to usbmuxd/lockdownd at
+// once: the work is mostly plist coding on this computer's CPUs, so more
+// at once only makes every answer later (and closer to its deadline).
+var maxParallelPhones = max(4, 2*runtime.GOMAXPROCS(0))
+
+// forEachListed runs fn for every usbmuxd-listed phone, at most
+// maxParallelPhones at once, all within budget (waiting for a turn
+// included), and collects the results by phone key.
 func forEachListed[T any](ctx context.Context, phones []phone, budget time.Duration, fn func(ctx context.Context, p phone) T) map[string]T {
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
 	out := map[string]T{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxParallelPhones)
 	for _, p := range phones {
 		if p.entry == nil {
 			continue
@@ -342,9 +351,12 @@ func forEachListed[T any](ctx context.Context, phones []phone, budget time.Durat
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pctx, cancel := context.WithTimeout(ctx, budget)
-			defer cancel()
-			v := fn(pctx, p)
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+			}
+			v := fn(ctx, p)
 			mu.Lock()
 			out[p.Key] = v
 			mu.Unlock()
