@@ -370,6 +370,7 @@ func (b *bench) checkVsIdeviceinfo(ctx context.Context) error {
 	b.add("`check --json --window 0 --no-network`, one phone (wall)", fmtDur(mc), "", "")
 	b.add("`ideviceinfo -s`, same simulated phone (wall)", fmtDur(mi), "", "")
 	b.add("`restoredoctor version` (process start-up alone, same binary)", fmtDur(median(vs)), "", "")
+	b.add("start-up share of `check` (version / check)", fmt.Sprintf("%.0f %%", 100*float64(median(vs))/float64(mc)), "", "")
 	b.add("ratio check / ideviceinfo", fmt.Sprintf("%.2f×", ratio), "≤ 1.2×", metStr(ratio <= 1.2))
 	return nil
 }
