@@ -2,6 +2,7 @@ package viewmodel
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
@@ -50,7 +51,8 @@ func ProvisionalVerdict(r *report.Report, cat Catalog, elapsed, window time.Dura
 		return v
 	}
 	v.Text = when + ": " + v.Text
-	if dropped != "" && drops > 0 {
+	if drops > 0 && !slices.ContainsFunc(r.Findings, func(f report.Finding) bool { return f.ID == report.FindingUSBUnstable }) {
+		// The headline does not count the drops itself.
 		v.Text += " The connection " + dropped + "."
 	}
 	return v
