@@ -9,7 +9,8 @@ import (
 	"time"
 
 	"github.com/danielpaulus/go-ios/ios"
-	"howett.net/plist"
+
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
 )
 
 // Default timeouts, used when Options leaves them zero.
@@ -165,16 +166,21 @@ func (s *session) failReply(err error) error {
 	return &Error{Op: s.op, Addr: s.c.addr, Err: err}
 }
 
-// muxResult reads the Number of the last usbmuxd reply, if it was a Result.
+// muxResult reads the Number of the last usbmuxd reply, if it has one,
+// from the frame guard's summary (go-ios decoded the reply and dropped it).
 func (s *session) muxResult() (n int, ok bool) {
-	var r struct {
-		MessageType string
-		Number      *int
-	}
-	if _, err := plist.Unmarshal(s.g.lastPayload(), &r); err != nil || r.Number == nil {
+	sum, ok := s.g.lastReply()
+	if !ok {
 		return 0, false
 	}
-	return *r.Number, true
+	v, ok := sum.Int("Number")
+	return int(v), ok
+}
+
+// replied reports whether a complete reply frame was read on the session.
+func (s *session) replied() bool {
+	_, ok := s.g.lastReply()
+	return ok
 }
 
 // List returns the devices usbmuxd lists, within RequestTimeout.
@@ -195,15 +201,18 @@ func (s *session) list() ([]Entry, error) {
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	var probe map[string]any
-	if _, err := plist.Unmarshal(s.g.lastPayload(), &probe); err != nil {
-		return nil, s.fail(err)
-	}
-	if _, ok := probe["DeviceList"]; !ok {
+	// go-ios turns a Result or a malformed list into an empty one; the
+	// guard's summary of the same reply tells them apart without decoding it again.
+	sum, _ := s.g.lastReply()
+	f, ok := sum.Lookup("DeviceList")
+	if !ok {
 		if n, ok := s.muxResult(); ok && n != 0 {
 			return nil, s.failReply(&ReplyError{Service: "usbmuxd", Request: "ListDevices", Number: n, Message: muxResultText(n)})
 		}
 		return nil, s.failReply(&causeError{kind: ErrProtocol, cause: errors.New("reply has no DeviceList")})
+	}
+	if f.Kind != plistlimit.KindArray {
+		return nil, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("reply's DeviceList is a %s, not an array", f.Kind)})
 	}
 	out := make([]Entry, 0, len(dl.DeviceList))
 	for _, d := range dl.DeviceList {
@@ -245,7 +254,7 @@ func (c *Client) readPair(ctx context.Context, udid string) (ios.PairRecord, boo
 	if err == nil {
 		return rec, true, nil
 	}
-	if s.g.frameErr() != nil || s.g.ioErr() != nil || s.g.lastPayload() == nil {
+	if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
 		return ios.PairRecord{}, false, s.fail(err)
 	}
 	// A well-formed reply without PairRecordData: usbmuxd has no record (result 2 on Linux).

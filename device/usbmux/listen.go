@@ -119,7 +119,7 @@ func (ls *listenState) session() (connected bool, err error) {
 	}
 	next, err := s.mux.Listen()
 	if err != nil {
-		if s.g.frameErr() != nil || s.g.ioErr() != nil || s.g.lastPayload() == nil {
+		if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
 			return false, s.fail(err)
 		}
 		n, _ := s.muxResult()

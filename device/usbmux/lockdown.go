@@ -109,7 +109,7 @@ func (c *Client) openLockdown(ctx context.Context, e Entry, op string) (*session
 	ld, err := s.mux.ConnectLockdown(e.DeviceID)
 	if err != nil {
 		defer s.close()
-		if s.g.frameErr() != nil || s.g.ioErr() != nil || s.g.lastPayload() == nil {
+		if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
 			return nil, s.fail(err)
 		}
 		n, _ := s.muxResult()
@@ -121,8 +121,8 @@ func (c *Client) openLockdown(ctx context.Context, e Entry, op string) (*session
 }
 
 // requestRaw sends one lockdownd request and reads its reply within
-// RequestTimeout, decoded both as ldReply and as a map (restored's
-// QueryValue answers {key: value}).
+// RequestTimeout. The reply is decoded once, as a map (restored's QueryValue
+// answers {key: value}), and the common fields are taken from it.
 func (s *session) requestRaw(req any) (ldReply, map[string]any, error) {
 	if err := s.arm(); err != nil {
 		return ldReply{}, nil, err
@@ -134,14 +134,18 @@ func (s *session) requestRaw(req any) (ldReply, map[string]any, error) {
 	if err != nil {
 		return ldReply{}, nil, s.fail(err)
 	}
-	var r ldReply
 	var m map[string]any
-	_, err1 := plist.Unmarshal(b, &r)
-	_, err2 := plist.Unmarshal(b, &m)
-	if err1 != nil || err2 != nil {
-		return ldReply{}, nil, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %v", errors.Join(err1, err2))})
+	if _, err := plist.Unmarshal(b, &m); err != nil {
+		return ldReply{}, nil, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %w", err)})
 	}
-	return r, m, nil
+	return ldReplyFrom(m), m, nil
+}
+
+// ldReplyFrom takes the common lockdownd reply fields out of a decoded reply;
+// a field of the wrong type counts as absent.
+func ldReplyFrom(m map[string]any) ldReply {
+	str := func(k string) string { v, _ := m[k].(string); return v }
+	return ldReply{Request: str("Request"), Type: str("Type"), Error: str("Error"), Key: str("Key"), Value: m["Value"], SessionID: str("SessionID")}
 }
 
 // QueryLockdown opens lockdownd on e without pairing and reads what it gives an

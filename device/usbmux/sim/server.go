@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit/plisttest"
 	"io"
 	"log/slog"
 	"maps"
@@ -450,7 +451,7 @@ func (s *Server) serveConn(c net.Conn) {
 			}
 			return
 		}
-		if s.sc.Garbage != "" {
+		if s.sc.Garbage == GarbageBadLength || s.sc.Garbage == GarbageNotPlist {
 			s.count("garbage")
 			if err := s.write(c, garbageFrame(s.sc.Garbage, h.Tag)); err != nil {
 				return
@@ -588,8 +589,16 @@ func (s *Server) listen(c net.Conn, req map[string]any) {
 			break
 		}
 	}
+	bomb := s.sc.Garbage == GarbageBombListen && len(l.ch) < cap(l.ch)
+	if bomb {
+		l.ch <- AppendMuxFrame(nil, 1, muxMsgPlist, 0, plisttest.Bomb(BombLevels,
+			map[string]string{"MessageType": "Attached"}, "Bomb"))
+	}
 	s.listeners[l] = struct{}{}
 	s.mu.Unlock()
+	if bomb {
+		s.count("garbage")
+	}
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, l)
