@@ -247,6 +247,11 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 		}
 	}
 	v := Verdict{Professional: r.Professional.Recommended, ProfessionalReasons: r.Professional.Reasons}
+	if r.Incomplete() {
+		// Cut short or a phone check in error: never "No fault found".
+		v.Kind, v.Text = VerdictError, r.Summary
+		return v
+	}
 	if r.PrimaryStep == nil {
 		if notes := BuildNotes(r, cat); len(notes) > 0 {
 			// A finding with its own fix (Trust prompt, udev rule) but no step.

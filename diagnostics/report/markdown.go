@@ -118,7 +118,7 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 		m.line("|---|---|---|---|---|---|---|")
 		for _, d := range r.Devices {
 			m.line("| %s | %s | %s | %s | %s | %s | %s |", code(d.Key), md(modelName(d.Model)), md(d.Mode),
-				md(usbLine(d.USB)), usbmuxLine(d.Usbmux), md(lockdownLine(d.Lockdown)), md(stabilityLine(d.Stability)))
+				md(usbLine(d.USB)), usbmuxLine(d.Usbmux), md(lockdownLine(d.Lockdown)), md(stabilityLine(d.Stability, r.Incomplete())))
 		}
 	}
 	m.line("")

@@ -134,7 +134,7 @@ func (t *textWriter) render(r *Report) {
 		t.para("  ", 4, fmt.Sprintf("%s  %s  %s mode", d.Key, modelName(d.Model), d.Mode))
 		t.para("    USB: ", 9, usbLine(d.USB))
 		t.para("    usbmuxd: ", 13, usbmuxLine(d.Usbmux)+"; lockdown: "+lockdownLine(d.Lockdown))
-		t.para("    stability: ", 15, stabilityLine(d.Stability))
+		t.para("    stability: ", 15, stabilityLine(d.Stability, r.Incomplete()))
 	}
 	t.blank()
 
