@@ -11,6 +11,7 @@ import (
 	"github.com/danielpaulus/go-ios/ios"
 
 	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
 // Default timeouts, used when Options leaves them zero.
@@ -54,12 +55,13 @@ func entryFrom(id int, p ios.DeviceProperties) Entry {
 	if id == 0 {
 		id = p.DeviceID
 	}
+	// usbmuxd relays what the phone (or a gadget pretending to be one) says.
 	return Entry{
-		UDID:            p.SerialNumber,
+		UDID:            textsafe.Clean(p.SerialNumber, textsafe.MaxValue),
 		DeviceID:        id,
 		ProductID:       p.ProductID,
 		LocationID:      uint32(p.LocationID),
-		ConnectionType:  p.ConnectionType,
+		ConnectionType:  textsafe.Clean(p.ConnectionType, textsafe.MaxValue),
 		ConnectionSpeed: p.ConnectionSpeed,
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
 // heapPeak samples the live heap every millisecond while f runs.
@@ -172,5 +174,28 @@ func TestListDeviceListShapes(t *testing.T) {
 	c := clientFor(t, answerWith(t, map[string]any{"MessageType": "Result", "Number": 1}), time.Second)
 	if _, err := c.List(ctxT(t, 5*time.Second)); !errors.As(err, &re) || re.Number != 1 {
 		t.Errorf("List of a Result 1 = %v, want a ReplyError", err)
+	}
+}
+
+// TestEscapesFromThePhoneAreCleaned: lockdown values and usbmuxd's serial
+// number arrive without control characters and capped (issue 14, defect 5).
+func TestEscapesFromThePhoneAreCleaned(t *testing.T) {
+	const esc = "\x1b[2J\x1b]0;owned\x07\r\nforged\u009b"
+	p := sim.PhoneA()
+	p.UDID = "00008110-001A2B3C4D5E6F70" + esc
+	p.ProductType = esc + strings.Repeat("x", 100<<10)
+	p.DeviceName = esc
+	p.ProductVersion = esc
+	srv := startScenario(t, sim.Scenario{Phones: []sim.Phone{p}}, t.TempDir()+"/mux")
+	c := clientFor(t, srv.Addr(), time.Second)
+	e := listOne(t, c)
+	info, _ := c.QueryLockdown(ctxT(t, 10*time.Second), e)
+	for name, v := range map[string]string{"UDID": e.UDID, "ProductType": info.ProductType, "DeviceName": info.DeviceName, "ProductVersion": info.ProductVersion} {
+		if !textsafe.IsClean(v) || len(v) > textsafe.MaxValue {
+			t.Errorf("%s = %q (%d bytes): not cleaned or not capped", name, v, len(v))
+		}
+		if v == "" {
+			t.Errorf("%s is empty", name)
+		}
 	}
 }

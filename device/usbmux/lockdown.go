@@ -10,6 +10,7 @@ import (
 	"howett.net/plist"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
 // Lockdown service types QueryType answers with.
@@ -142,9 +143,10 @@ func (s *session) requestRaw(req any) (ldReply, map[string]any, error) {
 }
 
 // ldReplyFrom takes the common lockdownd reply fields out of a decoded reply;
-// a field of the wrong type counts as absent.
+// a field of the wrong type counts as absent. Strings are cleaned of control
+// characters and capped (textsafe): they end up in messages and reports.
 func ldReplyFrom(m map[string]any) ldReply {
-	str := func(k string) string { v, _ := m[k].(string); return v }
+	str := func(k string) string { v, _ := m[k].(string); return textsafe.Clean(v, textsafe.MaxValue) }
 	return ldReply{Request: str("Request"), Type: str("Type"), Error: str("Error"), Key: str("Key"), Value: m["Value"], SessionID: str("SessionID")}
 }
 
@@ -284,15 +286,21 @@ func trustFromReply(hasRecord bool, lockdownErr string) (TrustState, string) {
 	}
 }
 
+// valueText renders a lockdown value as text, cleaned and capped (textsafe).
 func valueText(v any) string {
+	var s string
 	switch t := v.(type) {
 	case string:
-		return t
+		s = t
 	case []byte:
-		return fmt.Sprintf("%x", t)
+		if len(t) > textsafe.MaxValue {
+			t = t[:textsafe.MaxValue]
+		}
+		s = fmt.Sprintf("%x", t)
 	default:
-		return fmt.Sprint(t)
+		s = fmt.Sprint(t)
 	}
+	return textsafe.Clean(s, textsafe.MaxValue)
 }
 
 // RTTStats summarises a lockdown round-trip probe.

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 	"io"
 	"strings"
 	"time"
@@ -32,8 +33,11 @@ type mdWriter struct {
 	w *bufio.Writer
 }
 
+// line writes one line. Every line passes textsafe.Clean: no control
+// character from a phone or usbmuxd reaches the file, whatever the caller
+// interpolated (md escapes Markdown, not terminal escapes).
 func (m *mdWriter) line(format string, args ...any) {
-	fmt.Fprintf(m.w, format, args...)
+	m.w.WriteString(textsafe.Clean(fmt.Sprintf(format, args...), maxLine))
 	m.w.WriteByte('\n')
 }
 
