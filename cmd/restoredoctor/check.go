@@ -6,11 +6,11 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -155,6 +155,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "restoredoctor check: %v (run \"restoredoctor check --help\")\n", err)
 		return exitUsage
 	}
+	if co.markdown != "" {
+		// Before the run: a bad path fails now, not after the window.
+		if err := safefile.Check(co.markdown, safefile.Options{}); err != nil {
+			fmt.Fprintf(stderr, "restoredoctor check: --markdown: %v\n", err)
+			return exitFail
+		}
+	}
 	log := newCLILogger(stderr, co.verbose)
 	slog.SetDefault(log)
 
@@ -198,7 +205,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
 			return exitFail
 		}
-		if err := writeFileAtomic(co.markdown, buf.Bytes()); err != nil {
+		if err := safefile.Write(co.markdown, buf.Bytes(), safefile.Options{}); err != nil {
 			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
 			return exitFail
 		}
@@ -228,33 +235,6 @@ func progressLine(p diagnostics.Progress) string {
 		line = string(r[:77]) + "…"
 	}
 	return line
-}
-
-// writeFileAtomic writes data to a temporary file beside path and renames it
-// over path, so a reader never sees half a report.
-func writeFileAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	tmp := f.Name()
-	_, werr := f.Write(data)
-	serr := f.Sync()
-	cerr := f.Close()
-	if err := errors.Join(werr, serr, cerr); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Chmod(tmp, 0o644); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
 }
 
 // closeBriefly releases c but waits at most d for it. gousb's Context.Close

@@ -182,23 +182,6 @@ func TestProgressLine(t *testing.T) {
 	}
 }
 
-func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
-	p := filepath.Join(dir, "x.md")
-	if err := os.WriteFile(p, []byte("old"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := writeFileAtomic(p, []byte("new")); err != nil {
-		t.Fatal(err)
-	}
-	if b, _ := os.ReadFile(p); string(b) != "new" {
-		t.Errorf("got %q", b)
-	}
-	if err := writeFileAtomic(filepath.Join(dir, "missing", "x.md"), []byte("x")); err == nil {
-		t.Error("write into a missing directory: want error")
-	}
-}
-
 func TestParseWatchArgs(t *testing.T) {
 	wo, err := parseWatchArgs([]string{"--json", "--interval", "200ms", "--for", "3s", "--no-checks", "--usbmuxd", "/tmp/x"})
 	if err != nil || !wo.json || wo.interval != 200*time.Millisecond || wo.dur != 3*time.Second || !wo.noChecks {
