@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"syscall"
 	"time"
 
 	"github.com/danielpaulus/go-ios/ios"
@@ -110,22 +111,73 @@ type session struct {
 	stop func() bool
 }
 
-// open dials usbmuxd with the dial timeout (and ctx) and hands the connection
-// to go-ios. Cancelling ctx sets a past deadline, which unblocks any read.
+// open dials usbmuxd (see dial) and hands the connection to go-ios.
+// Cancelling ctx sets a past deadline, which unblocks any read.
 func (c *Client) open(ctx context.Context, op string) (*session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Op: op, Addr: c.addr, Err: err}
 	}
-	d := net.Dialer{Timeout: c.opts.DialTimeout}
-	conn, err := d.DialContext(ctx, c.addr.Network, c.addr.Addr)
+	conn, err := c.dial(ctx)
 	if err != nil {
-		return nil, &Error{Op: op, Addr: c.addr, Err: classifyDial(ctx, err)}
+		return nil, &Error{Op: op, Addr: c.addr, Err: err}
 	}
 	g := newGuardConn(conn)
 	s := &session{c: c, ctx: ctx, op: op, g: g}
 	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 	s.mux = ios.NewUsbMuxConnection(ios.NewDeviceConnectionWithConn(g))
 	return s, nil
+}
+
+// Dial retry: a usbmuxd whose accept queue is full answers EAGAIN (unix
+// socket) or ECONNREFUSED (TCP on Windows); it is busy, not gone.
+const (
+	dialBackoffMin = 5 * time.Millisecond
+	dialBackoffMax = 200 * time.Millisecond
+	// maxRefusedRetries bounds retries on ECONNREFUSED, which on a unix
+	// socket also means nobody listens: "not running" must not wait long.
+	maxRefusedRetries = 3
+)
+
+// dial connects within DialTimeout (and ctx), retrying with backoff while
+// usbmuxd is busy. The error wraps ErrBusy and ErrNotResponding when it
+// stayed busy to the end, ErrUnreachable when nothing listens.
+func (c *Client) dial(ctx context.Context) (net.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
+	defer cancel()
+	var d net.Dialer
+	backoff, refused := dialBackoffMin, 0
+	for {
+		conn, err := d.DialContext(dctx, c.addr.Network, c.addr.Addr)
+		if err == nil {
+			return conn, nil
+		}
+		busy := errors.Is(err, syscall.EAGAIN)
+		if errors.Is(err, syscall.ECONNREFUSED) && refused < maxRefusedRetries {
+			refused++
+			busy = true
+		}
+		if !busy || ctx.Err() != nil {
+			return nil, classifyDial(ctx, err)
+		}
+		if dl, _ := dctx.Deadline(); time.Until(dl) < backoff {
+			if errors.Is(err, syscall.ECONNREFUSED) {
+				return nil, classifyDial(ctx, err)
+			}
+			return nil, &causeError{kind: ErrNotResponding, cause: &causeError{kind: ErrBusy, cause: err}}
+		}
+		c.log.Debug("usbmuxd busy, dialing again", "err", err, "backoff", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-dctx.Done():
+			t.Stop()
+			if ctx.Err() != nil {
+				return nil, classifyDial(ctx, ctx.Err())
+			}
+			return nil, &causeError{kind: ErrNotResponding, cause: &causeError{kind: ErrBusy, cause: err}}
+		case <-t.C:
+		}
+		backoff = min(2*backoff, dialBackoffMax)
+	}
 }
 
 // arm sets the deadline for the next exchange: RequestTimeout from now, or
