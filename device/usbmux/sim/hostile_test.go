@@ -56,3 +56,15 @@ func TestClientBombClosesConnection(t *testing.T) {
 		t.Errorf("server after the bombs lists %v", list)
 	}
 }
+
+func TestCheckLoopback(t *testing.T) {
+	for addr, ok := range map[string]bool{
+		"unix:///tmp/x.sock": true, "/tmp/x.sock": true, "127.0.0.1:27015": true, "tcp://[::1]:27015": true,
+		"localhost:27015": true, "0.0.0.0:27015": false, ":27015": false, "tcp://192.168.1.2:27015": false, "[::]:27015": false,
+	} {
+		err := CheckLoopback(addr)
+		if ok != (err == nil) || (!ok && !errors.Is(err, ErrNotLoopback)) {
+			t.Errorf("CheckLoopback(%q) = %v, want ok %v", addr, err, ok)
+		}
+	}
+}

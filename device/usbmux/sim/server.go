@@ -173,6 +173,31 @@ func ParseAddress(a string) (network, address string, err error) {
 	return network, address, nil
 }
 
+// ErrNotLoopback is returned (wrapped) by CheckLoopback for a TCP address
+// other machines could reach.
+var ErrNotLoopback = errors.New("not a loopback address: the simulator would be reachable from the network")
+
+// CheckLoopback accepts unix sockets and TCP addresses on a loopback
+// interface (127.0.0.0/8, ::1, localhost); anything else (0.0.0.0, ":27015",
+// a LAN address) is refused: the simulator answers anyone who connects.
+func CheckLoopback(a string) error {
+	network, address, err := ParseAddress(a)
+	if err != nil {
+		return err
+	}
+	if network != "tcp" {
+		return nil
+	}
+	host, _, _ := net.SplitHostPort(address)
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("sim: listen %q: %w", a, ErrNotLoopback)
+}
+
 // removeStaleSocket removes a unix socket left behind by a dead simulator; a
 // live one (something accepts) or a non-socket file is an error.
 func removeStaleSocket(ctx context.Context, path string) error {
