@@ -2,6 +2,7 @@ package diagnostics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -148,7 +149,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 	usbPolled := false
 	muxConnected := false
 	muxConnections := 0
-	var muxErr error
+	var muxErr, muxRefused error
 	for usbCh != nil || muxCh != nil {
 		select {
 		case ev, ok := <-usbCh:
@@ -174,6 +175,11 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 			case usbmux.EventDisconnected:
 				if ev.Err != nil {
 					muxErr = ev.Err
+				}
+				if errors.Is(ev.Err, usbmux.ErrProtocol) && wctx.Err() == nil {
+					// A stream that sends what the frame guard refuses
+					// (a plist bomb, garbage) was not watched.
+					muxRefused = ev.Err
 				}
 			case usbmux.EventAttach, usbmux.EventDetach:
 				res.seen.noteMux(ev)
@@ -210,9 +216,12 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 			res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUSB, watcher.Err()))
 		}
 	}
-	if muxConnected {
+	switch {
+	case muxRefused != nil:
+		res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUsbmux, muxRefused))
+	case muxConnected:
 		res.watched = append(res.watched, sourceUsbmux)
-	} else {
+	default:
 		if muxErr == nil {
 			muxErr = fmt.Errorf("no connection within the window")
 		}
