@@ -123,3 +123,30 @@ func BenchmarkTextHugeValue(b *testing.B) {
 		}
 	}
 }
+
+// TestValidateCompleteness: the contract rejects a complete report with
+// reasons and an incomplete one whose summary does not say so.
+func TestValidateCompleteness(t *testing.T) {
+	for name, mod := range map[string]func(r *report.Report){
+		"complete with reasons": func(r *report.Report) { r.Complete, r.IncompleteReasons = true, []string{"x"} },
+		"all-clear summary":     func(r *report.Report) { r.Complete, r.IncompleteReasons, r.Summary = false, []string{"x"}, "No fault found." },
+	} {
+		r := fixtures()["no-device"]
+		mod(&r)
+		var buf bytes.Buffer
+		if err := r.JSON(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if err := report.Validate(buf.Bytes()); err == nil {
+			t.Errorf("%s: Validate passed", name)
+		}
+	}
+	r := fixtures()["interrupted"]
+	var buf bytes.Buffer
+	if err := r.JSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.Validate(buf.Bytes()); err != nil {
+		t.Errorf("interrupted report: %v", err)
+	}
+}
