@@ -146,3 +146,10 @@ func FuzzReadFrame(f *testing.F) {
 		}
 	})
 }
+
+func TestLdReplyFromCleans(t *testing.T) {
+	r := ldReplyFrom(map[string]any{"Error": "InvalidHostID\x1b]0;owned\x07", "Type": 42, "Request": "GetValue\r\nforged"})
+	if r.Error != "InvalidHostID]0;owned" || r.Type != "" || r.Request != "GetValue  forged" {
+		t.Errorf("ldReplyFrom = %+v", r)
+	}
+}

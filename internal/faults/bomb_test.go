@@ -320,3 +320,37 @@ func TestParallelChecksAgainstBusyUsbmuxd(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckProcessEscapesFromThePhone: every string a phone reports carries
+// terminal escapes; the text and Markdown check prints hold no control
+// character (issue 14, defect 5), with and without identifiers.
+func TestCheckProcessEscapesFromThePhone(t *testing.T) {
+	bin := buildBinary(t, "restoredoctor")
+	const esc = "\x1b[2J\x1b]0;owned\x07\r\nVERDICT: fine\u009b31m"
+	p := sim.PhoneA()
+	p.UDID += esc
+	p.ProductType, p.ProductVersion, p.BuildVersion = esc+"iPhone14,3", esc+"17.5", esc
+	p.DeviceName, p.DeviceClass, p.HardwareModel = esc, esc, esc
+	srv := startSim(t, sim.Scenario{Phones: []sim.Phone{p}})
+	dir := t.TempDir()
+	md := filepath.Join(dir, "r.md")
+	for _, extra := range [][]string{nil, {"--include-identifiers"}} {
+		args := append([]string{"check", "--window", "0", "--no-network", "--hosts-file", os.DevNull, "--usbmuxd", srv.Addr(), "--markdown", md}, extra...)
+		out, errb, ps, _ := runProc(t, 30*time.Second, 0, bin, args...)
+		if ps.ExitCode() != 0 {
+			t.Fatalf("exit %d: %s", ps.ExitCode(), errb)
+		}
+		mdOut, err := os.ReadFile(md)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for name, s := range map[string]string{"text": out, "stderr": errb, "markdown": string(mdOut)} {
+			for _, r := range s {
+				if r != '\n' && (r < 0x20 || (r >= 0x7f && r <= 0x9f)) {
+					t.Errorf("%v: %s holds control character %U", extra, name, r)
+					break
+				}
+			}
+		}
+	}
+}
