@@ -129,7 +129,9 @@ func BenchmarkTextHugeValue(b *testing.B) {
 func TestValidateCompleteness(t *testing.T) {
 	for name, mod := range map[string]func(r *report.Report){
 		"complete with reasons": func(r *report.Report) { r.Complete, r.IncompleteReasons = true, []string{"x"} },
-		"all-clear summary":     func(r *report.Report) { r.Complete, r.IncompleteReasons, r.Summary = false, []string{"x"}, "No fault found." },
+		"all-clear summary": func(r *report.Report) {
+			r.Complete, r.IncompleteReasons, r.Summary = false, []string{"x"}, "No fault found."
+		},
 	} {
 		r := fixtures()["no-device"]
 		mod(&r)
