@@ -223,6 +223,11 @@ func (e *Engine) Run(ctx context.Context, opts Options, progress func(Progress))
 	rep.Devices = r.devices()
 	sortFindings(rep.Findings)
 	finish(rep, opts)
+	var cause error
+	if ctx.Err() != nil {
+		cause = context.Cause(ctx)
+	}
+	MarkCompleteness(rep, cause, min(time.Since(started), opts.Window))
 	e.log.Debug("diagnostics run finished", "elapsed", time.Since(started), "findings", len(rep.Findings), "devices", len(rep.Devices))
 	return rep, nil
 }

@@ -26,11 +26,11 @@ func TestParseCheckArgs(t *testing.T) {
 			}
 		}},
 		{"all", []string{"--json", "--markdown", "r.md", "--window", "0", "--timeout", "5s", "--usbmuxd", "UNIX:/tmp/x",
-			"--no-network", "--apple-hosts", "a:443, b:443", "--apple-ca", "ca.pem", "--hosts-file", "/h", "--tried", "cable,Computer",
+			"--no-network", "--apple-hosts", "a:443, b:443", "--apple-ca", "/dev/null", "--hosts-file", "/dev/null", "--tried", "cable,Computer",
 			"--include-identifiers", "--lockdown-requests", "3", "-v"}, "", func(t *testing.T, co checkOptions) {
 			o := co.opts
 			if !co.json || co.markdown != "r.md" || o.Window != 0 || co.timeout != 5*time.Second || o.UsbmuxdAddress != "UNIX:/tmp/x" ||
-				!o.NoNetwork || len(o.AppleHosts) != 2 || o.AppleHosts[1] != "b:443" || o.AppleCAFile != "ca.pem" || o.HostsFile != "/h" ||
+				!o.NoNetwork || len(o.AppleHosts) != 2 || o.AppleHosts[1] != "b:443" || o.AppleCAFile != "/dev/null" || o.HostsFile != "/dev/null" ||
 				!o.Tried.Cable || !o.Tried.Computer || o.Tried.Port || !o.IncludeIdentifiers || o.LockdownRequests != 3 || !co.verbose {
 				t.Errorf("%+v", co)
 			}
@@ -102,6 +102,9 @@ func TestRunCheckExitCodes(t *testing.T) {
 func TestRunCheckOnThisMachine(t *testing.T) {
 	dir := t.TempDir()
 	md := filepath.Join(dir, "report.md")
+	if err := os.WriteFile(filepath.Join(dir, "no-hosts"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var out, errb bytes.Buffer
 	start := time.Now()
 	code := runCheck([]string{"--json", "--window", "0", "--no-network", "--usbmuxd", "unix://" + filepath.Join(dir, "none"),
@@ -146,6 +149,9 @@ func TestRunCheckOnThisMachine(t *testing.T) {
 // run ran out of time (the report is still printed, once).
 func TestRunCheckCouldNotRun(t *testing.T) {
 	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "h"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	base := []string{"--window", "0", "--no-network", "--usbmuxd", "unix://" + filepath.Join(dir, "none"), "--hosts-file", filepath.Join(dir, "h")}
 	var out, errb bytes.Buffer
 	if code := runCheck(append(base, "--markdown", filepath.Join(dir, "missing", "r.md")), &out, &errb); code != exitFail {

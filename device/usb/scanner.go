@@ -13,6 +13,7 @@ import (
 	"github.com/google/gousb"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
 // Source is anything that can say what is on the bus right now: the gousb
@@ -193,6 +194,10 @@ func (s *Scanner) Snapshot(ctx context.Context) ([]Device, error) {
 	return devs, nil
 }
 
+// maxSerial caps a serial string descriptor kept from a device: iBoot's
+// recovery string with both nonces is about 300 bytes.
+const maxSerial = 1024
+
 func (s *Scanner) readStrings(ctx context.Context, d Device) cacheEntry {
 	cd, err := s.openLocked(d)
 	if err != nil {
@@ -201,6 +206,8 @@ func (s *Scanner) readStrings(ctx context.Context, d Device) cacheEntry {
 	}
 	defer cd.Close()
 	serial, err := ReadSerial(ctx, cd, d)
+	// The descriptor is whatever the device says: no control characters past here.
+	serial = textsafe.Clean(serial, maxSerial)
 	e := cacheEntry{serial: serial, err: err}
 	if serial != "" && d.Mode.IsLowLevel() {
 		if info, perr := ParseRecoverySerial(serial); perr == nil {

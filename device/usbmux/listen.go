@@ -2,6 +2,7 @@ package usbmux
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
@@ -69,7 +70,9 @@ func (c *Client) listenLoop(ctx context.Context, ch chan Event) {
 		if ctx.Err() != nil {
 			return
 		}
-		if connected {
+		// A stream that ends in a refused frame (garbage, a plist bomb) keeps
+		// backing off: it would fail the same way at once.
+		if connected && !errors.Is(err, ErrProtocol) {
 			backoff = c.opts.BackoffMin
 			attempt = 0
 		}
@@ -119,7 +122,7 @@ func (ls *listenState) session() (connected bool, err error) {
 	}
 	next, err := s.mux.Listen()
 	if err != nil {
-		if s.g.frameErr() != nil || s.g.ioErr() != nil || s.g.lastPayload() == nil {
+		if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
 			return false, s.fail(err)
 		}
 		n, _ := s.muxResult()

@@ -31,7 +31,18 @@ type Report struct {
 	// for readers): the step to try first, or "no fault found", plus the fix
 	// texts of findings that have no step (udev rule, Trust prompt).
 	Summary string `json:"summary,omitempty"`
+	// Complete is false when the run was cut short (signal, --timeout) or a
+	// check on a phone ended in error; IncompleteReasons then says why, and
+	// Summary starts "Incomplete check:" and never says "no fault found".
+	// (Added to v1: old readers ignore them; a report without them predates
+	// the fields.)
+	Complete          bool     `json:"complete"`
+	IncompleteReasons []string `json:"incomplete_reasons"`
 }
+
+// Incomplete reports whether the report says it is incomplete (it has
+// reasons). A report from before the field existed has neither.
+func (r *Report) Incomplete() bool { return len(r.IncompleteReasons) > 0 }
 
 // Host describes the computer the check ran on.
 type Host struct {

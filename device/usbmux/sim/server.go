@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit/plisttest"
 	"io"
 	"log/slog"
 	"maps"
@@ -174,6 +175,31 @@ func ParseAddress(a string) (network, address string, err error) {
 		}
 	}
 	return network, address, nil
+}
+
+// ErrNotLoopback is returned (wrapped) by CheckLoopback for a TCP address
+// other machines could reach.
+var ErrNotLoopback = errors.New("not a loopback address: the simulator would be reachable from the network")
+
+// CheckLoopback accepts unix sockets and TCP addresses on a loopback
+// interface (127.0.0.0/8, ::1, localhost); anything else (0.0.0.0, ":27015",
+// a LAN address) is refused: the simulator answers anyone who connects.
+func CheckLoopback(a string) error {
+	network, address, err := ParseAddress(a)
+	if err != nil {
+		return err
+	}
+	if network != "tcp" {
+		return nil
+	}
+	host, _, _ := net.SplitHostPort(address)
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("sim: listen %q: %w", a, ErrNotLoopback)
 }
 
 // removeStaleSocket removes a unix socket left behind by a dead simulator; a
@@ -457,7 +483,7 @@ func (s *Server) serveConn(c net.Conn) {
 			}
 			return
 		}
-		if s.sc.Garbage != "" {
+		if s.sc.Garbage == GarbageBadLength || s.sc.Garbage == GarbageNotPlist {
 			s.count("garbage")
 			if err := s.write(c, garbageFrame(s.sc.Garbage, h.Tag)); err != nil {
 				return
@@ -595,8 +621,16 @@ func (s *Server) listen(c net.Conn, req map[string]any) {
 			break
 		}
 	}
+	bomb := s.sc.Garbage == GarbageBombListen && len(l.ch) < cap(l.ch)
+	if bomb {
+		l.ch <- AppendMuxFrame(nil, 1, muxMsgPlist, 0, plisttest.Bomb(BombLevels,
+			map[string]string{"MessageType": "Attached"}, "Bomb"))
+	}
 	s.listeners[l] = struct{}{}
 	s.mu.Unlock()
+	if bomb {
+		s.count("garbage")
+	}
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, l)
