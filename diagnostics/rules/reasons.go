@@ -35,9 +35,9 @@ func reasonFor(f report.Finding) string {
 		}
 		return "it is connected through a hub, dock or adapter, not directly to the computer"
 	case report.FindingUSBUnstable:
-		n, ok := number(ev, report.EvFlaps)
+		n, ok := number(ev, report.EvDetaches)
 		if !ok {
-			n, ok = number(ev, report.EvDetaches)
+			n, ok = number(ev, report.EvFlaps)
 		}
 		if !ok {
 			break
