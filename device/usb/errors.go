@@ -3,8 +3,6 @@ package usb
 import (
 	"errors"
 	"fmt"
-
-	"github.com/google/gousb"
 )
 
 // Sentinel errors for errors.Is. The typed errors below match them.
@@ -88,24 +86,25 @@ func classify(op string, dev Device, err error) error {
 	if err == nil {
 		return nil
 	}
-	var ge gousb.Error
-	if errors.As(err, &ge) {
-		switch ge {
-		case gousb.ErrorAccess:
-			return &AccessDeniedError{Location: dev.Location(), VendorID: dev.VendorID, ProductID: dev.ProductID, Err: err}
-		case gousb.ErrorNoDevice:
-			return &DisconnectedError{Location: dev.Location(), Op: op, Err: err}
-		}
+	switch libusbKind(err) {
+	case kindAccess:
+		return &AccessDeniedError{Location: dev.Location(), VendorID: dev.VendorID, ProductID: dev.ProductID, Err: err}
+	case kindNoDevice:
+		return &DisconnectedError{Location: dev.Location(), Op: op, Err: err}
 	}
 	return fmt.Errorf("usb: %s %s (%04x:%04x): %w", op, dev.Location(), dev.VendorID, dev.ProductID, err)
 }
 
 // isTimeout reports whether err is a libusb transfer timeout.
-func isTimeout(err error) bool {
-	var ge gousb.Error
-	if errors.As(err, &ge) && ge == gousb.ErrorTimeout {
-		return true
-	}
-	var ts gousb.TransferStatus
-	return errors.As(err, &ts) && ts == gousb.TransferTimedOut
-}
+func isTimeout(err error) bool { return libusbKind(err) == kindTimeout }
+
+// errKind is what a libusb error means to this package. libusbKind (one per
+// build: with libusb through gousb, or without cgo) maps errors to it.
+type errKind int
+
+const (
+	kindOther errKind = iota
+	kindAccess
+	kindNoDevice
+	kindTimeout
+)
