@@ -737,3 +737,19 @@ func FuzzParseAddress(f *testing.F) {
 		}
 	})
 }
+
+func TestLocalAddress(t *testing.T) {
+	for _, tc := range []struct{ goos, want string }{
+		{"linux", "unix:///run/demo/usbmuxd.sock"},
+		{"darwin", "unix:///run/demo/usbmuxd.sock"},
+		{"windows", "tcp://127.0.0.1:0"},
+	} {
+		got := localAddressFor(tc.goos, "/run/demo")
+		if got != tc.want {
+			t.Errorf("localAddressFor(%s) = %q, want %q", tc.goos, got, tc.want)
+		}
+		if _, _, err := ParseAddress(got); err != nil {
+			t.Errorf("ParseAddress(%q): %v", got, err)
+		}
+	}
+}
