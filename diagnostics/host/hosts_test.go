@@ -78,7 +78,8 @@ func TestCheckHostsFileUnreadable(t *testing.T) {
 		// would block, so use a path through a non-directory instead.
 		p := writeFile(t, "x")
 		r := CheckHostsFile(context.Background(), filepath.Join(p, "hosts"))
-		if r.Status != report.StatusError || !strings.Contains(r.Detail, "cannot read hosts file") || !strings.Contains(r.Detail, "not a directory") {
+		// The OS's own wording differs per OS and language: assert ours.
+		if r.Status != report.StatusError || !strings.Contains(r.Detail, "cannot read hosts file") {
 			t.Errorf("%s: %s", r.Status, r.Detail)
 		}
 		return
@@ -88,7 +89,7 @@ func TestCheckHostsFileUnreadable(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := CheckHostsFile(context.Background(), p)
-	if r.Status != report.StatusError || !strings.Contains(r.Detail, "permission denied") {
+	if r.Status != report.StatusError || !strings.Contains(r.Detail, "cannot read hosts file") {
 		t.Errorf("%s: %s", r.Status, r.Detail)
 	}
 }
