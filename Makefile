@@ -4,7 +4,7 @@ BIN       := bin
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 export LANG ?= en_US.UTF-8
 
-.PHONY: deps runtime-deps build run test vet vet-cross staticcheck bench fuzz demo package clean
+.PHONY: deps runtime-deps build run test test-windows windows vet vet-cross staticcheck bench fuzz demo package clean
 
 deps:
 	@./scripts/install-deps.sh
@@ -49,6 +49,14 @@ demo: runtime-deps build
 
 package: runtime-deps
 	./scripts/package.sh
+
+## windows: cross-build dist/windows/ (Restore Doctor.exe, restoredoctor.exe, the NSIS installer) from Linux
+windows:
+	./scripts/windows/package.sh
+
+## test-windows: make windows, then test it under Wine + Xvfb (CLI, report, window, installer, go test -exec)
+test-windows:
+	./scripts/windows/test.sh
 
 clean:
 	rm -rf $(BIN)
