@@ -49,7 +49,7 @@ func startSim(t *testing.T, name string) *sim.Server {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	srv, err := sim.Start(ctx, "unix://"+filepath.Join(dir, "mux"), sc, nil)
+	srv, err := sim.Start(ctx, sim.LocalAddress(dir), sc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
