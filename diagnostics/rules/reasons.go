@@ -19,6 +19,8 @@ func reasonFor(f report.Finding) string {
 		return "no iPhone was found on the USB bus"
 	case report.FindingUSBUnavailable:
 		return "USB access (libusb) does not work on this computer"
+	case report.FindingUSBDriverMissing:
+		return "Windows has no driver for the iPhone's USB connection (Apple Mobile Device USB Driver is missing)"
 	case report.FindingUSBFullSpeed:
 		speed, ok := number(ev, report.EvSpeedMbps)
 		want, wok := number(ev, report.EvExpectedMbps)
