@@ -143,9 +143,14 @@ pkgs=(
 	./device/usbmux/... ./device/wintree/...
 	./diagnostics/... ./app/viewmodel/... ./internal/hotpath/... ./internal/localefix/...
 )
+# Skipped under Wine only: these pass, but t.TempDir's cleanup then fails
+# with "unlinkat …: Invalid function" because Wine 8 lacks the
+# FileDispositionInformationEx call Go's os.RemoveAll uses. Real Windows has it.
+wine_skip='^(TestLoadScenarioTooLarge|TestEngineUSBFailures|TestCheckHostsFile|TestCheckHostsFileUnreadable)$'
 (
 	windows_go_env
-	timeout 1800 go test -exec "$ROOT/scripts/wine.sh" -count=1 -timeout 15m "${pkgs[@]}"
+	timeout 1800 go test -exec "$ROOT/scripts/wine.sh" -count=1 -timeout 15m -skip "$wine_skip" "${pkgs[@]}"
 ) 2>&1 | tee "$out/go-test.log"
+[ "${PIPESTATUS[0]}" = 0 ] || fail "go test -exec wine failed (dist/windows/test/go-test.log)"
 step "all done"
 log "test: PASS in $(($(date +%s) - t0)) s"
