@@ -98,7 +98,7 @@ func (b *guiBackend) HostStatus(ctx context.Context) viewmodel.Host {
 				notes = append(notes, err.Error())
 			}
 		} else {
-			h.USBStatus = viewmodel.USBOK
+			h.USBStatus = usbAccessStatus(runtime.GOOS) // never "ok" where libusb is blind
 		}
 	}
 	h.Detail = strings.Join(notes, "; ")

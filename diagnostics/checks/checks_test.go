@@ -53,6 +53,16 @@ func TestDriverMissingFinding(t *testing.T) {
 	}
 }
 
+// TestUSBPresenceBlindIsNotAPass: usbmuxd lists a phone over USB that
+// libusb does not see (Windows: Apple's driver owns it). The phone is there,
+// but nothing about the USB side was seen: unsupported, never pass.
+func TestUSBPresenceBlindIsNotAPass(t *testing.T) {
+	o, err := USBPresence(USBScan{}, []Phone{{Key: keyA, Mux: &phoneAMux}})
+	if err != nil || o.Status != report.StatusUnsupported || len(o.Findings) != 0 {
+		t.Errorf("USBPresence = %+v, %v; want unsupported without findings", o, err)
+	}
+}
+
 func TestUSBPresence(t *testing.T) {
 	recovery := withUSB(phoneAUSB, func(d *usb.Device) {
 		d.ProductID, d.Mode = 0x1281, mode.Recovery

@@ -90,8 +90,10 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 		}
 		if listed > 0 {
 			// libusb cannot see it (on Windows Apple's driver owns the
-			// device) but usbmuxd lists it over USB: it is there.
-			return Outcome{Detail: fmt.Sprintf("libusb sees no Apple device, but usbmuxd lists %s over USB", plural(listed, "device")), Findings: fs}, nil
+			// device) but usbmuxd lists it over USB: it is there, but the
+			// USB view saw nothing, so this is no pass for the USB side.
+			return Outcome{Status: report.StatusUnsupported,
+				Detail: fmt.Sprintf("libusb sees no Apple device (cable, port and hubs cannot be checked here), but usbmuxd lists %s over USB", plural(listed, "device")), Findings: fs}, nil
 		}
 		fs = append(fs, finding(report.FindingUSBNoDevice, report.SeverityCritical, "",
 			"No iPhone was found on the USB bus: check that it is plugged in and the cable carries data",
