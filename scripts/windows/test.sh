@@ -124,7 +124,7 @@ WINEPREFIX="$WINEPREFIX_DIR" wineserver -k 2>/dev/null || true
 step "installer: silent per-user install, run, uninstall"
 setup="$ROOT/dist/windows/RestoreDoctor-$VERSION-setup.exe"
 timeout 120 "$ROOT/scripts/wine.sh" "$setup" /S
-dir="$WINEPREFIX_DIR/drive_c/users/$USER/AppData/Local/Programs/Restore Doctor"
+dir="$WINEPREFIX_DIR/drive_c/users/$(id -un)/AppData/Local/Programs/Restore Doctor"
 [ -d "$dir" ] || dir="$(find "$WINEPREFIX_DIR/drive_c/users" -type d -path "*Programs/Restore Doctor" | head -n1)"
 [ -f "$dir/restoredoctor.exe" ] && [ -f "$dir/Restore Doctor.exe" ] && [ -f "$dir/Uninstall.exe" ] || fail "installer: files missing in $dir"
 lnk="$(find "$WINEPREFIX_DIR/drive_c/users" -name "Restore Doctor.lnk" | head -n1)"
