@@ -2,7 +2,8 @@
 ; installs into %LOCALAPPDATA%\Programs\Restore Doctor, adds a Start menu
 ; entry and an uninstaller registered under HKCU.
 ; makensis -DVERSION=0.1.0 -DDIST=dist/windows -DICON=icon.ico -DOUTFILE=setup.exe installer.nsi
-Unicode true
+; The program is windows/amd64 only, so the installer is too (and Wine64 runs it).
+Target amd64-unicode
 !include "MUI2.nsh"
 
 !define APP "Restore Doctor"
