@@ -71,7 +71,7 @@ func TestCheckSoftwareVersions(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// No status file: the recorded dpkg-query answers.
-			noStatus := filepath.Join(t.TempDir(), "no-dpkg-status")
+			noStatus := filepath.Join("testdata", "no-such-dpkg-status")
 			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{Runner: tt.runner, GOOS: tt.goos}, IOSVersion: tt.ios, DpkgStatus: noStatus})
 			if r.ID != report.CheckHostSoftwareVersions || r.Status != tt.status {
 				t.Fatalf("status %s (%s), want %s", r.Status, r.Detail, tt.status)
