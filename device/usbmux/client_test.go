@@ -161,8 +161,10 @@ func TestHealthFaults(t *testing.T) {
 			if !errors.Is(err, tc.sentinel) {
 				t.Errorf("err = %v, want errors.Is %v", err, tc.sentinel)
 			}
-			if err == nil || !strings.Contains(err.Error(), tc.text) || !strings.HasPrefix(err.Error(), "usbmux: list devices at unix://") {
-				t.Errorf("err = %v, want %q after %q", err, tc.text, "usbmux: list devices at unix://")
+			a, _ := usbmux.ParseAddress(srv.Addr())
+			where := "usbmux: list devices at " + a.String()
+			if err == nil || !strings.Contains(err.Error(), tc.text) || !strings.HasPrefix(err.Error(), where) {
+				t.Errorf("err = %v, want %q after %q", err, tc.text, where)
 			}
 			var fe *usbmux.FrameError
 			if tc.status == usbmux.StatusError && !errors.As(err, &fe) {
@@ -173,12 +175,13 @@ func TestHealthFaults(t *testing.T) {
 }
 
 func TestHealthUnreachable(t *testing.T) {
-	c := clientFor(t, muxListenAddr(t), time.Second) // nothing listens there
+	addr := muxListenAddr(t) // nothing listens there
+	c := clientFor(t, addr, time.Second)
 	st, err := c.Health(ctxT(t, 5*time.Second))
 	if st != usbmux.StatusUnreachable || !errors.Is(err, usbmux.ErrUnreachable) {
 		t.Fatalf("Health = %q, %v; want unreachable", st, err)
 	}
-	if !strings.Contains(err.Error(), "usbmux: list devices at unix://") {
+	if a, _ := usbmux.ParseAddress(addr); !strings.Contains(err.Error(), "usbmux: list devices at "+a.String()) {
 		t.Errorf("err %q does not say what and where", err)
 	}
 }
