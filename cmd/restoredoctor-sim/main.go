@@ -43,7 +43,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.scenario, "scenario", "healthy", "built-in scenario: "+strings.Join(sim.BuiltinNames(), ", "))
 	fs.StringVar(&o.scenarioFile, "scenario-file", "", "JSON scenario file (fields of sim.Scenario), instead of --scenario")
-	fs.StringVar(&o.listen, "listen", "", "address to serve: unix:///path, /path, 127.0.0.1:port, tcp://127.0.0.1:port (default: a unix socket in $XDG_RUNTIME_DIR or /tmp)")
+	fs.StringVar(&o.listen, "listen", "", "address to serve: unix:///path, /path, 127.0.0.1:port, tcp://127.0.0.1:port (default: a unix socket in $XDG_RUNTIME_DIR or /tmp; on Windows tcp://127.0.0.1:0)")
 	fs.IntVar(&o.phones, "phones", 0, "number of phones for the multi scenario (default 4)")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (slog, to stderr)")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other machines can reach (default: loopback and unix sockets only)")
@@ -93,6 +93,9 @@ func defaultListen() string {
 	dir := os.Getenv("XDG_RUNTIME_DIR")
 	if dir == "" {
 		dir = os.TempDir()
+	}
+	if a := sim.LocalAddress(dir); !strings.HasPrefix(a, "unix:") {
+		return a // Windows: TCP loopback, a free port (printed at start)
 	}
 	return "unix://" + filepath.Join(dir, "restoredoctor-sim-"+strconv.Itoa(os.Getpid())+".sock")
 }

@@ -55,7 +55,7 @@ func TestUsageErrors(t *testing.T) {
 		{"phones zero", []string{"--phones", "0"}, 2, "--phones"},
 		{"phones not multi", []string{"--scenario", "healthy", "--phones", "3"}, 2, "--phones"},
 		{"both scenario flags", []string{"--scenario", "healthy", "--scenario-file", "x.json"}, 2, "exclusive"},
-		{"bad scenario file", []string{"--scenario-file", filepath.Join("testdata", "missing.json")}, 2, "no such file"},
+		{"bad scenario file", []string{"--scenario-file", filepath.Join("testdata", "missing.json")}, 2, "missing.json"},
 		{"bad listen", []string{"--listen", "nonsense"}, 1, "usbmuxd address"},
 		{"bad phones value", []string{"--phones", "x"}, 2, "invalid value"},
 		{"all interfaces", []string{"--listen", "0.0.0.0:0"}, 2, "--allow-remote"},

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -95,12 +96,14 @@ func TestLoadScenario(t *testing.T) {
 		{"bad-duration.json", "LockdownLatency"},
 		{"bad-trust.json", "Trust"},
 		{"truncated.json", "bad scenario JSON"},
-		{"does-not-exist.json", "no such file"},
 	} {
 		_, err := LoadScenario(filepath.Join("testdata", tc.file))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want it to mention %q", tc.file, err, tc.want)
 		}
+	}
+	if _, err := LoadScenario(filepath.Join("testdata", "does-not-exist.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: error %v, want fs.ErrNotExist", err)
 	}
 }
 
