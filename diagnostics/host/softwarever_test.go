@@ -146,7 +146,7 @@ func TestSoftwareVersionsExecRunner(t *testing.T) {
 				}
 			}
 			t.Setenv("PATH", dir)
-			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{GOOS: "linux"}})
+			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{GOOS: "linux"}, DpkgStatus: filepath.Join(dir, "no-dpkg-status")})
 			if r.Status != tt.status || r.Detail != tt.want {
 				t.Fatalf("%s %q, want %s %q", r.Status, r.Detail, tt.status, tt.want)
 			}
