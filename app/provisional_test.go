@@ -21,7 +21,7 @@ func TestProvisionalVerdictShown(t *testing.T) {
 	h.attach(phoneA)
 	h.waitVerdict()
 	so := loadReport(t, "report-healthy.json")
-	so.InProgress = &report.InProgress{Reason: "in progress: watching", WindowS: 10, ElapsedS: 0.5}
+	so.InProgress = &report.InProgress{WindowS: 10, ElapsedS: 0.5}
 	b.mu.Lock()
 	b.block = make(chan struct{})
 	b.progress = []Progress{{Done: 9, Total: 13, Label: "Watching the connection for drops (10 s)", Report: so}}
@@ -38,7 +38,7 @@ func TestProvisionalVerdictShown(t *testing.T) {
 	// Four seconds on, with two drops reported by the engine.
 	h.at = h.at.Add(4 * time.Second)
 	so2 := loadReport(t, "report-healthy.json")
-	so2.InProgress = &report.InProgress{Reason: "in progress: watching", WindowS: 10, ElapsedS: 4}
+	so2.InProgress = &report.InProgress{WindowS: 10, ElapsedS: 4}
 	for i := range so2.Devices {
 		so2.Devices[i].Stability.Detaches = 2
 	}
@@ -64,7 +64,7 @@ func TestProvisionalVerdictShown(t *testing.T) {
 func TestProvisionalFaultAtOnce(t *testing.T) {
 	b := newFake(t, "report-recovery.json")
 	so := loadReport(t, "report-recovery.json")
-	so.InProgress = &report.InProgress{Reason: "in progress: watching", WindowS: 10, ElapsedS: 0.2}
+	so.InProgress = &report.InProgress{WindowS: 10, ElapsedS: 0.2}
 	b.block = make(chan struct{})
 	b.progress = []Progress{{Done: 8, Total: 13, Label: "Watching the connection for drops (10 s)", Report: so}}
 	h := newHarness(t, b, Options{})

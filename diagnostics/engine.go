@@ -15,6 +15,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/device/wintree"
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
@@ -86,6 +87,9 @@ type Config struct {
 	PollInterval time.Duration
 	// UsbmuxTimeout bounds each usbmuxd/lockdownd request (0: 2 s).
 	UsbmuxTimeout time.Duration
+	// DeviceTree reads Apple's devices from the Windows device tree, where
+	// libusb cannot open them (nil: wintree.Scan on Windows, nothing elsewhere).
+	DeviceTree func(ctx context.Context) ([]wintree.Device, error)
 }
 
 // ErrNoUSBSource is why the USB checks cannot run when Config.USB is nil.
@@ -111,6 +115,9 @@ func NewEngine(cfg Config) *Engine {
 	}
 	if cfg.UsbmuxTimeout <= 0 {
 		cfg.UsbmuxTimeout = 2 * time.Second
+	}
+	if cfg.DeviceTree == nil && runtime.GOOS == "windows" {
+		cfg.DeviceTree = wintree.Scan
 	}
 	return &Engine{cfg: cfg, log: log}
 }
@@ -232,6 +239,11 @@ func (e *Engine) Run(ctx context.Context, opts Options, progress func(Progress))
 	rep.Devices = r.devices()
 	sortFindings(rep.Findings)
 	finish(rep, r.opts)
+	var cause error
+	if ctx.Err() != nil {
+		cause = context.Cause(ctx)
+	}
+	MarkCompleteness(rep, cause, min(time.Since(started), opts.Window))
 	e.log.Debug("diagnostics run finished", "elapsed", time.Since(started), "findings", len(rep.Findings), "devices", len(rep.Devices))
 	return rep, nil
 }
@@ -253,11 +265,21 @@ func (r *run) gather(ctx context.Context) {
 	src, srcErr := e.usbSource()
 	r.src = src
 	Produce(ctx, 5*time.Second, r.usbScan, "USB scan", func(ctx context.Context) (checks.USBScan, error) {
+		var scan checks.USBScan
 		if srcErr != nil {
-			return checks.USBScan{Err: srcErr, Unavailable: errors.Is(srcErr, usb.ErrUnavailable)}, nil
+			scan = checks.USBScan{Err: srcErr, Unavailable: errors.Is(srcErr, usb.ErrUnavailable)}
+		} else {
+			devs, err := src.Snapshot(ctx)
+			scan = checks.USBScan{Devices: devs, Err: err, Unavailable: errors.Is(err, usb.ErrUnavailable)}
 		}
-		devs, err := src.Snapshot(ctx)
-		return checks.USBScan{Devices: devs, Err: err, Unavailable: errors.Is(err, usb.ErrUnavailable)}, nil
+		if e.cfg.DeviceTree != nil {
+			tree, terr := e.cfg.DeviceTree(ctx)
+			if terr != nil {
+				e.log.Warn("the Windows device tree could not be read", "err", terr)
+			}
+			scan.Tree = tree
+		}
+		return scan, nil
 	})
 	Produce(ctx, 2*e.cfg.UsbmuxTimeout+time.Second, r.muxList, "usbmuxd listing", func(ctx context.Context) (muxListing, error) {
 		t0 := time.Now()

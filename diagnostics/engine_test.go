@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/restoredoctor/restoredoctor/device/wintree"
 	"os"
 	"path/filepath"
 	"slices"
@@ -49,7 +50,7 @@ func startSim(t testing.TB, name string) *sim.Server {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	srv, err := sim.Start(ctx, "unix://"+filepath.Join(dir, "mux"), sc, nil)
+	srv, err := sim.Start(ctx, sim.LocalAddress(dir), sc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -387,5 +388,34 @@ func TestEngineNoUSBSource(t *testing.T) {
 	// usbmuxd still lists the phone.
 	if len(rep.Devices) != 1 || !rep.Devices[0].Usbmux.Listed {
 		t.Errorf("devices %+v", rep.Devices)
+	}
+}
+
+// TestEngineWindowsDeviceTree: on Windows the engine reads the device tree
+// too; a phone Windows has no driver for is a finding that points to step 2.
+func TestEngineWindowsDeviceTree(t *testing.T) {
+	tree := func(context.Context) ([]wintree.Device, error) {
+		return []wintree.Device{{VendorID: 0x05AC, ProductID: 0x12A8, Mode: mode.Normal, Problem: wintree.ProblemNoDriver}}, nil
+	}
+	none := usb.FuncSource(func(context.Context) ([]usb.Device, error) { return []usb.Device{}, nil })
+	e := NewEngine(Config{USB: none, Host: fakeHost, DeviceTree: tree})
+	defer e.Close()
+	rep, err := e.Run(context.Background(), Options{UsbmuxdAddress: "tcp://127.0.0.1:1", NoNetwork: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found bool
+	for _, f := range rep.Findings {
+		if f.ID == report.FindingUSBDriverMissing {
+			found = slices.Contains(f.Steps, 2)
+		}
+	}
+	if !found {
+		t.Fatalf("no usb.driver_missing finding supporting step 2 in %+v", rep.Findings)
+	}
+	for _, st := range rep.Steps {
+		if st.Number == 2 && !st.Applies {
+			t.Errorf("step 2 does not apply: %+v", st)
+		}
 	}
 }

@@ -11,8 +11,11 @@ import (
 	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
-	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 )
+
+// InProgressPrefix starts the first incomplete reason of a provisional
+// report.
+const InProgressPrefix = "in progress: "
 
 // ProvisionalEvery is how often Engine.Run sends a verdict so far while a
 // run goes on after its quick pass.
@@ -192,7 +195,7 @@ func (p *provisionals) reportLocked() *report.Report {
 	sortFindings(rep.Findings)
 	finish(rep, r.opts)
 
-	ip := &report.InProgress{Pending: pending, WindowS: r.opts.Window.Seconds(), ElapsedS: elapsed.Round(100 * time.Millisecond).Seconds()}
+	rep.InProgress = &report.InProgress{Pending: pending, WindowS: r.opts.Window.Seconds(), ElapsedS: elapsed.Round(100 * time.Millisecond).Seconds()}
 	var why []string
 	if w := r.opts.Window; w > 0 && elapsed < w {
 		why = append(why, fmt.Sprintf("watching the connection for drops, %d of %g s", int(elapsed/time.Second), w.Seconds()))
@@ -203,10 +206,9 @@ func (p *provisionals) reportLocked() *report.Report {
 	if len(why) == 0 {
 		why = append(why, "finishing the last checks")
 	}
-	what := strings.Join(why, "; ")
-	ip.Reason = "in progress: " + what
-	rep.InProgress = ip
-	// Nothing found yet is not "no fault found": the run is not over.
-	rep.Summary = strings.Replace(rep.Summary, rules.NoFaultSummary, "Nothing wrong found so far; still "+what+".", 1)
+	// Not complete: the run is not over. Nothing found yet is never "no
+	// fault found".
+	reasons := append([]string{InProgressPrefix + strings.Join(why, "; ")}, phoneChecksInError(rep)...)
+	markIncomplete(rep, reasons, "Nothing wrong found so far.")
 	return rep
 }

@@ -2,6 +2,7 @@ package diagnostics
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -112,7 +113,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 	live := &liveWindow{mon: mon, start: time.Now(), window: window}
 	r.live.Store(live)
 	usbPolled, muxConnected := false, false
-	var muxErr error
+	var muxErr, muxRefused error
 	for ev := range mon.Run(ctx) {
 		switch {
 		case ev.Source == device.SourceUSB:
@@ -123,6 +124,11 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 			live.muxConnected.Store(true)
 		case ev.Kind == device.UsbmuxDisconnected && ev.Err != nil:
 			muxErr = ev.Err
+			if errors.Is(ev.Err, usbmux.ErrProtocol) && wctx.Err() == nil {
+				// A stream that sends what the frame guard refuses (a
+				// plist bomb, garbage) was not watched.
+				muxRefused = ev.Err
+			}
 		}
 	}
 	res.stability = map[string]device.Stability{}
@@ -140,9 +146,12 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 			res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUSB, watcher.Err()))
 		}
 	}
-	if muxConnected {
+	switch {
+	case muxRefused != nil:
+		res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUsbmux, muxRefused))
+	case muxConnected:
 		res.watched = append(res.watched, sourceUsbmux)
-	} else {
+	default:
 		if muxErr == nil {
 			muxErr = fmt.Errorf("no connection within the window")
 		}

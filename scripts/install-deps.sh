@@ -12,12 +12,27 @@ packages=(
 	usbmuxd                     # the real daemon: Linux users need it at run time
 	libimobiledevice-utils      # idevice_id / ideviceinfo: the outside client the simulator is checked against
 )
-if [ "${1:-}" = "--runtime" ]; then
+case "${1:-}" in
+--runtime)
 	packages=(gcc pkg-config libusb-1.0-0-dev xorg-dev libgl1-mesa-dev usbmuxd)
-fi
+	;;
+--windows)
+	# Cross-building and testing the Windows .exe (scripts/windows-*.sh).
+	packages=(
+		gcc pkg-config               # the host fyne tool and restoredoctor-sim
+		gcc-mingw-w64-x86-64         # cgo for windows/amd64: libusb, GLFW
+		npm                          # fetches the pinned libusb source tarball (usb@2.17.0)
+		nsis                         # the installer
+		wine wine64 libwine          # runs the .exe and `go test -exec` under Xvfb
+		xvfb x11-utils imagemagick   # a display for Wine and the screenshot
+	)
+	;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do
+	# npm may come from a nodejs that is not Debian's (and conflicts with Debian's npm).
+	if [ "$p" = npm ] && command -v npm >/dev/null; then continue; fi
 	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
 		missing+=("$p")
 	fi

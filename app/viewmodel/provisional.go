@@ -18,7 +18,11 @@ import (
 // window's monitor as r carries it), Kind running, until the final report
 // replaces it.
 func ProvisionalVerdict(r *report.Report, cat Catalog, elapsed, window time.Duration) Verdict {
-	v := BuildVerdict(r, cat, true, true, nil)
+	// The run is not over, so r is not complete; the verdict is built from
+	// what it found so far (a phone check in error still says so).
+	base := *r
+	base.IncompleteReasons = nil
+	v := BuildVerdict(&base, cat, true, true, nil)
 	drops := 0
 	for _, d := range r.Devices {
 		drops = max(drops, d.Stability.Detaches)

@@ -34,7 +34,7 @@ func TestProvisionalVerdict(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := load(t, c.report)
-			r.InProgress = &report.InProgress{Reason: "in progress", WindowS: c.window.Seconds(), ElapsedS: c.elapsed.Seconds()}
+			r.InProgress = &report.InProgress{WindowS: c.window.Seconds(), ElapsedS: c.elapsed.Seconds()}
 			for i := range r.Devices {
 				r.Devices[i].Stability.Detaches = c.drops
 			}

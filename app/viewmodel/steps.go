@@ -333,6 +333,11 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 		}
 		return v
 	}
+	if r.Incomplete() {
+		// Cut short or a phone check in error: never "No fault found".
+		v.Kind, v.Text = VerdictError, r.Summary
+		return v
+	}
 	if r.Professional.Recommended {
 		v.Kind = VerdictFault
 		title := cat.Professional.Title

@@ -21,7 +21,8 @@ import (
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	// SIGHUP too: a closed terminal must not leave the socket file behind.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
 	os.Exit(code)
@@ -33,7 +34,7 @@ var errUsage = errors.New("usage")
 type options struct {
 	scenario, scenarioFile, listen string
 	phones                         int
-	verbose                        bool
+	verbose, allowRemote           bool
 }
 
 func parseArgs(args []string, stderr io.Writer) (options, error) {
@@ -42,14 +43,15 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.scenario, "scenario", "healthy", "built-in scenario: "+strings.Join(sim.BuiltinNames(), ", "))
 	fs.StringVar(&o.scenarioFile, "scenario-file", "", "JSON scenario file (fields of sim.Scenario), instead of --scenario")
-	fs.StringVar(&o.listen, "listen", "", "address to serve: unix:///path, /path, 127.0.0.1:port, tcp://127.0.0.1:port (default: a unix socket in $XDG_RUNTIME_DIR or /tmp)")
+	fs.StringVar(&o.listen, "listen", "", "address to serve: unix:///path, /path, 127.0.0.1:port, tcp://127.0.0.1:port (default: a unix socket in $XDG_RUNTIME_DIR or /tmp; on Windows tcp://127.0.0.1:0)")
 	fs.IntVar(&o.phones, "phones", 0, "number of phones for the multi scenario (default 4)")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (slog, to stderr)")
+	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other machines can reach (default: loopback and unix sockets only)")
 	fs.Usage = func() {} // parse errors are reported in one line by run
 	usage := func() {
 		fmt.Fprintln(stderr, "usage: restoredoctor-sim [--scenario NAME | --scenario-file FILE] [--listen ADDR] [--phones N] [-v]")
 		fmt.Fprintln(stderr, "\nA usbmuxd + lockdownd simulator. Prints USBMUXD_SOCKET_ADDRESS=… once listening;")
-		fmt.Fprintln(stderr, "libimobiledevice tools need the UNIX:/path form it also prints. Stops on SIGINT/SIGTERM.")
+		fmt.Fprintln(stderr, "libimobiledevice tools need the UNIX:/path form it also prints. Stops on SIGINT/SIGTERM/SIGHUP.")
 		fmt.Fprintln(stderr)
 		fs.SetOutput(stderr)
 		fs.PrintDefaults()
@@ -64,6 +66,11 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if o.listen != "" && !o.allowRemote {
+		if err := sim.CheckLoopback(o.listen); errors.Is(err, sim.ErrNotLoopback) {
+			return o, fmt.Errorf("%w: %v (add --allow-remote to mean it)", errUsage, err)
+		}
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -86,6 +93,9 @@ func defaultListen() string {
 	dir := os.Getenv("XDG_RUNTIME_DIR")
 	if dir == "" {
 		dir = os.TempDir()
+	}
+	if a := sim.LocalAddress(dir); !strings.HasPrefix(a, "unix:") {
+		return a // Windows: TCP loopback, a free port (printed at start)
 	}
 	return "unix://" + filepath.Join(dir, "restoredoctor-sim-"+strconv.Itoa(os.Getpid())+".sock")
 }

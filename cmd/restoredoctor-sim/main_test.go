@@ -55,9 +55,11 @@ func TestUsageErrors(t *testing.T) {
 		{"phones zero", []string{"--phones", "0"}, 2, "--phones"},
 		{"phones not multi", []string{"--scenario", "healthy", "--phones", "3"}, 2, "--phones"},
 		{"both scenario flags", []string{"--scenario", "healthy", "--scenario-file", "x.json"}, 2, "exclusive"},
-		{"bad scenario file", []string{"--scenario-file", filepath.Join("testdata", "missing.json")}, 2, "no such file"},
+		{"bad scenario file", []string{"--scenario-file", filepath.Join("testdata", "missing.json")}, 2, "missing.json"},
 		{"bad listen", []string{"--listen", "nonsense"}, 1, "usbmuxd address"},
 		{"bad phones value", []string{"--phones", "x"}, 2, "invalid value"},
+		{"all interfaces", []string{"--listen", "0.0.0.0:0"}, 2, "--allow-remote"},
+		{"no host", []string{"--listen", ":0"}, 2, "--allow-remote"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -229,7 +231,7 @@ func waitExit(t *testing.T, cmd *exec.Cmd) int {
 }
 
 func TestSignalsExitCleanly(t *testing.T) {
-	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP} {
 		t.Run(sig.String(), func(t *testing.T) {
 			dir := tempDir(t)
 			// Default address: a socket in $XDG_RUNTIME_DIR.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
 	"io"
 	"log/slog"
 	"math"
@@ -79,7 +80,7 @@ func parseCheckArgs(args []string) (checkOptions, error) {
 	fs.StringVar(&co.opts.HostsFile, "hosts-file", "", "")
 	fs.StringVar(&tried, "tried", "", "")
 	fs.BoolVar(&co.opts.IncludeIdentifiers, "include-identifiers", false, "")
-	fs.IntVar(&co.opts.LockdownRequests, "lockdown-requests", 0, "")
+	fs.IntVar(&co.opts.LockdownRequests, "lockdown-requests", diagnostics.DefaultLockdownRequests, "")
 	fs.BoolVar(&co.verbose, "v", false, "")
 	fs.BoolVar(&co.verbose, "verbose", false, "")
 	if err := parseArgs(fs, args); err != nil {
@@ -89,9 +90,6 @@ func parseCheckArgs(args []string) (checkOptions, error) {
 	co.timeout = timeout.d
 	if co.timeout == 0 {
 		co.timeout = co.opts.Window + 60*time.Second
-	}
-	if co.opts.LockdownRequests < 0 || co.opts.LockdownRequests > 1000 {
-		return co, fmt.Errorf("--lockdown-requests %d: want 1..1000", co.opts.LockdownRequests)
 	}
 	if appleHosts != "" {
 		for _, h := range strings.Split(appleHosts, ",") {
@@ -110,7 +108,7 @@ func parseCheckArgs(args []string) (checkOptions, error) {
 	if _, err := usbmux.ResolveAddress(co.opts.UsbmuxdAddress); err != nil {
 		return co, fmt.Errorf("--usbmuxd: %v", err)
 	}
-	return co, nil
+	return co, co.opts.Validate()
 }
 
 // durationFlag is a non-negative time.Duration flag ("10s", "1m30s", "0").
@@ -154,6 +152,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "restoredoctor check: %v (run \"restoredoctor check --help\")\n", err)
 		return exitUsage
+	}
+	if co.markdown != "" {
+		// Before the run: a bad path fails now, not after the window.
+		if err := safefile.Check(co.markdown, safefile.Options{}); err != nil {
+			fmt.Fprintf(stderr, "restoredoctor check: --markdown: %v\n", err)
+			return exitFail
+		}
 	}
 	log := newCLILogger(stderr, co.verbose)
 	slog.SetDefault(log)
@@ -225,7 +230,7 @@ func progressLine(p diagnostics.Progress) string {
 		if left := math.Ceil(ip.WindowS - ip.ElapsedS); ip.WindowS > 0 && left > 0 {
 			when = fmt.Sprintf("So far (%g s left)", left)
 		}
-		line = fmt.Sprintf("[%d/%d] %s: %s", p.Done, p.Total, when, p.Report.Summary)
+		line = fmt.Sprintf("[%d/%d] %s: %s", p.Done, p.Total, when, diagnostics.SoFar(p.Report))
 	}
 	if p.Current == "" {
 		line = fmt.Sprintf("[%d/%d] done", p.Done, p.Total)

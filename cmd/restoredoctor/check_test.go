@@ -26,11 +26,11 @@ func TestParseCheckArgs(t *testing.T) {
 			}
 		}},
 		{"all", []string{"--json", "--markdown", "r.md", "--window", "0", "--timeout", "5s", "--usbmuxd", "UNIX:/tmp/x",
-			"--no-network", "--apple-hosts", "a:443, b:443", "--apple-ca", "ca.pem", "--hosts-file", "/h", "--tried", "cable,Computer",
+			"--no-network", "--apple-hosts", "a:443, b:443", "--apple-ca", "/dev/null", "--hosts-file", "/dev/null", "--tried", "cable,Computer",
 			"--include-identifiers", "--lockdown-requests", "3", "-v"}, "", func(t *testing.T, co checkOptions) {
 			o := co.opts
 			if !co.json || co.markdown != "r.md" || o.Window != 0 || co.timeout != 5*time.Second || o.UsbmuxdAddress != "UNIX:/tmp/x" ||
-				!o.NoNetwork || len(o.AppleHosts) != 2 || o.AppleHosts[1] != "b:443" || o.AppleCAFile != "ca.pem" || o.HostsFile != "/h" ||
+				!o.NoNetwork || len(o.AppleHosts) != 2 || o.AppleHosts[1] != "b:443" || o.AppleCAFile != "/dev/null" || o.HostsFile != "/dev/null" ||
 				!o.Tried.Cable || !o.Tried.Computer || o.Tried.Port || !o.IncludeIdentifiers || o.LockdownRequests != 3 || !co.verbose {
 				t.Errorf("%+v", co)
 			}
@@ -102,6 +102,9 @@ func TestRunCheckExitCodes(t *testing.T) {
 func TestRunCheckOnThisMachine(t *testing.T) {
 	dir := t.TempDir()
 	md := filepath.Join(dir, "report.md")
+	if err := os.WriteFile(filepath.Join(dir, "no-hosts"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	var out, errb bytes.Buffer
 	start := time.Now()
 	code := runCheck([]string{"--json", "--window", "0", "--no-network", "--usbmuxd", "unix://" + filepath.Join(dir, "none"),
@@ -146,6 +149,9 @@ func TestRunCheckOnThisMachine(t *testing.T) {
 // run ran out of time (the report is still printed, once).
 func TestRunCheckCouldNotRun(t *testing.T) {
 	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "h"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	base := []string{"--window", "0", "--no-network", "--usbmuxd", "unix://" + filepath.Join(dir, "none"), "--hosts-file", filepath.Join(dir, "h")}
 	var out, errb bytes.Buffer
 	if code := runCheck(append(base, "--markdown", filepath.Join(dir, "missing", "r.md")), &out, &errb); code != exitFail {
@@ -173,9 +179,11 @@ func TestProgressLine(t *testing.T) {
 	}{
 		{diagnostics.Progress{Done: 2, Total: 13, Current: "usb.stability", Label: "Watching the connection for drops (10 s)"}, "[2/13] Watching the connection for drops (10 s)"},
 		{diagnostics.Progress{Done: 13, Total: 13}, "[13/13] done"},
-		{diagnostics.Progress{Done: 9, Total: 13, Current: "usb.stability", Report: &report.Report{Summary: "Fix the cable.", InProgress: &report.InProgress{WindowS: 10, ElapsedS: 3.5}}},
+		{diagnostics.Progress{Done: 9, Total: 13, Current: "usb.stability", Report: &report.Report{Summary: "Incomplete check: in progress: x. So far: Fix the cable.",
+			IncompleteReasons: []string{"in progress: x"}, InProgress: &report.InProgress{WindowS: 10, ElapsedS: 3.5}}},
 			"[9/13] So far (7 s left): Fix the cable."},
-		{diagnostics.Progress{Done: 12, Total: 13, Current: "lockdown.rtt", Report: &report.Report{Summary: "Nothing wrong found so far.", InProgress: &report.InProgress{}}},
+		{diagnostics.Progress{Done: 12, Total: 13, Current: "lockdown.rtt", Report: &report.Report{Summary: "Incomplete check: in progress: y. Nothing wrong found so far.",
+			IncompleteReasons: []string{"in progress: y"}, InProgress: &report.InProgress{}}},
 			"[12/13] So far: Nothing wrong found so far."},
 		{diagnostics.Progress{Done: 0, Total: 1, Current: "x", Label: strings.Repeat("é", 100)}, "[0/1] " + strings.Repeat("é", 71) + "…"},
 	}

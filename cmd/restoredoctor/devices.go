@@ -14,17 +14,20 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
-const devicesUsage = `Usage: restoredoctor devices [--json] [--timeout DURATION]
+const devicesUsage = `Usage: restoredoctor devices [--json] [--timeout DURATION] [--include-identifiers]
 
 List the Apple devices on the USB bus: mode, product id, link speed, port
 path, whether a hub sits in between, and the serial (normal mode) or the ECID
-and chip ids (recovery, DFU).
+and chip ids (recovery, DFU). Serials, ECIDs and IMEIs are shown as short
+hashes unless --include-identifiers is given.
 
 Options:
   --json              print a JSON array, one object per device ([] when none)
   --timeout DURATION  give up after this long (default 10s)
+  --include-identifiers  show serials, ECIDs and IMEIs as they are
 `
 
 // usbLister is what runDevices needs from the USB layer; tests swap newLister.
@@ -60,11 +63,15 @@ func deviceJSON(d usb.Device) DeviceJSON {
 	return j
 }
 
-func runDevices(args []string, stdout, stderr io.Writer) int {
+func runDevices(args []string, stdout, stderr io.Writer) (code int) {
 	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	asJSON := fs.Bool("json", false, "")
 	timeout := fs.Duration("timeout", 10*time.Second, "")
+	includeIDs := fs.Bool("include-identifiers", false, "")
+	out := &safefile.StickyWriter{W: stdout}
+	defer func() { code = devicesOutputErr(out, stderr, code) }()
+	stdout = out
 	if err := parseArgs(fs, args); err != nil {
 		if errors.Is(err, errHelp) {
 			fmt.Fprint(stdout, devicesUsage)
@@ -92,7 +99,12 @@ func runDevices(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 
-	code := exitOK
+	if !*includeIDs {
+		for i := range devs {
+			devs[i] = diagnostics.RedactUSBDevice(devs[i])
+		}
+	}
+	code = exitOK
 	for _, d := range devs {
 		var denied *usb.AccessDeniedError
 		if errors.As(d.OpenErr, &denied) {
@@ -122,6 +134,15 @@ func runDevices(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(tw, deviceLine(d))
 	}
 	tw.Flush()
+	return code
+}
+
+// devicesOutputErr turns a failed write to stdout into exit 1 with a message.
+func devicesOutputErr(out *safefile.StickyWriter, stderr io.Writer, code int) int {
+	if err := out.Err(); err != nil {
+		fmt.Fprintf(stderr, "restoredoctor devices: writing to stdout: %v\n", err)
+		return exitFail
+	}
 	return code
 }
 

@@ -106,7 +106,7 @@ func TestDevicesUmockdev(t *testing.T) {
 			for _, p := range f.Pcaps {
 				args = append(args, "-p", p.Sysfs+"="+filepath.Join(devicesFixtureDir, p.File))
 			}
-			args = append(args, "--", bin, "devices", "--json")
+			args = append(args, "--", bin, "devices", "--json", "--include-identifiers")
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, runner, args...)
@@ -166,7 +166,7 @@ func TestDevicesTextUmockdev(t *testing.T) {
 	cmd := exec.Command(runner, "-d", filepath.Join(devicesFixtureDir, "two-iphones.umockdev"),
 		"-p", sys+"1-2="+filepath.Join(devicesFixtureDir, "two-iphones-1-2.pcap"),
 		"-p", sys+"1-1/1-1.3="+filepath.Join(devicesFixtureDir, "two-iphones-1-1.3.pcap"),
-		"--", bin, "devices")
+		"--", bin, "devices", "--include-identifiers")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -233,8 +233,10 @@ func TestDevicesUsageAndErrors(t *testing.T) {
 			code: exitFail, stderr: []string{"listing USB devices failed"}, noStdout: true, jsonLength: -1},
 		{name: "none, json", args: []string{"--json"}, lister: fakeUSBLister{}, code: exitOK, stdout: []string{"[]"}, jsonLength: 0},
 		{name: "none, text", args: nil, lister: fakeUSBLister{}, code: exitOK, stdout: []string{"No Apple device"}, jsonLength: -1},
-		{name: "recovery, text", args: nil, lister: fakeUSBLister{devs: []usb.Device{recovery}}, code: exitOK,
+		{name: "recovery, text", args: []string{"--include-identifiers"}, lister: fakeUSBLister{devs: []usb.Device{recovery}}, code: exitOK,
 			stdout: []string{"recovery", "05ac:1281", "480 Mbit/s", "bus 1 port 2", "direct", "ECID 001A2B3C4D5E6F70", "CPID 8110"}, jsonLength: -1},
+		{name: "recovery, text, redacted", args: nil, lister: fakeUSBLister{devs: []usb.Device{recovery}}, code: exitOK,
+			stdout: []string{"recovery", "ECID id-", "CPID 8110"}, jsonLength: -1},
 		{name: "access denied, json", args: []string{"--json"}, lister: fakeUSBLister{devs: []usb.Device{denied}}, code: exitFail,
 			stdout: []string{`"mode": "recovery"`, `"error"`}, stderr: []string{"39-restoredoctor.rules", "udevadm control --reload", "replug"}, jsonLength: 1},
 	}

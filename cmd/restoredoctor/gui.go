@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -119,7 +118,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 			return exitFail
 		}
 		defer os.RemoveAll(dir)
-		srv, err := sim.Start(ctx, "unix://"+filepath.Join(dir, "usbmuxd.sock"), sc, log.With("component", "sim"))
+		srv, err := sim.Start(ctx, sim.LocalAddress(dir), sc, log.With("component", "sim"))
 		if err != nil {
 			fmt.Fprintln(stderr, describeErr("start the demo simulator", err))
 			return exitFail

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 
 	"github.com/restoredoctor/restoredoctor/app"
@@ -78,7 +79,7 @@ func (b *guiBackend) HostStatus(ctx context.Context) viewmodel.Host {
 				notes = append(notes, err.Error())
 			}
 		} else {
-			h.USBStatus = viewmodel.USBOK
+			h.USBStatus = usbAccessStatus(runtime.GOOS) // never "ok" where libusb is blind
 		}
 	}
 	h.Detail = strings.Join(notes, "; ")

@@ -41,11 +41,12 @@ Run "restoredoctor COMMAND --help" for the options of a command.
 var version = "0.1.0-dev"
 
 func main() {
+	setupConsole(os.Args[1:]) // Windows: the GUI build prints to the shell's console (console_windows.go)
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	if len(args) == 0 || (len(args) > 0 && len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help" && args[0] != "-help") {
+	if opensWindow(args) {
 		return runGUI(args, stdout, stderr)
 	}
 	switch args[0] {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
 	"io"
 	"os"
 	"os/signal"
@@ -202,6 +203,10 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	log := newCLILogger(stderr, wo.verbose)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	// A failed write to stdout (/dev/full, a closed pipe) ends the watch with exit 1.
+	ctx, outFailed := context.WithCancelCause(ctx)
+	out := &safefile.StickyWriter{W: stdout, OnError: outFailed}
+	stdout = out
 	if wo.dur > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, wo.dur)
@@ -264,6 +269,10 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	wg.Wait()
 	if err != nil {
 		fmt.Fprintf(stderr, "restoredoctor watch: %v\n", err)
+		return exitFail
+	}
+	if err := out.Err(); err != nil {
+		fmt.Fprintf(stderr, "restoredoctor watch: writing to stdout: %v\n", err)
 		return exitFail
 	}
 	return exitOK

@@ -3,8 +3,6 @@ package usb
 import (
 	"errors"
 	"fmt"
-
-	"github.com/google/gousb"
 )
 
 // Sentinel errors for errors.Is. The typed errors below match them.
@@ -88,24 +86,50 @@ func classify(op string, dev Device, err error) error {
 	if err == nil {
 		return nil
 	}
-	var ge gousb.Error
-	if errors.As(err, &ge) {
-		switch ge {
-		case gousb.ErrorAccess:
-			return &AccessDeniedError{Location: dev.Location(), VendorID: dev.VendorID, ProductID: dev.ProductID, Err: err}
-		case gousb.ErrorNoDevice:
-			return &DisconnectedError{Location: dev.Location(), Op: op, Err: err}
-		}
+	switch libusbKind(err) {
+	case kindAccess:
+		return &AccessDeniedError{Location: dev.Location(), VendorID: dev.VendorID, ProductID: dev.ProductID, Err: err}
+	case kindNoDevice:
+		return &DisconnectedError{Location: dev.Location(), Op: op, Err: err}
 	}
 	return fmt.Errorf("usb: %s %s (%04x:%04x): %w", op, dev.Location(), dev.VendorID, dev.ProductID, err)
 }
 
 // isTimeout reports whether err is a libusb transfer timeout.
-func isTimeout(err error) bool {
-	var ge gousb.Error
-	if errors.As(err, &ge) && ge == gousb.ErrorTimeout {
-		return true
+func isTimeout(err error) bool { return libusbKind(err) == kindTimeout }
+
+// errKind is what a libusb error means to this package. libusbKind (one per
+// build: with libusb through gousb, or without cgo) maps errors to it.
+type errKind int
+
+const (
+	kindOther errKind = iota
+	kindAccess
+	kindNoDevice
+	kindTimeout
+	kindStall // the device refused the request (libusb's PIPE, a STALL handshake)
+	kindIO    // the transfer broke off mid-way
+)
+
+// Errors a ControlDevice that is not libusb (the simulator's iBoot) returns
+// for what libusb reports as a stall or a broken transfer; gousb's own errors
+// map to the same kinds.
+var (
+	// ErrStall: the device stalled the control request.
+	ErrStall = errors.New("usb: control request stalled")
+	// ErrTransferIO: the transfer broke off with an I/O error.
+	ErrTransferIO = errors.New("usb: transfer I/O error")
+)
+
+// sentinelKind maps this package's own sentinels; libusbKind falls back to it.
+func sentinelKind(err error) errKind {
+	switch {
+	case errors.Is(err, ErrStall):
+		return kindStall
+	case errors.Is(err, ErrTransferIO):
+		return kindIO
+	case errors.Is(err, ErrDisconnected):
+		return kindNoDevice
 	}
-	var ts gousb.TransferStatus
-	return errors.As(err, &ts) && ts == gousb.TransferTimedOut
+	return kindOther
 }

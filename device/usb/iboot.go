@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/gousb"
-
 	"github.com/restoredoctor/restoredoctor/device/mode"
 )
 
@@ -84,23 +82,9 @@ func (e *CommandError) Is(target error) bool {
 	return false
 }
 
-func isStall(err error) bool {
-	var ge gousb.Error
-	if errors.As(err, &ge) && ge == gousb.ErrorPipe {
-		return true
-	}
-	var ts gousb.TransferStatus
-	return errors.As(err, &ts) && ts == gousb.TransferStall
-}
+func isStall(err error) bool { return libusbKind(err) == kindStall }
 
-func isNoDevice(err error) bool {
-	var ge gousb.Error
-	if errors.As(err, &ge) && ge == gousb.ErrorNoDevice {
-		return true
-	}
-	var ts gousb.TransferStatus
-	return (errors.As(err, &ts) && ts == gousb.TransferNoDevice) || errors.Is(err, ErrDisconnected)
-}
+func isNoDevice(err error) bool { return libusbKind(err) == kindNoDevice }
 
 // IBootCommandData is the data stage of an iBoot command: its bytes and the
 // terminating NUL. It refuses empty commands, commands longer than
@@ -189,13 +173,6 @@ func ExitRecovery(ctx context.Context, op Opener, dev Device, opts ExitRecoveryO
 // rebootGone reports whether a failed "reboot" transfer means the device went
 // away to reboot (no device, I/O error mid-transfer) rather than refused it.
 func rebootGone(err error) bool {
-	if errors.Is(err, ErrDisconnected) {
-		return true
-	}
-	var ge gousb.Error
-	if errors.As(err, &ge) && ge == gousb.ErrorIO {
-		return true
-	}
-	var ts gousb.TransferStatus
-	return errors.As(err, &ts) && ts == gousb.TransferError
+	k := libusbKind(err)
+	return k == kindNoDevice || k == kindIO
 }

@@ -1,3 +1,5 @@
+//go:build cgo
+
 package usb
 
 import (
@@ -13,44 +15,8 @@ import (
 	"github.com/google/gousb"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
-
-// Source is anything that can say what is on the bus right now: the gousb
-// Scanner in production, scripted snapshots in tests.
-type Source interface {
-	// Snapshot is one poll of the bus: every Apple device present, in a stable order.
-	Snapshot(ctx context.Context) ([]Device, error)
-}
-
-// FuncSource adapts a function to Source.
-type FuncSource func(ctx context.Context) ([]Device, error)
-
-// Snapshot calls f.
-func (f FuncSource) Snapshot(ctx context.Context) ([]Device, error) { return f(ctx) }
-
-// Unavailable is the Source of a bus that could not be opened: every
-// snapshot fails with err (ErrUnavailable, ErrAccessDenied, …), so the
-// checks report why rather than an empty bus.
-func Unavailable(err error) Source {
-	return FuncSource(func(context.Context) ([]Device, error) { return nil, err })
-}
-
-// ScannerOptions configure a Scanner. The zero value is usable.
-type ScannerOptions struct {
-	// ControlTimeout bounds each control transfer made to read strings
-	// (default 1 s). A context deadline that is sooner wins.
-	ControlTimeout time.Duration
-	// SkipStrings lists devices without ever opening them: Serial, Recovery
-	// and OpenErr stay empty.
-	SkipStrings bool
-	// RetryAfter is how long a failed string read is remembered before the
-	// same enumeration of a device is opened again (default 30 s: a phone that
-	// never answers costs one ControlTimeout per RetryAfter, not per poll). Successful
-	// reads are remembered until the device leaves or re-enumerates.
-	RetryAfter time.Duration
-	// Logger receives debug messages (default slog.Default()).
-	Logger *slog.Logger
-}
 
 // Scanner lists Apple devices through gousb (libusb). It is a Source. Each new
 // enumeration of an Apple device is opened once to read its serial string
@@ -193,6 +159,10 @@ func (s *Scanner) Snapshot(ctx context.Context) ([]Device, error) {
 	return devs, nil
 }
 
+// maxSerial caps a serial string descriptor kept from a device: iBoot's
+// recovery string with both nonces is about 300 bytes.
+const maxSerial = 1024
+
 func (s *Scanner) readStrings(ctx context.Context, d Device) cacheEntry {
 	cd, err := s.openLocked(d)
 	if err != nil {
@@ -201,6 +171,8 @@ func (s *Scanner) readStrings(ctx context.Context, d Device) cacheEntry {
 	}
 	defer cd.Close()
 	serial, err := ReadSerial(ctx, cd, d)
+	// The descriptor is whatever the device says: no control characters past here.
+	serial = textsafe.Clean(serial, maxSerial)
 	e := cacheEntry{serial: serial, err: err}
 	if serial != "" && d.Mode.IsLowLevel() {
 		if info, perr := ParseRecoverySerial(serial); perr == nil {
@@ -318,6 +290,7 @@ func speedMbps(s gousb.Speed) float64 {
 	return 0
 }
 
+// sortDevices puts a snapshot in its stable order: bus, port path, address.
 func sortDevices(devs []Device) {
 	slices.SortFunc(devs, func(a, b Device) int {
 		if a.Bus != b.Bus {

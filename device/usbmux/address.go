@@ -94,7 +94,20 @@ func (e *AddressError) Error() string {
 // go-ios: "UNIX:/path" and "unix:/path" (any case), "unix:///path", a bare
 // "/path", "host:port", "[v6]:port" and "tcp://host:port". It never panics
 // (go-ios does on a string without a scheme); hand go-ios only Address.String().
+//
+// Windows paths are paths too: C:\Users\me\mux.sock, C:/tmp/mux.sock,
+// \\server\share\mux.sock and .\mux.sock are unix sockets, never host:port.
 func ParseAddress(s string) (Address, error) {
+	return parseAddress(s, false)
+}
+
+// ParseListenAddress is ParseAddress for a server that listens (the
+// simulator): it also accepts TCP port 0, "pick a free port".
+func ParseListenAddress(s string) (Address, error) {
+	return parseAddress(s, true)
+}
+
+func parseAddress(s string, listen bool) (Address, error) {
 	in := s
 	s = strings.TrimSpace(s)
 	bad := func(reason string) (Address, error) { return Address{}, &AddressError{Input: in, Reason: reason} }
@@ -112,7 +125,7 @@ func ParseAddress(s string) (Address, error) {
 		case "unix":
 			return parseUnixPath(in, rest)
 		case "tcp":
-			return parseHostPort(in, rest)
+			return parseHostPort(in, rest, listen)
 		default:
 			return bad(fmt.Sprintf("unknown scheme %q", s[:i]))
 		}
@@ -122,15 +135,15 @@ func ParseAddress(s string) (Address, error) {
 	}
 	if len(s) >= 4 && strings.EqualFold(s[:4], "tcp:") {
 		// "tcp:host:port" (libusbmuxd style); a plain "tcp:27015" is host "tcp".
-		if a, err := parseHostPort(in, s[4:]); err == nil {
+		if a, err := parseHostPort(in, s[4:], listen); err == nil {
 			return a, nil
 		}
 	}
-	if strings.HasPrefix(s, "/") || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") {
+	if strings.HasPrefix(s, "/") || strings.HasPrefix(s, "./") || strings.HasPrefix(s, "../") || isWindowsPath(s) {
 		return parseUnixPath(in, s)
 	}
 	if strings.Contains(s, ":") {
-		return parseHostPort(in, s)
+		return parseHostPort(in, s, listen)
 	}
 	return bad("neither a socket path nor host:port")
 }
@@ -145,19 +158,32 @@ func parseUnixPath(in, p string) (Address, error) {
 	return Address{Network: "unix", Addr: p}, nil
 }
 
-func parseHostPort(in, hp string) (Address, error) {
+// isWindowsPath reports whether s is a Windows file path: a drive letter
+// followed by a separator (C:\… or C:/…), a UNC path (\\server\…) or a
+// relative .\… or ..\…; "c:27015" stays host:port.
+func isWindowsPath(s string) bool {
+	if len(s) >= 3 && s[1] == ':' && (s[2] == '\\' || s[2] == '/') &&
+		('a' <= s[0] && s[0] <= 'z' || 'A' <= s[0] && s[0] <= 'Z') {
+		return true
+	}
+	return strings.HasPrefix(s, `\\`) || strings.HasPrefix(s, `.\`) || strings.HasPrefix(s, `..\`)
+}
+
+func parseHostPort(in, hp string, listen bool) (Address, error) {
 	host, port, err := net.SplitHostPort(hp)
 	if err != nil {
 		return Address{}, &AddressError{Input: in, Reason: "not host:port"}
 	}
-	if host == "" {
+	if host == "" && !listen {
+		// To listen, an empty host means every interface (the simulator
+		// refuses that unless told to: sim.CheckLoopback).
 		return Address{}, &AddressError{Input: in, Reason: "empty host"}
 	}
 	if strings.ContainsAny(host, "/ ") {
 		return Address{}, &AddressError{Input: in, Reason: "bad host"}
 	}
 	n, err := strconv.ParseUint(port, 10, 16)
-	if err != nil || n == 0 {
+	if err != nil || (n == 0 && !listen) {
 		return Address{}, &AddressError{Input: in, Reason: fmt.Sprintf("bad port %q", port)}
 	}
 	return Address{Network: "tcp", Addr: net.JoinHostPort(host, strconv.FormatUint(n, 10))}, nil

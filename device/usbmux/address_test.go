@@ -28,6 +28,15 @@ func TestParseAddress(t *testing.T) {
 		{"[::1]:27015", "tcp", "[::1]:27015", "tcp://[::1]:27015"},
 		{"tcp:127.0.0.1:27015", "tcp", "127.0.0.1:27015", "tcp://127.0.0.1:27015"},
 		{"host:027015", "tcp", "host:27015", "tcp://host:27015"},
+		// Windows paths are socket paths, not host:port.
+		{`C:\Users\me\AppData\Local\Temp\mux.sock`, "unix", `C:\Users\me\AppData\Local\Temp\mux.sock`, `unix://C:\Users\me\AppData\Local\Temp\mux.sock`},
+		{`c:/tmp/mux.sock`, "unix", `c:/tmp/mux.sock`, `unix://c:/tmp/mux.sock`},
+		{`\\server\share\mux.sock`, "unix", `\\server\share\mux.sock`, `unix://\\server\share\mux.sock`},
+		{`.\mux.sock`, "unix", `.\mux.sock`, `unix://.\mux.sock`},
+		{`..\run\mux.sock`, "unix", `..\run\mux.sock`, `unix://..\run\mux.sock`},
+		{`unix:C:\mux.sock`, "unix", `C:\mux.sock`, `unix://C:\mux.sock`},
+		{`UNIX://D:\mux.sock`, "unix", `D:\mux.sock`, `unix://D:\mux.sock`},
+		{"c:27015", "tcp", "c:27015", "tcp://c:27015"}, // a host named c, not a drive
 	} {
 		a, err := ParseAddress(tc.in)
 		if err != nil {
@@ -61,6 +70,8 @@ func TestParseAddressRejects(t *testing.T) {
 		{"a:b:c", "not host:port"},
 		{"/tmp/mux\x00", "control character"},
 		{"://", "unknown scheme"},
+		{"1:", "bad port"},
+		{`C:`, "bad port"},
 	} {
 		_, err := ParseAddress(tc.in)
 		var ae *AddressError
@@ -101,8 +112,31 @@ func TestResolveAddress(t *testing.T) {
 	}
 }
 
+func TestParseListenAddress(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"tcp://127.0.0.1:0", "tcp://127.0.0.1:0"},
+		{"127.0.0.1:0", "tcp://127.0.0.1:0"},
+		{"127.0.0.1:27015", "tcp://127.0.0.1:27015"},
+		{`C:\Temp\sim.sock`, `unix://C:\Temp\sim.sock`},
+		{"/tmp/sim.sock", "unix:///tmp/sim.sock"},
+	} {
+		a, err := ParseListenAddress(tc.in)
+		if err != nil || a.String() != tc.want {
+			t.Errorf("ParseListenAddress(%q) = %q, %v, want %q", tc.in, a, err, tc.want)
+		}
+	}
+	var ae *AddressError
+	if _, err := ParseListenAddress("localhost:99999"); !errors.As(err, &ae) {
+		t.Errorf("ParseListenAddress(port 99999) err = %v, want an AddressError", err)
+	}
+	// Dialing port 0 makes no sense: ParseAddress still rejects it.
+	if _, err := ParseAddress("127.0.0.1:0"); !errors.As(err, &ae) {
+		t.Errorf("ParseAddress(port 0) err = %v, want an AddressError", err)
+	}
+}
+
 func FuzzParseAddress(f *testing.F) {
-	for _, s := range []string{"UNIX:/var/run/usbmuxd", "unix:///x", "/x", "127.0.0.1:27015", "tcp://[::1]:1", "tcp:h:1", "::", "unix:", "a:b:c", "\x00", "tcp://h:65536"} {
+	for _, s := range []string{`C:\x.sock`, `\\h\s`, `.\x`, "c:1", "UNIX:/var/run/usbmuxd", "unix:///x", "/x", "127.0.0.1:27015", "tcp://[::1]:1", "tcp:h:1", "::", "unix:", "a:b:c", "\x00", "tcp://h:65536"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

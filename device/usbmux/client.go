@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"syscall"
 	"time"
 
 	"github.com/danielpaulus/go-ios/ios"
-	"howett.net/plist"
+
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
 // Default timeouts, used when Options leaves them zero.
@@ -53,12 +56,13 @@ func entryFrom(id int, p ios.DeviceProperties) Entry {
 	if id == 0 {
 		id = p.DeviceID
 	}
+	// usbmuxd relays what the phone (or a gadget pretending to be one) says.
 	return Entry{
-		UDID:            p.SerialNumber,
+		UDID:            textsafe.Clean(p.SerialNumber, textsafe.MaxValue),
 		DeviceID:        id,
 		ProductID:       p.ProductID,
 		LocationID:      uint32(p.LocationID),
-		ConnectionType:  p.ConnectionType,
+		ConnectionType:  textsafe.Clean(p.ConnectionType, textsafe.MaxValue),
 		ConnectionSpeed: p.ConnectionSpeed,
 	}
 }
@@ -108,16 +112,15 @@ type session struct {
 	stop func() bool
 }
 
-// open dials usbmuxd with the dial timeout (and ctx) and hands the connection
-// to go-ios. Cancelling ctx sets a past deadline, which unblocks any read.
+// open dials usbmuxd (see dial) and hands the connection to go-ios.
+// Cancelling ctx sets a past deadline, which unblocks any read.
 func (c *Client) open(ctx context.Context, op string) (*session, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, &Error{Op: op, Addr: c.addr, Err: err}
 	}
-	d := net.Dialer{Timeout: c.opts.DialTimeout}
-	conn, err := d.DialContext(ctx, c.addr.Network, c.addr.Addr)
+	conn, err := c.dial(ctx)
 	if err != nil {
-		return nil, &Error{Op: op, Addr: c.addr, Err: classifyDial(ctx, err)}
+		return nil, &Error{Op: op, Addr: c.addr, Err: err}
 	}
 	g := newGuardConn(conn)
 	s := &session{c: c, ctx: ctx, op: op, g: g}
@@ -125,6 +128,58 @@ func (c *Client) open(ctx context.Context, op string) (*session, error) {
 	s.dc = ios.NewDeviceConnectionWithConn(g)
 	s.mux = ios.NewUsbMuxConnection(s.dc)
 	return s, nil
+}
+
+// Dial retry: a usbmuxd whose accept queue is full answers EAGAIN (unix
+// socket) or ECONNREFUSED (TCP on Windows); it is busy, not gone.
+const (
+	dialBackoffMin = 5 * time.Millisecond
+	dialBackoffMax = 200 * time.Millisecond
+	// maxRefusedRetries bounds retries on ECONNREFUSED, which on a unix
+	// socket also means nobody listens: "not running" must not wait long.
+	maxRefusedRetries = 3
+)
+
+// dial connects within DialTimeout (and ctx), retrying with backoff while
+// usbmuxd is busy. The error wraps ErrBusy and ErrNotResponding when it
+// stayed busy to the end, ErrUnreachable when nothing listens.
+func (c *Client) dial(ctx context.Context) (net.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, c.opts.DialTimeout)
+	defer cancel()
+	var d net.Dialer
+	backoff, refused := dialBackoffMin, 0
+	for {
+		conn, err := d.DialContext(dctx, c.addr.Network, c.addr.Addr)
+		if err == nil {
+			return conn, nil
+		}
+		busy := errors.Is(err, syscall.EAGAIN)
+		if errors.Is(err, syscall.ECONNREFUSED) && refused < maxRefusedRetries {
+			refused++
+			busy = true
+		}
+		if !busy || ctx.Err() != nil {
+			return nil, classifyDial(ctx, err)
+		}
+		if dl, _ := dctx.Deadline(); time.Until(dl) < backoff {
+			if errors.Is(err, syscall.ECONNREFUSED) {
+				return nil, classifyDial(ctx, err)
+			}
+			return nil, &causeError{kind: ErrNotResponding, cause: &causeError{kind: ErrBusy, cause: err}}
+		}
+		c.log.Debug("usbmuxd busy, dialing again", "err", err, "backoff", backoff)
+		t := time.NewTimer(backoff)
+		select {
+		case <-dctx.Done():
+			t.Stop()
+			if ctx.Err() != nil {
+				return nil, classifyDial(ctx, ctx.Err())
+			}
+			return nil, &causeError{kind: ErrNotResponding, cause: &causeError{kind: ErrBusy, cause: err}}
+		case <-t.C:
+		}
+		backoff = min(2*backoff, dialBackoffMax)
+	}
 }
 
 // arm sets the deadline for the next exchange: RequestTimeout from now, or
@@ -167,16 +222,21 @@ func (s *session) failReply(err error) error {
 	return &Error{Op: s.op, Addr: s.c.addr, Err: err}
 }
 
-// muxResult reads the Number of the last usbmuxd reply, if it was a Result.
+// muxResult reads the Number of the last usbmuxd reply, if it has one,
+// from the frame guard's summary (go-ios decoded the reply and dropped it).
 func (s *session) muxResult() (n int, ok bool) {
-	var r struct {
-		MessageType string
-		Number      *int
-	}
-	if _, err := plist.Unmarshal(s.g.lastPayload(), &r); err != nil || r.Number == nil {
+	sum, ok := s.g.lastReply()
+	if !ok {
 		return 0, false
 	}
-	return *r.Number, true
+	v, ok := sum.Int("Number")
+	return int(v), ok
+}
+
+// replied reports whether a complete reply frame was read on the session.
+func (s *session) replied() bool {
+	_, ok := s.g.lastReply()
+	return ok
 }
 
 // List returns the devices usbmuxd lists, within RequestTimeout.
@@ -197,15 +257,18 @@ func (s *session) list() ([]Entry, error) {
 	if err != nil {
 		return nil, s.fail(err)
 	}
-	var probe map[string]any
-	if _, err := plist.Unmarshal(s.g.lastPayload(), &probe); err != nil {
-		return nil, s.fail(err)
-	}
-	if _, ok := probe["DeviceList"]; !ok {
+	// go-ios turns a Result or a malformed list into an empty one; the
+	// guard's summary of the same reply tells them apart without decoding it again.
+	sum, _ := s.g.lastReply()
+	f, ok := sum.Lookup("DeviceList")
+	if !ok {
 		if n, ok := s.muxResult(); ok && n != 0 {
 			return nil, s.failReply(&ReplyError{Service: "usbmuxd", Request: "ListDevices", Number: n, Message: muxResultText(n)})
 		}
 		return nil, s.failReply(&causeError{kind: ErrProtocol, cause: errors.New("reply has no DeviceList")})
+	}
+	if f.Kind != plistlimit.KindArray {
+		return nil, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("reply's DeviceList is a %s, not an array", f.Kind)})
 	}
 	out := make([]Entry, 0, len(dl.DeviceList))
 	for _, d := range dl.DeviceList {
@@ -247,7 +310,7 @@ func (c *Client) readPair(ctx context.Context, udid string) (ios.PairRecord, boo
 	if err == nil {
 		return rec, true, nil
 	}
-	if s.g.frameErr() != nil || s.g.ioErr() != nil || s.g.lastPayload() == nil {
+	if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
 		return ios.PairRecord{}, false, s.fail(err)
 	}
 	// A well-formed reply without PairRecordData: usbmuxd has no record (result 2 on Linux).

@@ -3,6 +3,8 @@ package usbmux_test
 import (
 	"context"
 	"errors"
+	"net"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -28,12 +30,28 @@ func startSim(t *testing.T, name string) *sim.Server {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return startScenario(t, sc, t.TempDir()+"/mux")
+	return startScenario(t, sc, muxListenAddr(t))
 }
 
-func startScenario(t *testing.T, sc sim.Scenario, path string) *sim.Server {
+// muxListenAddr is a fresh address for a simulator: a unix socket in a temp
+// dir, or on Windows a free TCP loopback port (fixed, so a test can restart
+// the simulator on the same address).
+func muxListenAddr(t *testing.T) string {
 	t.Helper()
-	srv, err := sim.Start(context.Background(), "unix://"+path, sc, nil)
+	if runtime.GOOS != "windows" {
+		return "unix://" + t.TempDir() + "/mux"
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return "tcp://" + ln.Addr().String()
+}
+
+func startScenario(t *testing.T, sc sim.Scenario, addr string) *sim.Server {
+	t.Helper()
+	srv, err := sim.Start(context.Background(), addr, sc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,8 +161,10 @@ func TestHealthFaults(t *testing.T) {
 			if !errors.Is(err, tc.sentinel) {
 				t.Errorf("err = %v, want errors.Is %v", err, tc.sentinel)
 			}
-			if err == nil || !strings.Contains(err.Error(), tc.text) || !strings.HasPrefix(err.Error(), "usbmux: list devices at unix://") {
-				t.Errorf("err = %v, want %q after %q", err, tc.text, "usbmux: list devices at unix://")
+			a, _ := usbmux.ParseAddress(srv.Addr())
+			where := "usbmux: list devices at " + a.String()
+			if err == nil || !strings.Contains(err.Error(), tc.text) || !strings.HasPrefix(err.Error(), where) {
+				t.Errorf("err = %v, want %q after %q", err, tc.text, where)
 			}
 			var fe *usbmux.FrameError
 			if tc.status == usbmux.StatusError && !errors.As(err, &fe) {
@@ -155,12 +175,13 @@ func TestHealthFaults(t *testing.T) {
 }
 
 func TestHealthUnreachable(t *testing.T) {
-	c := clientFor(t, "unix://"+t.TempDir()+"/nothing-here", time.Second)
+	addr := muxListenAddr(t) // nothing listens there
+	c := clientFor(t, addr, time.Second)
 	st, err := c.Health(ctxT(t, 5*time.Second))
 	if st != usbmux.StatusUnreachable || !errors.Is(err, usbmux.ErrUnreachable) {
 		t.Fatalf("Health = %q, %v; want unreachable", st, err)
 	}
-	if !strings.Contains(err.Error(), "usbmux: list devices at unix://") {
+	if a, _ := usbmux.ParseAddress(addr); !strings.Contains(err.Error(), "usbmux: list devices at "+a.String()) {
 		t.Errorf("err %q does not say what and where", err)
 	}
 }
@@ -234,7 +255,7 @@ func TestQueryLockdown(t *testing.T) {
 func TestQueryLockdownPending(t *testing.T) {
 	p := sim.PhoneA()
 	p.Trust = sim.TrustPending
-	srv := startScenario(t, sim.Scenario{Name: "pending", Phones: []sim.Phone{p}}, t.TempDir()+"/mux")
+	srv := startScenario(t, sim.Scenario{Name: "pending", Phones: []sim.Phone{p}}, muxListenAddr(t))
 	c := clientFor(t, srv.Addr(), 3*time.Second)
 	info, err := c.QueryLockdown(ctxT(t, 10*time.Second), listOne(t, c))
 	if err != nil {

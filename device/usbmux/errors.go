@@ -28,6 +28,9 @@ var (
 	ErrUnreachable = errors.New("unreachable")
 	// ErrNotResponding: the peer did not answer before the deadline.
 	ErrNotResponding = errors.New("no answer before the deadline")
+	// ErrBusy: usbmuxd runs but its accept queue stayed full until the dial
+	// deadline (EAGAIN); it comes with ErrNotResponding, never ErrUnreachable.
+	ErrBusy = errors.New("usbmuxd is busy: its accept queue stayed full")
 	// ErrDropped: the peer closed or reset the connection mid-conversation.
 	ErrDropped = errors.New("connection dropped")
 	// ErrProtocol: the peer answered with something that is not the expected protocol.

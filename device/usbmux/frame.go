@@ -9,7 +9,7 @@ import (
 	"net"
 	"sync"
 
-	"howett.net/plist"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
 )
 
 // MaxFrame is the largest frame payload accepted from usbmuxd or lockdownd.
@@ -47,7 +47,13 @@ type FrameError struct {
 	Length  uint64 // payload length announced by the prefix (usbmux: total length incl. header)
 	Reason  string // "exceeds 4 MiB", "shorter than its header", "reply is not a plist", …
 	Head    []byte // first bytes of a non-plist payload, for the message
+	// Err is the plist check's *plistlimit.LimitError when the payload was
+	// refused (errors.Is(err, plistlimit.ErrLimit) for a plist bomb).
+	Err error
 }
+
+// Unwrap returns the plist check's error, if any.
+func (e *FrameError) Unwrap() error { return e.Err }
 
 func (e *FrameError) Error() string {
 	switch {
@@ -65,15 +71,22 @@ func (e *FrameError) Error() string {
 // ReadFrame reads one frame in framing f from r and returns its payload (the
 // usbmux header stripped). It checks the announced length against max before
 // allocating and requires the payload to be an XML or binary plist whose top
-// level is a dictionary, as every usbmuxd and lockdownd reply is.
+// level is a dictionary, as every usbmuxd and lockdownd reply is, within
+// plistlimit.Default (objects, nesting, string sizes, shared-reference
+// expansion). It never decodes the plist: that is left to go-ios, once.
 func ReadFrame(r io.Reader, f Framing, max int) (header, payload []byte, err error) {
+	header, payload, _, err = readFrame(r, f, max)
+	return header, payload, err
+}
+
+func readFrame(r io.Reader, f Framing, max int) (header, payload []byte, sum plistlimit.Summary, err error) {
 	hlen := 16
 	if f == FramingLockdown {
 		hlen = 4
 	}
 	header = make([]byte, hlen)
 	if _, err := io.ReadFull(r, header); err != nil {
-		return nil, nil, err
+		return nil, nil, sum, err
 	}
 	var n uint64
 	if f == FramingLockdown {
@@ -81,69 +94,65 @@ func ReadFrame(r io.Reader, f Framing, max int) (header, payload []byte, err err
 	} else {
 		total := uint64(binary.LittleEndian.Uint32(header))
 		if total < 16 {
-			return nil, nil, &FrameError{Framing: f, Length: total, Reason: "shorter than its 16-byte header"}
+			return nil, nil, sum, &FrameError{Framing: f, Length: total, Reason: "shorter than its 16-byte header"}
 		}
 		if total-16 > uint64(max) {
-			return nil, nil, &FrameError{Framing: f, Length: total, Reason: "exceeds 4 MiB"}
+			return nil, nil, sum, &FrameError{Framing: f, Length: total, Reason: "exceeds 4 MiB"}
 		}
 		n = total - 16
 	}
 	if n > uint64(max) {
-		return nil, nil, &FrameError{Framing: f, Length: n, Reason: "exceeds 4 MiB"}
+		return nil, nil, sum, &FrameError{Framing: f, Length: n, Reason: "exceeds 4 MiB"}
 	}
 	if n == 0 {
-		return nil, nil, &FrameError{Framing: f, Reason: "reply is not a plist", Head: []byte{}}
+		return nil, nil, sum, &FrameError{Framing: f, Reason: "reply is not a plist", Head: []byte{}}
 	}
 	payload = make([]byte, n)
 	if _, err := io.ReadFull(r, payload); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, nil, err
+		return nil, nil, sum, err
 	}
-	if err := checkPlistDict(payload); err != nil {
+	sum, err = plistlimit.Check(payload, plistlimit.Default)
+	if err != nil {
 		head := payload
 		if len(head) > 16 {
 			head = head[:16]
 		}
-		return nil, nil, &FrameError{Framing: f, Length: n, Reason: err.Error(), Head: bytes.Clone(head)}
+		return nil, nil, sum, &FrameError{Framing: f, Length: n, Reason: replyReason(err), Head: bytes.Clone(head), Err: err}
 	}
-	return header, payload, nil
+	return header, payload, sum, nil
 }
 
-// checkPlistDict accepts XML or binary plists with a dictionary at the top.
-// howett.net/plist also parses the OpenStep text format, which would accept
-// almost any text, so the format is checked first.
-func checkPlistDict(b []byte) error {
-	t := bytes.TrimLeft(b, " \t\r\n\ufeff")
-	if !bytes.HasPrefix(t, []byte("bplist00")) && !bytes.HasPrefix(t, []byte("<?xml")) &&
-		!bytes.HasPrefix(t, []byte("<plist")) && !bytes.HasPrefix(t, []byte("<!DOCTYPE")) {
-		return errors.New("reply is not a plist")
+// replyReason words a plist check failure for FrameError.Reason.
+func replyReason(err error) string {
+	switch {
+	case errors.Is(err, plistlimit.ErrNotPlist):
+		return "reply is not a plist"
+	case errors.Is(err, plistlimit.ErrNotDict):
+		return "reply is not a plist dictionary"
+	case errors.Is(err, plistlimit.ErrLimit):
+		return "reply refused: " + err.Error()
 	}
-	var v map[string]any
-	format, err := plist.Unmarshal(b, &v)
-	if err != nil {
-		return errors.New("reply is not a plist dictionary")
-	}
-	if format != plist.XMLFormat && format != plist.BinaryFormat {
-		return errors.New("reply is not a plist")
-	}
-	return nil
+	return "reply is not a plist dictionary: " + err.Error()
 }
 
 // guardConn sits between go-ios and the socket. It reads whole frames itself
 // (see ReadFrame), so absurd lengths and non-plist payloads fail with a
 // FrameError before go-ios allocates or silently decodes an empty struct, and
-// it remembers the last payload and the real I/O error, both of which go-ios
-// discards or flattens.
+// it remembers a summary of the last reply (its top-level keys, kinds and
+// small integers: plistlimit.Summary) and the real I/O error, both of which
+// go-ios discards or flattens. Nothing here decodes a reply; go-ios does, once.
 type guardConn struct {
 	net.Conn
 	max int
 
 	mu       sync.Mutex
 	framing  Framing
-	pending  []byte // rest of the current frame, served to go-ios
-	last     []byte // payload of the last complete frame read
+	pending  []byte             // rest of the current frame, served to go-ios
+	last     plistlimit.Summary // top level of the last complete frame read
+	replied  bool               // a complete frame was read
 	lastFErr *FrameError
 	lastIO   error
 }
@@ -181,7 +190,7 @@ func (g *guardConn) Read(p []byte) (int, error) {
 	if len(g.pending) == 0 {
 		f := g.framing
 		g.mu.Unlock()
-		h, payload, err := ReadFrame(g.Conn, f, g.max)
+		h, payload, sum, err := readFrame(g.Conn, f, g.max)
 		g.mu.Lock()
 		if err != nil {
 			var fe *FrameError
@@ -193,7 +202,7 @@ func (g *guardConn) Read(p []byte) (int, error) {
 			g.mu.Unlock()
 			return 0, err
 		}
-		g.last = payload
+		g.last, g.replied = sum, true
 		g.pending = append(h, payload...)
 	}
 	n := copy(p, g.pending)
@@ -225,11 +234,11 @@ func (g *guardConn) ioErr() error {
 	return g.lastIO
 }
 
-// lastPayload returns the payload of the last frame read (nil before any).
-func (g *guardConn) lastPayload() []byte {
+// lastReply returns the summary of the last frame read; ok is false before any.
+func (g *guardConn) lastReply() (sum plistlimit.Summary, ok bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.last
+	return g.last, g.replied
 }
 
 // clearIO forgets a recorded I/O error (before the next request on the same conn).

@@ -9,6 +9,9 @@ import (
 	"testing"
 
 	"howett.net/plist"
+
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit/plisttest"
 )
 
 func muxFrame(total uint32, payload []byte) []byte {
@@ -37,6 +40,7 @@ func TestReadFrame(t *testing.T) {
 	good := xmlDict(t)
 	bin, _ := plist.Marshal(map[string]any{"Type": "com.apple.mobile.lockdown"}, plist.BinaryFormat)
 	arr, _ := plist.Marshal([]string{"a"}, plist.XMLFormat)
+	bomb := plisttest.Bomb(70, map[string]string{"Request": "GetValue"}, "Value")
 	for _, tc := range []struct {
 		name    string
 		f       Framing
@@ -57,6 +61,8 @@ func TestReadFrame(t *testing.T) {
 		{"truncated payload", FramingUsbmux, muxFrame(uint32(16+len(good)), good[:10]), "", io.ErrUnexpectedEOF},
 		{"truncated header", FramingUsbmux, []byte{1, 2, 3}, "", io.ErrUnexpectedEOF},
 		{"nothing", FramingLockdown, nil, "", io.EOF},
+		{"lockdown bomb", FramingLockdown, ldFrame(uint32(len(bomb)), bomb), "reply refused", nil},
+		{"usbmux bomb", FramingUsbmux, muxFrame(uint32(16+len(bomb)), bomb), "reply refused", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, payload, err := ReadFrame(bytes.NewReader(tc.in), tc.f, MaxFrame)
@@ -102,8 +108,10 @@ func TestGuardConnFraming(t *testing.T) {
 	if _, err := io.ReadFull(g, buf2); err != nil || !bytes.Equal(buf2, stream[16+len(good):]) {
 		t.Fatalf("lockdown frame: %v", err)
 	}
-	if !bytes.Equal(g.lastPayload(), good) {
-		t.Error("lastPayload is not the last payload")
+	if sum, ok := g.lastReply(); !ok || sum.Fields == nil {
+		t.Errorf("lastReply = %+v, %v: not the last reply's summary", sum, ok)
+	} else if n, ok := sum.Int("Number"); !ok || n != 0 {
+		t.Errorf("lastReply Number = %d, %v", n, ok)
 	}
 }
 
@@ -116,6 +124,10 @@ func FuzzReadFrame(f *testing.F) {
 	f.Add(ldFrame(9, []byte("\x00\x01hello!!")), true)
 	f.Add([]byte("bplist00\x00\x00\x00\x00"), true)
 	f.Add(ldFrame(12, []byte("bplist00\xd1\x01\x02")), true)
+	bomb := plisttest.Bomb(70, map[string]string{"Request": "GetValue"}, "Value")
+	f.Add(ldFrame(uint32(len(bomb)), bomb), true)
+	deep := plisttest.DeepXML(200, "Value")
+	f.Add(muxFrame(uint32(16+len(deep)), deep), false)
 	f.Fuzz(func(t *testing.T, data []byte, lockdown bool) {
 		fr := FramingUsbmux
 		if lockdown {
@@ -129,8 +141,15 @@ func FuzzReadFrame(f *testing.F) {
 		if len(payload) > max {
 			t.Fatalf("payload %d bytes over the %d cap", len(payload), max)
 		}
-		if checkPlistDict(payload) != nil {
-			t.Fatal("accepted payload fails the plist check")
+		if _, err := plistlimit.Check(payload, plistlimit.Default); err != nil {
+			t.Fatalf("accepted payload fails the plist check: %v", err)
 		}
 	})
+}
+
+func TestLdReplyFromCleans(t *testing.T) {
+	r := ldReplyFrom(map[string]any{"Error": "InvalidHostID\x1b]0;owned\x07", "Type": 42, "Request": "GetValue\r\nforged"})
+	if r.Error != "InvalidHostID]0;owned" || r.Type != "" || r.Request != "GetValue  forged" {
+		t.Errorf("ldReplyFrom = %+v", r)
+	}
 }

@@ -2,6 +2,8 @@ package usbmux
 
 import (
 	"context"
+	"errors"
+	"slices"
 	"time"
 )
 
@@ -69,7 +71,9 @@ func (c *Client) listenLoop(ctx context.Context, ch chan Event) {
 		if ctx.Err() != nil {
 			return
 		}
-		if connected {
+		// A stream that ends in a refused frame (garbage, a plist bomb) keeps
+		// backing off: it would fail the same way at once.
+		if connected && !errors.Is(err, ErrProtocol) {
 			backoff = c.opts.BackoffMin
 			attempt = 0
 		}
@@ -119,7 +123,7 @@ func (ls *listenState) session() (connected bool, err error) {
 	}
 	next, err := s.mux.Listen()
 	if err != nil {
-		if s.g.frameErr() != nil || s.g.ioErr() != nil || s.g.lastPayload() == nil {
+		if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
 			return false, s.fail(err)
 		}
 		n, _ := s.muxResult()
@@ -138,18 +142,27 @@ func (ls *listenState) session() (connected bool, err error) {
 		current[d.DeviceID] = d
 		byUDID[d.UDID+"\x00"+d.ConnectionType] = d
 	}
-	for id, old := range ls.known {
+	// Build the new known set apart from the old one: re-keying a phone
+	// under its new handle inside the loop over the old map could overwrite
+	// an entry not visited yet and lose its detach (map order is random).
+	previous := ls.known
+	ls.known = make(map[int]Entry, len(devs))
+	var gone []Event
+	for id, old := range previous {
 		if cur, ok := current[id]; ok && cur.UDID == old.UDID {
+			ls.known[id] = cur
 			continue
 		}
 		if cur, ok := byUDID[old.UDID+"\x00"+old.ConnectionType]; ok {
 			// Same phone, new handle (usbmuxd restarted): not a detach.
-			delete(ls.known, id)
 			ls.known[cur.DeviceID] = cur
 			continue
 		}
-		delete(ls.known, id)
-		if !ls.emit(Event{Kind: EventDetach, Time: now, DeviceID: id, Entry: old, Reconciled: true}) {
+		gone = append(gone, Event{Kind: EventDetach, Time: now, DeviceID: id, Entry: old, Reconciled: true})
+	}
+	slices.SortFunc(gone, func(a, b Event) int { return a.DeviceID - b.DeviceID })
+	for _, e := range gone {
+		if !ls.emit(e) {
 			return true, ls.ctx.Err()
 		}
 	}

@@ -136,7 +136,7 @@ func TestListenFlappingScenario(t *testing.T) {
 }
 
 func TestListenUsbmuxdRestart(t *testing.T) {
-	path := t.TempDir() + "/mux"
+	path := muxListenAddr(t)
 	sc, _ := sim.Builtin("healthy")
 	srv := startScenario(t, sc, path)
 	c := clientFor(t, srv.Addr(), 2*time.Second)
@@ -184,8 +184,8 @@ func TestListenUsbmuxdRestart(t *testing.T) {
 }
 
 func TestListenUnreachableThenUp(t *testing.T) {
-	path := t.TempDir() + "/mux"
-	c := clientFor(t, "unix://"+path, time.Second)
+	path := muxListenAddr(t)
+	c := clientFor(t, path, time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
 	ch := c.Listen(ctx)
 	d := expect(t, ch, usbmux.EventDisconnected, false)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/internal/stats"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
 // Lockdown service types QueryType answers with.
@@ -127,7 +128,7 @@ func (c *Client) openLockdown(ctx context.Context, e Entry, op string) (*session
 	ld, err := s.mux.ConnectLockdown(e.DeviceID)
 	if err != nil {
 		defer s.close()
-		if s.g.frameErr() != nil || s.g.ioErr() != nil || s.g.lastPayload() == nil {
+		if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
 			return nil, s.fail(err)
 		}
 		n, _ := s.muxResult()
@@ -139,8 +140,8 @@ func (c *Client) openLockdown(ctx context.Context, e Entry, op string) (*session
 }
 
 // requestRaw sends one lockdownd request and reads its reply within
-// RequestTimeout, decoded both as ldReply and as a map (restored's
-// QueryValue answers {key: value}).
+// RequestTimeout. The reply is decoded once, as a map (restored's QueryValue
+// answers {key: value}), and the common fields are taken from it.
 func (s *session) requestRaw(req any) (ldReply, map[string]any, error) {
 	if err := s.arm(); err != nil {
 		return ldReply{}, nil, err
@@ -152,14 +153,32 @@ func (s *session) requestRaw(req any) (ldReply, map[string]any, error) {
 	if err != nil {
 		return ldReply{}, nil, s.fail(err)
 	}
-	var r ldReply
 	var m map[string]any
-	_, err1 := plist.Unmarshal(b, &r)
-	_, err2 := plist.Unmarshal(b, &m)
-	if err1 != nil || err2 != nil {
-		return ldReply{}, nil, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %v", errors.Join(err1, err2))})
+	if _, err := plist.Unmarshal(b, &m); err != nil {
+		return ldReply{}, nil, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %w", err)})
 	}
-	return r, m, nil
+	return ldReplyFrom(m), m, nil
+}
+
+// ldReplyFrom takes the common lockdownd reply fields out of a decoded reply;
+// a field of the wrong type counts as absent. Strings are cleaned of control
+// characters and capped (textsafe): they end up in messages and reports.
+func ldReplyFrom(m map[string]any) ldReply {
+	str := func(k string) string { v, _ := m[k].(string); return textsafe.Clean(v, textsafe.MaxValue) }
+	flag := func(k string) bool { v, _ := m[k].(bool); return v }
+	r := ldReply{Request: str("Request"), Type: str("Type"), Error: str("Error"), Key: str("Key"), Value: m["Value"], SessionID: str("SessionID"),
+		EnableSessionSSL: flag("EnableSessionSSL"), EnableServiceSSL: flag("EnableServiceSSL")}
+	switch p := m["Port"].(type) {
+	case uint64:
+		if p <= 0xffff {
+			r.Port = uint16(p)
+		}
+	case int64:
+		if p >= 0 && p <= 0xffff {
+			r.Port = uint16(p)
+		}
+	}
+	return r
 }
 
 // QueryLockdown opens lockdownd on e without pairing and reads what it gives an
@@ -298,15 +317,21 @@ func trustFromReply(hasRecord bool, lockdownErr string) (TrustState, string) {
 	}
 }
 
+// valueText renders a lockdown value as text, cleaned and capped (textsafe).
 func valueText(v any) string {
+	var s string
 	switch t := v.(type) {
 	case string:
-		return t
+		s = t
 	case []byte:
-		return fmt.Sprintf("%x", t)
+		if len(t) > textsafe.MaxValue {
+			t = t[:textsafe.MaxValue]
+		}
+		s = fmt.Sprintf("%x", t)
 	default:
-		return fmt.Sprint(t)
+		s = fmt.Sprint(t)
 	}
+	return textsafe.Clean(s, textsafe.MaxValue)
 }
 
 // RTTStats summarises a lockdown round-trip probe.

@@ -9,6 +9,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/wintree"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -30,6 +31,36 @@ func ids(fs []report.Finding) []string {
 func withUSB(d usb.Device, edit func(*usb.Device)) *usb.Device {
 	edit(&d)
 	return &d
+}
+
+var (
+	treeNoDriver    = wintree.Device{VendorID: 0x05AC, ProductID: 0x1281, Mode: mode.Recovery, PortPath: []int{3}, Problem: wintree.ProblemNoDriver}
+	treeAppleDriver = wintree.Device{VendorID: 0x05AC, ProductID: 0x12A8, Mode: mode.Normal, PortPath: []int{2}, Services: []string{"usbccgp", "usbaapl64"}}
+)
+
+func TestDriverMissingFinding(t *testing.T) {
+	o, err := USBPresence(USBScan{Tree: []wintree.Device{treeNoDriver}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := o.Findings[0]
+	if f.ID != report.FindingUSBDriverMissing || f.Severity != report.SeverityCritical || !slices.Equal(f.Steps, []int{2}) {
+		t.Fatalf("finding %+v, want usb.driver_missing, critical, step 2", f)
+	}
+	if f.Evidence["mode"] != "recovery" || f.Evidence["product_id"] != "1281" || f.Evidence["problem"] != uint32(28) ||
+		!strings.Contains(f.Summary, "reinstall iTunes or the Apple Devices app") || !strings.Contains(f.Summary, "do not install a generic USB driver") {
+		t.Errorf("finding %+v", f)
+	}
+}
+
+// TestUSBPresenceBlindIsNotAPass: usbmuxd lists a phone over USB that
+// libusb does not see (Windows: Apple's driver owns it). The phone is there,
+// but nothing about the USB side was seen: unsupported, never pass.
+func TestUSBPresenceBlindIsNotAPass(t *testing.T) {
+	o, err := USBPresence(USBScan{}, []Phone{{Key: keyA, Mux: &phoneAMux}})
+	if err != nil || o.Status != report.StatusUnsupported || len(o.Findings) != 0 {
+		t.Errorf("USBPresence = %+v, %v; want unsupported without findings", o, err)
+	}
 }
 
 func TestUSBPresence(t *testing.T) {
@@ -55,6 +86,13 @@ func TestUSBPresence(t *testing.T) {
 		{"libusb unavailable, usbmuxd lists one", USBScan{Err: errors.New("no usbfs"), Unavailable: true}, []Phone{{Key: keyA, Mux: &phoneAMux}}, []string{report.FindingUSBUnavailable}, false, "usbmuxd lists 1 device"},
 		{"scan error", USBScan{Err: errors.New("io")}, nil, nil, true, ""},
 		{"usbmuxd lists it, libusb does not see it", USBScan{}, []Phone{{Key: keyA, Mux: &phoneAMux}}, nil, false, "usbmuxd lists 1 device over USB"},
+		// Windows: the device tree knows a phone no driver could be bound to.
+		{"windows: no driver for the phone", USBScan{Tree: []wintree.Device{treeNoDriver}}, nil,
+			[]string{report.FindingUSBDriverMissing, report.FindingUSBNoDevice}, false, "no Apple device"},
+		{"windows: Apple's driver bound", USBScan{Devices: []usb.Device{phoneAUSB}, Tree: []wintree.Device{treeAppleDriver}},
+			[]Phone{{Key: keyA, Mode: mode.Normal, USB: &phoneAUSB}}, nil, false, "normal at 1-2"},
+		{"windows: libusb unavailable, no driver", USBScan{Err: errors.New("no libusb"), Unavailable: true, Tree: []wintree.Device{treeNoDriver}}, nil,
+			[]string{report.FindingUSBDriverMissing, report.FindingUSBUnavailable}, false, "not readable"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/wintree"
 )
 
 // USBScan is one USB snapshot as the checks see it.
@@ -16,6 +17,9 @@ type USBScan struct {
 	// Unavailable is true when Err means libusb itself is not usable on this
 	// computer (no library, no driver), as opposed to a passing failure.
 	Unavailable bool
+	// Tree is what the Windows device tree says about Apple's USB devices
+	// (Windows only; nil elsewhere or when it could not be read).
+	Tree []wintree.Device
 }
 
 // MuxEntry is one device in usbmuxd's listing.

@@ -68,7 +68,9 @@ func USBStability(window time.Duration, phones []PhoneStability, sourcesWatched 
 			times[i] = t.UTC().Format("2006-01-02T15:04:05.000Z07:00")
 		}
 		ev := map[string]any{
-			"detaches":     w.Detaches,
+			// The phone's drops as the Monitor counts them: the one number
+			// the summary, the reasons and the device line all show.
+			"detaches":     p.Detaches,
 			"attaches":     w.Attaches,
 			"flaps":        w.Flaps,
 			"mode_changes": w.ModeChanges,

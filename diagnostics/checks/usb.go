@@ -7,6 +7,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/wintree"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -17,7 +18,7 @@ const UdevFix = "install the udev rule: sudo cp assets/linux/39-restoredoctor.ru
 // mode, and can it be opened. phones is the merged view, so a phone usbmuxd
 // lists is not reported missing when libusb is unusable here.
 func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
-	var fs []report.Finding
+	fs := driverFindings(scan.Tree)
 	if scan.Err != nil {
 		if !scan.Unavailable {
 			return Outcome{}, fmt.Errorf("scan the USB bus: %w", scan.Err)
@@ -89,8 +90,10 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 		}
 		if listed > 0 {
 			// libusb cannot see it (on Windows Apple's driver owns the
-			// device) but usbmuxd lists it over USB: it is there.
-			return Outcome{Detail: fmt.Sprintf("libusb sees no Apple device, but usbmuxd lists %s over USB", plural(listed, "device")), Findings: fs}, nil
+			// device) but usbmuxd lists it over USB: it is there, but the
+			// USB view saw nothing, so this is no pass for the USB side.
+			return Outcome{Status: report.StatusUnsupported,
+				Detail: fmt.Sprintf("libusb sees no Apple device (cable, port and hubs cannot be checked here), but usbmuxd lists %s over USB", plural(listed, "device")), Findings: fs}, nil
 		}
 		fs = append(fs, finding(report.FindingUSBNoDevice, report.SeverityCritical, "",
 			"No iPhone was found on the USB bus: check that it is plugged in and the cable carries data",
@@ -194,4 +197,32 @@ func USBControl(phones []Phone, probes map[string]ControlStats) (Outcome, error)
 		return Skipped("no phone in recovery or DFU mode: control transfers are only probed there (lockdownd covers normal mode)"), nil
 	}
 	return Outcome{Detail: strings.Join(parts, "; "), Findings: fs}, nil
+}
+
+// DriverFix is the fix text for usb.driver_missing (Windows).
+const DriverFix = "reinstall iTunes or the Apple Devices app (it brings Apple Mobile Device Support and its USB driver), then unplug and replug the iPhone; do not install a generic USB driver (WinUSB, Zadig): iTunes then no longer sees the phone"
+
+// driverFindings reports every Apple device in the Windows device tree that
+// Windows could bind no driver to: Apple Mobile Device Service never sees
+// such a phone. Evidence carries no identifiers (the instance ID holds the
+// UDID or ECID).
+func driverFindings(tree []wintree.Device) []report.Finding {
+	var fs []report.Finding
+	for _, d := range tree {
+		if !d.NoDriver() {
+			continue
+		}
+		ev := map[string]any{
+			"mode":       string(d.Mode),
+			"product_id": fmt.Sprintf("%04x", d.ProductID),
+			"problem":    d.Problem,
+			"fix":        DriverFix,
+		}
+		if d.PortPath != nil {
+			ev["port_path"] = append([]int{}, d.PortPath...)
+		}
+		fs = append(fs, finding(report.FindingUSBDriverMissing, report.SeverityCritical, "",
+			fmt.Sprintf("Windows has no driver for the iPhone's USB connection (%s mode): %s", modeName(d.Mode), DriverFix), ev))
+	}
+	return fs
 }

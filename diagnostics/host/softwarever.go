@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -17,6 +18,10 @@ type SoftwareOptions struct {
 	// IOSVersion is the phone's iOS version when known ("17.5.1"). On macOS
 	// it raises the minimum macOS version (software.MacOSMinimum).
 	IOSVersion string
+	// DpkgStatus is dpkg's status file, read directly instead of spawning
+	// dpkg-query ("": software.DpkgStatusPath). When it cannot be opened
+	// (not a Debian system) dpkg-query is asked instead.
+	DpkgStatus string
 }
 
 // Fixed commands for host.software_versions.
@@ -146,10 +151,25 @@ func checkLinuxSoftware(ctx context.Context, opts SoftwareOptions) Result {
 	if err == nil {
 		f.LibimobiledeviceVersion, _ = software.ParseToolVersion(out.Stdout, "ideviceinfo")
 	}
-	// dpkg-query exits 1 when some names are unknown but still lists the rest.
-	out, _ = run.Run(ctx, LinuxDpkgCommand)
-	f.Dpkg = software.ParseDpkgQuery(out.Stdout)
+	f.Dpkg = linuxPackages(ctx, run, opts.DpkgStatus)
 	return LinuxSoftwareResult(f)
+}
+
+// linuxPackages reads the wanted packages from dpkg's status file, falling
+// back to dpkg-query where the file cannot be opened.
+func linuxPackages(ctx context.Context, run Runner, path string) []software.Package {
+	if path == "" {
+		path = software.DpkgStatusPath
+	}
+	if f, err := os.Open(path); err == nil {
+		defer f.Close()
+		if ps, err := software.ParseDpkgStatus(f, software.DpkgPackages); err == nil {
+			return ps
+		}
+	}
+	// dpkg-query exits 1 when some names are unknown but still lists the rest.
+	out, _ := run.Run(ctx, LinuxDpkgCommand)
+	return software.ParseDpkgQuery(out.Stdout)
 }
 
 // LinuxFacts are the raw Linux observations LinuxSoftwareResult judges.

@@ -2,6 +2,7 @@ package host
 
 import (
 	"context"
+	"github.com/restoredoctor/restoredoctor/diagnostics/host/software"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -68,7 +69,9 @@ func TestCheckSoftwareVersions(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{Runner: tt.runner, GOOS: tt.goos}, IOSVersion: tt.ios})
+			// No status file: the recorded dpkg-query answers.
+			noStatus := filepath.Join("testdata", "no-such-dpkg-status")
+			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{Runner: tt.runner, GOOS: tt.goos}, IOSVersion: tt.ios, DpkgStatus: noStatus})
 			if r.ID != report.CheckHostSoftwareVersions || r.Status != tt.status {
 				t.Fatalf("status %s (%s), want %s", r.Status, r.Detail, tt.status)
 			}
@@ -92,6 +95,25 @@ func TestCheckSoftwareVersions(t *testing.T) {
 				t.Errorf("evidence %v", f.Evidence)
 			}
 		})
+	}
+}
+
+// TestSoftwareVersionsDpkgStatusFile: with dpkg's status file readable,
+// dpkg-query is never spawned.
+func TestSoftwareVersionsDpkgStatusFile(t *testing.T) {
+	run := recorded{
+		"usbmuxd":     {stdout: fixture(t, "software", "linux_usbmuxd_version.txt")},
+		"ideviceinfo": {stdout: fixture(t, "software", "linux_ideviceinfo_version.txt")},
+		// no "dpkg-query": a call would fail as not installed
+	}
+	path := filepath.Join("software", "testdata", "dpkg_status_bookworm.txt")
+	pkgs := linuxPackages(context.Background(), run, path)
+	if len(pkgs) != 4 || software.LibimobiledeviceFromDpkg(pkgs) != "1.3.0-7" {
+		t.Fatalf("packages from the status file: %+v", pkgs)
+	}
+	r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{Runner: run, GOOS: "linux"}, DpkgStatus: path})
+	if r.Status != report.StatusPass {
+		t.Errorf("%s: %s", r.Status, r.Detail)
 	}
 }
 
@@ -124,7 +146,7 @@ func TestSoftwareVersionsExecRunner(t *testing.T) {
 				}
 			}
 			t.Setenv("PATH", dir)
-			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{GOOS: "linux"}})
+			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{GOOS: "linux"}, DpkgStatus: filepath.Join(dir, "no-dpkg-status")})
 			if r.Status != tt.status || r.Detail != tt.want {
 				t.Fatalf("%s %q, want %s %q", r.Status, r.Detail, tt.status, tt.want)
 			}

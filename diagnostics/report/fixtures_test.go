@@ -38,6 +38,20 @@ func baseReport() report.Report {
 func finish(r report.Report, tried rules.Tried) report.Report {
 	v := rules.Evaluate(catalog.MustDefault(), rules.InputFromReport(&r, tried))
 	v.Apply(&r)
+	r.Complete, r.IncompleteReasons = true, []string{}
+	return r
+}
+
+// interruptedReport is the flapping report of a run interrupted 2.1 s into
+// its window, as diagnostics.MarkCompleteness leaves it.
+func interruptedReport() report.Report {
+	r := flappingReport()
+	r.Complete = false
+	r.IncompleteReasons = []string{"the run was interrupted before every check finished"}
+	r.Summary = "Incomplete check: the run was interrupted before every check finished. So far: " + r.Summary
+	for i := range r.Devices {
+		r.Devices[i].Stability.WindowS = 2.1
+	}
 	return r
 }
 
@@ -151,6 +165,7 @@ func fixtures() map[string]report.Report {
 		"recovery-healthy": recoveryReport(),
 		"flapping-hub":     flappingReport(),
 		"no-device":        noDeviceReport(),
+		"interrupted":      interruptedReport(),
 	}
 }
 

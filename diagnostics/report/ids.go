@@ -44,4 +44,7 @@ const (
 	FindingHostHostsFileRedirect  = "host.hosts_file_redirect"
 	FindingHostSecuritySoftware   = "host.security_software"
 	FindingHostSoftwareOutdated   = "host.software_outdated"
+	// FindingUSBDriverMissing: Windows has no driver for an Apple USB device
+	// (Apple Mobile Device USB Driver missing), read from the device tree.
+	FindingUSBDriverMissing = "usb.driver_missing"
 )

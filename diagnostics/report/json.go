@@ -42,6 +42,7 @@ func normalised(r Report) Report {
 	r.Findings = nonNil(r.Findings)
 	r.Steps = nonNil(r.Steps)
 	r.Professional.Reasons = nonNil(r.Professional.Reasons)
+	r.IncompleteReasons = nonNil(r.IncompleteReasons)
 
 	if needsDeviceFix(r.Devices) {
 		ds := make([]Device, len(r.Devices))

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 	"io"
 	"strings"
 	"time"
@@ -32,8 +33,11 @@ type mdWriter struct {
 	w *bufio.Writer
 }
 
+// line writes one line. Every line passes textsafe.Clean: no control
+// character from a phone or usbmuxd reaches the file, whatever the caller
+// interpolated (md escapes Markdown, not terminal escapes).
 func (m *mdWriter) line(format string, args ...any) {
-	fmt.Fprintf(m.w, format, args...)
+	m.w.WriteString(textsafe.Clean(fmt.Sprintf(format, args...), maxLine))
 	m.w.WriteByte('\n')
 }
 
@@ -118,7 +122,7 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 		m.line("|---|---|---|---|---|---|---|")
 		for _, d := range r.Devices {
 			m.line("| %s | %s | %s | %s | %s | %s | %s |", code(d.Key), md(modelName(d.Model)), md(d.Mode),
-				md(usbLine(d.USB)), usbmuxLine(d.Usbmux), md(lockdownLine(d.Lockdown)), md(stabilityLine(d.Stability)))
+				md(usbLine(d.USB)), usbmuxLine(d.Usbmux), md(lockdownLine(d.Lockdown)), md(stabilityLine(d.Stability, r.Incomplete())))
 		}
 	}
 	m.line("")

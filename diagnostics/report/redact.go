@@ -333,6 +333,12 @@ func Redact(r Report) Report {
 	rd := newRedactor(&r)
 	out := r
 	out.Summary = rd.text(r.Summary)
+	if r.IncompleteReasons != nil {
+		out.IncompleteReasons = make([]string, len(r.IncompleteReasons))
+		for i, s := range r.IncompleteReasons {
+			out.IncompleteReasons[i] = rd.text(s)
+		}
+	}
 	out.Host.Usbmuxd.Address = rd.text(r.Host.Usbmuxd.Address)
 
 	if r.Devices != nil {

@@ -122,7 +122,10 @@ func lockdownLine(l Lockdown) string {
 	return strings.Join(p, ", ")
 }
 
-func stabilityLine(s Stability) string {
+// stabilityLine describes drops in the window. In an incomplete report the
+// window may not have run to its end: it says how long was watched and that
+// the check is incomplete, never a plain "no drops in 10 s".
+func stabilityLine(s Stability, incomplete bool) string {
 	drops := "no drops"
 	switch s.Detaches {
 	case 0:
@@ -139,6 +142,9 @@ func stabilityLine(s Stability) string {
 		} else {
 			drops += fmt.Sprintf(", %d returns", s.Attaches)
 		}
+	}
+	if s.WindowS > 0 && incomplete {
+		return fmt.Sprintf("%s seen in the %s s watched (check incomplete)", drops, num(s.WindowS))
 	}
 	if s.WindowS > 0 {
 		return fmt.Sprintf("%s in %s s", drops, num(s.WindowS))

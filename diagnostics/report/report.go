@@ -31,19 +31,23 @@ type Report struct {
 	// for readers): the step to try first, or "no fault found", plus the fix
 	// texts of findings that have no step (udev rule, Trust prompt).
 	Summary string `json:"summary,omitempty"`
+	// Complete is false when the run was cut short (signal, --timeout) or a
+	// check on a phone ended in error; IncompleteReasons then says why, and
+	// Summary starts "Incomplete check:" and never says "no fault found".
+	// (Added to v1: old readers ignore them; a report without them predates
+	// the fields.)
+	Complete          bool     `json:"complete"`
+	IncompleteReasons []string `json:"incomplete_reasons"`
 	// InProgress marks a provisional report: the verdict so far of a run
 	// that is still going (the quick pass is done, the sampling window or a
-	// slow check is not). Final reports never carry it (added to v1;
-	// optional for readers).
+	// slow check is not). Such a report is not complete; its first
+	// incomplete reason starts "in progress:". Final reports never carry it
+	// (added to v1; optional for readers).
 	InProgress *InProgress `json:"in_progress,omitempty"`
 }
 
 // InProgress says how far a run was when a provisional report was made.
 type InProgress struct {
-	// Complete is always false: the report is the verdict so far.
-	Complete bool `json:"complete"`
-	// Reason says in plain words what is still running.
-	Reason string `json:"reason"`
 	// ElapsedS and WindowS are how much of the sampling window has passed,
 	// of how long (WindowS 0: no window).
 	ElapsedS float64 `json:"elapsed_s"`
@@ -54,6 +58,10 @@ type InProgress struct {
 
 // Provisional reports whether r is a verdict so far rather than a final one.
 func (r *Report) Provisional() bool { return r != nil && r.InProgress != nil }
+
+// Incomplete reports whether the report says it is incomplete (it has
+// reasons). A report from before the field existed has neither.
+func (r *Report) Incomplete() bool { return len(r.IncompleteReasons) > 0 }
 
 // Host describes the computer the check ran on.
 type Host struct {

@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"fmt"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 	"io"
 	"strings"
 	"time"
@@ -34,10 +35,15 @@ type textWriter struct {
 	w *bufio.Writer
 }
 
+// maxLine caps one rendered paragraph or line, in bytes: values from a phone
+// are capped at their source, this bounds whatever else reaches a renderer.
+const maxLine = 16 << 10
+
 // para writes s wrapped to TextWidth, the first line after first, the
-// following ones indented by indent spaces.
+// following ones indented by indent spaces. s passes textsafe.Clean: no
+// control character from a phone or usbmuxd reaches the terminal.
 func (t *textWriter) para(first string, indent int, s string) {
-	for i, l := range wrap(s, TextWidth-indent, TextWidth-utf8.RuneCountInString(first)) {
+	for i, l := range wrap(textsafe.Clean(s, maxLine), TextWidth-indent, TextWidth-utf8.RuneCountInString(first)) {
 		if i == 0 {
 			t.w.WriteString(first)
 		} else {
@@ -51,9 +57,9 @@ func (t *textWriter) para(first string, indent int, s string) {
 func (t *textWriter) blank() { t.w.WriteByte('\n') }
 
 // wrap splits s into lines of at most width runes (the first at most
-// firstWidth), breaking at spaces; a word longer than a line is cut.
+// firstWidth), breaking at spaces; a word longer than a line is cut. It
+// makes one pass over s (a 1 MB value wraps in milliseconds).
 func wrap(s string, width, firstWidth int) []string {
-	s = strings.Join(strings.Fields(s), " ")
 	if width < 10 {
 		width = 10
 	}
@@ -61,35 +67,40 @@ func wrap(s string, width, firstWidth int) []string {
 		firstWidth = 10
 	}
 	var lines []string
-	limit := firstWidth
-	for s != "" {
-		if utf8.RuneCountInString(s) <= limit {
-			lines = append(lines, s)
-			break
+	var line strings.Builder
+	n, limit := 0, firstWidth // runes in line, its limit
+	flush := func() {
+		lines = append(lines, line.String())
+		line.Reset()
+		n, limit = 0, width
+	}
+	for _, w := range strings.Fields(s) {
+		wn := utf8.RuneCountInString(w)
+		if n > 0 && n+1+wn > limit {
+			flush()
 		}
-		cut := -1
-		n := 0
-		for i, r := range s {
-			if n > limit {
-				break
-			}
-			if r == ' ' {
-				cut = i
-			}
+		if n > 0 {
+			line.WriteByte(' ')
 			n++
 		}
-		if cut <= 0 { // one long word: cut it at the limit
-			cut = len(string([]rune(s)[:limit]))
-			lines = append(lines, s[:cut])
-			s = s[cut:]
-		} else {
-			lines = append(lines, s[:cut])
-			s = s[cut+1:]
+		for wn > limit-n {
+			// A word longer than the line: cut it at the limit.
+			k, i := limit-n, 0
+			for ; k > 0; k-- {
+				_, size := utf8.DecodeRuneInString(w[i:])
+				i += size
+			}
+			line.WriteString(w[:i])
+			w, wn = w[i:], wn-(limit-n)
+			flush()
 		}
-		limit = width
+		if wn > 0 {
+			line.WriteString(w)
+			n += wn
+		}
 	}
-	if len(lines) == 0 {
-		lines = []string{""}
+	if n > 0 || len(lines) == 0 {
+		lines = append(lines, line.String())
 	}
 	return lines
 }
@@ -134,7 +145,7 @@ func (t *textWriter) render(r *Report) {
 		t.para("  ", 4, fmt.Sprintf("%s  %s  %s mode", d.Key, modelName(d.Model), d.Mode))
 		t.para("    USB: ", 9, usbLine(d.USB))
 		t.para("    usbmuxd: ", 13, usbmuxLine(d.Usbmux)+"; lockdown: "+lockdownLine(d.Lockdown))
-		t.para("    stability: ", 15, stabilityLine(d.Stability))
+		t.para("    stability: ", 15, stabilityLine(d.Stability, r.Incomplete()))
 	}
 	t.blank()
 

@@ -249,12 +249,31 @@ func (v *validator) report(doc any) {
 		}
 	}
 
+	// complete / incomplete_reasons (added to v1, optional): a complete report
+	// has no reasons; one with reasons has a summary that says it is incomplete.
+	if x, ok := root["complete"]; ok {
+		complete, isBool := x.(bool)
+		reasons, _ := root["incomplete_reasons"].([]any)
+		summary, _ := root["summary"].(string)
+		switch {
+		case !isBool:
+			v.addf(p+".complete", "want boolean, got %s", jsonType(x))
+		case complete && len(reasons) > 0:
+			v.addf(p+".incomplete_reasons", "a complete report lists %d reasons", len(reasons))
+		case !complete && len(reasons) > 0 && !strings.HasPrefix(summary, "Incomplete check: "):
+			v.addf(p+".summary", "an incomplete report's summary must start \"Incomplete check: \"")
+		}
+		if _, ok := root["incomplete_reasons"]; ok {
+			v.stringArray(p, root, "incomplete_reasons")
+		}
+	}
+
 	if x, ok := root["in_progress"]; ok {
-		switch ip, isObj := x.(map[string]any); {
+		switch _, isObj := x.(map[string]any); {
 		case !isObj:
 			v.addf(p+".in_progress", "want object, got %s", jsonType(x))
-		case ip["complete"] != false:
-			v.addf(p+".in_progress.complete", "want false (a provisional report is never complete), got %v", ip["complete"])
+		case root["complete"] != false:
+			v.addf(p+".complete", "a provisional report (in_progress) is never complete")
 		}
 	}
 

@@ -19,6 +19,8 @@ func reasonFor(f report.Finding) string {
 		return "the computer does not see an iPhone on its USB ports"
 	case report.FindingUSBUnavailable:
 		return "Restore Doctor cannot use this computer's USB ports"
+	case report.FindingUSBDriverMissing:
+		return "Windows has no driver for the iPhone's USB connection (Apple Mobile Device USB Driver is missing)"
 	case report.FindingUSBFullSpeed:
 		speed, ok := number(ev, report.EvSpeedMbps)
 		want, wok := number(ev, report.EvExpectedMbps)
@@ -35,9 +37,9 @@ func reasonFor(f report.Finding) string {
 		}
 		return "it is connected through a hub, dock or adapter, not directly to the computer"
 	case report.FindingUSBUnstable:
-		n, ok := number(ev, report.EvFlaps)
+		n, ok := number(ev, report.EvDetaches)
 		if !ok {
-			n, ok = number(ev, report.EvDetaches)
+			n, ok = number(ev, report.EvFlaps)
 		}
 		if !ok {
 			break

@@ -176,6 +176,9 @@ var ruleCases = []ruleCase{
 	{name: "evidence after a JSON round trip", in: Input{Findings: fs(fnd(report.FindingUSBUnstable, warn,
 		map[string]any{"flaps": json.Number("1"), "window_s": json.Number("2.5")}))}, order: []int{1, 4},
 		reasons: map[int]string{1: "dropped off USB once in 2.5 s"}},
+	{name: "unstable: the reason counts drops, not returns", in: Input{Findings: fs(fnd(report.FindingUSBUnstable, warn,
+		map[string]any{"detaches": 2, "flaps": 1, "window_s": 5}))}, order: []int{1, 4},
+		reasons: map[int]string{1: "the iPhone dropped off USB 2 times in 5 s"}},
 	{name: "evidence of the wrong type falls back to summary", in: Input{Findings: fs(fnd(report.FindingUSBUnstable, warn,
 		map[string]any{"flaps": "many"}))}, order: []int{1, 4}, reasons: map[int]string{1: "summary of usb.unstable"}},
 }

@@ -28,6 +28,7 @@ var table = map[string][]support{
 	report.FindingUSBNoDevice:            {{1, strong}},
 	report.FindingUSBAccessDenied:        nil,
 	report.FindingUSBUnavailable:         {{2, strong}, {6, weak}},
+	report.FindingUSBDriverMissing:       {{2, strong}},
 	report.FindingUSBFullSpeed:           {{1, strong}},
 	report.FindingUSBBehindHub:           {{1, normal}},
 	report.FindingUSBUnstable:            {{1, strong}, {4, weak}},

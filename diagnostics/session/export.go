@@ -4,10 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
 // Format is an export format.
@@ -59,35 +58,14 @@ func Export(path string, r *report.Report, f Format, includeIDs bool, guide repo
 	return WriteFileAtomic(path, data)
 }
 
-// WriteFileAtomic writes data to path through a temporary file in the same
-// directory and a rename, so a reader never sees half a report and a failed
-// write leaves any previous file intact.
-func WriteFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("export: create temporary file in %s: %w", dir, err)
-	}
-	defer func() {
-		if err != nil {
-			_ = tmp.Close()
-			_ = os.Remove(tmp.Name())
-		}
-	}()
-	if _, err = tmp.Write(data); err != nil {
-		return fmt.Errorf("export: write %s: %w", tmp.Name(), err)
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("export: sync %s: %w", tmp.Name(), err)
-	}
-	if err = tmp.Chmod(0o644); err != nil {
-		return fmt.Errorf("export: chmod %s: %w", tmp.Name(), err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("export: close %s: %w", tmp.Name(), err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("export: rename to %s: %w", path, err)
+// WriteFileAtomic writes data to path with safefile.Write: a regular file is
+// replaced through a temporary file and a rename (a reader never sees half a
+// report, a failed write leaves the old file intact) and keeps its mode, a
+// new file is created 0600, and devices, FIFOs, directories and symlinks are
+// refused rather than replaced.
+func WriteFileAtomic(path string, data []byte) error {
+	if err := safefile.Write(path, data, safefile.Options{}); err != nil {
+		return fmt.Errorf("export: %w", err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package session
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"slices"
@@ -89,8 +90,8 @@ func TestSessionProvisional(t *testing.T) {
 				t.Fatal("no verdict so far was sent")
 			}
 			first := got[0]
-			t.Logf("%d verdicts so far; first at %.1f s: %s (%s)", len(got), first.InProgress.ElapsedS, first.Summary, first.InProgress.Reason)
-			if !first.Provisional() || first.InProgress.Complete || first.InProgress.ElapsedS >= window.Seconds() {
+			t.Logf("%d verdicts so far; first at %.1f s: %s", len(got), first.InProgress.ElapsedS, first.Summary)
+			if !first.Provisional() || first.Complete || first.InProgress.ElapsedS >= window.Seconds() {
 				t.Fatalf("first verdict so far: in progress %+v, want one within the window", first.InProgress)
 			}
 			if tc.finding != "" && !slices.ContainsFunc(first.Findings, func(f report.Finding) bool { return f.ID == tc.finding }) {
@@ -104,6 +105,16 @@ func TestSessionProvisional(t *testing.T) {
 				}
 				if strings.Contains(r.Summary, rules.NoFaultSummary) || strings.Contains(r.Summary, "No fault found") {
 					t.Errorf("verdict so far says no fault found: %q", r.Summary)
+				}
+				if r.Complete || len(r.IncompleteReasons) == 0 || !strings.HasPrefix(r.IncompleteReasons[0], diagnostics.InProgressPrefix) {
+					t.Errorf("verdict so far: complete %v, reasons %q", r.Complete, r.IncompleteReasons)
+				}
+				var buf bytes.Buffer
+				if err := r.JSON(&buf); err != nil {
+					t.Fatal(err)
+				}
+				if err := report.Validate(buf.Bytes()); err != nil {
+					t.Errorf("verdict so far is not a valid report: %v", err)
 				}
 				n := drops(r)
 				if n > finalDrops {

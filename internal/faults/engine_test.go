@@ -257,7 +257,7 @@ func TestCheckProcessAgainstHungUsbmuxd(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "check", "--json", "--window", "0", "--no-network", "--timeout", "60s",
-		"--hosts-file", filepath.Join(t.TempDir(), "none"), "--usbmuxd", srv.Addr())
+		"--hosts-file", os.DevNull, "--usbmuxd", srv.Addr())
 	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

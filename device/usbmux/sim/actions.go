@@ -10,8 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/gousb"
-
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 )
@@ -178,14 +176,14 @@ func (c *simControl) Control(ctx context.Context, rType, request uint8, value, i
 	}
 	p, ok := c.s.phoneByID(c.deviceID)
 	if !ok {
-		return 0, gousb.ErrorNoDevice
+		return 0, usb.ErrDisconnected
 	}
 	if p.Mode != mode.Recovery || rType != usb.IBootRequestType || request != usb.IBootRequest || value != 0 || index != 0 {
-		return 0, gousb.ErrorPipe
+		return 0, usb.ErrStall
 	}
 	cmd, _, terminated := strings.Cut(string(data), "\x00")
 	if !terminated {
-		return 0, gousb.ErrorPipe
+		return 0, usb.ErrStall
 	}
 	c.s.count("iboot:" + cmd)
 	udid := normUDID(p.UDID)

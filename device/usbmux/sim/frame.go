@@ -7,6 +7,8 @@ import (
 	"io"
 
 	"howett.net/plist"
+
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
 )
 
 // usbmuxd message types (usbmuxd-proto.h).
@@ -122,10 +124,16 @@ func EncodeLockdownPlist(v any) ([]byte, error) {
 	return append(out, body...), nil
 }
 
-// DecodeDict decodes an XML or binary plist payload that must be a dictionary.
+// DecodeDict decodes an XML or binary plist payload that must be a
+// dictionary. A client's plist is checked against plistlimit.Default first,
+// so a shared-reference bomb or a deep nest is refused without being
+// materialised (the error wraps plistlimit.ErrLimit).
 func DecodeDict(payload []byte) (map[string]any, error) {
 	if len(payload) == 0 {
 		return nil, errors.New("plist: empty payload")
+	}
+	if _, err := plistlimit.Check(payload, plistlimit.Default); err != nil {
+		return nil, fmt.Errorf("plist: %w", err)
 	}
 	var m map[string]any
 	if _, err := plist.Unmarshal(payload, &m); err != nil {

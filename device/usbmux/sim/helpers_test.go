@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -36,7 +35,8 @@ func (w tWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// startSim starts sc on a unix socket in a temp dir and closes it at cleanup.
+// startSim starts sc on a unix socket in a temp dir (TCP loopback on
+// Windows: LocalAddress) and closes it at cleanup.
 func startSim(t *testing.T, sc Scenario) *Server {
 	t.Helper()
 	// Unix socket paths are limited to ~108 bytes; t.TempDir() can be long.
@@ -45,7 +45,7 @@ func startSim(t *testing.T, sc Scenario) *Server {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	srv, err := Start(context.Background(), "unix://"+filepath.Join(dir, "usbmuxd.sock"), sc, testLog(t))
+	srv, err := Start(context.Background(), LocalAddress(dir), sc, testLog(t))
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"encoding/binary"
 	"errors"
 	"io"
 	"log/slog"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit/plisttest"
 )
 
 // lockdownSession is the state of one lockdown tunnel.
@@ -49,6 +51,12 @@ func (s *Server) serveLockdown(c net.Conn, p Phone, log *slog.Logger) {
 			return
 		}
 		frame, err := EncodeLockdownPlist(resp)
+		if s.sc.Garbage == GarbageBombLockdown && name == "GetValue" {
+			s.count("garbage")
+			bomb := plisttest.Bomb(BombLevels, map[string]string{"Request": name, "Key": str(req, "Key")}, "Value")
+			frame = binary.BigEndian.AppendUint32(nil, uint32(len(bomb)))
+			frame = append(frame, bomb...)
+		}
 		if err != nil {
 			log.Error("lockdown encode", "err", err)
 			return

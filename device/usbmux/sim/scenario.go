@@ -34,7 +34,16 @@ const (
 	GarbageBadLength = "bad-length"
 	// GarbageNotPlist answers every request with a valid header and a payload that is no plist.
 	GarbageNotPlist = "not-plist"
+	// GarbageBombLockdown answers lockdownd GetValue with a 400-byte binary
+	// plist whose Value expands, through shared references, to 2^70 strings.
+	GarbageBombLockdown = "bomb-lockdown"
+	// GarbageBombListen sends the same bomb (under the key "Bomb" of an
+	// Attached message) on every Listen stream after the initial attaches.
+	GarbageBombListen = "bomb-listen"
 )
+
+// BombLevels is how many times the bomb doubles: 2^70 strings once expanded.
+const BombLevels = 70
 
 // Phone is one simulated iPhone: its lockdownd identity, how usbmuxd lists it
 // and how it looks on USB (for USBSource). Zero fields get defaults from Phone A
@@ -99,7 +108,7 @@ type Scenario struct {
 	FlapInterval time.Duration `json:",omitempty"`
 	// Hung makes usbmuxd accept connections and read requests but never answer.
 	Hung bool `json:",omitempty"`
-	// Garbage is "", GarbageBadLength or GarbageNotPlist.
+	// Garbage is "", GarbageBadLength, GarbageNotPlist, GarbageBombLockdown or GarbageBombListen.
 	Garbage string `json:",omitempty"`
 	// RebootDelay is how long a phone stays off the bus while it reboots
 	// (EnterRecovery, diagnostics Restart, iBoot "reboot"); 0 = DefaultRebootDelay.
@@ -210,6 +219,8 @@ var builtins = map[string]func() Scenario{
 	"hung":              func() Scenario { return Scenario{Phones: []Phone{PhoneA()}, Hung: true} },
 	"garbage":           func() Scenario { return Scenario{Phones: []Phone{PhoneA()}, Garbage: GarbageBadLength} },
 	"garbage-not-plist": func() Scenario { return Scenario{Phones: []Phone{PhoneA()}, Garbage: GarbageNotPlist} },
+	"bomb-lockdown":     func() Scenario { return Scenario{Phones: []Phone{PhoneA()}, Garbage: GarbageBombLockdown} },
+	"bomb-listen":       func() Scenario { return Scenario{Phones: []Phone{PhoneA()}, Garbage: GarbageBombListen} },
 	"multi":             func() Scenario { return Multi(4) },
 	"full-speed": func() Scenario {
 		p := PhoneA()
@@ -343,9 +354,10 @@ func ParseScenario(data []byte) (Scenario, error) {
 // Validate reports the first inconsistent field of the scenario.
 func (sc Scenario) Validate() error {
 	switch sc.Garbage {
-	case "", GarbageBadLength, GarbageNotPlist:
+	case "", GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen:
 	default:
-		return fmt.Errorf("scenario %q: Garbage %q: want %q or %q", sc.Name, sc.Garbage, GarbageBadLength, GarbageNotPlist)
+		return fmt.Errorf("scenario %q: Garbage %q: want %q, %q, %q or %q", sc.Name, sc.Garbage,
+			GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen)
 	}
 	if sc.LockdownLatency < 0 || sc.LockdownJitter < 0 || sc.FlapInterval < 0 || sc.LockdownDropAfter < 0 {
 		return fmt.Errorf("scenario %q: negative latency, jitter, flap interval or drop count", sc.Name)

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -14,7 +15,7 @@ import (
 
 func TestBuiltins(t *testing.T) {
 	names := BuiltinNames()
-	want := []string{"behind-hub", "dfu", "flapping", "full-speed", "garbage", "garbage-not-plist", "healthy",
+	want := []string{"behind-hub", "bomb-listen", "bomb-lockdown", "dfu", "flapping", "full-speed", "garbage", "garbage-not-plist", "healthy",
 		"hung", "lockdown-drops", "multi", "none", "recovery", "recovery-stuck", "restore", "slow-lockdown", "untrusted"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("BuiltinNames = %v, want %v", names, want)
@@ -95,12 +96,14 @@ func TestLoadScenario(t *testing.T) {
 		{"bad-duration.json", "LockdownLatency"},
 		{"bad-trust.json", "Trust"},
 		{"truncated.json", "bad scenario JSON"},
-		{"does-not-exist.json", "no such file"},
 	} {
 		_, err := LoadScenario(filepath.Join("testdata", tc.file))
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: error %v, want it to mention %q", tc.file, err, tc.want)
 		}
+	}
+	if _, err := LoadScenario(filepath.Join("testdata", "does-not-exist.json")); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("missing file: error %v, want fs.ErrNotExist", err)
 	}
 }
 

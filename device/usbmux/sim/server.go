@@ -6,17 +6,21 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit/plisttest"
 	"io"
 	"log/slog"
 	"maps"
 	"net"
 	"os"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
 )
 
 // LockdownPort is the TCP port of lockdownd on the phone (host byte order).
@@ -147,33 +151,39 @@ func Start(ctx context.Context, listen string, sc Scenario, log *slog.Logger) (*
 }
 
 // ParseAddress turns a usbmuxd address in any of the forms users write for
-// libimobiledevice and go-ios into a net.Dial/net.Listen network and address.
+// libimobiledevice and go-ios (usbmux.ParseListenAddress: Windows paths are
+// paths, TCP port 0 picks a free port) into a net.Listen network and address.
 func ParseAddress(a string) (network, address string, err error) {
-	switch {
-	case a == "":
-		return "", "", errors.New("sim: empty usbmuxd address")
-	case strings.HasPrefix(strings.ToLower(a), "unix://"):
-		network, address = "unix", a[len("unix://"):]
-	case strings.HasPrefix(strings.ToLower(a), "unix:"):
-		network, address = "unix", a[len("unix:"):]
-	case strings.HasPrefix(strings.ToLower(a), "tcp://"):
-		network, address = "tcp", a[len("tcp://"):]
-	case strings.HasPrefix(a, "/") || strings.HasPrefix(a, "."):
-		network, address = "unix", a
-	case strings.Contains(a, ":"):
-		network, address = "tcp", a
-	default:
-		return "", "", fmt.Errorf("sim: usbmuxd address %q: want unix:///path, /path, host:port or tcp://host:port", a)
+	addr, err := usbmux.ParseListenAddress(a)
+	if err != nil {
+		return "", "", fmt.Errorf("sim: %w", err)
 	}
-	if address == "" {
-		return "", "", fmt.Errorf("sim: usbmuxd address %q: empty path or host", a)
+	return addr.Network, addr.Addr, nil
+}
+
+// ErrNotLoopback is returned (wrapped) by CheckLoopback for a TCP address
+// other machines could reach.
+var ErrNotLoopback = errors.New("not a loopback address: the simulator would be reachable from the network")
+
+// CheckLoopback accepts unix sockets and TCP addresses on a loopback
+// interface (127.0.0.0/8, ::1, localhost); anything else (0.0.0.0, ":27015",
+// a LAN address) is refused: the simulator answers anyone who connects.
+func CheckLoopback(a string) error {
+	network, address, err := ParseAddress(a)
+	if err != nil {
+		return err
 	}
-	if network == "tcp" {
-		if _, _, err := net.SplitHostPort(address); err != nil {
-			return "", "", fmt.Errorf("sim: usbmuxd address %q: %w", a, err)
-		}
+	if network != "tcp" {
+		return nil
 	}
-	return network, address, nil
+	host, _, _ := net.SplitHostPort(address)
+	if strings.EqualFold(host, "localhost") {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("sim: listen %q: %w", a, ErrNotLoopback)
 }
 
 // removeStaleSocket removes a unix socket left behind by a dead simulator; a
@@ -457,7 +467,7 @@ func (s *Server) serveConn(c net.Conn) {
 			}
 			return
 		}
-		if s.sc.Garbage != "" {
+		if s.sc.Garbage == GarbageBadLength || s.sc.Garbage == GarbageNotPlist {
 			s.count("garbage")
 			if err := s.write(c, garbageFrame(s.sc.Garbage, h.Tag)); err != nil {
 				return
@@ -595,8 +605,16 @@ func (s *Server) listen(c net.Conn, req map[string]any) {
 			break
 		}
 	}
+	bomb := s.sc.Garbage == GarbageBombListen && len(l.ch) < cap(l.ch)
+	if bomb {
+		l.ch <- AppendMuxFrame(nil, 1, muxMsgPlist, 0, plisttest.Bomb(BombLevels,
+			map[string]string{"MessageType": "Attached"}, "Bomb"))
+	}
 	s.listeners[l] = struct{}{}
 	s.mu.Unlock()
+	if bomb {
+		s.count("garbage")
+	}
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, l)
@@ -799,3 +817,18 @@ func newUUID() string {
 
 // listed reports whether usbmuxd lists the phone (normal and restore mode only).
 func (p Phone) listed() bool { return p.Mode == mode.Normal || p.Mode == mode.Restore }
+
+// LocalAddress is where a simulator that only this computer should reach
+// listens (demo mode): a unix socket in dir, or on Windows, like Apple Mobile
+// Device Service, TCP loopback on a free port (Windows before 10 1803 and
+// Wine have no AF_UNIX sockets).
+func LocalAddress(dir string) string {
+	return localAddressFor(runtime.GOOS, dir)
+}
+
+func localAddressFor(goos, dir string) string {
+	if goos == "windows" {
+		return "tcp://127.0.0.1:0"
+	}
+	return "unix://" + filepath.Join(dir, "usbmuxd.sock")
+}

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -487,8 +488,7 @@ func TestCloseWithBusyConnections(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer os.RemoveAll(dir)
-			sock := filepath.Join(dir, "s.sock")
-			srv, err := Start(context.Background(), sock, sc, testLog(t))
+			srv, err := Start(context.Background(), LocalAddress(dir), sc, testLog(t))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -510,8 +510,10 @@ func TestCloseWithBusyConnections(t *testing.T) {
 			case <-time.After(ioTimeout):
 				t.Fatal("Close did not return")
 			}
-			if _, err := os.Lstat(sock); !errors.Is(err, os.ErrNotExist) {
-				t.Errorf("socket still there after Close: %v", err)
+			if sock := srv.SocketPath(); sock != "" {
+				if _, err := os.Lstat(sock); !errors.Is(err, os.ErrNotExist) {
+					t.Errorf("socket still there after Close: %v", err)
+				}
 			}
 			if err := srv.Close(); err != nil {
 				t.Errorf("second Close: %v", err)
@@ -522,6 +524,7 @@ func TestCloseWithBusyConnections(t *testing.T) {
 }
 
 func TestStartContextCancelCloses(t *testing.T) {
+	skipWithoutUnixSockets(t)
 	dir, err := os.MkdirTemp("", "rdsim")
 	if err != nil {
 		t.Fatal(err)
@@ -550,6 +553,7 @@ func TestStartContextCancelCloses(t *testing.T) {
 }
 
 func TestStartSocketChecks(t *testing.T) {
+	skipWithoutUnixSockets(t)
 	dir, err := os.MkdirTemp("", "rdsim")
 	if err != nil {
 		t.Fatal(err)
@@ -736,4 +740,32 @@ func FuzzParseAddress(f *testing.F) {
 			t.Fatalf("ParseAddress(%q) = %q, %q with no error", s, network, address)
 		}
 	})
+}
+
+func TestLocalAddress(t *testing.T) {
+	for _, tc := range []struct{ goos, want string }{
+		{"linux", "unix:///run/demo/usbmuxd.sock"},
+		{"darwin", "unix:///run/demo/usbmuxd.sock"},
+		{"windows", "tcp://127.0.0.1:0"},
+	} {
+		got := localAddressFor(tc.goos, "/run/demo")
+		if tc.goos != "windows" {
+			tc.want = "unix://" + filepath.Join("/run/demo", "usbmuxd.sock") // the host's separator
+		}
+		if got != tc.want {
+			t.Errorf("localAddressFor(%s) = %q, want %q", tc.goos, got, tc.want)
+		}
+		if _, _, err := ParseAddress(got); err != nil {
+			t.Errorf("ParseAddress(%q): %v", got, err)
+		}
+	}
+}
+
+// skipWithoutUnixSockets skips tests of unix socket files on Windows, where
+// the simulator listens on TCP loopback (LocalAddress).
+func skipWithoutUnixSockets(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS == "windows" {
+		t.Skip("unix socket files: on Windows the simulator uses TCP loopback")
+	}
 }

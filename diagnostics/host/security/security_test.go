@@ -48,7 +48,8 @@ func TestParseSecurityCenter(t *testing.T) {
 		{"windows_norton_defender.json", "antivirus:Windows Defender:off:builtin, antivirus:Norton 360:on, firewall:Norton 360:on", nil},
 		{"windows_mcafee_disabled.json", "antivirus:Windows Defender:off:builtin, antivirus:McAfee VirusScan:off, firewall:McAfee Firewall:off", nil},
 		{"windows_pipeline_single.json", "antivirus:Bitdefender Antivirus Free:on", nil},
-		{"windows_empty.json", "", nil},
+		{"windows_no_products.json", "", nil},
+		{"windows_empty.json", "", ErrEmptyOutput}, // PowerShell blocked: never "no security software"
 		{"windows_server_stderr.txt", "", ErrNoSecurityCenter},
 		{"garbage.txt", "", errAny},
 		{"macos_none.txt", "", errAny},

@@ -19,6 +19,11 @@ const WindowsScript = `$ErrorActionPreference='Stop';` +
 	`$fw=@(Get-CimInstance -Namespace $ns -ClassName FirewallProduct | Select-Object displayName,productState,pathToSignedProductExe);` +
 	`ConvertTo-Json -Compress -Depth 4 -InputObject @{antivirus=$av;firewall=$fw}`
 
+// ErrEmptyOutput means PowerShell printed nothing. WindowsScript always
+// prints a JSON object, even with no products, so nothing means it did not
+// run (blocked by policy, killed): never read as "no security software".
+var ErrEmptyOutput = errors.New("security: PowerShell printed nothing (blocked by policy or an endpoint-protection tool?)")
+
 // ErrNoSecurityCenter means the output says Security Center is missing (Windows
 // Server has no root/SecurityCenter2).
 var ErrNoSecurityCenter = errors.New("security: Windows Security Center is not available")
@@ -35,11 +40,11 @@ type wscRow struct {
 // ParseSecurityCenter parses WindowsScript's output. It also accepts the
 // output of a single class (a bare object or array, as ConvertTo-Json prints
 // through the pipeline; all rows are then taken as antivirus). Empty output
-// means no products.
+// is ErrEmptyOutput; no products is an object with empty lists.
 func ParseSecurityCenter(out []byte) ([]Product, error) {
 	out = bytes.TrimSpace(bytes.TrimPrefix(out, []byte("\xEF\xBB\xBF")))
 	if len(out) == 0 {
-		return nil, nil
+		return nil, ErrEmptyOutput
 	}
 	var products []Product
 	switch out[0] {

@@ -1,6 +1,7 @@
 package software
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"testing"
@@ -80,6 +81,11 @@ func TestParseWindowsInventory(t *testing.T) {
 				}
 			}
 		})
+	}
+	for _, empty := range []string{"", " \r\n", "\xEF\xBB\xBF"} {
+		if _, err := ParseWindowsInventory([]byte(empty)); !errors.Is(err, ErrEmptyOutput) {
+			t.Errorf("ParseWindowsInventory(%q) err = %v, want ErrEmptyOutput", empty, err)
+		}
 	}
 	for _, bad := range []string{"", "null", "[]", "{", `{"uninstall":"x"}`, "Get-CimInstance : Access denied"} {
 		if _, err := ParseWindowsInventory([]byte(bad)); err == nil {

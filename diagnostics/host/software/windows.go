@@ -3,6 +3,7 @@ package software
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -63,6 +64,10 @@ type appxRow struct {
 	Version json.RawMessage `json:"Version"`
 }
 
+// ErrEmptyOutput means PowerShell printed nothing where WindowsScript always
+// prints a JSON object: it did not run (blocked by policy, killed).
+var ErrEmptyOutput = errors.New("software: PowerShell printed nothing (blocked by policy or an endpoint-protection tool?)")
+
 // ParseWindowsInventory parses WindowsScript's output and checks the versions
 // against Table.
 func ParseWindowsInventory(out []byte) (WindowsInventory, error) {
@@ -72,7 +77,10 @@ func ParseWindowsInventory(out []byte) (WindowsInventory, error) {
 		AMDS:         Component{Name: AppleMobileDeviceSupport},
 	}
 	out = bytes.TrimSpace(bytes.TrimPrefix(out, []byte("\xEF\xBB\xBF")))
-	if len(out) == 0 || out[0] != '{' {
+	if len(out) == 0 {
+		return inv, ErrEmptyOutput
+	}
+	if out[0] != '{' {
 		return inv, fmt.Errorf("software: Windows inventory is not a JSON object (starts %q)", capString(string(out), 40))
 	}
 	var doc winDoc

@@ -1,0 +1,16 @@
+package main
+
+import "github.com/restoredoctor/restoredoctor/app/viewmodel"
+
+// USBListOnly is the window's "USB access" line on Windows: libusb lists
+// Apple's devices there but cannot open them (Apple's driver owns them), so
+// "ok" would claim more than was seen.
+const USBListOnly = "list only (Apple's driver owns the iPhone on Windows)"
+
+// usbAccessStatus is the "USB access" line for a libusb scan that worked on goos.
+func usbAccessStatus(goos string) string {
+	if goos == "windows" {
+		return USBListOnly
+	}
+	return viewmodel.USBOK
+}

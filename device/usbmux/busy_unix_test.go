@@ -1,0 +1,125 @@
+//go:build linux
+
+package usbmux_test
+
+import (
+	"errors"
+	"net"
+	"os"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+)
+
+// listenBacklog opens a unix socket listener with the given accept backlog
+// (net.Listen always asks for the system maximum).
+func listenBacklog(t *testing.T, path string, backlog int) net.Listener {
+	t.Helper()
+	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: path}); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Listen(fd, backlog); err != nil {
+		t.Fatal(err)
+	}
+	f := os.NewFile(uintptr(fd), path)
+	defer f.Close()
+	ln, err := net.FileListener(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ln
+}
+
+// slowUsbmuxd answers ListDevices with an empty list, one connection at a
+// time, taking per for each: a usbmuxd under load.
+func slowUsbmuxd(t *testing.T, ln net.Listener, per time.Duration) {
+	var wg sync.WaitGroup
+	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			time.Sleep(per)
+			_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+			if h, _, err := sim.ReadMuxFrame(conn); err == nil {
+				frame, _ := sim.EncodeMuxPlist(h.Tag, map[string]any{"DeviceList": []any{}})
+				_, _ = conn.Write(frame)
+			}
+			_ = conn.Close()
+		}
+	}()
+}
+
+// TestBusyUsbmuxdIsRetried: 50 parallel checks against a usbmuxd with an
+// accept backlog of 5 all get their answer (issue 14, defect 6: they got
+// EAGAIN and were told usbmuxd was not running).
+func TestBusyUsbmuxdIsRetried(t *testing.T) {
+	path := t.TempDir() + "/mux"
+	slowUsbmuxd(t, listenBacklog(t, path, 5), 2*time.Millisecond)
+	a, _ := usbmux.ParseAddress("unix://" + path)
+	c := usbmux.NewClient(a, usbmux.Options{DialTimeout: 10 * time.Second, RequestTimeout: 10 * time.Second})
+	var wg sync.WaitGroup
+	errs := make(chan error, 50)
+	for range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := c.List(ctxT(t, 20*time.Second))
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("List: %v (status %s)", err, usbmux.StatusOf(err))
+		}
+	}
+}
+
+// TestBusyIsNotUnreachable: a usbmuxd that never accepts within the dial
+// timeout is busy (not_responding), and a socket nobody listens on is
+// unreachable, at once.
+func TestBusyIsNotUnreachable(t *testing.T) {
+	path := t.TempDir() + "/mux"
+	ln := listenBacklog(t, path, 1)
+	defer ln.Close()
+	a, _ := usbmux.ParseAddress("unix://" + path)
+	c := usbmux.NewClient(a, usbmux.Options{DialTimeout: 300 * time.Millisecond, RequestTimeout: 300 * time.Millisecond})
+	// Fill the queue: these connections are never accepted.
+	for range 4 {
+		if conn, err := net.DialTimeout("unix", path, 50*time.Millisecond); err == nil {
+			defer conn.Close()
+		}
+	}
+	_, err := c.List(ctxT(t, 5*time.Second))
+	if !errors.Is(err, usbmux.ErrBusy) || usbmux.StatusOf(err) != usbmux.StatusNotResponding {
+		t.Errorf("full queue: %v (status %s), want ErrBusy and not_responding", err, usbmux.StatusOf(err))
+	}
+
+	stale := t.TempDir() + "/stale"
+	sl := listenBacklog(t, stale, 1)
+	sl.(*net.UnixListener).SetUnlinkOnClose(false)
+	sl.Close() // the socket file stays, nobody listens: ECONNREFUSED
+	sa, _ := usbmux.ParseAddress("unix://" + stale)
+	start := time.Now()
+	_, err = usbmux.NewClient(sa, usbmux.Options{DialTimeout: 2 * time.Second}).List(ctxT(t, 5*time.Second))
+	if !errors.Is(err, usbmux.ErrUnreachable) || errors.Is(err, usbmux.ErrBusy) {
+		t.Errorf("stale socket: %v, want ErrUnreachable", err)
+	}
+	if el := time.Since(start); el > time.Second {
+		t.Errorf("stale socket took %v to be called unreachable", el)
+	}
+}

@@ -1,0 +1,121 @@
+package diagnostics
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+)
+
+func healthyReport() *report.Report {
+	return &report.Report{
+		Schema:  report.Schema,
+		Summary: rules.NoFaultSummary,
+		Devices: []report.Device{{Key: "id-1", Mode: "normal", Stability: report.Stability{WindowS: 10}}},
+		Checks: []report.Check{
+			{ID: report.CheckUSBStability, Status: report.StatusPass},
+			{ID: report.CheckLockdownQuery, Status: report.StatusPass},
+			{ID: report.CheckHostSoftwareVersions, Status: report.StatusError},
+		},
+		Findings: []report.Finding{},
+	}
+}
+
+// TestMarkCompleteness: a cut-short run or an errored phone check is
+// incomplete in every format, and never says "No fault found" or "no drops
+// in 10 s" (issue 14, defect 4).
+func TestMarkCompleteness(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		cause    error
+		checkErr string // a check id set to error
+		complete bool
+		reason   string
+		window   float64
+	}{
+		{"ran to the end", nil, "", true, "", 10},
+		{"host check error only", nil, "", true, "", 10},
+		{"interrupted", context.Canceled, "", false, "interrupted", 2},
+		{"timeout", context.DeadlineExceeded, "", false, "--timeout", 2},
+		{"lockdown error", nil, report.CheckLockdownQuery, false, "lockdown.query", 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rep := healthyReport()
+			for i := range rep.Checks {
+				if rep.Checks[i].ID == tc.checkErr {
+					rep.Checks[i].Status = report.StatusError
+				}
+			}
+			MarkCompleteness(rep, tc.cause, 2*time.Second+50*time.Millisecond)
+			if rep.Complete != tc.complete || (tc.complete != (len(rep.IncompleteReasons) == 0)) {
+				t.Fatalf("complete %v, reasons %q", rep.Complete, rep.IncompleteReasons)
+			}
+			if got := rep.Devices[0].Stability.WindowS; got != tc.window {
+				t.Errorf("window_s = %v, want %v", got, tc.window)
+			}
+			var js, md, txt bytes.Buffer
+			if err := rep.JSON(&js); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.Markdown(&md, rep, catalog.MustDefault()); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.Text(&txt, rep); err != nil {
+				t.Fatal(err)
+			}
+			var back map[string]any
+			if err := json.Unmarshal(js.Bytes(), &back); err != nil {
+				t.Fatal(err)
+			}
+			if back["complete"] != tc.complete {
+				t.Errorf("JSON complete = %v", back["complete"])
+			}
+			for format, out := range map[string]string{"json": js.String(), "markdown": md.String(), "text": txt.String()} {
+				if tc.complete {
+					if strings.Contains(out, "Incomplete check") {
+						t.Errorf("%s: complete report says incomplete", format)
+					}
+					continue
+				}
+				if !strings.Contains(out, "Incomplete check: ") || !strings.Contains(out, tc.reason) {
+					t.Errorf("%s: no \"Incomplete check: …%s\":\n%s", format, tc.reason, out)
+				}
+				if strings.Contains(out, "No fault found") || strings.Contains(out, "no drops in 10 s") {
+					t.Errorf("%s: an incomplete report gives an all-clear:\n%s", format, out)
+				}
+			}
+		})
+	}
+}
+
+// TestEngineCutShortIsIncomplete runs the engine against the healthy
+// simulator and cancels it inside the window.
+func TestEngineCutShortIsIncomplete(t *testing.T) {
+	srv := startSim(t, "healthy")
+	e := NewEngine(Config{USB: srv.USBSource(), Host: fakeHost, ToolVersion: "test"})
+	defer e.Close()
+	ctx, cancel := context.WithTimeoutCause(context.Background(), 700*time.Millisecond, context.DeadlineExceeded)
+	defer cancel()
+	rep, err := e.Run(ctx, Options{UsbmuxdAddress: srv.Addr(), Window: 5 * time.Second, NoNetwork: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Complete || !strings.HasPrefix(rep.Summary, IncompletePrefix) {
+		t.Fatalf("cut-short run: complete %v, summary %q", rep.Complete, rep.Summary)
+	}
+	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		t.Fatal("context did not time out")
+	}
+	for _, d := range rep.Devices {
+		if d.Stability.WindowS >= 5 {
+			t.Errorf("device %s: window_s %v claims the whole window", d.Key, d.Stability.WindowS)
+		}
+	}
+}

@@ -1,0 +1,90 @@
+package diagnostics
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Bounds of the options a user gives.
+const (
+	// MaxWindow caps Options.Window: longer windows are a typo (2562047h
+	// overflowed the run's timeout to a negative value).
+	MaxWindow = 24 * time.Hour
+	// MaxLockdownRequests caps Options.LockdownRequests.
+	MaxLockdownRequests = 1000
+)
+
+// ErrBadOption is wrapped by every error Validate returns.
+var ErrBadOption = errors.New("bad option")
+
+// OptionError is an option a user gave that cannot work.
+type OptionError struct {
+	Option string // the CLI flag: "--window", "--apple-hosts", …
+	Value  string
+	Reason string
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("%s %q: %s", e.Option, e.Value, e.Reason)
+}
+
+// Unwrap returns ErrBadOption.
+func (e *OptionError) Unwrap() error { return ErrBadOption }
+
+// Validate checks options as a user gave them (the CLI calls it before a
+// run): the window within 0..MaxWindow, LockdownRequests within
+// 1..MaxLockdownRequests (set DefaultLockdownRequests for the default),
+// every Apple host a host:port with a port 1..65535, and the hosts file and
+// CA file present. It returns the first problem as an *OptionError.
+func (o Options) Validate() error {
+	if o.Window < 0 || o.Window > MaxWindow {
+		return &OptionError{"--window", o.Window.String(), fmt.Sprintf("want 0 to %v", MaxWindow)}
+	}
+	if o.LockdownRequests < 1 || o.LockdownRequests > MaxLockdownRequests {
+		return &OptionError{"--lockdown-requests", strconv.Itoa(o.LockdownRequests), fmt.Sprintf("want 1..%d", MaxLockdownRequests)}
+	}
+	for _, h := range o.AppleHosts {
+		if reason := hostPortProblem(h); reason != "" {
+			return &OptionError{"--apple-hosts", h, reason}
+		}
+	}
+	for _, f := range []struct{ opt, path string }{{"--hosts-file", o.HostsFile}, {"--apple-ca", o.AppleCAFile}} {
+		if f.path == "" {
+			continue
+		}
+		fi, err := os.Stat(f.path)
+		switch {
+		case err != nil:
+			reason := err.Error()
+			var pe *fs.PathError
+			if errors.As(err, &pe) {
+				reason = pe.Err.Error()
+			}
+			return &OptionError{f.opt, f.path, "cannot be read: " + reason}
+		case fi.IsDir():
+			return &OptionError{f.opt, f.path, "is a directory"}
+		}
+	}
+	return nil
+}
+
+// hostPortProblem says what is wrong with a host:port, "" when nothing.
+func hostPortProblem(hp string) string {
+	host, port, err := net.SplitHostPort(hp)
+	if err != nil {
+		return "want host:port (e.g. gs.apple.com:443)"
+	}
+	if host == "" || strings.ContainsAny(host, " \t/\\@") {
+		return "not a host name or address"
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
+		return "port must be 1..65535"
+	}
+	return ""
+}

@@ -1,0 +1,65 @@
+package diagnostics
+
+import (
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/usb"
+)
+
+func TestOptionsValidate(t *testing.T) {
+	dir := t.TempDir()
+	ok := Options{Window: 10 * time.Second, LockdownRequests: DefaultLockdownRequests}
+	for _, tc := range []struct {
+		name   string
+		mod    func(o *Options)
+		option string // "" = valid
+	}{
+		{"defaults", func(o *Options) {}, ""},
+		{"window 0", func(o *Options) { o.Window = 0 }, ""},
+		{"window overflow", func(o *Options) { o.Window = 2562047 * time.Hour }, "--window"},
+		{"window negative", func(o *Options) { o.Window = -time.Second }, "--window"},
+		{"lockdown requests 0", func(o *Options) { o.LockdownRequests = 0 }, "--lockdown-requests"},
+		{"lockdown requests 1001", func(o *Options) { o.LockdownRequests = 1001 }, "--lockdown-requests"},
+		{"apple hosts ok", func(o *Options) { o.AppleHosts = []string{"gs.apple.com:443", "[::1]:8443"} }, ""},
+		{"apple hosts garbage", func(o *Options) { o.AppleHosts = []string{"garbage"} }, "--apple-hosts"},
+		{"apple hosts port 0", func(o *Options) { o.AppleHosts = []string{"gs.apple.com:0"} }, "--apple-hosts"},
+		{"apple hosts no host", func(o *Options) { o.AppleHosts = []string{":443"} }, "--apple-hosts"},
+		{"hosts file missing", func(o *Options) { o.HostsFile = filepath.Join(dir, "nonexistent") }, "--hosts-file"},
+		{"hosts file dir", func(o *Options) { o.HostsFile = dir }, "--hosts-file"},
+		{"hosts file /dev/zero", func(o *Options) { o.HostsFile = "/dev/zero" }, ""},
+		{"ca missing", func(o *Options) { o.AppleCAFile = "/nonexistent.pem" }, "--apple-ca"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := ok
+			tc.mod(&o)
+			err := o.Validate()
+			var oe *OptionError
+			switch {
+			case tc.option == "" && err != nil:
+				t.Errorf("Validate = %v", err)
+			case tc.option != "" && (!errors.Is(err, ErrBadOption) || !errors.As(err, &oe) || oe.Option != tc.option):
+				t.Errorf("Validate = %v, want an OptionError for %s", err, tc.option)
+			}
+		})
+	}
+}
+
+func TestRedactUSBDevice(t *testing.T) {
+	d := usb.Device{Serial: "SDOM:01 CPID:8110 ECID:001A2B3C4D5E6F70 SRNM:[F2LXK0QJPLJM] IMEI:356789012345678",
+		Recovery: &usb.RecoveryInfo{CPID: "8110", BDID: "0E", ECID: "001A2B3C4D5E6F70", SRNM: "F2LXK0QJPLJM", IMEI: "356789012345678", Extra: map[string]string{"XYZ": "secret"}}}
+	r := RedactUSBDevice(d)
+	for _, s := range []string{r.Serial, r.Recovery.ECID, r.Recovery.SRNM, r.Recovery.IMEI, r.Recovery.Extra["XYZ"]} {
+		for _, id := range []string{"001A2B3C4D5E6F70", "F2LXK0QJPLJM", "356789012345678", "secret"} {
+			if strings.Contains(s, id) {
+				t.Errorf("%q still holds %s", s, id)
+			}
+		}
+	}
+	if r.Recovery.CPID != "8110" || d.Recovery.ECID != "001A2B3C4D5E6F70" {
+		t.Errorf("chip id lost or the original changed: %+v / %+v", r.Recovery, d.Recovery)
+	}
+}
