@@ -47,6 +47,9 @@ type Progress struct {
 	Done, Total int
 	// Label names the running check in plain words.
 	Label string
+	// Report, when not nil, is the verdict so far (report.InProgress set);
+	// the window shows the latest one until the check ends.
+	Report *report.Report
 }
 
 // CheckOptions are the user's choices for one check.

@@ -96,6 +96,7 @@ type UI struct {
 	closed      bool // the window was closed
 	seq         int
 	progress    Progress
+	provisional *report.Report // the running check's verdict so far
 	last, prev  *report.Report
 	triedLast   viewmodel.Tried
 	triedPrev   viewmodel.Tried
@@ -533,6 +534,7 @@ func (u *UI) startCheck() {
 	u.cancelCheck = cancel
 	opts := CheckOptions{Window: u.window, Tried: u.tried}
 	u.progress = Progress{Label: "Starting"}
+	u.provisional = nil
 	u.stripStart = u.opts.Now()
 	u.stripWindow = opts.Window
 	u.stripEvents, u.samples = nil, nil
@@ -553,6 +555,7 @@ func (u *UI) startCheck() {
 					if seq == u.seq && u.running {
 						u.refreshProgress()
 						u.refreshStrip()
+						u.refreshProvisional()
 					}
 				})
 			}
@@ -566,6 +569,10 @@ func (u *UI) startCheck() {
 				if seq == u.seq && u.running {
 					u.progress = p
 					u.refreshProgress()
+					if p.Report != nil {
+						u.provisional = p.Report
+						u.refreshProvisional()
+					}
 				}
 			})
 		})
@@ -904,6 +911,7 @@ func (u *UI) refreshSteps() {
 	u.stepsBox.Refresh()
 	u.refreshDetails()
 	u.rightBox.Refresh()
+	u.refreshProvisional()
 }
 
 func changeMark(d viewmodel.Direction) string {

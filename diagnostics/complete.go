@@ -47,11 +47,26 @@ func MarkCompleteness(rep *report.Report, cause error, watched time.Duration) {
 			}
 		}
 	}
+	reasons = append(reasons, phoneChecksInError(rep)...)
+	markIncomplete(rep, reasons, "Nothing was found in what did run, which is not a clean bill of health: run the check again.")
+}
+
+// phoneChecksInError are the reasons a phone check in error gives.
+func phoneChecksInError(rep *report.Report) []string {
+	var reasons []string
 	for _, c := range rep.Checks {
 		if c.Status == report.StatusError && phoneCheck(c.ID) {
 			reasons = append(reasons, fmt.Sprintf("check %s ended in error", c.ID))
 		}
 	}
+	return reasons
+}
+
+// markIncomplete sets rep.Complete and rep.IncompleteReasons from reasons
+// (none: complete) and, when incomplete, starts the summary with
+// IncompletePrefix and the reasons; a "no fault found" summary becomes
+// nothingFound instead, never a clean bill.
+func markIncomplete(rep *report.Report, reasons []string, nothingFound string) {
 	rep.Complete = len(reasons) == 0
 	rep.IncompleteReasons = reasons
 	if rep.Complete {
@@ -61,10 +76,19 @@ func MarkCompleteness(rep *report.Report, cause error, watched time.Duration) {
 	head := IncompletePrefix + strings.Join(reasons, "; ") + "."
 	switch rest, ok := strings.CutPrefix(rep.Summary, rules.NoFaultSummary); {
 	case ok:
-		rep.Summary = head + " Nothing was found in what did run, which is not a clean bill of health: run the check again." + rest
+		rep.Summary = head + " " + nothingFound + rest
 	case rep.Summary == "":
 		rep.Summary = head
 	default:
 		rep.Summary = head + " So far: " + rep.Summary
 	}
+}
+
+// SoFar is the verdict part of an incomplete report's summary (what
+// markIncomplete put after the reasons): for a provisional report, the
+// verdict so far without the "in progress" head.
+func SoFar(rep *report.Report) string {
+	head := IncompletePrefix + strings.Join(rep.IncompleteReasons, "; ") + "."
+	rest := strings.TrimPrefix(rep.Summary, head)
+	return strings.TrimSpace(strings.TrimPrefix(rest, " So far: "))
 }

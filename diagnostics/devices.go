@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/model"
@@ -52,13 +53,19 @@ func ReportRecovery(r *usb.RecoveryInfo) *report.RecoveryInfo {
 
 // devices builds the report's device list from the facts of the run.
 func (r *run) devices() []report.Device {
+	sample, sampled := settled(r.sample)
+	return r.devicesWith(sample, sampled, r.opts.Window)
+}
+
+// devicesWith builds the device list with sample as the window's
+// stability (sampled false: none yet), watched for window.
+func (r *run) devicesWith(sample sampleResult, sampled bool, window time.Duration) []report.Device {
 	phones, ok := settled(r.phones)
 	if !ok {
 		return nil
 	}
 	ld, _ := settled(r.lockdown)
 	rtt, _ := settled(r.rtt)
-	sample, sampled := settled(r.sample)
 	stab := map[string]checks.PhoneStability{}
 	if sampled && r.opts.Window > 0 {
 		// Phones seen at any time during the window are reported, with
@@ -112,7 +119,7 @@ func (r *run) devices() []report.Device {
 		if d.Model.RecoveryButtons == "" {
 			d.Model.RecoveryButtons = string(model.Unknown)
 		}
-		d.Stability.WindowS = r.opts.Window.Seconds()
+		d.Stability.WindowS = window.Seconds()
 		if ps, ok := stab[p.Key]; ok {
 			d.Stability.Detaches, d.Stability.Attaches = ps.Detaches, ps.Attaches
 		}

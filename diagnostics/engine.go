@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -175,6 +176,10 @@ type run struct {
 	rtt      *Fact[map[string]usbmux.RTTStats]
 	control  *Fact[map[string]checks.ControlStats]
 	sample   *Fact[sampleResult]
+
+	// live is the sampling window's monitor while it runs (provisional
+	// reports read the drops so far from it).
+	live atomic.Pointer[liveWindow]
 }
 
 // muxListing is usbmuxd's device list and how long it took to get.
@@ -215,21 +220,25 @@ func (e *Engine) Run(ctx context.Context, opts Options, progress func(Progress))
 	defer cancel()
 	r.gather(pctx)
 
-	results := RunTasks(ctx, r.tasks(), progress)
-
-	rep := &report.Report{
-		Schema:      report.Schema,
-		GeneratedAt: e.cfg.Now().UTC().Truncate(time.Second),
-		ToolVersion: e.cfg.ToolVersion,
-		Host:        report.Host{OS: runtime.GOOS, Usbmuxd: report.UsbmuxdRef{Address: addr.String(), Status: r.usbmuxStatus()}},
+	tasks := r.tasks()
+	var results []TaskResult
+	if progress == nil {
+		results = RunTasks(ctx, tasks, nil)
+	} else {
+		pv := newProvisionals(r, tasks, started, progress)
+		pv.start(pctx)
+		results = runTasks(ctx, tasks, pv.progress, pv.done)
+		pv.stop()
 	}
+
+	rep := r.newReport()
 	for _, res := range results {
 		rep.Checks = append(rep.Checks, res.Check)
 		rep.Findings = append(rep.Findings, res.Findings...)
 	}
 	rep.Devices = r.devices()
 	sortFindings(rep.Findings)
-	finish(rep, opts)
+	finish(rep, r.opts)
 	var cause error
 	if ctx.Err() != nil {
 		cause = context.Cause(ctx)
@@ -237,6 +246,16 @@ func (e *Engine) Run(ctx context.Context, opts Options, progress func(Progress))
 	MarkCompleteness(rep, cause, min(time.Since(started), opts.Window))
 	e.log.Debug("diagnostics run finished", "elapsed", time.Since(started), "findings", len(rep.Findings), "devices", len(rep.Devices))
 	return rep, nil
+}
+
+// newReport is a report with the run's header and no checks yet.
+func (r *run) newReport() *report.Report {
+	return &report.Report{
+		Schema:      report.Schema,
+		GeneratedAt: r.e.cfg.Now().UTC().Truncate(time.Second),
+		ToolVersion: r.e.cfg.ToolVersion,
+		Host:        report.Host{OS: runtime.GOOS, Usbmuxd: report.UsbmuxdRef{Address: r.addr.String(), Status: r.usbmuxStatus()}},
+	}
 }
 
 // gather starts the producers of every fact. Each one settles its fact
@@ -332,12 +351,21 @@ func (r *run) gather(ctx context.Context) {
 	})
 }
 
-// forEachListed runs fn for every usbmuxd-listed phone concurrently, each
-// under budget, and collects the results by phone key.
+// maxParallelPhones bounds how many phones talk to usbmuxd/lockdownd at
+// once: the work is mostly plist coding on this computer's CPUs, so more
+// at once only makes every answer later (and closer to its deadline).
+var maxParallelPhones = max(4, 2*runtime.GOMAXPROCS(0))
+
+// forEachListed runs fn for every usbmuxd-listed phone, at most
+// maxParallelPhones at once, all within budget (waiting for a turn
+// included), and collects the results by phone key.
 func forEachListed[T any](ctx context.Context, phones []phone, budget time.Duration, fn func(ctx context.Context, p phone) T) map[string]T {
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
 	out := map[string]T{}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
+	sem := make(chan struct{}, maxParallelPhones)
 	for _, p := range phones {
 		if p.entry == nil {
 			continue
@@ -345,9 +373,12 @@ func forEachListed[T any](ctx context.Context, phones []phone, budget time.Durat
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			pctx, cancel := context.WithTimeout(ctx, budget)
-			defer cancel()
-			v := fn(pctx, p)
+			select {
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
+			case <-ctx.Done():
+			}
+			v := fn(ctx, p)
 			mu.Lock()
 			out[p.Key] = v
 			mu.Unlock()

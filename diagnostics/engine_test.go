@@ -37,7 +37,7 @@ var fakeHost = HostChecks{
 	},
 }
 
-func startSim(t *testing.T, name string) *sim.Server {
+func startSim(t testing.TB, name string) *sim.Server {
 	t.Helper()
 	sc, err := sim.Builtin(name)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"runtime"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
@@ -94,9 +95,9 @@ func SystemHostChecks() HostChecks {
 	return HostChecks{
 		AppleServers: host.CheckAppleServers,
 		HostsFile:    host.CheckHostsFile,
-		SoftwareVersions: func(ctx context.Context, iosVersion string) host.Result {
+		SoftwareVersions: cacheSoftware(softwareCacheFor, time.Now, func(ctx context.Context, iosVersion string) host.Result {
 			return host.CheckSoftwareVersions(ctx, host.SoftwareOptions{IOSVersion: iosVersion})
-		},
+		}),
 		SecuritySoftware: func(ctx context.Context) host.Result {
 			return host.CheckSecuritySoftware(ctx, host.CommandOptions{})
 		},
@@ -114,4 +115,36 @@ func loadCAFile(path string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("CA bundle %s: no PEM certificate in it", path)
 	}
 	return pool, nil
+}
+
+// softwareCacheFor is how long SystemHostChecks keeps the installed
+// software's versions: a session's re-checks do not ask the package
+// manager again, but a user who updated (step 2) and checks a minute later
+// sees the new versions.
+const softwareCacheFor = time.Minute
+
+// cacheSoftware remembers fn's answers per iOS version for ttl (answers
+// with status error are not kept), by the clock now.
+func cacheSoftware(ttl time.Duration, now func() time.Time, fn func(ctx context.Context, iosVersion string) host.Result) func(ctx context.Context, iosVersion string) host.Result {
+	type entry struct {
+		res host.Result
+		at  time.Time
+	}
+	var mu sync.Mutex
+	cache := map[string]entry{}
+	return func(ctx context.Context, iosVersion string) host.Result {
+		mu.Lock()
+		e, ok := cache[iosVersion]
+		mu.Unlock()
+		if ok && now().Sub(e.at) < ttl {
+			return e.res
+		}
+		res := fn(ctx, iosVersion)
+		if res.Status != report.StatusError {
+			mu.Lock()
+			cache[iosVersion] = entry{res, now()}
+			mu.Unlock()
+		}
+		return res
+	}
 }

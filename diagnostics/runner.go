@@ -53,6 +53,12 @@ type Progress struct {
 	Done, Total int
 	Current     string
 	Label       string
+	// Report, when not nil, is the verdict so far (Report.InProgress is
+	// set): the quick pass's checks with the same rules as the final
+	// report, the drops of the window so far, never "no fault found".
+	// Engine.Run sends one as soon as the quick pass is done and then every
+	// second until the run ends; the final report is Run's result.
+	Report *report.Report
 }
 
 // TaskResult is the outcome of one task as the report records it.
@@ -69,12 +75,19 @@ type TaskResult struct {
 // misbehaving check can delay the run but never hang it. When ctx is
 // cancelled, unfinished tasks are recorded as status error with ctx's reason.
 func RunTasks(ctx context.Context, tasks []Task, progress func(Progress)) []TaskResult {
+	return runTasks(ctx, tasks, progress, nil)
+}
+
+// runTasks is RunTasks; done, when not nil, is called with each finished
+// task's index and result just before the progress report that counts it,
+// under the same lock (so done and progress never run at the same time).
+func runTasks(ctx context.Context, tasks []Task, progress func(Progress), done func(i int, r TaskResult)) []TaskResult {
 	results := make([]TaskResult, len(tasks))
-	type done struct {
+	type result struct {
 		i int
 		r TaskResult
 	}
-	finished := make(chan done, len(tasks))
+	finished := make(chan result, len(tasks))
 
 	var mu sync.Mutex
 	running := make(map[int]bool, len(tasks))
@@ -112,9 +125,12 @@ func RunTasks(ctx context.Context, tasks []Task, progress func(Progress)) []Task
 			mu.Lock()
 			delete(running, i)
 			doneCount++
+			if done != nil {
+				done(i, r)
+			}
 			report()
 			mu.Unlock()
-			finished <- done{i, r}
+			finished <- result{i, r}
 		}()
 	}
 	wg.Wait()
@@ -167,25 +183,29 @@ func runOne(parent context.Context, t Task) TaskResult {
 		}
 		grace.Stop()
 	}
-	elapsed := time.Since(start)
+	return taskResult(parent, t.ID, time.Since(start), r.o, r.err)
+}
 
-	res := TaskResult{Check: report.Check{ID: t.ID, DurationMs: float64(elapsed.Round(100*time.Microsecond)) / float64(time.Millisecond)}}
+// taskResult is a check's outcome (or error) as the report records it;
+// parent is the run's context (a cancelled run says so in the detail).
+func taskResult(parent context.Context, id string, elapsed time.Duration, o Outcome, err error) TaskResult {
+	res := TaskResult{Check: report.Check{ID: id, DurationMs: float64(elapsed.Round(100*time.Microsecond)) / float64(time.Millisecond)}}
 	switch {
-	case r.err != nil && errors.Is(r.err, ErrUnsupported):
+	case err != nil && errors.Is(err, ErrUnsupported):
 		res.Check.Status = report.StatusUnsupported
-		res.Check.Detail = r.err.Error()
-	case r.err != nil:
+		res.Check.Detail = err.Error()
+	case err != nil:
 		res.Check.Status = report.StatusError
-		res.Check.Detail = r.err.Error()
-		if parent.Err() != nil && !errors.Is(r.err, parent.Err()) {
+		res.Check.Detail = err.Error()
+		if parent.Err() != nil && !errors.Is(err, parent.Err()) {
 			res.Check.Detail = fmt.Sprintf("%s (run cancelled: %v)", res.Check.Detail, context.Cause(parent))
 		}
 	default:
-		res.Check.Status = r.o.Status
-		res.Check.Detail = r.o.Detail
-		res.Findings = r.o.Findings
+		res.Check.Status = o.Status
+		res.Check.Detail = o.Detail
+		res.Findings = o.Findings
 		if res.Check.Status == "" {
-			res.Check.Status = statusFromFindings(r.o.Findings)
+			res.Check.Status = statusFromFindings(o.Findings)
 		}
 		if !validStatus(res.Check.Status) {
 			res.Check.Detail = fmt.Sprintf("check returned unknown status %q: %s", res.Check.Status, res.Check.Detail)

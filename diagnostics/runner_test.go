@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -173,5 +174,37 @@ func TestProduceSettlesOnPanicAndTimeout(t *testing.T) {
 				t.Errorf("got %d, %v; want %d, %q", v, err, tc.want, tc.wantErr)
 			}
 		})
+	}
+}
+
+// The software-version probe is asked once per iOS version within the
+// cache time, again after it, and an error is never kept.
+func TestCacheSoftware(t *testing.T) {
+	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	calls := 0
+	status := report.StatusPass
+	fn := cacheSoftware(time.Minute, func() time.Time { return at }, func(ctx context.Context, v string) host.Result {
+		calls++
+		return host.Result{ID: report.CheckHostSoftwareVersions, Status: status, Detail: v}
+	})
+	steps := []struct {
+		advance   time.Duration
+		ios       string
+		status    string
+		wantCalls int
+	}{
+		{0, "17.5", report.StatusPass, 1},
+		{10 * time.Second, "17.5", report.StatusPass, 1},
+		{0, "18.0", report.StatusPass, 2},
+		{time.Minute, "17.5", report.StatusError, 3},
+		{0, "17.5", report.StatusPass, 4},
+		{0, "17.5", report.StatusPass, 4},
+	}
+	for i, s := range steps {
+		at = at.Add(s.advance)
+		status = s.status
+		if r := fn(context.Background(), s.ios); r.Detail != s.ios || calls != s.wantCalls {
+			t.Errorf("step %d: detail %q, %d probes, want %q and %d", i, r.Detail, calls, s.ios, s.wantCalls)
+		}
 	}
 }

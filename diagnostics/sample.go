@@ -110,14 +110,18 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 			return md, err
 		},
 	})
+	live := &liveWindow{mon: mon, start: time.Now(), window: window}
+	r.live.Store(live)
 	usbPolled, muxConnected := false, false
 	var muxErr, muxRefused error
 	for ev := range mon.Run(ctx) {
 		switch {
 		case ev.Source == device.SourceUSB:
 			usbPolled = true
+			live.usbPolled.Store(true)
 		case ev.Kind == device.UsbmuxConnected:
 			muxConnected = true
+			live.muxConnected.Store(true)
 		case ev.Kind == device.UsbmuxDisconnected && ev.Err != nil:
 			muxErr = ev.Err
 			if errors.Is(ev.Err, usbmux.ErrProtocol) && wctx.Err() == nil {

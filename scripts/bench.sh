@@ -17,6 +17,7 @@ set -euo pipefail
 
 cd "$(dirname "$0")/.."
 GO="${GO:-go}"
+export GOFLAGS="${GOFLAGS:--tags=no_emoji}" # as the Makefile builds it
 RUNS="${BENCH_RUNS:-3}"
 IDLE="${BENCH_IDLE:-30s}"
 ATTACHES="${BENCH_ATTACHES:-50}"

@@ -8,6 +8,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -222,6 +223,15 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 // columns: "[3/13] Watching the connection for drops (10 s)".
 func progressLine(p diagnostics.Progress) string {
 	line := fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, p.Label)
+	if p.Report.Provisional() {
+		ip := p.Report.InProgress
+		// The verdict so far, with the window's countdown.
+		when := "So far"
+		if left := math.Ceil(ip.WindowS - ip.ElapsedS); ip.WindowS > 0 && left > 0 {
+			when = fmt.Sprintf("So far (%g s left)", left)
+		}
+		line = fmt.Sprintf("[%d/%d] %s: %s", p.Done, p.Total, when, diagnostics.SoFar(p.Report))
+	}
 	if p.Current == "" {
 		line = fmt.Sprintf("[%d/%d] done", p.Done, p.Total)
 	}

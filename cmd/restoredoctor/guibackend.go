@@ -48,7 +48,7 @@ func (b *guiBackend) Check(ctx context.Context, opts app.CheckOptions, progress 
 		if label == "" {
 			label = diagnostics.Label(p.Current)
 		}
-		progress(app.Progress{Done: p.Done, Total: p.Total, Label: label})
+		progress(app.Progress{Done: p.Done, Total: p.Total, Label: label, Report: p.Report})
 	})
 }
 

@@ -38,7 +38,26 @@ type Report struct {
 	// the fields.)
 	Complete          bool     `json:"complete"`
 	IncompleteReasons []string `json:"incomplete_reasons"`
+	// InProgress marks a provisional report: the verdict so far of a run
+	// that is still going (the quick pass is done, the sampling window or a
+	// slow check is not). Such a report is not complete; its first
+	// incomplete reason starts "in progress:". Final reports never carry it
+	// (added to v1; optional for readers).
+	InProgress *InProgress `json:"in_progress,omitempty"`
 }
+
+// InProgress says how far a run was when a provisional report was made.
+type InProgress struct {
+	// ElapsedS and WindowS are how much of the sampling window has passed,
+	// of how long (WindowS 0: no window).
+	ElapsedS float64 `json:"elapsed_s"`
+	WindowS  float64 `json:"window_s"`
+	// Pending are the ids of the checks still running; they are not in Checks.
+	Pending []string `json:"pending"`
+}
+
+// Provisional reports whether r is a verdict so far rather than a final one.
+func (r *Report) Provisional() bool { return r != nil && r.InProgress != nil }
 
 // Incomplete reports whether the report says it is incomplete (it has
 // reasons). A report from before the field existed has neither.

@@ -268,6 +268,15 @@ func (v *validator) report(doc any) {
 		}
 	}
 
+	if x, ok := root["in_progress"]; ok {
+		switch _, isObj := x.(map[string]any); {
+		case !isObj:
+			v.addf(p+".in_progress", "want object, got %s", jsonType(x))
+		case root["complete"] != false:
+			v.addf(p+".complete", "a provisional report (in_progress) is never complete")
+		}
+	}
+
 	if host := v.object(p, root, "host"); host != nil {
 		v.str(p+".host", host, "os")
 		if mux := v.object(p+".host", host, "usbmuxd"); mux != nil {

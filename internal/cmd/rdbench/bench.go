@@ -370,6 +370,7 @@ func (b *bench) checkVsIdeviceinfo(ctx context.Context) error {
 	b.add("`check --json --window 0 --no-network`, one phone (wall)", fmtDur(mc), "", "")
 	b.add("`ideviceinfo -s`, same simulated phone (wall)", fmtDur(mi), "", "")
 	b.add("`restoredoctor version` (process start-up alone, same binary)", fmtDur(median(vs)), "", "")
+	b.add("start-up share of `check` (version / check)", fmt.Sprintf("%.0f %%", 100*float64(median(vs))/float64(mc)), "", "")
 	b.add("ratio check / ideviceinfo", fmt.Sprintf("%.2f×", ratio), "≤ 1.2×", metStr(ratio <= 1.2))
 	return nil
 }
@@ -583,6 +584,7 @@ type usage struct {
 	rssMB  float64
 	privMB float64 // Private_Dirty: memory no other process shares (heap, stacks, GL buffers)
 	mesaMB float64 // RSS of Mesa's software renderer (libLLVM, *_dri.so) mapped under Xvfb
+	heapMB float64 // Go heap live after the last GC (GODEBUG=gctrace=1), 0 when unknown
 }
 
 func (b *bench) idleUsage(ctx context.Context) error {
@@ -592,7 +594,7 @@ func (b *bench) idleUsage(ctx context.Context) error {
 	} else {
 		b.log.Warn("no Xvfb: GUI idle not measured", "err", xerr)
 	}
-	var wcpu, wrss, gcpu, grss, gpriv, gmesa []float64
+	var wcpu, wrss, gcpu, grss, gpriv, gmesa, gheap []float64
 	var gerr error
 	for r := 0; r < b.cfg.runs; r++ {
 		var wg sync.WaitGroup
@@ -618,6 +620,7 @@ func (b *bench) idleUsage(ctx context.Context) error {
 		if xerr == nil && gerr == nil {
 			gcpu, grss = append(gcpu, gu.cpuPct), append(grss, gu.rssMB)
 			gpriv, gmesa = append(gpriv, gu.privMB), append(gmesa, gu.mesaMB)
+			gheap = append(gheap, gu.heapMB)
 		}
 		b.log.Info("idle run", "run", r+1, "watch", wu, "gui", gu)
 	}
@@ -632,6 +635,8 @@ func (b *bench) idleUsage(ctx context.Context) error {
 	default:
 		b.add(fmt.Sprintf("GUI idle %s, demo mode (healthy) under Xvfb: RSS", idle), fmt.Sprintf("%.1f MB", medianF(grss)), "≤ 150 MB", metStr(medianF(grss) <= 150))
 		b.add("… of which Mesa's software OpenGL (libLLVM, swrast) mapped under Xvfb / private dirty memory", fmt.Sprintf("%.1f MB / %.1f MB", medianF(gmesa), medianF(gpriv)), "", "")
+		ours := medianF(grss) - medianF(gmesa)
+		b.add("… GUI RSS without Mesa's libraries (ours, with the GL driver's anonymous memory) / Go heap live after the last GC", fmt.Sprintf("%.1f MB / %.1f MB", ours, medianF(gheap)), "ours ≤ 80 MB", metStr(ours <= 80))
 		b.add(fmt.Sprintf("GUI idle %s, demo mode (healthy) under Xvfb: CPU of one core", idle), fmt.Sprintf("%.2f %%", medianF(gcpu)), "", "")
 	}
 	return nil
@@ -666,7 +671,7 @@ const (
 
 func (b *bench) guiIdle(ctx context.Context, display string) (usage, error) {
 	cmd := exec.CommandContext(ctx, b.rd, "--demo", "healthy")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8", "GODEBUG=gctrace=1")
 	stderr := &capBuf{}
 	cmd.Stdout, cmd.Stderr = io.Discard, stderr
 	if err := b.start(cmd); err != nil {
@@ -677,8 +682,9 @@ func (b *bench) guiIdle(ctx context.Context, display string) (usage, error) {
 	// opens; measure once it is over and the window idles.
 	u, err := measureIdle(ctx, cmd.Process.Pid, guiSettle, b.cfg.idle)
 	if err != nil {
-		return u, fmt.Errorf("%w (stderr: %s)", err, stderr.String())
+		return u, fmt.Errorf("%w (stderr: %.300s)", err, stderr.String())
 	}
+	u.heapMB = lastGCHeapMB(stderr.String())
 	return u, nil
 }
 

@@ -46,7 +46,7 @@ func main() {
 }
 
 // sections are the measurements, in table order; -only picks a subset.
-var sections = []string{"watch", "check", "rtt", "idle", "scale"}
+var sections = []string{"first", "watch", "check", "rtt", "idle", "scale"}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var c config
@@ -82,6 +82,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	defer b.cleanup()
 
 	steps := map[string]func(context.Context) error{
+		"first": b.firstVerdict,
 		"watch": b.watchLatency,
 		"check": b.checkVsIdeviceinfo,
 		"rtt":   b.lockdownRTT,

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -332,4 +333,18 @@ func parseSmaps(b []byte) (privMB, mesaMB float64) {
 		}
 	}
 	return privMB, mesaMB
+}
+
+// gcHeap matches a GODEBUG=gctrace=1 line's heap sizes: "4->5->2 MB".
+var gcHeap = regexp.MustCompile(`(\d+)->(\d+)->(\d+) MB`)
+
+// lastGCHeapMB is the live heap after the last GC that a gctrace log
+// reports (0 when it reports none).
+func lastGCHeapMB(log string) float64 {
+	m := gcHeap.FindAllStringSubmatch(log, -1)
+	if len(m) == 0 {
+		return 0
+	}
+	v, _ := strconv.ParseFloat(m[len(m)-1][3], 64)
+	return v
 }

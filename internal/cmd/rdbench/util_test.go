@@ -221,3 +221,18 @@ Private_Dirty:         0 kB
 		t.Errorf("parseSmaps = %v MB private, %v MB mesa; want 4.5, 11", priv, mesa)
 	}
 }
+
+func TestLastGCHeapMB(t *testing.T) {
+	for _, c := range []struct {
+		log  string
+		want float64
+	}{
+		{"", 0},
+		{"gc 1 @0.010s 2%: 0.01+1.2+0.02 ms clock, 0.03+0.1/0.5/0+0.05 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n" +
+			"gc 2 @0.520s 1%: 0.02+2.0+0.01 ms clock, 0.04+0.2/1.0/0+0.03 ms cpu, 7->8->5 MB, 9 MB goal, 0 MB stacks, 0 MB globals, 2 P\n", 5},
+	} {
+		if got := lastGCHeapMB(c.log); got != c.want {
+			t.Errorf("lastGCHeapMB(%.40q) = %v, want %v", c.log, got, c.want)
+		}
+	}
+}
