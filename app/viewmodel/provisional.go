@@ -43,9 +43,15 @@ func ProvisionalVerdict(r *report.Report, cat Catalog, elapsed, window time.Dura
 	}
 	if v.Kind == VerdictHealthy {
 		v.Kind, v.Step = VerdictRunning, 0
-		v.Text = when + ": nothing wrong found yet"
-		if dropped != "" {
-			v.Text += ", " + dropped
+		switch {
+		case drops > 0:
+			// A drop is not yet a fault (the rules judge the whole window),
+			// but it is not "nothing wrong" either.
+			v.Text = when + ": the iPhone " + dropped
+		case dropped != "":
+			v.Text = when + ": nothing wrong found yet, " + dropped
+		default:
+			v.Text = when + ": nothing wrong found yet"
 		}
 		if watching {
 			v.Text += ". The verdict comes when the watch ends."

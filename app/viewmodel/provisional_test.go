@@ -22,7 +22,7 @@ func TestProvisionalVerdict(t *testing.T) {
 		{name: "healthy, watching", report: "report-healthy.json", elapsed: 4 * time.Second, window: 10 * time.Second,
 			kind: VerdictRunning, want: "So far (6 s left): nothing wrong found yet, no drops in 4 of 10 s. The verdict comes when the watch ends."},
 		{name: "healthy, two drops", report: "report-healthy.json", drops: 2, elapsed: 4500 * time.Millisecond, window: 10 * time.Second,
-			kind: VerdictRunning, want: "So far (6 s left): nothing wrong found yet, dropped off 2 times so far. The verdict comes when the watch ends."},
+			kind: VerdictRunning, want: "So far (6 s left): the iPhone dropped off 2 times so far. The verdict comes when the watch ends."},
 		{name: "healthy, after the window", report: "report-healthy.json", elapsed: 11 * time.Second, window: 10 * time.Second,
 			kind: VerdictRunning, want: "So far: nothing wrong found yet. Finishing the last checks."},
 		{name: "recovery at once", report: "report-recovery.json", elapsed: 300 * time.Millisecond, window: 10 * time.Second,
