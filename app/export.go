@@ -26,7 +26,7 @@ var ErrNoReport = session.ErrNoReport
 // ExportTo writes the last report to path in format f (the file dialog's
 // choice), honouring the "include identifiers" tick.
 func (u *UI) ExportTo(path string, f Format) error {
-	if err := session.Export(path, u.last, f, u.includeIDs, u.opts.Guide); err != nil {
+	if err := session.Export(path, u.view, f, u.includeIDs, u.opts.Guide); err != nil {
 		return err
 	}
 	u.log.Info("report exported", "format", f, "identifiers", u.includeIDs)
@@ -36,7 +36,7 @@ func (u *UI) ExportTo(path string, f Format) error {
 // Export asks where to save the last report and writes it; errors are shown
 // in a dialog.
 func (u *UI) Export(f Format) {
-	if u.last == nil {
+	if u.view == nil {
 		dialog.ShowError(ErrNoReport, u.win)
 		return
 	}

@@ -56,6 +56,9 @@ func newlyTried(before, after Tried) string {
 	return " after " + strings.Join(parts, " and ")
 }
 
+// pickDevice is the phone with key in r; with an empty key or a report of
+// one phone, the first phone. Among several phones an unknown key matches
+// none: numbers of one phone are never shown as, or compared with, another's.
 func pickDevice(r *report.Report, key string) (report.Device, bool) {
 	if r == nil || len(r.Devices) == 0 {
 		return report.Device{}, false
@@ -64,6 +67,9 @@ func pickDevice(r *report.Report, key string) (report.Device, bool) {
 		if key != "" && d.Key == key {
 			return d, true
 		}
+	}
+	if key != "" && len(r.Devices) > 1 {
+		return report.Device{}, false
 	}
 	return r.Devices[0], true
 }

@@ -160,6 +160,7 @@ func describedDevice(key string, e usbmux.Entry, info usbmux.LockdownInfo) viewm
 		}
 	}
 	d.IOSVersion = info.ProductVersion
+	d.OwnName = info.DeviceName
 	d.Trusted = info.Trust.Trusted()
 	return d
 }
