@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -154,4 +155,41 @@ func checkConsistent(t *testing.T, u *UI, key string) {
 	if len(got.Devices) != 1 || gotPrimary != primary || got.Devices[0].Stability.Detaches != drops {
 		t.Errorf("%s: export has %d devices, primary_step %d, want 1 device, %d (%d drops)", key, len(got.Devices), gotPrimary, primary, drops)
 	}
+}
+
+// TestLiveCaptionTakesMonitorDrops: while a check runs, the strip caption
+// gives the selected phone's drops as the live model counted them since the
+// check started; another phone's drops are not in it.
+func TestLiveCaptionTakesMonitorDrops(t *testing.T) {
+	b := newFake(t, "report-multi.json")
+	h := newHarness(t, b, Options{NoAutoCheck: true})
+	a, other := multiPhones[1], multiPhones[2]
+	send := func(kind EventKind, d viewmodel.Device, drops int) {
+		b.events <- DeviceEvent{Kind: kind, Source: "usb", Time: h.at, Device: d, Drops: drops}
+	}
+	send(EventAttach, a, 2) // two drops before the check: not this check's
+	send(EventAttach, other, 0)
+	h.pump(func() bool { return len(h.u.devices) == 2 })
+	selectKey(t, h.u, a.Key)
+
+	b.mu.Lock()
+	b.block = make(chan struct{})
+	b.mu.Unlock()
+	h.u.CheckAgain()
+	h.pump(func() bool { return h.u.running })
+	// The Monitor counted two drops of the selected phone (its returns came
+	// back between two USB polls, so no detach reached the window): its
+	// count is the truth.
+	h.at = h.at.Add(time.Second)
+	send(EventAttach, a, 4)
+	send(EventDetach, other, 1)
+	send(EventAttach, other, 1)
+	h.pump(func() bool { return h.u.devices[other.Key].drops == 1 })
+	h.at = h.at.Add(time.Second)
+	h.u.refreshStrip()
+	if got := h.u.stripCaption.Text; !strings.HasPrefix(got, "So far (2 of 10 s): 2 drops") {
+		t.Errorf("caption %q, want the selected phone's 2 drops", got)
+	}
+	close(b.block)
+	h.waitVerdict()
 }

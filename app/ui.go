@@ -69,6 +69,9 @@ type liveDevice struct {
 	goneAt     time.Time // zero while connected
 	lastSeen   time.Time
 	checkedFor bool // an automatic check ran since it was plugged in
+	// drops is the live model's drop count (DeviceEvent.Drops) and
+	// dropsAtCheck its value when the running check started.
+	drops, dropsAtCheck int
 }
 
 // UI is the Restore Doctor window and its state. All fields are touched on
@@ -424,15 +427,19 @@ func (u *UI) onEvent(ev DeviceEvent) {
 	switch ev.Kind {
 	case EventLatency:
 		if u.running {
-			u.samples = append(u.samples, viewmodel.LatencySample{Time: now, RTT: ev.RTT, Failed: ev.Failed})
+			u.samples = append(u.samples, viewmodel.LatencySample{Key: key, Time: now, RTT: ev.RTT, Failed: ev.Failed})
 			u.refreshStrip()
 		}
 		return
 	case EventAttach, EventModeChange, EventUpdate:
 		newPlug := ld == nil || (!ld.goneAt.IsZero() && now.Sub(ld.goneAt) > replugAfter)
 		if ld == nil {
-			ld = &liveDevice{}
+			// New since the check started: its drops before do not count.
+			ld = &liveDevice{drops: ev.Drops, dropsAtCheck: ev.Drops}
 			u.devices[key] = ld
+		}
+		if ev.Kind != EventUpdate {
+			ld.drops = ev.Drops
 		}
 		prev := ld.dev
 		absent := prev.Key == "" || !ld.goneAt.IsZero()
@@ -448,7 +455,7 @@ func (u *UI) onEvent(ev DeviceEvent) {
 			if ev.Kind == EventModeChange {
 				kind = viewmodel.MarkMode
 			}
-			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: kind})
+			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: kind, Key: key})
 		}
 		if u.selected == "" {
 			u.selected = key
@@ -463,8 +470,9 @@ func (u *UI) onEvent(ev DeviceEvent) {
 			return // already gone: the other source saw it first
 		}
 		ld.goneAt = now
+		ld.drops = ev.Drops
 		if u.running {
-			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: viewmodel.MarkDetach})
+			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: viewmodel.MarkDetach, Key: key})
 		}
 		u.log.Debug("device", "event", ev.Kind, "source", ev.Source)
 	}
@@ -545,6 +553,9 @@ func (u *UI) startCheck() {
 	u.stripStart = u.opts.Now()
 	u.stripWindow = opts.Window
 	u.stripEvents, u.samples = nil, nil
+	for _, ld := range u.devices {
+		ld.dropsAtCheck = ld.drops
+	}
 	u.log.Info("check started", "window", opts.Window)
 	// The bar and the countdown follow the clock, not only the engine's
 	// progress reports (the window is one long check).
@@ -827,7 +838,24 @@ func (u *UI) refreshProgress() {
 }
 
 func (u *UI) refreshStrip() {
-	st := viewmodel.BuildStrip(u.stripStart, u.stripWindow, u.stripEvents, u.samples)
+	// The selected phone's marks and samples, and its drops as the live
+	// model counted them.
+	var events []viewmodel.StripEvent
+	for _, e := range u.stripEvents {
+		if e.Key == "" || e.Key == u.selected {
+			events = append(events, e)
+		}
+	}
+	var samples []viewmodel.LatencySample
+	for _, s := range u.samples {
+		if s.Key == "" || s.Key == u.selected {
+			samples = append(samples, s)
+		}
+	}
+	st := viewmodel.BuildStrip(u.stripStart, u.stripWindow, events, samples)
+	if ld, ok := u.devices[u.selected]; ok {
+		st.SetDrops(max(ld.drops-ld.dropsAtCheck, 0))
+	}
 	u.strip.set(st)
 	caption := st.Caption
 	if u.running {

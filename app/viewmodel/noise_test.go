@@ -3,6 +3,7 @@ package viewmodel
 import (
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
@@ -80,5 +81,25 @@ func TestBuildChangesNoise(t *testing.T) {
 				t.Errorf("got  %+v\nwant %+v", got, c.want)
 			}
 		})
+	}
+}
+
+// TestStripSetDrops: the caption takes the live model's drop count, not the
+// number of marks on the strip.
+func TestStripSetDrops(t *testing.T) {
+	t0 := time.Date(2026, 5, 20, 10, 0, 0, 0, time.UTC)
+	marks := []StripEvent{{Time: t0.Add(time.Second), Kind: MarkDetach}, {Time: t0.Add(2 * time.Second), Kind: MarkDetach}}
+	st := BuildStrip(t0, 10*time.Second, marks, []LatencySample{{Time: t0.Add(time.Second), RTT: 4 * time.Millisecond}})
+	st.SetDrops(4)
+	if want := "Stability over 10s: 4 drops, answers took up to 4.0 ms"; st.Caption != want {
+		t.Errorf("caption %q, want %q", st.Caption, want)
+	}
+	if got := LiveCaption(st, 3*time.Second, 10*time.Second); got != "So far (3 of 10 s): 4 drops, answers took up to 4.0 ms" {
+		t.Errorf("live caption %q", got)
+	}
+	empty := BuildStrip(time.Time{}, 0, nil, nil)
+	empty.SetDrops(2)
+	if empty.Caption != "Stability: waiting for a check" {
+		t.Errorf("no window: %q", empty.Caption)
 	}
 }

@@ -129,7 +129,7 @@ func appEvent(ev session.Event) (app.DeviceEvent, bool) {
 		if ev.Phone.Key != "" {
 			d.Key = ev.Phone.Key
 		}
-		return app.DeviceEvent{Kind: kind, Source: "usb", Time: ev.Time, Device: d}, true
+		return app.DeviceEvent{Kind: kind, Source: "usb", Time: ev.Time, Device: d, Drops: ev.Stability.Drops()}, true
 	case ev.Source == device.SourceUsbmux && ev.Entry != nil:
 		d := entryDevice(*ev.Entry)
 		if ev.Phone.Key != "" {
@@ -139,7 +139,7 @@ func appEvent(ev session.Event) (app.DeviceEvent, bool) {
 			// usbmuxd's entry cannot say restore; the session's merged view can.
 			d.Mode = ev.Phone.Mode
 		}
-		return app.DeviceEvent{Kind: kind, Source: "usbmux", Time: ev.Time, Device: d}, true
+		return app.DeviceEvent{Kind: kind, Source: "usbmux", Time: ev.Time, Device: d, Drops: ev.Stability.Drops()}, true
 	}
 	return app.DeviceEvent{}, false
 }
