@@ -60,3 +60,16 @@ func TestPickDeviceNeverAnother(t *testing.T) {
 		})
 	}
 }
+
+func TestDeviceCardSortsByShownName(t *testing.T) {
+	devs := []Device{
+		{Key: "a", Name: "iPhone 8", OwnName: "Second iPhone", Mode: mode.Normal},
+		{Key: "b", Name: "iPhone 13 Pro Max", OwnName: "Test iPhone", Mode: mode.Normal},
+		{Key: "c", Name: "iPhone 13 Pro Max", OwnName: "Anna's iPhone", Mode: mode.Normal},
+	}
+	card := BuildDeviceCard(devs, "a", Host{})
+	want := []string{"1. Anna's iPhone (Normal)", "2. Second iPhone (Normal)", "3. Test iPhone (Normal)"}
+	if !slices.Equal(card.Choices, want) || card.Selected != 1 {
+		t.Errorf("choices %q selected %d, want %q selected 1", card.Choices, card.Selected, want)
+	}
+}

@@ -136,10 +136,7 @@ func ChoiceLabels(devs []Device) []string {
 	names := make([]string, len(devs))
 	count := map[string]int{}
 	for i, d := range devs {
-		names[i] = d.OwnName
-		if names[i] == "" {
-			names[i] = d.DisplayName()
-		}
+		names[i] = d.choiceName()
 		count[names[i]]++
 	}
 	out := make([]string, len(devs))
@@ -151,6 +148,14 @@ func ChoiceLabels(devs []Device) []string {
 		out[i] = fmt.Sprintf("%d. %s (%s)", i+1, n, ModeName(d.Mode))
 	}
 	return out
+}
+
+// choiceName is the phone's name in the selector, before any suffix.
+func (d Device) choiceName() string {
+	if d.OwnName != "" {
+		return d.OwnName
+	}
+	return d.DisplayName()
 }
 
 // keySuffix is the last four letters or digits of a phone's key, enough to
@@ -187,10 +192,12 @@ func SpeedText(mbps float64) string {
 	}
 }
 
-// SortDevices orders phones by display name then key so the selector is stable.
+// SortDevices orders phones by the name the selector shows (the owner's
+// name, else the model) then key, so the selector is stable and
+// alphabetical.
 func SortDevices(devs []Device) {
 	sort.SliceStable(devs, func(i, j int) bool {
-		a, b := devs[i].DisplayName(), devs[j].DisplayName()
+		a, b := devs[i].choiceName(), devs[j].choiceName()
 		if a != b {
 			return a < b
 		}
