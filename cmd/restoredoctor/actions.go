@@ -16,11 +16,6 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/restoredoctor/restoredoctor/app"
-	"github.com/restoredoctor/restoredoctor/app/viewmodel"
-	"github.com/restoredoctor/restoredoctor/device"
-	"github.com/restoredoctor/restoredoctor/device/mode"
-	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
@@ -236,50 +231,4 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 func isTerminalReader(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-var _ app.ActionRunner = (*guiBackend)(nil)
-
-// RunAction implements app.ActionRunner for the window: it finds the phone
-// the window shows (by the window's live key) in one merged look at USB and
-// usbmuxd, tells restore mode apart through lockdownd, and runs the action
-// with its policy, following the phone until it is back.
-func (b *guiBackend) RunAction(ctx context.Context, kind actions.Kind, dev viewmodel.Device) actions.Result {
-	var opener usb.Opener
-	src0 := b.sess.USB()
-	switch src := src0.(type) {
-	case usb.Opener:
-		opener = src // the gousb Scanner
-	case interface{ USBOpener() usb.Opener }:
-		opener = src.USBOpener() // the demo simulator's iBoot
-	}
-	client := b.sess.Usbmux()
-	look := actions.SnapshotLook(src0, client, runtime.GOOS)
-	runner := actions.NewRunner(actions.Devices{USB: opener, Usbmux: client}, look, actions.Options{})
-	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	devs, err := look(lctx)
-	cancel()
-	var d device.Device
-	found := false
-	for _, m := range devs {
-		if m.Key == dev.Key { // device.Key: the window's key for the phone in every mode
-			d, found = m, true
-			break
-		}
-	}
-	if !found {
-		if err == nil {
-			err = errors.New("the iPhone is no longer connected")
-		}
-		return actions.Result{Kind: kind, DeviceKey: dev.Key, Started: time.Now(), Before: dev.Mode, Outcome: actions.Refused,
-			Summary: "nothing was sent: " + err.Error(), Err: err}
-	}
-	if dev.Mode == mode.Restore {
-		d.Mode = mode.Restore // the window learnt it from lockdownd's QueryType
-	}
-	_, family := actions.Identify(ctx, client, &d)
-	if dev.RecoveryFamily != "" && family == model.Unknown {
-		family = model.Family(dev.RecoveryFamily)
-	}
-	return runner.Run(ctx, actions.Request{Kind: kind, Device: d, Family: family})
 }

@@ -33,7 +33,6 @@ func TestReportConversion(t *testing.T) {
 	}
 }
 
-
 func TestWrite(t *testing.T) {
 	normal := usb.Device{VendorID: 0x05AC, ProductID: 0x12A8, Mode: mode.Normal, Bus: 1, PortPath: []int{2}, SpeedMbps: 480, Serial: "00008110001A2B3C4D5E6F70"}
 	rec := usb.Device{VendorID: 0x05AC, ProductID: 0x1281, Mode: mode.Recovery, Bus: 1, PortPath: []int{1, 3}, BehindHub: true, HubDepth: 1,
