@@ -19,6 +19,7 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/restoredoctor/restoredoctor/app"
+	"github.com/restoredoctor/restoredoctor/app/display"
 	"github.com/restoredoctor/restoredoctor/app/live"
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/device/usb"
@@ -93,8 +94,8 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		}
 		o.noNetwork = true
 	}
-	if err := checkDisplay(context.Background(), runtime.GOOS, os.Getenv); err != nil {
-		fmt.Fprintf(stderr, noDisplayHint, err)
+	if err := display.Check(context.Background(), runtime.GOOS, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, display.Hint, err)
 		return exitFail
 	}
 	level := slog.LevelInfo
@@ -157,7 +158,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: cat, Catalog: cat})
 	w := u.Window()
 	w.SetMaster()
-	w.Resize(app.WindowSize(screenSize(w)))
+	w.Resize(app.WindowSize(app.ScreenSize(w)))
 	w.CenterOnScreen()
 	u.Start()
 	closed := make(chan struct{})
