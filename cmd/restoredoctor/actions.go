@@ -8,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -130,16 +129,11 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	var opener usb.Opener
 	if o.demo != "" {
 		sc, _ := sim.Builtin(o.demo)
-		dir, err := os.MkdirTemp("", "restoredoctor-demo-")
+		srv, stopDemo, err := startDemo(ctx, sc, log)
 		if err != nil {
-			return fail("demo: %v", err)
+			return fail("%v", err)
 		}
-		defer os.RemoveAll(dir)
-		srv, err := sim.Start(ctx, "unix://"+filepath.Join(dir, "usbmuxd.sock"), sc, log.With("component", "sim"))
-		if err != nil {
-			return fail("start the demo simulator: %v", err)
-		}
-		defer srv.Close()
+		defer stopDemo()
 		src, opener, addr = srv.USBSource(), srv.USBOpener(), srv.Addr()
 	} else {
 		sc, err := usb.NewScanner(usb.ScannerOptions{Logger: log})

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -117,18 +116,12 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	}
 
 	if o.demo != "" {
-		dir, err := os.MkdirTemp("", "restoredoctor-demo-")
+		srv, stopDemo, err := startDemo(ctx, sc, log)
 		if err != nil {
-			fmt.Fprintln(stderr, describeErr("demo", err))
+			fmt.Fprintf(stderr, "restoredoctor: %v\n", err)
 			return exitFail
 		}
-		defer os.RemoveAll(dir)
-		srv, err := sim.Start(ctx, "unix://"+filepath.Join(dir, "usbmuxd.sock"), sc, log.With("component", "sim"))
-		if err != nil {
-			fmt.Fprintln(stderr, describeErr("start the demo simulator", err))
-			return exitFail
-		}
-		defer srv.Close()
+		defer stopDemo()
 		usbSrc = srv.USBSource()
 		engineUSB = usbSrc
 		muxAddr = srv.Addr()

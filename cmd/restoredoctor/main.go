@@ -5,15 +5,18 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	_ "github.com/restoredoctor/restoredoctor/internal/localefix" // before Fyne initialises: see the package doc
 )
 
@@ -99,4 +102,19 @@ func openUSB(log *slog.Logger) (src usb.Source, live usb.Source, close func(), e
 	// gousb's Close waits for its event loop (up to 100 ms); a command that
 	// is done need not wait for it (see closeBriefly).
 	return sc, sc, func() { closeBriefly(sc, 20*time.Millisecond) }, nil
+}
+
+// startDemo starts the simulator playing sc on a unix socket in a fresh
+// temporary folder; stop closes it and removes the folder.
+func startDemo(ctx context.Context, sc sim.Scenario, log *slog.Logger) (srv *sim.Server, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "restoredoctor-demo-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: %w", err)
+	}
+	srv, err = sim.Start(ctx, "unix://"+filepath.Join(dir, "usbmuxd.sock"), sc, log.With("component", "sim"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, fmt.Errorf("start the demo simulator: %w", err)
+	}
+	return srv, func() { srv.Close(); os.RemoveAll(dir) }, nil
 }
