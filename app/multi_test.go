@@ -193,3 +193,22 @@ func TestLiveCaptionTakesMonitorDrops(t *testing.T) {
 	close(b.block)
 	h.waitVerdict()
 }
+
+// TestTooManyPhonesNote: more phones than a check follows is said in the
+// headline with its fix, not "No fault found".
+func TestTooManyPhonesNote(t *testing.T) {
+	r := loadReport(t, "report-healthy.json")
+	r.Findings = append(r.Findings, report.Finding{ID: report.FindingUSBTooManyPhones, Severity: report.SeverityWarning,
+		Summary: "More than 64 phones are connected: the ones beyond the first 64 were not checked", Steps: []int{}})
+	b := newFake(t)
+	b.reports = []*report.Report{r}
+	h := newHarness(t, b, Options{})
+	h.attach(phoneA)
+	h.waitVerdict()
+	if v := h.u.verdict.Text; !strings.HasPrefix(v, "Fix this first: more than 64 phones are connected") || strings.Contains(v, "No fault found") {
+		t.Errorf("headline %q", v)
+	}
+	if all := joined(h); !strings.Contains(all, "unplug the ones you are not restoring") {
+		t.Errorf("fix text missing:\n%s", all)
+	}
+}
