@@ -125,6 +125,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 			_, md, err := r.client.QueryType(ctx, e)
 			return md, err
 		},
+		QueryChipID: r.client.QueryChipID,
 	})
 	usbPolled, muxConnected := false, false
 	var muxErr error
