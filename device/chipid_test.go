@@ -55,6 +55,10 @@ func TestMonitorOlderPhoneKeepsKeyInRecovery(t *testing.T) {
 			u.in <- usb.Event{Kind: usb.Attached, Time: at(0), Device: b}
 			x.in <- usbmux.Event{Kind: usbmux.EventConnected, Time: at(1), Devices: []usbmux.Entry{mb}}
 			x.in <- usbmux.Event{Kind: usbmux.EventAttach, Time: at(2), DeviceID: mb.DeviceID, Entry: mb, Reconciled: true}
+			waitFor(t, func() bool {
+				ds := m.Devices()
+				return len(ds) == 1 && ds[0].USB != nil && ds[0].Usbmux != nil
+			})
 			if tc.ask {
 				if got := <-asked; got != udidB {
 					t.Fatalf("asked for %q", got)
@@ -68,6 +72,7 @@ func TestMonitorOlderPhoneKeepsKeyInRecovery(t *testing.T) {
 			clock.Store(5000)
 			u.in <- usb.Event{Kind: usb.Detached, Time: at(5000), Device: b}
 			x.in <- usbmux.Event{Kind: usbmux.EventDetach, Time: at(5001), DeviceID: mb.DeviceID, Entry: mb}
+			waitFor(t, func() bool { return len(m.Devices()) == 0 }) // both departures stamped at 5 s
 			clock.Store(20000)
 			u.in <- usb.Event{Kind: usb.Attached, Time: at(20000), Device: rec}
 			waitFor(t, func() bool {
