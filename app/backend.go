@@ -40,6 +40,10 @@ type DeviceEvent struct {
 	// RTT and Failed describe an EventLatency sample.
 	RTT    time.Duration
 	Failed bool
+	// Drops is the live model's drop count for the phone since the live view
+	// started (device.Stability.Drops; Attach, Detach and ModeChange only).
+	// The strip caption of a running check counts from it.
+	Drops int
 }
 
 // Progress is the running check's progress.

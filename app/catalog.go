@@ -25,7 +25,7 @@ func CatalogView(c *catalog.Catalog, hostOS string) viewmodel.Catalog {
 		r := c.RecoveryButtons(fam)
 		out.Recovery[fam] = viewmodel.Recovery{Family: fam, Models: r.AppliesTo, Steps: r.Lines()}
 	}
-	for _, id := range []string{report.FindingUSBAccessDenied, report.FindingLockdownUntrusted, report.FindingDeviceRestoreMode} {
+	for _, id := range []string{report.FindingUSBAccessDenied, report.FindingLockdownUntrusted, report.FindingDeviceRestoreMode, report.FindingUSBTooManyPhones} {
 		if t, ok := c.FixText(id); ok {
 			out.Fixes[id] = t
 		}

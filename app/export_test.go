@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -122,5 +123,93 @@ func TestExportBeforeAnyCheck(t *testing.T) {
 	test.Tap(h.u.exportJSON)
 	if h.u.Window().Canvas().Overlays().Top() == nil {
 		t.Error("exporting without a report showed nothing")
+	}
+}
+
+func TestExportName(t *testing.T) {
+	at := time.Date(2026, 5, 20, 10, 15, 0, 0, time.Local)
+	one := &report.Report{GeneratedAt: at, Devices: []report.Device{{Model: report.Model{Name: "iPhone 13 Pro Max"}}}}
+	typ := &report.Report{GeneratedAt: at, Devices: []report.Device{{Model: report.Model{ProductType: "iPhone14,3"}}}}
+	none := &report.Report{GeneratedAt: at}
+	odd := &report.Report{GeneratedAt: at, Devices: []report.Device{{Model: report.Model{Name: "../iPhone: «SE» /2"}}}}
+	tests := []struct {
+		r    *report.Report
+		f    Format
+		want string
+	}{
+		{one, FormatMarkdown, "restoredoctor-iPhone-13-Pro-Max-2026-05-20-1015.md"},
+		{one, FormatJSON, "restoredoctor-iPhone-13-Pro-Max-2026-05-20-1015.json"},
+		{typ, FormatMarkdown, "restoredoctor-iPhone14-3-2026-05-20-1015.md"},
+		{none, FormatMarkdown, "restoredoctor-no-phone-2026-05-20-1015.md"},
+		{odd, FormatMarkdown, "restoredoctor-iPhone-SE-2-2026-05-20-1015.md"},
+		{nil, FormatJSON, "restoredoctor-report.json"},
+	}
+	for _, tc := range tests {
+		if got := ExportName(tc.r, tc.f); got != tc.want {
+			t.Errorf("ExportName = %q, want %q", got, tc.want)
+		}
+	}
+}
+
+func TestExportDir(t *testing.T) {
+	tests := []struct {
+		name string
+		dirs []string
+		want string
+	}{
+		{"documents first", []string{"Documents", "Desktop"}, "Documents"},
+		{"desktop", []string{"Desktop"}, "Desktop"},
+		{"home", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			home := t.TempDir()
+			for _, d := range tc.dirs {
+				if err := os.Mkdir(filepath.Join(home, d), 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got, want := ExportDir(home, isDir), filepath.Join(home, tc.want); got != want {
+				t.Errorf("ExportDir = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestDemoExportSaysSimulated: a demo report says "simulated" at the top of
+// both exports, and the suggested name carries the model and the time.
+func TestDemoExportSaysSimulated(t *testing.T) {
+	dir := t.TempDir()
+	var suggested []string
+	h := newHarness(t, newFake(t, "report-flapping.json"), Options{
+		Demo: "flapping", Guide: catalog.MustDefault(),
+		SaveDialog: func(_ fyne.Window, name string, done func(string, error)) {
+			suggested = append(suggested, name)
+			done(filepath.Join(dir, name), nil)
+		},
+	})
+	h.attach(phoneA)
+	h.waitVerdict()
+	test.Tap(h.u.exportMD)
+	test.Tap(h.u.exportJSON)
+	if len(suggested) != 2 || !strings.HasPrefix(suggested[0], "restoredoctor-iPhone-13-Pro-Max-") || !strings.HasSuffix(suggested[1], ".json") {
+		t.Fatalf("suggested names %q", suggested)
+	}
+	md, err := os.ReadFile(filepath.Join(dir, suggested[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head := strings.Join(strings.SplitN(string(md), "\n", 4)[:3], "\n"); !strings.Contains(head, "Simulated") {
+		t.Errorf("Markdown does not start by saying simulated:\n%s", head)
+	}
+	js, err := os.ReadFile(filepath.Join(dir, suggested[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := report.Validate(js); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(string(js), "{\n  \"schema\": \"restoredoctor.report/v1\",\n  \"simulated\": true,") {
+		t.Errorf("JSON does not start with simulated:\n%.120s", js)
 	}
 }

@@ -69,6 +69,9 @@ type liveDevice struct {
 	goneAt     time.Time // zero while connected
 	lastSeen   time.Time
 	checkedFor bool // an automatic check ran since it was plugged in
+	// drops is the live model's drop count (DeviceEvent.Drops) and
+	// dropsAtCheck its value when the running check started.
+	drops, dropsAtCheck int
 }
 
 // UI is the Restore Doctor window and its state. All fields are touched on
@@ -97,17 +100,23 @@ type UI struct {
 	seq         int
 	progress    Progress
 	provisional *report.Report // the running check's verdict so far
-	last, prev  *report.Report
-	triedLast   viewmodel.Tried
-	triedPrev   viewmodel.Tried
-	runErr      error
-	includeIDs  bool
-	ack         map[int]bool
-	expanded    map[int]bool
-	stripStart  time.Time
-	stripWindow time.Duration
-	stripEvents []viewmodel.StripEvent
-	samples     []viewmodel.LatencySample
+	last, prev  *report.Report // whole checks, every phone
+	// view and prevView are last and prev about the selected phone alone
+	// (its findings and the host's, re-ranked): the headline, the steps,
+	// the strip caption, "Since the previous check" and the export show
+	// them (updateView).
+	view, prevView *report.Report
+	headline       viewmodel.Verdict // the verdict line shown now
+	triedLast      viewmodel.Tried
+	triedPrev      viewmodel.Tried
+	runErr         error
+	includeIDs     bool
+	ack            map[int]bool
+	expanded       map[int]bool
+	stripStart     time.Time
+	stripWindow    time.Duration
+	stripEvents    []viewmodel.StripEvent
+	samples        []viewmodel.LatencySample
 
 	// widgets
 	icon          *phoneIcon
@@ -419,15 +428,19 @@ func (u *UI) onEvent(ev DeviceEvent) {
 	switch ev.Kind {
 	case EventLatency:
 		if u.running {
-			u.samples = append(u.samples, viewmodel.LatencySample{Time: now, RTT: ev.RTT, Failed: ev.Failed})
+			u.samples = append(u.samples, viewmodel.LatencySample{Key: key, Time: now, RTT: ev.RTT, Failed: ev.Failed})
 			u.refreshStrip()
 		}
 		return
 	case EventAttach, EventModeChange, EventUpdate:
 		newPlug := ld == nil || (!ld.goneAt.IsZero() && now.Sub(ld.goneAt) > replugAfter)
 		if ld == nil {
-			ld = &liveDevice{}
+			// New since the check started: its drops before do not count.
+			ld = &liveDevice{drops: ev.Drops, dropsAtCheck: ev.Drops}
 			u.devices[key] = ld
+		}
+		if ev.Kind != EventUpdate {
+			ld.drops = ev.Drops
 		}
 		prev := ld.dev
 		absent := prev.Key == "" || !ld.goneAt.IsZero()
@@ -443,7 +456,7 @@ func (u *UI) onEvent(ev DeviceEvent) {
 			if ev.Kind == EventModeChange {
 				kind = viewmodel.MarkMode
 			}
-			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: kind})
+			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: kind, Key: key})
 		}
 		if u.selected == "" {
 			u.selected = key
@@ -458,8 +471,9 @@ func (u *UI) onEvent(ev DeviceEvent) {
 			return // already gone: the other source saw it first
 		}
 		ld.goneAt = now
+		ld.drops = ev.Drops
 		if u.running {
-			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: viewmodel.MarkDetach})
+			u.stripEvents = append(u.stripEvents, viewmodel.StripEvent{Time: now, Kind: viewmodel.MarkDetach, Key: key})
 		}
 		u.log.Debug("device", "event", ev.Kind, "source", ev.Source)
 	}
@@ -479,6 +493,9 @@ func mergeDevice(old, upd viewmodel.Device) viewmodel.Device {
 	}
 	if out.ProductType == "" {
 		out.ProductType = old.ProductType
+	}
+	if out.OwnName == "" {
+		out.OwnName = old.OwnName
 	}
 	if out.IOSVersion == "" && out.Mode == old.Mode {
 		out.IOSVersion = old.IOSVersion
@@ -538,6 +555,9 @@ func (u *UI) startCheck() {
 	u.stripStart = u.opts.Now()
 	u.stripWindow = opts.Window
 	u.stripEvents, u.samples = nil, nil
+	for _, ld := range u.devices {
+		ld.dropsAtCheck = ld.drops
+	}
 	u.log.Info("check started", "window", opts.Window)
 	// The bar and the countdown follow the clock, not only the engine's
 	// progress reports (the window is one long check).
@@ -604,6 +624,11 @@ func (u *UI) finishCheck(seq int, tried viewmodel.Tried, r *report.Report, err e
 	if u.last != nil {
 		u.prev, u.triedPrev = u.last, u.triedLast
 	}
+	if u.opts.Demo != "" {
+		sim := *r
+		sim.Simulated = true // says so at the top of an export
+		r = &sim
+	}
 	u.addActionFindings(r)
 	u.last, u.triedLast = r, tried
 	// The check probed usbmuxd again: the host card follows it.
@@ -626,12 +651,13 @@ func (u *UI) finishCheck(seq int, tried viewmodel.Tried, r *report.Report, err e
 			}
 		}
 	}
-	primary := 0
-	if u.last.PrimaryStep != nil {
-		primary = *u.last.PrimaryStep
-	}
 	u.expanded = map[int]bool{}
-	u.log.Info("verdict ready", "primary_step", primary, "findings", len(u.last.Findings), "professional", u.last.Professional.Recommended)
+	u.updateView()
+	primary := 0
+	if u.view.PrimaryStep != nil {
+		primary = *u.view.PrimaryStep
+	}
+	u.log.Info("verdict ready", "primary_step", primary, "findings", len(u.view.Findings), "professional", u.view.Professional.Recommended)
 	u.refreshAll()
 }
 
@@ -652,6 +678,43 @@ func (u *UI) setTried(key string, on bool) {
 	u.refreshSteps()
 }
 
+// updateView narrows the last and the previous check to the selected phone
+// and re-ranks the steps for it alone, so that with several phones the
+// verdict, the steps and the comparison are about the phone on the card. A
+// previous check without that phone gives no comparison: a phone is only
+// compared with itself.
+func (u *UI) updateView() {
+	u.view = u.phoneReport(u.last, u.tried)
+	u.prevView = nil
+	if u.prev != nil && (len(u.prev.Devices) <= 1 || hasDevice(u.prev, u.selected)) {
+		u.prevView = u.phoneReport(u.prev, u.triedPrev)
+	}
+}
+
+// phoneReport is r about the selected phone, ranked with tried (r itself
+// when it has one phone or none).
+func (u *UI) phoneReport(r *report.Report, tried viewmodel.Tried) *report.Report {
+	one := report.ForDevice(r, u.selected)
+	if one == r {
+		return r
+	}
+	ranked, err := Rerank(u.opts.Catalog, one, tried)
+	if err != nil {
+		u.log.Error("ranking the steps for the selected phone failed", "err", err)
+		return r
+	}
+	return ranked
+}
+
+func hasDevice(r *report.Report, key string) bool {
+	for _, d := range r.Devices {
+		if d.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
 // rerank re-evaluates the last report's findings with the current tried flags.
 func (u *UI) rerank() {
 	r, err := Rerank(u.opts.Catalog, u.last, u.tried)
@@ -661,6 +724,7 @@ func (u *UI) rerank() {
 		return
 	}
 	u.last = r
+	u.updateView()
 }
 
 func (u *UI) selectedDevice() (viewmodel.Device, bool) {
@@ -694,8 +758,9 @@ func (u *UI) deviceList() []viewmodel.Device {
 
 func (u *UI) refreshDevice() {
 	card := viewmodel.BuildDeviceCard(u.deviceList(), u.selected, u.host)
-	if card.Selected >= 0 && len(card.ChoiceKeys) > card.Selected {
+	if card.Selected >= 0 && len(card.ChoiceKeys) > card.Selected && u.selected != card.ChoiceKeys[card.Selected] {
 		u.selected = card.ChoiceKeys[card.Selected]
+		u.updateView()
 	}
 	u.refreshWaiting()
 	u.heading.SetText(card.Heading)
@@ -710,7 +775,9 @@ func (u *UI) refreshDevice() {
 		u.selector.OnChanged = func(string) {
 			if i := u.selector.SelectedIndex(); i >= 0 && i < len(keys) {
 				u.selected = keys[i]
+				u.updateView()
 				u.refreshDevice()
+				u.refreshStrip()
 				u.refreshSteps()
 			}
 		}
@@ -783,13 +850,30 @@ func (u *UI) refreshProgress() {
 }
 
 func (u *UI) refreshStrip() {
-	st := viewmodel.BuildStrip(u.stripStart, u.stripWindow, u.stripEvents, u.samples)
+	// The selected phone's marks and samples, and its drops as the live
+	// model counted them.
+	var events []viewmodel.StripEvent
+	for _, e := range u.stripEvents {
+		if e.Key == "" || e.Key == u.selected {
+			events = append(events, e)
+		}
+	}
+	var samples []viewmodel.LatencySample
+	for _, s := range u.samples {
+		if s.Key == "" || s.Key == u.selected {
+			samples = append(samples, s)
+		}
+	}
+	st := viewmodel.BuildStrip(u.stripStart, u.stripWindow, events, samples)
+	if ld, ok := u.devices[u.selected]; ok {
+		st.SetDrops(max(ld.drops-ld.dropsAtCheck, 0))
+	}
 	u.strip.set(st)
 	caption := st.Caption
 	if u.running {
 		caption = viewmodel.LiveCaption(st, u.opts.Now().Sub(u.stripStart), u.stripWindow)
-	} else if u.last != nil && len(u.last.Devices) > 0 {
-		caption = viewmodel.StabilitySummary(u.last, u.selected)
+	} else if u.view != nil && len(u.view.Devices) > 0 {
+		caption = viewmodel.StabilitySummary(u.view, u.selected)
 	}
 	u.stripCaption.SetText(caption)
 }
@@ -826,7 +910,8 @@ func (u *UI) refreshWaiting() {
 
 func (u *UI) refreshSteps() {
 	connected := u.anyConnected()
-	v := viewmodel.BuildVerdict(u.last, u.cat, u.running, connected, u.runErr)
+	v := viewmodel.BuildVerdict(u.view, u.cat, u.running, connected, u.runErr)
+	u.headline = v
 	u.verdict.SetText(v.Text)
 	if u.running && u.last != nil {
 		// "Check again": the verdict below is the previous one.
@@ -848,7 +933,7 @@ func (u *UI) refreshSteps() {
 
 	// Before/after.
 	u.changesBox.Objects = nil
-	if ch := viewmodel.BuildChanges(u.prev, u.last, u.selected, u.triedPrev, u.triedLast); len(ch) > 0 {
+	if ch := viewmodel.BuildChanges(u.prevView, u.view, u.selected, u.triedPrev, u.triedLast); len(ch) > 0 {
 		u.changesBox.Add(sectionTitle("Since the previous check"))
 		for _, c := range ch {
 			l := widget.NewLabel(changeMark(c.Direction) + " " + c.Text)
@@ -873,10 +958,10 @@ func (u *UI) refreshSteps() {
 
 	// Findings with their own fix (udev rule, Trust).
 	u.notesBox.Objects = nil
-	for i, n := range viewmodel.BuildNotes(u.last, u.cat) {
+	for i, n := range viewmodel.BuildNotes(u.view, u.cat) {
 		box := container.NewVBox()
 		// The first note is the headline when no step applies: say it once.
-		if i > 0 || u.last.PrimaryStep != nil || v.Professional {
+		if i > 0 || u.view.PrimaryStep != nil || v.Professional {
 			t := widget.NewLabel(n.Summary)
 			t.TextStyle = fyne.TextStyle{Bold: true}
 			t.Wrapping = fyne.TextWrapWord
@@ -892,14 +977,14 @@ func (u *UI) refreshSteps() {
 	d, _ := u.selectedDevice()
 	family := d.RecoveryFamily
 	name := d.Name
-	if (family == "" || family == "unknown") && u.last != nil && len(u.last.Devices) > 0 {
-		family = u.last.Devices[0].Model.RecoveryButtons
+	if (family == "" || family == "unknown") && u.view != nil && len(u.view.Devices) > 0 {
+		family = u.view.Devices[0].Model.RecoveryButtons
 		if name == "" {
-			name = u.last.Devices[0].Model.Name
+			name = u.view.Devices[0].Model.Name
 		}
 	}
 	cards := viewmodel.BuildSteps(viewmodel.StepsInput{
-		Report: u.last, Catalog: u.cat, Family: family, ModelName: name,
+		Report: u.view, Catalog: u.cat, Family: family, ModelName: name,
 		Acknowledged: u.ack, Expanded: u.expanded, Mentioned: v.Step,
 		LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode),
 	})
@@ -1112,5 +1197,5 @@ func stripLegend() fyne.CanvasObject {
 
 // refreshDetails fills the technical Details disclosure.
 func (u *UI) refreshDetails() {
-	u.detailsText.SetText(strings.Join(viewmodel.BuildDetails(u.last, u.host, u.runErr), "\n"))
+	u.detailsText.SetText(strings.Join(viewmodel.BuildDetails(u.view, u.host, u.runErr), "\n"))
 }

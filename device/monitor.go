@@ -164,7 +164,14 @@ type MonitorOptions struct {
 	// mode-change event, and a usbmuxd/USB "flap" that turns out to be a
 	// change between normal and restore mode is counted as a mode change.
 	QueryMode func(ctx context.Context, e usbmux.Entry) (mode.Mode, error)
-	// QueryTimeout bounds each QueryMode call (default 10 s).
+	// QueryChipID, when set, is asked for lockdownd's UniqueChipID (the
+	// ECID, in hex) of every phone usbmuxd attaches whose UDID does not carry
+	// it (40 hex digits, A11 and earlier), typically
+	// (*usbmux.Client).QueryChipID. In recovery and DFU mode such a phone is
+	// known only by its ECID: knowing it, the monitor keeps the phone's one
+	// key across modes instead of seeing a new phone.
+	QueryChipID func(ctx context.Context, e usbmux.Entry) (string, error)
+	// QueryTimeout bounds each QueryMode and QueryChipID call (default 10 s).
 	QueryTimeout time.Duration
 }
 
@@ -173,6 +180,7 @@ type modeResult struct {
 	entry usbmux.Entry
 	mode  mode.Mode
 	err   error
+	ecid  string // QueryChipID's answer ("" when not asked or unknown)
 }
 
 // Monitor runs the USB watcher and the usbmuxd listener together and keeps
@@ -199,6 +207,7 @@ type Monitor struct {
 	muxDevs      map[int]usbmux.Entry  // by DeviceID
 	phones       map[string]*phoneState
 	alias        map[string]string // USB location → chip key learnt while the serial was readable
+	chipAlias    map[string]string // ECID key → UDID key of a phone whose UDID lacks the ECID (QueryChipID)
 	lastDev      map[string]Device // by key, last merged view
 	usbFirst     time.Time         // time of the USB watcher's first poll
 	muxConnected bool
@@ -276,7 +285,7 @@ func NewMonitor(usbSrc USBEvents, muxSrc UsbmuxEvents, opts MonitorOptions) *Mon
 	return &Monitor{
 		usbSrc: usbSrc, muxSrc: muxSrc, opts: opts, log: log,
 		usbDevs: map[string]usb.Device{}, muxDevs: map[int]usbmux.Entry{}, phones: map[string]*phoneState{},
-		alias: map[string]string{}, lastDev: map[string]Device{}, muxMode: map[int]mode.Mode{},
+		alias: map[string]string{}, chipAlias: map[string]string{}, lastDev: map[string]Device{}, muxMode: map[int]mode.Mode{},
 	}
 }
 
@@ -337,13 +346,25 @@ func (m *Monitor) loop(ctx context.Context, uch <-chan usb.Event, mch <-chan usb
 				continue
 			}
 			emit(m.onUsbmux(e))
-			if e.Kind == usbmux.EventAttach && m.opts.QueryMode != nil {
+			askChip := m.opts.QueryChipID != nil && e.Entry.UDID != "" && ECIDFromUDID(e.Entry.UDID) == ""
+			if e.Kind == usbmux.EventAttach && (m.opts.QueryMode != nil || askChip) {
 				inflight++
 				go func(entry usbmux.Entry) {
-					qctx, cancel := context.WithTimeout(ctx, m.opts.QueryTimeout)
-					md, err := m.opts.QueryMode(qctx, entry)
-					cancel()
-					modeCh <- modeResult{entry: entry, mode: md, err: err}
+					r := modeResult{entry: entry, mode: mode.Unknown}
+					if m.opts.QueryMode != nil {
+						qctx, cancel := context.WithTimeout(ctx, m.opts.QueryTimeout)
+						r.mode, r.err = m.opts.QueryMode(qctx, entry)
+						cancel()
+					}
+					if askChip {
+						qctx, cancel := context.WithTimeout(ctx, m.opts.QueryTimeout)
+						ecid, err := m.opts.QueryChipID(qctx, entry)
+						cancel()
+						if err == nil {
+							r.ecid = ecid
+						}
+					}
+					modeCh <- r
 				}(e.Entry)
 			}
 		case r := <-modeCh:
@@ -360,6 +381,9 @@ func (m *Monitor) onMode(r modeResult) []Event {
 	id := r.entry.DeviceID
 	if cur, ok := m.muxDevs[id]; !ok || cur.UDID != r.entry.UDID {
 		return nil // gone meanwhile
+	}
+	if k := ECIDKey(r.ecid); k != "" {
+		m.chipAlias[k] = m.keyOfEntry(r.entry)
 	}
 	if r.err != nil || (r.mode != mode.Normal && r.mode != mode.Restore) {
 		m.log.Debug("lockdown mode unknown", "udid", r.entry.UDID, "err", r.err)
@@ -478,6 +502,10 @@ func (m *Monitor) mergedLocked() []Device {
 		if d.USB == nil {
 			continue
 		}
+		if a, ok := m.chipAlias[d.Key]; ok && !used[a] {
+			used[a] = true
+			d.Key = a // an older phone in recovery/DFU: the key it has in normal mode
+		}
 		loc := d.USB.Location()
 		if ChipKey(d.Key) {
 			m.alias[loc] = d.Key
@@ -495,6 +523,9 @@ func (m *Monitor) mergedLocked() []Device {
 
 func (m *Monitor) usbKey(d usb.Device) string {
 	k := Key(&d, nil)
+	if a, ok := m.chipAlias[k]; ok {
+		return a
+	}
 	if ChipKey(k) {
 		return k
 	}

@@ -639,7 +639,11 @@ func (r *run) checkStability(ctx context.Context) (Outcome, error) {
 	if err != nil {
 		return Outcome{}, err
 	}
-	return checks.USBStability(r.opts.Window, s.byPhone(withWindowPhones(phones, s)), s.watched, s.failed)
+	out, err := checks.USBStability(r.opts.Window, s.byPhone(withWindowPhones(phones, s)), s.watched, s.failed)
+	if f, ok := tooManyPhones(s.overflow); ok && err == nil {
+		out.Findings = append(out.Findings, f)
+	}
+	return out, err
 }
 
 // checkPhones strips the raw entries for the checks.

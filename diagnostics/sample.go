@@ -11,6 +11,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
 // Link event sources.
@@ -28,6 +29,22 @@ type sampleResult struct {
 	watched   []string                    // sources that delivered a view of the devices
 	failed    []string                    // "source: why" for sources that could not be watched
 	seen      []device.Sighting
+	overflow  int // events of phones beyond maxPhones the monitor ignored
+}
+
+// tooManyPhones is the finding of a run that saw more phones than it
+// follows (ok false when it did not).
+func tooManyPhones(overflow int) (report.Finding, bool) {
+	if overflow <= 0 {
+		return report.Finding{}, false
+	}
+	return report.Finding{
+		ID:       report.FindingUSBTooManyPhones,
+		Severity: report.SeverityWarning,
+		Summary:  fmt.Sprintf("More than %d phones are connected: the ones beyond the first %d were not checked", maxPhones, maxPhones),
+		Evidence: map[string]any{"followed": maxPhones, "events_ignored": overflow},
+		Steps:    []int{},
+	}, true
 }
 
 // phones are the phones seen during the window, marking which ones were
@@ -109,6 +126,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 			_, md, err := r.client.QueryType(ctx, e)
 			return md, err
 		},
+		QueryChipID: r.client.QueryChipID,
 	})
 	live := &liveWindow{mon: mon, start: time.Now(), window: window}
 	r.live.Store(live)
@@ -137,6 +155,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 	}
 	res.seen = mon.Seen()
 	if n := mon.Overflow(); n > 0 {
+		res.overflow = n
 		res.failed = append(res.failed, fmt.Sprintf("phones beyond the first %d: %d events ignored", maxPhones, n))
 	}
 	if watcher != nil {

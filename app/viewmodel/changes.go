@@ -56,6 +56,9 @@ func newlyTried(before, after Tried) string {
 	return " after " + strings.Join(parts, " and ")
 }
 
+// pickDevice is the phone with key in r; with an empty key or a report of
+// one phone, the first phone. Among several phones an unknown key matches
+// none: numbers of one phone are never shown as, or compared with, another's.
 func pickDevice(r *report.Report, key string) (report.Device, bool) {
 	if r == nil || len(r.Devices) == 0 {
 		return report.Device{}, false
@@ -65,18 +68,57 @@ func pickDevice(r *report.Report, key string) (report.Device, bool) {
 			return d, true
 		}
 	}
+	if key != "" && len(r.Devices) > 1 {
+		return report.Device{}, false
+	}
 	return r.Devices[0], true
 }
 
-func dir(before, after float64, lowerIsBetter bool) Direction {
+// The noise rule: when a re-check calls a number better or worse. One
+// 10–30 s window catches a drop more or less by chance, and round trips on a
+// healthy link vary by many times while staying far below what matters.
+//
+//   - Counts (drops, unanswered questions): better or worse when the count
+//     reaches or leaves 0, or changes by more than noiseCount; a change of
+//     noiseCount or less between two non-zero counts is "about the same"
+//     (still shown, so a user sees the fault is still there).
+//   - Answer time (lockdown p95): better or worse only when it changes by
+//     more than noiseRatio times and by more than noiseMs; otherwise not shown.
+//   - USB speed and hub: discrete facts, every change counts.
+//
+// "… after changing the cable" names only what the user ticked since the
+// previous check, and only on a change beyond noise.
+const (
+	noiseCount = 1
+	noiseRatio = 2.0
+	noiseMs    = 50.0
+)
+
+// countDirection applies the noise rule to a count.
+func countDirection(before, after int) Direction {
+	diff := after - before
 	switch {
-	case before == after:
+	case diff == 0:
 		return Same
-	case (after < before) == lowerIsBetter:
+	case before != 0 && after != 0 && diff >= -noiseCount && diff <= noiseCount:
+		return Same
+	case diff < 0:
 		return Better
 	default:
 		return Worse
 	}
+}
+
+// latencyDirection applies the noise rule to an answer time in ms.
+func latencyDirection(before, after float64) Direction {
+	lo, hi := min(before, after), max(before, after)
+	if hi-lo <= noiseMs || hi <= lo*noiseRatio {
+		return Same
+	}
+	if after < before {
+		return Better
+	}
+	return Worse
 }
 
 // BuildChanges compares the previous check with the latest one for the phone
@@ -88,20 +130,31 @@ func BuildChanges(before, after *report.Report, key string, triedBefore, triedAf
 	}
 	suffix := newlyTried(triedBefore, triedAfter)
 	var out []Change
-	add := func(label string, b, a float64, unit string, lowerIsBetter bool) {
-		d := dir(b, a, lowerIsBetter)
-		if d == Same {
-			return
-		}
+	add := func(label string, b, a float64, unit string, d Direction) {
 		out = append(out, Change{Text: fmt.Sprintf("%s: %s → %s%s", label, num(b, unit), num(a, unit), suffix), Direction: d})
+	}
+	addCount := func(label string, b, a int) {
+		switch d := countDirection(b, a); {
+		case d != Same:
+			add(label, float64(b), float64(a), "", d)
+		case b != a:
+			// Within noise: still there, credited to nothing.
+			out = append(out, Change{Text: fmt.Sprintf("%s: %d → %d, about the same", label, b, a), Direction: Same})
+		}
 	}
 	db, okb := pickDevice(before, key)
 	da, oka := pickDevice(after, key)
 	switch {
 	case okb && oka:
-		add("drops", float64(db.Stability.Detaches), float64(da.Stability.Detaches), "", true)
+		addCount("drops", db.Stability.Detaches, da.Stability.Detaches)
+		if db.USB.Present && da.USB.Present && db.USB.SpeedMbps != da.USB.SpeedMbps {
+			d := Better
+			if da.USB.SpeedMbps < db.USB.SpeedMbps {
+				d = Worse
+			}
+			add("USB speed", db.USB.SpeedMbps, da.USB.SpeedMbps, " Mbit/s", d)
+		}
 		if db.USB.Present && da.USB.Present {
-			add("USB speed", db.USB.SpeedMbps, da.USB.SpeedMbps, " Mbit/s", false)
 			if db.USB.BehindHub != da.USB.BehindHub {
 				d := Better
 				text := "connection: through a hub → direct"
@@ -112,9 +165,11 @@ func BuildChanges(before, after *report.Report, key string, triedBefore, triedAf
 			}
 		}
 		if db.Lockdown.Reachable && da.Lockdown.Reachable {
-			add("iPhone answer time", db.Lockdown.RTTms.P95, da.Lockdown.RTTms.P95, " ms", true)
+			if d := latencyDirection(db.Lockdown.RTTms.P95, da.Lockdown.RTTms.P95); d != Same {
+				add("iPhone answer time", db.Lockdown.RTTms.P95, da.Lockdown.RTTms.P95, " ms", d)
+			}
 		}
-		add("unanswered questions", float64(db.Lockdown.Timeouts), float64(da.Lockdown.Timeouts), "", true)
+		addCount("unanswered questions", db.Lockdown.Timeouts, da.Lockdown.Timeouts)
 		if db.Mode != da.Mode {
 			out = append(out, Change{Text: fmt.Sprintf("mode: %s → %s", db.Mode, da.Mode), Direction: Same})
 		}

@@ -13,8 +13,12 @@ import (
 // live device events (USB and usbmuxd) and, when a check has run, its report.
 type Device struct {
 	// Key identifies the phone across events (normalised serial or location).
-	Key         string
-	Name        string // marketing name, e.g. "iPhone 13 Pro Max"; "" when unknown
+	Key  string
+	Name string // marketing name, e.g. "iPhone 13 Pro Max"; "" when unknown
+	// OwnName is the name the owner gave the phone ("Anna's iPhone"), as
+	// lockdownd tells it; "" when unknown. It tells phones apart in the
+	// selector and stays out of reports.
+	OwnName     string
 	ProductType string // e.g. "iPhone14,3"
 	Mode        mode.Mode
 	// IOSVersion is the iOS version when lockdownd told it ("" when unknown).
@@ -124,6 +128,54 @@ func (d Device) DisplayName() string {
 	}
 }
 
+// ChoiceLabels are the selector's labels for devs, in order, each one
+// different: the owner's name for the phone when lockdownd told it, else the
+// model; a model name that more than one phone shares gets the end of the
+// phone's key ("iPhone 13 Pro Max ·6F70"); then the mode.
+func ChoiceLabels(devs []Device) []string {
+	names := make([]string, len(devs))
+	count := map[string]int{}
+	for i, d := range devs {
+		names[i] = d.choiceName()
+		count[names[i]]++
+	}
+	out := make([]string, len(devs))
+	for i, d := range devs {
+		n := names[i]
+		if count[n] > 1 {
+			n += " ·" + keySuffix(d.Key)
+		}
+		out[i] = fmt.Sprintf("%d. %s (%s)", i+1, n, ModeName(d.Mode))
+	}
+	return out
+}
+
+// choiceName is the phone's name in the selector, before any suffix.
+func (d Device) choiceName() string {
+	if d.OwnName != "" {
+		return d.OwnName
+	}
+	return d.DisplayName()
+}
+
+// keySuffix is the last four letters or digits of a phone's key, enough to
+// tell a few phones apart without showing the whole identifier.
+func keySuffix(key string) string {
+	if i := strings.LastIndexByte(key, ':'); i >= 0 {
+		key = key[i+1:] // without the scheme ("ecid:", "usb:")
+	}
+	var tail []rune
+	for _, r := range strings.ToUpper(key) {
+		if r >= '0' && r <= '9' || r >= 'A' && r <= 'Z' {
+			tail = append(tail, r)
+		}
+	}
+	if len(tail) > 4 {
+		tail = tail[len(tail)-4:]
+	}
+	return string(tail)
+}
+
 // SpeedText describes a USB link speed in plain words.
 func SpeedText(mbps float64) string {
 	switch {
@@ -140,10 +192,12 @@ func SpeedText(mbps float64) string {
 	}
 }
 
-// SortDevices orders phones by display name then key so the selector is stable.
+// SortDevices orders phones by the name the selector shows (the owner's
+// name, else the model) then key, so the selector is stable and
+// alphabetical.
 func SortDevices(devs []Device) {
 	sort.SliceStable(devs, func(i, j int) bool {
-		a, b := devs[i].DisplayName(), devs[j].DisplayName()
+		a, b := devs[i].choiceName(), devs[j].choiceName()
 		if a != b {
 			return a < b
 		}
@@ -169,8 +223,8 @@ func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
 		}
 	}
 	if len(sorted) > 1 {
-		for i, d := range sorted {
-			card.Choices = append(card.Choices, fmt.Sprintf("%d. %s (%s)", i+1, d.DisplayName(), ModeName(d.Mode)))
+		card.Choices = ChoiceLabels(sorted)
+		for _, d := range sorted {
 			card.ChoiceKeys = append(card.ChoiceKeys, d.Key)
 		}
 	}

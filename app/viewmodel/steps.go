@@ -336,6 +336,10 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 	if r.Incomplete() {
 		// Cut short or a phone check in error: never "No fault found".
 		v.Kind, v.Text = VerdictError, r.Summary
+		if r.PrimaryStep != nil {
+			// The summary's "So far: Try step N first" names it.
+			v.Step = *r.PrimaryStep
+		}
 		return v
 	}
 	if r.Professional.Recommended {

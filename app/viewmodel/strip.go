@@ -21,10 +21,15 @@ const (
 type StripEvent struct {
 	Time time.Time
 	Kind MarkKind
+	// Key is the phone's key ("" for any phone); the window shows the
+	// selected phone's marks.
+	Key string
 }
 
 // LatencySample is one lockdown round trip.
 type LatencySample struct {
+	// Key is the phone's key ("" for any phone).
+	Key  string
 	Time time.Time
 	RTT  time.Duration
 	// Failed marks a timed-out or failed request.
@@ -54,6 +59,34 @@ type Strip struct {
 	Caption string
 	// Summary is the caption's figures without the window ("1 drop, …").
 	Summary string
+
+	// What Summary is made of, for SetDrops.
+	window        time.Duration
+	drops, failed int
+	maxMs         float64
+	sampled       bool
+}
+
+// SetDrops puts the live model's drop count for the phone (device.Monitor's,
+// since the check started) into the summary and caption in place of the
+// count of detach marks, so the caption says what the Monitor counted.
+func (s *Strip) SetDrops(n int) {
+	if s.window <= 0 {
+		return
+	}
+	s.drops = n
+	s.summarise()
+}
+
+func (s *Strip) summarise() {
+	s.Summary = plural(s.drops, "drop", "drops")
+	if s.sampled {
+		s.Summary += ", answers took up to " + msText(s.maxMs)
+		if s.failed > 0 {
+			s.Summary += ", " + plural(s.failed, "question went unanswered", "questions went unanswered")
+		}
+	}
+	s.Caption = fmt.Sprintf("Stability over %gs: %s", s.window.Seconds(), s.Summary)
 }
 
 // LiveCaption is the strip's caption while the check runs: the figures so
@@ -120,15 +153,8 @@ func BuildStrip(start time.Time, window time.Duration, events []StripEvent, samp
 		}
 		s.Points = append(s.Points, Point{X: x, Y: y, Failed: smp.Failed})
 	}
-	secs := window.Seconds()
-	s.Summary = plural(detaches, "drop", "drops")
-	if len(samples) > 0 {
-		s.Summary += ", answers took up to " + msText(maxMs)
-		if failed > 0 {
-			s.Summary += ", " + plural(failed, "question went unanswered", "questions went unanswered")
-		}
-	}
-	s.Caption = fmt.Sprintf("Stability over %gs: %s", secs, s.Summary)
+	s.window, s.drops, s.failed, s.maxMs, s.sampled = window, detaches, failed, maxMs, len(samples) > 0
+	s.summarise()
 	return s
 }
 

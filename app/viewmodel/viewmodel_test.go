@@ -301,7 +301,7 @@ func TestBuildStrip(t *testing.T) {
 	}{
 		{name: "no window", caption: "Stability: waiting for a check"},
 		{name: "flaps", window: 10 * time.Second,
-			events: []StripEvent{{at(1000), MarkDetach}, {at(2500), MarkAttach}, {at(-5), MarkDetach}, {at(11000), MarkAttach}},
+			events: []StripEvent{{Time: at(1000), Kind: MarkDetach}, {Time: at(2500), Kind: MarkAttach}, {Time: at(-5), Kind: MarkDetach}, {Time: at(11000), Kind: MarkAttach}},
 			marks:  []Mark{{0.1, MarkDetach}, {0.25, MarkAttach}}, scale: 20,
 			caption: "Stability over 10s: 1 drop"},
 		{name: "latency and a failure", window: 10 * time.Second,
@@ -417,7 +417,7 @@ func TestBuildProgress(t *testing.T) {
 
 func TestLiveCaption(t *testing.T) {
 	t0 := time.Date(2026, 5, 20, 10, 0, 0, 0, time.UTC)
-	st := BuildStrip(t0, 10*time.Second, []StripEvent{{t0.Add(time.Second), MarkDetach}}, nil)
+	st := BuildStrip(t0, 10*time.Second, []StripEvent{{Time: t0.Add(time.Second), Kind: MarkDetach}}, nil)
 	if got := LiveCaption(st, 4*time.Second, 10*time.Second); got != "So far (4 of 10 s): 1 drop" {
 		t.Errorf("during the window: %q", got)
 	}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -9,7 +8,6 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"syscall"
@@ -17,17 +15,11 @@ import (
 
 	"golang.org/x/term"
 
-	"github.com/restoredoctor/restoredoctor/app"
-	"github.com/restoredoctor/restoredoctor/app/viewmodel"
-	"github.com/restoredoctor/restoredoctor/device"
-	"github.com/restoredoctor/restoredoctor/device/mode"
-	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
-	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -128,7 +120,7 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "restoredoctor %s: %s\n", commandName(o.kind), fmt.Sprintf(format, a...))
+		fmt.Fprintf(stderr, "restoredoctor %s: %s\n", actions.CommandName(o.kind), fmt.Sprintf(format, a...))
 		return exitFail
 	}
 
@@ -137,16 +129,11 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	var opener usb.Opener
 	if o.demo != "" {
 		sc, _ := sim.Builtin(o.demo)
-		dir, err := os.MkdirTemp("", "restoredoctor-demo-")
+		srv, stopDemo, err := startDemo(ctx, sc, log)
 		if err != nil {
-			return fail("demo: %v", err)
+			return fail("%v", err)
 		}
-		defer os.RemoveAll(dir)
-		srv, err := sim.Start(ctx, "unix://"+filepath.Join(dir, "usbmuxd.sock"), sc, log.With("component", "sim"))
-		if err != nil {
-			return fail("start the demo simulator: %v", err)
-		}
-		defer srv.Close()
+		defer stopDemo()
 		src, opener, addr = srv.USBSource(), srv.USBOpener(), srv.Addr()
 	} else {
 		sc, err := usb.NewScanner(usb.ScannerOptions{Logger: log})
@@ -170,11 +157,11 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail("cannot see any iPhone: %v", err)
 	}
-	d, err := pickDevice(devs, o.device)
+	d, err := actions.Pick(devs, o.device)
 	if err != nil {
 		return fail("%v", err)
 	}
-	name, family := identify(ctx, client, &d)
+	name, family := actions.Identify(ctx, client, &d)
 
 	hw := actions.Devices{USB: opener, Usbmux: client}
 	runner := actions.NewRunner(hw, look, actions.Options{FollowTimeout: o.follow})
@@ -182,10 +169,10 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 
 	if actions.Check(o.kind, d) == nil && !o.yes {
 		if !isTerminalReader(stdin) {
-			fmt.Fprintf(stderr, "restoredoctor %s: %s on %s needs confirmation: pass --yes, or run it on a terminal\n", commandName(o.kind), o.kind.Title(), name)
+			fmt.Fprintf(stderr, "restoredoctor %s: %s on %s needs confirmation: pass --yes, or run it on a terminal\n", actions.CommandName(o.kind), o.kind.Title(), name)
 			return exitUsage
 		}
-		if !confirm(stdin, stderr, o.kind, name, d.Mode) {
+		if !actions.Confirm(stdin, stderr, o.kind, name, d.Mode) {
 			fmt.Fprintln(stderr, "Nothing was done.")
 			return exitFail
 		}
@@ -195,16 +182,7 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	}
 	res := runner.Run(ctx, req)
 
-	fmt.Fprintf(stdout, "%s: %s\n", o.kind.Title(), res.Summary)
-	if res.After != "" {
-		fmt.Fprintf(stdout, "Before: %s mode. After: %s mode.\n", res.Before, res.After)
-	}
-	if len(res.Buttons) > 0 {
-		fmt.Fprintln(stdout, res.Hint)
-		for i, b := range res.Buttons {
-			fmt.Fprintf(stdout, "  %d. %s\n", i+1, b)
-		}
-	}
+	actions.WriteResult(stdout, res)
 	if res.Err != nil {
 		log.Debug("action", "err", res.Err)
 	}
@@ -223,7 +201,7 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	defer rcancel()
 	rep, err := engine.Run(rctx, diagnostics.Options{UsbmuxdAddress: addr, NoNetwork: true, IncludeIdentifiers: true}, nil)
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor %s: the re-check could not run: %v\n", commandName(o.kind), err)
+		fmt.Fprintf(stderr, "restoredoctor %s: the re-check could not run: %v\n", actions.CommandName(o.kind), err)
 		return code
 	}
 	rep.Findings = append(rep.Findings, res.Finding())
@@ -244,143 +222,7 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	return code
 }
 
-// commandName is the command line of an action: "recovery exit", "restart".
-func commandName(k actions.Kind) string {
-	switch k {
-	case actions.ExitRecovery:
-		return "recovery exit"
-	case actions.EnterRecovery:
-		return "recovery enter"
-	}
-	return string(k)
-}
-
-// pickDevice chooses the phone: the only one, or the one --device names
-// (UDID in any spelling, report key, or USB location "1-2").
-func pickDevice(devs []device.Device, want string) (device.Device, error) {
-	if want == "" {
-		switch len(devs) {
-		case 0:
-			return device.Device{}, errors.New("no iPhone found on USB or through usbmuxd")
-		case 1:
-			return devs[0], nil
-		}
-		var keys []string
-		for _, d := range devs {
-			keys = append(keys, deviceName(d))
-		}
-		return device.Device{}, fmt.Errorf("%d iPhones are connected (%s): choose one with --device", len(devs), strings.Join(keys, ", "))
-	}
-	for _, d := range devs {
-		if d.Key == want || d.Key == device.KeyForUDID(want) || (d.UDID != "" && usb.NormalizeSerial(d.UDID) == usb.NormalizeSerial(want)) ||
-			(d.USB != nil && d.USB.Location() == want) {
-			return d, nil
-		}
-	}
-	return device.Device{}, fmt.Errorf("--device %q: no such iPhone connected", want)
-}
-
-func deviceName(d device.Device) string {
-	if d.UDID != "" {
-		return d.UDID
-	}
-	if d.USB != nil {
-		return "USB " + d.USB.Location()
-	}
-	return d.Key
-}
-
-// identify names the phone and finds its button family: from lockdownd in
-// normal mode (which also tells restore mode apart), from the iBoot string
-// in recovery and DFU mode.
-func identify(ctx context.Context, c *usbmux.Client, d *device.Device) (string, model.Family) {
-	info := model.Info{Family: model.Unknown}
-	switch {
-	case d.USB != nil && d.USB.Recovery != nil:
-		info = model.ByChipHex(d.USB.Recovery.CPID, d.USB.Recovery.BDID)
-	case d.Usbmux != nil:
-		qctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		li, err := c.QueryLockdown(qctx, *d.Usbmux)
-		cancel()
-		if li.Mode == mode.Restore {
-			d.Mode = mode.Restore
-		}
-		if err == nil && li.ProductType != "" {
-			info = model.ByProductType(li.ProductType)
-		}
-	}
-	name := "the iPhone"
-	if info.Known {
-		name = info.Name
-	}
-	return name, info.Family
-}
-
 func isTerminalReader(r io.Reader) bool {
 	f, ok := r.(*os.File)
 	return ok && term.IsTerminal(int(f.Fd()))
-}
-
-// confirm asks on the terminal. Entering recovery mode shows step 5's
-// data-loss warning first and wants "I have a backup".
-func confirm(stdin io.Reader, stderr io.Writer, k actions.Kind, name string, m mode.Mode) bool {
-	in := bufio.NewReader(stdin)
-	if k == actions.EnterRecovery {
-		if w := catalog.MustDefault().Step(5).Warning; w != "" {
-			fmt.Fprintf(stderr, "Warning: %s\n", w)
-		}
-		fmt.Fprintf(stderr, "%s on %s (%s mode). Type \"I have a backup\" to go ahead: ", k.Title(), name, m)
-		line, _ := in.ReadString('\n')
-		return strings.EqualFold(strings.TrimSpace(line), "I have a backup")
-	}
-	fmt.Fprintf(stderr, "%s on %s (%s mode)? [y/N] ", k.Title(), name, m)
-	line, _ := in.ReadString('\n')
-	a := strings.ToLower(strings.TrimSpace(line))
-	return a == "y" || a == "yes"
-}
-
-var _ app.ActionRunner = (*guiBackend)(nil)
-
-// RunAction implements app.ActionRunner for the window: it finds the phone
-// the window shows (by the window's live key) in one merged look at USB and
-// usbmuxd, tells restore mode apart through lockdownd, and runs the action
-// with its policy, following the phone until it is back.
-func (b *guiBackend) RunAction(ctx context.Context, kind actions.Kind, dev viewmodel.Device) actions.Result {
-	var opener usb.Opener
-	src0 := b.sess.USB()
-	switch src := src0.(type) {
-	case usb.Opener:
-		opener = src // the gousb Scanner
-	case interface{ USBOpener() usb.Opener }:
-		opener = src.USBOpener() // the demo simulator's iBoot
-	}
-	client := b.sess.Usbmux()
-	look := actions.SnapshotLook(src0, client, runtime.GOOS)
-	runner := actions.NewRunner(actions.Devices{USB: opener, Usbmux: client}, look, actions.Options{})
-	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	devs, err := look(lctx)
-	cancel()
-	var d device.Device
-	found := false
-	for _, m := range devs {
-		if m.Key == dev.Key { // device.Key: the window's key for the phone in every mode
-			d, found = m, true
-			break
-		}
-	}
-	if !found {
-		if err == nil {
-			err = errors.New("the iPhone is no longer connected")
-		}
-		return actions.Result{Kind: kind, DeviceKey: dev.Key, Started: time.Now(), Before: dev.Mode, Outcome: actions.Refused,
-			Summary: "nothing was sent: " + err.Error(), Err: err}
-	}
-	if dev.Mode == mode.Restore {
-		d.Mode = mode.Restore // the window learnt it from lockdownd's QueryType
-	}
-	_, family := identify(ctx, client, &d)
-	if dev.RecoveryFamily != "" && family == model.Unknown {
-		family = model.Family(dev.RecoveryFamily)
-	}
-	return runner.Run(ctx, actions.Request{Kind: kind, Device: d, Family: family})
 }

@@ -19,7 +19,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
-	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/devlist"
 )
 
 const devicesFixtureDir = "../../device/usb/testdata/umockdev"
@@ -115,7 +115,7 @@ func TestDevicesUmockdev(t *testing.T) {
 			if err := cmd.Run(); err != nil {
 				t.Fatalf("umockdev-run … restoredoctor devices --json: %v\nstderr: %s", err, stderr.String())
 			}
-			var got []DeviceJSON
+			var got []devlist.DeviceJSON
 			if err := json.Unmarshal(stdout.Bytes(), &got); err != nil {
 				t.Fatalf("output is not a JSON array: %v\n%s", err, stdout.String())
 			}
@@ -265,33 +265,12 @@ func TestDevicesUsageAndErrors(t *testing.T) {
 				t.Errorf("stdout not empty: %q", stdout.String())
 			}
 			if tt.jsonLength >= 0 {
-				var arr []DeviceJSON
+				var arr []devlist.DeviceJSON
 				if err := json.Unmarshal(stdout.Bytes(), &arr); err != nil || len(arr) != tt.jsonLength {
 					t.Errorf("JSON %q: %v, %d entries, want %d", stdout.String(), err, len(arr), tt.jsonLength)
 				}
 			}
 		})
-	}
-}
-
-func TestReportConversion(t *testing.T) {
-	d := usb.Device{VendorID: 0x05AC, ProductID: 0x12A8, Mode: mode.Normal, Bus: 1, Address: 9, PortPath: []int{1, 3},
-		HubDepth: 1, BehindHub: true, SpeedMbps: 480, USBVersion: "2.00", Serial: "abc", OpenErr: errors.New("x")}
-	j := deviceJSON(d)
-	b, _ := json.Marshal(j)
-	want := `{"mode":"normal","usb":{"present":true,"vendor_id":"05ac","product_id":"12a8","speed_mbps":480,"bus":1,"port_path":[1,3],"behind_hub":true},"address":9,"hub_depth":1,"usb_version":"2.00","serial":"abc","error":"x"}`
-	if string(b) != want {
-		t.Errorf("got  %s\nwant %s", b, want)
-	}
-	if u := diagnostics.ReportUSB(usb.Device{}); u.PortPath == nil {
-		t.Error("nil port path must become []")
-	}
-	if diagnostics.ReportRecovery(nil) != nil {
-		t.Error("diagnostics.ReportRecovery(nil) != nil")
-	}
-	r := diagnostics.ReportRecovery(&usb.RecoveryInfo{SDOM: "01", CPID: "8110", NONC: "AB", SNON: "CD", SRNM: "S", IMEI: "I"})
-	if r.SDOM != "01" || r.CPID != "8110" || r.NONC != "AB" || r.SNON != "CD" || r.SRNM != "S" || r.IMEI != "I" {
-		t.Errorf("diagnostics.ReportRecovery = %+v", r)
 	}
 }
 

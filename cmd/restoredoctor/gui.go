@@ -18,6 +18,8 @@ import (
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/restoredoctor/restoredoctor/app"
+	"github.com/restoredoctor/restoredoctor/app/display"
+	"github.com/restoredoctor/restoredoctor/app/live"
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
@@ -91,8 +93,8 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		}
 		o.noNetwork = true
 	}
-	if err := checkDisplay(context.Background(), runtime.GOOS, os.Getenv); err != nil {
-		fmt.Fprintf(stderr, noDisplayHint, err)
+	if err := display.Check(context.Background(), runtime.GOOS, os.Getenv); err != nil {
+		fmt.Fprintf(stderr, display.Hint, err)
 		return exitFail
 	}
 	level := slog.LevelInfo
@@ -104,55 +106,52 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	b := &guiBackend{noNetwork: o.noNetwork, log: log, addr: o.usbmuxd}
+	muxAddr := o.usbmuxd
+	var usbErr error
 	var usbSrc, engineUSB usb.Source // the live view's (nil without libusb) and the engine's (says why)
-	if b.cat, err = catalog.Load(); err != nil {
+	cat, err := catalog.Load()
+	if err != nil {
 		fmt.Fprintln(stderr, describeErr("load the step catalogue", err))
 		return exitFail
 	}
 
 	if o.demo != "" {
-		dir, err := os.MkdirTemp("", "restoredoctor-demo-")
+		srv, stopDemo, err := startDemo(ctx, sc, log)
 		if err != nil {
-			fmt.Fprintln(stderr, describeErr("demo", err))
+			fmt.Fprintf(stderr, "restoredoctor: %v\n", err)
 			return exitFail
 		}
-		defer os.RemoveAll(dir)
-		srv, err := sim.Start(ctx, sim.LocalAddress(dir), sc, log.With("component", "sim"))
-		if err != nil {
-			fmt.Fprintln(stderr, describeErr("start the demo simulator", err))
-			return exitFail
-		}
-		defer srv.Close()
+		defer stopDemo()
 		usbSrc = srv.USBSource()
 		engineUSB = usbSrc
-		b.addr = srv.Addr()
-		log.Info("demo mode", "scenario", o.demo, "usbmuxd", b.addr)
+		muxAddr = srv.Addr()
+		log.Info("demo mode", "scenario", o.demo, "usbmuxd", muxAddr)
 	} else {
 		var closeUSB func()
-		engineUSB, usbSrc, closeUSB, b.usbErr = openUSB(log)
+		engineUSB, usbSrc, closeUSB, usbErr = openUSB(log)
 		defer closeUSB()
-		if b.usbErr != nil {
-			log.Warn("USB not usable", "err", b.usbErr)
+		if usbErr != nil {
+			log.Warn("USB not usable", "err", usbErr)
 		}
 	}
-	addr, err := usbmux.ResolveAddress(b.addr)
+	addr, err := usbmux.ResolveAddress(muxAddr)
 	if err != nil {
 		fmt.Fprintln(stderr, describeErr("usbmuxd address", err))
 		return exitFail
 	}
 	engine := diagnostics.NewEngine(diagnostics.Config{USB: engineUSB, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
 	defer engine.Close()
-	b.sess = session.New(session.Config{Engine: engine, USB: usbSrc, Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}), Logger: log})
+	sess := session.New(session.Config{Engine: engine, USB: usbSrc, Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}), Logger: log})
+	b := live.New(live.Config{Session: sess, USBErr: usbErr, UsbmuxdAddress: muxAddr, NoNetwork: o.noNetwork, Logger: log})
 
 	a := fyneapp.NewWithID(AppID)
 	if icon, err := fs.ReadFile(assets.FS, "icon/restoredoctor.png"); err == nil {
 		a.SetIcon(fyne.NewStaticResource("restoredoctor.png", icon))
 	}
-	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: b.cat, Catalog: b.cat})
+	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: cat, Catalog: cat})
 	w := u.Window()
 	w.SetMaster()
-	w.Resize(app.WindowSize(screenSize(w)))
+	w.Resize(app.WindowSize(app.ScreenSize(w)))
 	w.CenterOnScreen()
 	u.Start()
 	closed := make(chan struct{})
@@ -173,4 +172,9 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	u.Stop()
 	log.Info("window closed")
 	return exitOK
+}
+
+// describeErr formats a startup error for stderr.
+func describeErr(what string, err error) string {
+	return fmt.Sprintf("restoredoctor: %s: %v", what, err)
 }

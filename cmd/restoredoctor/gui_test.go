@@ -269,3 +269,23 @@ func assertNotBlank(t *testing.T, path string) {
 		t.Fatalf("screenshot looks blank: %d colours, %v", len(colours), b)
 	}
 }
+
+// Over SSH without X forwarding the window cannot open: a clear message that
+// points to `restoredoctor check`, exit 1, and no Go panic or stack trace.
+func TestGUINoDisplay(t *testing.T) {
+	t.Setenv("DISPLAY", "")
+	t.Setenv("WAYLAND_DISPLAY", "")
+	var out, errb bytes.Buffer
+	if got := run([]string{"--demo", "healthy"}, &out, &errb); got != exitFail {
+		t.Fatalf("exit %d, want %d; stderr:\n%s", got, exitFail, errb.String())
+	}
+	msg := errb.String()
+	for _, want := range []string{"no graphical display", "restoredoctor check"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, msg)
+		}
+	}
+	if strings.Contains(msg, "goroutine") || strings.Contains(msg, "panic") {
+		t.Errorf("stderr shows a panic:\n%s", msg)
+	}
+}

@@ -5,6 +5,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"os"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	_ "github.com/restoredoctor/restoredoctor/internal/localefix" // before Fyne initialises: see the package doc
 )
 
@@ -101,4 +103,19 @@ func openUSB(log *slog.Logger) (src usb.Source, live usb.Source, close func(), e
 	// while the process ends, which frees the handles anyway (20 ms of a
 	// 50 ms `check --window 0` were this wait).
 	return sc, sc, func() { closeBriefly(sc, 0) }, nil
+}
+
+// startDemo starts the simulator playing sc on a unix socket in a fresh
+// temporary folder; stop closes it and removes the folder.
+func startDemo(ctx context.Context, sc sim.Scenario, log *slog.Logger) (srv *sim.Server, stop func(), err error) {
+	dir, err := os.MkdirTemp("", "restoredoctor-demo-")
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo: %w", err)
+	}
+	srv, err = sim.Start(ctx, sim.LocalAddress(dir), sc, log.With("component", "sim"))
+	if err != nil {
+		os.RemoveAll(dir)
+		return nil, nil, fmt.Errorf("start the demo simulator: %w", err)
+	}
+	return srv, func() { srv.Close(); os.RemoveAll(dir) }, nil
 }

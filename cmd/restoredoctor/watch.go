@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,19 +9,13 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"slices"
-	"strings"
-	"sync"
 	"syscall"
 	"time"
 
-	"github.com/restoredoctor/restoredoctor/device/mode"
-	"github.com/restoredoctor/restoredoctor/device/model"
-	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
-	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/diagnostics/watchlog"
 )
 
 const watchUsage = `Usage: restoredoctor watch [options]
@@ -77,119 +70,6 @@ func parseWatchArgs(args []string) (watchOptions, error) {
 	return wo, nil
 }
 
-// watchLine is one output line (also the JSON-lines schema).
-type watchLine struct {
-	Time     time.Time `json:"time"`
-	Source   string    `json:"source"` // usb | usbmux | check
-	Kind     string    `json:"kind"`   // attach | detach | mode-change | connected | disconnected | summary | error
-	Mode     string    `json:"mode,omitempty"`
-	PrevMode string    `json:"prev_mode,omitempty"`
-	Model    string    `json:"model,omitempty"`
-	Location string    `json:"location,omitempty"`
-	UDID     string    `json:"udid,omitempty"`
-	// Phone is the phone's key (one per phone in every mode; redacted
-	// unless --include-identifiers) and Drops its drop count so far, as the
-	// window and the report count them.
-	Phone string `json:"phone,omitempty"`
-	Drops *int   `json:"drops,omitempty"`
-	// Reenumeration marks a return in the same mode after a drop (a flap).
-	Reenumeration bool `json:"reenumeration,omitempty"`
-	// Check summary fields.
-	PrimaryStep *int     `json:"primary_step,omitempty"`
-	Findings    []string `json:"findings,omitempty"`
-	Summary     string   `json:"summary,omitempty"`
-	Error       string   `json:"error,omitempty"`
-}
-
-// watcher prints lines; it is shared by the event loop and the check runner.
-type watchPrinter struct {
-	mu   sync.Mutex
-	w    io.Writer
-	json bool
-	ids  bool
-	// models remembers model names learnt from quick checks, by phone key,
-	// to name phones in later event lines.
-	models map[string]string
-}
-
-func (p *watchPrinter) id(s string) string {
-	if s == "" || p.ids {
-		return s
-	}
-	return report.HashID(s)
-}
-
-func (p *watchPrinter) print(l watchLine) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.json {
-		b, err := json.Marshal(l)
-		if err != nil {
-			return
-		}
-		p.w.Write(append(b, '\n'))
-		return
-	}
-	ts := l.Time.Local().Format("15:04:05.000")
-	switch l.Kind {
-	case "summary":
-		fmt.Fprintf(p.w, "%s %-6s %s\n", ts, l.Source, l.Summary)
-		return
-	case "error", "disconnected", "connected":
-		msg := l.Kind
-		if l.Error != "" {
-			msg += ": " + l.Error
-		}
-		fmt.Fprintf(p.w, "%s %-6s %s\n", ts, l.Source, msg)
-		return
-	}
-	m := l.Mode
-	if l.PrevMode != "" {
-		m = l.PrevMode + "→" + l.Mode
-	}
-	kind := l.Kind
-	if l.Reenumeration {
-		kind += " (again)"
-	}
-	fields := []string{ts, fmt.Sprintf("%-6s", l.Source), fmt.Sprintf("%-16s", kind), fmt.Sprintf("%-9s", m)}
-	if l.Model != "" {
-		fields = append(fields, l.Model)
-	}
-	if l.Location != "" {
-		fields = append(fields, "at "+l.Location)
-	}
-	if l.UDID != "" {
-		fields = append(fields, l.UDID)
-	}
-	if l.Drops != nil {
-		fields = append(fields, fmt.Sprintf("(drops: %d)", *l.Drops))
-	}
-	fmt.Fprintln(p.w, strings.Join(fields, " "))
-}
-
-func (p *watchPrinter) modelFor(keys ...string) string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, k := range keys {
-		if k == "" {
-			continue
-		}
-		if m, ok := p.models[k]; ok {
-			return m
-		}
-	}
-	return ""
-}
-
-func (p *watchPrinter) learn(key, name string) {
-	if key == "" || name == "" || strings.HasPrefix(name, "Unknown") {
-		return
-	}
-	p.mu.Lock()
-	p.models[key] = name
-	p.mu.Unlock()
-}
-
 func runWatch(args []string, stdout, stderr io.Writer) int {
 	wo, err := parseWatchArgs(args)
 	if errors.Is(err, errHelp) {
@@ -213,60 +93,19 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		defer cancel()
 	}
 	addr, _ := usbmux.ResolveAddress(wo.usbmuxd)
-	pr := &watchPrinter{w: stdout, json: wo.json, ids: wo.includeIDs, models: map[string]string{}}
+	pr := watchlog.NewPrinter(stdout, wo.json, wo.includeIDs)
 
 	src, live, closeUSB, serr := openUSB(log)
 	defer closeUSB()
 	if serr != nil {
-		pr.print(watchLine{Time: time.Now(), Source: "usb", Kind: "error", Error: serr.Error()})
+		pr.Error("usb", serr)
 	}
 	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
+	defer engine.Close()
 	sess := session.New(session.Config{Engine: engine, USB: live, Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}),
 		PollInterval: wo.interval, SampleEvery: 2 * time.Second, Logger: log})
 
-	// Quick checks run one at a time; attaches during a check ask for one more.
-	checkReq := make(chan struct{}, 1)
-	var wg sync.WaitGroup
-	if !wo.noChecks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-ctx.Done():
-					return
-				case <-checkReq:
-				}
-				// Let a phone that just attached settle (usbmuxd lists it a
-				// moment after USB sees it).
-				select {
-				case <-ctx.Done():
-					return
-				case <-time.After(700 * time.Millisecond):
-				}
-				quickCheck(ctx, sess, addr.String(), pr)
-			}
-		}()
-	}
-	requestCheck := func() {
-		if wo.noChecks {
-			return
-		}
-		select {
-		case checkReq <- struct{}{}:
-		default:
-		}
-	}
-
-	err = sess.Watch(ctx, func(ev session.Event) {
-		if l, ok := watchLineOf(ev, pr); ok {
-			pr.print(l)
-		}
-		if ev.Kind == session.Attach || ev.Kind == session.ModeChange {
-			requestCheck()
-		}
-	})
-	wg.Wait()
+	err = pr.Run(ctx, sess, addr.String(), wo.noChecks)
 	if err != nil {
 		fmt.Fprintf(stderr, "restoredoctor watch: %v\n", err)
 		return exitFail
@@ -276,110 +115,4 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
-}
-
-// watchLineOf is the line of one session event (ok false for events watch
-// does not print: lockdown descriptions and latency samples).
-func watchLineOf(ev session.Event, pr *watchPrinter) (watchLine, bool) {
-	l := watchLine{Time: ev.Time, Source: string(ev.Source)}
-	switch ev.Kind {
-	case session.UsbmuxConnected, session.UsbmuxDisconnected:
-		l.Source, l.Kind = "usbmux", "connected"
-		if ev.Kind == session.UsbmuxDisconnected {
-			l.Kind = "disconnected"
-		}
-		if ev.Err != nil {
-			l.Error = ev.Err.Error()
-		}
-		return l, true
-	case session.USBError:
-		if ev.Err == nil {
-			return l, false
-		}
-		l.Source, l.Kind, l.Error = "usb", "error", ev.Err.Error()
-		return l, true
-	case session.Attach, session.Detach, session.ModeChange:
-		l.Kind = string(ev.Kind)
-	default:
-		return l, false
-	}
-	key := ev.Phone.Key
-	drops := ev.Stability.Drops()
-	l.Phone, l.Drops, l.Reenumeration = pr.id(key), &drops, ev.Flap
-	if ev.Kind == session.ModeChange {
-		l.PrevMode = string(ev.PrevMode)
-	}
-	switch {
-	case ev.USB != nil:
-		d := ev.USB
-		l.Mode, l.Location = string(d.Mode), d.Location()
-		if ev.Kind == session.ModeChange && ev.Phone.Mode != "" {
-			l.Mode = string(ev.Phone.Mode) // restore mode shares normal's product ids
-		}
-		if d.Recovery != nil {
-			l.Model = model.ByChipHex(d.Recovery.CPID, d.Recovery.BDID).Name
-			l.UDID = pr.id(d.Recovery.ECID)
-		} else {
-			l.Model = pr.modelFor(key)
-			if !d.Mode.IsLowLevel() {
-				l.UDID = pr.id(usb.NormalizeSerial(d.Serial))
-			}
-		}
-	case ev.Entry != nil:
-		l.Mode = string(mode.FromProductID(uint16(ev.Entry.ProductID)))
-		if ev.Kind == session.ModeChange && ev.Phone.Mode != "" {
-			l.Mode = string(ev.Phone.Mode)
-		}
-		l.Model = pr.modelFor(key)
-		l.UDID = pr.id(ev.Entry.UDID)
-	}
-	return l, true
-}
-
-// quickCheck runs a one-pass check without network and prints its verdict
-// in one line.
-func quickCheck(ctx context.Context, sess *session.Session, addr string, pr *watchPrinter) {
-	cctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	rep, err := sess.Check(cctx, diagnostics.Options{UsbmuxdAddress: addr, NoNetwork: true, IncludeIdentifiers: true, LockdownRequests: 3}, nil)
-	if ctx.Err() != nil {
-		return
-	}
-	l := watchLine{Time: time.Now(), Source: "check", Kind: "summary"}
-	if err != nil {
-		l.Kind, l.Error, l.Summary = "error", err.Error(), "check failed: "+err.Error()
-		pr.print(l)
-		return
-	}
-	for _, d := range rep.Devices {
-		pr.learn(d.Key, d.Model.Name) // the report's key is the live one
-	}
-	if !pr.ids {
-		red := report.Redact(*rep)
-		rep = &red
-	}
-	for _, f := range rep.Findings {
-		if !slices.Contains(l.Findings, f.ID) {
-			l.Findings = append(l.Findings, f.ID)
-		}
-	}
-	l.PrimaryStep = rep.PrimaryStep
-	var what []string
-	for _, d := range rep.Devices {
-		what = append(what, fmt.Sprintf("%s %s", d.Model.Name, d.Mode))
-	}
-	if len(what) == 0 {
-		what = []string{"no phone"}
-	}
-	// A quick check is one pass: it cannot see drops over time, which the
-	// attach/detach lines above show. Say so rather than "all good".
-	verdict := "no fault found in a one-pass check (run 'restoredoctor check' to watch the link)"
-	if rep.PrimaryStep != nil {
-		verdict = fmt.Sprintf("try step %d first", *rep.PrimaryStep)
-	}
-	if len(l.Findings) > 0 {
-		verdict += " (" + strings.Join(l.Findings, ", ") + ")"
-	}
-	l.Summary = strings.Join(what, ", ") + ": " + verdict
-	pr.print(l)
 }

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/watchlog"
 )
 
 // watchCmd returns `restoredoctor watch ARGS` under umockdev-run with Phone A
@@ -48,7 +50,7 @@ func TestWatchE2EFlapping(t *testing.T) {
 	count := map[string]int{}
 	sc := bufio.NewScanner(&stdout)
 	for sc.Scan() {
-		var l watchLine
+		var l watchlog.Line
 		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
 			t.Fatalf("not a JSON line: %q: %v", sc.Text(), err)
 		}

@@ -170,19 +170,6 @@ func NewRunner(hw Hardware, look Look, opts Options) *Runner {
 	return &Runner{hw: hw, look: look, opts: opts}
 }
 
-// Applicable reports which actions the policy allows for d, in Kinds order:
-// exit recovery in recovery mode (seen on USB), enter recovery and restart
-// in normal mode (listed by usbmuxd), nothing in restore or DFU mode.
-func Applicable(d device.Device) []Kind {
-	var out []Kind
-	for _, k := range Kinds() {
-		if Check(k, d) == nil {
-			out = append(out, k)
-		}
-	}
-	return out
-}
-
 // ForMode lists the actions the policy allows in mode m, in Kinds order:
 // exit recovery in recovery mode; enter recovery and restart in normal
 // mode; nothing in restore mode (it could interrupt a restore), DFU (only
@@ -334,14 +321,6 @@ func (r *Runner) release(key string) {
 	busy.Lock()
 	delete(busy.keys, key)
 	busy.Unlock()
-}
-
-// Busy reports whether an action runs on the phone with that key (started
-// by any Runner of this process).
-func (r *Runner) Busy(key string) bool {
-	busy.Lock()
-	defer busy.Unlock()
-	return busy.keys[key]
 }
 
 // target is the mode the action aims at.

@@ -63,13 +63,6 @@ func forceRestartTable() (map[string][]string, error) {
 	return frData, frErr
 }
 
-// ForceRestartButtons returns the force-restart buttons of a family
-// (model.Unknown or an unknown family: every family's).
-func ForceRestartButtons(f model.Family) []string {
-	_, b := forceRestartButtons(f)
-	return b
-}
-
 func forceRestartButtons(f model.Family) (hint string, buttons []string) {
 	t, err := forceRestartTable()
 	if err != nil {

@@ -19,13 +19,16 @@ const (
 
 // Finding ids. Stable: add, never rename.
 const (
-	FindingUSBNoDevice         = "usb.no_device"
-	FindingUSBAccessDenied     = "usb.access_denied"
-	FindingUSBUnavailable      = "usb.unavailable"
-	FindingUSBFullSpeed        = "usb.full_speed"
-	FindingUSBBehindHub        = "usb.behind_hub"
-	FindingUSBUnstable         = "usb.unstable"
-	FindingUSBControlTimeouts  = "usb.control_timeouts"
+	FindingUSBNoDevice        = "usb.no_device"
+	FindingUSBAccessDenied    = "usb.access_denied"
+	FindingUSBUnavailable     = "usb.unavailable"
+	FindingUSBFullSpeed       = "usb.full_speed"
+	FindingUSBBehindHub       = "usb.behind_hub"
+	FindingUSBUnstable        = "usb.unstable"
+	FindingUSBControlTimeouts = "usb.control_timeouts"
+	// FindingUSBTooManyPhones: more phones than one run follows (64) were
+	// connected; the ones beyond were not checked.
+	FindingUSBTooManyPhones    = "usb.too_many_phones"
 	FindingDeviceRecoveryMode  = "device.recovery_mode"
 	FindingDeviceDFUMode       = "device.dfu_mode"
 	FindingUsbmuxUnreachable   = "usbmux.unreachable"

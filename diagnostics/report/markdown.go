@@ -66,6 +66,10 @@ func code(s string) string {
 func (m *mdWriter) render(r *Report, guide Guide) {
 	m.line("# Restore Doctor report")
 	m.line("")
+	if r.Simulated {
+		m.line("> **Simulated:** this report comes from the demo mode (a simulated iPhone), not from a real phone.")
+		m.line("")
+	}
 	m.line("Generated %s by Restore Doctor %s on %s. Contract %s.",
 		r.GeneratedAt.UTC().Format(time.RFC3339), md(orDash(r.ToolVersion)), md(orDash(r.Host.OS)), code(orDash(r.Schema)))
 	m.line("")

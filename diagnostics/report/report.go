@@ -16,7 +16,10 @@ const Schema = "restoredoctor.report/v1"
 // Report is one complete diagnostics run. Field names are a contract: scripts
 // and tests depend on them, so rename nothing.
 type Report struct {
-	Schema       string       `json:"schema"`
+	Schema string `json:"schema"`
+	// Simulated marks a report of the demo (a simulated iPhone), not of a
+	// real phone (added to v1; optional for readers).
+	Simulated    bool         `json:"simulated,omitempty"`
 	GeneratedAt  time.Time    `json:"generated_at"`
 	ToolVersion  string       `json:"tool_version"`
 	Host         Host         `json:"host"`

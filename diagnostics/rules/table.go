@@ -33,6 +33,7 @@ var table = map[string][]support{
 	report.FindingUSBBehindHub:           {{1, normal}},
 	report.FindingUSBUnstable:            {{1, strong}, {4, weak}},
 	report.FindingUSBControlTimeouts:     {{1, strong}, {4, normal}},
+	report.FindingUSBTooManyPhones:       nil,
 	report.FindingDeviceRecoveryMode:     {{5, strong}},
 	report.FindingDeviceDFUMode:          {{5, strong}},
 	report.FindingUsbmuxUnreachable:      {{2, strong}, {4, normal}},
@@ -99,7 +100,7 @@ var escalations = []escalation{
 }
 
 // fixTextFindings have a fix text of their own instead of a step.
-var fixTextFindings = []string{report.FindingDeviceRestoreMode, report.FindingUSBAccessDenied, report.FindingLockdownUntrusted}
+var fixTextFindings = []string{report.FindingDeviceRestoreMode, report.FindingUSBAccessDenied, report.FindingLockdownUntrusted, report.FindingUSBTooManyPhones}
 
 // StepsFor returns the steps a finding id supports, strongest first, then
 // by step number (a fresh slice; empty for ids with their own fix text and

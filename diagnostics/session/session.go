@@ -186,6 +186,7 @@ func (s *Session) Watch(ctx context.Context, emit func(Event)) error {
 			_, md, err := client.QueryType(ctx, e)
 			return md, err
 		},
+		QueryChipID: client.QueryChipID,
 	})
 	s.mu.Lock()
 	if s.mon != nil {

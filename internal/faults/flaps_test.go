@@ -121,7 +121,10 @@ func TestUSBWatcherFlaps1000(t *testing.T) {
 			return nil, nil
 		}
 		d := phone
-		d.Address = 5 + (polls/2)%100 // a new address after every re-enumeration
+		// A new address after every re-enumeration; once the flaps are over
+		// the address stays put (a changing address is itself a re-enumeration,
+		// which the monitor could count before the test cancels it).
+		d.Address = 5 + (min(polls, 2*flaps+1)/2)%100
 		return []usb.Device{d}, nil
 	})
 	ctx, cancel := context.WithCancel(context.Background())

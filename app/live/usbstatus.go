@@ -1,4 +1,4 @@
-package main
+package live
 
 import "github.com/restoredoctor/restoredoctor/app/viewmodel"
 

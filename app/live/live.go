@@ -1,12 +1,18 @@
-package main
+// Package live is the window's app.Backend over a diagnostics/session: it
+// maps the session's events (device.Monitor's phones under their one key,
+// lockdownd's descriptions, latency samples) to the window's events, runs
+// the session's checks with the window's options, probes the host for the
+// host card, and runs recovery actions on the phone the window shows. It
+// holds no device logic of its own.
+package live
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"runtime"
 	"strings"
+	"time"
 
 	"github.com/restoredoctor/restoredoctor/app"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
@@ -16,27 +22,49 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
-	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
-// guiBackend adapts the session to the window's app.Backend: it maps
+// Backend adapts the session to the window's app.Backend: it maps
 // session events to the window's events and holds no device logic.
-type guiBackend struct {
+type Backend struct {
 	sess      *session.Session
-	usbErr    error // why the session has no USB source
+	usbErr    error
 	addr      string
 	noNetwork bool
-	cat       *catalog.Catalog
 	log       *slog.Logger
 }
 
-var _ app.Backend = (*guiBackend)(nil)
+// Config is what New needs.
+type Config struct {
+	// Session is the session the window follows (required).
+	Session *session.Session
+	// USBErr is why the session has no USB source (nil when it has one).
+	USBErr error
+	// UsbmuxdAddress is where checks look for usbmuxd ("" = the default).
+	UsbmuxdAddress string
+	// NoNetwork skips the Apple-server check.
+	NoNetwork bool
+	// Logger receives debug logs (nil: discarded).
+	Logger *slog.Logger
+}
+
+// New returns the window's backend over cfg.Session.
+func New(cfg Config) *Backend {
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Backend{sess: cfg.Session, usbErr: cfg.USBErr, addr: cfg.UsbmuxdAddress, noNetwork: cfg.NoNetwork, log: log}
+}
+
+var _ app.Backend = (*Backend)(nil)
 
 // Check implements app.Backend: one session check. Identifiers are kept so
 // the report's device keys match the live ones; the export redacts them.
-func (b *guiBackend) Check(ctx context.Context, opts app.CheckOptions, progress func(app.Progress)) (*report.Report, error) {
+func (b *Backend) Check(ctx context.Context, opts app.CheckOptions, progress func(app.Progress)) (*report.Report, error) {
 	return b.sess.Check(ctx, diagnostics.Options{
 		Window:             opts.Window,
 		UsbmuxdAddress:     b.addr,
@@ -53,7 +81,7 @@ func (b *guiBackend) Check(ctx context.Context, opts app.CheckOptions, progress 
 }
 
 // HostStatus implements app.Backend.
-func (b *guiBackend) HostStatus(ctx context.Context) viewmodel.Host {
+func (b *Backend) HostStatus(ctx context.Context) viewmodel.Host {
 	client, src := b.sess.Usbmux(), b.sess.USB()
 	h := viewmodel.Host{UsbmuxdAddress: client.Addr().String(), UsbmuxdOnDemand: usbmux.StartsOnDemand(client.Addr())}
 	st, err := client.Health(ctx)
@@ -88,7 +116,7 @@ func (b *guiBackend) HostStatus(ctx context.Context) viewmodel.Host {
 
 // Watch implements app.Backend: the session's live view, each event as the
 // reporting source's own view of the phone under the session's key.
-func (b *guiBackend) Watch(ctx context.Context, emit func(app.DeviceEvent)) error {
+func (b *Backend) Watch(ctx context.Context, emit func(app.DeviceEvent)) error {
 	return b.sess.Watch(ctx, func(ev session.Event) {
 		if ev.Kind == session.UsbmuxDisconnected {
 			b.log.Debug("usbmuxd connection lost", "err", ev.Err)
@@ -130,7 +158,7 @@ func appEvent(ev session.Event) (app.DeviceEvent, bool) {
 		if ev.Phone.Key != "" {
 			d.Key = ev.Phone.Key
 		}
-		return app.DeviceEvent{Kind: kind, Source: "usb", Time: ev.Time, Device: d}, true
+		return app.DeviceEvent{Kind: kind, Source: "usb", Time: ev.Time, Device: d, Drops: ev.Stability.Drops()}, true
 	case ev.Source == device.SourceUsbmux && ev.Entry != nil:
 		d := entryDevice(*ev.Entry)
 		if ev.Phone.Key != "" {
@@ -140,7 +168,7 @@ func appEvent(ev session.Event) (app.DeviceEvent, bool) {
 			// usbmuxd's entry cannot say restore; the session's merged view can.
 			d.Mode = ev.Phone.Mode
 		}
-		return app.DeviceEvent{Kind: kind, Source: "usbmux", Time: ev.Time, Device: d}, true
+		return app.DeviceEvent{Kind: kind, Source: "usbmux", Time: ev.Time, Device: d, Drops: ev.Stability.Drops()}, true
 	}
 	return app.DeviceEvent{}, false
 }
@@ -161,6 +189,7 @@ func describedDevice(key string, e usbmux.Entry, info usbmux.LockdownInfo) viewm
 		}
 	}
 	d.IOSVersion = info.ProductVersion
+	d.OwnName = info.DeviceName
 	d.Trusted = info.Trust.Trusted()
 	return d
 }
@@ -190,7 +219,48 @@ func entryDevice(e usbmux.Entry) viewmodel.Device {
 	return d
 }
 
-// describeErr formats a startup error for stderr.
-func describeErr(what string, err error) string {
-	return fmt.Sprintf("restoredoctor: %s: %v", what, err)
+var _ app.ActionRunner = (*Backend)(nil)
+
+// RunAction implements app.ActionRunner for the window: it finds the phone
+// the window shows (by the window's live key) in one merged look at USB and
+// usbmuxd, tells restore mode apart through lockdownd, and runs the action
+// with its policy, following the phone until it is back.
+func (b *Backend) RunAction(ctx context.Context, kind actions.Kind, dev viewmodel.Device) actions.Result {
+	var opener usb.Opener
+	src0 := b.sess.USB()
+	switch src := src0.(type) {
+	case usb.Opener:
+		opener = src // the gousb Scanner
+	case interface{ USBOpener() usb.Opener }:
+		opener = src.USBOpener() // the demo simulator's iBoot
+	}
+	client := b.sess.Usbmux()
+	look := actions.SnapshotLook(src0, client, runtime.GOOS)
+	runner := actions.NewRunner(actions.Devices{USB: opener, Usbmux: client}, look, actions.Options{})
+	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	devs, err := look(lctx)
+	cancel()
+	var d device.Device
+	found := false
+	for _, m := range devs {
+		if m.Key == dev.Key { // device.Key: the window's key for the phone in every mode
+			d, found = m, true
+			break
+		}
+	}
+	if !found {
+		if err == nil {
+			err = errors.New("the iPhone is no longer connected")
+		}
+		return actions.Result{Kind: kind, DeviceKey: dev.Key, Started: time.Now(), Before: dev.Mode, Outcome: actions.Refused,
+			Summary: "nothing was sent: " + err.Error(), Err: err}
+	}
+	if dev.Mode == mode.Restore {
+		d.Mode = mode.Restore // the window learnt it from lockdownd's QueryType
+	}
+	_, family := actions.Identify(ctx, client, &d)
+	if dev.RecoveryFamily != "" && family == model.Unknown {
+		family = model.Family(dev.RecoveryFamily)
+	}
+	return runner.Run(ctx, actions.Request{Kind: kind, Device: d, Family: family})
 }

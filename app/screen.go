@@ -1,15 +1,15 @@
-package main
+package app
 
 import (
 	"fyne.io/fyne/v2"
 	"github.com/go-gl/glfw/v3.3/glfw"
 )
 
-// screenSize is the primary monitor's size in Fyne units, zero when it
+// ScreenSize is the primary monitor's size in Fyne units, zero when it
 // cannot be told. Fyne has no API for it, so it asks GLFW, which Fyne
 // initialised when it created w; like every GLFW call it must run on the
-// main thread (runGUI does, before ShowAndRun).
-func screenSize(w fyne.Window) (size fyne.Size) {
+// main thread (cmd/restoredoctor calls it before ShowAndRun).
+func ScreenSize(w fyne.Window) (size fyne.Size) {
 	defer func() {
 		if recover() != nil { // GLFW panics on its own errors
 			size = fyne.Size{}

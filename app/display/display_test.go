@@ -1,12 +1,10 @@
-package main
+package display
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net"
 	"path/filepath"
-	"strings"
 	"testing"
 )
 
@@ -75,33 +73,13 @@ func TestCheckDisplay(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			err := checkDisplay(context.Background(), c.goos, env(c.env))
+			err := Check(context.Background(), c.goos, env(c.env))
 			if c.ok && err != nil {
 				t.Fatalf("err = %v, want nil", err)
 			}
-			if !c.ok && !errors.Is(err, errNoDisplay) {
-				t.Fatalf("err = %v, want errNoDisplay", err)
+			if !c.ok && !errors.Is(err, ErrNoDisplay) {
+				t.Fatalf("err = %v, want ErrNoDisplay", err)
 			}
 		})
-	}
-}
-
-// Over SSH without X forwarding the window cannot open: a clear message that
-// points to `restoredoctor check`, exit 1, and no Go panic or stack trace.
-func TestGUINoDisplay(t *testing.T) {
-	t.Setenv("DISPLAY", "")
-	t.Setenv("WAYLAND_DISPLAY", "")
-	var out, errb bytes.Buffer
-	if got := run([]string{"--demo", "healthy"}, &out, &errb); got != exitFail {
-		t.Fatalf("exit %d, want %d; stderr:\n%s", got, exitFail, errb.String())
-	}
-	msg := errb.String()
-	for _, want := range []string{"no graphical display", "restoredoctor check"} {
-		if !strings.Contains(msg, want) {
-			t.Errorf("stderr lacks %q:\n%s", want, msg)
-		}
-	}
-	if strings.Contains(msg, "goroutine") || strings.Contains(msg, "panic") {
-		t.Errorf("stderr shows a panic:\n%s", msg)
 	}
 }

@@ -1,4 +1,7 @@
-package main
+// Package display tells whether the window can open: whether a graphical
+// display is reachable, checked before Fyne starts (which panics without
+// one), so the user reads a clear message instead of a stack trace.
+package display
 
 import (
 	"context"
@@ -11,37 +14,38 @@ import (
 	"time"
 )
 
-// errNoDisplay means the window cannot open: no graphical display is
+// ErrNoDisplay means the window cannot open: no graphical display is
 // reachable (for example over SSH without X forwarding).
-var errNoDisplay = errors.New("no graphical display")
+var ErrNoDisplay = errors.New("no graphical display")
 
 // displayDialTimeout bounds the probe of the X server.
 const displayDialTimeout = 2 * time.Second
 
-// noDisplayHint is what the user reads instead of a GLFW panic.
-const noDisplayHint = `restoredoctor: %v.
+// Hint is what the user reads instead of a GLFW panic (a format for the
+// error).
+const Hint = `restoredoctor: %v.
 The Restore Doctor window needs a graphical desktop. Without one, run the same check in the terminal:
   restoredoctor check          (add --json for a machine-readable report)
 `
 
-// checkDisplay reports errNoDisplay (wrapped, with the reason) when the
+// Check reports ErrNoDisplay (wrapped, with the reason) when the
 // window could not open on this system. Windows and macOS always have a
 // display; elsewhere Fyne draws through X11, so DISPLAY must name an X server
 // that accepts a connection (checked with a deadline, then closed).
-func checkDisplay(ctx context.Context, goos string, getenv func(string) string) error {
+func Check(ctx context.Context, goos string, getenv func(string) string) error {
 	if goos == "windows" || goos == "darwin" || goos == "android" || goos == "ios" {
 		return nil
 	}
 	disp := getenv("DISPLAY")
 	if disp == "" {
 		if getenv("WAYLAND_DISPLAY") != "" {
-			return fmt.Errorf("%w: DISPLAY is not set (this build draws through X11; start Xwayland or an X session)", errNoDisplay)
+			return fmt.Errorf("%w: DISPLAY is not set (this build draws through X11; start Xwayland or an X session)", ErrNoDisplay)
 		}
-		return fmt.Errorf("%w: DISPLAY is not set", errNoDisplay)
+		return fmt.Errorf("%w: DISPLAY is not set", ErrNoDisplay)
 	}
 	network, addrs, err := xAddresses(disp)
 	if err != nil {
-		return fmt.Errorf("%w: DISPLAY=%q: %v", errNoDisplay, disp, err)
+		return fmt.Errorf("%w: DISPLAY=%q: %v", ErrNoDisplay, disp, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, displayDialTimeout)
 	defer cancel()
@@ -55,7 +59,7 @@ func checkDisplay(ctx context.Context, goos string, getenv func(string) string) 
 		}
 		lastErr = err
 	}
-	return fmt.Errorf("%w: no X server answers at DISPLAY=%q (%v)", errNoDisplay, disp, lastErr)
+	return fmt.Errorf("%w: no X server answers at DISPLAY=%q (%v)", ErrNoDisplay, disp, lastErr)
 }
 
 // xAddresses turns an X display name ("[host]:N[.screen]", "unix:N",

@@ -1,4 +1,4 @@
-package main
+package live
 
 // The window's backend against the simulator on a real unix socket: live
 // events from both the USB view and usbmuxd's Listen, the lockdownd facts of
@@ -8,6 +8,8 @@ package main
 import (
 	"context"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"runtime"
 	"sync"
 	"testing"
@@ -18,15 +20,29 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
-func newTestBackend(t *testing.T, scenario string) *guiBackend {
+func newTestBackend(t *testing.T, scenario string) *Backend {
 	t.Helper()
-	srv := startSim(t, scenario)
+	sc, err := sim.Builtin(scenario)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir, err := os.MkdirTemp("", "rdmux") // short: unix socket paths are limited
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	srv, err := sim.Start(context.Background(), "unix://"+filepath.Join(dir, "mux"), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
 	addr, err := usbmux.ResolveAddress(srv.Addr())
 	if err != nil {
 		t.Fatal(err)
@@ -34,12 +50,11 @@ func newTestBackend(t *testing.T, scenario string) *guiBackend {
 	log := slog.New(slog.DiscardHandler)
 	engine := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource(), Logger: log, ToolVersion: "test"})
 	t.Cleanup(func() { engine.Close() })
-	b := &guiBackend{
+	b := &Backend{
 		sess: session.New(session.Config{Engine: engine, USB: srv.USBSource(), Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}),
 			Logger: log, SampleEvery: 200 * time.Millisecond}),
 		addr:      srv.Addr(),
 		noNetwork: true,
-		cat:       catalog.MustDefault(),
 		log:       log,
 	}
 	return b
@@ -90,7 +105,7 @@ func find(evs []app.DeviceEvent, kind app.EventKind, source string) (app.DeviceE
 	return app.DeviceEvent{}, false
 }
 
-func watch(t *testing.T, b *guiBackend) *collector {
+func watch(t *testing.T, b *Backend) *collector {
 	t.Helper()
 	c := &collector{ch: make(chan struct{}, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -166,11 +181,11 @@ func TestBackendHealthyPhone(t *testing.T) {
 	})
 	// Rerank with the real rules does not touch the report it was given.
 	before := len(r.Steps)
-	rr, err := app.Rerank(b.cat, r, app.CheckOptions{}.Tried)
+	rr, err := app.Rerank(catalog.MustDefault(), r, app.CheckOptions{}.Tried)
 	if err != nil || rr == r || len(rr.Steps) != before {
 		t.Errorf("rerank: %v %p %p", err, rr, r)
 	}
-	if cat := app.CatalogView(b.cat, runtime.GOOS); len(cat.Steps) != 6 || cat.Recovery["iphone-7"].Steps == nil {
+	if cat := app.CatalogView(catalog.MustDefault(), runtime.GOOS); len(cat.Steps) != 6 || cat.Recovery["iphone-7"].Steps == nil {
 		t.Errorf("catalog view %+v", cat)
 	}
 }
@@ -209,7 +224,7 @@ func TestBackendUsbmuxdDown(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &guiBackend{sess: session.New(session.Config{Usbmux: usbmux.NewClient(addr, usbmux.Options{})}), usbErr: errTestNoUSB, log: slog.New(slog.DiscardHandler)}
+	b := &Backend{sess: session.New(session.Config{Usbmux: usbmux.NewClient(addr, usbmux.Options{})}), usbErr: errTestNoUSB, log: slog.New(slog.DiscardHandler)}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	h := b.HostStatus(ctx)

@@ -1,0 +1,120 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+)
+
+// engineReport runs the real engine once against the simulator playing
+// scenario, on a real unix socket, watching the connection for window.
+func engineReport(t *testing.T, scenario string, window time.Duration) (*report.Report, error) {
+	sc, err := sim.Builtin(scenario)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	srv, err := sim.Start(ctx, "unix://"+t.TempDir()+"/mux", sc, nil)
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Close()
+	engine := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource(), Logger: slog.New(slog.DiscardHandler), ToolVersion: "test"})
+	defer engine.Close()
+	return engine.Run(ctx, diagnostics.Options{Window: window, UsbmuxdAddress: srv.Addr(), NoNetwork: true, IncludeIdentifiers: true, LockdownRequests: 3}, nil)
+}
+
+// TestWindowAgreesWithReport: for every demo scenario, with the real engine
+// on the simulator, and for multi with each phone selected, the headline's
+// step, the highlighted step and the report's primary_step for the selected
+// phone are one step, and the strip caption gives that phone's drop count.
+func TestWindowAgreesWithReport(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the engine on every scenario")
+	}
+	names := sim.BuiltinNames()
+	reports := make([]*report.Report, len(names))
+	errs := make([]error, len(names))
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			reports[i], errs[i] = engineReport(t, name, 3*time.Second)
+		}()
+	}
+	wg.Wait()
+	for i, name := range names {
+		t.Run(name, func(t *testing.T) {
+			if errs[i] != nil {
+				t.Fatalf("engine: %v", errs[i])
+			}
+			r := reports[i]
+			h := newHarness(t, newFake(t), Options{NoAutoCheck: true})
+			h.b.reports = []*report.Report{r}
+			for _, rd := range r.Devices {
+				m := mode.Mode(rd.Mode)
+				h.attach(viewmodel.DeviceFromReport(viewmodel.Device{Key: rd.Key, Mode: m, Listed: rd.Usbmux.Listed}, rd))
+			}
+			h.pump(func() bool { return len(h.u.devices) == len(r.Devices) })
+			h.u.CheckAgain()
+			h.waitVerdict()
+			if h.u.runErr != nil {
+				t.Fatal(h.u.runErr)
+			}
+			if len(r.Devices) == 0 {
+				checkHeadline(t, h.u, r)
+				return
+			}
+			for _, rd := range r.Devices {
+				if len(r.Devices) > 1 {
+					selectKey(t, h.u, rd.Key)
+				}
+				want := r
+				if len(r.Devices) > 1 {
+					// The session's report for this phone: its findings and
+					// the host's, ranked by the rules.
+					one := report.ForDevice(r, rd.Key)
+					cp := *one
+					rules.Evaluate(catalog.MustDefault(), rules.InputFromReport(&cp, rules.Tried{})).Apply(&cp)
+					want = &cp
+				}
+				checkHeadline(t, h.u, want)
+				checkConsistent(t, h.u, rd.Key)
+			}
+		})
+	}
+}
+
+// checkHeadline: the window's headline and highlighted step are want's
+// primary step.
+func checkHeadline(t *testing.T, u *UI, want *report.Report) {
+	t.Helper()
+	p := 0
+	if want.PrimaryStep != nil {
+		p = *want.PrimaryStep
+	}
+	got := 0
+	if u.view != nil && u.view.PrimaryStep != nil {
+		got = *u.view.PrimaryStep
+	}
+	if got != p || primaryCard(u) != p || (p != 0 && u.headline.Step != p) {
+		t.Errorf("report primary_step %d; window: shown %d, highlighted %d, headline %d %q", p, got, primaryCard(u), u.headline.Step, u.verdict.Text)
+	}
+	if p != 0 && !strings.Contains(strings.ToLower(u.verdict.Text), fmt.Sprintf("step %d", p)) && !strings.Contains(u.verdict.Text, want.Steps[p-1].Title) {
+		t.Errorf("headline %q names neither step %d nor its title", u.verdict.Text, p)
+	}
+}

@@ -1,0 +1,128 @@
+// Package devlist is the `restoredoctor devices` listing: the Apple devices
+// on the USB bus, one tab-aligned line each for people, or a JSON array (the
+// USB part of a report device plus what only USB knows).
+package devlist
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// DeviceJSON is one element of `restoredoctor devices --json`: the USB part of a
+// report device (DESIGN.md's report contract), plus what only USB knows.
+type DeviceJSON struct {
+	Mode       string               `json:"mode"`
+	USB        report.USB           `json:"usb"`
+	Address    int                  `json:"address"`
+	HubDepth   int                  `json:"hub_depth"`
+	USBVersion string               `json:"usb_version"`
+	Serial     string               `json:"serial,omitempty"`
+	Recovery   *report.RecoveryInfo `json:"recovery,omitempty"`
+	// Error is why the serial string could not be read (the device is still listed).
+	Error string `json:"error,omitempty"`
+}
+
+// JSON is d as a DeviceJSON.
+func JSON(d usb.Device) DeviceJSON {
+	j := DeviceJSON{Mode: string(d.Mode), USB: diagnostics.ReportUSB(d), Address: d.Address, HubDepth: d.HubDepth,
+		USBVersion: d.USBVersion, Serial: d.Serial, Recovery: diagnostics.ReportRecovery(d.Recovery)}
+	if d.OpenErr != nil {
+		j.Error = d.OpenErr.Error()
+	}
+	return j
+}
+
+// Write lists devs on w: a JSON array ([] when none) with asJSON, else one
+// aligned line per device or "No Apple device on the USB bus.".
+func Write(w io.Writer, devs []usb.Device, asJSON bool) error {
+	if asJSON {
+		out := make([]DeviceJSON, 0, len(devs))
+		for _, d := range devs {
+			out = append(out, JSON(d))
+		}
+		enc := json.NewEncoder(w)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	if len(devs) == 0 {
+		_, err := fmt.Fprintln(w, "No Apple device on the USB bus.")
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	for _, d := range devs {
+		fmt.Fprintln(tw, Line(d))
+	}
+	return tw.Flush()
+}
+
+// AccessDenied are the errors of the devices whose serial could not be read
+// for lack of permission (the udev rule is missing).
+func AccessDenied(devs []usb.Device) []error {
+	var out []error
+	for _, d := range devs {
+		var denied *usb.AccessDeniedError
+		if errors.As(d.OpenErr, &denied) {
+			out = append(out, d.OpenErr)
+		}
+	}
+	return out
+}
+
+// Line is the human-readable line of one device (tab-separated columns).
+func Line(d usb.Device) string {
+	hub := "direct"
+	if d.BehindHub {
+		hub = fmt.Sprintf("behind hub (depth %d)", d.HubDepth)
+	}
+	speed := "speed unknown"
+	if d.SpeedMbps > 0 {
+		speed = fmt.Sprintf("%g Mbit/s", d.SpeedMbps)
+	}
+	var id string
+	switch {
+	case d.Recovery != nil:
+		var parts []string
+		for _, kv := range [][2]string{{"ECID", d.Recovery.ECID}, {"CPID", d.Recovery.CPID}, {"BDID", d.Recovery.BDID}, {"SRTG", d.Recovery.SRTG}} {
+			if kv[1] != "" {
+				parts = append(parts, kv[0]+" "+kv[1])
+			}
+		}
+		id = strings.Join(parts, " ")
+	case d.Serial != "":
+		id = "serial " + d.Serial
+	case d.OpenErr != nil:
+		id = "serial not read: " + shortErr(d.OpenErr)
+	default:
+		id = "-"
+	}
+	return fmt.Sprintf("%s\t%04x:%04x\t%s\tbus %d port %s\t%s\t%s", d.Mode, d.VendorID, d.ProductID, speed, d.Bus, portString(d.PortPath), hub, id)
+}
+
+func portString(p []int) string {
+	if len(p) == 0 {
+		return "-"
+	}
+	s := make([]string, len(p))
+	for i, v := range p {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, ".")
+}
+
+func shortErr(err error) string {
+	switch {
+	case errors.Is(err, usb.ErrAccessDenied):
+		return "permission denied (see the message above)"
+	case errors.Is(err, usb.ErrDisconnected):
+		return "the device disconnected"
+	}
+	return err.Error()
+}

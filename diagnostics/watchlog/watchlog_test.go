@@ -1,0 +1,65 @@
+package watchlog
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device"
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+)
+
+func TestLines(t *testing.T) {
+	at := time.Date(2026, 5, 20, 10, 15, 0, 0, time.Local)
+	entry := &usbmux.Entry{UDID: "00008110-001A2B3C4D5E6F70", ProductID: 0x12a8}
+	phone := device.Device{Key: "ecid:001A2B3C4D5E6F70", Mode: mode.Normal}
+	tests := []struct {
+		name   string
+		ev     session.Event
+		ids    bool
+		print  bool
+		text   string
+		hidden string
+	}{
+		{name: "usbmux attach, redacted", ev: session.Event{Kind: session.Attach, Source: device.SourceUsbmux, Time: at, Phone: phone, Entry: entry},
+			print: true, text: "10:15:00.000 usbmux attach           normal", hidden: "001A2B3C4D5E6F70"},
+		{name: "usbmux attach with ids", ev: session.Event{Kind: session.Attach, Source: device.SourceUsbmux, Time: at, Phone: phone, Entry: entry},
+			ids: true, print: true, text: "00008110-001A2B3C4D5E6F70 (drops: 0)"},
+		{name: "disconnected", ev: session.Event{Kind: session.UsbmuxDisconnected, Time: at},
+			print: true, text: "10:15:00.000 usbmux disconnected"},
+		{name: "latency not printed", ev: session.Event{Kind: session.Latency, Time: at, Phone: phone}},
+		{name: "usb readable again not printed", ev: session.Event{Kind: session.USBError, Time: at}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			pr := NewPrinter(&buf, false, tc.ids)
+			l, ok := pr.LineOf(tc.ev)
+			if ok != tc.print {
+				t.Fatalf("printed = %v, want %v", ok, tc.print)
+			}
+			if !ok {
+				return
+			}
+			pr.Print(l)
+			out := buf.String()
+			if !strings.Contains(out, tc.text) || (tc.hidden != "" && strings.Contains(strings.ToUpper(out), tc.hidden)) {
+				t.Errorf("line %q: want %q, without %q", out, tc.text, tc.hidden)
+			}
+			buf.Reset()
+			NewPrinter(&buf, true, tc.ids).Print(l)
+			var back Line
+			if err := json.Unmarshal(buf.Bytes(), &back); err != nil || back.Kind != l.Kind {
+				t.Errorf("JSON line %q: %v", buf.String(), err)
+			}
+			if !tc.ids && l.Phone != "" && !report.IsRedacted(l.Phone) {
+				t.Errorf("phone key %q not redacted", l.Phone)
+			}
+		})
+	}
+}
