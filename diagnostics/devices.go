@@ -82,7 +82,12 @@ func (r *run) devicesWith(sample sampleResult, sampled bool, window time.Duratio
 			d.Mode = string(mode.Unknown)
 		}
 		var info model.Info
-		if res, ok := ld[p.Key]; ok {
+		res, ok := ld[p.Key]
+		if !ok && p.Mux != nil {
+			// Away at the quick pass, described when it came back.
+			res.info, ok = r.windowLockdownOf(p.Mux.UDID)
+		}
+		if ok {
 			if res.info.Mode == mode.Restore {
 				d.Mode = string(mode.Restore)
 			}

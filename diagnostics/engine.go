@@ -180,6 +180,30 @@ type run struct {
 	// live is the sampling window's monitor while it runs (provisional
 	// reports read the drops so far from it).
 	live atomic.Pointer[liveWindow]
+
+	// windowLockdown is what lockdownd said of phones that came (back)
+	// during the window, by UDID: a phone that was away at the quick pass
+	// keeps its model and iOS version in the report.
+	windowMu       sync.Mutex
+	windowLockdown map[string]usbmux.LockdownInfo
+}
+
+// noteWindowLockdown records lockdownd's answer for a phone seen during the window.
+func (r *run) noteWindowLockdown(udid string, info usbmux.LockdownInfo) {
+	r.windowMu.Lock()
+	defer r.windowMu.Unlock()
+	if r.windowLockdown == nil {
+		r.windowLockdown = map[string]usbmux.LockdownInfo{}
+	}
+	r.windowLockdown[udid] = info
+}
+
+// windowLockdownOf is the last answer recorded by noteWindowLockdown.
+func (r *run) windowLockdownOf(udid string) (usbmux.LockdownInfo, bool) {
+	r.windowMu.Lock()
+	defer r.windowMu.Unlock()
+	info, ok := r.windowLockdown[udid]
+	return info, ok
 }
 
 // muxListing is usbmuxd's device list and how long it took to get.

@@ -419,3 +419,28 @@ func TestEngineWindowsDeviceTree(t *testing.T) {
 		}
 	}
 }
+
+// TestEngineDescribesPhoneThatArrivesDuringWindow: a phone away at the quick
+// pass that comes during the window is reported with the model and iOS
+// version lockdownd gave when it came, not as "Unknown Apple device".
+func TestEngineDescribesPhoneThatArrivesDuringWindow(t *testing.T) {
+	srv := startSim(t, "none")
+	e := NewEngine(Config{Host: fakeHost})
+	defer e.Close()
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		srv.Attach(sim.PhoneA())
+	}()
+	rep, err := e.Run(context.Background(), Options{UsbmuxdAddress: srv.Addr(), NoNetwork: true, Window: 1500 * time.Millisecond, LockdownRequests: 2}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Devices) != 1 {
+		t.Fatalf("devices %+v, want the phone that came during the window", rep.Devices)
+	}
+	d := rep.Devices[0]
+	want := sim.PhoneA()
+	if d.Model.ProductType != want.ProductType || d.Lockdown.ProductVersion != want.ProductVersion {
+		t.Errorf("device %+v, want %s iOS %s", d, want.ProductType, want.ProductVersion)
+	}
+}

@@ -122,9 +122,15 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 		QueryTimeout: r.e.cfg.UsbmuxTimeout + time.Second,
 		// Normal and restore mode share product ids: lockdownd tells which
 		// one came back, so a reboot into the restore ramdisk is a mode change.
+		// The same query describes the phone (model, iOS version) for
+		// the report when it was away at the quick pass.
 		QueryMode: func(ctx context.Context, e usbmux.Entry) (mode.Mode, error) {
-			_, md, err := r.client.QueryType(ctx, e)
-			return md, err
+			info, err := r.client.QueryLockdown(ctx, e)
+			if err != nil {
+				return mode.Unknown, err
+			}
+			r.noteWindowLockdown(e.UDID, info)
+			return info.Mode, nil
 		},
 		QueryChipID: r.client.QueryChipID,
 	})
