@@ -1,6 +1,7 @@
 package app
 
 import (
+	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"slices"
 
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
@@ -55,8 +56,7 @@ func Rerank(cat *catalog.Catalog, r *report.Report, tried viewmodel.Tried) (*rep
 	}
 	out := *r
 	out.Findings = slices.Clone(r.Findings)
-	v := rules.Evaluate(cat, rules.InputFromReport(&out, RulesTried(tried)))
-	v.Apply(&out)
+	diagnostics.Reevaluate(&out, cat, RulesTried(tried))
 	return &out, nil
 }
 

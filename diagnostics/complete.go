@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"math"
 	"strings"
 	"time"
@@ -48,7 +49,7 @@ func MarkCompleteness(rep *report.Report, cause error, watched time.Duration) {
 		}
 	}
 	reasons = append(reasons, phoneChecksInError(rep)...)
-	markIncomplete(rep, reasons, "Nothing was found in what did run, which is not a clean bill of health: run the check again.")
+	markIncomplete(rep, reasons, nothingFoundIncomplete)
 }
 
 // phoneChecksInError are the reasons a phone check in error gives.
@@ -91,4 +92,20 @@ func SoFar(rep *report.Report) string {
 	head := IncompletePrefix + strings.Join(rep.IncompleteReasons, "; ") + "."
 	rest := strings.TrimPrefix(rep.Summary, head)
 	return strings.TrimSpace(strings.TrimPrefix(rest, " So far: "))
+}
+
+// nothingFoundIncomplete replaces "no fault found" in a report that did not finish.
+const nothingFoundIncomplete = "Nothing was found in what did run, which is not a clean bill of health: run the check again."
+
+// Reevaluate applies the rules to rep's findings again (what the user tried
+// changed, or the report was narrowed to one phone) and keeps its
+// completeness: an incomplete report keeps its reasons and its "Incomplete
+// check" summary. cat nil: the embedded catalogue.
+func Reevaluate(rep *report.Report, cat *catalog.Catalog, tried rules.Tried) {
+	complete, reasons := rep.Complete, rep.IncompleteReasons
+	v := rules.Evaluate(cat, rules.InputFromReport(rep, tried))
+	v.Apply(rep)
+	if !complete && len(reasons) > 0 {
+		markIncomplete(rep, reasons, nothingFoundIncomplete)
+	}
 }

@@ -119,3 +119,18 @@ func TestEngineCutShortIsIncomplete(t *testing.T) {
 		}
 	}
 }
+
+// TestReevaluateKeepsIncomplete: re-ranking an incomplete report (the window
+// narrows it to one phone, or the user ticks what they tried) keeps it marked
+// incomplete; the rules alone would write a fresh summary.
+func TestReevaluateKeepsIncomplete(t *testing.T) {
+	rep := healthyReport()
+	MarkCompleteness(rep, context.Canceled, time.Second)
+	if rep.Complete {
+		t.Fatal("a cancelled run is complete")
+	}
+	Reevaluate(rep, catalog.MustDefault(), rules.Tried{Cable: true})
+	if rep.Complete || !strings.HasPrefix(rep.Summary, IncompletePrefix) || len(rep.IncompleteReasons) == 0 {
+		t.Errorf("after Reevaluate: complete %v, reasons %q, summary %q", rep.Complete, rep.IncompleteReasons, rep.Summary)
+	}
+}
