@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/restoredoctor/restoredoctor/device/wintree"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,9 +15,11 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/device/wintree"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 // fakeHost keeps host checks off this machine in engine tests.
@@ -232,7 +233,7 @@ func TestEngineRestoreTransitionIsNotAFlap(t *testing.T) {
 // run goes on); a USB source that panics or hangs → usb.presence error with
 // the reason, never a silent pass, and the run still returns.
 func TestEngineUSBFailures(t *testing.T) {
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	noMux := "unix://" + filepath.Join(dir, "none")
 	hang := make(chan struct{})
 	defer close(hang)

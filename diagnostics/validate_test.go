@@ -8,10 +8,11 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 func TestOptionsValidate(t *testing.T) {
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	ok := Options{Window: 10 * time.Second, LockdownRequests: DefaultLockdownRequests}
 	for _, tc := range []struct {
 		name   string

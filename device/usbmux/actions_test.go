@@ -60,7 +60,7 @@ func TestEnterRecovery(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := actionScenario(tt.trust, tt.noSession)
 			sc.SessionTLS = tt.tls
-			srv := startScenario(t, sc, t.TempDir()+"/mux")
+			srv := startScenario(t, sc, muxListenAddr(t))
 			c := clientFor(t, srv.Addr(), 2*time.Second)
 			e := listOne(t, c)
 			err := c.EnterRecovery(ctxT(t, 5*time.Second), e)
@@ -100,7 +100,7 @@ func TestRestart(t *testing.T) {
 		t.Run(name, func(t *testing.T) { testRestartTrusted(t, sc) })
 	}
 	t.Run("untrusted", func(t *testing.T) {
-		srv := startScenario(t, actionScenario(sim.TrustUntrusted, false), t.TempDir()+"/mux")
+		srv := startScenario(t, actionScenario(sim.TrustUntrusted, false), muxListenAddr(t))
 		c := clientFor(t, srv.Addr(), 2*time.Second)
 		err := c.Restart(ctxT(t, 5*time.Second), listOne(t, c))
 		if !errors.Is(err, usbmux.ErrNeedsTrust) {
@@ -114,7 +114,7 @@ func TestRestart(t *testing.T) {
 
 func testRestartTrusted(t *testing.T, sc sim.Scenario) {
 	{
-		srv := startScenario(t, sc, t.TempDir()+"/mux")
+		srv := startScenario(t, sc, muxListenAddr(t))
 		c := clientFor(t, srv.Addr(), 2*time.Second)
 		e := listOne(t, c)
 		if err := c.Restart(ctxT(t, 5*time.Second), e); err != nil {
@@ -142,7 +142,7 @@ func testRestartTrusted(t *testing.T, sc sim.Scenario) {
 func TestActionsSlowLockdown(t *testing.T) {
 	sc := actionScenario(sim.TrustTrusted, false)
 	sc.LockdownLatency = 2 * time.Second
-	srv := startScenario(t, sc, t.TempDir()+"/mux")
+	srv := startScenario(t, sc, muxListenAddr(t))
 	c := clientFor(t, srv.Addr(), 200*time.Millisecond)
 	e := listOne(t, c)
 	for name, f := range map[string]func() error{

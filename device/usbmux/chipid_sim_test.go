@@ -12,7 +12,7 @@ import (
 // lockdownd's UniqueChipID, on a real socket, without pairing.
 func TestQueryChipID(t *testing.T) {
 	b := sim.PhoneB()
-	srv := startScenario(t, sim.Scenario{Name: "b", Phones: []sim.Phone{b}}, t.TempDir()+"/mux")
+	srv := startScenario(t, sim.Scenario{Name: "b", Phones: []sim.Phone{b}}, muxListenAddr(t))
 	c := clientFor(t, srv.Addr(), 2*time.Second)
 	got, err := c.QueryChipID(ctxT(t, 5*time.Second), listOne(t, c))
 	if err != nil {

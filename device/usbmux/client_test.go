@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -14,6 +15,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -39,7 +41,7 @@ func startSim(t *testing.T, name string) *sim.Server {
 func muxListenAddr(t *testing.T) string {
 	t.Helper()
 	if runtime.GOOS != "windows" {
-		return "unix://" + t.TempDir() + "/mux"
+		return "unix://" + filepath.Join(testtmp.Dir(t), "mux")
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -15,6 +16,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
@@ -104,8 +106,11 @@ func TestListenBomb(t *testing.T) {
 // answerWith serves a usbmuxd that answers every request with reply.
 func answerWith(t *testing.T, reply map[string]any) string {
 	t.Helper()
-	path := t.TempDir() + "/mux"
-	ln, err := net.Listen("unix", path)
+	network, address := "tcp", "127.0.0.1:0"
+	if runtime.GOOS != "windows" {
+		network, address = "unix", filepath.Join(testtmp.Dir(t), "mux")
+	}
+	ln, err := net.Listen(network, address)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,7 +145,7 @@ func answerWith(t *testing.T, reply map[string]any) string {
 			}()
 		}
 	}()
-	return "unix://" + path
+	return network + "://" + ln.Addr().String()
 }
 
 // TestListDeviceListShapes: a DeviceList that is a dictionary is a protocol
@@ -186,7 +191,7 @@ func TestEscapesFromThePhoneAreCleaned(t *testing.T) {
 	p.ProductType = esc + strings.Repeat("x", 100<<10)
 	p.DeviceName = esc
 	p.ProductVersion = esc
-	srv := startScenario(t, sim.Scenario{Phones: []sim.Phone{p}}, t.TempDir()+"/mux")
+	srv := startScenario(t, sim.Scenario{Phones: []sim.Phone{p}}, muxListenAddr(t))
 	c := clientFor(t, srv.Addr(), time.Second)
 	e := listOne(t, c)
 	info, _ := c.QueryLockdown(ctxT(t, 10*time.Second), e)

@@ -3,8 +3,6 @@ package actions_test
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -20,6 +18,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -33,15 +32,11 @@ type rig struct {
 
 func newRig(t *testing.T, sc sim.Scenario) rig {
 	t.Helper()
-	dir, err := os.MkdirTemp("", "rdact")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = os.RemoveAll(dir) })
+	dir := testtmp.Dir(t)
 	if sc.RebootDelay == 0 {
 		sc.RebootDelay = 100 * time.Millisecond
 	}
-	srv, err := sim.Start(context.Background(), "unix://"+filepath.Join(dir, "mux.sock"), sc, nil)
+	srv, err := sim.Start(context.Background(), sim.LocalAddress(dir), sc, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

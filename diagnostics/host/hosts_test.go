@@ -9,11 +9,12 @@ import (
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 func writeFile(t *testing.T, content string) string {
 	t.Helper()
-	p := filepath.Join(t.TempDir(), "hosts")
+	p := filepath.Join(testtmp.Dir(t), "hosts")
 	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -33,8 +34,8 @@ func TestCheckHostsFile(t *testing.T) {
 		{"jailbreak fixture", fixture, report.StatusFail, report.SeverityCritical, []int{6, 9}, "gs.apple.com to 74.208.105.171 (line 6)"},
 		{"clean", writeFile(t, "127.0.0.1 localhost\n::1 localhost\n"), report.StatusPass, "", nil, "2 mappings, none for an Apple host"},
 		{"other apple host only", writeFile(t, "127.0.0.1 localhost\n10.1.1.1 www.icloud.com\n"), report.StatusWarn, report.SeverityWarning, []int{2}, "line 2: www.icloud.com"},
-		{"missing", filepath.Join(t.TempDir(), "nope"), report.StatusPass, "", nil, "no hosts file at"},
-		{"directory", t.TempDir(), report.StatusError, "", nil, "it is a directory"},
+		{"missing", filepath.Join(testtmp.Dir(t), "nope"), report.StatusPass, "", nil, "no hosts file at"},
+		{"directory", testtmp.Dir(t), report.StatusError, "", nil, "it is a directory"},
 		{"device", os.DevNull, report.StatusError, "", nil, "not a regular file"},
 	}
 	for _, tt := range tests {
@@ -76,7 +77,7 @@ func TestCheckHostsFileUnreadable(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		// Windows reads a path through a file as "not found" (a missing hosts
 		// file is no redirection): make the hosts file a directory instead.
-		r := CheckHostsFile(context.Background(), t.TempDir())
+		r := CheckHostsFile(context.Background(), testtmp.Dir(t))
 		if r.Status != report.StatusError || !strings.Contains(r.Detail, "cannot read hosts file") {
 			t.Errorf("%s: %s", r.Status, r.Detail)
 		}

@@ -8,10 +8,11 @@ import (
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 func TestWriteFileAtomic(t *testing.T) {
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	path := filepath.Join(dir, "r.json")
 	if err := WriteFileAtomic(path, []byte("old")); err != nil {
 		t.Fatal(err)
@@ -39,7 +40,7 @@ func TestWriteFileAtomic(t *testing.T) {
 // TestExport: JSON and Markdown through one writer; identifiers redacted
 // unless asked; no report and unknown formats are clear errors.
 func TestExport(t *testing.T) {
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	r := &report.Report{Schema: report.Schema, Devices: []report.Device{{Key: "ecid:001A2B3C4D5E6F70", Mode: "normal"}}}
 	for _, tc := range []struct {
 		f      Format

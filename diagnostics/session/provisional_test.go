@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"net"
+	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +18,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 // TestSessionProvisional: a check with a sampling window sends verdicts so
@@ -48,14 +52,14 @@ func TestSessionProvisional(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv, err := sim.Start(context.Background(), "unix://"+t.TempDir()+"/mux", sc, nil)
+			srv, err := sim.Start(context.Background(), sim.LocalAddress(testtmp.Dir(t)), sc, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer srv.Close()
 			muxAddr := srv.Addr()
 			if tc.badMux {
-				muxAddr = "unix://" + t.TempDir() + "/nobody-listens"
+				muxAddr = nobodyListens(t)
 			}
 			addr, err := usbmux.ResolveAddress(muxAddr)
 			if err != nil {
@@ -137,4 +141,22 @@ func drops(r *report.Report) int {
 		n += d.Stability.Detaches
 	}
 	return n
+}
+
+// nobodyListens is a usbmuxd address where nothing listens: a socket path in
+// an empty directory, or on Windows a TCP loopback port just freed.
+func nobodyListens(t *testing.T) string {
+	t.Helper()
+	if runtime.GOOS != "windows" {
+		return "unix://" + filepath.Join(testtmp.Dir(t), "nobody-listens")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return "tcp://" + addr
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -37,7 +38,7 @@ type rig struct {
 
 func newRig(t *testing.T) *rig {
 	t.Helper()
-	srv, err := sim.Start(context.Background(), "unix://"+t.TempDir()+"/mux", sim.Scenario{Name: "transitions", Phones: []sim.Phone{sim.PhoneA()}}, nil)
+	srv, err := sim.Start(context.Background(), sim.LocalAddress(testtmp.Dir(t)), sim.Scenario{Name: "transitions", Phones: []sim.Phone{sim.PhoneA()}}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -167,7 +168,7 @@ func TestSessionSameNumbers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			srv, err := sim.Start(context.Background(), "unix://"+t.TempDir()+"/mux", sc, nil)
+			srv, err := sim.Start(context.Background(), sim.LocalAddress(testtmp.Dir(t)), sc, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -143,17 +143,17 @@ step "go test -exec scripts/wine.sh (packages that make sense on Windows)"
 pkgs=(
 	./assets/... ./device/mode/... ./device/model/... ./device/usb/
 	./device/usbmux/... ./device/wintree/...
-	$(go list ./diagnostics/... | grep -v /netcheck) ./app/viewmodel/... ./internal/hotpath/... ./internal/localefix/...
+	$(go list ./diagnostics/... | grep -v /netcheck) ./app/viewmodel/... ./internal/hotpath/... ./internal/localefix/... ./internal/testtmp/...
 )
-# Skipped under Wine only: these pass, but t.TempDir's cleanup then fails
-# with "unlinkat …: Invalid function" because Wine 8 lacks the
-# FileDispositionInformationEx call Go's os.RemoveAll uses (real Windows has
-# it); and Wine's crypt32 can take longer than the 1 s handshake deadline of
-# netcheck's system-roots case to reject an untrusted certificate.
-wine_skip='^(TestLoadScenarioTooLarge|TestEngineUSBFailures|TestCheckHostsFile|TestCheckHostsFileUnreadable)$'
+# Tests take temp dirs from internal/testtmp, not t.TempDir: t.TempDir's
+# cleanup fails under Wine ("unlinkat …: Invalid function") because Wine 8
+# lacks the FileDispositionInformationEx call Go's os.RemoveAll uses (real
+# Windows has it). Skipped under Wine only: Wine's crypt32 can take longer
+# than the 1 s handshake deadline of netcheck's system-roots case to reject
+# an untrusted certificate.
 (
 	windows_go_env
-	timeout 1800 go test -exec "$ROOT/scripts/wine.sh" -count=1 -timeout 15m -skip "$wine_skip" "${pkgs[@]}"
+	timeout 1800 go test -exec "$ROOT/scripts/wine.sh" -count=1 -timeout 15m "${pkgs[@]}"
 	timeout 600 go test -exec "$ROOT/scripts/wine.sh" -count=1 -timeout 5m -skip '^TestProbeOne$/^untrusted_\(system_roots\)$' ./diagnostics/host/netcheck/
 ) 2>&1 | tee "$out/go-test.log"
 step "all done"

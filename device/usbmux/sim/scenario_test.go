@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 func TestBuiltins(t *testing.T) {
@@ -186,7 +187,7 @@ func FuzzParseScenario(f *testing.F) {
 }
 
 func TestLoadScenarioTooLarge(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "huge.json")
+	path := filepath.Join(testtmp.Dir(t), "huge.json")
 	if err := os.WriteFile(path, []byte(`{"name":"`+strings.Repeat("x", 2<<20)+`"}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
