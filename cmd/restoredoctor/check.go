@@ -5,10 +5,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/restoredoctor/restoredoctor/internal/safefile"
 	"io"
 	"log/slog"
-	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -19,8 +17,6 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
-	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
-	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
@@ -153,13 +149,6 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "restoredoctor check: %v (run \"restoredoctor check --help\")\n", err)
 		return exitUsage
 	}
-	if co.markdown != "" {
-		// Before the run: a bad path fails now, not after the window.
-		if err := safefile.Check(co.markdown, safefile.Options{}); err != nil {
-			fmt.Fprintf(stderr, "restoredoctor check: --markdown: %v\n", err)
-			return exitFail
-		}
-	}
 	log := newCLILogger(stderr, co.verbose)
 	slog.SetDefault(log)
 
@@ -171,74 +160,13 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	src, _, closeUSB, _ := openUSB(log) // a bus that cannot be opened is reported by the USB checks
 	defer closeUSB()
 	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
-
-	var progress func(diagnostics.Progress)
-	tty := isTerminal(stderr)
-	if tty {
-		progress = func(p diagnostics.Progress) {
-			fmt.Fprintf(stderr, "\r\033[K%s", progressLine(p))
-		}
-	}
-	rep, err := engine.Run(ctx, co.opts, progress)
-	if tty {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	sess := session.New(session.Config{Engine: engine, Logger: log})
+	err = sess.RunCLI(ctx, session.CLICheck{Options: co.opts, Timeout: co.timeout, JSON: co.json, Markdown: co.markdown,
+		Progress: isTerminal(stderr), Stdout: stdout, Stderr: stderr, Prefix: "restoredoctor check: "})
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
 		return exitFail
 	}
-
-	code := exitOK
-	switch cause := context.Cause(ctx); {
-	case errors.Is(cause, context.DeadlineExceeded):
-		fmt.Fprintf(stderr, "restoredoctor check: gave up after --timeout %v; the report is incomplete\n", co.timeout)
-		code = exitFail
-	case cause != nil:
-		fmt.Fprintln(stderr, "restoredoctor check: interrupted; the report is incomplete")
-		code = exitFail
-	}
-
-	if co.markdown != "" {
-		// The report is already redacted unless --include-identifiers.
-		if err := session.Export(co.markdown, rep, session.FormatMarkdown, true, catalog.MustDefault()); err != nil {
-			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
-			return exitFail
-		}
-	}
-	if co.json {
-		if err := rep.JSON(stdout); err != nil {
-			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
-			return exitFail
-		}
-		return code
-	}
-	if err := report.Text(stdout, rep); err != nil {
-		fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
-		return exitFail
-	}
-	return code
-}
-
-// progressLine is the one-line progress shown on a terminal, at most 78
-// columns: "[3/13] Watching the connection for drops (10 s)".
-func progressLine(p diagnostics.Progress) string {
-	line := fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, p.Label)
-	if p.Report.Provisional() {
-		ip := p.Report.InProgress
-		// The verdict so far, with the window's countdown.
-		when := "So far"
-		if left := math.Ceil(ip.WindowS - ip.ElapsedS); ip.WindowS > 0 && left > 0 {
-			when = fmt.Sprintf("So far (%g s left)", left)
-		}
-		line = fmt.Sprintf("[%d/%d] %s: %s", p.Done, p.Total, when, diagnostics.SoFar(p.Report))
-	}
-	if p.Current == "" {
-		line = fmt.Sprintf("[%d/%d] done", p.Done, p.Total)
-	}
-	if r := []rune(line); len(r) > 78 {
-		line = string(r[:77]) + "…"
-	}
-	return line
+	return exitOK
 }
 
 // closeBriefly releases c but waits at most d for it. gousb's Context.Close
