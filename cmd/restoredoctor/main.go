@@ -15,6 +15,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/internal/console"
 	_ "github.com/restoredoctor/restoredoctor/internal/localefix" // before Fyne initialises: see the package doc
 )
 
@@ -43,7 +44,7 @@ Run "restoredoctor COMMAND --help" for the options of a command.
 var version = "0.1.0-dev"
 
 func main() {
-	setupConsole(os.Args[1:]) // Windows: the GUI build prints to the shell's console (console_windows.go)
+	console.Setup(opensWindow(os.Args[1:])) // Windows: the GUI build prints to the shell's console
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -70,6 +71,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "restoredoctor: unknown command %q (run \"restoredoctor --help\")\n", args[0])
 		return exitUsage
 	}
+}
+
+// opensWindow reports whether args start the window rather than a
+// subcommand (the rule run applies).
+func opensWindow(args []string) bool {
+	return len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help" && args[0] != "-help")
 }
 
 // errHelp asks for the usage text (exit 0).
