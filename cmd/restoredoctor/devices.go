@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
-	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/devlist"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
@@ -67,27 +66,10 @@ func runDevices(args []string, stdout, stderr io.Writer) (code int) {
 	defer lister.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	devs, err := lister.Snapshot(ctx)
-	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor devices: listing USB devices failed: %v\n", err)
+	if err := devlist.Print(ctx, lister, stdout, stderr, "restoredoctor devices: ", *asJSON, *includeIDs); err != nil {
 		return exitFail
 	}
-
-	if !*includeIDs {
-		for i := range devs {
-			devs[i] = diagnostics.RedactUSBDevice(devs[i])
-		}
-	}
-	code = exitOK
-	for _, err := range devlist.AccessDenied(devs) {
-		fmt.Fprintf(stderr, "restoredoctor devices: %v\n", err)
-		code = exitFail
-	}
-	if err := devlist.Write(stdout, devs, *asJSON); err != nil {
-		fmt.Fprintf(stderr, "restoredoctor devices: %v\n", err)
-		return exitFail
-	}
-	return code
+	return exitOK
 }
 
 // devicesOutputErr turns a failed write to stdout into exit 1 with a message.
