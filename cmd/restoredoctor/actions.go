@@ -129,7 +129,7 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	var opener usb.Opener
 	if o.demo != "" {
 		sc, _ := sim.Builtin(o.demo)
-		srv, stopDemo, err := startDemo(ctx, sc, log)
+		srv, stopDemo, err := sim.StartDemo(ctx, sc, log)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -150,7 +150,7 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	}
 	recheck := func(ctx context.Context) (*report.Report, error) {
 		engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version})
-		defer closeBriefly(engine, 20*time.Millisecond)
+		defer engine.Close()
 		return engine.Run(ctx, diagnostics.Options{UsbmuxdAddress: addr, NoNetwork: true, IncludeIdentifiers: true}, nil)
 	}
 	err = actions.RunCommand(ctx, actions.Command{Kind: o.kind, Device: o.device, Yes: o.yes, Terminal: isTerminalReader(stdin),

@@ -15,6 +15,7 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
@@ -157,7 +158,7 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, co.timeout)
 	defer cancel()
 
-	src, _, closeUSB, _ := openUSB(log) // a bus that cannot be opened is reported by the USB checks
+	src, _, closeUSB, _ := usb.Open(usb.ScannerOptions{Logger: log}) // a bus that cannot be opened is reported by the USB checks
 	defer closeUSB()
 	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
 	sess := session.New(session.Config{Engine: engine, Logger: log})
@@ -167,22 +168,4 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	return exitOK
-}
-
-// closeBriefly releases c but waits at most d for it. gousb's Context.Close
-// waits for its libusb event loop, which polls with a 100 ms timeout; a
-// one-shot command that has already written its report need not make the user
-// wait for that, since the process exits next and the OS frees the handles.
-func closeBriefly(c io.Closer, d time.Duration) {
-	done := make(chan struct{})
-	go func() {
-		_ = c.Close()
-		close(done)
-	}()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-	}
 }

@@ -108,7 +108,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	}
 
 	if o.demo != "" {
-		srv, stopDemo, err := startDemo(ctx, sc, log)
+		srv, stopDemo, err := sim.StartDemo(ctx, sc, log)
 		if err != nil {
 			fmt.Fprintf(stderr, "restoredoctor: %v\n", err)
 			return exitFail
@@ -120,7 +120,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		log.Info("demo mode", "scenario", o.demo, "usbmuxd", muxAddr)
 	} else {
 		var closeUSB func()
-		engineUSB, usbSrc, closeUSB, usbErr = openUSB(log)
+		engineUSB, usbSrc, closeUSB, usbErr = usb.Open(usb.ScannerOptions{Logger: log})
 		defer closeUSB()
 		if usbErr != nil {
 			log.Warn("USB not usable", "err", usbErr)

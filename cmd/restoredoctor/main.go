@@ -5,16 +5,12 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 
-	"github.com/restoredoctor/restoredoctor/device/usb"
-	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/internal/console"
 	_ "github.com/restoredoctor/restoredoctor/internal/localefix" // before Fyne initialises: see the package doc
 )
@@ -95,34 +91,4 @@ func parseArgs(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
-}
-
-// openUSB opens the libusb scanner. When it cannot, the returned source
-// reports why on every snapshot (for the engine's USB checks), live is nil
-// (the live view has no USB side) and err says why; close is then a no-op.
-func openUSB(log *slog.Logger) (src usb.Source, live usb.Source, close func(), err error) {
-	sc, err := usb.NewScanner(usb.ScannerOptions{Logger: log})
-	if err != nil {
-		return usb.Unavailable(err), nil, func() {}, err
-	}
-	// gousb's Close waits for its event loop (up to 100 ms); a command that
-	// is done need not wait for it (see closeBriefly): the close runs on
-	// while the process ends, which frees the handles anyway (20 ms of a
-	// 50 ms `check --window 0` were this wait).
-	return sc, sc, func() { closeBriefly(sc, 0) }, nil
-}
-
-// startDemo starts the simulator playing sc on a unix socket in a fresh
-// temporary folder; stop closes it and removes the folder.
-func startDemo(ctx context.Context, sc sim.Scenario, log *slog.Logger) (srv *sim.Server, stop func(), err error) {
-	dir, err := os.MkdirTemp("", "restoredoctor-demo-")
-	if err != nil {
-		return nil, nil, fmt.Errorf("demo: %w", err)
-	}
-	srv, err = sim.Start(ctx, sim.LocalAddress(dir), sc, log.With("component", "sim"))
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, nil, fmt.Errorf("start the demo simulator: %w", err)
-	}
-	return srv, func() { srv.Close(); os.RemoveAll(dir) }, nil
 }

@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
@@ -95,7 +96,7 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	addr, _ := usbmux.ResolveAddress(wo.usbmuxd)
 	pr := watchlog.NewPrinter(stdout, wo.json, wo.includeIDs)
 
-	src, live, closeUSB, serr := openUSB(log)
+	src, live, closeUSB, serr := usb.Open(usb.ScannerOptions{Logger: log})
 	defer closeUSB()
 	if serr != nil {
 		pr.Error("usb", serr)
