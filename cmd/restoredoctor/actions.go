@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,26 +24,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
-const actionUsage = `Usage:
-  restoredoctor recovery exit [options]   leave recovery mode (iBoot commands over USB), then follow the iPhone
-  restoredoctor recovery enter [options]  restart into recovery mode (lockdownd EnterRecovery; erases nothing by itself,
-                                          but step 5's restore will: back up first)
-  restoredoctor restart [options]         restart the iPhone (diagnostics relay; the iPhone must trust this computer)
-
-Each asks for confirmation on a terminal; scripts pass --yes. After the action the iPhone is followed until it is
-back (or --follow passes), then checked again. Exit status: 0 the action ran (whatever came of it), 1 it could not
-run (refused, failed, no iPhone), 2 bad usage.
-
-Options:
-  --yes                  do it without asking
-  --device KEY           the iPhone to act on (UDID, report key or USB location "1-2") when several are connected
-  --follow DURATION      how long to wait for the iPhone to come back (default 3m)
-  --json                 print the re-check as one restoredoctor.report/v1 object, with the action's finding
-  --usbmuxd ADDRESS      usbmuxd address (default USBMUXD_SOCKET_ADDRESS, else the platform's)
-  --include-identifiers  keep UDID, ECID and serial numbers in the JSON report
-  --demo SCENARIO        act on a simulated iPhone (e.g. recovery, recovery-stuck, dfu, healthy, untrusted)
-  -v, --verbose          debug logs on stderr
-`
+//go:embed usage/actions.txt
+var actionUsage string
 
 type actionOptions struct {
 	kind               actions.Kind

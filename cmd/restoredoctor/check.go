@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,30 +23,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
-const checkUsage = `Usage: restoredoctor check [options]
-
-Runs every check once (watching the connection for --window) and prints the
-verdict: which of the six fix steps to try first, and why.
-
-Options:
-  --json                   print the report as one JSON object (restoredoctor.report/v1) on stdout
-  --markdown FILE          also write the report as Markdown to FILE
-  --window DURATION        how long to watch the connection for drops (default 10s; 0 = one pass)
-  --timeout DURATION       give up after this long in total (default: window + 60s)
-  --usbmuxd ADDRESS        usbmuxd address: UNIX:/path, unix:///path, /path, host:port, tcp://host:port
-                           (default: $USBMUXD_SOCKET_ADDRESS, else the platform's)
-  --no-network             do not contact Apple's servers (host.apple_servers is reported as skipped)
-  --apple-hosts LIST       probe these servers instead of Apple's: host:port,host:port,...
-  --apple-ca FILE          trust the PEM certificates in FILE (instead of the system roots) for
-                           the server check; for tests against local servers
-  --hosts-file PATH        read this hosts file instead of the system's
-  --tried LIST             what you already tried: cable,port,computer,restart
-  --include-identifiers    keep UDIDs, ECIDs and serial numbers in the report (redacted by default)
-  --lockdown-requests N    lockdown round trips timed per phone (default 10)
-  -v, --verbose            log what happens on stderr
-
-Exit status: 0 the check ran (whatever it found), 1 the check could not run, 2 bad usage.
-`
+//go:embed usage/check.txt
+var checkUsage string
 
 // checkOptions are the parsed flags of `check`.
 type checkOptions struct {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,18 +14,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
-const devicesUsage = `Usage: restoredoctor devices [--json] [--timeout DURATION] [--include-identifiers]
-
-List the Apple devices on the USB bus: mode, product id, link speed, port
-path, whether a hub sits in between, and the serial (normal mode) or the ECID
-and chip ids (recovery, DFU). Serials, ECIDs and IMEIs are shown as short
-hashes unless --include-identifiers is given.
-
-Options:
-  --json              print a JSON array, one object per device ([] when none)
-  --timeout DURATION  give up after this long (default 10s)
-  --include-identifiers  show serials, ECIDs and IMEIs as they are
-`
+//go:embed usage/devices.txt
+var devicesUsage string
 
 // usbLister is what runDevices needs from the USB layer; tests swap newLister.
 type usbLister interface {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -24,18 +25,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 )
 
-const guiUsage = `Usage: restoredoctor [options]
-
-Opens the Restore Doctor window. Plug in the iPhone: the check starts by itself.
-
-Options:
-  --demo SCENARIO     run against a simulated iPhone (no phone or usbmuxd needed); scenarios:
-                      %s
-  --usbmuxd ADDRESS   usbmuxd address: UNIX:/path, unix:///path, /path, host:port, tcp://host:port
-                      (default: $USBMUXD_SOCKET_ADDRESS, else the platform's)
-  --no-network        do not contact Apple's servers (always on in demo mode)
-  -v, --verbose       log debug details on stderr
-`
+//go:embed usage/gui.txt
+var guiUsage string
 
 type guiOptions struct {
 	demo      string

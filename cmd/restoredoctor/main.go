@@ -5,6 +5,7 @@
 package main
 
 import (
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,19 +23,11 @@ const (
 	exitUsage = 2 // bad usage
 )
 
-const usage = `Restore Doctor: find out why an iPhone restore fails with error 1002.
-
-Usage:
-  restoredoctor [--demo SCENARIO]   open the window
-  restoredoctor check [options]     run the diagnostics once and print the verdict
-  restoredoctor watch [options]     print one line per device event
-  restoredoctor devices [--json]    list the Apple devices on the USB bus
-  restoredoctor recovery exit|enter leave or enter recovery mode, then follow the iPhone
-  restoredoctor restart             restart the iPhone (it must trust this computer)
-  restoredoctor version             print the version
-
-Run "restoredoctor COMMAND --help" for the options of a command.
-`
+// usage is the top-level help. Every command's help text lives in usage/,
+// printed as it is there (gui.txt has one %s: the demo scenarios).
+//
+//go:embed usage/main.txt
+var usage string
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"

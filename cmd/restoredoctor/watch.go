@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -19,23 +20,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/watchlog"
 )
 
-const watchUsage = `Usage: restoredoctor watch [options]
-
-Prints one line per device event (USB attach/detach/mode change, usbmuxd
-attach/detach) and, after a phone attaches, one line with the verdict of a
-quick check. Stops on Ctrl-C (SIGINT) or SIGTERM.
-
-Options:
-  --json                   print JSON lines instead of text
-  --usbmuxd ADDRESS        usbmuxd address (as for check)
-  --interval DURATION      USB polling interval (default 500ms)
-  --no-checks              do not run the quick check after an attach
-  --for DURATION           stop after this long (default: until interrupted)
-  --include-identifiers    print UDIDs and serials instead of their redacted form
-  -v, --verbose            log what happens on stderr
-
-Exit status: 0 stopped normally, 1 could not start, 2 bad usage.
-`
+//go:embed usage/watch.txt
+var watchUsage string
 
 type watchOptions struct {
 	json, noChecks, includeIDs, verbose bool
