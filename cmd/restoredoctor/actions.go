@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -23,26 +24,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
-const actionUsage = `Usage:
-  restoredoctor recovery exit [options]   leave recovery mode (iBoot commands over USB), then follow the iPhone
-  restoredoctor recovery enter [options]  restart into recovery mode (lockdownd EnterRecovery; erases nothing by itself,
-                                          but step 5's restore will: back up first)
-  restoredoctor restart [options]         restart the iPhone (diagnostics relay; the iPhone must trust this computer)
-
-Each asks for confirmation on a terminal; scripts pass --yes. After the action the iPhone is followed until it is
-back (or --follow passes), then checked again. Exit status: 0 the action ran (whatever came of it), 1 it could not
-run (refused, failed, no iPhone), 2 bad usage.
-
-Options:
-  --yes                  do it without asking
-  --device KEY           the iPhone to act on (UDID, report key or USB location "1-2") when several are connected
-  --follow DURATION      how long to wait for the iPhone to come back (default 3m)
-  --json                 print the re-check as one restoredoctor.report/v1 object, with the action's finding
-  --usbmuxd ADDRESS      usbmuxd address (default USBMUXD_SOCKET_ADDRESS, else the platform's)
-  --include-identifiers  keep UDID, ECID and serial numbers in the JSON report
-  --demo SCENARIO        act on a simulated iPhone (e.g. recovery, recovery-stuck, dfu, healthy, untrusted)
-  -v, --verbose          debug logs on stderr
-`
+//go:embed usage/actions.txt
+var actionUsage string
 
 type actionOptions struct {
 	kind               actions.Kind
@@ -129,7 +112,7 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	var opener usb.Opener
 	if o.demo != "" {
 		sc, _ := sim.Builtin(o.demo)
-		srv, stopDemo, err := startDemo(ctx, sc, log)
+		srv, stopDemo, err := sim.StartDemo(ctx, sc, log)
 		if err != nil {
 			return fail("%v", err)
 		}
@@ -148,78 +131,21 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	if err != nil {
 		return fail("usbmuxd address: %v", err)
 	}
-	client := usbmux.NewClient(a, usbmux.Options{Logger: log})
-	look := actions.SnapshotLook(src, client, runtime.GOOS)
-
-	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	devs, err := look(lctx)
-	cancel()
-	if err != nil {
-		return fail("cannot see any iPhone: %v", err)
+	recheck := func(ctx context.Context) (*report.Report, error) {
+		engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version})
+		defer engine.Close()
+		return engine.Run(ctx, diagnostics.Options{UsbmuxdAddress: addr, NoNetwork: true, IncludeIdentifiers: true}, nil)
 	}
-	d, err := actions.Pick(devs, o.device)
-	if err != nil {
-		return fail("%v", err)
+	err = actions.RunCommand(ctx, actions.Command{Kind: o.kind, Device: o.device, Yes: o.yes, Terminal: isTerminalReader(stdin),
+		JSON: o.json, IncludeIDs: o.includeIDs, Follow: o.follow, USB: src, Opener: opener, GOOS: runtime.GOOS,
+		Usbmux: usbmux.NewClient(a, usbmux.Options{Logger: log}), Recheck: recheck, Logger: log, Stdin: stdin, Stdout: stdout, Stderr: stderr})
+	switch {
+	case errors.Is(err, actions.ErrNeedsConfirmation):
+		return exitUsage
+	case err != nil:
+		return exitFail
 	}
-	name, family := actions.Identify(ctx, client, &d)
-
-	hw := actions.Devices{USB: opener, Usbmux: client}
-	runner := actions.NewRunner(hw, look, actions.Options{FollowTimeout: o.follow})
-	req := actions.Request{Kind: o.kind, Device: d, Family: family}
-
-	if actions.Check(o.kind, d) == nil && !o.yes {
-		if !isTerminalReader(stdin) {
-			fmt.Fprintf(stderr, "restoredoctor %s: %s on %s needs confirmation: pass --yes, or run it on a terminal\n", actions.CommandName(o.kind), o.kind.Title(), name)
-			return exitUsage
-		}
-		if !actions.Confirm(stdin, stderr, o.kind, name, d.Mode) {
-			fmt.Fprintln(stderr, "Nothing was done.")
-			return exitFail
-		}
-	}
-	if actions.Check(o.kind, d) == nil {
-		fmt.Fprintf(stderr, "%s on %s (%s mode); the iPhone is followed for up to %v afterwards\n", o.kind.Title(), name, d.Mode, o.follow)
-	}
-	res := runner.Run(ctx, req)
-
-	actions.WriteResult(stdout, res)
-	if res.Err != nil {
-		log.Debug("action", "err", res.Err)
-	}
-	code := exitOK
-	if !res.Ran() {
-		code = exitFail
-	}
-	if !res.Ran() && !o.json {
-		return code
-	}
-
-	// Check again, and put what was done into the report.
-	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version})
-	defer closeBriefly(engine, 20*time.Millisecond)
-	rctx, rcancel := context.WithTimeout(ctx, 60*time.Second)
-	defer rcancel()
-	rep, err := engine.Run(rctx, diagnostics.Options{UsbmuxdAddress: addr, NoNetwork: true, IncludeIdentifiers: true}, nil)
-	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor %s: the re-check could not run: %v\n", actions.CommandName(o.kind), err)
-		return code
-	}
-	rep.Findings = append(rep.Findings, res.Finding())
-	if !o.includeIDs {
-		r := report.Redact(*rep)
-		rep = &r
-	}
-	if o.json {
-		if err := rep.JSON(stdout); err != nil {
-			return fail("%v", err)
-		}
-		return code
-	}
-	fmt.Fprintln(stdout, "\nChecked again:")
-	if err := report.Text(stdout, rep); err != nil {
-		return fail("%v", err)
-	}
-	return code
+	return exitOK
 }
 
 func isTerminalReader(r io.Reader) bool {

@@ -2,13 +2,12 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/restoredoctor/restoredoctor/internal/safefile"
 	"io"
 	"log/slog"
-	"math"
 	"os"
 	"os/signal"
 	"strings"
@@ -17,38 +16,15 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
-	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
-	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
-const checkUsage = `Usage: restoredoctor check [options]
-
-Runs every check once (watching the connection for --window) and prints the
-verdict: which of the six fix steps to try first, and why.
-
-Options:
-  --json                   print the report as one JSON object (restoredoctor.report/v1) on stdout
-  --markdown FILE          also write the report as Markdown to FILE
-  --window DURATION        how long to watch the connection for drops (default 10s; 0 = one pass)
-  --timeout DURATION       give up after this long in total (default: window + 60s)
-  --usbmuxd ADDRESS        usbmuxd address: UNIX:/path, unix:///path, /path, host:port, tcp://host:port
-                           (default: $USBMUXD_SOCKET_ADDRESS, else the platform's)
-  --no-network             do not contact Apple's servers (host.apple_servers is reported as skipped)
-  --apple-hosts LIST       probe these servers instead of Apple's: host:port,host:port,...
-  --apple-ca FILE          trust the PEM certificates in FILE (instead of the system roots) for
-                           the server check; for tests against local servers
-  --hosts-file PATH        read this hosts file instead of the system's
-  --tried LIST             what you already tried: cable,port,computer,restart
-  --include-identifiers    keep UDIDs, ECIDs and serial numbers in the report (redacted by default)
-  --lockdown-requests N    lockdown round trips timed per phone (default 10)
-  -v, --verbose            log what happens on stderr
-
-Exit status: 0 the check ran (whatever it found), 1 the check could not run, 2 bad usage.
-`
+//go:embed usage/check.txt
+var checkUsage string
 
 // checkOptions are the parsed flags of `check`.
 type checkOptions struct {
@@ -153,13 +129,6 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "restoredoctor check: %v (run \"restoredoctor check --help\")\n", err)
 		return exitUsage
 	}
-	if co.markdown != "" {
-		// Before the run: a bad path fails now, not after the window.
-		if err := safefile.Check(co.markdown, safefile.Options{}); err != nil {
-			fmt.Fprintf(stderr, "restoredoctor check: --markdown: %v\n", err)
-			return exitFail
-		}
-	}
 	log := newCLILogger(stderr, co.verbose)
 	slog.SetDefault(log)
 
@@ -168,93 +137,14 @@ func runCheck(args []string, stdout, stderr io.Writer) int {
 	ctx, cancel := context.WithTimeout(ctx, co.timeout)
 	defer cancel()
 
-	src, _, closeUSB, _ := openUSB(log) // a bus that cannot be opened is reported by the USB checks
+	src, _, closeUSB, _ := usb.Open(usb.ScannerOptions{Logger: log}) // a bus that cannot be opened is reported by the USB checks
 	defer closeUSB()
 	engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
-
-	var progress func(diagnostics.Progress)
-	tty := isTerminal(stderr)
-	if tty {
-		progress = func(p diagnostics.Progress) {
-			fmt.Fprintf(stderr, "\r\033[K%s", progressLine(p))
-		}
-	}
-	rep, err := engine.Run(ctx, co.opts, progress)
-	if tty {
-		fmt.Fprint(stderr, "\r\033[K")
-	}
+	sess := session.New(session.Config{Engine: engine, Logger: log})
+	err = sess.RunCLI(ctx, session.CLICheck{Options: co.opts, Timeout: co.timeout, JSON: co.json, Markdown: co.markdown,
+		Progress: isTerminal(stderr), Stdout: stdout, Stderr: stderr, Prefix: "restoredoctor check: "})
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
 		return exitFail
 	}
-
-	code := exitOK
-	switch cause := context.Cause(ctx); {
-	case errors.Is(cause, context.DeadlineExceeded):
-		fmt.Fprintf(stderr, "restoredoctor check: gave up after --timeout %v; the report is incomplete\n", co.timeout)
-		code = exitFail
-	case cause != nil:
-		fmt.Fprintln(stderr, "restoredoctor check: interrupted; the report is incomplete")
-		code = exitFail
-	}
-
-	if co.markdown != "" {
-		// The report is already redacted unless --include-identifiers.
-		if err := session.Export(co.markdown, rep, session.FormatMarkdown, true, catalog.MustDefault()); err != nil {
-			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
-			return exitFail
-		}
-	}
-	if co.json {
-		if err := rep.JSON(stdout); err != nil {
-			fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
-			return exitFail
-		}
-		return code
-	}
-	if err := report.Text(stdout, rep); err != nil {
-		fmt.Fprintf(stderr, "restoredoctor check: %v\n", err)
-		return exitFail
-	}
-	return code
-}
-
-// progressLine is the one-line progress shown on a terminal, at most 78
-// columns: "[3/13] Watching the connection for drops (10 s)".
-func progressLine(p diagnostics.Progress) string {
-	line := fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, p.Label)
-	if p.Report.Provisional() {
-		ip := p.Report.InProgress
-		// The verdict so far, with the window's countdown.
-		when := "So far"
-		if left := math.Ceil(ip.WindowS - ip.ElapsedS); ip.WindowS > 0 && left > 0 {
-			when = fmt.Sprintf("So far (%g s left)", left)
-		}
-		line = fmt.Sprintf("[%d/%d] %s: %s", p.Done, p.Total, when, diagnostics.SoFar(p.Report))
-	}
-	if p.Current == "" {
-		line = fmt.Sprintf("[%d/%d] done", p.Done, p.Total)
-	}
-	if r := []rune(line); len(r) > 78 {
-		line = string(r[:77]) + "…"
-	}
-	return line
-}
-
-// closeBriefly releases c but waits at most d for it. gousb's Context.Close
-// waits for its libusb event loop, which polls with a 100 ms timeout; a
-// one-shot command that has already written its report need not make the user
-// wait for that, since the process exits next and the OS frees the handles.
-func closeBriefly(c io.Closer, d time.Duration) {
-	done := make(chan struct{})
-	go func() {
-		_ = c.Close()
-		close(done)
-	}()
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-done:
-	case <-t.C:
-	}
+	return exitOK
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,23 +10,12 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
-	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/devlist"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
-const devicesUsage = `Usage: restoredoctor devices [--json] [--timeout DURATION] [--include-identifiers]
-
-List the Apple devices on the USB bus: mode, product id, link speed, port
-path, whether a hub sits in between, and the serial (normal mode) or the ECID
-and chip ids (recovery, DFU). Serials, ECIDs and IMEIs are shown as short
-hashes unless --include-identifiers is given.
-
-Options:
-  --json              print a JSON array, one object per device ([] when none)
-  --timeout DURATION  give up after this long (default 10s)
-  --include-identifiers  show serials, ECIDs and IMEIs as they are
-`
+//go:embed usage/devices.txt
+var devicesUsage string
 
 // usbLister is what runDevices needs from the USB layer; tests swap newLister.
 type usbLister interface {
@@ -67,27 +57,10 @@ func runDevices(args []string, stdout, stderr io.Writer) (code int) {
 	defer lister.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
-	devs, err := lister.Snapshot(ctx)
-	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor devices: listing USB devices failed: %v\n", err)
+	if err := devlist.Print(ctx, lister, stdout, stderr, "restoredoctor devices: ", *asJSON, *includeIDs); err != nil {
 		return exitFail
 	}
-
-	if !*includeIDs {
-		for i := range devs {
-			devs[i] = diagnostics.RedactUSBDevice(devs[i])
-		}
-	}
-	code = exitOK
-	for _, err := range devlist.AccessDenied(devs) {
-		fmt.Fprintf(stderr, "restoredoctor devices: %v\n", err)
-		code = exitFail
-	}
-	if err := devlist.Write(stdout, devs, *asJSON); err != nil {
-		fmt.Fprintf(stderr, "restoredoctor devices: %v\n", err)
-		return exitFail
-	}
-	return code
+	return exitOK
 }
 
 // devicesOutputErr turns a failed write to stdout into exit 1 with a message.

@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -14,36 +14,19 @@ import (
 	"strings"
 	"syscall"
 
-	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/restoredoctor/restoredoctor/app"
 	"github.com/restoredoctor/restoredoctor/app/display"
 	"github.com/restoredoctor/restoredoctor/app/live"
-	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
-	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
-	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
-// AppID is the application id (also in FyneApp.toml).
-const AppID = "io.github.restoredoctor"
-
-const guiUsage = `Usage: restoredoctor [options]
-
-Opens the Restore Doctor window. Plug in the iPhone: the check starts by itself.
-
-Options:
-  --demo SCENARIO     run against a simulated iPhone (no phone or usbmuxd needed); scenarios:
-                      %s
-  --usbmuxd ADDRESS   usbmuxd address: UNIX:/path, unix:///path, /path, host:port, tcp://host:port
-                      (default: $USBMUXD_SOCKET_ADDRESS, else the platform's)
-  --no-network        do not contact Apple's servers (always on in demo mode)
-  -v, --verbose       log debug details on stderr
-`
+//go:embed usage/gui.txt
+var guiUsage string
 
 type guiOptions struct {
 	demo      string
@@ -111,12 +94,12 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	var usbSrc, engineUSB usb.Source // the live view's (nil without libusb) and the engine's (says why)
 	cat, err := catalog.Load()
 	if err != nil {
-		fmt.Fprintln(stderr, describeErr("load the step catalogue", err))
+		fmt.Fprintf(stderr, "restoredoctor: load the step catalogue: %v\n", err)
 		return exitFail
 	}
 
 	if o.demo != "" {
-		srv, stopDemo, err := startDemo(ctx, sc, log)
+		srv, stopDemo, err := sim.StartDemo(ctx, sc, log)
 		if err != nil {
 			fmt.Fprintf(stderr, "restoredoctor: %v\n", err)
 			return exitFail
@@ -128,53 +111,19 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		log.Info("demo mode", "scenario", o.demo, "usbmuxd", muxAddr)
 	} else {
 		var closeUSB func()
-		engineUSB, usbSrc, closeUSB, usbErr = openUSB(log)
+		engineUSB, usbSrc, closeUSB, usbErr = usb.Open(usb.ScannerOptions{Logger: log})
 		defer closeUSB()
 		if usbErr != nil {
 			log.Warn("USB not usable", "err", usbErr)
 		}
 	}
-	addr, err := usbmux.ResolveAddress(muxAddr)
+	b, closeBackend, err := live.Open(live.Parts{USB: usbSrc, EngineUSB: engineUSB, USBErr: usbErr, UsbmuxdAddress: muxAddr,
+		NoNetwork: o.noNetwork, ToolVersion: version, Logger: log})
 	if err != nil {
-		fmt.Fprintln(stderr, describeErr("usbmuxd address", err))
+		fmt.Fprintf(stderr, "restoredoctor: %v\n", err)
 		return exitFail
 	}
-	engine := diagnostics.NewEngine(diagnostics.Config{USB: engineUSB, Logger: log, ToolVersion: version, Host: diagnostics.SystemHostChecks()})
-	defer engine.Close()
-	sess := session.New(session.Config{Engine: engine, USB: usbSrc, Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}), Logger: log})
-	b := live.New(live.Config{Session: sess, USBErr: usbErr, UsbmuxdAddress: muxAddr, NoNetwork: o.noNetwork, Logger: log})
-
-	a := fyneapp.NewWithID(AppID)
-	if icon, err := fs.ReadFile(assets.FS, "icon/restoredoctor.png"); err == nil {
-		a.SetIcon(fyne.NewStaticResource("restoredoctor.png", icon))
-	}
-	u := app.New(a, b, app.Options{Demo: o.demo, Logger: log, Guide: cat, Catalog: cat})
-	w := u.Window()
-	w.SetMaster()
-	w.Resize(app.WindowSize(app.ScreenSize(w)))
-	w.CenterOnScreen()
-	u.Start()
-	closed := make(chan struct{})
-	go func() {
-		select {
-		case <-ctx.Done():
-		case <-closed:
-			return
-		}
-		log.Info("signal received, closing the window")
-		fyne.Do(func() {
-			u.Stop()
-			w.Close()
-		})
-	}()
-	w.ShowAndRun()
-	close(closed)
-	u.Stop()
-	log.Info("window closed")
+	defer closeBackend()
+	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: o.demo, Logger: log, Guide: cat, Catalog: cat})
 	return exitOK
-}
-
-// describeErr formats a startup error for stderr.
-func describeErr(what string, err error) string {
-	return fmt.Sprintf("restoredoctor: %s: %v", what, err)
 }

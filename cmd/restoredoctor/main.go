@@ -5,16 +5,14 @@
 package main
 
 import (
-	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"os"
 
-	"github.com/restoredoctor/restoredoctor/device/usb"
-	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/internal/console"
 	_ "github.com/restoredoctor/restoredoctor/internal/localefix" // before Fyne initialises: see the package doc
 )
 
@@ -25,25 +23,17 @@ const (
 	exitUsage = 2 // bad usage
 )
 
-const usage = `Restore Doctor: find out why an iPhone restore fails with error 1002.
-
-Usage:
-  restoredoctor [--demo SCENARIO]   open the window
-  restoredoctor check [options]     run the diagnostics once and print the verdict
-  restoredoctor watch [options]     print one line per device event
-  restoredoctor devices [--json]    list the Apple devices on the USB bus
-  restoredoctor recovery exit|enter leave or enter recovery mode, then follow the iPhone
-  restoredoctor restart             restart the iPhone (it must trust this computer)
-  restoredoctor version             print the version
-
-Run "restoredoctor COMMAND --help" for the options of a command.
-`
+// usage is the top-level help. Every command's help text lives in usage/,
+// printed as it is there (gui.txt has one %s: the demo scenarios).
+//
+//go:embed usage/main.txt
+var usage string
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
 
 func main() {
-	setupConsole(os.Args[1:]) // Windows: the GUI build prints to the shell's console (console_windows.go)
+	console.Setup(opensWindow(os.Args[1:])) // Windows: the GUI build prints to the shell's console
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -72,6 +62,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 }
 
+// opensWindow reports whether args start the window rather than a
+// subcommand (the rule run applies).
+func opensWindow(args []string) bool {
+	return len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help" && args[0] != "-help")
+}
+
 // errHelp asks for the usage text (exit 0).
 var errHelp = errors.New("help requested")
 
@@ -88,34 +84,4 @@ func parseArgs(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
-}
-
-// openUSB opens the libusb scanner. When it cannot, the returned source
-// reports why on every snapshot (for the engine's USB checks), live is nil
-// (the live view has no USB side) and err says why; close is then a no-op.
-func openUSB(log *slog.Logger) (src usb.Source, live usb.Source, close func(), err error) {
-	sc, err := usb.NewScanner(usb.ScannerOptions{Logger: log})
-	if err != nil {
-		return usb.Unavailable(err), nil, func() {}, err
-	}
-	// gousb's Close waits for its event loop (up to 100 ms); a command that
-	// is done need not wait for it (see closeBriefly): the close runs on
-	// while the process ends, which frees the handles anyway (20 ms of a
-	// 50 ms `check --window 0` were this wait).
-	return sc, sc, func() { closeBriefly(sc, 0) }, nil
-}
-
-// startDemo starts the simulator playing sc on a unix socket in a fresh
-// temporary folder; stop closes it and removes the folder.
-func startDemo(ctx context.Context, sc sim.Scenario, log *slog.Logger) (srv *sim.Server, stop func(), err error) {
-	dir, err := os.MkdirTemp("", "restoredoctor-demo-")
-	if err != nil {
-		return nil, nil, fmt.Errorf("demo: %w", err)
-	}
-	srv, err = sim.Start(ctx, sim.LocalAddress(dir), sc, log.With("component", "sim"))
-	if err != nil {
-		os.RemoveAll(dir)
-		return nil, nil, fmt.Errorf("start the demo simulator: %w", err)
-	}
-	return srv, func() { srv.Close(); os.RemoveAll(dir) }, nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,29 +13,15 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 	"github.com/restoredoctor/restoredoctor/diagnostics/watchlog"
 )
 
-const watchUsage = `Usage: restoredoctor watch [options]
-
-Prints one line per device event (USB attach/detach/mode change, usbmuxd
-attach/detach) and, after a phone attaches, one line with the verdict of a
-quick check. Stops on Ctrl-C (SIGINT) or SIGTERM.
-
-Options:
-  --json                   print JSON lines instead of text
-  --usbmuxd ADDRESS        usbmuxd address (as for check)
-  --interval DURATION      USB polling interval (default 500ms)
-  --no-checks              do not run the quick check after an attach
-  --for DURATION           stop after this long (default: until interrupted)
-  --include-identifiers    print UDIDs and serials instead of their redacted form
-  -v, --verbose            log what happens on stderr
-
-Exit status: 0 stopped normally, 1 could not start, 2 bad usage.
-`
+//go:embed usage/watch.txt
+var watchUsage string
 
 type watchOptions struct {
 	json, noChecks, includeIDs, verbose bool
@@ -95,7 +82,7 @@ func runWatch(args []string, stdout, stderr io.Writer) int {
 	addr, _ := usbmux.ResolveAddress(wo.usbmuxd)
 	pr := watchlog.NewPrinter(stdout, wo.json, wo.includeIDs)
 
-	src, live, closeUSB, serr := openUSB(log)
+	src, live, closeUSB, serr := usb.Open(usb.ScannerOptions{Logger: log})
 	defer closeUSB()
 	if serr != nil {
 		pr.Error("usb", serr)

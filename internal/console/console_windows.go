@@ -1,6 +1,6 @@
 //go:build windows
 
-package main
+package console
 
 import (
 	"os"
@@ -8,17 +8,6 @@ import (
 
 	"golang.org/x/sys/windows"
 )
-
-// Restore Doctor ships two executables on Windows (README, "Windows"):
-// restoredoctor.exe is a console program (the CLI, exit codes and pipes
-// work as in any shell) and "Restore Doctor.exe" is the GUI-subsystem build
-// the Start menu opens. setupConsole makes each one behave when it is
-// started the other way:
-//   - the GUI build given a subcommand attaches to the console of the shell
-//     that started it, so `"Restore Doctor.exe" check` prints there (cmd.exe
-//     does not wait for a GUI program, so scripts should use restoredoctor.exe);
-//   - the console build opening the window from Explorer (a double click: it
-//     is the only process on its fresh console) drops that console.
 
 var (
 	kernel32                  = windows.NewLazySystemDLL("kernel32.dll")
@@ -30,9 +19,12 @@ var (
 
 const attachParentProcess = ^uintptr(0) // ATTACH_PARENT_PROCESS, (DWORD)-1
 
-func setupConsole(args []string) {
+// Setup attaches the GUI build given a subcommand to its shell's console,
+// and drops the fresh console of the console build opening the window from
+// Explorer (see the package doc).
+func Setup(opensWindow bool) {
 	hasConsole, _, _ := procGetConsoleWindow.Call()
-	if opensWindow(args) {
+	if opensWindow {
 		if hasConsole != 0 && consoleProcesses() == 1 {
 			procFreeConsole.Call()
 		}

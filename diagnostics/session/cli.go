@@ -1,0 +1,112 @@
+package session
+
+// The `restoredoctor check` command's run: the progress line on a terminal,
+// the report as text, JSON or Markdown, and what makes the run incomplete.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
+)
+
+// ErrCheckFailed says a command-line check could not run or finish; the
+// reason is already written to its Stderr.
+var ErrCheckFailed = errors.New("session: the check could not run or is incomplete")
+
+// CLICheck is one command-line check: what to run and where its output goes.
+type CLICheck struct {
+	Options  diagnostics.Options
+	Timeout  time.Duration // the --timeout the context carries, named when it runs out
+	JSON     bool          // the report as one JSON object on Stdout instead of text
+	Markdown string        // also write the report as Markdown to this file ("" = not)
+	Progress bool          // show a one-line progress on Stderr (a terminal)
+	Stdout   io.Writer
+	Stderr   io.Writer
+	Prefix   string // of every message on Stderr: "restoredoctor check: "
+}
+
+// RunCLI runs c through the session and prints the report. A run cut short
+// by ctx (interrupt or the timeout) still prints the incomplete report. It
+// returns ErrCheckFailed, after saying why on c.Stderr, when the check could
+// not run, the report could not be written, or the report is incomplete.
+func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
+	fail := func(err error) error {
+		fmt.Fprintf(c.Stderr, "%s%v\n", c.Prefix, err)
+		return ErrCheckFailed
+	}
+	if c.Markdown != "" {
+		// Before the run: a bad path fails now, not after the window.
+		if err := safefile.Check(c.Markdown, safefile.Options{}); err != nil {
+			return fail(fmt.Errorf("--markdown: %w", err))
+		}
+	}
+	var progress func(diagnostics.Progress)
+	if c.Progress {
+		progress = func(p diagnostics.Progress) {
+			fmt.Fprintf(c.Stderr, "\r\033[K%s", ProgressLine(p))
+		}
+	}
+	rep, err := s.Check(ctx, c.Options, progress)
+	if c.Progress {
+		fmt.Fprint(c.Stderr, "\r\033[K")
+	}
+	if err != nil {
+		return fail(err)
+	}
+
+	var result error
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, context.DeadlineExceeded):
+		fmt.Fprintf(c.Stderr, "%sgave up after --timeout %v; the report is incomplete\n", c.Prefix, c.Timeout)
+		result = ErrCheckFailed
+	case cause != nil:
+		fmt.Fprintf(c.Stderr, "%sinterrupted; the report is incomplete\n", c.Prefix)
+		result = ErrCheckFailed
+	}
+
+	if c.Markdown != "" {
+		// The report is already redacted unless IncludeIdentifiers.
+		if err := Export(c.Markdown, rep, FormatMarkdown, true, catalog.MustDefault()); err != nil {
+			return fail(err)
+		}
+	}
+	if c.JSON {
+		err = rep.JSON(c.Stdout)
+	} else {
+		err = report.Text(c.Stdout, rep)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	return result
+}
+
+// ProgressLine is the one-line progress shown on a terminal, at most 78
+// columns: "[3/13] Watching the connection for drops (10 s)".
+func ProgressLine(p diagnostics.Progress) string {
+	line := fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, p.Label)
+	if p.Report.Provisional() {
+		ip := p.Report.InProgress
+		// The verdict so far, with the window's countdown.
+		when := "So far"
+		if left := math.Ceil(ip.WindowS - ip.ElapsedS); ip.WindowS > 0 && left > 0 {
+			when = fmt.Sprintf("So far (%g s left)", left)
+		}
+		line = fmt.Sprintf("[%d/%d] %s: %s", p.Done, p.Total, when, diagnostics.SoFar(p.Report))
+	}
+	if p.Current == "" {
+		line = fmt.Sprintf("[%d/%d] done", p.Done, p.Total)
+	}
+	if r := []rune(line); len(r) > 78 {
+		line = string(r[:77]) + "…"
+	}
+	return line
+}
