@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -87,8 +88,9 @@ func needTools(t *testing.T, tools ...string) {
 	}
 }
 
-// startXvfb starts an X server on a free display number and returns ":N".
-func startXvfb(t *testing.T) string {
+// startXvfb starts an X server with a screen of size ("1366x768") on a free
+// display number and returns ":N".
+func startXvfb(t *testing.T, size string) string {
 	t.Helper()
 	needTools(t, "Xvfb")
 outer:
@@ -102,7 +104,7 @@ outer:
 			continue
 		}
 		disp := fmt.Sprintf(":%d", n)
-		cmd := exec.Command("Xvfb", disp, "-screen", "0", "1280x800x24", "-nolisten", "tcp")
+		cmd := exec.Command("Xvfb", disp, "-screen", "0", size+"x24", "-nolisten", "tcp")
 		var errb lockedBuffer
 		cmd.Stderr = &errb
 		if err := cmd.Start(); err != nil {
@@ -146,9 +148,21 @@ func xcmd(t *testing.T, disp string, name string, args ...string) (string, error
 	return string(out), err
 }
 
+// TestGUISmokeDemoUnderXvfb runs the real window on a small laptop screen
+// and a common one: it must fit the screen, show a verdict and close cleanly.
 func TestGUISmokeDemoUnderXvfb(t *testing.T) {
 	needTools(t, "Xvfb", "xdotool", "import")
-	disp := startXvfb(t)
+	for _, size := range []string{"1024x640", "1366x768"} {
+		t.Run(size, func(t *testing.T) { guiSmoke(t, size) })
+	}
+}
+
+func guiSmoke(t *testing.T, size string) {
+	disp := startXvfb(t, size)
+	var screenW, screenH int
+	if _, err := fmt.Sscanf(size, "%dx%d", &screenW, &screenH); err != nil {
+		t.Fatal(err)
+	}
 
 	cmd := exec.Command(binPath, "--demo", "flapping")
 	cmd.Env = append(os.Environ(), "DISPLAY="+disp, "LANG=en_US.UTF-8", "HOME="+t.TempDir())
@@ -203,6 +217,22 @@ func TestGUISmokeDemoUnderXvfb(t *testing.T) {
 	if !strings.Contains(stderr.String(), "primary_step=1") {
 		t.Errorf("the flapping demo's verdict is not step 1:\n%s", stderr.String())
 	}
+	// The window fits the screen (issue 10: it used to open 1180x780).
+	geo, err := xcmd(t, disp, "xdotool", "getwindowgeometry", "--shell", winID)
+	if err != nil {
+		t.Fatalf("getwindowgeometry: %v\n%s", err, geo)
+	}
+	g := map[string]int{}
+	for _, line := range strings.Fields(geo) {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			n, _ := strconv.Atoi(v)
+			g[k] = n
+		}
+	}
+	t.Logf("window %dx%d at %d,%d on a %s screen", g["WIDTH"], g["HEIGHT"], g["X"], g["Y"], size)
+	if g["WIDTH"] <= 0 || g["HEIGHT"] <= 0 || g["X"]+g["WIDTH"] > screenW || g["Y"]+g["HEIGHT"] > screenH {
+		t.Errorf("window %dx%d at %d,%d does not fit the %s screen", g["WIDTH"], g["HEIGHT"], g["X"], g["Y"], size)
+	}
 
 	// Screenshot: a real, non-blank image of the screen.
 	shot := filepath.Join(t.TempDir(), "shot.png")
@@ -211,7 +241,7 @@ func TestGUISmokeDemoUnderXvfb(t *testing.T) {
 	}
 	if dir := os.Getenv("RESTOREDOCTOR_SHOTS"); dir != "" {
 		data, _ := os.ReadFile(shot)
-		_ = os.WriteFile(filepath.Join(dir, "xvfb-flapping.png"), data, 0o644)
+		_ = os.WriteFile(filepath.Join(dir, "xvfb-flapping-"+size+".png"), data, 0o644)
 	}
 	assertNotBlank(t, shot)
 
