@@ -29,12 +29,6 @@ func (a Address) String() string {
 	return a.Network + "://" + a.Addr
 }
 
-// DefaultAddress is the platform's usbmuxd address: TCP 127.0.0.1:27015 on
-// Windows (Apple Mobile Device Service), the unix socket /var/run/usbmuxd elsewhere.
-func DefaultAddress() Address {
-	return defaultAddressFor(runtime.GOOS)
-}
-
 // StartsOnDemand reports whether usbmuxd at addr is one the platform starts
 // only while an iPhone is plugged in: the system socket on Linux, which udev
 // activates. There "not running" with no phone connected is the normal state.

@@ -73,13 +73,9 @@ func (e *FrameError) Error() string {
 // allocating and requires the payload to be an XML or binary plist whose top
 // level is a dictionary, as every usbmuxd and lockdownd reply is, within
 // plistlimit.Default (objects, nesting, string sizes, shared-reference
-// expansion). It never decodes the plist: that is left to go-ios, once.
-func ReadFrame(r io.Reader, f Framing, max int) (header, payload []byte, err error) {
-	header, payload, _, err = readFrame(r, f, max)
-	return header, payload, err
-}
-
-func readFrame(r io.Reader, f Framing, max int) (header, payload []byte, sum plistlimit.Summary, err error) {
+// expansion). It never decodes the plist: that is left to go-ios, once; sum is the
+// small summary of its top level the guard keeps instead.
+func ReadFrame(r io.Reader, f Framing, max int) (header, payload []byte, sum plistlimit.Summary, err error) {
 	hlen := 16
 	if f == FramingLockdown {
 		hlen = 4
@@ -190,7 +186,7 @@ func (g *guardConn) Read(p []byte) (int, error) {
 	if len(g.pending) == 0 {
 		f := g.framing
 		g.mu.Unlock()
-		h, payload, sum, err := readFrame(g.Conn, f, g.max)
+		h, payload, sum, err := ReadFrame(g.Conn, f, g.max)
 		g.mu.Lock()
 		if err != nil {
 			var fe *FrameError

@@ -65,7 +65,7 @@ func TestReadFrame(t *testing.T) {
 		{"usbmux bomb", FramingUsbmux, muxFrame(uint32(16+len(bomb)), bomb), "reply refused", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, payload, err := ReadFrame(bytes.NewReader(tc.in), tc.f, MaxFrame)
+			_, payload, _, err := ReadFrame(bytes.NewReader(tc.in), tc.f, MaxFrame)
 			switch {
 			case tc.ioErr != nil:
 				if !errors.Is(err, tc.ioErr) {
@@ -134,7 +134,7 @@ func FuzzReadFrame(f *testing.F) {
 			fr = FramingLockdown
 		}
 		const max = 1 << 12
-		_, payload, err := ReadFrame(bytes.NewReader(data), fr, max)
+		_, payload, _, err := ReadFrame(bytes.NewReader(data), fr, max)
 		if err != nil {
 			return
 		}

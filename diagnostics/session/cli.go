@@ -4,6 +4,7 @@ package session
 // the report as text, JSON or Markdown, and what makes the run incomplete.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -79,7 +80,7 @@ func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
 		}
 	}
 	if c.JSON {
-		err = rep.JSON(c.Stdout)
+		err = writeValidJSON(c.Stdout, rep)
 	} else {
 		err = report.Text(c.Stdout, rep)
 	}
@@ -109,4 +110,19 @@ func ProgressLine(p diagnostics.Progress) string {
 		line = string(r[:77]) + "…"
 	}
 	return line
+}
+
+// writeValidJSON writes rep as JSON after checking it against the report
+// contract: scripts get exactly one object that follows
+// restoredoctor.report/v1, or a failure, never a document that breaks it.
+func writeValidJSON(w io.Writer, rep *report.Report) error {
+	var buf bytes.Buffer
+	if err := rep.JSON(&buf); err != nil {
+		return err
+	}
+	if err := report.Validate(buf.Bytes()); err != nil {
+		return fmt.Errorf("the report does not follow its contract (please report this bug): %w", err)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
 }

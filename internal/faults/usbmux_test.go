@@ -258,7 +258,7 @@ func TestGarbageFrames4GB(t *testing.T) {
 			bytes []byte
 		}{{usbmux.FramingUsbmux, muxHeader4G()}, {usbmux.FramingLockdown, lockdownHeader4G()}} {
 			allocs := testing.AllocsPerRun(20, func() {
-				_, _, err := usbmux.ReadFrame(&onceReader{b: tc.bytes}, tc.f, usbmux.MaxFrame)
+				_, _, _, err := usbmux.ReadFrame(&onceReader{b: tc.bytes}, tc.f, usbmux.MaxFrame)
 				if err == nil {
 					t.Fatal("ReadFrame accepted a 4 GB frame")
 				}

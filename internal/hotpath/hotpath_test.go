@@ -51,7 +51,7 @@ func benchFrame(b *testing.B, frame []byte, f usbmux.Framing) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Reset(frame)
-		if _, _, err := usbmux.ReadFrame(r, f, usbmux.MaxFrame); err != nil {
+		if _, _, _, err := usbmux.ReadFrame(r, f, usbmux.MaxFrame); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -79,7 +79,7 @@ func BenchmarkReadFrameReject4GB(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r.Reset(h)
-		if _, _, err := usbmux.ReadFrame(r, usbmux.FramingUsbmux, usbmux.MaxFrame); err == nil {
+		if _, _, _, err := usbmux.ReadFrame(r, usbmux.FramingUsbmux, usbmux.MaxFrame); err == nil {
 			b.Fatal("accepted")
 		}
 	}
