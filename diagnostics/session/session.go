@@ -52,18 +52,19 @@ type Config struct {
 // EventKind is what a session event reports.
 type EventKind string
 
-// Session event kinds.
+// Session event kinds. Those of phones and of the usbmuxd connection are the
+// Monitor's own kinds.
 const (
-	Attach     EventKind = "attach"
-	Detach     EventKind = "detach"
-	ModeChange EventKind = "mode-change"
+	Attach     = EventKind(device.Attach)
+	Detach     = EventKind(device.Detach)
+	ModeChange = EventKind(device.ModeChange)
 	// Describe carries lockdownd's description of a phone usbmuxd listed.
 	Describe EventKind = "describe"
 	// Latency carries one lockdown round trip while a check runs.
 	Latency EventKind = "latency"
 	// UsbmuxConnected and UsbmuxDisconnected concern the usbmuxd connection.
-	UsbmuxConnected    EventKind = "usbmux-connected"
-	UsbmuxDisconnected EventKind = "usbmux-disconnected"
+	UsbmuxConnected    = EventKind(device.UsbmuxConnected)
+	UsbmuxDisconnected = EventKind(device.UsbmuxDisconnected)
 	// USBError: the USB bus could not be read (Err), or again (Err nil).
 	USBError EventKind = "usb-error"
 )
