@@ -29,7 +29,7 @@ func next(t *testing.T, ch <-chan usbmux.Event, d time.Duration) usbmux.Event {
 
 func expect(t *testing.T, ch <-chan usbmux.Event, kind usbmux.EventKind, reconciled bool) usbmux.Event {
 	t.Helper()
-	e := next(t, ch, 5*time.Second)
+	e := next(t, ch, 15*time.Second)
 	if e.Kind != kind || e.Reconciled != reconciled || e.Time.IsZero() {
 		t.Fatalf("event %+v, want %s (reconciled %v) with a time", e, kind, reconciled)
 	}
@@ -57,6 +57,7 @@ func TestListenAttachDetach(t *testing.T) {
 	srv := startSim(t, "healthy")
 	c := clientFor(t, srv.Addr(), 2*time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel() // a failure must not leak the loop into the next test's goleak check
 	ch := c.Listen(ctx)
 
 	conn := expect(t, ch, usbmux.EventConnected, false)
@@ -141,6 +142,7 @@ func TestListenUsbmuxdRestart(t *testing.T) {
 	srv := startScenario(t, sc, path)
 	c := clientFor(t, srv.Addr(), 2*time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	ch := c.Listen(ctx)
 	expect(t, ch, usbmux.EventConnected, false)
 	expect(t, ch, usbmux.EventAttach, true)
@@ -187,6 +189,7 @@ func TestListenUnreachableThenUp(t *testing.T) {
 	path := muxListenAddr(t)
 	c := clientFor(t, path, time.Second)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	ch := c.Listen(ctx)
 	d := expect(t, ch, usbmux.EventDisconnected, false)
 	if !errors.Is(d.Err, usbmux.ErrUnreachable) || d.Attempt != 1 {
@@ -207,6 +210,7 @@ func TestListenHung(t *testing.T) {
 	srv := startSim(t, "hung")
 	c := clientFor(t, srv.Addr(), 200*time.Millisecond)
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	ch := c.Listen(ctx)
 	d := expect(t, ch, usbmux.EventDisconnected, false)
 	if !errors.Is(d.Err, usbmux.ErrNotResponding) {
@@ -214,7 +218,7 @@ func TestListenHung(t *testing.T) {
 	}
 	start := time.Now()
 	drainClosed(t, cancel, ch)
-	if el := time.Since(start); el > 2*time.Second {
+	if el := time.Since(start); el > 10*time.Second {
 		t.Errorf("closing took %v", el)
 	}
 }

@@ -510,10 +510,7 @@ func (s *Server) serveConn(c net.Conn) {
 		case "ListDevices":
 			err = s.reply(c, h.Tag, map[string]any{"DeviceList": s.deviceList()})
 		case "Listen":
-			if err := s.reply(c, h.Tag, resultMsg(muxResultOK)); err != nil {
-				return
-			}
-			s.listen(c, m)
+			s.listen(c, h.Tag, m)
 			return
 		case "Connect":
 			if s.connect(c, h.Tag, m, log) {
@@ -590,9 +587,12 @@ func attachedMsg(p Phone) map[string]any {
 	}
 }
 
-// listen turns c into a Listen stream: Attached for every listed phone, then
-// Attached/Detached as phones come and go, until the client or server closes.
-func (s *Server) listen(c net.Conn, req map[string]any) {
+// listen turns c into a Listen stream: the OK result, Attached for every
+// listed phone, then Attached/Detached as phones come and go, until the client
+// or server closes. The client is registered before the result is sent (as
+// usbmuxd does in its single event loop), so a phone that comes or goes right
+// after the client saw the result is never missed.
+func (s *Server) listen(c net.Conn, tag uint32, req map[string]any) {
 	l := &listener{ch: make(chan []byte, listenerQueue), conn: c}
 	s.mu.Lock()
 	for _, p := range s.phones {
@@ -620,6 +620,9 @@ func (s *Server) listen(c net.Conn, req map[string]any) {
 		delete(s.listeners, l)
 		s.mu.Unlock()
 	}()
+	if err := s.reply(c, tag, resultMsg(muxResultOK)); err != nil {
+		return
+	}
 
 	gone := make(chan struct{})
 	s.wg.Add(1)
