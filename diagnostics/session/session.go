@@ -106,8 +106,9 @@ type Session struct {
 	log      *slog.Logger
 	checking atomic.Bool
 
-	mu  sync.Mutex
-	mon *device.Monitor // the running Watch's monitor
+	mu    sync.Mutex
+	mon   *device.Monitor // the running Watch's monitor
+	parts parts           // what Open opened (zero for New)
 }
 
 // New returns a session over cfg.

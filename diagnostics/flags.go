@@ -1,0 +1,83 @@
+package diagnostics
+
+// The command-line flags of Options (`restoredoctor check`): their names,
+// defaults and parsing live next to Options and Validate, which already
+// names its problems by flag.
+
+import (
+	"flag"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/cliflags"
+)
+
+// DefaultWindow is --window when it is not given.
+const DefaultWindow = 10 * time.Second
+
+// OptionFlags are Options bound to a flag set; Finish completes them once
+// the flag set is parsed.
+type OptionFlags struct {
+	o                 *Options
+	appleHosts, tried string
+}
+
+// BindFlags defines the flags of o on fs, with their defaults: --window
+// (DefaultWindow), --usbmuxd, --no-network, --apple-hosts, --apple-ca,
+// --hosts-file, --tried, --include-identifiers and --lockdown-requests
+// (DefaultLockdownRequests).
+func BindFlags(fs *flag.FlagSet, o *Options) *OptionFlags {
+	f := &OptionFlags{o: o}
+	cliflags.DurationVar(fs, &o.Window, "window", DefaultWindow)
+	fs.StringVar(&o.UsbmuxdAddress, "usbmuxd", "", "")
+	fs.BoolVar(&o.NoNetwork, "no-network", false, "")
+	fs.StringVar(&f.appleHosts, "apple-hosts", "", "")
+	fs.StringVar(&o.AppleCAFile, "apple-ca", "", "")
+	fs.StringVar(&o.HostsFile, "hosts-file", "", "")
+	fs.StringVar(&f.tried, "tried", "", "")
+	fs.BoolVar(&o.IncludeIdentifiers, "include-identifiers", false, "")
+	fs.IntVar(&o.LockdownRequests, "lockdown-requests", DefaultLockdownRequests, "")
+	return f
+}
+
+// Finish parses --apple-hosts (ParseAppleHosts) and --tried
+// (rules.ParseTried) into the bound Options, checks --usbmuxd
+// (usbmux.ResolveAddress) and validates the whole (Validate). Its error is
+// one line naming the flag.
+func (f *OptionFlags) Finish() error {
+	hosts, err := ParseAppleHosts(f.appleHosts)
+	if err != nil {
+		return err
+	}
+	f.o.AppleHosts = hosts
+	t, err := rules.ParseTried(f.tried)
+	if err != nil {
+		return fmt.Errorf("--tried: %v", strings.TrimPrefix(err.Error(), "rules: "))
+	}
+	f.o.Tried = t
+	if _, err := usbmux.ResolveAddress(f.o.UsbmuxdAddress); err != nil {
+		return fmt.Errorf("--usbmuxd: %w", err)
+	}
+	return f.o.Validate()
+}
+
+// ParseAppleHosts splits --apple-hosts, a comma-separated list of host:port
+// ("gs.apple.com:443, 127.0.0.1:8443"), trimming spaces: nil for "", an
+// *OptionError for an empty entry. Validate checks each host:port.
+func ParseAppleHosts(s string) ([]string, error) {
+	if s == "" {
+		return nil, nil
+	}
+	var hosts []string
+	for _, h := range strings.Split(s, ",") {
+		h = strings.TrimSpace(h)
+		if h == "" {
+			return nil, &OptionError{"--apple-hosts", s, "empty entry"}
+		}
+		hosts = append(hosts, h)
+	}
+	return hosts, nil
+}
