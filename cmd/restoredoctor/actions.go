@@ -4,73 +4,53 @@ import (
 	"context"
 	_ "embed"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"runtime"
 	"strings"
-	"syscall"
-	"time"
 
-	"golang.org/x/term"
-
-	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/internal/cliflags"
 )
 
 //go:embed usage/actions.txt
 var actionUsage string
 
+// actionOptions are the parsed arguments of an action command.
 type actionOptions struct {
-	kind               actions.Kind
-	yes, json, verbose bool
-	includeIDs         bool
-	device, usbmuxd    string
-	demo               string
-	follow             time.Duration
+	cmd           actions.Command
+	usbmuxd, demo string
+	verbose       bool
 }
 
 // parseActionArgs parses "recovery exit|enter …" and "restart …".
 func parseActionArgs(args []string) (actionOptions, error) {
 	var o actionOptions
-	switch {
-	case len(args) >= 1 && args[0] == "restart":
-		o.kind, args = actions.Restart, args[1:]
-	case len(args) >= 2 && args[0] == "recovery" && args[1] == "exit":
-		o.kind, args = actions.ExitRecovery, args[2:]
-	case len(args) >= 2 && args[0] == "recovery" && args[1] == "enter":
-		o.kind, args = actions.EnterRecovery, args[2:]
-	case len(args) >= 2 && args[0] == "recovery" && (args[1] == "-h" || args[1] == "--help" || args[1] == "-help"):
-		return o, errHelp
-	case len(args) >= 2 && args[0] == "recovery":
-		return o, fmt.Errorf("recovery %q: want \"recovery exit\" or \"recovery enter\"", args[1])
-	default:
-		return o, errors.New("recovery: want \"recovery exit\" or \"recovery enter\"")
-	}
-	fs := flag.NewFlagSet(string(o.kind), flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
-	follow := durationFlag{d: 3 * time.Minute}
-	fs.BoolVar(&o.yes, "yes", false, "")
-	fs.BoolVar(&o.json, "json", false, "")
-	fs.BoolVar(&o.includeIDs, "include-identifiers", false, "")
-	fs.StringVar(&o.device, "device", "", "")
-	fs.StringVar(&o.usbmuxd, "usbmuxd", "", "")
-	fs.StringVar(&o.demo, "demo", "", "")
-	fs.Var(&follow, "follow", "")
-	fs.BoolVar(&o.verbose, "v", false, "")
-	fs.BoolVar(&o.verbose, "verbose", false, "")
-	if err := parseArgs(fs, args); err != nil {
+	c := &o.cmd
+	kind, args, err := actions.ParseCommandLine(args)
+	if err != nil {
 		return o, err
 	}
-	o.follow = follow.d
-	if o.follow <= 0 {
+	c.Kind = kind
+	fs := cliflags.NewFlagSet(string(kind))
+	fs.BoolVar(&c.Yes, "yes", false, "")
+	fs.BoolVar(&c.JSON, "json", false, "")
+	fs.BoolVar(&c.IncludeIDs, "include-identifiers", false, "")
+	fs.StringVar(&c.Device, "device", "", "")
+	fs.StringVar(&o.usbmuxd, "usbmuxd", "", "")
+	fs.StringVar(&o.demo, "demo", "", "")
+	cliflags.DurationVar(fs, &c.Follow, "follow", actions.DefaultFollow)
+	cliflags.VerboseVar(fs, &o.verbose)
+	if err := cliflags.Parse(fs, args); err != nil {
+		return o, err
+	}
+	if c.Follow <= 0 {
 		return o, errors.New("--follow: want a duration above 0")
 	}
 	if o.demo != "" {
@@ -91,7 +71,7 @@ func runAction(args []string, stdout, stderr io.Writer) int {
 
 func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	o, err := parseActionArgs(args)
-	if errors.Is(err, errHelp) {
+	if errors.Is(err, cliflags.ErrHelp) {
 		fmt.Fprint(stdout, actionUsage)
 		return exitOK
 	}
@@ -99,56 +79,28 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 		fmt.Fprintf(stderr, "restoredoctor: %v\n\n%s", err, actionUsage)
 		return exitUsage
 	}
-	log := newCLILogger(stderr, o.verbose)
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	log := cliflags.Logger(stderr, o.verbose)
+	ctx, stop := cliflags.SignalContext()
 	defer stop()
-	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "restoredoctor %s: %s\n", actions.CommandName(o.kind), fmt.Sprintf(format, a...))
+
+	// No host probes: the re-check after an action concerns the phone.
+	sess, err := session.Open(ctx, session.Setup{Demo: o.demo, UsbmuxdAddress: o.usbmuxd, ToolVersion: version, Logger: log})
+	if err != nil {
+		fmt.Fprintf(stderr, "restoredoctor %s: %v\n", actions.CommandName(o.cmd.Kind), err)
 		return exitFail
 	}
-
-	addr := o.usbmuxd
-	var src usb.Source
-	var opener usb.Opener
-	if o.demo != "" {
-		sc, _ := sim.Builtin(o.demo)
-		srv, stopDemo, err := sim.StartDemo(ctx, sc, log)
-		if err != nil {
-			return fail("%v", err)
-		}
-		defer stopDemo()
-		src, opener, addr = srv.USBSource(), srv.USBOpener(), srv.Addr()
-	} else {
-		sc, err := usb.NewScanner(usb.ScannerOptions{Logger: log})
-		if err != nil {
-			log.Warn("USB not usable", "err", err)
-		} else {
-			defer sc.Close()
-			src, opener = sc, sc
-		}
+	defer sess.Close()
+	c := o.cmd
+	c.USB, c.Opener, c.Usbmux, c.GOOS = sess.USB(), sess.Opener(), sess.Usbmux(), runtime.GOOS
+	c.Recheck = func(ctx context.Context) (*report.Report, error) {
+		return sess.Check(ctx, diagnostics.Options{UsbmuxdAddress: sess.UsbmuxdAddress(), NoNetwork: true, IncludeIdentifiers: true}, nil)
 	}
-	a, err := usbmux.ResolveAddress(addr)
-	if err != nil {
-		return fail("usbmuxd address: %v", err)
-	}
-	recheck := func(ctx context.Context) (*report.Report, error) {
-		engine := diagnostics.NewEngine(diagnostics.Config{USB: src, Logger: log, ToolVersion: version})
-		defer engine.Close()
-		return engine.Run(ctx, diagnostics.Options{UsbmuxdAddress: addr, NoNetwork: true, IncludeIdentifiers: true}, nil)
-	}
-	err = actions.RunCommand(ctx, actions.Command{Kind: o.kind, Device: o.device, Yes: o.yes, Terminal: isTerminalReader(stdin),
-		JSON: o.json, IncludeIDs: o.includeIDs, Follow: o.follow, USB: src, Opener: opener, GOOS: runtime.GOOS,
-		Usbmux: usbmux.NewClient(a, usbmux.Options{Logger: log}), Recheck: recheck, Logger: log, Stdin: stdin, Stdout: stdout, Stderr: stderr})
-	switch {
+	c.Terminal, c.Logger, c.Stdin, c.Stdout, c.Stderr = cliflags.IsTerminal(stdin), log, stdin, stdout, stderr
+	switch err := actions.RunCommand(ctx, c); {
 	case errors.Is(err, actions.ErrNeedsConfirmation):
 		return exitUsage
 	case err != nil:
 		return exitFail
 	}
 	return exitOK
-}
-
-func isTerminalReader(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }

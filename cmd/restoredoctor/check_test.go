@@ -20,7 +20,7 @@ func TestParseCheckArgs(t *testing.T) {
 		check   func(t *testing.T, co checkOptions)
 	}{
 		{"defaults", nil, "", func(t *testing.T, co checkOptions) {
-			if co.opts.Window != 10*time.Second || co.timeout != 70*time.Second || co.json || co.opts.NoNetwork {
+			if co.opts.Window != 10*time.Second || co.timeout != 0 || co.json || co.opts.NoNetwork {
 				t.Errorf("%+v", co)
 			}
 		}},
@@ -173,7 +173,7 @@ func TestRunCheckCouldNotRun(t *testing.T) {
 
 func TestParseWatchArgs(t *testing.T) {
 	wo, err := parseWatchArgs([]string{"--json", "--interval", "200ms", "--for", "3s", "--no-checks", "--usbmuxd", "/tmp/x"})
-	if err != nil || !wo.json || wo.interval != 200*time.Millisecond || wo.dur != 3*time.Second || !wo.noChecks {
+	if c := wo.cmd; err != nil || !c.JSON || c.Interval != 200*time.Millisecond || c.For != 3*time.Second || !c.NoChecks || c.UsbmuxdAddress != "/tmp/x" {
 		t.Fatalf("%+v %v", wo, err)
 	}
 	for _, bad := range [][]string{{"--interval", "1ms"}, {"--for", "x"}, {"--bogus"}, {"extra"}} {

@@ -4,13 +4,13 @@ import (
 	"context"
 	_ "embed"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/diagnostics/devlist"
+	"github.com/restoredoctor/restoredoctor/internal/cliflags"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
@@ -28,16 +28,15 @@ var newLister = func() (usbLister, error) {
 }
 
 func runDevices(args []string, stdout, stderr io.Writer) (code int) {
-	fs := flag.NewFlagSet("devices", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
+	fs := cliflags.NewFlagSet("devices")
 	asJSON := fs.Bool("json", false, "")
 	timeout := fs.Duration("timeout", 10*time.Second, "")
 	includeIDs := fs.Bool("include-identifiers", false, "")
 	out := &safefile.StickyWriter{W: stdout}
 	defer func() { code = devicesOutputErr(out, stderr, code) }()
 	stdout = out
-	if err := parseArgs(fs, args); err != nil {
-		if errors.Is(err, errHelp) {
+	if err := cliflags.Parse(fs, args); err != nil {
+		if errors.Is(err, cliflags.ErrHelp) {
 			fmt.Fprint(stdout, devicesUsage)
 			return exitOK
 		}

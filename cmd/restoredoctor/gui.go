@@ -4,25 +4,24 @@ import (
 	"context"
 	_ "embed"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
 	"runtime"
 	"strings"
-	"syscall"
 
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/restoredoctor/restoredoctor/app"
 	"github.com/restoredoctor/restoredoctor/app/display"
 	"github.com/restoredoctor/restoredoctor/app/live"
-	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/internal/cliflags"
 )
 
 //go:embed usage/gui.txt
@@ -37,15 +36,12 @@ type guiOptions struct {
 
 func parseGUIArgs(args []string) (guiOptions, error) {
 	var o guiOptions
-	fs := flag.NewFlagSet("restoredoctor", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	fs.Usage = func() {}
+	fs := cliflags.NewFlagSet("restoredoctor")
 	fs.StringVar(&o.demo, "demo", "", "")
 	fs.StringVar(&o.usbmuxd, "usbmuxd", "", "")
 	fs.BoolVar(&o.noNetwork, "no-network", false, "")
-	fs.BoolVar(&o.verbose, "v", false, "")
-	fs.BoolVar(&o.verbose, "verbose", false, "")
-	return o, parseArgs(fs, args)
+	cliflags.VerboseVar(fs, &o.verbose)
+	return o, cliflags.Parse(fs, args)
 }
 
 // runGUI opens the window (optionally in demo mode) and returns when it is closed
@@ -53,7 +49,7 @@ func parseGUIArgs(args []string) (guiOptions, error) {
 func runGUI(args []string, stdout, stderr io.Writer) int {
 	scenarios := strings.Join(sim.BuiltinNames(), ", ")
 	o, err := parseGUIArgs(args)
-	if errors.Is(err, errHelp) {
+	if errors.Is(err, cliflags.ErrHelp) {
 		fmt.Fprintf(stdout, guiUsage, scenarios)
 		return exitOK
 	}
@@ -68,9 +64,8 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 			return exitUsage
 		}
 	}
-	var sc sim.Scenario
 	if o.demo != "" {
-		if sc, err = sim.Builtin(o.demo); err != nil {
+		if _, err := sim.Builtin(o.demo); err != nil {
 			fmt.Fprintf(stderr, "restoredoctor: unknown demo scenario %q; choose one of: %s\n", o.demo, scenarios)
 			return exitUsage
 		}
@@ -85,45 +80,22 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		level = slog.LevelDebug
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-
-	muxAddr := o.usbmuxd
-	var usbErr error
-	var usbSrc, engineUSB usb.Source // the live view's (nil without libusb) and the engine's (says why)
 	cat, err := catalog.Load()
 	if err != nil {
 		fmt.Fprintf(stderr, "restoredoctor: load the step catalogue: %v\n", err)
 		return exitFail
 	}
 
-	if o.demo != "" {
-		srv, stopDemo, err := sim.StartDemo(ctx, sc, log)
-		if err != nil {
-			fmt.Fprintf(stderr, "restoredoctor: %v\n", err)
-			return exitFail
-		}
-		defer stopDemo()
-		usbSrc = srv.USBSource()
-		engineUSB = usbSrc
-		muxAddr = srv.Addr()
-		log.Info("demo mode", "scenario", o.demo, "usbmuxd", muxAddr)
-	} else {
-		var closeUSB func()
-		engineUSB, usbSrc, closeUSB, usbErr = usb.Open(usb.ScannerOptions{Logger: log})
-		defer closeUSB()
-		if usbErr != nil {
-			log.Warn("USB not usable", "err", usbErr)
-		}
-	}
-	b, closeBackend, err := live.Open(live.Parts{USB: usbSrc, EngineUSB: engineUSB, USBErr: usbErr, UsbmuxdAddress: muxAddr,
-		NoNetwork: o.noNetwork, ToolVersion: version, Logger: log})
+	ctx, stop := cliflags.SignalContext()
+	defer stop()
+	sess, err := session.Open(ctx, session.Setup{Demo: o.demo, UsbmuxdAddress: o.usbmuxd, Host: diagnostics.SystemHostChecks(),
+		ToolVersion: version, Logger: log})
 	if err != nil {
 		fmt.Fprintf(stderr, "restoredoctor: %v\n", err)
 		return exitFail
 	}
-	defer closeBackend()
+	defer sess.Close()
+	b := live.New(live.Config{Session: sess, USBErr: sess.USBErr(), UsbmuxdAddress: sess.UsbmuxdAddress(), NoNetwork: o.noNetwork, Logger: log})
 	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: o.demo, Logger: log, Guide: cat, Catalog: cat})
 	return exitOK
 }

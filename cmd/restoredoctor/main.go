@@ -6,8 +6,6 @@ package main
 
 import (
 	_ "embed"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -66,22 +64,4 @@ func run(args []string, stdout, stderr io.Writer) int {
 // subcommand (the rule run applies).
 func opensWindow(args []string) bool {
 	return len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help" && args[0] != "-help")
-}
-
-// errHelp asks for the usage text (exit 0).
-var errHelp = errors.New("help requested")
-
-// parseArgs parses a subcommand's flags and rejects positional arguments:
-// errHelp for -h/--help, otherwise the reason in one line.
-func parseArgs(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
 }

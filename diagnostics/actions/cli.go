@@ -19,7 +19,32 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/internal/cliflags"
 )
+
+// DefaultFollow is how long the action commands follow the phone afterwards
+// when --follow is not given.
+const DefaultFollow = 3 * time.Minute
+
+// ParseCommandLine reads the action from the words that start an action
+// command's arguments ("restart …", "recovery exit …", "recovery enter …")
+// and returns the arguments after them (the flags). "recovery -h" asks for
+// help (cliflags.ErrHelp); anything else is a one-line usage error.
+func ParseCommandLine(args []string) (Kind, []string, error) {
+	switch {
+	case len(args) >= 1 && args[0] == "restart":
+		return Restart, args[1:], nil
+	case len(args) >= 2 && args[0] == "recovery" && args[1] == "exit":
+		return ExitRecovery, args[2:], nil
+	case len(args) >= 2 && args[0] == "recovery" && args[1] == "enter":
+		return EnterRecovery, args[2:], nil
+	case len(args) >= 2 && args[0] == "recovery" && (args[1] == "-h" || args[1] == "--help" || args[1] == "-help"):
+		return "", nil, cliflags.ErrHelp
+	case len(args) >= 2 && args[0] == "recovery":
+		return "", nil, fmt.Errorf("recovery %q: want \"recovery exit\" or \"recovery enter\"", args[1])
+	}
+	return "", nil, errors.New("recovery: want \"recovery exit\" or \"recovery enter\"")
+}
 
 // CommandName is the command line of an action: "recovery exit", "restart".
 func CommandName(k Kind) string {

@@ -3,6 +3,7 @@ package actions_test
 import (
 	"bytes"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 
@@ -10,6 +11,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
+	"github.com/restoredoctor/restoredoctor/internal/cliflags"
 )
 
 func TestPick(t *testing.T) {
@@ -37,6 +39,41 @@ func TestPick(t *testing.T) {
 				t.Errorf("Pick = %q, %v; want %q (error %v)", d.Key, err, tc.wantKey, tc.wantErr)
 			}
 		})
+	}
+}
+
+func TestParseCommandLine(t *testing.T) {
+	tests := []struct {
+		args    []string
+		kind    actions.Kind
+		rest    []string
+		help    bool
+		wantErr string // "" = no error
+	}{
+		{[]string{"restart"}, actions.Restart, []string{}, false, ""},
+		{[]string{"restart", "--yes", "--device", "1-2"}, actions.Restart, []string{"--yes", "--device", "1-2"}, false, ""},
+		{[]string{"recovery", "exit"}, actions.ExitRecovery, []string{}, false, ""},
+		{[]string{"recovery", "enter", "--json"}, actions.EnterRecovery, []string{"--json"}, false, ""},
+		{[]string{"recovery", "--help"}, "", nil, true, ""},
+		{[]string{"recovery", "-h"}, "", nil, true, ""},
+		{[]string{"recovery", "leave"}, "", nil, false, `recovery "leave": want "recovery exit" or "recovery enter"`},
+		{[]string{"recovery"}, "", nil, false, `recovery: want "recovery exit" or "recovery enter"`},
+		{nil, "", nil, false, `recovery: want "recovery exit" or "recovery enter"`},
+	}
+	for _, tc := range tests {
+		k, rest, err := actions.ParseCommandLine(tc.args)
+		switch {
+		case tc.help:
+			if !errors.Is(err, cliflags.ErrHelp) {
+				t.Errorf("%q: err = %v, want cliflags.ErrHelp", tc.args, err)
+			}
+		case tc.wantErr != "":
+			if err == nil || err.Error() != tc.wantErr {
+				t.Errorf("%q: err = %v, want %q", tc.args, err, tc.wantErr)
+			}
+		case err != nil || k != tc.kind || !slices.Equal(rest, tc.rest):
+			t.Errorf("%q = %q, %q, %v; want %q, %q", tc.args, k, rest, err, tc.kind, tc.rest)
+		}
 	}
 }
 

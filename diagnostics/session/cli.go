@@ -25,7 +25,7 @@ var ErrCheckFailed = errors.New("session: the check could not run or is incomple
 // CLICheck is one command-line check: what to run and where its output goes.
 type CLICheck struct {
 	Options  diagnostics.Options
-	Timeout  time.Duration // the --timeout the context carries, named when it runs out
+	Timeout  time.Duration // bounds the run (0: Options.Window + CheckSlack), named when it runs out
 	JSON     bool          // the report as one JSON object on Stdout instead of text
 	Markdown string        // also write the report as Markdown to this file ("" = not)
 	Progress bool          // show a one-line progress on Stderr (a terminal)
@@ -34,8 +34,12 @@ type CLICheck struct {
 	Prefix   string // of every message on Stderr: "restoredoctor check: "
 }
 
+// CheckSlack is how long a command-line check may run beyond its window
+// when no timeout is given.
+const CheckSlack = 60 * time.Second
+
 // RunCLI runs c through the session and prints the report. A run cut short
-// by ctx (interrupt or the timeout) still prints the incomplete report. It
+// by ctx (an interrupt) or c.Timeout still prints the incomplete report. It
 // returns ErrCheckFailed, after saying why on c.Stderr, when the check could
 // not run, the report could not be written, or the report is incomplete.
 func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
@@ -49,6 +53,11 @@ func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
 			return fail(fmt.Errorf("--markdown: %w", err))
 		}
 	}
+	if c.Timeout == 0 {
+		c.Timeout = c.Options.Window + CheckSlack
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
+	defer cancel()
 	var progress func(diagnostics.Progress)
 	if c.Progress {
 		progress = func(p diagnostics.Progress) {

@@ -1,8 +1,13 @@
 package session
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
@@ -27,5 +32,29 @@ func TestProgressLine(t *testing.T) {
 		if got := ProgressLine(tc.p); got != tc.want {
 			t.Errorf("ProgressLine(%+v) = %q, want %q", tc.p, got, tc.want)
 		}
+	}
+}
+
+// TestRunCLITimeout: the check's own --timeout cuts the run short, the
+// incomplete report is still printed, and the failure names the timeout.
+func TestRunCLITimeout(t *testing.T) {
+	ctx := context.Background()
+	sess, err := Open(ctx, Setup{Demo: "healthy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	var out, errb bytes.Buffer
+	err = sess.RunCLI(ctx, CLICheck{Options: diagnostics.Options{Window: 5 * time.Second, UsbmuxdAddress: sess.UsbmuxdAddress(), NoNetwork: true,
+		LockdownRequests: 1}, Timeout: 300 * time.Millisecond, JSON: true, Stdout: &out, Stderr: &errb, Prefix: "check: "})
+	if !errors.Is(err, ErrCheckFailed) {
+		t.Fatalf("err = %v, want ErrCheckFailed", err)
+	}
+	if errb.String() != "check: gave up after --timeout 300ms; the report is incomplete\n" {
+		t.Errorf("stderr %q", errb.String())
+	}
+	var rep report.Report
+	if err := json.Unmarshal(out.Bytes(), &rep); err != nil || len(rep.IncompleteReasons) == 0 {
+		t.Errorf("stdout is not the incomplete report (%v): %.200s", err, out.String())
 	}
 }
