@@ -19,6 +19,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
 // Sampling windows offered to the user.
@@ -692,18 +693,9 @@ func (u *UI) updateView() {
 }
 
 // phoneReport is r about the selected phone, ranked with tried (r itself
-// when it has one phone or none).
+// when it has one phone or none): the session's per-phone report.
 func (u *UI) phoneReport(r *report.Report, tried viewmodel.Tried) *report.Report {
-	one := report.ForDevice(r, u.selected)
-	if one == r {
-		return r
-	}
-	ranked, err := Rerank(u.opts.Catalog, one, tried)
-	if err != nil {
-		u.log.Error("ranking the steps for the selected phone failed", "err", err)
-		return r
-	}
-	return ranked
+	return session.PhoneReport(r, u.selected, u.opts.Catalog, RulesTried(tried))
 }
 
 func hasDevice(r *report.Report, key string) bool {
