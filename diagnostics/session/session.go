@@ -5,10 +5,13 @@
 // and the report export. The window (app), `watch` and `check` are thin
 // clients of it; cmd/ only parses flags and wires the real parts in.
 //
-// A client runs a check with Check, follows phones with Watch (Events carry
-// the Monitor's key, mode and counters, so every client shows the same
-// numbers), reads a phone's history with Stability (kept across re-checks
-// and mode changes), and writes a report with Export.
+// A command opens its session with Open (this computer's libusb and
+// usbmuxd, or the demo simulator, and the engine over them). A client runs
+// a check with Check (RunCLI for `check`), follows phones with Watch (Events
+// carry the Monitor's key, mode and counters, so every client shows the
+// same numbers), reads a phone's history with Stability (kept across
+// re-checks and mode changes), narrows a report to one phone with
+// PhoneReport, and writes a report with Export.
 package session
 
 import (
