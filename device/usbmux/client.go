@@ -303,6 +303,15 @@ func (c *Client) readPair(ctx context.Context, udid string) (ios.PairRecord, boo
 		return ios.PairRecord{}, false, err
 	}
 	defer s.close()
+	return s.readPair(udid)
+}
+
+// readPair asks usbmuxd for udid's pair record on s. A usbmuxd connection
+// answers any number of requests until a Connect turns it into a tunnel,
+// so the record can be read on the connection that then connects to
+// lockdownd (go-ios's ConnectLockdownWithSession does the same). After an
+// error, s.spent tells whether the connection can still be used.
+func (s *session) readPair(udid string) (ios.PairRecord, bool, error) {
 	if err := s.arm(); err != nil {
 		return ios.PairRecord{}, false, err
 	}
@@ -310,7 +319,7 @@ func (c *Client) readPair(ctx context.Context, udid string) (ios.PairRecord, boo
 	if err == nil {
 		return rec, true, nil
 	}
-	if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
+	if s.spent() {
 		return ios.PairRecord{}, false, s.fail(err)
 	}
 	// A well-formed reply without PairRecordData: usbmuxd has no record (result 2 on Linux).
@@ -318,4 +327,10 @@ func (c *Client) readPair(ctx context.Context, udid string) (ios.PairRecord, boo
 		return ios.PairRecord{}, false, nil
 	}
 	return ios.PairRecord{}, false, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("unexpected ReadPairRecord reply: %v", err)})
+}
+
+// spent reports whether the last exchange on s failed below the reply
+// level (I/O error, rejected frame, no reply): the connection is unusable.
+func (s *session) spent() bool {
+	return s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied()
 }

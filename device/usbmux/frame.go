@@ -258,6 +258,13 @@ func (g *guardConn) lastReply() (sum plistlimit.Summary, ok bool) {
 	return g.last, g.replied
 }
 
+// forgetReply forgets the last reply, so replied reports only replies read after it.
+func (g *guardConn) forgetReply() {
+	g.mu.Lock()
+	g.last, g.replied = plistlimit.Summary{}, false
+	g.mu.Unlock()
+}
+
 // clearIO forgets a recorded I/O error (before the next request on the same conn).
 func (g *guardConn) clearIO() {
 	g.mu.Lock()
