@@ -76,6 +76,7 @@ type Server struct {
 	nvram       map[string]nvram    // iBoot environment per UDID (actions.go)
 	services    map[int]bool        // DeviceIDs whose diagnostics relay was started (actions.go)
 	replies     map[int]*replyCache // encoded lockdownd answers per attached phone (wirecache.go)
+	pairReplies map[string][]byte   // encoded ReadPairRecord replies with the generated record, by UDID
 	stats       Stats
 
 	requests requestCache // decoded requests by payload (wirecache.go)
@@ -125,6 +126,7 @@ func Start(ctx context.Context, listen string, sc Scenario, log *slog.Logger) (*
 		nvram:       map[string]nvram{},
 		services:    map[int]bool{},
 		replies:     map[int]*replyCache{},
+		pairReplies: map[string][]byte{},
 		stats:       Stats{Requests: map[string]int{}},
 	}
 	if network == "unix" {
@@ -740,12 +742,40 @@ func (s *Server) readPairRecord(c net.Conn, tag uint32, id string) error {
 	trusted := s.trusted[normUDID(id)]
 	s.mu.Unlock()
 	if !saved && trusted {
-		rec = s.pairRecordFor(id)
+		// The generated record never changes: its reply is encoded once per UDID.
+		body, err := s.generatedPairReply(normUDID(id))
+		if err != nil || body == nil {
+			return s.replyResult(c, tag, muxResultBadDev)
+		}
+		return s.write(c, AppendMuxFrame(nil, 1, muxMsgPlist, tag, body))
 	}
 	if rec == nil {
 		return s.replyResult(c, tag, muxResultBadDev) // ENOENT = 2
 	}
 	return s.reply(c, tag, map[string]any{"PairRecordData": rec})
+}
+
+// generatedPairReply is the encoded ReadPairRecord reply carrying the
+// record the simulator generates for a trusted phone (pairRecordFor).
+func (s *Server) generatedPairReply(udid string) ([]byte, error) {
+	s.mu.Lock()
+	body, ok := s.pairReplies[udid]
+	s.mu.Unlock()
+	if ok {
+		return body, nil
+	}
+	rec := s.pairRecordFor(udid)
+	if rec == nil {
+		return nil, nil
+	}
+	body, err := plistMarshalXML(map[string]any{"PairRecordData": rec})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.pairReplies[udid] = body
+	s.mu.Unlock()
+	return body, nil
 }
 
 func (s *Server) pairRecordFor(udid string) []byte {
