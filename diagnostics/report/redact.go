@@ -87,9 +87,16 @@ const minKnownLen = 8
 // the report first, then anything shaped like an identifier.
 type redactor struct {
 	known *regexp.Regexp // nil when there are none
-	// knownLower are the known values in lower case: a cheap test before
-	// running the regular expression.
+	// knownLower are the known values in lower case, longest first (the
+	// order of known's alternatives). ASCII text, the usual case, is
+	// scanned for them directly (replaceKnown): with many phones, known
+	// has hundreds of alternatives and running it over every detail
+	// string grew with the square of the phone count.
 	knownLower []string
+	// first marks the bytes a known value starts with (lower case).
+	first [256]bool
+	// asciiKnown: every known value is ASCII, so the scan can be used.
+	asciiKnown bool
 }
 
 func newRedactor(r *Report) *redactor {
@@ -129,7 +136,78 @@ func newRedactor(r *Report) *redactor {
 		quoted[i] = regexp.QuoteMeta(v)
 		lower[i] = strings.ToLower(v)
 	}
-	return &redactor{known: regexp.MustCompile(`(?i)` + strings.Join(quoted, "|")), knownLower: lower}
+	rd := &redactor{known: regexp.MustCompile(`(?i)` + strings.Join(quoted, "|")), knownLower: lower, asciiKnown: true}
+	for _, v := range lower {
+		rd.asciiKnown = rd.asciiKnown && isASCII(v)
+		rd.first[v[0]] = true
+	}
+	return rd
+}
+
+// replaceKnown replaces every known value in s with its HashID, as
+// known.ReplaceAllStringFunc(s, HashID) does: leftmost match first, the
+// longest value at a position, ASCII letters matched in either case. Text
+// or values that are not ASCII go through the regular expression (its
+// case folding also knows non-ASCII letters).
+func (rd *redactor) replaceKnown(s string) string {
+	if !rd.asciiKnown || !isASCII(s) {
+		if !rd.mayContainKnown(s) {
+			return s
+		}
+		return rd.known.ReplaceAllStringFunc(s, HashID)
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		n := 0
+		if rd.first[lowerASCII(s[i])] {
+			for _, k := range rd.knownLower {
+				if len(s)-i >= len(k) && equalFoldASCII(s[i:i+len(k)], k) {
+					n = len(k)
+					break
+				}
+			}
+		}
+		if n == 0 {
+			i++
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(HashID(s[i : i+n]))
+		i += n
+		last = i
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// equalFoldASCII reports whether ASCII s equals lower-case ASCII k, ignoring case.
+func equalFoldASCII(s, k string) bool {
+	for i := 0; i < len(k); i++ {
+		if lowerASCII(s[i]) != k[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // collectIdentifiers passes every string or number under an identifier key
@@ -169,8 +247,8 @@ func (rd *redactor) text(s string) string {
 	if s == "" {
 		return s
 	}
-	if rd.known != nil && rd.mayContainKnown(s) {
-		s = rd.known.ReplaceAllStringFunc(s, HashID)
+	if rd.known != nil {
+		s = rd.replaceKnown(s)
 	}
 	if !hasAlnumRun(s, 10) { // every shape has 10 or more letters/digits in a row
 		return s
