@@ -45,12 +45,36 @@ type Options struct {
 	// default they are redacted.
 	IncludeIdentifiers bool
 	// LockdownRequests is the number of lockdown round trips timed per phone
-	// (0 = DefaultLockdownRequests).
+	// (0 = DefaultLockdownRequests). With more than ProbeFullPhones phones
+	// each gets fewer (ProbeRequests); the report gives each phone's count.
 	LockdownRequests int
 }
 
 // DefaultLockdownRequests is Options.LockdownRequests when it is 0.
 const DefaultLockdownRequests = 10
+
+// With more than ProbeFullPhones phones, a run times as many lockdown round
+// trips in all as ProbeFullPhones phones would get, shared equally, and each
+// phone at least MinProbeRequests. Every round trip is plist work on this
+// computer's CPUs (go-ios encodes the request and decodes the reply, about
+// 25 µs here) while at most maxParallelPhones phones are timed at once, so
+// with 32 phones ten each would mostly time this computer, not the phones.
+const (
+	ProbeFullPhones  = 4
+	MinProbeRequests = 3
+)
+
+// ProbeRequests is how many round trips each of phones phones gets when
+// perPhone were asked: perPhone up to ProbeFullPhones phones, else
+// perPhone*ProbeFullPhones/phones, never fewer than MinProbeRequests (or
+// perPhone, when that is smaller). 10 asked: 10 each up to 4 phones, 5 each
+// for 8, 3 each for 14 or more.
+func ProbeRequests(perPhone, phones int) int {
+	if phones <= ProbeFullPhones {
+		return perPhone
+	}
+	return max(perPhone*ProbeFullPhones/phones, min(MinProbeRequests, perPhone))
+}
 
 // HostChecks are the host-side probes the engine runs. The engine never
 // probes the real host on its own: a nil field reports its check as skipped
@@ -336,8 +360,9 @@ func (r *run) gather(ctx context.Context) {
 			return nil, err
 		}
 		_, _ = r.lockdown.Get(ctx)
+		n := ProbeRequests(r.opts.LockdownRequests, listedCount(phones))
 		return forEachListed(ctx, phones, rttBudget, func(ctx context.Context, p phone) usbmux.RTTStats {
-			st, err := r.client.ProbeRTT(ctx, *p.entry, r.opts.LockdownRequests)
+			st, err := r.client.ProbeRTT(ctx, *p.entry, n)
 			if err != nil && st.Err == nil {
 				st.Err = err
 			}
@@ -410,6 +435,17 @@ func forEachListed[T any](ctx context.Context, phones []phone, budget time.Durat
 	}
 	wg.Wait()
 	return out
+}
+
+// listedCount is the number of phones forEachListed runs for.
+func listedCount(phones []phone) int {
+	n := 0
+	for _, p := range phones {
+		if p.entry != nil {
+			n++
+		}
+	}
+	return n
 }
 
 // usbmuxStatus is the host.usbmuxd.status of the run.
