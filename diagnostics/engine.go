@@ -401,9 +401,13 @@ func (r *run) gather(ctx context.Context) {
 }
 
 // maxParallelPhones bounds how many phones talk to usbmuxd/lockdownd at
-// once: the work is mostly plist coding on this computer's CPUs, so more
-// at once only makes every answer later (and closer to its deadline).
-var maxParallelPhones = max(4, 2*runtime.GOMAXPROCS(0))
+// once. Each phone's work is a chain of round trips, each waiting on
+// usbmuxd, the phone and the scheduler, so a few per CPU keep the CPUs busy
+// while others wait; more would only make every answer later (and closer
+// to its deadline): the work between the waits is plist coding on this
+// computer's CPUs. With 32 simulated phones on 2 CPUs, 8 at once took
+// 46–53 ms against 56–64 ms with 4 (interleaved runs, load average 4).
+var maxParallelPhones = max(8, 4*runtime.GOMAXPROCS(0))
 
 // forEachListed runs fn for every usbmuxd-listed phone, at most
 // maxParallelPhones at once, all within budget (waiting for a turn
