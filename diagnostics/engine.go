@@ -191,7 +191,11 @@ type run struct {
 	opts   Options
 	addr   usbmux.Address
 	client *usbmux.Client
-	src    usb.Source
+	// quick is the quick pass's client: it keeps the tunnel each phone's
+	// lockdown query used for that phone's round-trip probe (one usbmuxd
+	// connection per phone, not two); Run closes what is left.
+	quick *usbmux.Client
+	src   usb.Source
 
 	usbScan  *Fact[checks.USBScan]
 	muxList  *Fact[muxListing] // error: usbmuxd could not be asked
@@ -253,7 +257,9 @@ func (e *Engine) Run(ctx context.Context, opts Options, progress func(Progress))
 	}
 	r := &run{
 		e: e, opts: opts, addr: addr,
-		client:   usbmux.NewClient(addr, usbmux.Options{RequestTimeout: e.cfg.UsbmuxTimeout, DialTimeout: e.cfg.UsbmuxTimeout, Logger: e.log}),
+		client: usbmux.NewClient(addr, usbmux.Options{RequestTimeout: e.cfg.UsbmuxTimeout, DialTimeout: e.cfg.UsbmuxTimeout, Logger: e.log}),
+		quick: usbmux.NewClient(addr, usbmux.Options{RequestTimeout: e.cfg.UsbmuxTimeout, DialTimeout: e.cfg.UsbmuxTimeout, Logger: e.log,
+			KeepTunnels: quickTunnelKeep(e.cfg.UsbmuxTimeout, opts.Window)}),
 		usbScan:  NewFact[checks.USBScan](),
 		muxList:  NewFact[muxListing](),
 		phones:   NewFact[[]phone](),
@@ -262,6 +268,7 @@ func (e *Engine) Run(ctx context.Context, opts Options, progress func(Progress))
 		control:  NewFact[map[string]checks.ControlStats](),
 		sample:   NewFact[sampleResult](),
 	}
+	defer r.quick.Close()
 	started := time.Now()
 	// Producers stop with the run: cancel after the checks are done.
 	pctx, cancel := context.WithCancel(ctx)
@@ -339,30 +346,30 @@ func (r *run) gather(ctx context.Context) {
 		ml, _ := r.muxList.Get(ctx)
 		return mergePhones(scan.Devices, ml.entries, ""), ctx.Err()
 	})
-	lockdownBudget := 4*e.cfg.UsbmuxTimeout + 2*time.Second
-	Produce(ctx, lockdownBudget+10*time.Second, r.lockdown, "lockdown query", func(ctx context.Context) (map[string]lockdownResult, error) {
+	ldBudget := lockdownBudget(e.cfg.UsbmuxTimeout)
+	Produce(ctx, ldBudget+10*time.Second, r.lockdown, "lockdown query", func(ctx context.Context) (map[string]lockdownResult, error) {
 		phones, err := r.phones.Get(ctx)
 		if err != nil {
 			return nil, err
 		}
-		return forEachListed(ctx, phones, lockdownBudget, func(ctx context.Context, p phone) lockdownResult {
-			info, err := r.client.QueryLockdown(ctx, *p.entry)
+		return forEachListed(ctx, phones, ldBudget, func(ctx context.Context, p phone) lockdownResult {
+			info, err := r.quick.QueryLockdown(ctx, *p.entry)
 			return lockdownResult{info, err}
 		}), nil
 	})
 	// The round-trip probe runs after the query (it would skew the timings
 	// of both to run them side by side) and within a budget: a phone that
 	// drops every request costs a full request timeout each time.
-	rttBudget := max(r.opts.Window, 4*time.Second) + e.cfg.UsbmuxTimeout
-	Produce(ctx, lockdownBudget+rttBudget+12*time.Second, r.rtt, "lockdown round trips", func(ctx context.Context) (map[string]usbmux.RTTStats, error) {
+	probeBudget := rttBudget(r.opts.Window, e.cfg.UsbmuxTimeout)
+	Produce(ctx, ldBudget+probeBudget+12*time.Second, r.rtt, "lockdown round trips", func(ctx context.Context) (map[string]usbmux.RTTStats, error) {
 		phones, err := r.phones.Get(ctx)
 		if err != nil {
 			return nil, err
 		}
 		_, _ = r.lockdown.Get(ctx)
 		n := ProbeRequests(r.opts.LockdownRequests, listedCount(phones))
-		return forEachListed(ctx, phones, rttBudget, func(ctx context.Context, p phone) usbmux.RTTStats {
-			st, err := r.client.ProbeRTT(ctx, *p.entry, n)
+		return forEachListed(ctx, phones, probeBudget, func(ctx context.Context, p phone) usbmux.RTTStats {
+			st, err := r.quick.ProbeRTT(ctx, *p.entry, n)
 			if err != nil && st.Err == nil {
 				st.Err = err
 			}
@@ -398,6 +405,20 @@ func (r *run) gather(ctx context.Context) {
 	Produce(ctx, r.opts.Window+2*e.cfg.UsbmuxTimeout+6*time.Second, r.sample, "stability sampling", func(ctx context.Context) (sampleResult, error) {
 		return r.sampleLinks(ctx), nil
 	})
+}
+
+// lockdownBudget bounds the quick pass's lockdown queries of all phones.
+func lockdownBudget(timeout time.Duration) time.Duration { return 4*timeout + 2*time.Second }
+
+// rttBudget bounds the round-trip probes of all phones.
+func rttBudget(window, timeout time.Duration) time.Duration {
+	return max(window, 4*time.Second) + timeout
+}
+
+// quickTunnelKeep is how long a phone's lockdown tunnel is kept for its
+// probe: at most the other phones' queries and its turn among the probes.
+func quickTunnelKeep(timeout, window time.Duration) time.Duration {
+	return lockdownBudget(timeout) + rttBudget(window, timeout)
 }
 
 // maxParallelPhones bounds how many phones talk to usbmuxd/lockdownd at

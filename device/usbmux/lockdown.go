@@ -224,7 +224,14 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 		info.Duration = time.Since(start)
 		return info, err
 	}
-	defer func() { s.close() }()
+	keep := false
+	defer func() {
+		if keep {
+			c.park(e.DeviceID, s)
+		} else {
+			s.close()
+		}
+	}()
 	// A phone with a bad link drops tunnels; the query re-dials (up to
 	// maxQueryRedials times, counted in Redials) and repeats the request, so
 	// one drop does not hide everything else. ProbeRTT measures drops.
@@ -336,6 +343,7 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 		}
 		info.Trust, info.TrustDetail = trustFromReply(hasRec, r.Error)
 	}
+	keep = c.opts.KeepTunnels > 0
 	info.Duration = time.Since(start)
 	return info, nil
 }
@@ -410,16 +418,40 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 	}
 	op := "probe lockdown of " + e.UDID
 	var st RTTStats
-	s, err := c.openLockdown(ctx, e, op)
-	if err != nil {
-		return st, err
+	// A tunnel QueryLockdown kept (Options.KeepTunnels) is used first. If
+	// lockdownd closed it while it was kept, its first request finds it
+	// closed: that is not counted and a new tunnel is opened. Any other
+	// failure counts, and the loop re-dials as after any failure.
+	var s *session
+	redial := false
+	if kept := c.take(ctx, e, op); kept != nil {
+		d, err := kept.roundTrip()
+		switch {
+		case err == nil:
+			s = kept
+			st.Requests++
+			st.Samples = append(st.Samples, d)
+		case errors.Is(err, ErrDropped):
+			kept.close()
+		default:
+			kept.close()
+			st.Requests++
+			st.record(err)
+			redial = true
+		}
+	}
+	if s == nil && !redial {
+		var err error
+		if s, err = c.openLockdown(ctx, e, op); err != nil {
+			return st, err
+		}
 	}
 	defer func() {
 		if s != nil {
 			s.close()
 		}
 	}()
-	for i := 0; i < n; i++ {
+	for i := st.Requests; i < n; i++ {
 		if ctx.Err() != nil {
 			st.finish()
 			return st, &Error{Op: op, Addr: c.addr, Err: ctx.Err()}
@@ -427,6 +459,7 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 		st.Requests++
 		if s == nil {
 			st.Redials++
+			var err error
 			s, err = c.openLockdown(ctx, e, op)
 			if err != nil {
 				s = nil
