@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -444,4 +446,46 @@ func TestEngineDescribesPhoneThatArrivesDuringWindow(t *testing.T) {
 	if d.Model.ProductType != want.ProductType || d.Lockdown.ProductVersion != want.ProductVersion {
 		t.Errorf("device %+v, want %s iOS %s", d, want.ProductType, want.ProductVersion)
 	}
+}
+
+func TestProbeRequests(t *testing.T) {
+	for _, tc := range []struct{ perPhone, phones, want int }{
+		{10, 0, 10}, {10, 1, 10}, {10, 4, 10}, {10, 5, 8}, {10, 8, 5}, {10, 13, 3}, {10, 14, 3}, {10, 32, 3}, {10, 64, 3},
+		{3, 32, 3}, {1, 64, 1}, {2, 32, 2}, {100, 1, 100}, {100, 4, 100}, {100, 8, 50}, {1000, 64, 62},
+	} {
+		if got := ProbeRequests(tc.perPhone, tc.phones); got != tc.want {
+			t.Errorf("ProbeRequests(%d, %d) = %d, want %d", tc.perPhone, tc.phones, got, tc.want)
+		}
+	}
+}
+
+// TestProbeRequestsInReport: with eight phones each is timed with its share
+// of round trips, and the report says how many.
+func TestProbeRequestsInReport(t *testing.T) {
+	dir, err := os.MkdirTemp("", "rdsim")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	srv, err := sim.Start(context.Background(), "unix://"+dir+"/mux", sim.Multi(8), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Close() })
+	e := NewEngine(Config{USB: srv.USBSource(), Logger: slog.New(slog.DiscardHandler), Host: fakeHost})
+	r, err := e.Run(context.Background(), Options{UsbmuxdAddress: srv.Addr(), NoNetwork: true, IncludeIdentifiers: true}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := ProbeRequests(DefaultLockdownRequests, 8)
+	for _, c := range r.Checks {
+		if c.ID != report.CheckLockdownRTT {
+			continue
+		}
+		if n := strings.Count(c.Detail, fmt.Sprintf(": %d requests,", want)); n != 8 || want != 5 {
+			t.Errorf("lockdown.rtt detail %q: %d phones with %d requests, want 8 with 5", c.Detail, n, want)
+		}
+		return
+	}
+	t.Fatal("no lockdown.rtt check")
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync"
 	"syscall"
 	"time"
 
@@ -32,6 +33,11 @@ type Options struct {
 	BackoffMin, BackoffMax time.Duration
 	// Logger receives debug logs; nil discards them.
 	Logger *slog.Logger
+	// KeepTunnels > 0 keeps the lockdown tunnel a successful QueryLockdown
+	// used open for that long, so a ProbeRTT of the same phone (same
+	// DeviceID) reuses it instead of dialing usbmuxd and connecting again.
+	// Close closes the tunnels still kept. 0 closes every tunnel at once.
+	KeepTunnels time.Duration
 }
 
 // Entry is one device as usbmuxd lists it.
@@ -68,11 +74,90 @@ func entryFrom(id int, p ios.DeviceProperties) Entry {
 }
 
 // Client talks to one usbmuxd address. It holds no connection between calls
+// unless Options.KeepTunnels asks it to keep lockdown tunnels (see Close),
 // and is safe for concurrent use.
 type Client struct {
 	addr Address
 	opts Options
 	log  *slog.Logger
+
+	mu     sync.Mutex
+	parked map[int]*parkedTunnel // kept lockdown tunnels by DeviceID
+}
+
+// parkedTunnel is a lockdown tunnel kept for reuse; its timer closes it.
+type parkedTunnel struct {
+	s     *session
+	timer *time.Timer
+}
+
+// park keeps s, a lockdown tunnel to deviceID, for KeepTunnels, detached
+// from the context of the call that opened it.
+func (c *Client) park(deviceID int, s *session) {
+	s.stop()
+	_ = s.g.SetDeadline(time.Time{})
+	pt := &parkedTunnel{s: s}
+	c.mu.Lock()
+	if c.parked == nil {
+		c.parked = map[int]*parkedTunnel{}
+	}
+	old := c.parked[deviceID]
+	c.parked[deviceID] = pt
+	pt.timer = time.AfterFunc(c.opts.KeepTunnels, func() { c.unpark(deviceID, pt) })
+	c.mu.Unlock()
+	if old != nil {
+		c.unpark(-1, old)
+	}
+}
+
+// unpark closes pt if it is still kept under deviceID (-1: pt was already
+// taken out of the map).
+func (c *Client) unpark(deviceID int, pt *parkedTunnel) {
+	if deviceID >= 0 {
+		c.mu.Lock()
+		if c.parked[deviceID] != pt {
+			c.mu.Unlock()
+			return
+		}
+		delete(c.parked, deviceID)
+		c.mu.Unlock()
+	}
+	pt.timer.Stop()
+	_ = pt.s.g.Conn.Close()
+}
+
+// take returns the kept tunnel to e, bound to ctx and op, or nil.
+func (c *Client) take(ctx context.Context, e Entry, op string) *session {
+	c.mu.Lock()
+	pt := c.parked[e.DeviceID]
+	delete(c.parked, e.DeviceID)
+	c.mu.Unlock()
+	if pt == nil {
+		return nil
+	}
+	pt.timer.Stop()
+	s := pt.s
+	if ctx.Err() != nil {
+		_ = s.g.Conn.Close()
+		return nil
+	}
+	s.ctx, s.op = ctx, op
+	conn := s.g.Conn
+	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	return s
+}
+
+// Close closes the lockdown tunnels kept for reuse (Options.KeepTunnels).
+// The client stays usable.
+func (c *Client) Close() error {
+	c.mu.Lock()
+	kept := c.parked
+	c.parked = nil
+	c.mu.Unlock()
+	for _, pt := range kept {
+		c.unpark(-1, pt)
+	}
+	return nil
 }
 
 // NewClient returns a client for addr.
@@ -303,6 +388,15 @@ func (c *Client) readPair(ctx context.Context, udid string) (ios.PairRecord, boo
 		return ios.PairRecord{}, false, err
 	}
 	defer s.close()
+	return s.readPair(udid)
+}
+
+// readPair asks usbmuxd for udid's pair record on s. A usbmuxd connection
+// answers any number of requests until a Connect turns it into a tunnel,
+// so the record can be read on the connection that then connects to
+// lockdownd (go-ios's ConnectLockdownWithSession does the same). After an
+// error, s.spent tells whether the connection can still be used.
+func (s *session) readPair(udid string) (ios.PairRecord, bool, error) {
 	if err := s.arm(); err != nil {
 		return ios.PairRecord{}, false, err
 	}
@@ -310,7 +404,7 @@ func (c *Client) readPair(ctx context.Context, udid string) (ios.PairRecord, boo
 	if err == nil {
 		return rec, true, nil
 	}
-	if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
+	if s.spent() {
 		return ios.PairRecord{}, false, s.fail(err)
 	}
 	// A well-formed reply without PairRecordData: usbmuxd has no record (result 2 on Linux).
@@ -318,4 +412,10 @@ func (c *Client) readPair(ctx context.Context, udid string) (ios.PairRecord, boo
 		return ios.PairRecord{}, false, nil
 	}
 	return ios.PairRecord{}, false, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("unexpected ReadPairRecord reply: %v", err)})
+}
+
+// spent reports whether the last exchange on s failed below the reply
+// level (I/O error, rejected frame, no reply): the connection is unusable.
+func (s *session) spent() bool {
+	return s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied()
 }

@@ -1,6 +1,7 @@
 package usbmux
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -76,39 +77,51 @@ func (e *FrameError) Error() string {
 // expansion). It never decodes the plist: that is left to go-ios, once; sum is the
 // small summary of its top level the guard keeps instead.
 func ReadFrame(r io.Reader, f Framing, max int) (header, payload []byte, sum plistlimit.Summary, err error) {
-	hlen := 16
+	frame, hlen, sum, err := readFrame(r, f, max)
+	if err != nil {
+		return nil, nil, sum, err
+	}
+	return frame[:hlen:hlen], frame[hlen:], sum, nil
+}
+
+// readFrame is ReadFrame returning the whole frame in one buffer (header
+// then payload) and the header's length: the guard serves it to go-ios as is.
+func readFrame(r io.Reader, f Framing, max int) (frame []byte, hlen int, sum plistlimit.Summary, err error) {
+	hlen = 16
 	if f == FramingLockdown {
 		hlen = 4
 	}
-	header = make([]byte, hlen)
-	if _, err := io.ReadFull(r, header); err != nil {
-		return nil, nil, sum, err
+	var hb [16]byte
+	if _, err := io.ReadFull(r, hb[:hlen]); err != nil {
+		return nil, 0, sum, err
 	}
 	var n uint64
 	if f == FramingLockdown {
-		n = uint64(binary.BigEndian.Uint32(header))
+		n = uint64(binary.BigEndian.Uint32(hb[:]))
 	} else {
-		total := uint64(binary.LittleEndian.Uint32(header))
+		total := uint64(binary.LittleEndian.Uint32(hb[:]))
 		if total < 16 {
-			return nil, nil, sum, &FrameError{Framing: f, Length: total, Reason: "shorter than its 16-byte header"}
+			return nil, 0, sum, &FrameError{Framing: f, Length: total, Reason: "shorter than its 16-byte header"}
 		}
 		if total-16 > uint64(max) {
-			return nil, nil, sum, &FrameError{Framing: f, Length: total, Reason: "exceeds 4 MiB"}
+			return nil, 0, sum, &FrameError{Framing: f, Length: total, Reason: "exceeds 4 MiB"}
 		}
 		n = total - 16
 	}
 	if n > uint64(max) {
-		return nil, nil, sum, &FrameError{Framing: f, Length: n, Reason: "exceeds 4 MiB"}
+		return nil, 0, sum, &FrameError{Framing: f, Length: n, Reason: "exceeds 4 MiB"}
 	}
 	if n == 0 {
-		return nil, nil, sum, &FrameError{Framing: f, Reason: "reply is not a plist", Head: []byte{}}
+		return nil, 0, sum, &FrameError{Framing: f, Reason: "reply is not a plist", Head: []byte{}}
 	}
-	payload = make([]byte, n)
+	frame = make([]byte, hlen+int(n))
+	copy(frame, hb[:hlen])
+	payload := frame[hlen:]
 	if _, err := io.ReadFull(r, payload); err != nil {
 		if errors.Is(err, io.EOF) {
 			err = io.ErrUnexpectedEOF
 		}
-		return nil, nil, sum, err
+		return nil, 0, sum, err
 	}
 	sum, err = plistlimit.Check(payload, plistlimit.Default)
 	if err != nil {
@@ -116,9 +129,9 @@ func ReadFrame(r io.Reader, f Framing, max int) (header, payload []byte, sum pli
 		if len(head) > 16 {
 			head = head[:16]
 		}
-		return nil, nil, sum, &FrameError{Framing: f, Length: n, Reason: replyReason(err), Head: bytes.Clone(head), Err: err}
+		return nil, 0, sum, &FrameError{Framing: f, Length: n, Reason: replyReason(err), Head: bytes.Clone(head), Err: err}
 	}
-	return header, payload, sum, nil
+	return frame, hlen, sum, nil
 }
 
 // replyReason words a plist check failure for FrameError.Reason.
@@ -143,6 +156,10 @@ func replyReason(err error) string {
 type guardConn struct {
 	net.Conn
 	max int
+	// r buffers reads from Conn: a frame's header and payload usually
+	// arrive together and are read with one system call, not two. Every
+	// read of the connection goes through it (the TLS records too).
+	r *bufio.Reader
 
 	mu       sync.Mutex
 	framing  Framing
@@ -153,8 +170,12 @@ type guardConn struct {
 	lastIO   error
 }
 
+// guardBuffer is the guard's read buffer: a lockdownd reply fits; longer
+// frames are read into their own buffer directly.
+const guardBuffer = 1 << 10
+
 func newGuardConn(c net.Conn) *guardConn {
-	return &guardConn{Conn: c, max: MaxFrame}
+	return &guardConn{Conn: c, max: MaxFrame, r: bufio.NewReaderSize(c, guardBuffer)}
 }
 
 func (g *guardConn) setFraming(f Framing) {
@@ -175,7 +196,7 @@ func (g *guardConn) Read(p []byte) (int, error) {
 	}
 	if len(g.pending) == 0 && g.framing == FramingTLS {
 		g.mu.Unlock()
-		n, err := g.Conn.Read(p)
+		n, err := g.r.Read(p)
 		if err != nil {
 			g.mu.Lock()
 			g.lastIO = err
@@ -186,7 +207,7 @@ func (g *guardConn) Read(p []byte) (int, error) {
 	if len(g.pending) == 0 {
 		f := g.framing
 		g.mu.Unlock()
-		h, payload, sum, err := ReadFrame(g.Conn, f, g.max)
+		frame, _, sum, err := readFrame(g.r, f, g.max)
 		g.mu.Lock()
 		if err != nil {
 			var fe *FrameError
@@ -199,7 +220,7 @@ func (g *guardConn) Read(p []byte) (int, error) {
 			return 0, err
 		}
 		g.last, g.replied = sum, true
-		g.pending = append(h, payload...)
+		g.pending = frame
 	}
 	n := copy(p, g.pending)
 	g.pending = g.pending[n:]
@@ -235,6 +256,13 @@ func (g *guardConn) lastReply() (sum plistlimit.Summary, ok bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	return g.last, g.replied
+}
+
+// forgetReply forgets the last reply, so replied reports only replies read after it.
+func (g *guardConn) forgetReply() {
+	g.mu.Lock()
+	g.last, g.replied = plistlimit.Summary{}, false
+	g.mu.Unlock()
 }
 
 // clearIO forgets a recorded I/O error (before the next request on the same conn).

@@ -90,9 +90,7 @@ func TestReadFrame(t *testing.T) {
 func TestGuardConnFraming(t *testing.T) {
 	good := xmlDict(t)
 	stream := append(muxFrame(uint32(16+len(good)), good), ldFrame(uint32(len(good)), good)...)
-	g := &guardConn{Conn: nil, max: MaxFrame}
-	r := &readerConn{r: bytes.NewReader(stream)}
-	g.Conn = r
+	g := newGuardConn(&readerConn{r: bytes.NewReader(stream)})
 	buf := make([]byte, 16+len(good))
 	if _, err := io.ReadFull(g, buf[:7]); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/danielpaulus/go-ios/ios"
 	"howett.net/plist"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -19,7 +20,8 @@ const (
 	TypeRestored = "com.apple.mobile.restored" // restore ramdisk: restore mode
 )
 
-// LockdownKeys are the values read without pairing, in this order.
+// LockdownKeys are the values read without pairing, from one GetValue
+// without a Key (key by key, in this order, when lockdownd refuses that).
 var LockdownKeys = []string{"ProductType", "ProductVersion", "BuildVersion", "DeviceName", "DeviceClass", "HardwareModel", "UniqueDeviceID"}
 
 // label identifies this tool to lockdownd.
@@ -62,7 +64,9 @@ type LockdownInfo struct {
 	Mode mode.Mode
 	// Values holds every key of LockdownKeys lockdownd answered, as text.
 	Values map[string]string
-	// Refused holds keys lockdownd refused, with its Error ("MissingValue", "GetProhibited", …).
+	// Refused holds keys lockdownd refused, with its Error ("MissingValue",
+	// "GetProhibited", …), or "not among the values" when its answer to
+	// GetValue without a Key did not hold them.
 	Refused map[string]string
 	// The common values, copied out of Values ("" when not answered).
 	ProductType, ProductVersion, BuildVersion, DeviceName, DeviceClass, HardwareModel, UniqueDeviceID string
@@ -121,14 +125,21 @@ func (c *Client) openLockdown(ctx context.Context, e Entry, op string) (*session
 	if err != nil {
 		return nil, err
 	}
+	return s.connectLockdown(e)
+}
+
+// connectLockdown turns the usbmuxd connection s into a tunnel to lockdownd
+// on e. On failure s is closed.
+func (s *session) connectLockdown(e Entry) (*session, error) {
 	if err := s.arm(); err != nil {
 		s.close()
 		return nil, err
 	}
+	s.g.forgetReply() // an earlier request's reply must not pass for Connect's
 	ld, err := s.mux.ConnectLockdown(e.DeviceID)
 	if err != nil {
 		defer s.close()
-		if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
+		if s.spent() {
 			return nil, s.fail(err)
 		}
 		n, _ := s.muxResult()
@@ -191,17 +202,36 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 	info := LockdownInfo{Mode: mode.Unknown, Values: map[string]string{}, Refused: map[string]string{}, Trust: TrustUnknown}
 	defer func() { info.Duration = time.Since(start) }()
 
-	rec, hasRec, recErr := c.readPair(ctx, e.UDID)
-	info.PairRecord = hasRec
-
+	// The pair record is read on the connection that then connects to
+	// lockdownd; one that failed below the reply level is not reused.
 	op := "query lockdown of " + e.UDID
-	s, err := c.openLockdown(ctx, e, op)
+	var rec ios.PairRecord
+	var hasRec bool
+	var recErr error
+	s, err := c.open(ctx, op)
+	if err == nil {
+		rec, hasRec, recErr = s.readPair(e.UDID)
+		if recErr != nil && s.spent() {
+			s.close()
+			s, err = c.openLockdown(ctx, e, op)
+		} else {
+			s, err = s.connectLockdown(e)
+		}
+	}
+	info.PairRecord = hasRec
 	if err != nil {
 		info.TrustDetail = "lockdownd not reachable"
 		info.Duration = time.Since(start)
 		return info, err
 	}
-	defer func() { s.close() }()
+	keep := false
+	defer func() {
+		if keep {
+			c.park(e.DeviceID, s)
+		} else {
+			s.close()
+		}
+	}()
 	// A phone with a bad link drops tunnels; the query re-dials (up to
 	// maxQueryRedials times, counted in Redials) and repeats the request, so
 	// one drop does not hide everything else. ProbeRTT measures drops.
@@ -238,7 +268,28 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 		info.Mode = mode.Restore
 	}
 
-	for _, k := range LockdownKeys {
+	// lockdownd answers a GetValue without a Key with every value it gives
+	// this host, in one round trip (what `ideviceinfo -s` asks); restored has
+	// no such request, and a lockdownd that refuses it is asked key by key.
+	keys := LockdownKeys
+	if info.Mode != mode.Restore {
+		r, _, err := do(ldRequest{Label: label, Request: "GetValue"})
+		if err != nil {
+			info.Duration = time.Since(start)
+			return info, err
+		}
+		if all, ok := r.Value.(map[string]any); ok && r.Error == "" {
+			keys = nil
+			for _, k := range LockdownKeys {
+				if v, ok := all[k]; ok && v != nil {
+					info.Values[k] = valueText(v)
+				} else {
+					info.Refused[k] = "not among the values"
+				}
+			}
+		}
+	}
+	for _, k := range keys {
 		// lockdownd answers GetValue {Key, Value}; restored answers QueryValue {key: value}.
 		req := ldRequest{Label: label, Request: "GetValue", Key: k}
 		if info.Mode == mode.Restore {
@@ -292,6 +343,7 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 		}
 		info.Trust, info.TrustDetail = trustFromReply(hasRec, r.Error)
 	}
+	keep = c.opts.KeepTunnels > 0
 	info.Duration = time.Since(start)
 	return info, nil
 }
@@ -366,16 +418,40 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 	}
 	op := "probe lockdown of " + e.UDID
 	var st RTTStats
-	s, err := c.openLockdown(ctx, e, op)
-	if err != nil {
-		return st, err
+	// A tunnel QueryLockdown kept (Options.KeepTunnels) is used first. If
+	// lockdownd closed it while it was kept, its first request finds it
+	// closed: that is not counted and a new tunnel is opened. Any other
+	// failure counts, and the loop re-dials as after any failure.
+	var s *session
+	redial := false
+	if kept := c.take(ctx, e, op); kept != nil {
+		d, err := kept.roundTrip()
+		switch {
+		case err == nil:
+			s = kept
+			st.Requests++
+			st.Samples = append(st.Samples, d)
+		case errors.Is(err, ErrDropped):
+			kept.close()
+		default:
+			kept.close()
+			st.Requests++
+			st.record(err)
+			redial = true
+		}
+	}
+	if s == nil && !redial {
+		var err error
+		if s, err = c.openLockdown(ctx, e, op); err != nil {
+			return st, err
+		}
 	}
 	defer func() {
 		if s != nil {
 			s.close()
 		}
 	}()
-	for i := 0; i < n; i++ {
+	for i := st.Requests; i < n; i++ {
 		if ctx.Err() != nil {
 			st.finish()
 			return st, &Error{Op: op, Addr: c.addr, Err: ctx.Err()}
@@ -383,6 +459,7 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 		st.Requests++
 		if s == nil {
 			st.Redials++
+			var err error
 			s, err = c.openLockdown(ctx, e, op)
 			if err != nil {
 				s = nil

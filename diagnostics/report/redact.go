@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 )
 
@@ -86,10 +87,35 @@ const minKnownLen = 8
 // redactor replaces identifiers in strings: the known values collected from
 // the report first, then anything shaped like an identifier.
 type redactor struct {
-	known *regexp.Regexp // nil when there are none
-	// knownLower are the known values in lower case: a cheap test before
-	// running the regular expression.
+	// knownLower are the known values in lower case, longest first.
 	knownLower []string
+	// trie holds knownLower byte by byte: ASCII text, the usual case, is
+	// scanned for the longest known value at each position (replaceKnown),
+	// which is what the regular expression below matches. With many phones
+	// that expression has hundreds of alternatives, and compiling and
+	// running it over every detail string grew with the square of the
+	// phone count.
+	trie []trieNode
+	// asciiKnown: every known value is ASCII, so the scan can be used.
+	asciiKnown bool
+	// pattern is the case-insensitive alternation of the known values,
+	// longest first; known is compiled from it on first use, for text or
+	// values that are not ASCII (its case folding knows non-ASCII letters).
+	pattern   string
+	knownOnce sync.Once
+	known     *regexp.Regexp
+}
+
+// trieNode is a node of redactor.trie: end > 0 when a known value of that
+// length ends here.
+type trieNode struct {
+	edges []trieEdge
+	end   int
+}
+
+type trieEdge struct {
+	b  byte
+	to int32
 }
 
 func newRedactor(r *Report) *redactor {
@@ -125,11 +151,111 @@ func newRedactor(r *Report) *redactor {
 	vals = slices.Compact(vals)
 	quoted := make([]string, len(vals))
 	lower := make([]string, len(vals))
+	rd := &redactor{asciiKnown: true, trie: []trieNode{{}}}
 	for i, v := range vals {
 		quoted[i] = regexp.QuoteMeta(v)
 		lower[i] = strings.ToLower(v)
+		rd.asciiKnown = rd.asciiKnown && isASCII(lower[i])
+		rd.insert(lower[i])
 	}
-	return &redactor{known: regexp.MustCompile(`(?i)` + strings.Join(quoted, "|")), knownLower: lower}
+	rd.knownLower, rd.pattern = lower, `(?i)`+strings.Join(quoted, "|")
+	return rd
+}
+
+// insert adds the lower-case value v to the trie.
+func (rd *redactor) insert(v string) {
+	n := int32(0)
+	for i := 0; i < len(v); i++ {
+		next := int32(-1)
+		for _, e := range rd.trie[n].edges {
+			if e.b == v[i] {
+				next = e.to
+				break
+			}
+		}
+		if next < 0 {
+			next = int32(len(rd.trie))
+			rd.trie = append(rd.trie, trieNode{})
+			rd.trie[n].edges = append(rd.trie[n].edges, trieEdge{v[i], next})
+		}
+		n = next
+	}
+	rd.trie[n].end = len(v)
+}
+
+// longestAt is the length of the longest known value starting at s[i]
+// (ASCII letters in either case), 0 when none does.
+func (rd *redactor) longestAt(s string, i int) int {
+	best, n := 0, int32(0)
+	for j := i; j < len(s); j++ {
+		c, next := lowerASCII(s[j]), int32(-1)
+		for _, e := range rd.trie[n].edges {
+			if e.b == c {
+				next = e.to
+				break
+			}
+		}
+		if next < 0 {
+			break
+		}
+		n = next
+		if rd.trie[n].end > 0 {
+			best = j - i + 1
+		}
+	}
+	return best
+}
+
+// knownRE is the regular expression of the known values, compiled on first use.
+func (rd *redactor) knownRE() *regexp.Regexp {
+	rd.knownOnce.Do(func() { rd.known = regexp.MustCompile(rd.pattern) })
+	return rd.known
+}
+
+// replaceKnown replaces every known value in s with its HashID, as
+// knownRE().ReplaceAllStringFunc(s, HashID) does: leftmost match first, the
+// longest value at a position, ASCII letters matched in either case.
+func (rd *redactor) replaceKnown(s string) string {
+	if !rd.asciiKnown || !isASCII(s) {
+		if !rd.mayContainKnown(s) {
+			return s
+		}
+		return rd.knownRE().ReplaceAllStringFunc(s, HashID)
+	}
+	var b strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		n := rd.longestAt(s, i)
+		if n == 0 {
+			i++
+			continue
+		}
+		b.WriteString(s[last:i])
+		b.WriteString(HashID(s[i : i+n]))
+		i += n
+		last = i
+	}
+	if last == 0 {
+		return s
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // collectIdentifiers passes every string or number under an identifier key
@@ -169,8 +295,8 @@ func (rd *redactor) text(s string) string {
 	if s == "" {
 		return s
 	}
-	if rd.known != nil && rd.mayContainKnown(s) {
-		s = rd.known.ReplaceAllStringFunc(s, HashID)
+	if len(rd.knownLower) > 0 {
+		s = rd.replaceKnown(s)
 	}
 	if !hasAlnumRun(s, 10) { // every shape has 10 or more letters/digits in a row
 		return s

@@ -302,10 +302,10 @@ func wantFrameErr(t *testing.T, err error, f usbmux.Framing) {
 // promptly with a dropped/refused error or per-request failures, never hangs.
 func TestDetachedMidProbe(t *testing.T) {
 	guard(t)
-	sc := sim.Scenario{Name: "detach-mid-probe", LockdownLatency: 40 * time.Millisecond}
+	sc := sim.Scenario{Name: "detach-mid-probe", LockdownLatency: 100 * time.Millisecond}
 	srv := startSim(t, sc)
 	c := clientFor(t, srv.Addr(), time.Second)
-	const n = 50 // 50 × 40 ms = 2 s if nothing happened
+	const n = 50 // 50 × 100 ms = 5 s if nothing happened
 
 	t.Run("ProbeRTT", func(t *testing.T) {
 		id := srv.Attach(sim.PhoneA())
@@ -335,7 +335,7 @@ func TestDetachedMidProbe(t *testing.T) {
 		slow := sim.PhoneA()
 		id := srv.Attach(slow)
 		entry := findEntry(t, c, id)
-		// QueryType + 7 GetValue + ValidatePair at 40 ms each: detach in the middle.
+		// QueryType, GetValue and ValidatePair at 100 ms each: detach in the middle.
 		time.AfterFunc(150*time.Millisecond, func() { srv.Detach(id) })
 		var err error
 		var info usbmux.LockdownInfo

@@ -107,7 +107,7 @@ func (s *Server) serveDiagnostics(c net.Conn, p Phone, log *slog.Logger) {
 			}
 			return
 		}
-		req, err := DecodeDict(payload)
+		req, err := s.requests.decode(payload)
 		if err != nil {
 			s.count("diagnostics:invalid")
 			return

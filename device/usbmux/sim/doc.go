@@ -11,6 +11,12 @@
 // libimobiledevice's usbmuxd (src/client.c), libusbmuxd and lockdown.c; the
 // cross-check test runs idevice_id and ideviceinfo against it.
 //
+// Benchmarks time clients against it, so its own plist work is done once per
+// distinct message: a request payload seen before is not decoded again, and
+// the encoded answers of requests that depend only on the phone and the
+// session state are kept per attached phone (wirecache.go). The bytes on the
+// wire are the same as without the caches.
+//
 // Addresses: go-ios takes Server.Addr ("unix:///path" or "127.0.0.1:port");
 // libusbmuxd 2.0 (libimobiledevice 1.3) only takes "UNIX:/path" or
 // "host:port" in USBMUXD_SOCKET_ADDRESS (Server.LibimobiledeviceAddr) and

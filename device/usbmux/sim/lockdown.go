@@ -25,9 +25,14 @@ type lockdownSession struct {
 }
 
 // serveLockdown answers lockdownd requests on a tunnel until the client says
-// Goodbye, the tunnel is closed (detach, Close) or LockdownDropAfter answers were sent.
-func (s *Server) serveLockdown(c net.Conn, p Phone, log *slog.Logger) {
+// Goodbye, the tunnel is closed (detach, Close) or LockdownDropAfter answers
+// were sent. replies is the phone's cache of answers (wirecache.go); nil
+// disables it.
+func (s *Server) serveLockdown(c net.Conn, p Phone, replies *replyCache, log *slog.Logger) {
 	sess := &lockdownSession{srv: s, phone: p}
+	if s.sc.Garbage != "" {
+		replies = nil // the garbage scenarios answer differently on purpose
+	}
 	answered := 0
 	for {
 		payload, err := ReadLockdownFrame(c)
@@ -37,29 +42,46 @@ func (s *Server) serveLockdown(c net.Conn, p Phone, log *slog.Logger) {
 			}
 			return
 		}
-		req, err := DecodeDict(payload)
-		if err != nil {
-			log.Debug("lockdown request", "err", err)
-			s.count("lockdown:invalid")
-			return
-		}
-		name := str(req, "Request")
-		s.count("lockdown:" + name)
-		log.Debug("lockdown request", "request", name, "key", str(req, "Key"), "domain", str(req, "Domain"))
-		resp, bye := sess.answer(req)
-		if !s.lockdownDelay() {
-			return
-		}
-		frame, err := EncodeLockdownPlist(resp)
-		if s.sc.Garbage == GarbageBombLockdown && name == "GetValue" {
-			s.count("garbage")
-			bomb := plisttest.Bomb(BombLevels, map[string]string{"Request": name, "Key": str(req, "Key")}, "Value")
-			frame = binary.BigEndian.AppendUint32(nil, uint32(len(bomb)))
-			frame = append(frame, bomb...)
-		}
-		if err != nil {
-			log.Error("lockdown encode", "err", err)
-			return
+		inSession := sess.sessionID != ""
+		var frame []byte
+		bye := false
+		if r, ok := replies.get(inSession, payload); ok {
+			s.count("lockdown:" + r.name)
+			if !s.lockdownDelay() {
+				return
+			}
+			frame = r.frame
+		} else {
+			req, err := s.requests.decode(payload)
+			if err != nil {
+				log.Debug("lockdown request", "err", err)
+				s.count("lockdown:invalid")
+				return
+			}
+			name := str(req, "Request")
+			s.count("lockdown:" + name)
+			if log.Enabled(s.ctx, slog.LevelDebug) {
+				log.Debug("lockdown request", "request", name, "key", str(req, "Key"), "domain", str(req, "Domain"))
+			}
+			var resp map[string]any
+			resp, bye = sess.answer(req)
+			if !s.lockdownDelay() {
+				return
+			}
+			frame, err = EncodeLockdownPlist(resp)
+			if s.sc.Garbage == GarbageBombLockdown && name == "GetValue" {
+				s.count("garbage")
+				bomb := plisttest.Bomb(BombLevels, map[string]string{"Request": name, "Key": str(req, "Key")}, "Value")
+				frame = binary.BigEndian.AppendUint32(nil, uint32(len(bomb)))
+				frame = append(frame, bomb...)
+			}
+			if err != nil {
+				log.Error("lockdown encode", "err", err)
+				return
+			}
+			if pureRequests[name] && !bye && sess.after == nil && !sess.upgrade {
+				replies.put(inSession, payload, cachedReply{name: name, frame: frame})
+			}
 		}
 		if err := s.write(c, frame); err != nil {
 			return

@@ -72,10 +72,14 @@ type Server struct {
 	listeners   map[*listener]struct{}
 	tunnels     map[int]map[net.Conn]struct{}
 	pairRecords map[string][]byte
-	trusted     map[string]bool  // UDIDs of trusted phones ever attached: their record outlives a detach
-	nvram       map[string]nvram // iBoot environment per UDID (actions.go)
-	services    map[int]bool     // DeviceIDs whose diagnostics relay was started (actions.go)
+	trusted     map[string]bool     // UDIDs of trusted phones ever attached: their record outlives a detach
+	nvram       map[string]nvram    // iBoot environment per UDID (actions.go)
+	services    map[int]bool        // DeviceIDs whose diagnostics relay was started (actions.go)
+	replies     map[int]*replyCache // encoded lockdownd answers per attached phone (wirecache.go)
+	pairReplies map[string][]byte   // encoded ReadPairRecord replies with the generated record, by UDID
 	stats       Stats
+
+	requests requestCache // decoded requests by payload (wirecache.go)
 }
 
 type listener struct {
@@ -121,6 +125,8 @@ func Start(ctx context.Context, listen string, sc Scenario, log *slog.Logger) (*
 		trusted:     map[string]bool{},
 		nvram:       map[string]nvram{},
 		services:    map[int]bool{},
+		replies:     map[int]*replyCache{},
+		pairReplies: map[string][]byte{},
 		stats:       Stats{Requests: map[string]int{}},
 	}
 	if network == "unix" {
@@ -299,6 +305,7 @@ func (s *Server) Attach(p Phone) int {
 		s.nextID = p.DeviceID + 1
 	}
 	s.phones = append(s.phones, p)
+	s.replies[p.DeviceID] = newReplyCache()
 	s.trusted[normUDID(p.UDID)] = p.Trust == TrustTrusted
 	s.stats.Attaches++
 	if p.listed() {
@@ -325,6 +332,7 @@ func (s *Server) detach(deviceID int) (Phone, bool) {
 	}
 	p := s.phones[i]
 	s.phones = slices.Delete(s.phones, i, i+1)
+	delete(s.replies, deviceID)
 	s.stats.Detaches++
 	if p.listed() {
 		s.broadcastLocked(0, map[string]any{"MessageType": "Detached", "DeviceID": p.DeviceID})
@@ -443,6 +451,15 @@ func (s *Server) reply(c net.Conn, tag uint32, msg any) error {
 	return s.write(c, frame)
 }
 
+// replyResult sends the usbmuxd Result message n (its payload is encoded once per number).
+func (s *Server) replyResult(c net.Conn, tag uint32, n int) error {
+	frame, err := resultFrame(tag, n)
+	if err != nil {
+		return err
+	}
+	return s.write(c, frame)
+}
+
 func resultMsg(n int) map[string]any {
 	return map[string]any{"MessageType": "Result", "Number": n}
 }
@@ -476,7 +493,7 @@ func (s *Server) serveConn(c net.Conn) {
 		}
 		if h.Version != 0 && h.Version != 1 {
 			s.count("bad-version")
-			if err := s.reply(c, h.Tag, resultMsg(muxResultBadVersion)); err != nil {
+			if err := s.replyResult(c, h.Tag, muxResultBadVersion); err != nil {
 				return
 			}
 			continue
@@ -491,7 +508,7 @@ func (s *Server) serveConn(c net.Conn) {
 			}
 			continue
 		}
-		m, err := DecodeDict(payload)
+		m, err := s.requests.decode(payload)
 		if err != nil {
 			// usbmuxd closes the connection on an unparsable plist.
 			log.Debug("usbmux request", "err", err)
@@ -505,7 +522,9 @@ func (s *Server) serveConn(c net.Conn) {
 			return
 		}
 		s.count(mt)
-		log.Debug("usbmux request", "type", mt, "tag", h.Tag, "prog", str(m, "ProgName"))
+		if log.Enabled(s.ctx, slog.LevelDebug) {
+			log.Debug("usbmux request", "type", mt, "tag", h.Tag, "prog", str(m, "ProgName"))
+		}
 		switch mt {
 		case "ListDevices":
 			err = s.reply(c, h.Tag, map[string]any{"DeviceList": s.deviceList()})
@@ -527,7 +546,7 @@ func (s *Server) serveConn(c net.Conn) {
 		case "ListListeners":
 			err = s.reply(c, h.Tag, map[string]any{"ListenerList": s.listenerList()})
 		default:
-			err = s.reply(c, h.Tag, resultMsg(muxResultBadCommand))
+			err = s.replyResult(c, h.Tag, muxResultBadCommand)
 		}
 		if err != nil {
 			log.Debug("usbmux write", "err", err)
@@ -620,7 +639,7 @@ func (s *Server) listen(c net.Conn, tag uint32, req map[string]any) {
 		delete(s.listeners, l)
 		s.mu.Unlock()
 	}()
-	if err := s.reply(c, tag, resultMsg(muxResultOK)); err != nil {
+	if err := s.replyResult(c, tag, muxResultOK); err != nil {
 		return
 	}
 
@@ -650,32 +669,33 @@ func (s *Server) connect(c net.Conn, tag uint32, m map[string]any, log *slog.Log
 	id, okID := uintVal(m, "DeviceID")
 	portBE, okPort := uintVal(m, "PortNumber")
 	if !okID {
-		return s.reply(c, tag, resultMsg(muxResultBadDev)) != nil
+		return s.replyResult(c, tag, muxResultBadDev) != nil
 	}
 	if !okPort {
-		return s.reply(c, tag, resultMsg(muxResultBadCommand)) != nil
+		return s.replyResult(c, tag, muxResultBadCommand) != nil
 	}
 	// PortNumber is in network byte order: 62078 (0xF27E) arrives as 0x7EF2.
 	port := uint16(portBE)>>8 | uint16(portBE)<<8
 	p, ok := s.phoneByID(int(id))
 	if !ok || !p.listed() {
 		log.Debug("connect: no such device", "device_id", id)
-		return s.reply(c, tag, resultMsg(muxResultBadDev)) != nil
+		return s.replyResult(c, tag, muxResultBadDev) != nil
 	}
 	if port != LockdownPort && !(port == DiagnosticsRelayPort && s.serviceStarted(int(id))) {
 		log.Debug("connect: port refused", "device_id", id, "port", port)
-		return s.reply(c, tag, resultMsg(muxResultConnRefused)) != nil
+		return s.replyResult(c, tag, muxResultConnRefused) != nil
 	}
 	s.mu.Lock()
 	if !s.idInUse(int(id)) { // detached meanwhile
 		s.mu.Unlock()
-		return s.reply(c, tag, resultMsg(muxResultBadDev)) != nil
+		return s.replyResult(c, tag, muxResultBadDev) != nil
 	}
 	if s.tunnels[int(id)] == nil {
 		s.tunnels[int(id)] = map[net.Conn]struct{}{}
 	}
 	s.tunnels[int(id)][c] = struct{}{}
 	s.stats.Tunnels++
+	replies := s.replies[int(id)]
 	s.mu.Unlock()
 	defer func() {
 		s.mu.Lock()
@@ -685,7 +705,7 @@ func (s *Server) connect(c net.Conn, tag uint32, m map[string]any, log *slog.Log
 		}
 		s.mu.Unlock()
 	}()
-	if err := s.reply(c, tag, resultMsg(muxResultOK)); err != nil {
+	if err := s.replyResult(c, tag, muxResultOK); err != nil {
 		return true
 	}
 	if port == DiagnosticsRelayPort {
@@ -694,7 +714,7 @@ func (s *Server) connect(c net.Conn, tag uint32, m map[string]any, log *slog.Log
 		return true
 	}
 	log.Debug("connect: lockdown tunnel open", "device_id", id)
-	s.serveLockdown(c, p, log)
+	s.serveLockdown(c, p, replies, log)
 	return true
 }
 
@@ -715,19 +735,47 @@ type PairRecord struct {
 
 func (s *Server) readPairRecord(c net.Conn, tag uint32, id string) error {
 	if id == "" {
-		return s.reply(c, tag, resultMsg(22)) // EINVAL, as usbmuxd
+		return s.replyResult(c, tag, 22) // EINVAL, as usbmuxd
 	}
 	s.mu.Lock()
 	rec, saved := s.pairRecords[normUDID(id)]
 	trusted := s.trusted[normUDID(id)]
 	s.mu.Unlock()
 	if !saved && trusted {
-		rec = s.pairRecordFor(id)
+		// The generated record never changes: its reply is encoded once per UDID.
+		body, err := s.generatedPairReply(normUDID(id))
+		if err != nil || body == nil {
+			return s.replyResult(c, tag, muxResultBadDev)
+		}
+		return s.write(c, AppendMuxFrame(nil, 1, muxMsgPlist, tag, body))
 	}
 	if rec == nil {
-		return s.reply(c, tag, resultMsg(muxResultBadDev)) // ENOENT = 2
+		return s.replyResult(c, tag, muxResultBadDev) // ENOENT = 2
 	}
 	return s.reply(c, tag, map[string]any{"PairRecordData": rec})
+}
+
+// generatedPairReply is the encoded ReadPairRecord reply carrying the
+// record the simulator generates for a trusted phone (pairRecordFor).
+func (s *Server) generatedPairReply(udid string) ([]byte, error) {
+	s.mu.Lock()
+	body, ok := s.pairReplies[udid]
+	s.mu.Unlock()
+	if ok {
+		return body, nil
+	}
+	rec := s.pairRecordFor(udid)
+	if rec == nil {
+		return nil, nil
+	}
+	body, err := plistMarshalXML(map[string]any{"PairRecordData": rec})
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	s.pairReplies[udid] = body
+	s.mu.Unlock()
+	return body, nil
 }
 
 func (s *Server) pairRecordFor(udid string) []byte {
@@ -760,22 +808,22 @@ func (s *Server) savePairRecord(c net.Conn, tag uint32, m map[string]any) error 
 	id := str(m, "PairRecordID")
 	data, _ := m["PairRecordData"].([]byte)
 	if id == "" || data == nil {
-		return s.reply(c, tag, resultMsg(22))
+		return s.replyResult(c, tag, 22)
 	}
 	s.mu.Lock()
 	s.pairRecords[normUDID(id)] = slices.Clone(data)
 	s.mu.Unlock()
-	return s.reply(c, tag, resultMsg(muxResultOK))
+	return s.replyResult(c, tag, muxResultOK)
 }
 
 func (s *Server) deletePairRecord(c net.Conn, tag uint32, id string) error {
 	if id == "" {
-		return s.reply(c, tag, resultMsg(22))
+		return s.replyResult(c, tag, 22)
 	}
 	s.mu.Lock()
 	delete(s.pairRecords, normUDID(id))
 	s.mu.Unlock()
-	return s.reply(c, tag, resultMsg(muxResultOK))
+	return s.replyResult(c, tag, muxResultOK)
 }
 
 // flapLoop alternately detaches and re-attaches the scenario's phones.

@@ -236,3 +236,17 @@ func TestLastGCHeapMB(t *testing.T) {
 		}
 	}
 }
+
+func TestGoiosCodecRTT(t *testing.T) {
+	_, reply, err := lockdownFrames()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds, err := goiosCodecRTT(reply, 50)
+	if err != nil || len(ds) != 50 || ds[0] <= 0 {
+		t.Fatalf("goiosCodecRTT = %v, %v", ds, err)
+	}
+	if _, err := goiosCodecRTT(reply[:len(reply)-1], 1); err == nil {
+		t.Error("a truncated reply passed")
+	}
+}
