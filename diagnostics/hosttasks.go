@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
+	"github.com/restoredoctor/restoredoctor/diagnostics/host/probecache"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -96,13 +97,24 @@ func SystemHostChecks() HostChecks {
 		AppleServers: host.CheckAppleServers,
 		HostsFile:    host.CheckHostsFile,
 		SoftwareVersions: cacheSoftware(softwareCacheFor, time.Now, func(ctx context.Context, iosVersion string) host.Result {
-			return host.CheckSoftwareVersions(ctx, host.SoftwareOptions{IOSVersion: iosVersion})
+			return host.CheckSoftwareVersions(ctx, host.SoftwareOptions{IOSVersion: iosVersion, Cache: probeCache()})
 		}),
 		SecuritySoftware: func(ctx context.Context) host.Result {
 			return host.CheckSecuritySoftware(ctx, host.CommandOptions{})
 		},
 	}
 }
+
+// probeCache is the on-disk cache of the software probe's answers
+// (probecache.DefaultFile; README "Performance"), nil when this user has no
+// cache directory.
+var probeCache = sync.OnceValue(func() *probecache.Cache {
+	file, err := probecache.DefaultFile()
+	if err != nil {
+		return nil
+	}
+	return probecache.New(file, nil)
+})
 
 // loadCAFile reads a PEM bundle of trusted roots for the Apple-server check.
 func loadCAFile(path string) (*x509.CertPool, error) {

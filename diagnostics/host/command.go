@@ -32,6 +32,10 @@ type Command struct {
 	// Fallbacks are absolute paths tried in order when Name is not in PATH
 	// (for example /usr/sbin/usbmuxd, which is often missing from a user's PATH).
 	Fallbacks []string
+	// Stable marks a command whose output depends only on the program file
+	// (`--version`): it may be answered from a probecache.Cache while that
+	// file is unchanged.
+	Stable bool
 }
 
 // String renders c for evidence and error messages.
@@ -72,6 +76,13 @@ type Runner interface {
 	// Run runs c and returns its output. A non-zero exit returns the output
 	// and a *CommandError; a missing program wraps ErrNotInstalled.
 	Run(ctx context.Context, c Command) (Output, error)
+}
+
+// Locator is a Runner that can tell which program file it would run for a
+// command (the file a cached answer is keyed by).
+type Locator interface {
+	// Locate returns the program's path; a missing program wraps ErrNotInstalled.
+	Locate(c Command) (string, error)
 }
 
 // ExecRunner runs commands with os/exec under a deadline.
@@ -119,6 +130,9 @@ func (r ExecRunner) Run(ctx context.Context, c Command) (Output, error) {
 	}
 	return out, &CommandError{Command: c.String(), ExitCode: out.ExitCode, Stderr: firstLine(out.Stderr), Err: runErr}
 }
+
+// Locate implements Locator: the PATH entry or fallback Run would start.
+func (ExecRunner) Locate(c Command) (string, error) { return lookPath(c) }
 
 func lookPath(c Command) (string, error) {
 	p, err := exec.LookPath(c.Name)

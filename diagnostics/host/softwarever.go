@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/diagnostics/host/probecache"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/software"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
@@ -22,6 +25,12 @@ type SoftwareOptions struct {
 	// dpkg-query ("": software.DpkgStatusPath). When it cannot be opened
 	// (not a Debian system) dpkg-query is asked instead.
 	DpkgStatus string
+	// Cache, when not nil, keeps the answers that depend only on one file
+	// (a program's --version output, the packages in dpkg's status file),
+	// keyed by that file's path, size and times: a check then spawns and
+	// parses nothing unless something was upgraded. Commands are cached
+	// only when the Runner is a Locator (ExecRunner is). nil: no cache.
+	Cache *probecache.Cache
 }
 
 // Fixed commands for host.software_versions.
@@ -37,12 +46,12 @@ var (
 	// LinuxUsbmuxdCommand prints usbmuxd's version; usbmuxd lives in sbin,
 	// often outside a user's PATH.
 	LinuxUsbmuxdCommand = Command{
-		Name: "usbmuxd", Args: []string{"--version"},
+		Name: "usbmuxd", Args: []string{"--version"}, Stable: true,
 		Fallbacks: []string{"/usr/sbin/usbmuxd", "/usr/local/sbin/usbmuxd", "/sbin/usbmuxd"},
 	}
 	// LinuxIdeviceinfoCommand prints libimobiledevice's version (1.3.0 and later).
 	LinuxIdeviceinfoCommand = Command{
-		Name: "ideviceinfo", Args: []string{"--version"},
+		Name: "ideviceinfo", Args: []string{"--version"}, Stable: true,
 		Fallbacks: []string{"/usr/bin/ideviceinfo", "/usr/local/bin/ideviceinfo"},
 	}
 	// LinuxDpkgCommand lists the Debian packages of usbmuxd and libimobiledevice.
@@ -141,29 +150,56 @@ func MacSoftwareResult(m software.MacOS, iosVersion string) Result {
 func checkLinuxSoftware(ctx context.Context, opts SoftwareOptions) Result {
 	run := opts.runner()
 	f := LinuxFacts{}
-	out, err := run.Run(ctx, LinuxUsbmuxdCommand)
-	f.UsbmuxdMissing = errors.Is(err, ErrNotInstalled)
-	if err == nil {
-		f.UsbmuxdVersion, _ = software.ParseToolVersion(out.Stdout, "usbmuxd")
-	}
-	out, err = run.Run(ctx, LinuxIdeviceinfoCommand)
-	f.IdeviceinfoMissing = errors.Is(err, ErrNotInstalled)
-	if err == nil {
-		f.LibimobiledeviceVersion, _ = software.ParseToolVersion(out.Stdout, "ideviceinfo")
-	}
-	f.Dpkg = linuxPackages(ctx, run, opts.DpkgStatus)
+	// Three independent probes: run them side by side (on a cache miss the
+	// two spawns cost a process start each).
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		out, err := runCached(ctx, run, opts.Cache, LinuxUsbmuxdCommand)
+		f.UsbmuxdMissing = errors.Is(err, ErrNotInstalled)
+		if err == nil {
+			f.UsbmuxdVersion, _ = software.ParseToolVersion(out.Stdout, "usbmuxd")
+		}
+	})
+	wg.Go(func() {
+		out, err := runCached(ctx, run, opts.Cache, LinuxIdeviceinfoCommand)
+		f.IdeviceinfoMissing = errors.Is(err, ErrNotInstalled)
+		if err == nil {
+			f.LibimobiledeviceVersion, _ = software.ParseToolVersion(out.Stdout, "ideviceinfo")
+		}
+	})
+	wg.Go(func() { f.Dpkg = linuxPackages(ctx, run, opts.DpkgStatus, opts.Cache) })
+	wg.Wait()
+	flushCache(opts.Cache)
 	return LinuxSoftwareResult(f)
 }
 
-// linuxPackages reads the wanted packages from dpkg's status file, falling
-// back to dpkg-query where the file cannot be opened.
-func linuxPackages(ctx context.Context, run Runner, path string) []software.Package {
+// dpkgCacheKey names the status-file answer; it lists the wanted packages
+// so a change of that list invalidates it.
+var dpkgCacheKey = "dpkg-status " + strings.Join(software.DpkgPackages, ",")
+
+// linuxPackages reads the wanted packages from dpkg's status file (or the
+// cache's copy of them while the file is unchanged), falling back to
+// dpkg-query where the file cannot be opened.
+func linuxPackages(ctx context.Context, run Runner, path string, cache *probecache.Cache) []software.Package {
 	if path == "" {
 		path = software.DpkgStatusPath
+	}
+	st, stErr := probecache.StampOf(path)
+	if cache != nil && stErr == nil {
+		if v, ok := cache.Get(dpkgCacheKey, st); ok {
+			return software.ParseDpkgQuery([]byte(v))
+		}
 	}
 	if f, err := os.Open(path); err == nil {
 		defer f.Close()
 		if ps, err := software.ParseDpkgStatus(f, software.DpkgPackages); err == nil {
+			if cache != nil && stErr == nil {
+				// Kept only when it reads back the same (a name or version
+				// with a tab in it would not).
+				if enc := software.FormatDpkgQuery(ps); slices.Equal(software.ParseDpkgQuery(enc), ps) {
+					cache.Put(dpkgCacheKey, st, string(enc))
+				}
+			}
 			return ps
 		}
 	}

@@ -8,8 +8,11 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/restoredoctor/restoredoctor/diagnostics/host/probecache"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 func TestCheckSoftwareVersions(t *testing.T) {
@@ -107,7 +110,7 @@ func TestSoftwareVersionsDpkgStatusFile(t *testing.T) {
 		// no "dpkg-query": a call would fail as not installed
 	}
 	path := filepath.Join("software", "testdata", "dpkg_status_bookworm.txt")
-	pkgs := linuxPackages(context.Background(), run, path)
+	pkgs := linuxPackages(context.Background(), run, path, nil)
 	if len(pkgs) != 4 || software.LibimobiledeviceFromDpkg(pkgs) != "1.3.0-7" {
 		t.Fatalf("packages from the status file: %+v", pkgs)
 	}
@@ -151,5 +154,104 @@ func TestSoftwareVersionsExecRunner(t *testing.T) {
 				t.Fatalf("%s %q, want %s %q", r.Status, r.Detail, tt.status, tt.want)
 			}
 		})
+	}
+}
+
+// TestSoftwareVersionsCached runs the Linux probe through the real
+// ExecRunner with a probe cache: the second check spawns nothing and reads
+// no status file, an upgraded program is asked again, and a corrupt cache
+// file changes nothing but the speed.
+func TestSoftwareVersionsCached(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("needs a POSIX shell")
+	}
+	dir := testtmp.Dir(t)
+	calls := filepath.Join(dir, "calls")
+	tool := func(name, version string) {
+		t.Helper()
+		script := "#!/bin/sh\necho " + name + " >> '" + calls + "'\n[ \"$1\" = --version ] && echo '" + name + " " + version + "' && exit 0\nexit 64\n"
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(script), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spawned := func() string {
+		b, _ := os.ReadFile(calls)
+		os.Remove(calls)
+		return strings.Join(strings.Fields(string(b)), " ")
+	}
+	tool("usbmuxd", "1.1.1")
+	tool("ideviceinfo", "1.3.0")
+	status := filepath.Join(dir, "status")
+	statusText := fixture(t, "software", "dpkg_status_bookworm.txt")
+	if err := os.WriteFile(status, []byte(statusText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir)
+	cacheFile := filepath.Join(dir, "cache", "probes.json")
+	check := func() Result {
+		t.Helper()
+		return CheckSoftwareVersions(context.Background(), SoftwareOptions{
+			CommandOptions: CommandOptions{GOOS: "linux"}, DpkgStatus: status,
+			Cache: probecache.New(cacheFile, nil), // a new process each time: only the file is shared
+		})
+	}
+	const want = "usbmuxd 1.1.1, libimobiledevice 1.3.0"
+
+	r := check()
+	if r.Status != report.StatusPass || r.Detail != want {
+		t.Fatalf("first check: %s %q", r.Status, r.Detail)
+	}
+	if got := spawned(); got != "ideviceinfo usbmuxd" && got != "usbmuxd ideviceinfo" {
+		t.Fatalf("first check spawned %q, want both tools once", got)
+	}
+
+	// Unchanged programs and status file: nothing is spawned or read.
+	if err := os.Chmod(status, 0); err != nil { // a read would now fail (unless root)
+		t.Fatal(err)
+	}
+	r = check()
+	if r.Status != report.StatusPass || r.Detail != want {
+		t.Fatalf("cached check: %s %q", r.Status, r.Detail)
+	}
+	if got := spawned(); got != "" {
+		t.Fatalf("cached check spawned %q", got)
+	}
+	if err := os.Chmod(status, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	// An upgrade of usbmuxd replaces the file: asked again, the new version shown.
+	time.Sleep(10 * time.Millisecond)
+	tool("usbmuxd", "1.1.2")
+	r = check()
+	if r.Detail != "usbmuxd 1.1.2, libimobiledevice 1.3.0" {
+		t.Fatalf("after the upgrade: %s %q", r.Status, r.Detail)
+	}
+	if got := spawned(); got != "usbmuxd" {
+		t.Fatalf("after the upgrade spawned %q, want usbmuxd only", got)
+	}
+
+	// A corrupt cache file is ignored and rewritten.
+	if err := os.WriteFile(cacheFile, []byte("{garbage"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if r = check(); r.Detail != "usbmuxd 1.1.2, libimobiledevice 1.3.0" {
+		t.Fatalf("with a corrupt cache: %s %q", r.Status, r.Detail)
+	}
+	spawned()
+	if r = check(); r.Detail != "usbmuxd 1.1.2, libimobiledevice 1.3.0" {
+		t.Fatalf("after the rewrite: %s %q", r.Status, r.Detail)
+	}
+	if got := spawned(); got != "" {
+		t.Fatalf("after the rewrite spawned %q", got)
+	}
+
+	// A removed program is not answered from the cache (the check then finds
+	// none, or the machine's own usbmuxd through the fallback paths).
+	if err := os.Remove(filepath.Join(dir, "usbmuxd")); err != nil {
+		t.Fatal(err)
+	}
+	if r = check(); strings.Contains(r.Detail, "1.1.2") {
+		t.Fatalf("removed usbmuxd still reported: %s %q", r.Status, r.Detail)
 	}
 }

@@ -72,6 +72,21 @@ func ParseDpkgQuery(out []byte) []Package {
 	return ps
 }
 
+// FormatDpkgQuery writes ps in the format ParseDpkgQuery reads (DpkgFormat
+// with "ii" for installed packages, "un" for the rest): the inverse of
+// ParseDpkgQuery, used to keep packages in a probecache.
+func FormatDpkgQuery(ps []Package) []byte {
+	var b bytes.Buffer
+	for _, p := range ps {
+		st := "un"
+		if p.Installed {
+			st = "ii"
+		}
+		fmt.Fprintf(&b, "%s\t%s\t%s\n", p.Name, p.Version, st)
+	}
+	return b.Bytes()
+}
+
 // LibimobiledeviceFromDpkg is the installed libimobiledevice library version
 // among ps ("" when none).
 func LibimobiledeviceFromDpkg(ps []Package) string {
