@@ -230,8 +230,8 @@ func LinuxSoftwareResult(f LinuxFacts) Result {
 	if v := software.LibimobiledeviceFromDpkg(f.Dpkg); v != "" && lib.Version == "" {
 		lib.Installed, lib.Version, lib.Source = true, v, "dpkg"
 	}
-	mux.Check(software.Table.Linux[software.Usbmuxd])
-	lib.Check(software.Table.Linux[software.Libimobiledevice])
+	mux.Check(software.Table().Linux[software.Usbmuxd])
+	lib.Check(software.Table().Linux[software.Libimobiledevice])
 
 	var problems []string
 	switch {

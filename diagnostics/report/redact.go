@@ -28,10 +28,20 @@ func HashID(id string) string {
 	return RedactedPrefix + hex.EncodeToString(sum[:4])
 }
 
-var redactedRE = regexp.MustCompile(`^id-[0-9a-f]{8}$`)
-
-// IsRedacted reports whether s is a HashID result.
-func IsRedacted(s string) bool { return redactedRE.MatchString(s) }
+// IsRedacted reports whether s is a HashID result: RedactedPrefix and eight
+// lower-case hex digits.
+func IsRedacted(s string) bool {
+	h, ok := strings.CutPrefix(s, RedactedPrefix)
+	if !ok || len(h) != 8 {
+		return false
+	}
+	for _, c := range []byte(h) {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // NormalizeID is the form identifiers are compared and hashed in: lower
 // case, without "0x", dashes, colons, brackets or spaces, and without leading zeros,
@@ -72,13 +82,15 @@ func isIdentifierKey(k string) bool {
 // strings inside evidence): new-style UDIDs (8-16 hex with or without dash),
 // 40-hex UDIDs, nonces and other long hex, 0x-prefixed ECIDs, IMEIs and
 // decimal ECIDs, and 10–12 character upper-case serial numbers.
-var shapeRE = regexp.MustCompile(strings.Join([]string{
-	`\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16}\b`, // 00008110-001A2B3C4D5E6F70
-	`\b(?:0[xX])?[0-9A-Fa-f]{16,}\b`,     // 40-hex UDID, 24-hex serial, ECID, nonces
-	`\b0[xX][0-9A-Fa-f]{11,15}\b`,        // ECID without leading zeros
-	`\b[0-9]{14,15}\b`,                   // IMEI, decimal ECID (16+ digits: previous)
-	`\b[A-Z0-9]{10,12}\b`,                // serial numbers (filtered: letters and digits)
-}, "|"))
+var shapeRE = sync.OnceValue(func() *regexp.Regexp { // compiled on first use, not at start-up
+	return regexp.MustCompile(strings.Join([]string{
+		`\b[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16}\b`, // 00008110-001A2B3C4D5E6F70
+		`\b(?:0[xX])?[0-9A-Fa-f]{16,}\b`,     // 40-hex UDID, 24-hex serial, ECID, nonces
+		`\b0[xX][0-9A-Fa-f]{11,15}\b`,        // ECID without leading zeros
+		`\b[0-9]{14,15}\b`,                   // IMEI, decimal ECID (16+ digits: previous)
+		`\b[A-Z0-9]{10,12}\b`,                // serial numbers (filtered: letters and digits)
+	}, "|"))
+})
 
 // minKnownLen is the shortest normalised identifier scrubbed from text by
 // value: shorter values ("1-2" as a device key) would erase ordinary numbers.
@@ -301,7 +313,7 @@ func (rd *redactor) text(s string) string {
 	if !hasAlnumRun(s, 10) { // every shape has 10 or more letters/digits in a row
 		return s
 	}
-	return shapeRE.ReplaceAllStringFunc(s, func(m string) string {
+	return shapeRE().ReplaceAllStringFunc(s, func(m string) string {
 		if isSerialShape(m) && !hasLetterAndDigit(m) {
 			return m
 		}

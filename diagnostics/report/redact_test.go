@@ -209,3 +209,24 @@ func FuzzRedact(f *testing.F) {
 		}
 	})
 }
+
+func TestIsRedacted(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want bool
+	}{
+		{report.HashID("00008110-001A2B3C4D5E6F70"), true},
+		{"id-0123abcd", true},
+		{"id-0123ABCD", false}, // HashID writes lower case
+		{"id-0123abc", false},
+		{"id-0123abcde", false},
+		{"id-0123abcg", false},
+		{"ID-0123abcd", false},
+		{"x id-0123abcd", false},
+		{"", false},
+	} {
+		if got := report.IsRedacted(tt.in); got != tt.want {
+			t.Errorf("IsRedacted(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // MacCommand is the fixed command whose output ParseSystemExtensions reads.
@@ -30,7 +31,9 @@ const MaxExtensions = 256
 
 // A row: flags, team id, "bundle (version)", name, "[state]". The columns are
 // tab-separated on every macOS seen so far; the regexp also copes with spaces.
-var extRow = regexp.MustCompile(`^([*\s]*?)\s*([A-Za-z0-9]{10}|-|\(null\))\s+(\S+)\s+\(([^)]*)\)\s+(.*?)\s*\[([^\]]*)\]\s*$`)
+var extRow = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([*\s]*?)\s*([A-Za-z0-9]{10}|-|\(null\))\s+(\S+)\s+\(([^)]*)\)\s+(.*?)\s*\[([^\]]*)\]\s*$`)
+}) // compiled on first use, not at start-up
 
 // ParseSystemExtensions parses `systemextensionsctl list`. Unknown lines are
 // skipped; output without the "N extension(s)" header or any row is an error,
@@ -89,7 +92,7 @@ func parseExtRow(line string) (Extension, bool) {
 			}, true
 		}
 	}
-	m := extRow.FindStringSubmatch(line)
+	m := extRow().FindStringSubmatch(line)
 	if m == nil {
 		return Extension{}, false
 	}

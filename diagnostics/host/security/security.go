@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 )
 
 // Product kinds.
@@ -51,8 +52,9 @@ type Vendor struct {
 //go:embed vendors.json
 var vendorsJSON []byte
 
-// Vendors is the embedded vendor table.
-var Vendors = mustVendors(vendorsJSON)
+// Vendors returns the embedded vendor table, parsed on first use (not at
+// start-up).
+var Vendors = sync.OnceValue(func() []Vendor { return mustVendors(vendorsJSON) })
 
 func mustVendors(b []byte) []Vendor {
 	var doc struct {
@@ -68,14 +70,14 @@ func mustVendors(b []byte) []Vendor {
 // by team id.
 func MatchVendor(bundleID, teamID string) (Vendor, bool) {
 	b := strings.ToLower(bundleID)
-	for _, v := range Vendors {
+	for _, v := range Vendors() {
 		for _, p := range v.BundlePrefixes {
 			if strings.HasPrefix(b, strings.ToLower(p)) {
 				return v, true
 			}
 		}
 	}
-	for _, v := range Vendors {
+	for _, v := range Vendors() {
 		for _, t := range v.TeamIDs {
 			if teamID != "" && strings.EqualFold(teamID, t) {
 				return v, true

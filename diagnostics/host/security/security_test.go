@@ -148,10 +148,10 @@ func TestMatchVendor(t *testing.T) {
 			t.Errorf("MatchVendor(%q, %q) = %q, %v", tt.bundle, tt.team, v.Name, ok)
 		}
 	}
-	if len(Vendors) < 15 {
-		t.Errorf("vendor table has %d rows", len(Vendors))
+	if len(Vendors()) < 15 {
+		t.Errorf("vendor table has %d rows", len(Vendors()))
 	}
-	for _, v := range Vendors {
+	for _, v := range Vendors() {
 		if v.Name == "" || len(v.BundlePrefixes) == 0 {
 			t.Errorf("vendor row %+v incomplete", v)
 		}

@@ -45,14 +45,14 @@ func ParseSwVers(out []byte) (MacOS, error) {
 // (or the nearest lower one), never below the floor. The second result names
 // the rule ("floor" or "iOS 17").
 func MacOSMinimum(iosVersion string) (string, string) {
-	min, rule := Table.MacOSFloor, "floor"
+	min, rule := Table().MacOSFloor, "floor"
 	parts := numericParts(iosVersion)
 	if len(parts) == 0 {
 		return min, rule
 	}
 	var bestKey uint64
 	bestVal, found := "", false
-	for k, v := range Table.MacOSForIOS {
+	for k, v := range Table().MacOSForIOS {
 		p := numericParts(k)
 		if len(p) == 0 || p[0] > parts[0] {
 			continue

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Minimums is the minimum-version table.
@@ -27,8 +28,9 @@ type Minimums struct {
 //go:embed minimums.json
 var minimumsJSON []byte
 
-// Table is the embedded minimum-version table.
-var Table = mustMinimums(minimumsJSON)
+// Table returns the embedded minimum-version table, parsed on first use (not
+// at start-up: most runs of the program never need it).
+var Table = sync.OnceValue(func() Minimums { return mustMinimums(minimumsJSON) })
 
 func mustMinimums(b []byte) Minimums {
 	var m Minimums

@@ -69,7 +69,7 @@ type appxRow struct {
 var ErrEmptyOutput = errors.New("software: PowerShell printed nothing (blocked by policy or an endpoint-protection tool?)")
 
 // ParseWindowsInventory parses WindowsScript's output and checks the versions
-// against Table.
+// against Table().
 func ParseWindowsInventory(out []byte) (WindowsInventory, error) {
 	inv := WindowsInventory{
 		ITunes:       Component{Name: ITunes},
@@ -130,9 +130,9 @@ func ParseWindowsInventory(out []byte) (WindowsInventory, error) {
 	// Store packages update themselves and use their own version scheme:
 	// only desktop installs are compared with the table.
 	if !inv.ITunesFromStore {
-		inv.ITunes.Check(Table.Windows[ITunes])
+		inv.ITunes.Check(Table().Windows[ITunes])
 	}
-	inv.AMDS.Check(Table.Windows[AppleMobileDeviceSupport])
+	inv.AMDS.Check(Table().Windows[AppleMobileDeviceSupport])
 	return inv, nil
 }
 
