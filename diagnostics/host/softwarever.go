@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"slices"
 	"strings"
@@ -25,6 +26,9 @@ type SoftwareOptions struct {
 	// dpkg-query ("": software.DpkgStatusPath). When it cannot be opened
 	// (not a Debian system) dpkg-query is asked instead.
 	DpkgStatus string
+	// Root is the file system the macOS plist files are read from; nil
+	// means os.DirFS("/"). Tests give a testdata tree.
+	Root fs.FS
 	// Cache, when not nil, keeps the answers that depend only on one file
 	// (a program's --version output, the packages in dpkg's status file),
 	// keyed by that file's path, size and times: a check then spawns and
@@ -120,20 +124,36 @@ func WindowsSoftwareResult(inv software.WindowsInventory) Result {
 }
 
 func checkMacSoftware(ctx context.Context, opts SoftwareOptions) Result {
-	out, err := opts.runner().Run(ctx, MacSwVersCommand)
-	if err != nil {
-		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: err.Error()}
+	root := opts.Root
+	if root == nil {
+		root = os.DirFS("/")
 	}
-	m, err := software.ParseSwVers(out.Stdout)
-	if err != nil {
-		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: err.Error()}
+	inv := software.ReadMacInventory(root)
+	if inv.OSErr != nil {
+		// SystemVersion.plist unreadable: ask sw_vers (it reads the same
+		// file through CoreFoundation, which may know a way we do not).
+		out, err := opts.runner().Run(ctx, MacSwVersCommand)
+		if err != nil {
+			return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: fmt.Sprintf("macOS version unknown: %v; %v", inv.OSErr, err)}
+		}
+		m, err := software.ParseSwVers(out.Stdout)
+		if err != nil {
+			return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: fmt.Sprintf("macOS version unknown: %v; %v", inv.OSErr, err)}
+		}
+		inv.OS, inv.OSErr, inv.OSSource = m, nil, "sw_vers"
 	}
-	return MacSoftwareResult(m, opts.IOSVersion)
+	return MacSoftwareResult(inv, opts.IOSVersion)
 }
 
-// MacSoftwareResult applies the policy to sw_vers facts (pure).
-func MacSoftwareResult(m software.MacOS, iosVersion string) Result {
-	c := software.Component{Name: "macOS", Installed: true, Version: m.ProductVersion, Source: "sw_vers"}
+// MacSoftwareResult applies the policy to the macOS inventory (pure): the
+// macOS version against the minimum for the phone's iOS version, Apple's
+// MobileDevice framework present (Finder reaches phones through it), and
+// iTunes present where it does restores (macOS 10.14 and earlier). A
+// framework whose version cannot be read makes the status error, never
+// pass, unless a problem already makes it warn.
+func MacSoftwareResult(inv software.MacInventory, iosVersion string) Result {
+	m := inv.OS
+	c := software.Component{Name: "macOS", Installed: true, Version: m.ProductVersion, Source: inv.OSSource}
 	min, rule := software.MacOSMinimum(iosVersion)
 	c.Check(min)
 	var problems []string
@@ -144,7 +164,23 @@ func MacSoftwareResult(m software.MacOS, iosVersion string) Result {
 			problems = append(problems, fmt.Sprintf("macOS %s is older than %s, needed for a phone on iOS %s", c.Version, min, iosVersion))
 		}
 	}
-	return softwareResult(strings.TrimSpace(m.ProductName+" "+m.ProductVersion+" ("+m.BuildVersion+")"), problems, c)
+	comps := []software.Component{c, inv.MobileDevice}
+	if !inv.MobileDevice.Installed {
+		problems = append(problems, "Apple's MobileDevice framework is missing (Finder and iTunes reach the phone through it)")
+	}
+	itunesRestores := software.CompareVersions(m.ProductVersion, "10.15") < 0
+	if inv.ITunes.Installed || itunesRestores {
+		comps = append(comps, inv.ITunes)
+	}
+	if itunesRestores && !inv.ITunes.Installed {
+		problems = append(problems, fmt.Sprintf("iTunes is missing (macOS %s restores through iTunes)", m.ProductVersion))
+	}
+	res := softwareResult(strings.TrimSpace(m.ProductName+" "+m.ProductVersion+" ("+m.BuildVersion+")"), problems, comps...)
+	if len(problems) == 0 && inv.MobileDeviceErr != nil {
+		res.Status = report.StatusError
+		res.Detail = fmt.Sprintf("%s; MobileDevice framework version unreadable: %v", res.Detail, inv.MobileDeviceErr)
+	}
+	return res
 }
 
 func checkLinuxSoftware(ctx context.Context, opts SoftwareOptions) Result {

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"cmp"
 	"context"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/software"
 	"os"
@@ -24,57 +25,70 @@ func TestCheckSoftwareVersions(t *testing.T) {
 		runner recorded
 		status string
 		detail string // substring
+		root   string // macOS files under software/testdata ("": macroot-swvers, no SystemVersion.plist)
 	}{
 		{"windows current itunes", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_itunes_current.json")}},
-			report.StatusPass, "iTunes 12.13.2.3, Apple Devices not installed, Apple Mobile Device Support 17.1.0.2"},
+			report.StatusPass, "iTunes 12.13.2.3, Apple Devices not installed, Apple Mobile Device Support 17.1.0.2", ""},
 		{"windows old itunes", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_itunes_old.json")}},
-			report.StatusWarn, "iTunes 12.10.11.2 is older than 12.12.0; Apple Mobile Device Support 13.0.0.38 is older than 14.0"},
+			report.StatusWarn, "iTunes 12.10.11.2 is older than 12.12.0; Apple Mobile Device Support 13.0.0.38 is older than 14.0", ""},
 		{"windows apple devices", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_apple_devices.json")}},
-			report.StatusPass, "Apple Devices 1.0.4.0"},
+			report.StatusPass, "Apple Devices 1.0.4.0", ""},
 		{"windows itunes without amds", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_itunes_no_amds.json")}},
-			report.StatusWarn, "Apple Mobile Device Support is missing"},
+			report.StatusWarn, "Apple Mobile Device Support is missing", ""},
 		{"windows nothing", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_nothing.json")}},
-			report.StatusWarn, "neither iTunes nor Apple Devices is installed"},
+			report.StatusWarn, "neither iTunes nor Apple Devices is installed", ""},
 		{"windows store itunes", "windows", "", recorded{"powershell.exe": {stdout: sw("windows_store_itunes_ps51.json")}},
-			report.StatusPass, "iTunes 12132.10001.2.0"},
+			report.StatusPass, "iTunes 12132.10001.2.0", ""},
 		{"windows garbage", "windows", "", recorded{"powershell.exe": {stdout: "oops"}},
-			report.StatusError, "not a JSON object"},
+			report.StatusError, "not a JSON object", ""},
 		{"windows powershell fails", "windows", "", recorded{"powershell.exe": {stderr: "Access denied", exit: 1}},
-			report.StatusError, "Access denied"},
+			report.StatusError, "Access denied", ""},
 		{"mac 14 for iOS 17", "darwin", "17.5.1", recorded{"sw_vers": {stdout: sw("macos_sw_vers_14.txt")}},
-			report.StatusPass, "macOS 14.5"},
+			report.StatusPass, "macOS 14.5", ""},
 		{"mac 12 for iOS 18", "darwin", "18.1", recorded{"sw_vers": {stdout: sw("macos_sw_vers_12.txt")}},
-			report.StatusWarn, "macOS 12.7.6 is older than 13.0, needed for a phone on iOS 18.1"},
+			report.StatusWarn, "macOS 12.7.6 is older than 13.0, needed for a phone on iOS 18.1", ""},
 		{"mac 12 unknown iOS", "darwin", "", recorded{"sw_vers": {stdout: sw("macos_sw_vers_12.txt")}},
-			report.StatusPass, "macOS 12.7.6"},
+			report.StatusPass, "macOS 12.7.6", ""},
 		{"mac mojave", "darwin", "", recorded{"sw_vers": {stdout: sw("macos_sw_vers_10_14.txt")}},
-			report.StatusWarn, "macOS 10.14.6 is older than 10.15"},
+			report.StatusWarn, "macOS 10.14.6 is older than 10.15", ""},
 		{"mac garbage", "darwin", "", recorded{"sw_vers": {stdout: ""}},
-			report.StatusError, "no ProductVersion"},
+			report.StatusError, "no ProductVersion", ""},
+		{"mac 15 from plist files", "darwin", "18.1", recorded{},
+			report.StatusPass, "macOS 15.4, MobileDevice 1784.101.1", "macroot-15"},
+		{"mac mojave from plist files", "darwin", "", recorded{},
+			report.StatusWarn, "macOS 10.14.6 is older than 10.15", "macroot-mojave"},
+		{"mac without MobileDevice", "darwin", "", recorded{},
+			report.StatusWarn, "MobileDevice framework is missing", "macroot-nomd"},
+		{"mac corrupt plists, sw_vers answers", "darwin", "", recorded{"sw_vers": {stdout: sw("macos_sw_vers_14.txt")}},
+			report.StatusError, "MobileDevice framework version unreadable", "macroot-corrupt"},
+		{"mac corrupt plists, no sw_vers", "darwin", "", recorded{},
+			report.StatusError, "macOS version unknown", "macroot-corrupt"},
 		{"linux bookworm", "linux", "", recorded{
 			"usbmuxd":     {stdout: sw("linux_usbmuxd_version.txt")},
 			"ideviceinfo": {stdout: sw("linux_ideviceinfo_version.txt")},
 			"dpkg-query":  {stdout: sw("linux_dpkg_bookworm.txt")}},
-			report.StatusPass, "usbmuxd 1.1.1, libimobiledevice 1.3.0"},
+			report.StatusPass, "usbmuxd 1.1.1, libimobiledevice 1.3.0", ""},
 		{"linux old", "linux", "", recorded{
 			"usbmuxd":     {stdout: sw("linux_usbmuxd_old.txt")},
 			"ideviceinfo": {stdout: sw("linux_ideviceinfo_old.txt")},
 			"dpkg-query":  {missing: true}},
-			report.StatusWarn, "usbmuxd 1.1.0 is older than 1.1.1; libimobiledevice 1.2.1-rc1 is older than 1.3.0"},
+			report.StatusWarn, "usbmuxd 1.1.0 is older than 1.1.1; libimobiledevice 1.2.1-rc1 is older than 1.3.0", ""},
 		{"linux usbmuxd removed, lib from dpkg", "linux", "", recorded{
 			"usbmuxd":     {missing: true},
 			"ideviceinfo": {missing: true},
 			"dpkg-query":  {stdout: sw("linux_dpkg_trixie_usbmuxd_removed.txt"), exit: 1, stderr: "dpkg-query: no packages found matching libimobiledevice6"}},
-			report.StatusWarn, "usbmuxd is not installed"},
+			report.StatusWarn, "usbmuxd is not installed", ""},
 		{"linux nothing", "linux", "", recorded{},
-			report.StatusWarn, "usbmuxd is not installed"},
-		{"plan9", "plan9", "", recorded{}, report.StatusUnsupported, "plan9"},
+			report.StatusWarn, "usbmuxd is not installed", ""},
+		{"plan9", "plan9", "", recorded{}, report.StatusUnsupported, "plan9", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			// No status file: the recorded dpkg-query answers.
 			noStatus := filepath.Join("testdata", "no-such-dpkg-status")
-			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{Runner: tt.runner, GOOS: tt.goos}, IOSVersion: tt.ios, DpkgStatus: noStatus})
+			root := cmp.Or(tt.root, "macroot-swvers")
+			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{Runner: tt.runner, GOOS: tt.goos}, IOSVersion: tt.ios, DpkgStatus: noStatus,
+				Root: os.DirFS(filepath.Join("software", "testdata", root))})
 			if r.ID != report.CheckHostSoftwareVersions || r.Status != tt.status {
 				t.Fatalf("status %s (%s), want %s", r.Status, r.Detail, tt.status)
 			}

@@ -1,10 +1,13 @@
 // Package software parses what the computer says about the software a restore
 // depends on: on Windows iTunes, Apple Devices and Apple Mobile Device Support
 // (uninstall registry and Store packages, as JSON from PowerShell) plus the
-// Windows version; on macOS `sw_vers`; on Linux `usbmuxd --version`,
-// `ideviceinfo --version` and `dpkg-query -W`. Minimum versions are data
-// (minimums.json). Functions are pure: bytes in, facts out. It must not
-// import app/ or device/.
+// Windows version; on macOS the plist files of the system version, Apple's
+// MobileDevice framework and iTunes (ReadMacInventory, any fs.FS root;
+// `sw_vers` output as a fallback); on Linux `usbmuxd --version`,
+// `ideviceinfo --version`, dpkg's status file and `dpkg-query -W`. Minimum
+// versions are data (minimums.json). Parsers are pure, bytes in, facts out;
+// file reads go through an fs.FS with a size cap. It must not import app/ or
+// device/.
 package software
 
 import (
