@@ -26,6 +26,10 @@ type SoftwareOptions struct {
 	// dpkg-query ("": software.DpkgStatusPath). When it cannot be opened
 	// (not a Debian system) dpkg-query is asked instead.
 	DpkgStatus string
+	// Registry is the Windows registry the inventory is read from; nil
+	// means this computer's (none outside Windows, where PowerShell's
+	// answer, or a recorded one in tests, is used instead).
+	Registry software.WindowsRegistry
 	// Root is the file system the macOS plist files are read from; nil
 	// means os.DirFS("/"). Tests give a testdata tree.
 	Root fs.FS
@@ -93,15 +97,40 @@ func CheckSoftwareVersions(ctx context.Context, opts SoftwareOptions) Result {
 }
 
 func checkWindowsSoftware(ctx context.Context, opts SoftwareOptions) Result {
+	reg := opts.Registry
+	if reg == nil {
+		reg = systemRegistry()
+	}
+	var regErr error
+	if reg != nil {
+		inv, err := software.ReadWindowsRegistry(reg)
+		if err == nil {
+			return WindowsSoftwareResult(inv)
+		}
+		regErr = err
+	}
+	// No registry (not on Windows) or its Uninstall keys unreadable: ask
+	// PowerShell, which reads the same keys and the Store's own list.
 	out, err := opts.runner().Run(ctx, WindowsInventoryCommand)
 	if err != nil && len(out.Stdout) == 0 {
-		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: err.Error()}
+		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: joinDetail(regErr, err)}
 	}
 	inv, perr := software.ParseWindowsInventory(out.Stdout)
 	if perr != nil {
-		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: perr.Error()}
+		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: joinDetail(regErr, perr)}
 	}
 	return WindowsSoftwareResult(inv)
+}
+
+// joinDetail is the error detail of a check whose sources all failed.
+func joinDetail(errs ...error) string {
+	var parts []string
+	for _, err := range errs {
+		if err != nil {
+			parts = append(parts, err.Error())
+		}
+	}
+	return strings.Join(parts, "; ")
 }
 
 // WindowsSoftwareResult applies the policy to a Windows inventory (pure).

@@ -3,6 +3,7 @@ package host
 import (
 	"cmp"
 	"context"
+	"errors"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/software"
 	"os"
 	"path/filepath"
@@ -88,7 +89,9 @@ func TestCheckSoftwareVersions(t *testing.T) {
 			noStatus := filepath.Join("testdata", "no-such-dpkg-status")
 			root := cmp.Or(tt.root, "macroot-swvers")
 			r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{Runner: tt.runner, GOOS: tt.goos}, IOSVersion: tt.ios, DpkgStatus: noStatus,
-				Root: os.DirFS(filepath.Join("software", "testdata", root))})
+				Root: os.DirFS(filepath.Join("software", "testdata", root)),
+				// The recorded PowerShell answers, not this computer's registry.
+				Registry: oneAppRegistry{err: errors.New("no registry in this test")}})
 			if r.ID != report.CheckHostSoftwareVersions || r.Status != tt.status {
 				t.Fatalf("status %s (%s), want %s", r.Status, r.Detail, tt.status)
 			}

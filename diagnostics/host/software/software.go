@@ -1,7 +1,8 @@
 // Package software parses what the computer says about the software a restore
 // depends on: on Windows iTunes, Apple Devices and Apple Mobile Device Support
-// (uninstall registry and Store packages, as JSON from PowerShell) plus the
-// Windows version; on macOS the plist files of the system version, Apple's
+// (Uninstall registry keys and Store packages, read from the registry through
+// the WindowsRegistry interface, or as JSON from PowerShell when the registry
+// cannot be read) plus the Windows version; on macOS the plist files of the system version, Apple's
 // MobileDevice framework and iTunes (ReadMacInventory, any fs.FS root;
 // `sw_vers` output as a fallback); on Linux `usbmuxd --version`,
 // `ideviceinfo --version`, dpkg's status file and `dpkg-query -W`. Minimum

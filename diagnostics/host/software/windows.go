@@ -96,6 +96,36 @@ func ParseWindowsInventory(out []byte) (WindowsInventory, error) {
 	if err := oneOrMany(doc.Uninstall, &rows); err != nil {
 		return inv, fmt.Errorf("software: Windows inventory uninstall: %w", err)
 	}
+	var apps []appxRow
+	if err := oneOrMany(doc.Appx, &apps); err != nil {
+		return inv, fmt.Errorf("software: Windows inventory appx: %w", err)
+	}
+	entries := make([]UninstallEntry, 0, len(rows))
+	for _, r := range rows {
+		entries = append(entries, UninstallEntry{DisplayName: r.DisplayName, DisplayVersion: r.DisplayVersion})
+	}
+	pkgs := make([]StorePackage, 0, len(apps))
+	for _, a := range apps {
+		pkgs = append(pkgs, StorePackage{Name: a.Name, Version: appxVersion(a.Version)})
+	}
+	inv.judge(entries, pkgs)
+	return inv, nil
+}
+
+// UninstallEntry is one program of an Uninstall registry key.
+type UninstallEntry struct {
+	DisplayName, DisplayVersion string
+}
+
+// StorePackage is one installed Microsoft Store package.
+type StorePackage struct {
+	Name, Version string // "AppleInc.AppleDevices", "1.0.4.0"
+}
+
+// judge fills the components from Apple's uninstall entries and Store
+// packages and checks the versions against Table: the one policy for both
+// sources (PowerShell's JSON and the registry).
+func (inv *WindowsInventory) judge(rows []UninstallEntry, apps []StorePackage) {
 	for _, r := range rows {
 		name := strings.TrimSpace(r.DisplayName)
 		var c *Component
@@ -113,12 +143,8 @@ func ParseWindowsInventory(out []byte) (WindowsInventory, error) {
 			c.Installed, c.Version, c.Source = true, v, "uninstall registry"
 		}
 	}
-	var apps []appxRow
-	if err := oneOrMany(doc.Appx, &apps); err != nil {
-		return inv, fmt.Errorf("software: Windows inventory appx: %w", err)
-	}
 	for _, a := range apps {
-		v := appxVersion(a.Version)
+		v := capString(a.Version, 40)
 		switch {
 		case strings.EqualFold(a.Name, appxAppleDevices):
 			inv.AppleDevices = Component{Name: AppleDevices, Installed: true, Version: v, Source: "store package"}
@@ -133,7 +159,6 @@ func ParseWindowsInventory(out []byte) (WindowsInventory, error) {
 		inv.ITunes.Check(Table().Windows[ITunes])
 	}
 	inv.AMDS.Check(Table().Windows[AppleMobileDeviceSupport])
-	return inv, nil
 }
 
 // appxVersion reads a Store package version: a string, or the
