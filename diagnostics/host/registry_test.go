@@ -45,7 +45,7 @@ func (r oneAppRegistry) Values(root, path string, names ...string) (map[string]s
 // not started; with an unreadable one PowerShell's answer is used, and
 // when both fail the check says why, as an error.
 func TestWindowsSoftwareFromRegistry(t *testing.T) {
-	denied := errors.New("Access is denied.")
+	denied := errors.New("access is denied")
 	ps := recorded{"powershell.exe": {stdout: fixture(t, "software", "windows_apple_devices.json")}}
 	for _, tt := range []struct {
 		name   string

@@ -102,7 +102,7 @@ func ParseWindowsInventory(out []byte) (WindowsInventory, error) {
 	}
 	entries := make([]UninstallEntry, 0, len(rows))
 	for _, r := range rows {
-		entries = append(entries, UninstallEntry{DisplayName: r.DisplayName, DisplayVersion: r.DisplayVersion})
+		entries = append(entries, UninstallEntry(r))
 	}
 	pkgs := make([]StorePackage, 0, len(apps))
 	for _, a := range apps {

@@ -15,7 +15,7 @@ type mapRegistry struct {
 	denied map[string]bool // keys that fail with access denied
 }
 
-var errDenied = errors.New("Access is denied.")
+var errDenied = errors.New("access is denied")
 
 func (m mapRegistry) SubKeys(root, path string, max int) ([]string, error) {
 	full := root + `\` + path
