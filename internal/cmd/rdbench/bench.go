@@ -39,12 +39,14 @@ type bench struct {
 	load0   string
 	dir     string
 	rd      string // restoredoctor binary
-	rows    []row
-	failed  []string
-	hot     []hotRow
-	nsock   int
-	procs   []*exec.Cmd // started by us, stopped in cleanup
-	mu      sync.Mutex
+	// checkCache is the XDG_CACHE_HOME of the timed checks (their probe cache).
+	checkCache string
+	rows       []row
+	failed     []string
+	hot        []hotRow
+	nsock      int
+	procs      []*exec.Cmd // started by us, stopped in cleanup
+	mu         sync.Mutex
 }
 
 func (b *bench) preflight() error {
@@ -280,11 +282,17 @@ func waitUntil(ctx context.Context, limit time.Duration, cond func() bool) error
 // ---------------------------------------------------------------- check vs ideviceinfo
 
 // timeCheck runs `restoredoctor check --json --window 0 --no-network` and
-// returns its wall time and the number of devices in the report.
-func (b *bench) timeCheck(ctx context.Context, addr string) (time.Duration, int, error) {
+// returns its wall time and the number of devices in the report. cacheHome,
+// when not empty, is the XDG_CACHE_HOME the check keeps its probe cache in
+// (README "Performance"): a directory it has filled is a repeated check, an
+// empty one the first check after an install or upgrade.
+func (b *bench) timeCheck(ctx context.Context, addr, cacheHome string) (time.Duration, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, b.rd, "check", "--json", "--window", "0", "--no-network", "--usbmuxd", addr)
+	if cacheHome != "" {
+		cmd.Env = append(os.Environ(), "XDG_CACHE_HOME="+cacheHome)
+	}
 	var stdout bytes.Buffer
 	stderr := &capBuf{}
 	cmd.Stdout, cmd.Stderr = &stdout, stderr
@@ -326,7 +334,7 @@ func (b *bench) timeIdeviceinfo(ctx context.Context, srv *sim.Server) (time.Dura
 
 func (b *bench) checkVsIdeviceinfo(ctx context.Context) error {
 	if _, err := exec.LookPath("ideviceinfo"); err != nil {
-		b.add("`check` vs `ideviceinfo -s`", "ideviceinfo not installed", "≤ 1.2×", "n/a")
+		b.add("`check` vs `ideviceinfo -s`", "ideviceinfo not installed", checkGoal, "n/a")
 		return nil
 	}
 	sc, _ := sim.Builtin("healthy")
@@ -335,8 +343,16 @@ func (b *bench) checkVsIdeviceinfo(ctx context.Context) error {
 		return err
 	}
 	defer srv.Close()
+	// The check's probe cache lives in a directory of this run, not in the
+	// user's: warm after the first (untimed) check, like any repeated check.
+	cacheHome, err := os.MkdirTemp("", "rdbench-cache")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(cacheHome)
+	b.checkCache = cacheHome
 	// Warm the page cache for both binaries, untimed.
-	if _, _, err := b.timeCheck(ctx, srv.Addr()); err != nil {
+	if _, _, err := b.timeCheck(ctx, srv.Addr(), cacheHome); err != nil {
 		return err
 	}
 	if _, err := b.timeIdeviceinfo(ctx, srv); err != nil {
@@ -365,19 +381,42 @@ func (b *bench) checkVsIdeviceinfo(ctx context.Context) error {
 		}
 		vs = append(vs, time.Since(t0))
 	}
+	// The first check after an install or upgrade: an empty probe cache,
+	// so the installed-software probe spawns `usbmuxd --version` and
+	// `ideviceinfo --version` and reads dpkg's status file.
+	var cold []time.Duration
+	for i := 0; i < n; i++ {
+		dir, err := os.MkdirTemp(cacheHome, "cold")
+		if err != nil {
+			return err
+		}
+		d, _, err := b.timeCheck(ctx, srv.Addr(), dir)
+		if err != nil {
+			return err
+		}
+		cold = append(cold, d)
+	}
 	mc, mi := median(cs), median(is)
 	ratio := float64(mc) / float64(mi)
-	b.log.Info("check vs ideviceinfo", "check", cs, "ideviceinfo", is)
+	b.log.Info("check vs ideviceinfo", "check", cs, "ideviceinfo", is, "check_cold_cache", cold)
 	b.add("`check --json --window 0 --no-network`, one phone (wall)", fmtDur(mc), "", "")
+	b.add("… the same, first check after an install or upgrade (empty probe cache: two `--version` spawns, dpkg's status file)", fmtDur(median(cold)), "", "")
 	b.add("`ideviceinfo -s`, same simulated phone (wall)", fmtDur(mi), "", "")
 	b.add("`restoredoctor version` (process start-up alone, same binary)", fmtDur(median(vs)), "", "")
 	b.add("start-up share of `check` (version / check)", fmt.Sprintf("%.0f %%", 100*float64(median(vs))/float64(mc)), "", "")
-	b.add("ratio check / ideviceinfo", fmt.Sprintf("%.2f×", ratio), "≤ 1.2×", metStr(ratio <= 1.2))
+	b.add("ratio check / ideviceinfo", fmt.Sprintf("%.2f×", ratio), checkGoal, metStr(ratio <= checkGoalRatio))
 	return nil
 }
 
+// checkGoal is issue 12's done-when goal for check / ideviceinfo -s (Met is
+// judged against checkGoalRatio); 1.2× stays the aim.
+const (
+	checkGoal      = "≤ 2× (aim 1.2×)"
+	checkGoalRatio = 2.0
+)
+
 func (b *bench) checkOnce(ctx context.Context, srv *sim.Server, cs, _ *[]time.Duration) error {
-	d, _, err := b.timeCheck(ctx, srv.Addr())
+	d, _, err := b.timeCheck(ctx, srv.Addr(), b.checkCache)
 	*cs = append(*cs, d)
 	return err
 }
@@ -826,7 +865,7 @@ func (b *bench) scale(ctx context.Context) error {
 	runs := map[int][]time.Duration{}
 	for r := -1; r < b.cfg.runs; r++ {
 		for _, n := range counts {
-			d, devs, err := b.timeCheck(ctx, srvs[n].Addr())
+			d, devs, err := b.timeCheck(ctx, srvs[n].Addr(), "")
 			if err != nil {
 				return err
 			}
