@@ -98,6 +98,9 @@ want(checks.get("host.apple_servers") == "skipped", "host.apple_servers %r (--no
 want(checks.get("usb.presence") == "unsupported", "usb.presence %r with no USB stack, want unsupported" % checks.get("usb.presence"))
 # Wine has no PowerShell: empty output must be an error, never a pass.
 want(checks.get("host.security_software") == "error", "host.security_software %r without PowerShell" % checks.get("host.security_software"))
+# The installed software comes from the registry (no PowerShell needed): Wine's has no Apple software.
+sw = next(c for c in r["checks"] if c["id"] == "host.software_versions")
+want(sw["status"] == "warn" and "neither iTunes nor Apple Devices" in sw["detail"], "host.software_versions %r: %r, want warn from the registry" % (sw["status"], sw["detail"]))
 print("check.json: %s %s, iOS %s; checks %s" % (d["model"]["product_type"], d["mode"], d["lockdown"]["product_version"], checks))
 PY
 kill "${pids[-1]}" 2>/dev/null || true
