@@ -19,7 +19,8 @@ const (
 const (
 	// regCurrentVersion holds the Windows version: ProductName,
 	// CurrentMajorVersionNumber, CurrentMinorVersionNumber (DWORDs, Windows
-	// 10 and later) and CurrentBuildNumber.
+	// 10 and later; before that the string CurrentVersion, "6.1") and
+	// CurrentBuildNumber.
 	regCurrentVersion = `SOFTWARE\Microsoft\Windows NT\CurrentVersion`
 	// regStorePackages has one subkey per Store package registered for the
 	// user, named by the package full name
@@ -71,7 +72,7 @@ func ReadWindowsRegistry(reg WindowsRegistry) (WindowsInventory, error) {
 		AppleDevices: Component{Name: AppleDevices},
 		AMDS:         Component{Name: AppleMobileDeviceSupport},
 	}
-	if v, err := reg.Values(HKLM, regCurrentVersion, "ProductName", "CurrentMajorVersionNumber", "CurrentMinorVersionNumber", "CurrentBuildNumber"); err == nil {
+	if v, err := reg.Values(HKLM, regCurrentVersion, "ProductName", "CurrentMajorVersionNumber", "CurrentMinorVersionNumber", "CurrentVersion", "CurrentBuildNumber"); err == nil {
 		inv.OSCaption, inv.OSVersion, inv.OSBuild = windowsVersion(v)
 	}
 
@@ -130,8 +131,12 @@ func windowsVersion(v map[string]string) (caption, version, build string) {
 	if caption != "" && !strings.HasPrefix(caption, "Microsoft ") {
 		caption = "Microsoft " + caption // as Win32_OperatingSystem.Caption words it
 	}
-	if maj, min := v["CurrentMajorVersionNumber"], v["CurrentMinorVersionNumber"]; maj != "" && build != "" {
+	switch maj, min := v["CurrentMajorVersionNumber"], v["CurrentMinorVersionNumber"]; {
+	case build == "":
+	case maj != "":
 		version = capString(maj+"."+cmp.Or(min, "0")+"."+build, 40)
+	case v["CurrentVersion"] != "": // Windows 8.1 and earlier
+		version = capString(v["CurrentVersion"]+"."+build, 40)
 	}
 	return caption, version, build
 }

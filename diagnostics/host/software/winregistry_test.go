@@ -192,6 +192,7 @@ func TestWindowsVersion(t *testing.T) {
 		{win11(), "Microsoft Windows 11 Pro", "10.0.22631", "22631"},
 		{map[string]string{"ProductName": "Windows 10 Home", "CurrentMajorVersionNumber": "10", "CurrentMinorVersionNumber": "0", "CurrentBuildNumber": "19045"}, "Microsoft Windows 10 Home", "10.0.19045", "19045"},
 		{map[string]string{"ProductName": "Windows 8.1 Pro", "CurrentBuildNumber": "9600"}, "Microsoft Windows 8.1 Pro", "", "9600"},
+		{map[string]string{"ProductName": "Windows 7 Professional", "CurrentVersion": "6.1", "CurrentBuildNumber": "7601"}, "Microsoft Windows 7 Professional", "6.1.7601", "7601"},
 		{map[string]string{}, "", "", ""},
 	} {
 		c, v, b := windowsVersion(tt.in)
