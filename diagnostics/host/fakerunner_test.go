@@ -29,7 +29,7 @@ func (r recorded) Run(ctx context.Context, c Command) (Output, error) {
 	return out, nil
 }
 
-func fixture(t *testing.T, pkg, name string) string {
+func fixture(t testing.TB, pkg, name string) string {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join(pkg, "testdata", name))
 	if err != nil {

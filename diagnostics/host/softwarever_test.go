@@ -272,3 +272,43 @@ func TestSoftwareVersionsCached(t *testing.T) {
 		t.Fatalf("removed usbmuxd still reported: %s %q", r.Status, r.Detail)
 	}
 }
+
+// BenchmarkSoftwareVersionsLinux is the installed-software probe of a
+// one-shot check through the real ExecRunner and stand-in programs: "cold"
+// is the first check (an empty probe cache: two spawns and the status file),
+// "cached" a repeated one (a fresh Cache on the same file, as a new process).
+func BenchmarkSoftwareVersionsLinux(b *testing.B) {
+	if runtime.GOOS == "windows" {
+		b.Skip("needs a POSIX shell")
+	}
+	dir := testtmp.Dir(b)
+	for name, out := range map[string]string{"usbmuxd": "usbmuxd 1.1.1", "ideviceinfo": "ideviceinfo 1.3.0"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("#!/bin/sh\necho '"+out+"'\n"), 0o755); err != nil {
+			b.Fatal(err)
+		}
+	}
+	status := filepath.Join(dir, "status")
+	if err := os.WriteFile(status, []byte(fixture(b, "software", "dpkg_status_bookworm.txt")), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.Setenv("PATH", dir)
+	cacheFile := filepath.Join(dir, "probes.json")
+	check := func(b *testing.B) {
+		r := CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{GOOS: "linux"}, DpkgStatus: status, Cache: probecache.New(cacheFile, nil)})
+		if r.Status != report.StatusPass {
+			b.Fatalf("%s %s", r.Status, r.Detail)
+		}
+	}
+	b.Run("cold", func(b *testing.B) {
+		for b.Loop() {
+			os.Remove(cacheFile)
+			check(b)
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		check(b) // fills the cache
+		for b.Loop() {
+			check(b)
+		}
+	})
+}
