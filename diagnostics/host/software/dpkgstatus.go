@@ -2,6 +2,7 @@ package software
 
 import (
 	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"slices"
@@ -26,10 +27,22 @@ func ParseDpkgStatus(r io.Reader, want []string) ([]Package, error) {
 	sc.Buffer(make([]byte, 0, 64*1024), maxDpkgLine)
 	var ps []Package
 	installed := 0
-	var name, version, status string
+	// The fields of the current stanza, copied out of the scanner's buffer
+	// into reused slices: strings are made only for wanted packages.
+	var name, version, status []byte
+	wanted := func() bool {
+		for _, w := range want {
+			if string(name) == w { // compared in place, no allocation
+				return true
+			}
+		}
+		return false
+	}
 	flush := func() {
-		if name != "" && slices.Contains(want, name) {
-			p := Package{Name: capString(name, 60), Version: capString(version, 60), Installed: status == "install ok installed" && version != ""}
+		if len(name) > 0 && wanted() {
+			v := string(version)
+			st := strings.Join(strings.Fields(string(status)), " ")
+			p := Package{Name: capString(string(name), 60), Version: capString(v, 60), Installed: st == "install ok installed" && v != ""}
 			if i := slices.IndexFunc(ps, func(q Package) bool { return q.Name == p.Name }); i < 0 {
 				ps = append(ps, p)
 				if p.Installed {
@@ -40,11 +53,13 @@ func ParseDpkgStatus(r io.Reader, want []string) ([]Package, error) {
 				installed++
 			}
 		}
-		name, version, status = "", "", ""
+		name, version, status = name[:0], version[:0], status[:0]
 	}
 	for sc.Scan() {
-		line := strings.TrimRight(sc.Text(), "\r")
-		if line == "" {
+		// Bytes, not Text: most lines are descriptions and fields nobody
+		// asked for, and a string per line was most of the parse's time.
+		line := bytes.TrimRight(sc.Bytes(), "\r")
+		if len(line) == 0 {
 			flush()
 			if installed == len(want) {
 				return ps, nil
@@ -54,18 +69,17 @@ func ParseDpkgStatus(r io.Reader, want []string) ([]Package, error) {
 		if line[0] == ' ' || line[0] == '\t' {
 			continue // continuation of a multi-line field
 		}
-		key, val, ok := strings.Cut(line, ":")
+		key, val, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			continue
 		}
-		val = strings.TrimSpace(val)
-		switch key {
+		switch string(key) { // no allocation: compared in place
 		case "Package":
-			name = val
+			name = append(name[:0], bytes.TrimSpace(val)...)
 		case "Version":
-			version = val
+			version = append(version[:0], bytes.TrimSpace(val)...)
 		case "Status":
-			status = strings.Join(strings.Fields(val), " ")
+			status = append(status[:0], val...)
 		}
 	}
 	flush()
