@@ -1,0 +1,47 @@
+package app
+
+import (
+	"slices"
+	"testing"
+
+	"fyne.io/fyne/v2/test"
+)
+
+// A live event that changes a fact of the phone updates the value on the
+// card in place and keeps the step cards: widgets are built again only
+// when what they show changed.
+func TestLiveEventsUpdateInPlace(t *testing.T) {
+	h := newHarness(t, newFake(t, "report-flapping.json"), Options{})
+	h.attach(phoneA)
+	h.waitVerdict()
+	card := h.u.stepWidgets[1]
+	if card == nil {
+		t.Fatal("no card for step 1")
+	}
+	rows := slices.Clone(h.u.deviceRows)
+	objs := slices.Clone(h.u.stepsBox.Objects)
+
+	upd := phoneA
+	upd.IOSVersion = "17.6"
+	h.b.events <- DeviceEvent{Kind: EventUpdate, Source: "usbmux", Time: h.at, Device: upd}
+	h.pump(func() bool { return h.u.devices[phoneA.Key].dev.IOSVersion == "17.6" })
+
+	if !slices.Contains(texts(h.u.Window().Content()), "17.6") {
+		t.Errorf("the new iOS version is not shown: %q", texts(h.u.Window().Content()))
+	}
+	if !slices.Equal(rows, h.u.deviceRows) {
+		t.Error("the device lines were built anew for a changed value")
+	}
+	if h.u.stepWidgets[1] != card || !slices.Equal(objs, h.u.stepsBox.Objects) {
+		t.Error("the step cards were built anew although they show the same")
+	}
+
+	// A change of what a card shows builds it anew.
+	test.Tap(card.toggle)
+	if h.u.stepWidgets[1] == card {
+		t.Fatal("hiding step 1 kept the old card")
+	}
+	if got := h.u.stepWidgets[1].toggle.Text; got != "Show how" {
+		t.Errorf("step 1's toggle says %q after hiding, want Show how", got)
+	}
+}
