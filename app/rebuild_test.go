@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"fyne.io/fyne/v2/test"
+
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 )
 
 // A live event that changes a fact of the phone updates the value on the
@@ -43,5 +45,25 @@ func TestLiveEventsUpdateInPlace(t *testing.T) {
 	}
 	if got := h.u.stepWidgets[1].toggle.Text; got != "Show how" {
 		t.Errorf("step 1's toggle says %q after hiding, want Show how", got)
+	}
+}
+
+// The progress tick sets the strip four times a second: it is drawn again
+// only when its marks or samples changed.
+func TestStripRedrawsOnlyOnChange(t *testing.T) {
+	test.NewTempApp(t)
+	w := newStripWidget()
+	st := viewmodel.Strip{Marks: []viewmodel.Mark{{X: 0.5, Kind: viewmodel.MarkDetach}}}
+	w.set(st)
+	r := test.WidgetRenderer(w)
+	before := slices.Clone(r.Objects())
+	w.set(st)
+	if !slices.Equal(before, r.Objects()) {
+		t.Error("the same strip was drawn anew")
+	}
+	st.Marks = append(slices.Clone(st.Marks), viewmodel.Mark{X: 0.7, Kind: viewmodel.MarkAttach})
+	w.set(st)
+	if got := len(r.Objects()); got != len(before)+1 {
+		t.Errorf("a new mark left %d objects, want %d", got, len(before)+1)
 	}
 }

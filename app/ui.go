@@ -220,6 +220,7 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 	// when the theme (or any setting) changes.
 	a.Settings().AddListener(func(fyne.Settings) {
 		u.steps = nil
+		u.strip.Refresh()
 		u.refreshAll()
 	})
 	u.win.SetCloseIntercept(u.quit)
