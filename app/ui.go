@@ -769,7 +769,9 @@ func (u *UI) rerank() {
 
 func (u *UI) selectedDevice() (viewmodel.Device, bool) {
 	if ld, ok := u.devices[u.selected]; ok {
-		return ld.dev, true
+		d := ld.dev
+		d.Disconnected = !ld.goneAt.IsZero()
+		return d, true
 	}
 	return viewmodel.Device{}, false
 }
