@@ -694,7 +694,7 @@ const (
 // C memory is the GL driver's floor. Both write their Go memory account
 // (package memstats) for the split.
 func (b *bench) guiIdle(ctx context.Context, display string, run int) (usage, error) {
-	env := append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8")
+	env := slices.Clip(append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8")) // each child appends its own
 	guiStats := filepath.Join(b.dir, fmt.Sprintf("gui-memstats-%d.json", run))
 	cmd := exec.CommandContext(ctx, b.rd, "--demo", "healthy")
 	cmd.Env = append(env, memstats.EnvFile+"="+guiStats)
