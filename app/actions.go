@@ -100,7 +100,12 @@ func (u *UI) addActions(c viewmodel.StepCard, box *fyne.Container) {
 		if u.act.confirming == k {
 			l := wrapped(confirmText(k, d))
 			l.TextStyle = fyne.TextStyle{Bold: true}
-			u.act.confirm = widget.NewButton("Yes, "+lowerFirst(k.Title()), func() { u.startAction(k, d) })
+			u.act.confirm = widget.NewButton("Yes, "+lowerFirst(k.Title()), func() {
+				// The card is kept while only facts of the phone change: act
+				// on what is known of it now.
+				cur, _ := u.selectedDevice()
+				u.startAction(k, cur)
+			})
 			u.act.confirm.Importance = widget.HighImportance
 			u.act.cancel = widget.NewButton("Cancel", func() {
 				u.act.confirming = ""

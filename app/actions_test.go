@@ -193,3 +193,27 @@ func TestNoActionButtons(t *testing.T) {
 		})
 	}
 }
+
+// A phone that dropped off is offered no action until it is back: the card
+// follows the detach and the re-attach.
+func TestNoActionsWhileDisconnected(t *testing.T) {
+	f := &actionFake{fakeBackend: newFake(t, "report-healthy.json"), result: backOK}
+	h := newActionHarness(t, f)
+	h.attach(phoneA)
+	h.waitVerdict()
+	restart := actions.Restart.Title()
+	if !strings.Contains(joined(h), restart) {
+		t.Fatalf("no %q for a connected phone:\n%s", restart, joined(h))
+	}
+	h.b.events <- DeviceEvent{Kind: EventDetach, Source: "usb", Time: h.at, Device: phoneA}
+	h.pump(func() bool { return !h.u.devices[phoneA.Key].goneAt.IsZero() })
+	if strings.Contains(joined(h), restart) {
+		t.Errorf("%q offered for a phone that is not connected:\n%s", restart, joined(h))
+	}
+	h.attach(phoneA)
+	h.pump(func() bool { return h.u.devices[phoneA.Key].goneAt.IsZero() })
+	h.waitVerdict()
+	if !strings.Contains(joined(h), restart) {
+		t.Errorf("no %q once the phone is back:\n%s", restart, joined(h))
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"fyne.io/fyne/v2"
 
 	"github.com/restoredoctor/restoredoctor/assets"
+	"github.com/restoredoctor/restoredoctor/internal/memstats"
 )
 
 // AppID is the application id (also in FyneApp.toml).
@@ -24,6 +25,9 @@ func Run(ctx context.Context, a fyne.App, b Backend, opts Options) {
 	if icon, err := fs.ReadFile(assets.FS, "icon/restoredoctor.png"); err == nil {
 		a.SetIcon(fyne.NewStaticResource("restoredoctor.png", icon))
 	}
+	// Debug only (rdbench): the Go runtime's memory account, written to a
+	// file when RESTOREDOCTOR_MEMSTATS asks.
+	memstats.StartFromEnv(ctx, log.Warn)
 	u := New(a, b, opts)
 	w := u.Window()
 	w.SetMaster()

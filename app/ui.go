@@ -4,7 +4,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"reflect"
 	"runtime"
+	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
@@ -125,7 +130,9 @@ type UI struct {
 	subheading    *widget.Label
 	selector      *widget.Select
 	deviceLines   *fyne.Container
+	deviceRows    []lineRow
 	hostLines     *fyne.Container
+	hostRows      []lineRow
 	strip         *stripWidget
 	stripCaption  *widget.Label
 	progressBar   *widget.ProgressBar
@@ -149,8 +156,11 @@ type UI struct {
 	stepsBox      *fyne.Container
 	proBox        *fyne.Container
 	stepWidgets   map[int]*stepWidgets
+	steps         *stepsPanel // what the steps panel shows (nil: build it anew)
 	leftBox       *fyne.Container
+	leftRows      []rowSize // the left box's rows at its last layout (relayout)
 	rightBox      *fyne.Container
+	rightRows     []rowSize
 	bannerBG      *canvas.Rectangle
 	actionBar     *fyne.Container
 	modeNote      *widget.Label
@@ -209,7 +219,11 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 	u.win.Resize(WindowSize(fyne.Size{}))
 	// Light and dark follow the system: colours baked into cards are redone
 	// when the theme (or any setting) changes.
-	a.Settings().AddListener(func(fyne.Settings) { u.refreshAll() })
+	a.Settings().AddListener(func(fyne.Settings) {
+		u.steps = nil
+		u.strip.Refresh()
+		u.refreshAll()
+	})
 	u.win.SetCloseIntercept(u.quit)
 	u.addShortcuts()
 	u.refreshAll()
@@ -660,6 +674,32 @@ func (u *UI) finishCheck(seq int, tried viewmodel.Tried, r *report.Report, err e
 	}
 	u.log.Info("verdict ready", "primary_step", primary, "findings", len(u.view.Findings), "professional", u.view.Professional.Recommended)
 	u.refreshAll()
+	u.releaseMemory()
+}
+
+// releaseAfter is how long after a verdict the window gives the heap pages
+// the check used back to the OS: once the verdict is drawn.
+const releaseAfter = 2 * time.Second
+
+// releaseMemory returns the Go heap's free pages to the OS once the verdict
+// is on screen. A check allocates while it runs (replies, reports, the
+// widgets of each provisional verdict); after it the window idles,
+// possibly for hours, and would otherwise keep up to twice its live heap
+// resident (GOGC=100). It costs one full garbage collection per check, off
+// the Fyne thread (a few ms at the GUI's ~10 MB live heap).
+func (u *UI) releaseMemory() {
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		select {
+		case <-u.ctx.Done():
+			return
+		case <-time.After(releaseAfter):
+			t0 := time.Now()
+			debug.FreeOSMemory()
+			u.log.Debug("heap pages returned to the OS", "took", time.Since(t0))
+		}
+	}()
 }
 
 func (u *UI) setTried(key string, on bool) {
@@ -721,7 +761,9 @@ func (u *UI) rerank() {
 
 func (u *UI) selectedDevice() (viewmodel.Device, bool) {
 	if ld, ok := u.devices[u.selected]; ok {
-		return ld.dev, true
+		d := ld.dev
+		d.Disconnected = !ld.goneAt.IsZero()
+		return d, true
 	}
 	return viewmodel.Device{}, false
 }
@@ -755,15 +797,19 @@ func (u *UI) refreshDevice() {
 		u.updateView()
 	}
 	u.refreshWaiting()
-	u.heading.SetText(card.Heading)
-	u.subheading.SetText(card.Subheading)
+	setText(u.heading, card.Heading)
+	setText(u.subheading, card.Subheading)
 	d, _ := u.selectedDevice()
 	u.icon.set(card.Connected, d.Mode.IsLowLevel())
 	if len(card.Choices) > 1 {
 		keys := card.ChoiceKeys
 		u.selector.OnChanged = nil
-		u.selector.SetOptions(card.Choices)
-		u.selector.SetSelectedIndex(card.Selected)
+		if !slices.Equal(u.selector.Options, card.Choices) {
+			u.selector.SetOptions(card.Choices)
+		}
+		if u.selector.SelectedIndex() != card.Selected {
+			u.selector.SetSelectedIndex(card.Selected)
+		}
 		u.selector.OnChanged = func(string) {
 			if i := u.selector.SelectedIndex(); i >= 0 && i < len(keys) {
 				u.selected = keys[i]
@@ -777,25 +823,99 @@ func (u *UI) refreshDevice() {
 	} else {
 		u.selector.Hide()
 	}
-	u.deviceLines.Objects = linesObjects(card.Lines)
-	u.modeNote.SetText(card.ModeExplanation)
-	u.deviceLines.Refresh()
-	u.hostLines.Objects = linesObjects(card.Host)
-	u.hostLines.Refresh()
+	// A live event changes values, not which rows there are: the rows on
+	// screen are updated in place (Fyne lays the panel out again when a
+	// row's size changes).
+	setLines(u.deviceLines, &u.deviceRows, card.Lines)
+	setText(u.modeNote, card.ModeExplanation)
+	setLines(u.hostLines, &u.hostRows, card.Host)
 	u.refreshDetails()
-	u.leftBox.Refresh()
+	relayout(u.leftBox, &u.leftRows)
 }
 
-func linesObjects(lines []viewmodel.Line) []fyne.CanvasObject {
+// rowSize is what the layout of a row of a box depends on.
+type rowSize struct {
+	min     fyne.Size
+	visible bool
+}
+
+// relayout lays box out again when one of its rows changed size or
+// visibility (a value that now wraps to another line moves the rows below
+// it) and leaves it alone otherwise. Refreshing the box would also redraw
+// every text in it, on each live event and progress tick. rows holds the
+// sizes of the last layout. (Fyne's window also follows minimum sizes on
+// its own; this keeps the layout right at once and under Fyne's test
+// driver.)
+func relayout(box *fyne.Container, rows *[]rowSize) {
+	changed := len(*rows) != len(box.Objects)
+	if changed {
+		*rows = make([]rowSize, len(box.Objects))
+	}
+	for i, o := range box.Objects {
+		r := rowSize{visible: o.Visible()}
+		if r.visible {
+			r.min = o.MinSize()
+		}
+		if (*rows)[i] != r {
+			(*rows)[i], changed = r, true
+		}
+	}
+	if changed {
+		box.Refresh()
+	}
+}
+
+// setText changes a label's text when it differs: SetText redraws the
+// label (Fyne renders its text again) even when the text is the same.
+func setText(l *widget.Label, s string) {
+	if l.Text != s {
+		l.SetText(s)
+	}
+}
+
+// lineRow is one rendered line of the device or host card.
+type lineRow struct{ label, value *widget.Label }
+
+// setLines shows lines in box. When the rows on screen have the same labels
+// their values are updated in place; only a different set of rows is built
+// anew.
+func setLines(box *fyne.Container, rows *[]lineRow, lines []viewmodel.Line) {
+	same := len(*rows) == len(lines)
+	for i := 0; same && i < len(lines); i++ {
+		same = (*rows)[i].label.Text == lines[i].Label
+	}
+	if !same {
+		box.Objects, *rows = linesObjects(lines)
+		box.Refresh()
+		return
+	}
+	for i, ln := range lines {
+		v := (*rows)[i].value
+		imp := lineImportance(ln)
+		if v.Text != ln.Value || v.Importance != imp {
+			v.Text, v.Importance = ln.Value, imp
+			v.Refresh()
+		}
+	}
+}
+
+func lineImportance(ln viewmodel.Line) widget.Importance {
+	if ln.Bad {
+		return widget.WarningImportance
+	}
+	return widget.MediumImportance
+}
+
+func linesObjects(lines []viewmodel.Line) ([]fyne.CanvasObject, []lineRow) {
 	var objs []fyne.CanvasObject
+	var rows []lineRow
 	for _, ln := range lines {
 		k := widget.NewLabel(ln.Label)
 		k.TextStyle = fyne.TextStyle{Bold: true}
 		v := widget.NewLabel(ln.Value)
 		v.Wrapping = fyne.TextWrapWord
-		if ln.Bad {
-			v.Importance = widget.WarningImportance
-		}
+		v.Importance = lineImportance(ln)
+		rows = append(rows, lineRow{k, v})
 		// Values that change while a phone flaps (connection, trust) get
 		// two lines, so a longer value does not move the rows below it.
 		lines := 1
@@ -804,41 +924,51 @@ func linesObjects(lines []viewmodel.Line) []fyne.CanvasObject {
 		}
 		objs = append(objs, reserveLines(container.NewBorder(nil, nil, k, nil, v), lines, theme.SizeNameText))
 	}
-	return objs
+	return objs, rows
 }
 
 func (u *UI) refreshProgress() {
+	// Only what changed is set: this runs on every progress tick, and a
+	// refresh of the whole panel would render all of its text again.
 	if u.running {
 		u.checkButton.Disable()
-		u.checkButton.SetText("Checking…")
+		u.setCheckText("Checking…")
 		pv := viewmodel.BuildProgress(u.opts.Now().Sub(u.stripStart), u.stripWindow, u.progress.Done, u.progress.Total, u.progress.Label)
 		u.progressBar.Max = 1
-		u.progressBar.SetValue(pv.Value)
+		if u.progressBar.Value != pv.Value {
+			u.progressBar.SetValue(pv.Value)
+		}
 		u.progressBar.Show()
-		u.progressLabel.SetText(pv.Text)
-		u.leftBox.Refresh()
+		setText(u.progressLabel, pv.Text)
+		relayout(u.leftBox, &u.leftRows)
 		return
 	}
 	u.checkButton.Enable()
 	if u.last == nil && u.runErr == nil {
 		// Nothing ran yet: there is nothing to check "again".
-		u.checkButton.SetText(checkNowLabel)
+		u.setCheckText(checkNowLabel)
 		if !u.anyConnected() {
 			u.checkButton.Disable()
 		}
 	} else {
-		u.checkButton.SetText(checkAgainLabel)
+		u.setCheckText(checkAgainLabel)
 	}
 	u.progressBar.Hide()
 	switch {
 	case u.runErr != nil:
-		u.progressLabel.SetText("The last check failed.")
+		setText(u.progressLabel, "The last check failed.")
 	case u.last != nil:
-		u.progressLabel.SetText("Last check: " + u.last.GeneratedAt.Local().Format("15:04:05"))
+		setText(u.progressLabel, "Last check: "+u.last.GeneratedAt.Local().Format("15:04:05"))
 	default:
-		u.progressLabel.SetText("No check yet.")
+		setText(u.progressLabel, "No check yet.")
 	}
-	u.leftBox.Refresh()
+	relayout(u.leftBox, &u.leftRows)
+}
+
+func (u *UI) setCheckText(s string) {
+	if u.checkButton.Text != s {
+		u.checkButton.SetText(s)
+	}
 }
 
 func (u *UI) refreshStrip() {
@@ -867,7 +997,7 @@ func (u *UI) refreshStrip() {
 	} else if u.view != nil && len(u.view.Devices) > 0 {
 		caption = viewmodel.StabilitySummary(u.view, u.selected)
 	}
-	u.stripCaption.SetText(caption)
+	setText(u.stripCaption, caption)
 }
 
 // anyConnected reports whether a phone is connected now.
@@ -888,9 +1018,9 @@ func (u *UI) refreshWaiting() {
 	}
 	if !u.running && !u.anyConnected() {
 		if len(u.devices) > 0 {
-			u.waitingLabel.SetText("Waiting for the iPhone to come back…")
+			setText(u.waitingLabel, "Waiting for the iPhone to come back…")
 		} else {
-			u.waitingLabel.SetText("Waiting for an iPhone…")
+			setText(u.waitingLabel, "Waiting for an iPhone…")
 		}
 		u.waitingBox.Show()
 		u.waiting.Start()
@@ -904,30 +1034,92 @@ func (u *UI) refreshSteps() {
 	connected := u.anyConnected()
 	v := viewmodel.BuildVerdict(u.view, u.cat, u.running, connected, u.runErr)
 	u.headline = v
-	u.verdict.SetText(v.Text)
+	setText(u.verdict, v.Text)
 	if u.running && u.last != nil {
 		// "Check again": the verdict below is the previous one.
-		u.staleNote.SetText("Checking again… The result below is from " + u.last.GeneratedAt.Local().Format("15:04:05") + " and may be out of date.")
+		setText(u.staleNote, "Checking again… The result below is from "+u.last.GeneratedAt.Local().Format("15:04:05")+" and may be out of date.")
 		u.staleNote.Show()
 	} else {
 		u.staleNote.Hide()
 	}
+	icon := theme.InfoIcon()
 	switch v.Kind {
 	case viewmodel.VerdictFault:
-		u.verdictIcon.SetResource(theme.WarningIcon())
+		icon = theme.WarningIcon()
 	case viewmodel.VerdictHealthy:
-		u.verdictIcon.SetResource(theme.ConfirmIcon())
+		icon = theme.ConfirmIcon()
 	case viewmodel.VerdictError:
-		u.verdictIcon.SetResource(theme.ErrorIcon())
-	default:
-		u.verdictIcon.SetResource(theme.InfoIcon())
+		icon = theme.ErrorIcon()
+	}
+	if u.verdictIcon.Resource != icon {
+		u.verdictIcon.SetResource(icon)
 	}
 
+	d, _ := u.selectedDevice()
+	family := d.RecoveryFamily
+	name := d.Name
+	if (family == "" || family == "unknown") && u.view != nil && len(u.view.Devices) > 0 {
+		family = u.view.Devices[0].Model.RecoveryButtons
+		if name == "" {
+			name = u.view.Devices[0].Model.Name
+		}
+	}
+	p := &stepsPanel{
+		changes: viewmodel.BuildChanges(u.prevView, u.view, u.selected, u.triedPrev, u.triedLast),
+		notes:   viewmodel.BuildNotes(u.view, u.cat),
+		// The first note is the headline when no step applies: say it once.
+		noteTitles: u.view != nil && u.view.PrimaryStep != nil || v.Professional,
+		cards: viewmodel.BuildSteps(viewmodel.StepsInput{
+			Report: u.view, Catalog: u.cat, Family: family, ModelName: name,
+			Acknowledged: u.ack, Expanded: u.expanded, Mentioned: v.Step,
+			LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode),
+		}),
+		device: d.Key, deviceName: d.Name,
+		confirming: u.act.confirming, running: u.act.running, results: maps.Clone(u.act.results),
+	}
+	if v.Professional {
+		p.professional = v.ProfessionalReasons
+		if p.professional == nil {
+			p.professional = []string{}
+		}
+	}
+	for _, c := range p.cards {
+		p.actions = append(p.actions, u.actionsFor(c))
+	}
+	if u.steps == nil || !reflect.DeepEqual(*u.steps, *p) {
+		u.buildSteps(p)
+	}
+	u.refreshDetails()
+	u.refreshProvisional()
+	relayout(u.rightBox, &u.rightRows)
+}
+
+// stepsPanel is what the widgets of the steps panel (before/after, the
+// professional card, notes, step cards) are built from. refreshSteps runs
+// on every live event and progress report; when it would build the same
+// panel as the one on screen, the widgets are kept rather than built anew.
+type stepsPanel struct {
+	changes      []viewmodel.Change
+	professional []string // nil: no professional card
+	notes        []viewmodel.Note
+	noteTitles   bool // the first note shows its summary too
+	cards        []viewmodel.StepCard
+	actions      [][]actions.Kind // per card, its action buttons
+	// The selected phone (its name is in the confirmation text) and the
+	// state of the actions on the cards.
+	device, deviceName  string
+	confirming, running actions.Kind
+	results             map[int]actions.Result
+}
+
+// buildSteps builds the steps panel's widgets from p.
+func (u *UI) buildSteps(p *stepsPanel) {
+	u.steps = p
 	// Before/after.
 	u.changesBox.Objects = nil
-	if ch := viewmodel.BuildChanges(u.prevView, u.view, u.selected, u.triedPrev, u.triedLast); len(ch) > 0 {
+	if len(p.changes) > 0 {
 		u.changesBox.Add(sectionTitle("Since the previous check"))
-		for _, c := range ch {
+		for _, c := range p.changes {
 			l := widget.NewLabel(changeMark(c.Direction) + " " + c.Text)
 			l.Wrapping = fyne.TextWrapWord
 			switch c.Direction {
@@ -943,17 +1135,16 @@ func (u *UI) refreshSteps() {
 
 	// See a professional.
 	u.proBox.Objects = nil
-	if v.Professional {
-		u.proBox.Add(u.professionalCard(v.ProfessionalReasons))
+	if p.professional != nil {
+		u.proBox.Add(u.professionalCard(p.professional))
 	}
 	u.proBox.Refresh()
 
 	// Findings with their own fix (udev rule, Trust).
 	u.notesBox.Objects = nil
-	for i, n := range viewmodel.BuildNotes(u.view, u.cat) {
+	for i, n := range p.notes {
 		box := container.NewVBox()
-		// The first note is the headline when no step applies: say it once.
-		if i > 0 || u.view.PrimaryStep != nil || v.Professional {
+		if i > 0 || p.noteTitles {
 			t := widget.NewLabel(n.Summary)
 			t.TextStyle = fyne.TextStyle{Bold: true}
 			t.Wrapping = fyne.TextWrapWord
@@ -966,29 +1157,12 @@ func (u *UI) refreshSteps() {
 	}
 	u.notesBox.Refresh()
 
-	d, _ := u.selectedDevice()
-	family := d.RecoveryFamily
-	name := d.Name
-	if (family == "" || family == "unknown") && u.view != nil && len(u.view.Devices) > 0 {
-		family = u.view.Devices[0].Model.RecoveryButtons
-		if name == "" {
-			name = u.view.Devices[0].Model.Name
-		}
-	}
-	cards := viewmodel.BuildSteps(viewmodel.StepsInput{
-		Report: u.view, Catalog: u.cat, Family: family, ModelName: name,
-		Acknowledged: u.ack, Expanded: u.expanded, Mentioned: v.Step,
-		LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode),
-	})
 	u.stepsBox.Objects = nil
 	u.stepWidgets = map[int]*stepWidgets{}
-	for _, c := range cards {
+	for _, c := range p.cards {
 		u.stepsBox.Add(u.stepCard(c))
 	}
 	u.stepsBox.Refresh()
-	u.refreshDetails()
-	u.rightBox.Refresh()
-	u.refreshProvisional()
 }
 
 func changeMark(d viewmodel.Direction) string {
@@ -1189,5 +1363,5 @@ func stripLegend() fyne.CanvasObject {
 
 // refreshDetails fills the technical Details disclosure.
 func (u *UI) refreshDetails() {
-	u.detailsText.SetText(strings.Join(viewmodel.BuildDetails(u.view, u.host, u.runErr), "\n"))
+	setText(u.detailsText, strings.Join(viewmodel.BuildDetails(u.view, u.host, u.runErr), "\n"))
 }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -25,10 +26,14 @@ func newStripWidget() *stripWidget {
 	return s
 }
 
-// set replaces the strip's data and redraws it.
+// set replaces the strip's data and redraws it when what it draws changed
+// (the progress tick sets it four times a second).
 func (s *stripWidget) set(st viewmodel.Strip) {
+	same := slices.Equal(s.strip.Marks, st.Marks) && slices.Equal(s.strip.Points, st.Points)
 	s.strip = st
-	s.Refresh()
+	if !same {
+		s.Refresh()
+	}
 }
 
 func (s *stripWidget) CreateRenderer() fyne.WidgetRenderer {

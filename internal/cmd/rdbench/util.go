@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -288,63 +287,4 @@ func nsText(ns string) string {
 	default:
 		return fmt.Sprintf("%.2f s", f/1e9)
 	}
-}
-
-// procMemDetail reads /proc/PID/smaps: the Private_Dirty total and the RSS
-// of Mesa's software renderer (libLLVM and the *_dri.so driver), all in MB.
-func procMemDetail(pid int) (privMB, mesaMB float64, err error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
-	if err != nil {
-		return 0, 0, err
-	}
-	priv, mesa := parseSmaps(b)
-	return priv, mesa, nil
-}
-
-func parseSmaps(b []byte) (privMB, mesaMB float64) {
-	var name string
-	for _, l := range strings.Split(string(b), "\n") {
-		f := strings.Fields(l)
-		if len(f) == 0 {
-			continue
-		}
-		if !strings.HasSuffix(f[0], ":") { // a mapping header: "addr-addr perms off dev inode [path]"
-			name = ""
-			if len(f) >= 6 {
-				name = f[5]
-			}
-			continue
-		}
-		if len(f) < 2 {
-			continue
-		}
-		kb, err := strconv.ParseFloat(f[1], 64)
-		if err != nil {
-			continue
-		}
-		switch f[0] {
-		case "Private_Dirty:":
-			privMB += kb / 1024
-		case "Rss:":
-			base := filepath.Base(name)
-			if strings.HasPrefix(base, "libLLVM") || strings.HasSuffix(base, "_dri.so") {
-				mesaMB += kb / 1024
-			}
-		}
-	}
-	return privMB, mesaMB
-}
-
-// gcHeap matches a GODEBUG=gctrace=1 line's heap sizes: "4->5->2 MB".
-var gcHeap = regexp.MustCompile(`(\d+)->(\d+)->(\d+) MB`)
-
-// lastGCHeapMB is the live heap after the last GC that a gctrace log
-// reports (0 when it reports none).
-func lastGCHeapMB(log string) float64 {
-	m := gcHeap.FindAllStringSubmatch(log, -1)
-	if len(m) == 0 {
-		return 0
-	}
-	v, _ := strconv.ParseFloat(m[len(m)-1][3], 64)
-	return v
 }

@@ -201,42 +201,6 @@ func TestNsText(t *testing.T) {
 	}
 }
 
-func TestParseSmaps(t *testing.T) {
-	in := `00400000-01000000 r-xp 00000000 08:01 123 /work/bin/restoredoctor
-Rss:                2048 kB
-Private_Dirty:         0 kB
-7f0000000000-7f0001000000 r-xp 00000000 08:01 456 /usr/lib/x86_64-linux-gnu/libLLVM-15.so.1
-Rss:               10240 kB
-Private_Dirty:       512 kB
-7f0002000000-7f0003000000 rw-p 00000000 00:00 0
-Rss:                4096 kB
-Private_Dirty:      4096 kB
-VmFlags: rd wr mr mw me ac
-7f0004000000-7f0005000000 r-xp 00000000 08:01 789 /usr/lib/x86_64-linux-gnu/dri/swrast_dri.so
-Rss:                1024 kB
-Private_Dirty:         0 kB
-`
-	priv, mesa := parseSmaps([]byte(in))
-	if priv != 4.5 || mesa != 11 {
-		t.Errorf("parseSmaps = %v MB private, %v MB mesa; want 4.5, 11", priv, mesa)
-	}
-}
-
-func TestLastGCHeapMB(t *testing.T) {
-	for _, c := range []struct {
-		log  string
-		want float64
-	}{
-		{"", 0},
-		{"gc 1 @0.010s 2%: 0.01+1.2+0.02 ms clock, 0.03+0.1/0.5/0+0.05 ms cpu, 4->4->1 MB, 4 MB goal, 0 MB stacks, 0 MB globals, 2 P\n" +
-			"gc 2 @0.520s 1%: 0.02+2.0+0.01 ms clock, 0.04+0.2/1.0/0+0.03 ms cpu, 7->8->5 MB, 9 MB goal, 0 MB stacks, 0 MB globals, 2 P\n", 5},
-	} {
-		if got := lastGCHeapMB(c.log); got != c.want {
-			t.Errorf("lastGCHeapMB(%.40q) = %v, want %v", c.log, got, c.want)
-		}
-	}
-}
-
 func TestGoiosCodecRTT(t *testing.T) {
 	_, reply, err := lockdownFrames()
 	if err != nil {
