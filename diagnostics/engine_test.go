@@ -467,7 +467,7 @@ func TestProbeRequestsInReport(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	srv, err := sim.Start(context.Background(), "unix://"+dir+"/mux", sim.Multi(8), nil)
+	srv, err := sim.Start(context.Background(), sim.LocalAddress(dir), sim.Multi(8), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
