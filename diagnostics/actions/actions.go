@@ -129,14 +129,19 @@ type Look func(ctx context.Context) ([]device.Device, error)
 type Options struct {
 	// ActionTimeout bounds the action itself (default 30 s).
 	ActionTimeout time.Duration
-	// FollowTimeout bounds waiting for the phone to come back (default 3
-	// min: a reboot into recovery can take a minute, iOS longer).
+	// FollowTimeout bounds waiting for the phone to come back (default
+	// DefaultFollow).
 	FollowTimeout time.Duration
 	// Poll is the interval between looks while following (default 250 ms).
 	Poll time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
+
+// DefaultFollow is how long an action follows the phone afterwards when
+// nothing else is asked (Options.FollowTimeout 0, no --follow): a reboot into
+// recovery can take a minute, iOS longer.
+const DefaultFollow = 3 * time.Minute
 
 // Runner runs actions with the policy and follows the phone afterwards. It
 // is safe for concurrent use. One action per phone runs at a time in the
@@ -159,7 +164,7 @@ func NewRunner(hw Hardware, look Look, opts Options) *Runner {
 		opts.ActionTimeout = 30 * time.Second
 	}
 	if opts.FollowTimeout <= 0 {
-		opts.FollowTimeout = 3 * time.Minute
+		opts.FollowTimeout = DefaultFollow
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = 250 * time.Millisecond

@@ -22,10 +22,6 @@ import (
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
 )
 
-// DefaultFollow is how long the action commands follow the phone afterwards
-// when --follow is not given.
-const DefaultFollow = 3 * time.Minute
-
 // ParseCommandLine reads the action from the words that start an action
 // command's arguments ("restart …", "recovery exit …", "recovery enter …")
 // and returns the arguments after them (the flags). "recovery -h" asks for
