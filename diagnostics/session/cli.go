@@ -53,9 +53,7 @@ func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
 			return fail(fmt.Errorf("--markdown: %w", err))
 		}
 	}
-	if c.Timeout == 0 {
-		c.Timeout = c.Options.Window + CheckSlack
-	}
+	c.Timeout = c.timeout()
 	ctx, cancel := context.WithTimeout(ctx, c.Timeout)
 	defer cancel()
 	var progress func(diagnostics.Progress)
@@ -97,6 +95,15 @@ func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
 		return fail(err)
 	}
 	return result
+}
+
+// timeout is the run's bound: c.Timeout, or Options.Window + CheckSlack
+// when no timeout was given.
+func (c CLICheck) timeout() time.Duration {
+	if c.Timeout == 0 {
+		return c.Options.Window + CheckSlack
+	}
+	return c.Timeout
 }
 
 // ProgressLine is the one-line progress shown on a terminal, at most 78

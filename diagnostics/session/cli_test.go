@@ -35,6 +35,23 @@ func TestProgressLine(t *testing.T) {
 	}
 }
 
+// TestCLICheckTimeout: without --timeout a check may run its window plus
+// CheckSlack (70 s for the default 10 s window); a given one is kept.
+func TestCLICheckTimeout(t *testing.T) {
+	for _, tc := range []struct {
+		window, timeout, want time.Duration
+	}{
+		{10 * time.Second, 0, 70 * time.Second},
+		{0, 0, CheckSlack},
+		{10 * time.Second, 5 * time.Second, 5 * time.Second},
+	} {
+		c := CLICheck{Options: diagnostics.Options{Window: tc.window}, Timeout: tc.timeout}
+		if got := c.timeout(); got != tc.want {
+			t.Errorf("window %v, --timeout %v: %v, want %v", tc.window, tc.timeout, got, tc.want)
+		}
+	}
+}
+
 // TestRunCLITimeout: the check's own --timeout cuts the run short, the
 // incomplete report is still printed, and the failure names the timeout.
 func TestRunCLITimeout(t *testing.T) {
