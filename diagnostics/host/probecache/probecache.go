@@ -116,9 +116,6 @@ func DefaultFile() (string, error) {
 	return filepath.Join(dir, "restoredoctor", "probes.json"), nil
 }
 
-// File is where the cache is kept.
-func (c *Cache) File() string { return c.file }
-
 // Get returns the value recorded under key for exactly this stamp.
 func (c *Cache) Get(key string, s Stamp) (string, bool) {
 	c.mu.Lock()
