@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
+	"github.com/restoredoctor/restoredoctor/diagnostics/host/probecache"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -24,5 +25,28 @@ func TestHostsFileFIFO(t *testing.T) {
 	within(t, slack, "CheckHostsFile on a FIFO", func() { r = host.CheckHostsFile(context.Background(), p) })
 	if r.Status != report.StatusError {
 		t.Errorf("status = %s (%q), want error", r.Status, r.Detail)
+	}
+}
+
+// A FIFO where the probe cache file should be must not block the software
+// check: the cache is ignored (no hit) and not written through.
+func TestProbeCacheFIFO(t *testing.T) {
+	guard(t)
+	p := filepath.Join(t.TempDir(), "probes.json")
+	if err := syscall.Mkfifo(p, 0o600); err != nil {
+		t.Fatalf("mkfifo: %v", err)
+	}
+	c := probecache.New(p, nil)
+	st := probecache.Stamp{Path: "/usr/sbin/usbmuxd", Size: 1}
+	var hit bool
+	within(t, slack, "probe cache Get on a FIFO", func() { _, hit = c.Get("k", st) })
+	if hit {
+		t.Error("a hit from a FIFO")
+	}
+	c.Put("k", st, "v")
+	var err error
+	within(t, slack, "probe cache Flush on a FIFO", func() { err = c.Flush() })
+	if err == nil {
+		t.Error("Flush wrote through a FIFO")
 	}
 }
