@@ -4,12 +4,14 @@ package faults
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"syscall"
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/probecache"
+	"github.com/restoredoctor/restoredoctor/diagnostics/host/software"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -48,5 +50,24 @@ func TestProbeCacheFIFO(t *testing.T) {
 	within(t, slack, "probe cache Flush on a FIFO", func() { err = c.Flush() })
 	if err == nil {
 		t.Error("Flush wrote through a FIFO")
+	}
+}
+
+// A FIFO where a macOS plist should be must not block the software check:
+// the version is unreadable, never waited for.
+func TestMacPlistFIFO(t *testing.T) {
+	guard(t)
+	root := t.TempDir()
+	p := filepath.Join(root, filepath.FromSlash(software.MacSystemVersionPlist))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(p, 0o644); err != nil {
+		t.Fatalf("mkfifo: %v", err)
+	}
+	var inv software.MacInventory
+	within(t, slack, "ReadMacInventory with a FIFO as SystemVersion.plist", func() { inv = software.ReadMacInventory(os.DirFS(root)) })
+	if inv.OSErr == nil {
+		t.Errorf("a FIFO read as SystemVersion.plist: %+v", inv.OS)
 	}
 }
