@@ -162,10 +162,10 @@ func checkMacSoftware(ctx context.Context, opts SoftwareOptions) Result {
 		// SystemVersion.plist unreadable: ask sw_vers (it reads the same
 		// file through CoreFoundation, which may know a way we do not).
 		out, err := opts.runner().Run(ctx, MacSwVersCommand)
-		if err != nil {
-			return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: fmt.Sprintf("macOS version unknown: %v; %v", inv.OSErr, err)}
+		var m software.MacOS
+		if err == nil {
+			m, err = software.ParseSwVers(out.Stdout)
 		}
-		m, err := software.ParseSwVers(out.Stdout)
 		if err != nil {
 			return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: fmt.Sprintf("macOS version unknown: %v; %v", inv.OSErr, err)}
 		}

@@ -56,7 +56,8 @@ type Stamp struct {
 	Change int64 `json:"ctime_ns,omitempty"`
 }
 
-// ErrNotRegular means the stamped path is not a regular file.
+// ErrNotRegular means a stamped path, or the cache file, is not a regular
+// file.
 var ErrNotRegular = errors.New("probecache: not a regular file")
 
 // StampOf stats path (following symlinks, as exec does).
@@ -115,9 +116,6 @@ func DefaultFile() (string, error) {
 	}
 	return filepath.Join(dir, "restoredoctor", "probes.json"), nil
 }
-
-// File is where the cache is kept.
-func (c *Cache) File() string { return c.file }
 
 // Get returns the value recorded under key for exactly this stamp.
 func (c *Cache) Get(key string, s Stamp) (string, bool) {
@@ -198,7 +196,13 @@ func (c *Cache) load() {
 // ErrTooBig means the cache file is over MaxFileSize.
 var ErrTooBig = errors.New("probecache: file too big")
 
+// readCapped reads the cache file, refusing more than MaxFileSize bytes and
+// anything but a regular file. It stats before opening (StampOf's check):
+// opening a FIFO for reading would wait for a writer forever.
 func readCapped(path string) ([]byte, error) {
+	if _, err := StampOf(path); err != nil {
+		return nil, err
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err

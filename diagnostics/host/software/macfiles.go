@@ -130,16 +130,21 @@ func bundleVersion(fsys fs.FS, dir string) (string, error) {
 }
 
 // readPlistFile reads name from fsys, refusing anything but a regular file
-// of at most maxPlistFile bytes.
+// of at most maxPlistFile bytes. It stats before opening, as the hosts-file
+// check does: opening a FIFO for reading would wait for a writer forever.
 func readPlistFile(fsys fs.FS, name string) ([]byte, error) {
+	fi, err := fs.Stat(fsys, name)
+	if err != nil {
+		return nil, fmt.Errorf("software: /%s: %w", name, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("software: /%s: not a regular file", name)
+	}
 	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, fmt.Errorf("software: /%s: %w", name, err)
 	}
 	defer f.Close()
-	if fi, err := f.Stat(); err == nil && !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("software: /%s: not a regular file", name)
-	}
 	b, err := io.ReadAll(io.LimitReader(f, maxPlistFile+1))
 	if err != nil {
 		return nil, fmt.Errorf("software: /%s: %w", name, err)

@@ -54,11 +54,6 @@ type winDoc struct {
 	Appx      json.RawMessage `json:"appx"`
 }
 
-type uninstallRow struct {
-	DisplayName    string `json:"DisplayName"`
-	DisplayVersion string `json:"DisplayVersion"`
-}
-
 type appxRow struct {
 	Name    string          `json:"Name"`
 	Version json.RawMessage `json:"Version"`
@@ -92,7 +87,7 @@ func ParseWindowsInventory(out []byte) (WindowsInventory, error) {
 		inv.OSVersion = capString(doc.OS.Version, 40)
 		inv.OSBuild = capString(strings.Trim(string(doc.OS.BuildNumber), `"`), 20)
 	}
-	var rows []uninstallRow
+	var rows []UninstallEntry
 	if err := oneOrMany(doc.Uninstall, &rows); err != nil {
 		return inv, fmt.Errorf("software: Windows inventory uninstall: %w", err)
 	}
@@ -100,21 +95,19 @@ func ParseWindowsInventory(out []byte) (WindowsInventory, error) {
 	if err := oneOrMany(doc.Appx, &apps); err != nil {
 		return inv, fmt.Errorf("software: Windows inventory appx: %w", err)
 	}
-	entries := make([]UninstallEntry, 0, len(rows))
-	for _, r := range rows {
-		entries = append(entries, UninstallEntry(r))
-	}
 	pkgs := make([]StorePackage, 0, len(apps))
 	for _, a := range apps {
 		pkgs = append(pkgs, StorePackage{Name: a.Name, Version: appxVersion(a.Version)})
 	}
-	inv.judge(entries, pkgs)
+	inv.judge(rows, pkgs)
 	return inv, nil
 }
 
-// UninstallEntry is one program of an Uninstall registry key.
+// UninstallEntry is one program of an Uninstall registry key (a row of
+// WindowsScript's "uninstall" array, or one subkey read from the registry).
 type UninstallEntry struct {
-	DisplayName, DisplayVersion string
+	DisplayName    string `json:"DisplayName"`
+	DisplayVersion string `json:"DisplayVersion"`
 }
 
 // StorePackage is one installed Microsoft Store package.
