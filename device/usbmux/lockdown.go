@@ -200,7 +200,6 @@ func ldReplyFrom(m map[string]any) ldReply {
 func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, error) {
 	start := time.Now()
 	info := LockdownInfo{Mode: mode.Unknown, Values: map[string]string{}, Refused: map[string]string{}, Trust: TrustUnknown}
-	defer func() { info.Duration = time.Since(start) }()
 
 	// The pair record is read on the connection that then connects to
 	// lockdownd; one that failed below the reply level is not reused.
