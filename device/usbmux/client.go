@@ -423,6 +423,17 @@ func (s *session) readPair(udid string) (ios.PairRecord, bool, error) {
 	return ios.PairRecord{}, false, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("unexpected ReadPairRecord reply: %v", err)})
 }
 
+// muxFail wraps err, the failure of the usbmuxd request named request:
+// as an I/O or framing failure when the connection is spent, else as
+// usbmuxd's refusal with its Result number.
+func (s *session) muxFail(request string, err error) error {
+	if s.spent() {
+		return s.fail(err)
+	}
+	n, _ := s.muxResult()
+	return s.failReply(&ReplyError{Service: "usbmuxd", Request: request, Number: n, Message: muxResultText(n)})
+}
+
 // spent reports whether the last exchange on s failed below the reply
 // level (I/O error, rejected frame, no reply): the connection is unusable.
 func (s *session) spent() bool {

@@ -139,11 +139,7 @@ func (s *session) connectLockdown(e Entry) (*session, error) {
 	ld, err := s.mux.ConnectLockdown(e.DeviceID)
 	if err != nil {
 		defer s.close()
-		if s.spent() {
-			return nil, s.fail(err)
-		}
-		n, _ := s.muxResult()
-		return nil, s.failReply(&ReplyError{Service: "usbmuxd", Request: "Connect to lockdownd", Number: n, Message: muxResultText(n)})
+		return nil, s.muxFail("Connect to lockdownd", err)
 	}
 	s.g.setFraming(FramingLockdown)
 	s.ld = ld
