@@ -255,13 +255,7 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 		info.Duration = time.Since(start)
 		return info, s.failReply(&ReplyError{Service: "lockdownd", Request: "QueryType", Message: r.Error})
 	}
-	info.Type = r.Type
-	switch r.Type {
-	case TypeLockdown:
-		info.Mode = mode.Normal
-	case TypeRestored:
-		info.Mode = mode.Restore
-	}
+	info.Type, info.Mode = r.Type, modeOfType(r.Type)
 
 	// lockdownd answers a GetValue without a Key with every value it gives
 	// this host, in one round trip (what `ideviceinfo -s` asks); restored has
@@ -529,11 +523,17 @@ func (c *Client) QueryType(ctx context.Context, e Entry) (string, mode.Mode, err
 	if r.Error != "" {
 		return "", mode.Unknown, s.failReply(&ReplyError{Service: "lockdownd", Request: "QueryType", Message: r.Error})
 	}
-	switch r.Type {
+	return r.Type, modeOfType(r.Type), nil
+}
+
+// modeOfType is the mode a QueryType answer tells: TypeLockdown →
+// mode.Normal, TypeRestored → mode.Restore, anything else mode.Unknown.
+func modeOfType(t string) mode.Mode {
+	switch t {
 	case TypeLockdown:
-		return r.Type, mode.Normal, nil
+		return mode.Normal
 	case TypeRestored:
-		return r.Type, mode.Restore, nil
+		return mode.Restore
 	}
-	return r.Type, mode.Unknown, nil
+	return mode.Unknown
 }
