@@ -80,6 +80,14 @@ type liveDevice struct {
 	drops, dropsAtCheck int
 }
 
+// view is the phone as the window shows it: its facts and whether it is
+// connected now.
+func (ld *liveDevice) view() viewmodel.Device {
+	d := ld.dev
+	d.Disconnected = !ld.goneAt.IsZero()
+	return d
+}
+
 // UI is the Restore Doctor window and its state. All fields are touched on
 // the Fyne thread only; background work hands results back through Options.Do.
 type UI struct {
@@ -761,9 +769,7 @@ func (u *UI) rerank() {
 
 func (u *UI) selectedDevice() (viewmodel.Device, bool) {
 	if ld, ok := u.devices[u.selected]; ok {
-		d := ld.dev
-		d.Disconnected = !ld.goneAt.IsZero()
-		return d, true
+		return ld.view(), true
 	}
 	return viewmodel.Device{}, false
 }
@@ -782,9 +788,8 @@ func (u *UI) refreshAll() {
 func (u *UI) deviceList() []viewmodel.Device {
 	var devs []viewmodel.Device
 	for k, ld := range u.devices {
-		d := ld.dev
+		d := ld.view()
 		d.Key = k
-		d.Disconnected = !ld.goneAt.IsZero()
 		devs = append(devs, d)
 	}
 	return devs

@@ -152,11 +152,7 @@ func (c *Client) Restart(ctx context.Context, e Entry) error {
 		return err
 	}
 	if err := ds.mux.Connect(e.DeviceID, svc.Port); err != nil {
-		if ds.g.frameErr() != nil || ds.g.ioErr() != nil || !ds.replied() {
-			return ds.fail(err)
-		}
-		n, _ := ds.muxResult()
-		return ds.failReply(&ReplyError{Service: "usbmuxd", Request: "Connect to " + DiagnosticsRelayService, Number: n, Message: muxResultText(n)})
+		return ds.muxFail("Connect to "+DiagnosticsRelayService, err)
 	}
 	ds.g.setFraming(FramingLockdown)
 	if svc.EnableServiceSSL {

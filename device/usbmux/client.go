@@ -103,27 +103,31 @@ func (c *Client) park(deviceID int, s *session) {
 	}
 	old := c.parked[deviceID]
 	c.parked[deviceID] = pt
-	pt.timer = time.AfterFunc(c.opts.KeepTunnels, func() { c.unpark(deviceID, pt) })
+	pt.timer = time.AfterFunc(c.opts.KeepTunnels, func() { c.expire(deviceID, pt) })
 	c.mu.Unlock()
 	if old != nil {
-		c.unpark(-1, old)
+		old.close()
 	}
 }
 
-// unpark closes pt if it is still kept under deviceID (-1: pt was already
-// taken out of the map).
-func (c *Client) unpark(deviceID int, pt *parkedTunnel) {
-	if deviceID >= 0 {
-		c.mu.Lock()
-		if c.parked[deviceID] != pt {
-			c.mu.Unlock()
-			return
-		}
+// expire closes pt when its keep time is over, unless it was taken or
+// replaced meanwhile.
+func (c *Client) expire(deviceID int, pt *parkedTunnel) {
+	c.mu.Lock()
+	kept := c.parked[deviceID] == pt
+	if kept {
 		delete(c.parked, deviceID)
-		c.mu.Unlock()
 	}
+	c.mu.Unlock()
+	if kept {
+		pt.close()
+	}
+}
+
+// close closes a kept tunnel already taken out of Client.parked.
+func (pt *parkedTunnel) close() {
 	pt.timer.Stop()
-	_ = pt.s.g.Conn.Close()
+	pt.s.close()
 }
 
 // take returns the kept tunnel to e, bound to ctx and op, or nil.
@@ -135,16 +139,13 @@ func (c *Client) take(ctx context.Context, e Entry, op string) *session {
 	if pt == nil {
 		return nil
 	}
-	pt.timer.Stop()
-	s := pt.s
 	if ctx.Err() != nil {
-		_ = s.g.Conn.Close()
+		pt.close()
 		return nil
 	}
-	s.ctx, s.op = ctx, op
-	conn := s.g.Conn
-	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
-	return s
+	pt.timer.Stop()
+	pt.s.bind(ctx, op)
+	return pt.s
 }
 
 // Close closes the lockdown tunnels kept for reuse (Options.KeepTunnels).
@@ -155,7 +156,7 @@ func (c *Client) Close() error {
 	c.parked = nil
 	c.mu.Unlock()
 	for _, pt := range kept {
-		c.unpark(-1, pt)
+		pt.close()
 	}
 	return nil
 }
@@ -208,11 +209,19 @@ func (c *Client) open(ctx context.Context, op string) (*session, error) {
 		return nil, &Error{Op: op, Addr: c.addr, Err: err}
 	}
 	g := newGuardConn(conn)
-	s := &session{c: c, ctx: ctx, op: op, g: g}
-	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	s := &session{c: c, g: g}
+	s.bind(ctx, op)
 	s.dc = ios.NewDeviceConnectionWithConn(g)
 	s.mux = ios.NewUsbMuxConnection(s.dc)
 	return s, nil
+}
+
+// bind ties s to ctx and op: cancelling ctx sets a past deadline on the
+// connection, which unblocks any read.
+func (s *session) bind(ctx context.Context, op string) {
+	s.ctx, s.op = ctx, op
+	conn := s.g.Conn
+	s.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
 }
 
 // Dial retry: a usbmuxd whose accept queue is full answers EAGAIN (unix
@@ -412,6 +421,17 @@ func (s *session) readPair(udid string) (ios.PairRecord, bool, error) {
 		return ios.PairRecord{}, false, nil
 	}
 	return ios.PairRecord{}, false, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("unexpected ReadPairRecord reply: %v", err)})
+}
+
+// muxFail wraps err, the failure of the usbmuxd request named request:
+// as an I/O or framing failure when the connection is spent, else as
+// usbmuxd's refusal with its Result number.
+func (s *session) muxFail(request string, err error) error {
+	if s.spent() {
+		return s.fail(err)
+	}
+	n, _ := s.muxResult()
+	return s.failReply(&ReplyError{Service: "usbmuxd", Request: request, Number: n, Message: muxResultText(n)})
 }
 
 // spent reports whether the last exchange on s failed below the reply

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,6 +50,41 @@ func muxListenAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return "tcp://" + ln.Addr().String()
+}
+
+// fakeUsbmuxd listens on a fresh usbmuxd address (muxListenAddr) and runs
+// serve on every connection, closing it after, until the test ends. It
+// returns the address.
+func fakeUsbmuxd(t *testing.T, serve func(net.Conn)) string {
+	t.Helper()
+	addr := muxListenAddr(t)
+	a, err := usbmux.ParseAddress(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen(a.Network, a.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer c.Close()
+				serve(c)
+			}()
+		}
+	}()
+	return addr
 }
 
 func startScenario(t *testing.T, sc sim.Scenario, addr string) *sim.Server {

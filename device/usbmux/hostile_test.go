@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net"
-	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -16,7 +15,6 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
-	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
@@ -106,46 +104,22 @@ func TestListenBomb(t *testing.T) {
 // answerWith serves a usbmuxd that answers every request with reply.
 func answerWith(t *testing.T, reply map[string]any) string {
 	t.Helper()
-	network, address := "tcp", "127.0.0.1:0"
-	if runtime.GOOS != "windows" {
-		network, address = "unix", filepath.Join(testtmp.Dir(t), "mux")
-	}
-	ln, err := net.Listen(network, address)
-	if err != nil {
-		t.Fatal(err)
-	}
 	body, err := plist.Marshal(reply, plist.XMLFormat)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	return fakeUsbmuxd(t, func(conn net.Conn) {
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
 		for {
-			conn, err := ln.Accept()
+			h, _, err := sim.ReadMuxFrame(conn)
 			if err != nil {
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer conn.Close()
-				_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
-				for {
-					h, _, err := sim.ReadMuxFrame(conn)
-					if err != nil {
-						return
-					}
-					if _, err := conn.Write(sim.AppendMuxFrame(nil, 1, 8, h.Tag, body)); err != nil {
-						return
-					}
-				}
-			}()
+			if _, err := conn.Write(sim.AppendMuxFrame(nil, 1, 8, h.Tag, body)); err != nil {
+				return
+			}
 		}
-	}()
-	return network + "://" + ln.Addr().String()
+	})
 }
 
 // TestListDeviceListShapes: a DeviceList that is a dictionary is a protocol

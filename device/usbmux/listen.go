@@ -123,11 +123,7 @@ func (ls *listenState) session() (connected bool, err error) {
 	}
 	next, err := s.mux.Listen()
 	if err != nil {
-		if s.g.frameErr() != nil || s.g.ioErr() != nil || !s.replied() {
-			return false, s.fail(err)
-		}
-		n, _ := s.muxResult()
-		return false, s.failReply(&ReplyError{Service: "usbmuxd", Request: "Listen", Number: n, Message: muxResultText(n)})
+		return false, s.muxFail("Listen", err)
 	}
 	s.disarm()
 

@@ -139,11 +139,7 @@ func (s *session) connectLockdown(e Entry) (*session, error) {
 	ld, err := s.mux.ConnectLockdown(e.DeviceID)
 	if err != nil {
 		defer s.close()
-		if s.spent() {
-			return nil, s.fail(err)
-		}
-		n, _ := s.muxResult()
-		return nil, s.failReply(&ReplyError{Service: "usbmuxd", Request: "Connect to lockdownd", Number: n, Message: muxResultText(n)})
+		return nil, s.muxFail("Connect to lockdownd", err)
 	}
 	s.g.setFraming(FramingLockdown)
 	s.ld = ld
@@ -200,7 +196,6 @@ func ldReplyFrom(m map[string]any) ldReply {
 func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, error) {
 	start := time.Now()
 	info := LockdownInfo{Mode: mode.Unknown, Values: map[string]string{}, Refused: map[string]string{}, Trust: TrustUnknown}
-	defer func() { info.Duration = time.Since(start) }()
 
 	// The pair record is read on the connection that then connects to
 	// lockdownd; one that failed below the reply level is not reused.
@@ -260,13 +255,7 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 		info.Duration = time.Since(start)
 		return info, s.failReply(&ReplyError{Service: "lockdownd", Request: "QueryType", Message: r.Error})
 	}
-	info.Type = r.Type
-	switch r.Type {
-	case TypeLockdown:
-		info.Mode = mode.Normal
-	case TypeRestored:
-		info.Mode = mode.Restore
-	}
+	info.Type, info.Mode = r.Type, modeOfType(r.Type)
 
 	// lockdownd answers a GetValue without a Key with every value it gives
 	// this host, in one round trip (what `ideviceinfo -s` asks); restored has
@@ -534,11 +523,17 @@ func (c *Client) QueryType(ctx context.Context, e Entry) (string, mode.Mode, err
 	if r.Error != "" {
 		return "", mode.Unknown, s.failReply(&ReplyError{Service: "lockdownd", Request: "QueryType", Message: r.Error})
 	}
-	switch r.Type {
+	return r.Type, modeOfType(r.Type), nil
+}
+
+// modeOfType is the mode a QueryType answer tells: TypeLockdown →
+// mode.Normal, TypeRestored → mode.Restore, anything else mode.Unknown.
+func modeOfType(t string) mode.Mode {
+	switch t {
 	case TypeLockdown:
-		return r.Type, mode.Normal, nil
+		return mode.Normal
 	case TypeRestored:
-		return r.Type, mode.Restore, nil
+		return mode.Restore
 	}
-	return r.Type, mode.Unknown, nil
+	return mode.Unknown
 }

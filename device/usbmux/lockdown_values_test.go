@@ -4,15 +4,11 @@ import (
 	"errors"
 	"io"
 	"net"
-	"path/filepath"
-	"runtime"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
-	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 // TestQueryLockdownOneGetValue: against the simulator the query asks
@@ -77,18 +73,7 @@ func TestQueryLockdownKeyByKey(t *testing.T) {
 // answer; it has no pair record. It returns the usbmuxd address.
 func fakeLockdownd(t *testing.T, answer func(req map[string]any) map[string]any) string {
 	t.Helper()
-	network, path := "unix", filepath.Join(testtmp.Dir(t), "fake")
-	if runtime.GOOS == "windows" {
-		network, path = "tcp", "127.0.0.1:0"
-	}
-	ln, err := net.Listen(network, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
-	serve := func(c net.Conn) {
-		defer c.Close()
+	return fakeUsbmuxd(t, func(c net.Conn) {
 		_ = c.SetDeadline(time.Now().Add(10 * time.Second))
 		for {
 			h, payload, err := sim.ReadMuxFrame(c)
@@ -125,21 +110,5 @@ func fakeLockdownd(t *testing.T, answer func(req map[string]any) map[string]any)
 				return
 			}
 		}
-	}
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() { defer wg.Done(); serve(c) }()
-		}
-	}()
-	if network == "unix" {
-		return "unix://" + path
-	}
-	return ln.Addr().String()
+	})
 }

@@ -118,11 +118,10 @@ type redactor struct {
 	known     *regexp.Regexp
 }
 
-// trieNode is a node of redactor.trie: end > 0 when a known value of that
-// length ends here.
+// trieNode is a node of redactor.trie: end when a known value ends here.
 type trieNode struct {
 	edges []trieEdge
-	end   int
+	end   bool
 }
 
 type trieEdge struct {
@@ -178,13 +177,7 @@ func newRedactor(r *Report) *redactor {
 func (rd *redactor) insert(v string) {
 	n := int32(0)
 	for i := 0; i < len(v); i++ {
-		next := int32(-1)
-		for _, e := range rd.trie[n].edges {
-			if e.b == v[i] {
-				next = e.to
-				break
-			}
-		}
+		next := rd.child(n, v[i])
 		if next < 0 {
 			next = int32(len(rd.trie))
 			rd.trie = append(rd.trie, trieNode{})
@@ -192,7 +185,17 @@ func (rd *redactor) insert(v string) {
 		}
 		n = next
 	}
-	rd.trie[n].end = len(v)
+	rd.trie[n].end = true
+}
+
+// child is the trie node below node n by byte b, -1 when there is none.
+func (rd *redactor) child(n int32, b byte) int32 {
+	for _, e := range rd.trie[n].edges {
+		if e.b == b {
+			return e.to
+		}
+	}
+	return -1
 }
 
 // longestAt is the length of the longest known value starting at s[i]
@@ -200,18 +203,12 @@ func (rd *redactor) insert(v string) {
 func (rd *redactor) longestAt(s string, i int) int {
 	best, n := 0, int32(0)
 	for j := i; j < len(s); j++ {
-		c, next := lowerASCII(s[j]), int32(-1)
-		for _, e := range rd.trie[n].edges {
-			if e.b == c {
-				next = e.to
-				break
-			}
-		}
+		next := rd.child(n, lowerASCII(s[j]))
 		if next < 0 {
 			break
 		}
 		n = next
-		if rd.trie[n].end > 0 {
+		if rd.trie[n].end {
 			best = j - i + 1
 		}
 	}

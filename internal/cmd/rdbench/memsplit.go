@@ -114,17 +114,23 @@ func sampleMem(pid int, statsFile string) (memSample, error) {
 
 const mib = 1 << 20
 
+// goAnon is the part of the anonymous mappings counted as the Go
+// runtime's: what it says it mapped outside its heap, at most all of them.
+func (m memSample) goAnon() float64 {
+	return min(float64(m.gostat.NonHeap())/mib, m.smaps.anon)
+}
+
 // goRuntime is the Go runtime's resident memory: its heap arena's RSS and,
 // from the anonymous rest, what it says it mapped for itself.
 func (m memSample) goRuntime() float64 {
-	return m.smaps.goHeap + min(float64(m.gostat.NonHeap())/mib, m.smaps.anon)
+	return m.smaps.goHeap + m.goAnon()
 }
 
 // cMem is the memory no Go code and no file accounts for: the anonymous
 // mappings without the Go runtime's (the C heap of Mesa, X11 and GLFW, and
 // C thread stacks) plus shared memory with the X server.
 func (m memSample) cMem() float64 {
-	return m.smaps.anon - min(float64(m.gostat.NonHeap())/mib, m.smaps.anon) + m.smaps.shm
+	return m.smaps.anon - m.goAnon() + m.smaps.shm
 }
 
 // guiMem is the GUI's RSS split into its owners, in MB.
