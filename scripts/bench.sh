@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench.sh: the whole-process benchmark of `make bench`.
 #
-# 1. Builds bin/restoredoctor and bin/restoredoctor-sim (cached when `make build` ran), and
+# 1. Builds bin/restoredoctor (command line), bin/restoredoctor-gui (the window) and
+#    bin/restoredoctor-sim as `make build` does (cached when it ran), and
 #    bin/glfloor (a bare Fyne window: the GL driver's floor in the GUI's memory split).
 # 2. Runs the hot-path Go benchmarks once more, briefly, to summarise them in the README
 #    (`make bench` already printed the full `go test -bench ./...` output before this script).
@@ -29,7 +30,8 @@ export LANG="${LANG:-en_US.UTF-8}"
 [ "$LANG" = "C" ] && export LANG=en_US.UTF-8
 
 echo "== build" >&2
-$GO build -o bin/restoredoctor ./cmd/restoredoctor
+$GO build -tags nowindow -o bin/restoredoctor ./cmd/restoredoctor
+$GO build -o bin/restoredoctor-gui ./cmd/restoredoctor
 $GO build -o bin/restoredoctor-sim ./cmd/restoredoctor-sim
 # The bare Fyne window whose C memory is the GL driver's floor in the GUI's RSS split.
 $GO build -o bin/glfloor ./internal/cmd/glfloor

@@ -13,7 +13,7 @@ shift 4 || true
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(none healthy flapping recovery)
 mkdir -p "$out"
-[ -x bin/restoredoctor ] || make build >/dev/null
+[ -x bin/restoredoctor ] && [ -x bin/restoredoctor-gui ] || make build >/dev/null
 
 display=
 for n in $(seq 70 99); do

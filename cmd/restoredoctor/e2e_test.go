@@ -22,6 +22,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -31,8 +32,10 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
-// binPath is the restoredoctor binary built by TestMain.
-var binPath string
+// binPath is the command-line build (-tags nowindow) TestMain builds, and
+// guiPath the windowed build next to it (restoredoctor-gui), which binPath
+// hands the window over to: the two programs make build installs.
+var binPath, guiPath string
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "restoredoctor-e2e")
@@ -41,12 +44,15 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binPath = filepath.Join(dir, "restoredoctor")
-	build := exec.Command("go", "build", "-o", binPath, ".")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e: go build:", err)
-		os.RemoveAll(dir)
-		os.Exit(1)
+	guiPath = filepath.Join(dir, windowProgramName(runtime.GOOS))
+	for _, b := range [][]string{{"build", "-tags", "nowindow", "-o", binPath, "."}, {"build", "-o", guiPath, "."}} {
+		build := exec.Command("go", b...)
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "e2e: go", strings.Join(b, " "), err)
+			os.RemoveAll(dir)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

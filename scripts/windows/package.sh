@@ -2,8 +2,9 @@
 # make windows: builds, from Linux, into dist/windows/:
 #   "Restore Doctor.exe"  the window (GUI subsystem; icon, manifest and version
 #                         from `fyne package -os windows --release`)
-#   restoredoctor.exe     the same program as a console CLI (only the PE
-#                         subsystem differs: internal/cmd/pesubsystem)
+#   restoredoctor.exe     the command line, a console program built with
+#                         -tags nowindow (no Fyne/GLFW/OpenGL linked: it starts
+#                         fast); asked for the window it runs "Restore Doctor.exe"
 #   RestoreDoctor-VERSION-setup.exe  the NSIS installer (per user, no admin)
 # libusb comes from scripts/windows/libusb.sh; the fyne tool is built for the
 # host at a pinned version first (with CC=mingw in the environment `go run`
@@ -21,7 +22,6 @@ if [ ! -x "$FYNE_BIN/fyne" ]; then
 	log "building the fyne tool $FYNE_TOOL_VERSION for the host"
 	env -u GOOS -u GOARCH -u CC -u CXX -u CGO_ENABLED GOBIN="$FYNE_BIN" go install "fyne.io/tools/cmd/fyne@$FYNE_TOOL_VERSION"
 fi
-go build -o "$ROOT/bin/pesubsystem" ./internal/cmd/pesubsystem
 
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -48,7 +48,13 @@ log "fyne package: $(($(date +%s) - start)) s"
 gui="$work/src/cmd/restoredoctor/Restore Doctor.exe"
 [ -f "$gui" ] || { log "fyne package made no \"Restore Doctor.exe\""; ls -la "$work/src/cmd/restoredoctor" >&2; exit 1; }
 cp "$gui" "$out/Restore Doctor.exe"
-"$ROOT/bin/pesubsystem" -console "$gui" "$out/restoredoctor.exe"
+start=$(date +%s)
+(
+	windows_go_env
+	cd "$work/src"
+	go build -tags nowindow -trimpath -o "$out/restoredoctor.exe" ./cmd/restoredoctor
+)
+log "restoredoctor.exe (command line): $(($(date +%s) - start)) s"
 
 # The installer's icon (NSIS wants .ico).
 convert "$ROOT/assets/icon/restoredoctor.png" -define icon:auto-resize=256,64,48,32,16 "$work/restoredoctor.ico"

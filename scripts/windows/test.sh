@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # make test-windows: the Windows build, tested from Linux under Wine + Xvfb.
 #   1. make windows (the .exe files and the installer);
-#   2. restoredoctor.exe version;
+#   2. restoredoctor.exe version, and its hand-over of the window to
+#      "Restore Doctor.exe";
 #   3. restoredoctor.exe check --json against restoredoctor-sim on Apple Mobile
 #      Device Service's address tcp://127.0.0.1:27015: the phone, its iOS
 #      version and the report contract;
@@ -57,6 +58,14 @@ v="$(timeout 300 "$ROOT/scripts/wine.sh" "$exe" version | tr -d '\r')"
 [ "$v" = "restoredoctor $VERSION" ] || fail "version printed \"$v\", want \"restoredoctor $VERSION\""
 v="$(timeout 120 "$ROOT/scripts/wine.sh" "$gui" version | tr -d '\r')"
 [ "$v" = "restoredoctor $VERSION" ] || fail "Restore Doctor.exe version printed \"$v\""
+
+step "restoredoctor.exe hands the window over to Restore Doctor.exe"
+# The console exe links no window toolkit; asked for the window it runs
+# "Restore Doctor.exe" and returns its exit code: a bad demo name is that
+# program's usage error (2), reported through the console exe.
+code=0
+timeout 120 "$ROOT/scripts/wine.sh" "$exe" --demo no-such-scenario >"$out/handoff.stdout" 2>"$out/handoff.stderr" || code=$?
+[ "$code" = 2 ] || fail "restoredoctor.exe --demo no-such-scenario exited $code, want 2 from Restore Doctor.exe: $(tail -3 "$out/handoff.stderr")"
 
 step "check --json against the simulator on tcp://127.0.0.1:27015"
 if (exec 3<>/dev/tcp/127.0.0.1/27015) 2>/dev/null; then
