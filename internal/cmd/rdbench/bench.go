@@ -39,7 +39,8 @@ type bench struct {
 	started time.Time
 	load0   string
 	dir     string
-	rd      string // restoredoctor binary
+	rd      string // restoredoctor binary (the command-line build)
+	gui     string // restoredoctor-gui binary (the window)
 	// checkCache is the XDG_CACHE_HOME of the timed checks (their probe cache).
 	checkCache string
 	rows       []row
@@ -51,13 +52,18 @@ type bench struct {
 }
 
 func (b *bench) preflight() error {
-	b.rd = filepath.Join(b.cfg.bin, "restoredoctor")
-	if _, err := os.Stat(b.rd); err != nil {
-		return fmt.Errorf("restoredoctor binary: %w (run `make build` first)", err)
-	}
-	abs, err := filepath.Abs(b.rd)
-	if err == nil {
-		b.rd = abs
+	for _, bin := range []struct {
+		path *string
+		name string
+	}{{&b.rd, "restoredoctor"}, {&b.gui, "restoredoctor-gui"}} {
+		p := filepath.Join(b.cfg.bin, bin.name)
+		if _, err := os.Stat(p); err != nil {
+			return fmt.Errorf("%s binary: %w (run `make build` first)", bin.name, err)
+		}
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		*bin.path = p
 	}
 	d, err := os.MkdirTemp("", "rdbench")
 	if err != nil {
@@ -373,7 +379,8 @@ func (b *bench) checkVsIdeviceinfo(ctx context.Context) error {
 			}
 		}
 	}
-	// Process start-up alone, for reading the ratio: the binary links Fyne.
+	// Process start-up alone, for reading the ratio (the command-line build:
+	// no Fyne linked).
 	var vs []time.Duration
 	for i := 0; i < n; i++ {
 		t0 := time.Now()
@@ -787,7 +794,7 @@ const (
 func (b *bench) guiIdle(ctx context.Context, display string, run int) (usage, error) {
 	env := slices.Clip(append(os.Environ(), "DISPLAY="+display, "LANG=en_US.UTF-8")) // each child appends its own
 	guiStats := filepath.Join(b.dir, fmt.Sprintf("gui-memstats-%d.json", run))
-	cmd := exec.CommandContext(ctx, b.rd, "--demo", "healthy")
+	cmd := exec.CommandContext(ctx, b.gui, "--demo", "healthy")
 	cmd.Env = append(env, memstats.EnvFile+"="+guiStats)
 	stderr := &capBuf{}
 	cmd.Stdout, cmd.Stderr = io.Discard, stderr
