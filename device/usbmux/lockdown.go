@@ -1,9 +1,11 @@
 package usbmux
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/danielpaulus/go-ios/ios"
@@ -396,17 +398,43 @@ type RTTStats struct {
 // DefaultProbeRequests is ProbeRTT's n when n <= 0.
 const DefaultProbeRequests = 20
 
-// ProbeRTT sends n lockdownd GetValue(ProductVersion) requests (go-ios's
-// GetValue), each with its own RequestTimeout, over one connection. After a
-// timeout or a drop it re-dials and goes on, counting it. It returns an error
-// only when the first connection cannot be opened or ctx ends; per-request
-// failures are in the stats.
+// probeRequest is the request ProbeRTT times, GetValue(ProductVersion),
+// framed once by go-ios's lockdown codec (4-byte big-endian length + XML
+// plist): each round trip then times the link, not the encoding.
+var probeRequest = sync.OnceValues(func() ([]byte, error) {
+	return ios.NewPlistCodec().Encode(ldRequest{Label: label, Request: "GetValue", Key: "ProductVersion"})
+})
+
+// maxKnownReplies bounds the distinct replies a probe remembers as checked;
+// a phone whose answers keep changing has each one decoded.
+const maxKnownReplies = 4
+
+// prober is one ProbeRTT's state across its tunnels: the request frame and
+// the replies already decoded and found to be lockdownd answers.
+type prober struct {
+	req   []byte
+	known [][]byte
+}
+
+// ProbeRTT sends n lockdownd GetValue(ProductVersion) requests, each with its
+// own RequestTimeout, over one connection. After a timeout or a drop it
+// re-dials and goes on, counting it. It returns an error only when the first
+// connection cannot be opened or ctx ends; per-request failures are in the
+// stats. A reply counts as a round trip when it is a lockdownd answer, even
+// one refusing the request (restored answers GetValue with UnknownRequest):
+// the probe times the link, not the value.
 func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error) {
 	if n <= 0 {
 		n = DefaultProbeRequests
 	}
 	op := "probe lockdown of " + e.UDID
 	var st RTTStats
+	req, err := probeRequest()
+	if err != nil {
+		return st, &Error{Op: op, Addr: c.addr, Err: err}
+	}
+	p := &prober{req: req}
+	st.Samples = make([]time.Duration, 0, n)
 	// A tunnel QueryLockdown kept (Options.KeepTunnels) is used first. If
 	// lockdownd closed it while it was kept, its first request finds it
 	// closed: that is not counted and a new tunnel is opened. Any other
@@ -414,7 +442,7 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 	var s *session
 	redial := false
 	if kept := c.take(ctx, e, op); kept != nil {
-		d, err := kept.roundTrip()
+		d, err := p.roundTrip(kept)
 		switch {
 		case err == nil:
 			s = kept
@@ -456,7 +484,7 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 				continue
 			}
 		}
-		d, err := s.roundTrip()
+		d, err := p.roundTrip(s)
 		if err != nil {
 			s.close()
 			s = nil
@@ -469,22 +497,38 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 	return st, nil
 }
 
-// roundTrip is one GetValue through go-ios, timed from send to parsed reply.
-func (s *session) roundTrip() (time.Duration, error) {
+// roundTrip sends the probe's request on s and reads the reply frame with
+// go-ios (through the frame guard, which checks its framing and limits),
+// timed from send to the whole reply read. A reply byte-identical to one
+// already checked needs no decode; any other is decoded once and must be a
+// lockdownd answer (a Value, or an Error refusing the request).
+func (p *prober) roundTrip(s *session) (time.Duration, error) {
 	if err := s.arm(); err != nil {
 		return 0, err
 	}
 	t0 := time.Now()
-	v, err := s.ld.GetValue("ProductVersion")
+	if err := s.dc.Send(p.req); err != nil {
+		return 0, s.fail(err)
+	}
+	b, err := s.ld.ReadMessage()
 	d := time.Since(t0)
 	if err != nil {
 		return 0, s.fail(err)
 	}
-	if v == nil {
-		// go-ios ignores send errors and decode errors; an empty value means the exchange failed or was refused.
-		if ioErr := s.g.ioErr(); ioErr != nil {
-			return 0, s.fail(ioErr)
+	for _, k := range p.known {
+		if bytes.Equal(b, k) {
+			return d, nil
 		}
+	}
+	var m map[string]any
+	if _, err := plist.Unmarshal(b, &m); err != nil {
+		return 0, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %w", err)})
+	}
+	if r := ldReplyFrom(m); r.Error == "" && r.Value == nil {
+		return 0, s.failReply(&causeError{kind: ErrProtocol, cause: errors.New("lockdownd reply to GetValue has neither Value nor Error")})
+	}
+	if len(p.known) < maxKnownReplies {
+		p.known = append(p.known, b)
 	}
 	return d, nil
 }
