@@ -55,10 +55,11 @@ const DefaultLockdownRequests = 10
 
 // With more than ProbeFullPhones phones, a run times as many lockdown round
 // trips in all as ProbeFullPhones phones would get, shared equally, and each
-// phone at least MinProbeRequests. Every round trip is plist work on this
-// computer's CPUs (go-ios encodes the request and decodes the reply, about
-// 25 µs here) while at most maxParallelPhones phones are timed at once, so
-// with 32 phones ten each would mostly time this computer, not the phones.
+// phone at least MinProbeRequests. The probe does no plist work per round
+// trip any more (one request frame, each distinct reply decoded once), but
+// every round trip still wakes this computer's CPUs and usbmuxd's while up to
+// maxParallelPhones phones are timed at once, so with 32 phones ten each
+// would time the host's scheduler as much as the phones.
 const (
 	ProbeFullPhones  = 4
 	MinProbeRequests = 3
