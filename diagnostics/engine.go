@@ -433,31 +433,33 @@ var maxParallelPhones = max(8, 4*runtime.GOMAXPROCS(0))
 
 // forEachListed runs fn for every usbmuxd-listed phone, at most
 // maxParallelPhones at once, all within budget (waiting for a turn
-// included), and collects the results by phone key.
+// included), and collects the results by phone key. A fixed set of workers
+// takes the phones in turn: a worker's stack, grown by the plist work of its
+// first phone, serves the next ones instead of growing again in a new
+// goroutine per phone. Once ctx ends the remaining phones still get fn,
+// which returns at once with ctx's error.
 func forEachListed[T any](ctx context.Context, phones []phone, budget time.Duration, fn func(ctx context.Context, p phone) T) map[string]T {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	out := map[string]T{}
+	todo := make(chan phone, len(phones))
+	for _, p := range phones {
+		if p.entry != nil {
+			todo <- p
+		}
+	}
+	close(todo)
+	out := make(map[string]T, len(todo))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, maxParallelPhones)
-	for _, p := range phones {
-		if p.entry == nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
+	for range min(maxParallelPhones, len(todo)) {
+		wg.Go(func() {
+			for p := range todo {
+				v := fn(ctx, p)
+				mu.Lock()
+				out[p.Key] = v
+				mu.Unlock()
 			}
-			v := fn(ctx, p)
-			mu.Lock()
-			out[p.Key] = v
-			mu.Unlock()
-		}()
+		})
 	}
 	wg.Wait()
 	return out
