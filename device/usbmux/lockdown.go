@@ -1,7 +1,6 @@
 package usbmux
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -148,25 +147,116 @@ func (s *session) connectLockdown(e Entry) (*session, error) {
 	return s, nil
 }
 
-// requestRaw sends one lockdownd request and reads its reply within
-// RequestTimeout. The reply is decoded once, as a map (restored's QueryValue
-// answers {key: value}), and the common fields are taken from it.
+// encodedRequest is a lockdownd request already framed by go-ios's lockdown
+// codec (4-byte big-endian length + XML plist); requestRaw sends it as is.
+type encodedRequest []byte
+
+// frameOnce returns req framed by go-ios's lockdown codec, encoded on first
+// use: requests that never change are not encoded again for every phone.
+// It returns nil if go-ios could not encode it.
+func frameOnce(req ldRequest) func() encodedRequest {
+	return sync.OnceValue(func() encodedRequest {
+		b, err := ios.NewPlistCodec().Encode(req)
+		if err != nil {
+			return nil
+		}
+		return b
+	})
+}
+
+// The requests every phone gets, framed once.
+var (
+	queryTypeRequest = frameOnce(ldRequest{Label: label, Request: "QueryType"})
+	allValuesRequest = frameOnce(ldRequest{Label: label, Request: "GetValue"})
+	probeRequest     = frameOnce(ldRequest{Label: label, Request: "GetValue", Key: "ProductVersion"})
+)
+
+// requestRaw sends one lockdownd request (a struct go-ios encodes, or an
+// encodedRequest) and reads its reply within RequestTimeout. The reply is
+// decoded once (Client.decodeReply), as a map (restored's QueryValue
+// answers {key: value}), and the common fields are taken from it. The map
+// may be shared with other callers: it is read-only.
 func (s *session) requestRaw(req any) (ldReply, map[string]any, error) {
 	if err := s.arm(); err != nil {
 		return ldReply{}, nil, err
 	}
-	if err := s.ld.Send(req); err != nil {
-		return ldReply{}, nil, s.fail(err)
+	if err := s.send(req); err != nil {
+		return ldReply{}, nil, err
 	}
 	b, err := s.ld.ReadMessage()
 	if err != nil {
 		return ldReply{}, nil, s.fail(err)
 	}
+	r, m, err := s.c.decodeReply(b)
+	if err != nil {
+		return ldReply{}, nil, s.failReply(err)
+	}
+	return r, m, nil
+}
+
+// send sends req to lockdownd: an encodedRequest as it is, anything else
+// encoded by go-ios.
+func (s *session) send(req any) error {
+	var err error
+	if f, ok := req.(encodedRequest); ok {
+		if len(f) == 0 {
+			return s.failReply(errors.New("lockdownd request could not be encoded"))
+		}
+		err = s.dc.Send(f)
+	} else {
+		err = s.ld.Send(req)
+	}
+	if err != nil {
+		return s.fail(err)
+	}
+	return nil
+}
+
+// Replies of at most maxCachedReplySize bytes are kept decoded by their
+// bytes, up to maxCachedReplies of them per Client: QueryType's,
+// ValidatePair's and the probe's answers are byte-identical across requests
+// and often across phones. Larger replies (every value of a phone) differ
+// from phone to phone and are decoded each time.
+const (
+	maxCachedReplies   = 32
+	maxCachedReplySize = 512
+)
+
+// decodedReply is a decoded lockdownd reply; m is read-only.
+type decodedReply struct {
+	r ldReply
+	m map[string]any
+}
+
+// decodeReply decodes a lockdownd reply, b being a payload the frame guard
+// accepted. A small reply byte-identical to one decoded before is not
+// decoded again. The error wraps ErrProtocol.
+func (c *Client) decodeReply(b []byte) (ldReply, map[string]any, error) {
+	small := len(b) <= maxCachedReplySize
+	if small {
+		c.mu.Lock()
+		d, ok := c.replies[string(b)]
+		c.mu.Unlock()
+		if ok {
+			return d.r, d.m, nil
+		}
+	}
 	var m map[string]any
 	if _, err := plist.Unmarshal(b, &m); err != nil {
-		return ldReply{}, nil, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %w", err)})
+		return ldReply{}, nil, &causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %w", err)}
 	}
-	return ldReplyFrom(m), m, nil
+	r := ldReplyFrom(m)
+	if small {
+		c.mu.Lock()
+		if c.replies == nil {
+			c.replies = map[string]decodedReply{}
+		}
+		if len(c.replies) < maxCachedReplies {
+			c.replies[string(b)] = decodedReply{r, m}
+		}
+		c.mu.Unlock()
+	}
+	return r, m, nil
 }
 
 // ldReplyFrom takes the common lockdownd reply fields out of a decoded reply;
@@ -248,7 +338,7 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 		}
 	}
 
-	r, _, err := do(ldRequest{Label: label, Request: "QueryType"})
+	r, _, err := do(queryTypeRequest())
 	if err != nil {
 		info.Duration = time.Since(start)
 		return info, err
@@ -264,7 +354,7 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 	// no such request, and a lockdownd that refuses it is asked key by key.
 	keys := LockdownKeys
 	if info.Mode != mode.Restore {
-		r, _, err := do(ldRequest{Label: label, Request: "GetValue"})
+		r, _, err := do(allValuesRequest())
 		if err != nil {
 			info.Duration = time.Since(start)
 			return info, err
@@ -398,24 +488,6 @@ type RTTStats struct {
 // DefaultProbeRequests is ProbeRTT's n when n <= 0.
 const DefaultProbeRequests = 20
 
-// probeRequest is the request ProbeRTT times, GetValue(ProductVersion),
-// framed once by go-ios's lockdown codec (4-byte big-endian length + XML
-// plist): each round trip then times the link, not the encoding.
-var probeRequest = sync.OnceValues(func() ([]byte, error) {
-	return ios.NewPlistCodec().Encode(ldRequest{Label: label, Request: "GetValue", Key: "ProductVersion"})
-})
-
-// maxKnownReplies bounds the distinct replies a probe remembers as checked;
-// a phone whose answers keep changing has each one decoded.
-const maxKnownReplies = 4
-
-// prober is one ProbeRTT's state across its tunnels: the request frame and
-// the replies already decoded and found to be lockdownd answers.
-type prober struct {
-	req   []byte
-	known [][]byte
-}
-
 // ProbeRTT sends n lockdownd GetValue(ProductVersion) requests, each with its
 // own RequestTimeout, over one connection. After a timeout or a drop it
 // re-dials and goes on, counting it. It returns an error only when the first
@@ -429,11 +501,7 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 	}
 	op := "probe lockdown of " + e.UDID
 	var st RTTStats
-	req, err := probeRequest()
-	if err != nil {
-		return st, &Error{Op: op, Addr: c.addr, Err: err}
-	}
-	p := &prober{req: req}
+	req := probeRequest()
 	st.Samples = make([]time.Duration, 0, n)
 	// A tunnel QueryLockdown kept (Options.KeepTunnels) is used first. If
 	// lockdownd closed it while it was kept, its first request finds it
@@ -442,7 +510,7 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 	var s *session
 	redial := false
 	if kept := c.take(ctx, e, op); kept != nil {
-		d, err := p.roundTrip(kept)
+		d, err := kept.roundTrip(req)
 		switch {
 		case err == nil:
 			s = kept
@@ -484,7 +552,7 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 				continue
 			}
 		}
-		d, err := p.roundTrip(s)
+		d, err := s.roundTrip(req)
 		if err != nil {
 			s.close()
 			s = nil
@@ -497,38 +565,31 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 	return st, nil
 }
 
-// roundTrip sends the probe's request on s and reads the reply frame with
-// go-ios (through the frame guard, which checks its framing and limits),
-// timed from send to the whole reply read. A reply byte-identical to one
-// already checked needs no decode; any other is decoded once and must be a
-// lockdownd answer (a Value, or an Error refusing the request).
-func (p *prober) roundTrip(s *session) (time.Duration, error) {
+// roundTrip sends req, the probe's request, on s and reads the reply frame
+// with go-ios (through the frame guard, which checks its framing and
+// limits), timed from send to the whole reply read. The reply must be a
+// lockdownd answer (a Value, or an Error refusing the request); a reply
+// byte-identical to one already checked is not decoded again
+// (Client.decodeReply).
+func (s *session) roundTrip(req encodedRequest) (time.Duration, error) {
 	if err := s.arm(); err != nil {
 		return 0, err
 	}
 	t0 := time.Now()
-	if err := s.dc.Send(p.req); err != nil {
-		return 0, s.fail(err)
+	if err := s.send(req); err != nil {
+		return 0, err
 	}
 	b, err := s.ld.ReadMessage()
 	d := time.Since(t0)
 	if err != nil {
 		return 0, s.fail(err)
 	}
-	for _, k := range p.known {
-		if bytes.Equal(b, k) {
-			return d, nil
-		}
+	r, _, err := s.c.decodeReply(b)
+	if err != nil {
+		return 0, s.failReply(err)
 	}
-	var m map[string]any
-	if _, err := plist.Unmarshal(b, &m); err != nil {
-		return 0, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %w", err)})
-	}
-	if r := ldReplyFrom(m); r.Error == "" && r.Value == nil {
+	if r.Error == "" && r.Value == nil {
 		return 0, s.failReply(&causeError{kind: ErrProtocol, cause: errors.New("lockdownd reply to GetValue has neither Value nor Error")})
-	}
-	if len(p.known) < maxKnownReplies {
-		p.known = append(p.known, b)
 	}
 	return d, nil
 }
@@ -560,7 +621,7 @@ func (c *Client) QueryType(ctx context.Context, e Entry) (string, mode.Mode, err
 		return "", mode.Unknown, err
 	}
 	defer s.close()
-	r, _, err := s.requestRaw(ldRequest{Label: label, Request: "QueryType"})
+	r, _, err := s.requestRaw(queryTypeRequest())
 	if err != nil {
 		return "", mode.Unknown, err
 	}
