@@ -55,10 +55,11 @@ const DefaultLockdownRequests = 10
 
 // With more than ProbeFullPhones phones, a run times as many lockdown round
 // trips in all as ProbeFullPhones phones would get, shared equally, and each
-// phone at least MinProbeRequests. Every round trip is plist work on this
-// computer's CPUs (go-ios encodes the request and decodes the reply, about
-// 25 µs here) while at most maxParallelPhones phones are timed at once, so
-// with 32 phones ten each would mostly time this computer, not the phones.
+// phone at least MinProbeRequests. The probe does no plist work per round
+// trip any more (one request frame, each distinct reply decoded once), but
+// every round trip still wakes this computer's CPUs and usbmuxd's while up to
+// maxParallelPhones phones are timed at once, so with 32 phones ten each
+// would time the host's scheduler as much as the phones.
 const (
 	ProbeFullPhones  = 4
 	MinProbeRequests = 3
@@ -432,31 +433,33 @@ var maxParallelPhones = max(8, 4*runtime.GOMAXPROCS(0))
 
 // forEachListed runs fn for every usbmuxd-listed phone, at most
 // maxParallelPhones at once, all within budget (waiting for a turn
-// included), and collects the results by phone key.
+// included), and collects the results by phone key. A fixed set of workers
+// takes the phones in turn: a worker's stack, grown by the plist work of its
+// first phone, serves the next ones instead of growing again in a new
+// goroutine per phone. Once ctx ends the remaining phones still get fn,
+// which returns at once with ctx's error.
 func forEachListed[T any](ctx context.Context, phones []phone, budget time.Duration, fn func(ctx context.Context, p phone) T) map[string]T {
 	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
-	out := map[string]T{}
+	todo := make(chan phone, len(phones))
+	for _, p := range phones {
+		if p.entry != nil {
+			todo <- p
+		}
+	}
+	close(todo)
+	out := make(map[string]T, len(todo))
 	var mu sync.Mutex
 	var wg sync.WaitGroup
-	sem := make(chan struct{}, maxParallelPhones)
-	for _, p := range phones {
-		if p.entry == nil {
-			continue
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
+	for range min(maxParallelPhones, len(todo)) {
+		wg.Go(func() {
+			for p := range todo {
+				v := fn(ctx, p)
+				mu.Lock()
+				out[p.Key] = v
+				mu.Unlock()
 			}
-			v := fn(ctx, p)
-			mu.Lock()
-			out[p.Key] = v
-			mu.Unlock()
-		}()
+		})
 	}
 	wg.Wait()
 	return out

@@ -108,3 +108,32 @@ func startScenarioB(b *testing.B, sc sim.Scenario) *sim.Server {
 	b.Cleanup(func() { _ = srv.Close() })
 	return srv
 }
+
+// BenchmarkQueryAndProbe is one phone's lockdown work in a quick pass:
+// QueryLockdown on a kept tunnel, then a 3-request ProbeRTT on it (what each
+// of 32 phones gets), against the simulator (healthy scenario, unix socket).
+func BenchmarkQueryAndProbe(b *testing.B) {
+	sc, err := sim.Builtin("healthy")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := startScenarioB(b, sc)
+	a, _ := usbmux.ParseAddress(srv.Addr())
+	c := usbmux.NewClient(a, usbmux.Options{RequestTimeout: 5 * time.Second, KeepTunnels: time.Minute})
+	defer c.Close()
+	ctx := context.Background()
+	es, err := c.List(ctx)
+	if err != nil || len(es) != 1 {
+		b.Fatal(es, err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		if _, err := c.QueryLockdown(ctx, es[0]); err != nil {
+			b.Fatal(err)
+		}
+		if st, err := c.ProbeRTT(ctx, es[0], 3); err != nil || len(st.Samples) != 3 {
+			b.Fatal(st, err)
+		}
+	}
+}

@@ -81,8 +81,9 @@ type Client struct {
 	opts Options
 	log  *slog.Logger
 
-	mu     sync.Mutex
-	parked map[int]*parkedTunnel // kept lockdown tunnels by DeviceID
+	mu      sync.Mutex
+	parked  map[int]*parkedTunnel   // kept lockdown tunnels by DeviceID
+	replies map[string]decodedReply // small decoded lockdownd replies (decodeReply)
 }
 
 // parkedTunnel is a lockdown tunnel kept for reuse; its timer closes it.

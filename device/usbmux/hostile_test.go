@@ -178,3 +178,73 @@ func TestEscapesFromThePhoneAreCleaned(t *testing.T) {
 		}
 	}
 }
+
+// lockdownAnswering serves a usbmuxd that accepts Connect and then answers
+// the n-th lockdownd request on the tunnel with replies[n % len(replies)].
+func lockdownAnswering(t *testing.T, replies []map[string]any) string {
+	t.Helper()
+	frames := make([][]byte, len(replies))
+	for i, r := range replies {
+		f, err := sim.EncodeLockdownPlist(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		frames[i] = f
+	}
+	ok, err := plist.Marshal(map[string]any{"MessageType": "Result", "Number": 0}, plist.XMLFormat)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fakeUsbmuxd(t, func(conn net.Conn) {
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+		h, _, err := sim.ReadMuxFrame(conn)
+		if err != nil {
+			return
+		}
+		if _, err := conn.Write(sim.AppendMuxFrame(nil, 1, 8, h.Tag, ok)); err != nil {
+			return
+		}
+		for n := 0; ; n++ {
+			if _, err := sim.ReadLockdownFrame(conn); err != nil {
+				return
+			}
+			if _, err := conn.Write(frames[n%len(frames)]); err != nil {
+				return
+			}
+		}
+	})
+}
+
+// TestProbeReplies: the probe counts every lockdownd answer as a round trip,
+// a refusal too (restored answers GetValue with UnknownRequest), whether it
+// repeats an earlier reply byte for byte or not; a reply that is neither a
+// Value nor an Error is a protocol failure, however often it comes.
+func TestProbeReplies(t *testing.T) {
+	value := map[string]any{"Request": "GetValue", "Key": "ProductVersion", "Value": "17.5.1"}
+	for _, tc := range []struct {
+		name     string
+		replies  []map[string]any
+		failures int // of 6 requests
+	}{
+		{"same value", []map[string]any{value}, 0},
+		{"values change", []map[string]any{value, {"Request": "GetValue", "Key": "ProductVersion", "Value": "18.0"}, {"Value": "x"}, {"Value": "y"}, {"Value": "z"}, {"Value": 1}}, 0},
+		{"refused", []map[string]any{{"Request": "GetValue", "Error": "UnknownRequest"}}, 0},
+		{"no value", []map[string]any{{"Request": "GetValue", "Key": "ProductVersion"}}, 6},
+		{"valid then empty", []map[string]any{value, {"Request": "GetValue"}}, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := clientFor(t, lockdownAnswering(t, tc.replies), time.Second)
+			e := usbmux.Entry{UDID: udidA, DeviceID: 1}
+			st, err := c.ProbeRTT(ctxT(t, 10*time.Second), e, 6)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Requests != 6 || st.Failures != tc.failures || len(st.Samples) != 6-tc.failures || st.Timeouts != 0 {
+				t.Errorf("stats = %+v, want %d failures of 6", st, tc.failures)
+			}
+			if tc.failures > 0 && !errors.Is(st.Err, usbmux.ErrProtocol) {
+				t.Errorf("first failure = %v, want ErrProtocol", st.Err)
+			}
+		})
+	}
+}

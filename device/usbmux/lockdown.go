@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/danielpaulus/go-ios/ios"
@@ -146,25 +147,116 @@ func (s *session) connectLockdown(e Entry) (*session, error) {
 	return s, nil
 }
 
-// requestRaw sends one lockdownd request and reads its reply within
-// RequestTimeout. The reply is decoded once, as a map (restored's QueryValue
-// answers {key: value}), and the common fields are taken from it.
+// encodedRequest is a lockdownd request already framed by go-ios's lockdown
+// codec (4-byte big-endian length + XML plist); requestRaw sends it as is.
+type encodedRequest []byte
+
+// frameOnce returns req framed by go-ios's lockdown codec, encoded on first
+// use: requests that never change are not encoded again for every phone.
+// It returns nil if go-ios could not encode it.
+func frameOnce(req ldRequest) func() encodedRequest {
+	return sync.OnceValue(func() encodedRequest {
+		b, err := ios.NewPlistCodec().Encode(req)
+		if err != nil {
+			return nil
+		}
+		return b
+	})
+}
+
+// The requests every phone gets, framed once.
+var (
+	queryTypeRequest = frameOnce(ldRequest{Label: label, Request: "QueryType"})
+	allValuesRequest = frameOnce(ldRequest{Label: label, Request: "GetValue"})
+	probeRequest     = frameOnce(ldRequest{Label: label, Request: "GetValue", Key: "ProductVersion"})
+)
+
+// requestRaw sends one lockdownd request (a struct go-ios encodes, or an
+// encodedRequest) and reads its reply within RequestTimeout. The reply is
+// decoded once (Client.decodeReply), as a map (restored's QueryValue
+// answers {key: value}), and the common fields are taken from it. The map
+// may be shared with other callers: it is read-only.
 func (s *session) requestRaw(req any) (ldReply, map[string]any, error) {
 	if err := s.arm(); err != nil {
 		return ldReply{}, nil, err
 	}
-	if err := s.ld.Send(req); err != nil {
-		return ldReply{}, nil, s.fail(err)
+	if err := s.send(req); err != nil {
+		return ldReply{}, nil, err
 	}
 	b, err := s.ld.ReadMessage()
 	if err != nil {
 		return ldReply{}, nil, s.fail(err)
 	}
+	r, m, err := s.c.decodeReply(b)
+	if err != nil {
+		return ldReply{}, nil, s.failReply(err)
+	}
+	return r, m, nil
+}
+
+// send sends req to lockdownd: an encodedRequest as it is, anything else
+// encoded by go-ios.
+func (s *session) send(req any) error {
+	var err error
+	if f, ok := req.(encodedRequest); ok {
+		if len(f) == 0 {
+			return s.failReply(errors.New("lockdownd request could not be encoded"))
+		}
+		err = s.dc.Send(f)
+	} else {
+		err = s.ld.Send(req)
+	}
+	if err != nil {
+		return s.fail(err)
+	}
+	return nil
+}
+
+// Replies of at most maxCachedReplySize bytes are kept decoded by their
+// bytes, up to maxCachedReplies of them per Client: QueryType's,
+// ValidatePair's and the probe's answers are byte-identical across requests
+// and often across phones. Larger replies (every value of a phone) differ
+// from phone to phone and are decoded each time.
+const (
+	maxCachedReplies   = 32
+	maxCachedReplySize = 512
+)
+
+// decodedReply is a decoded lockdownd reply; m is read-only.
+type decodedReply struct {
+	r ldReply
+	m map[string]any
+}
+
+// decodeReply decodes a lockdownd reply, b being a payload the frame guard
+// accepted. A small reply byte-identical to one decoded before is not
+// decoded again. The error wraps ErrProtocol.
+func (c *Client) decodeReply(b []byte) (ldReply, map[string]any, error) {
+	small := len(b) <= maxCachedReplySize
+	if small {
+		c.mu.Lock()
+		d, ok := c.replies[string(b)]
+		c.mu.Unlock()
+		if ok {
+			return d.r, d.m, nil
+		}
+	}
 	var m map[string]any
 	if _, err := plist.Unmarshal(b, &m); err != nil {
-		return ldReply{}, nil, s.failReply(&causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %w", err)})
+		return ldReply{}, nil, &causeError{kind: ErrProtocol, cause: fmt.Errorf("lockdownd reply: %w", err)}
 	}
-	return ldReplyFrom(m), m, nil
+	r := ldReplyFrom(m)
+	if small {
+		c.mu.Lock()
+		if c.replies == nil {
+			c.replies = map[string]decodedReply{}
+		}
+		if len(c.replies) < maxCachedReplies {
+			c.replies[string(b)] = decodedReply{r, m}
+		}
+		c.mu.Unlock()
+	}
+	return r, m, nil
 }
 
 // ldReplyFrom takes the common lockdownd reply fields out of a decoded reply;
@@ -246,7 +338,7 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 		}
 	}
 
-	r, _, err := do(ldRequest{Label: label, Request: "QueryType"})
+	r, _, err := do(queryTypeRequest())
 	if err != nil {
 		info.Duration = time.Since(start)
 		return info, err
@@ -262,7 +354,7 @@ func (c *Client) QueryLockdown(ctx context.Context, e Entry) (LockdownInfo, erro
 	// no such request, and a lockdownd that refuses it is asked key by key.
 	keys := LockdownKeys
 	if info.Mode != mode.Restore {
-		r, _, err := do(ldRequest{Label: label, Request: "GetValue"})
+		r, _, err := do(allValuesRequest())
 		if err != nil {
 			info.Duration = time.Since(start)
 			return info, err
@@ -396,17 +488,21 @@ type RTTStats struct {
 // DefaultProbeRequests is ProbeRTT's n when n <= 0.
 const DefaultProbeRequests = 20
 
-// ProbeRTT sends n lockdownd GetValue(ProductVersion) requests (go-ios's
-// GetValue), each with its own RequestTimeout, over one connection. After a
-// timeout or a drop it re-dials and goes on, counting it. It returns an error
-// only when the first connection cannot be opened or ctx ends; per-request
-// failures are in the stats.
+// ProbeRTT sends n lockdownd GetValue(ProductVersion) requests, each with its
+// own RequestTimeout, over one connection. After a timeout or a drop it
+// re-dials and goes on, counting it. It returns an error only when the first
+// connection cannot be opened or ctx ends; per-request failures are in the
+// stats. A reply counts as a round trip when it is a lockdownd answer, even
+// one refusing the request (restored answers GetValue with UnknownRequest):
+// the probe times the link, not the value.
 func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error) {
 	if n <= 0 {
 		n = DefaultProbeRequests
 	}
 	op := "probe lockdown of " + e.UDID
 	var st RTTStats
+	req := probeRequest()
+	st.Samples = make([]time.Duration, 0, n)
 	// A tunnel QueryLockdown kept (Options.KeepTunnels) is used first. If
 	// lockdownd closed it while it was kept, its first request finds it
 	// closed: that is not counted and a new tunnel is opened. Any other
@@ -414,7 +510,7 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 	var s *session
 	redial := false
 	if kept := c.take(ctx, e, op); kept != nil {
-		d, err := kept.roundTrip()
+		d, err := kept.roundTrip(req)
 		switch {
 		case err == nil:
 			s = kept
@@ -456,7 +552,7 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 				continue
 			}
 		}
-		d, err := s.roundTrip()
+		d, err := s.roundTrip(req)
 		if err != nil {
 			s.close()
 			s = nil
@@ -469,22 +565,31 @@ func (c *Client) ProbeRTT(ctx context.Context, e Entry, n int) (RTTStats, error)
 	return st, nil
 }
 
-// roundTrip is one GetValue through go-ios, timed from send to parsed reply.
-func (s *session) roundTrip() (time.Duration, error) {
+// roundTrip sends req, the probe's request, on s and reads the reply frame
+// with go-ios (through the frame guard, which checks its framing and
+// limits), timed from send to the whole reply read. The reply must be a
+// lockdownd answer (a Value, or an Error refusing the request); a reply
+// byte-identical to one already checked is not decoded again
+// (Client.decodeReply).
+func (s *session) roundTrip(req encodedRequest) (time.Duration, error) {
 	if err := s.arm(); err != nil {
 		return 0, err
 	}
 	t0 := time.Now()
-	v, err := s.ld.GetValue("ProductVersion")
+	if err := s.send(req); err != nil {
+		return 0, err
+	}
+	b, err := s.ld.ReadMessage()
 	d := time.Since(t0)
 	if err != nil {
 		return 0, s.fail(err)
 	}
-	if v == nil {
-		// go-ios ignores send errors and decode errors; an empty value means the exchange failed or was refused.
-		if ioErr := s.g.ioErr(); ioErr != nil {
-			return 0, s.fail(ioErr)
-		}
+	r, _, err := s.c.decodeReply(b)
+	if err != nil {
+		return 0, s.failReply(err)
+	}
+	if r.Error == "" && r.Value == nil {
+		return 0, s.failReply(&causeError{kind: ErrProtocol, cause: errors.New("lockdownd reply to GetValue has neither Value nor Error")})
 	}
 	return d, nil
 }
@@ -516,7 +621,7 @@ func (c *Client) QueryType(ctx context.Context, e Entry) (string, mode.Mode, err
 		return "", mode.Unknown, err
 	}
 	defer s.close()
-	r, _, err := s.requestRaw(ldRequest{Label: label, Request: "QueryType"})
+	r, _, err := s.requestRaw(queryTypeRequest())
 	if err != nil {
 		return "", mode.Unknown, err
 	}

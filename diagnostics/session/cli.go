@@ -15,6 +15,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/gctune"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
@@ -43,6 +44,9 @@ const CheckSlack = 60 * time.Second
 // returns ErrCheckFailed, after saying why on c.Stderr, when the check could
 // not run, the report could not be written, or the report is incomplete.
 func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
+	// A check is over in seconds: collecting its plist garbage on the way
+	// costs more than it frees (gctune.ShortRun).
+	defer gctune.ShortRun()()
 	fail := func(err error) error {
 		fmt.Fprintf(c.Stderr, "%s%v\n", c.Prefix, err)
 		return ErrCheckFailed

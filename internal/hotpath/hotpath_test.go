@@ -114,5 +114,6 @@ func benchEngine(b *testing.B, phones int) {
 	}
 }
 
-func BenchmarkEngineRun1Phone(b *testing.B)  { benchEngine(b, 1) }
-func BenchmarkEngineRun8Phones(b *testing.B) { benchEngine(b, 8) }
+func BenchmarkEngineRun1Phone(b *testing.B)   { benchEngine(b, 1) }
+func BenchmarkEngineRun8Phones(b *testing.B)  { benchEngine(b, 8) }
+func BenchmarkEngineRun32Phones(b *testing.B) { benchEngine(b, 32) }
