@@ -16,15 +16,19 @@ func (r Report) MarshalJSON() ([]byte, error) {
 	return json.Marshal(plain(n))
 }
 
-// JSON writes the report as indented JSON (two spaces) followed by a newline.
+// JSON writes the report as indented JSON (two spaces) followed by a newline:
+// MarshalJSON's document, indented. It encodes the normalised copy directly
+// rather than through MarshalJSON, which would cost a second pass to check
+// and compact the marshaller's output before indenting it; HTML characters
+// stay escaped (\u003c) as json.Marshal writes them.
 func (r *Report) JSON(w io.Writer) error {
 	if r == nil {
 		return fmt.Errorf("report: encode JSON: nil report")
 	}
+	type plain Report // no methods: encodes the fields, not MarshalJSON
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
+	if err := enc.Encode(plain(normalised(*r))); err != nil {
 		return fmt.Errorf("report: encode JSON: %w", err)
 	}
 	return nil
