@@ -10,6 +10,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog/internal/catfile"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog/internal/catgen"
 )
 
 func main() {
@@ -33,7 +34,7 @@ func run() error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
 	}
-	src, err := catfile.Source(f)
+	src, err := catgen.Source(f)
 	if err != nil {
 		return err
 	}

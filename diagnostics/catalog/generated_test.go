@@ -8,6 +8,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog/internal/catfile"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog/internal/catgen"
 )
 
 // TestGeneratedCatalogCurrent fails when catalog_gen.go is not what the
@@ -22,7 +23,7 @@ func TestGeneratedCatalogCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("assets/%s: %v", Path, err)
 	}
-	want, err := catfile.Source(f)
+	want, err := catgen.Source(f)
 	if err != nil {
 		t.Fatal(err)
 	}
