@@ -331,9 +331,9 @@ func (rd *redactor) mayContainKnown(s string) bool {
 // mayHaveShape is false when no identifier shape of shapeRE can be in s, so
 // most texts skip the expression (and a report without such text never
 // compiles it). Every shape holds 11 or more hexadecimal digits in a row
-// (the UDID halves, long hex, 0x ECIDs, 14+ decimal digits) or 10 or more
-// upper-case letters and digits (serial numbers); ordinary words such as
-// "restoredoctor" or "Information" have neither.
+// (the 16-digit half of a new-style UDID, long hex, 0x ECIDs, 14+ decimal
+// digits) or 10 or more upper-case letters and digits (serial numbers);
+// ordinary words such as "restoredoctor" or "Information" have neither.
 func mayHaveShape(s string) bool {
 	hexRun, upperRun := 0, 0
 	for i := 0; i < len(s); i++ {

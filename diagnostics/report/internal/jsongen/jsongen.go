@@ -156,9 +156,7 @@ func (g *gen) structFunc(t reflect.Type) error {
 	// when an earlier field is always written, checked at run time (against
 	// start) when the earlier ones all have omitempty.
 	always, maybe := false, false
-	if len(fs) > 0 && !fs[0].omitEmpty {
-		// nothing: the first field is always written first
-	} else if len(fs) > 0 {
+	if len(fs) > 0 && fs[0].omitEmpty {
 		fmt.Fprintf(w, "start := len(b)\n")
 	}
 	for _, f := range fs {
