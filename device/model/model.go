@@ -4,19 +4,22 @@
 // the recovery-button family that tells the user which buttons put this model
 // into recovery mode.
 //
-// The table is data, not code: it lives in assets/models/models.json and is
-// embedded through the assets package; adding a device means editing that file.
-// The package imports only assets of the project (never diagnostics or app),
-// does no I/O beyond reading the embedded file, and never panics on input:
-// anything it does not know is reported as an unknown device.
+// The table is data, not code: it lives in assets/models/models.json, and
+// adding a device means editing that file and running go generate, which
+// writes it into table_gen.go (a test fails while the two disagree), so no
+// JSON is parsed at run time. The package imports nothing of the project
+// outside its own internal packages (never diagnostics or app), does no I/O,
+// and never panics on input: anything it does not know is reported as an
+// unknown device.
 package model
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/restoredoctor/restoredoctor/device/model/internal/hexid"
 )
 
 // Family is the recovery-button family of a device: which buttons put it into
@@ -90,7 +93,7 @@ const maxShown = 48
 // surrounding space and letter case. An unknown or empty product type gives
 // Info{ProductType: pt, Name: "Unknown Apple device (pt)", Family: Unknown}.
 func ByProductType(pt string) Info {
-	if info, ok := table().byProductType(pt); ok {
+	if info, ok := lookupProductType(pt); ok {
 		return info
 	}
 	name := "Unknown Apple device"
@@ -104,7 +107,7 @@ func ByProductType(pt string) Info {
 // and DFU mode. Models that shipped with two chips are found under either.
 // An unknown pair gives Name "Unknown Apple device (CPID 0x8110, BDID 0x0E)".
 func ByChip(cpid, bdid uint32) Info {
-	if info, ok := table().byChip(cpid, bdid); ok {
+	if info, ok := lookupChip(cpid, bdid); ok {
 		return info
 	}
 	return Info{
@@ -120,8 +123,8 @@ func ByChip(cpid, bdid uint32) Info {
 // are not hexadecimal 32-bit numbers give an unknown device whose Name quotes
 // them (shortened and stripped of control characters).
 func ByChipHex(cpid, bdid string) Info {
-	c, errC := parseHex(cpid)
-	b, errB := parseHex(bdid)
+	c, errC := hexid.Parse(cpid)
+	b, errB := hexid.Parse(bdid)
 	if errC != nil || errB != nil {
 		return Info{
 			Name:   fmt.Sprintf("Unknown Apple device (CPID %q, BDID %q)", displayable(cpid), displayable(bdid)),
@@ -129,22 +132,6 @@ func ByChipHex(cpid, bdid string) Info {
 		}
 	}
 	return ByChip(c, b)
-}
-
-// parseHex parses a hexadecimal 32-bit number with an optional 0x prefix.
-func parseHex(s string) (uint32, error) {
-	s = strings.TrimSpace(s)
-	if len(s) > 2 && (s[:2] == "0x" || s[:2] == "0X") {
-		s = s[2:]
-	}
-	if s == "" || len(s) > 8 {
-		return 0, fmt.Errorf("model: %q is not a 32-bit hexadecimal number", s)
-	}
-	v, err := strconv.ParseUint(s, 16, 32)
-	if err != nil {
-		return 0, fmt.Errorf("model: %q is not a 32-bit hexadecimal number: %w", s, err)
-	}
-	return uint32(v), nil
 }
 
 // displayable makes an outside string safe to show in a name: trimmed, invalid

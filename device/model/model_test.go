@@ -1,13 +1,9 @@
 package model
 
 import (
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"unicode"
 	"unicode/utf8"
@@ -225,18 +221,16 @@ func TestAllRoundTrip(t *testing.T) {
 	}
 }
 
-// TestTableIntegrity checks the embedded table directly: it parses, has no
-// duplicate ProductType or (CPID, BDID), and every entry is complete.
+// TestTableIntegrity checks the generated table directly: no duplicate
+// ProductType or (CPID, BDID), every entry complete, and both indexes sorted
+// and pointing at every model and chip exactly once.
 func TestTableIntegrity(t *testing.T) {
-	tab, err := loadEmbedded()
-	if err != nil {
-		t.Fatalf("embedded table: %v", err)
-	}
+	type chipKey struct{ cpid, bdid uint32 }
 	pts := map[string]bool{}
 	chips := map[chipKey]string{}
 	ptRE := regexp.MustCompile(`^(iPhone|iPad|iPod)[1-9][0-9]?,[1-9][0-9]?$`)
 	hwRE := regexp.MustCompile(`^[a-z][a-z0-9]+ap$`)
-	for _, e := range tab.models {
+	for _, e := range models {
 		if pts[e.productType] {
 			t.Errorf("duplicate ProductType %q", e.productType)
 		}
@@ -365,77 +359,6 @@ func TestEveryIPhoneGeneration(t *testing.T) {
 	}
 }
 
-func TestParseValid(t *testing.T) {
-	data, err := os.ReadFile(filepath.Join("testdata", "valid.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tab, err := parse(data)
-	if err != nil {
-		t.Fatalf("parse(valid.json): %v", err)
-	}
-	got, ok := tab.byChip(0x8003, 0x04)
-	want := Info{ProductType: "iPhone8,1", Name: "iPhone 6s", HardwareModel: "n71map",
-		CPID: 0x8003, BDID: 0x04, Family: HomeButton, Known: true}
-	if !ok || got != want {
-		t.Errorf("byChip(0x8003, 0x04) = %+v, %v; want %+v", got, ok, want)
-	}
-	// The primary chip is the first; board names are stored lower case.
-	if got, _ := tab.byProductType("iPhone8,1"); got.HardwareModel != "n71ap" || got.CPID != 0x8000 {
-		t.Errorf("byProductType(iPhone8,1) = %+v, want primary chip n71ap 0x8000", got)
-	}
-}
-
-func TestParseInvalid(t *testing.T) {
-	want := map[string]string{
-		"truncated.json":                 "decode",
-		"garbage.json":                   "decode",
-		"unknown_field.json":             `unknown field "nmae"`,
-		"trailing_data.json":             "data after the table",
-		"wrong_schema.json":              `schema "restoredoctor.models/v2"`,
-		"no_models.json":                 "no models",
-		"bad_family.json":                `family "face-id"`,
-		"family_unknown.json":            `family "unknown"`,
-		"empty_name.json":                "empty name",
-		"empty_product_type.json":        "empty or padded product_type",
-		"no_chips.json":                  "no chips",
-		"duplicate_product_type.json":    "product_type already used by model 0",
-		"duplicate_chip.json":            `CPID 0x8110 BDID 0x0E already used by "iPhone14,3"`,
-		"duplicate_chip_same_model.json": `chip 1: CPID 0x8110 BDID 0x0E already used by "iPhone14,3"`,
-		"bad_cpid.json":                  `cpid "0xZZ"`,
-		"bdid_too_big.json":              `bdid "0x100"`,
-		"empty_hardware_model.json":      "empty hardware_model",
-	}
-	files, err := filepath.Glob(filepath.Join("testdata", "invalid", "*.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(files) != len(want) {
-		t.Errorf("%d files in testdata/invalid, %d expectations: keep them in step", len(files), len(want))
-	}
-	for _, f := range files {
-		name := filepath.Base(f)
-		t.Run(name, func(t *testing.T) {
-			data, err := os.ReadFile(f)
-			if err != nil {
-				t.Fatal(err)
-			}
-			tab, err := parse(data)
-			if err == nil {
-				t.Fatalf("parse accepted it: %d models", len(tab.models))
-			}
-			if !errors.Is(err, ErrInvalidTable) {
-				t.Errorf("error %v does not wrap ErrInvalidTable", err)
-			}
-			if w, ok := want[name]; !ok {
-				t.Errorf("no expectation for %s (error %v)", name, err)
-			} else if !strings.Contains(err.Error(), w) {
-				t.Errorf("error %q does not mention %q", err, w)
-			}
-		})
-	}
-}
-
 func TestFamilies(t *testing.T) {
 	seen := map[Family]bool{}
 	for _, f := range Families() {
@@ -464,34 +387,7 @@ func TestFamilies(t *testing.T) {
 	}
 }
 
-// TestConcurrentFirstUse races the lazy load against lookups (run with -race).
-func TestConcurrentFirstUse(t *testing.T) {
-	var wg sync.WaitGroup
-	for i := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			switch i % 3 {
-			case 0:
-				if !ByProductType("iPhone14,3").Known {
-					t.Error("iPhone14,3 unknown")
-				}
-			case 1:
-				if !ByChipHex("8110", "0E").Known {
-					t.Error("8110/0E unknown")
-				}
-			default:
-				if len(All()) == 0 {
-					t.Error("All() empty")
-				}
-			}
-		}()
-	}
-	wg.Wait()
-}
-
 func BenchmarkByProductType(b *testing.B) {
-	ByProductType("") // load outside the timing
 	b.ReportAllocs()
 	for b.Loop() {
 		ByProductType("iPhone14,3")
@@ -499,19 +395,9 @@ func BenchmarkByProductType(b *testing.B) {
 }
 
 func BenchmarkByChipHex(b *testing.B) {
-	ByChip(0, 0)
 	b.ReportAllocs()
 	for b.Loop() {
 		ByChipHex("8110", "0E")
-	}
-}
-
-func BenchmarkParseEmbedded(b *testing.B) {
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := loadEmbedded(); err != nil {
-			b.Fatal(err)
-		}
 	}
 }
 
@@ -520,9 +406,8 @@ func BenchmarkParseEmbedded(b *testing.B) {
 // All returns every model of the table in table order, one Info per
 // ProductType with its primary chip. The slice is the caller's own copy.
 func All() []Info {
-	t := table()
-	out := make([]Info, 0, len(t.models))
-	for _, m := range t.models {
+	out := make([]Info, 0, len(models))
+	for _, m := range models {
 		out = append(out, m.info(0))
 	}
 	return out

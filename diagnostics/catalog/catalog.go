@@ -1,28 +1,30 @@
-// Package catalog loads the fix-step catalogue (assets/steps/catalog.json):
+// Package catalog holds the fix-step catalogue (assets/steps/catalog.json):
 // the six steps' titles, summaries, instructions per OS and warnings, the
 // "see a professional" text, recovery-mode buttons per model family, and the
-// fix texts of findings that have no step. The text is data, not code.
+// fix texts of findings that have no step. The text is data, not code: go
+// generate writes the JSON file into catalog_gen.go as a Go value (a test
+// fails while the two disagree), so the program parses no JSON at run time.
 //
-// It imports only assets and diagnostics/report (for the Guide interface it
-// implements); it must not import diagnostics/rules, device/ or app/.
+// It imports only device/model (the recovery-button families), its internal
+// catfile (the file's form) and diagnostics/report (for the Guide interface
+// it implements); it must not import diagnostics/rules or app/.
 package catalog
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io/fs"
 	"slices"
 	"strings"
 	"sync"
 
-	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/device/model"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog/internal/catfile"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
 // Path is where the catalogue lives inside assets.FS.
 const Path = "steps/catalog.json"
+
+//go:generate go run gen.go
 
 // Operating-system keys of StepInfo.InstructionsByOS.
 const (
@@ -119,49 +121,19 @@ type Catalog struct {
 	fixTexts     map[string]string
 }
 
-type fileStep struct {
-	Number                 int                 `json:"number"`
-	Title                  string              `json:"title"`
-	Summary                string              `json:"summary"`
-	Instructions           []string            `json:"instructions"`
-	InstructionsByOS       map[string][]string `json:"instructions_by_os"`
-	Warning                string              `json:"warning"`
-	WarningMustAcknowledge bool                `json:"warning_must_acknowledge"`
-	Finally                []string            `json:"finally"`
-	DetailsByOS            map[string][]string `json:"details_by_os"`
-	InstructionsInRecovery []string            `json:"instructions_in_recovery"`
-}
-
-type fileRecovery struct {
-	AppliesTo    string   `json:"applies_to"`
-	Steps        []string `json:"steps"`
-	Alternatives []string `json:"alternatives"`
-}
-
-type file struct {
-	Version         int                     `json:"version"`
-	Steps           []fileStep              `json:"steps"`
-	Professional    fileStep                `json:"professional"`
-	RecoveryButtons map[string]fileRecovery `json:"recovery_buttons"`
-	FixTexts        map[string]string       `json:"fix_texts"`
-}
-
 var (
 	loadOnce sync.Once
 	loaded   *Catalog
 	loadErr  error
 )
 
-// Load parses the embedded catalogue once and returns it (the same value on
-// every call).
+// Load returns the embedded catalogue, checked once (the same value on
+// every call). The catalogue is assets/steps/catalog.json, turned into Go by
+// go generate (catalog_gen.go), so no JSON is parsed at run time;
+// TestGeneratedCatalogCurrent fails when the two disagree.
 func Load() (*Catalog, error) {
 	loadOnce.Do(func() {
-		data, err := fs.ReadFile(assets.FS, Path)
-		if err != nil {
-			loadErr = fmt.Errorf("catalog: read embedded %s: %w", Path, err)
-			return
-		}
-		loaded, loadErr = Parse(data)
+		loaded, loadErr = build(embedded())
 	})
 	return loaded, loadErr
 }
@@ -179,14 +151,18 @@ func MustDefault() *Catalog {
 
 // Parse decodes and validates a catalogue document: exactly the steps 1–6,
 // each with a title, summary and instructions, a professional entry,
-// recovery buttons for every family in Families, and no unknown fields.
+// recovery buttons for every family in Families, no unknown fields and
+// nothing after the document.
 func Parse(data []byte) (*Catalog, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var f file
-	if err := dec.Decode(&f); err != nil {
-		return nil, fmt.Errorf("catalog: parse: %w", err)
+	f, err := catfile.Decode(data)
+	if err != nil {
+		return nil, err
 	}
+	return build(f)
+}
+
+// build checks a decoded catalogue (see Parse) and makes the Catalog.
+func build(f catfile.File) (*Catalog, error) {
 	if f.Version != 1 {
 		return nil, fmt.Errorf("catalog: parse: unsupported version %d (want 1)", f.Version)
 	}
@@ -200,7 +176,7 @@ func Parse(data []byte) (*Catalog, error) {
 			return nil, fmt.Errorf("catalog: parse: step %d listed twice", s.Number)
 		}
 		seen[s.Number] = true
-		info, err := s.info()
+		info, err := info(s)
 		if err != nil {
 			return nil, err
 		}
@@ -211,7 +187,7 @@ func Parse(data []byte) (*Catalog, error) {
 			return nil, fmt.Errorf("catalog: parse: step %d missing", n)
 		}
 	}
-	pro, err := f.Professional.info()
+	pro, err := info(f.Professional)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: parse: professional: %w", err)
 	}
@@ -249,7 +225,7 @@ func Parse(data []byte) (*Catalog, error) {
 	return c, nil
 }
 
-func (s fileStep) info() (StepInfo, error) {
+func info(s catfile.Step) (StepInfo, error) {
 	if strings.TrimSpace(s.Title) == "" || strings.TrimSpace(s.Summary) == "" || len(s.Instructions) == 0 {
 		return StepInfo{}, fmt.Errorf("catalog: parse: step %d: title, summary and instructions must not be empty", s.Number)
 	}

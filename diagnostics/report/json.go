@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,21 +11,37 @@ import (
 // struct is in: devices, checks, findings, steps, reasons and port paths are
 // arrays (never null), evidence is an object (never null), and a step that
 // does not apply has a null rank and confidence. The receiver is not modified.
+//
+// The bytes are those json.Marshal writes for the fields, but come from the
+// encoder generated from the struct tags (json_gen.go): encoding/json would
+// spend most of a one-shot check's encoding time building its reflection
+// caches.
 func (r Report) MarshalJSON() ([]byte, error) {
-	type plain Report // no methods: avoids recursing into MarshalJSON
 	n := normalised(r)
-	return json.Marshal(plain(n))
+	b, err := appendReportJSON(make([]byte, 0, 8<<10), &n)
+	if err != nil {
+		return nil, fmt.Errorf("report: encode JSON: %w", err)
+	}
+	return b, nil
 }
 
-// JSON writes the report as indented JSON (two spaces) followed by a newline.
+// JSON writes the report as indented JSON (two spaces) followed by a newline:
+// MarshalJSON's document, indented.
 func (r *Report) JSON(w io.Writer) error {
 	if r == nil {
 		return fmt.Errorf("report: encode JSON: nil report")
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(r); err != nil {
+	compact, err := r.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	var out bytes.Buffer
+	out.Grow(len(compact) + len(compact)/2)
+	if err := json.Indent(&out, compact, "", "  "); err != nil {
+		return fmt.Errorf("report: encode JSON: %w", err)
+	}
+	out.WriteByte('\n')
+	if _, err := w.Write(out.Bytes()); err != nil {
 		return fmt.Errorf("report: encode JSON: %w", err)
 	}
 	return nil

@@ -109,6 +109,34 @@ func TestJSONRoundTrip(t *testing.T) {
 	}
 }
 
+// TestJSONIsMarshalJSONIndented: JSON writes exactly MarshalJSON's document
+// indented by two spaces plus a newline, HTML characters and U+2028/U+2029
+// escaped as json.Marshal escapes them, for every fixture and for hostile text.
+func TestJSONIsMarshalJSONIndented(t *testing.T) {
+	rs := fixtures()
+	odd := flappingReport()
+	odd.Summary = "<script>alert(1)</script> & \u2028 \u2029 \"quoted\" \\ \x00 é"
+	odd.Findings[0].Evidence = map[string]any{"html": "<b>&amp;</b>", "n": 1.5, "nested": map[string]any{"z": nil, "a": []any{"<"}}}
+	rs["hostile-text"] = odd
+	for name, r := range rs {
+		compact, err := r.MarshalJSON()
+		if err != nil {
+			t.Fatalf("%s: MarshalJSON: %v", name, err)
+		}
+		var want bytes.Buffer
+		if err := json.Indent(&want, compact, "", "  "); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want.WriteByte('\n')
+		if got := encode(t, r); !bytes.Equal(got, want.Bytes()) {
+			t.Errorf("%s: JSON differs from MarshalJSON indented:\n%s\nwant\n%s", name, got, want.Bytes())
+		}
+	}
+	if got := string(encode(t, odd)); !strings.Contains(got, `\u003cscript\u003e`) || !strings.Contains(got, `\u0026`) || !strings.Contains(got, `\u2028`) {
+		t.Errorf("HTML characters or U+2028 not escaped:\n%s", got)
+	}
+}
+
 // mutateDoc applies f to the decoded valid fixture and re-encodes it.
 func mutateDoc(t *testing.T, base []byte, f func(m map[string]any)) []byte {
 	t.Helper()

@@ -307,7 +307,7 @@ func (rd *redactor) text(s string) string {
 	if len(rd.knownLower) > 0 {
 		s = rd.replaceKnown(s)
 	}
-	if !hasAlnumRun(s, 10) { // every shape has 10 or more letters/digits in a row
+	if !mayHaveShape(s) {
 		return s
 	}
 	return shapeRE().ReplaceAllStringFunc(s, func(m string) string {
@@ -328,18 +328,30 @@ func (rd *redactor) mayContainKnown(s string) bool {
 	return false
 }
 
-// hasAlnumRun reports whether s has n ASCII letters or digits in a row.
-func hasAlnumRun(s string, n int) bool {
-	run := 0
+// mayHaveShape is false when no identifier shape of shapeRE can be in s, so
+// most texts skip the expression (and a report without such text never
+// compiles it). Every shape holds 11 or more hexadecimal digits in a row
+// (the 16-digit half of a new-style UDID, long hex, 0x ECIDs, 14+ decimal
+// digits) or 10 or more upper-case letters and digits (serial numbers);
+// ordinary words such as "restoredoctor" or "Information" have neither.
+func mayHaveShape(s string) bool {
+	hexRun, upperRun := 0, 0
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' {
-			run++
-			if run >= n {
-				return true
-			}
+		digit := c >= '0' && c <= '9'
+		upper := c >= 'A' && c <= 'Z'
+		if digit || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' {
+			hexRun++
 		} else {
-			run = 0
+			hexRun = 0
+		}
+		if digit || upper {
+			upperRun++
+		} else {
+			upperRun = 0
+		}
+		if hexRun >= 11 || upperRun >= 10 {
+			return true
 		}
 	}
 	return false
