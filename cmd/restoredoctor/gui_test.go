@@ -1,3 +1,5 @@
+//go:build !nowindow
+
 package main
 
 // The window: usage and exit codes in-process, and a smoke test of the real
