@@ -123,10 +123,7 @@ func TestActionCLIUmockdev(t *testing.T) {
 				"--usbmuxd", "unix://"+filepath.Join(t.TempDir(), "no-usbmuxd"))
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, umockdev, args...)
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
+			_, stdout, stderr, err := runUmockdev(t, func() *exec.Cmd { return exec.CommandContext(ctx, umockdev, args...) })
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {
 				code = ee.ExitCode()

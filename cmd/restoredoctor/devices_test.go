@@ -109,10 +109,8 @@ func TestDevicesUmockdev(t *testing.T) {
 			args = append(args, "--", bin, "devices", "--json", "--include-identifiers")
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, runner, args...)
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			if err := cmd.Run(); err != nil {
+			_, stdout, stderr, err := runUmockdev(t, func() *exec.Cmd { return exec.CommandContext(ctx, runner, args...) })
+			if err != nil {
 				t.Fatalf("umockdev-run … restoredoctor devices --json: %v\nstderr: %s", err, stderr.String())
 			}
 			var got []devlist.DeviceJSON
@@ -163,13 +161,13 @@ func TestDevicesTextUmockdev(t *testing.T) {
 	}
 	bin := buildDevicesCLI(t)
 	sys := "/sys/devices/pci0000:00/0000:00:14.0/usb1/"
-	cmd := exec.Command(runner, "-d", filepath.Join(devicesFixtureDir, "two-iphones.umockdev"),
-		"-p", sys+"1-2="+filepath.Join(devicesFixtureDir, "two-iphones-1-2.pcap"),
-		"-p", sys+"1-1/1-1.3="+filepath.Join(devicesFixtureDir, "two-iphones-1-1.3.pcap"),
-		"--", bin, "devices", "--include-identifiers")
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
+	_, stdout, stderr, err := runUmockdev(t, func() *exec.Cmd {
+		return exec.Command(runner, "-d", filepath.Join(devicesFixtureDir, "two-iphones.umockdev"),
+			"-p", sys+"1-2="+filepath.Join(devicesFixtureDir, "two-iphones-1-2.pcap"),
+			"-p", sys+"1-1/1-1.3="+filepath.Join(devicesFixtureDir, "two-iphones-1-1.3.pcap"),
+			"--", bin, "devices", "--include-identifiers")
+	})
+	out := stdout.Bytes()
 	if err != nil {
 		t.Fatalf("%v\nstdout: %s\nstderr: %s", err, out, stderr.String())
 	}
@@ -315,14 +313,14 @@ func TestDevicesUnprivilegedUmockdev(t *testing.T) {
 		t.Run(tt.breakKind+" "+strings.Join(tt.args, " "), func(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			cmd := exec.CommandContext(ctx, runner, "-d", filepath.Join(devicesFixtureDir, "iphone-recovery.umockdev"),
-				"-p", "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-2="+filepath.Join(devicesFixtureDir, "iphone-recovery-1-2.pcap"),
-				"--", "sh", "-c", devicesBreakScript, "sh", bin)
-			cmd.Args = append(cmd.Args, tt.args...)
-			cmd.Env = append(os.Environ(), "RD_BREAK="+tt.breakKind)
-			var stdout, stderr bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &stdout, &stderr
-			err := cmd.Run()
+			_, stdout, stderr, err := runUmockdev(t, func() *exec.Cmd {
+				cmd := exec.CommandContext(ctx, runner, "-d", filepath.Join(devicesFixtureDir, "iphone-recovery.umockdev"),
+					"-p", "/sys/devices/pci0000:00/0000:00:14.0/usb1/1-2="+filepath.Join(devicesFixtureDir, "iphone-recovery-1-2.pcap"),
+					"--", "sh", "-c", devicesBreakScript, "sh", bin)
+				cmd.Args = append(cmd.Args, tt.args...)
+				cmd.Env = append(os.Environ(), "RD_BREAK="+tt.breakKind)
+				return cmd
+			})
 			var ee *exec.ExitError
 			if !errors.As(err, &ee) || ee.ExitCode() != exitFail {
 				t.Fatalf("exit: %v, want status %d\nstdout: %s\nstderr: %s", err, exitFail, stdout.String(), stderr.String())

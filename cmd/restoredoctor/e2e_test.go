@@ -386,12 +386,12 @@ func runScenario(t *testing.T, sc scenario) {
 	limit := sc.window + 25*time.Second
 	ctx, cancel := context.WithTimeout(context.Background(), limit+30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "umockdev-run", args...)
-	cmd.Env = append(os.Environ(), "USBMUXD_SOCKET_ADDRESS=")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
-	err := cmd.Run()
+	cmd, stdout, stderr, err := runUmockdev(t, func() *exec.Cmd {
+		cmd := exec.CommandContext(ctx, "umockdev-run", args...)
+		cmd.Env = append(os.Environ(), "USBMUXD_SOCKET_ADDRESS=")
+		return cmd
+	})
 	elapsed := time.Since(start)
 	var exitErr *exec.ExitError
 	if err != nil && !errors.As(err, &exitErr) {
