@@ -40,11 +40,8 @@ type Setup struct {
 type parts struct {
 	usbErr error
 	opener usb.Opener
-	// pendingUSB is libusb being opened in the background: usbErr, opener
-	// and the live source come from it once it is done (see resolveUSB).
-	pendingUSB *usb.Pending
-	addr       string
-	close      []func()
+	addr   string
+	close  []func()
 }
 
 // Open opens the USB bus (libusb's, or the demo simulator's started on ctx)
@@ -81,11 +78,13 @@ func Open(ctx context.Context, s Setup) (*Session, error) {
 		return nil, fmt.Errorf("usbmuxd address: %w", err)
 	}
 	if s.Demo == "" {
-		// libusb opens while the rest is built and the check starts: the
-		// checks' source waits for it, the rest asks resolveUSB.
-		p.pendingUSB = usb.OpenInBackground(usb.ScannerOptions{Logger: log})
-		p.close = append(p.close, p.pendingUSB.Close)
-		checkUSB = p.pendingUSB.Source()
+		var closeUSB func()
+		checkUSB, liveUSB, closeUSB, p.usbErr = usb.Open(usb.ScannerOptions{Logger: log})
+		p.close = append(p.close, closeUSB)
+		if p.usbErr != nil {
+			log.Warn("USB not usable", "err", p.usbErr)
+		}
+		p.opener, _ = liveUSB.(usb.Opener)
 	}
 	engine := diagnostics.NewEngine(diagnostics.Config{USB: checkUSB, Logger: log, ToolVersion: s.ToolVersion, Host: s.Host})
 	p.close = append(p.close, func() { engine.Close() })
@@ -111,36 +110,12 @@ func (s *Session) Close() {
 	s.parts.release()
 }
 
-// resolveUSB waits for the background libusb open, if any, and takes its
-// outcome into the session: the live source, the opener and why the bus
-// could not be opened (logged once).
-func (s *Session) resolveUSB() {
-	s.usbOnce.Do(func() {
-		p := &s.parts
-		if p.pendingUSB == nil {
-			return
-		}
-		_, live, err := p.pendingUSB.Result()
-		s.cfg.USB, p.usbErr = live, err
-		p.opener, _ = live.(usb.Opener)
-		if err != nil {
-			s.log.Warn("USB not usable", "err", err)
-		}
-	})
-}
-
 // USBErr is why this computer's USB bus could not be opened (nil when it
 // could, and for the demo and sessions made with New).
-func (s *Session) USBErr() error {
-	s.resolveUSB()
-	return s.parts.usbErr
-}
+func (s *Session) USBErr() error { return s.parts.usbErr }
 
 // Opener opens USB devices for the recovery actions (nil without libusb).
-func (s *Session) Opener() usb.Opener {
-	s.resolveUSB()
-	return s.parts.opener
-}
+func (s *Session) Opener() usb.Opener { return s.parts.opener }
 
 // UsbmuxdAddress is the usbmuxd address for the checks' Options: the one
 // given to Open (""= the default), or the demo simulator's.

@@ -112,8 +112,6 @@ type Session struct {
 	mu    sync.Mutex
 	mon   *device.Monitor // the running Watch's monitor
 	parts parts           // what Open opened (zero for New)
-
-	usbOnce sync.Once // resolveUSB
 }
 
 // New returns a session over cfg.
@@ -134,11 +132,8 @@ func New(cfg Config) *Session {
 // Usbmux is the session's usbmuxd client (for host status).
 func (s *Session) Usbmux() *usbmux.Client { return s.cfg.Usbmux }
 
-// USB is the session's live USB source (nil without libusb).
-func (s *Session) USB() usb.Source {
-	s.resolveUSB()
-	return s.cfg.USB
-}
+// USB is the session's USB source (nil without libusb).
+func (s *Session) USB() usb.Source { return s.cfg.USB }
 
 // Check runs the diagnostics once, as a re-check too: the live view (Watch)
 // goes on, so a phone's history is kept across checks. With
@@ -185,7 +180,7 @@ func (s *Session) Watch(ctx context.Context, emit func(Event)) error {
 	}
 	var usbSrc device.USBEvents // a nil *usb.Watcher would not be a nil interface
 	var watcher *usb.Watcher
-	if s.USB() != nil {
+	if s.cfg.USB != nil {
 		watcher = usb.NewWatcher(s.cfg.USB, usb.WatcherOptions{Interval: s.cfg.PollInterval, Logger: s.log})
 		usbSrc = watcher
 	}
