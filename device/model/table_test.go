@@ -1,13 +1,12 @@
 package model
 
 import (
-	"bytes"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/device/model/internal/tablegen"
+	"github.com/restoredoctor/restoredoctor/internal/gentest"
 )
 
 // TestGeneratedTableCurrent fails when table_gen.go is not what the generator
@@ -22,13 +21,7 @@ func TestGeneratedTableCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatalf("assets/models/models.json: %v", err)
 	}
-	got, err := os.ReadFile("table_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("table_gen.go is out of date with assets/models/models.json: run go generate ./device/model")
-	}
+	gentest.Current(t, "table_gen.go", want, "assets/models/models.json", "go generate ./device/model")
 }
 
 // TestIndexes checks both generated indexes are strictly sorted (binary

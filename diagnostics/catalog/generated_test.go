@@ -1,14 +1,13 @@
 package catalog
 
 import (
-	"bytes"
-	"os"
 	"reflect"
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog/internal/catfile"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog/internal/catgen"
+	"github.com/restoredoctor/restoredoctor/internal/gentest"
 )
 
 // TestGeneratedCatalogCurrent fails when catalog_gen.go is not what the
@@ -27,13 +26,7 @@ func TestGeneratedCatalogCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("catalog_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatalf("catalog_gen.go is out of date with assets/%s: run go generate ./diagnostics/catalog", Path)
-	}
+	gentest.Current(t, "catalog_gen.go", want, "assets/"+Path, "go generate ./diagnostics/catalog")
 	// The generated value is the decoded file, and Load's catalogue is
 	// what Parse makes of the JSON.
 	if !reflect.DeepEqual(embedded(), f) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"math"
 	"math/rand/v2"
-	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report/internal/jsongen"
+	"github.com/restoredoctor/restoredoctor/internal/gentest"
 )
 
 // plain has Report's fields and no methods: json.Marshal of it is what
@@ -36,13 +36,7 @@ func TestGeneratedEncoderCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got, err := os.ReadFile("json_gen.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Fatal("json_gen.go is out of date with the report's struct tags: run go generate ./diagnostics/report")
-	}
+	gentest.Current(t, "json_gen.go", want, "the report's struct tags", "go generate ./diagnostics/report")
 }
 
 // TestGeneratedEncoderMatchesEncodingJSON: MarshalJSON writes the same bytes
