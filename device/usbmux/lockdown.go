@@ -180,18 +180,28 @@ func (s *session) requestRaw(req any) (ldReply, map[string]any, error) {
 	if err := s.arm(); err != nil {
 		return ldReply{}, nil, err
 	}
-	if err := s.send(req); err != nil {
-		return ldReply{}, nil, err
-	}
-	b, err := s.ld.ReadMessage()
+	b, err := s.exchange(req)
 	if err != nil {
-		return ldReply{}, nil, s.fail(err)
+		return ldReply{}, nil, err
 	}
 	r, m, err := s.c.decodeReply(b)
 	if err != nil {
 		return ldReply{}, nil, s.failReply(err)
 	}
 	return r, m, nil
+}
+
+// exchange sends req (see send) and reads the reply frame with go-ios,
+// through the frame guard; it returns the reply's payload, undecoded.
+func (s *session) exchange(req any) ([]byte, error) {
+	if err := s.send(req); err != nil {
+		return nil, err
+	}
+	b, err := s.ld.ReadMessage()
+	if err != nil {
+		return nil, s.fail(err)
+	}
+	return b, nil
 }
 
 // send sends req to lockdownd: an encodedRequest as it is, anything else
@@ -576,13 +586,10 @@ func (s *session) roundTrip(req encodedRequest) (time.Duration, error) {
 		return 0, err
 	}
 	t0 := time.Now()
-	if err := s.send(req); err != nil {
-		return 0, err
-	}
-	b, err := s.ld.ReadMessage()
+	b, err := s.exchange(req)
 	d := time.Since(t0)
 	if err != nil {
-		return 0, s.fail(err)
+		return 0, err
 	}
 	r, _, err := s.c.decodeReply(b)
 	if err != nil {
