@@ -16,13 +16,13 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/netcheck"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/netserve"
 )
 
 // loopbackResolver maps every name to 127.0.0.1: nothing leaves the machine.
@@ -72,24 +72,8 @@ func stallServer(t *testing.T, serve func(c net.Conn, stop <-chan struct{})) str
 		t.Fatal(err)
 	}
 	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				serve(c, stop)
-			}()
-		}
-	}()
-	t.Cleanup(func() { close(stop); _ = ln.Close(); wg.Wait() })
+	wait := netserve.Serve(ln, func(c net.Conn) { serve(c, stop) })
+	t.Cleanup(func() { close(stop); _ = ln.Close(); wait() })
 	return ln.Addr().String()
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/internal/memstats"
+	"github.com/restoredoctor/restoredoctor/internal/netserve"
 )
 
 // row is one line of the results table.
@@ -574,39 +575,25 @@ func echoServer(path string, reqLen int, reply []byte) (stop func(), err error) 
 	if err != nil {
 		return nil, err
 	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
+	wait := netserve.Serve(ln, func(c net.Conn) {
+		buf := make([]byte, reqLen)
 		for {
-			c, err := ln.Accept()
-			if err != nil {
+			if _, err := io.ReadFull(c, buf[:4]); err != nil {
 				return
 			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				buf := make([]byte, reqLen)
-				for {
-					if _, err := io.ReadFull(c, buf[:4]); err != nil {
-						return
-					}
-					n := int(binary.BigEndian.Uint32(buf[:4]))
-					if n+4 > len(buf) {
-						return
-					}
-					if _, err := io.ReadFull(c, buf[4:4+n]); err != nil {
-						return
-					}
-					if _, err := c.Write(reply); err != nil {
-						return
-					}
-				}
-			}()
+			n := int(binary.BigEndian.Uint32(buf[:4]))
+			if n+4 > len(buf) {
+				return
+			}
+			if _, err := io.ReadFull(c, buf[4:4+n]); err != nil {
+				return
+			}
+			if _, err := c.Write(reply); err != nil {
+				return
+			}
 		}
-	}()
-	return func() { _ = ln.Close(); wg.Wait() }, nil
+	})
+	return func() { _ = ln.Close(); wait() }, nil
 }
 
 // floorRTT times n request/response exchanges of pre-encoded frames.
