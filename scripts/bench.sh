@@ -30,9 +30,7 @@ export LANG="${LANG:-en_US.UTF-8}"
 [ "$LANG" = "C" ] && export LANG=en_US.UTF-8
 
 echo "== build" >&2
-$GO build -tags nowindow -o bin/restoredoctor ./cmd/restoredoctor
-$GO build -o bin/restoredoctor-gui ./cmd/restoredoctor
-$GO build -o bin/restoredoctor-sim ./cmd/restoredoctor-sim
+make --no-print-directory build GO="$GO" >&2 # the binaries exactly as `make build` makes them
 # The bare Fyne window whose C memory is the GL driver's floor in the GUI's RSS split.
 $GO build -o bin/glfloor ./internal/cmd/glfloor
 
