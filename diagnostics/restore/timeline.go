@@ -101,7 +101,7 @@ type Timeline struct {
 	drops, addrChanges          int
 	portChanges                 int
 	bootStages                  int
-	viaDFU                      bool // the flow went through DFU: iBSS and iBEC are both boot stages
+	viaDFU                      bool        // the flow went through DFU: iBSS and iBEC are both boot stages
 	wrong                       []wrongCome // bounded to 8, wrongCount counts all
 	wrongCount                  int
 	gaps                        []string // reasons, bounded to 8
@@ -593,4 +593,3 @@ func (t *Timeline) speed(ms int64, k Kind, mbps float64, inCurrent bool) {
 		t.lowSpeed = &speedFall{atMS: ms, stage: k, mbps: mbps, was: t.firstSpeed}
 	}
 }
-
