@@ -166,7 +166,10 @@ func (s *script) evs2(off, stop int64) *script { return s.off(off).stop(stop) }
 func TestStagesAndDrops(t *testing.T) {
 	tl := run().on(100, "recovery").
 		off(10_000).on(11_000, "recovery"). // 1 s: a drop
-		change(20_000, func(f *restoretrace.USBFacts) { f.Address += 3; f.IBoot = map[string]string{"CPID": "8101", "IBFL": "1C"} }). // iBEC, faster than the poll
+		change(20_000, func(f *restoretrace.USBFacts) {
+			f.Address += 3
+			f.IBoot = map[string]string{"CPID": "8101", "IBFL": "1C"}
+		}). // iBEC, faster than the poll
 		change(31_000, func(f *restoretrace.USBFacts) { f.PortPath = []int{1, 3} }).
 		off(40_000).on(45_000, "recovery"). // a third recovery identity without DFU: wrong
 		stop(50_000).timeline(Config{})
@@ -269,7 +272,7 @@ func TestBoundedMemory(t *testing.T) {
 
 type fakeClock struct{ t time.Time }
 
-func (c *fakeClock) Now() time.Time           { return c.t }
+func (c *fakeClock) Now() time.Time          { return c.t }
 func (c *fakeClock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 // TestTimers decides the stage timers with a fake clock, to the millisecond.
