@@ -11,6 +11,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 )
 
@@ -118,5 +119,56 @@ func TestDemoTracesListed(t *testing.T) {
 	names, err := fs.Glob(assets.FS, "traces/*.jsonl")
 	if err != nil || len(names) < 8 {
 		t.Fatalf("demo traces: %v, %v", names, err)
+	}
+}
+
+// TestDemoReports: each demo trace's restore_timeline passes report.Validate,
+// carries the verdict of Decide, and survives redaction.
+func TestDemoReports(t *testing.T) {
+	names, _ := fs.Glob(assets.FS, "traces/*.jsonl")
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "traces/"), ".jsonl")
+		t.Run(name, func(t *testing.T) {
+			tl := loadDemo(t, name)
+			v := tl.Decide(Inputs{})
+			r := report.Report{Schema: report.Schema, Host: report.Host{OS: "darwin", Usbmuxd: report.UsbmuxdRef{Status: report.UsbmuxdOK}}, Devices: []report.Device{}, Checks: []report.Check{}, Findings: []report.Finding{},
+				Steps: []report.Step{}, Professional: report.Professional{Reasons: []string{}}, Complete: true, IncompleteReasons: []string{}}
+			r.RestoreTimeline = tl.ToReport(v, 0)
+			red := report.Redact(r)
+			var b bytes.Buffer
+			if err := red.JSON(&b); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.Validate(b.Bytes()); err != nil {
+				t.Fatalf("%v\n%s", err, b.String())
+			}
+			var back struct {
+				RT report.RestoreTimeline `json:"restore_timeline"`
+			}
+			if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+				t.Fatal(err)
+			}
+			if back.RT.Verdict.ID != string(v.ID) || back.RT.Complete != v.Complete || len(back.RT.Stages) == 0 {
+				t.Errorf("restore_timeline verdict %q complete %v, want %q %v", back.RT.Verdict.ID, back.RT.Complete, v.ID, v.Complete)
+			}
+			last := back.RT.Stages[len(back.RT.Stages)-1]
+			if !last.Open || last.EndS != back.RT.DurationS {
+				t.Errorf("last stage %+v does not run to the end (%v s)", last, back.RT.DurationS)
+			}
+		})
+	}
+}
+
+// TestEnumsMatchReport: the report's enums are this package's kinds and ids.
+func TestEnumsMatchReport(t *testing.T) {
+	var kinds, ids []string
+	for _, k := range Kinds {
+		kinds = append(kinds, string(k))
+	}
+	for _, id := range VerdictIDs {
+		ids = append(ids, string(id))
+	}
+	if !slices.Equal(kinds, report.RestoreStages) || !slices.Equal(ids, report.RestoreVerdicts) {
+		t.Errorf("report enums %v / %v differ from %v / %v", report.RestoreStages, report.RestoreVerdicts, kinds, ids)
 	}
 }
