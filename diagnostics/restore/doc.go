@@ -55,8 +55,12 @@
 //
 // Drops: a re-attach in the same USB class within DropGap (3 s) is a drop of
 // the link, not a handover; so is a change of the USB address without a
-// detach (a re-enumeration shorter than the poll interval), except in
-// recovery where a re-enumeration with changed iBoot fields is a boot stage.
+// detach (a re-enumeration shorter than the poll interval). In recovery mode
+// a re-enumeration is first the boot stage that is due (iBEC after iBoot;
+// iBSS then iBEC after DFU), however quick, since passively it cannot be told
+// from a drop; after that, a quick one with unchanged iBoot fields is a drop,
+// and a slower one or one with changed fields is "came back in recovery
+// again" (wrong mode).
 //
 // Memory is bounded: at most MaxStages stages and MaxMarks marks are kept
 // (the first stage and the newest ones); counters go on past the caps.

@@ -418,7 +418,14 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		switch prevKind {
 		case Recovery, BootStage:
 			changed := ibootChanged(prev.IBoot, f.IBoot)
-			if short && !changed {
+			allowed := 1 // iBoot → iBEC (idevicerestore.c sends iBEC from recovery)
+			if t.viaDFU {
+				allowed = t.cfg.MaxBootStages // DFU → iBSS → iBEC (dfu.c)
+			}
+			// While a boot stage is still due, a re-enumeration is taken as
+			// it, however quick (iBEC can be back within one poll); after
+			// that, a quick one with the same iBoot fields is a drop.
+			if short && !changed && t.bootStages >= allowed {
 				t.drop(ms, prev, gapMS, reenum)
 				return
 			}
@@ -427,10 +434,6 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 			next.Inferred = "recovery mode again after a handover from " + prevKind.Words()
 			if changed {
 				next.Inferred += " (the iBoot fields changed)"
-			}
-			allowed := 1 // iBoot → iBEC (idevicerestore.c sends iBEC from recovery)
-			if t.viaDFU {
-				allowed = t.cfg.MaxBootStages // DFU → iBSS → iBEC (dfu.c)
 			}
 			if t.bootStages > allowed {
 				next.Kind = Recovery

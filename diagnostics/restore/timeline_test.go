@@ -165,34 +165,36 @@ func (s *script) evs2(off, stop int64) *script { return s.off(off).stop(stop) }
 
 func TestStagesAndDrops(t *testing.T) {
 	tl := run().on(100, "recovery").
-		off(10_000).on(11_000, "recovery"). // 1 s: a drop
-		change(20_000, func(f *restoretrace.USBFacts) {
-			f.Address += 3
-			f.IBoot = map[string]string{"CPID": "8101", "IBFL": "1C"}
-		}). // iBEC, faster than the poll
+		off(10_000).on(11_000, "recovery"). // 1 s: the iBEC stage that is due, however quick
+		off(20_000).on(21_000, "recovery"). // 1 s again, same fields: a drop
+		change(30_000, func(f *restoretrace.USBFacts) { f.Address += 3; f.IBoot = map[string]string{"CPID": "8101", "IBFL": "1C"} }).
 		change(31_000, func(f *restoretrace.USBFacts) { f.PortPath = []int{1, 3} }).
-		off(40_000).on(45_000, "recovery"). // a third recovery identity without DFU: wrong
 		stop(50_000).timeline(Config{})
 	st, omitted := tl.Stages()
 	var kinds []Kind
 	for _, s := range st {
 		kinds = append(kinds, s.Kind)
 	}
-	want := []Kind{Recovery, BootStage, Gone, Recovery}
+	want := []Kind{Recovery, Gone, BootStage, Recovery}
 	if !slices.Equal(kinds, want) || omitted != 0 {
 		t.Fatalf("stages %v (omitted %d), want %v", kinds, omitted, want)
 	}
-	if st[0].Drops != 1 || tl.Drops() != 1 {
-		t.Errorf("drops: stage %d, total %d; want 1, 1", st[0].Drops, tl.Drops())
+	if st[2].Drops != 1 || tl.Drops() != 1 || st[2].AddressChanges != 1 {
+		t.Errorf("boot stage: %+v; total drops %d", st[2], tl.Drops())
 	}
-	if st[1].PortChanges != 1 || st[1].AddressChanges != 0 || !strings.Contains(st[1].Inferred, "iBoot fields changed") || st[1].Wrong {
-		t.Errorf("boot stage: %+v", st[1])
+	if !st[3].Wrong || st[3].PortChanges != 1 || !strings.Contains(st[3].WrongWhy, "instead of entering restore mode") {
+		t.Errorf("a third recovery identity without DFU (changed iBoot fields) is not wrong: %+v", st[3])
 	}
-	if st[0].AddressChanges != 1 {
-		t.Errorf("the address change is not counted on the stage it ended: %+v", st[0])
+	// after DFU, iBSS and iBEC are both boot stages, even within one poll
+	tl = run().on(0, "dfu").off(5000).on(5100, "recovery").
+		change(9000, func(f *restoretrace.USBFacts) { f.Address++ }).stop(10_000).timeline(Config{})
+	st, _ = tl.Stages()
+	kinds = kinds[:0]
+	for _, s := range st {
+		kinds = append(kinds, s.Kind)
 	}
-	if !st[3].Wrong || !strings.Contains(st[3].WrongWhy, "instead of entering restore mode") {
-		t.Errorf("a third recovery identity without DFU is not wrong: %+v", st[3])
+	if want := []Kind{DFU, Gone, BootStage, BootStage}; !slices.Equal(kinds, want) || tl.Drops() != 0 || st[3].Wrong {
+		t.Errorf("DFU flow: %v, drops %d, want %v", kinds, tl.Drops(), want)
 	}
 }
 
