@@ -167,7 +167,10 @@ func TestStagesAndDrops(t *testing.T) {
 	tl := run().on(100, "recovery").
 		off(10_000).on(11_000, "recovery"). // 1 s: the iBEC stage that is due, however quick
 		off(20_000).on(21_000, "recovery"). // 1 s again, same fields: a drop
-		change(30_000, func(f *restoretrace.USBFacts) { f.Address += 3; f.IBoot = map[string]string{"CPID": "8101", "IBFL": "1C"} }).
+		change(30_000, func(f *restoretrace.USBFacts) {
+			f.Address += 3
+			f.IBoot = map[string]string{"CPID": "8101", "IBFL": "1C"}
+		}).
 		change(31_000, func(f *restoretrace.USBFacts) { f.PortPath = []int{1, 3} }).
 		stop(50_000).timeline(Config{})
 	st, omitted := tl.Stages()
