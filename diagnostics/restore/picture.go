@@ -49,10 +49,16 @@ var (
 	}
 )
 
-// WritePNG draws the timeline: one band per stage (its colour, its name when
-// it fits), drops as red marks, the link speed of each stage under its band
-// (red below high speed), a time axis, the "now" line and a legend.
+// WritePNG encodes Image as PNG.
 func (t *Timeline) WritePNG(w io.Writer, o PictureOptions) error {
+	return png.Encode(w, t.Image(o))
+}
+
+// Image draws the timeline (the window shows it as it is): one band per
+// stage (its colour, its name when it fits), drops as red marks, the link
+// speed of each stage under its band (red below high speed), a time axis,
+// the "now" line and a legend.
+func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	if o.Width == 0 {
 		o.Width = 960
 	}
@@ -196,7 +202,7 @@ func (t *Timeline) WritePNG(w io.Writer, o PictureOptions) error {
 		text(lx+15, ly, ink, e.lbl)
 		lx += 15 + width(e.lbl) + 14
 	}
-	return png.Encode(w, img)
+	return img
 }
 
 // PicturePath is where the picture of a Markdown export at mdPath goes:

@@ -330,8 +330,22 @@ func TestTimers(t *testing.T) {
 		t.Fatalf("wrong mode: %+v", st)
 	}
 	// nothing yet
-	if st := run().timeline(Config{}).Status(5); st.Timer != TimerNone {
+	if st := run().timeline(Config{}).Status(5); st.Timer != TimerNone || st.String() != "waiting for an iPhone on USB" {
 		t.Fatalf("empty: %+v", st)
+	}
+	// the live line
+	for _, tc := range []struct {
+		tl   *Timeline
+		now  int64
+		want string
+	}{
+		{flow().timeline(Config{}), 492_000, "restore mode for 2 min 10 s; next: normal mode, after the restore"},
+		{toBoot().off(340_000).timeline(Config{}), 640_000, "off USB for 5 min: LOST, not back within 5 min; back on USB within 5 min (next: restore mode)"},
+		{run().on(0, "recovery").timeline(Config{}), 300_000, "recovery mode for 5 min: STALLED, no progress for over 5 min; next: the boot stage (iBEC), shown as recovery mode"},
+	} {
+		if got := tc.tl.Status(tc.now).String(); got != tc.want {
+			t.Errorf("status line %q, want %q", got, tc.want)
+		}
 	}
 }
 
