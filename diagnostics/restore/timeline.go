@@ -397,14 +397,14 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 			next.Inferred = "a normal-mode product id right after recovery mode, with no boot stage seen: the restore system, or iOS after the phone left recovery; not told apart passively"
 		case Restore, NormalOrRestore:
 			if short {
-				t.drop(ms, prev, gapMS, reenum)
+				t.drop(ms, gapMS, reenum, f)
 				return
 			}
 			next.Kind = Normal
 			next.Inferred = "a normal-mode product id after " + prevKind.Words() + " and a reboot: iOS after the restore"
 		case Normal:
 			if short {
-				t.drop(ms, prev, gapMS, reenum)
+				t.drop(ms, gapMS, reenum, f)
 				return
 			}
 			next.Kind = Normal
@@ -426,7 +426,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 			// it, however quick (iBEC can be back within one poll); after
 			// that, a quick one with the same iBoot fields is a drop.
 			if short && !changed && t.bootStages >= allowed {
-				t.drop(ms, prev, gapMS, reenum)
+				t.drop(ms, gapMS, reenum, f)
 				return
 			}
 			t.bootStages++
@@ -456,7 +456,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		switch prevKind {
 		case DFU:
 			if short {
-				t.drop(ms, prev, gapMS, reenum)
+				t.drop(ms, gapMS, reenum, f)
 				return
 			}
 			next.Kind = DFU
@@ -520,7 +520,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 }
 
 // drop: the phone came back in the same stage; reopen it and count a drop.
-func (t *Timeline) drop(ms int64, prev *Stage, gapMS int64, reenum bool) {
+func (t *Timeline) drop(ms int64, gapMS int64, reenum bool, f restoretrace.USBFacts) {
 	if c := t.cur(); c.Kind == Gone && len(t.stages) >= 2 {
 		t.stages = t.stages[:len(t.stages)-1]
 	}
@@ -534,7 +534,14 @@ func (t *Timeline) drop(ms int64, prev *Stage, gapMS int64, reenum bool) {
 	} else {
 		t.mark(ms, MarkDrop, "dropped off USB for %s in %s", fmtDur(time.Duration(gapMS)*time.Millisecond), c.Kind.Words())
 	}
-	_ = prev
+	if old := t.facts; old != nil && len(old.PortPath) > 0 && len(f.PortPath) > 0 && !slices.Equal(old.PortPath, f.PortPath) {
+		c.PortChanges++
+		t.portChanges++
+		t.mark(ms, MarkPort, "came back on another port (%v → %v)", old.PortPath, f.PortPath)
+	}
+	t.speed(ms, c.Kind, f.SpeedMbps, true)
+	ff := f
+	t.facts = &ff
 }
 
 // change: the same phone shows other facts without leaving USB.

@@ -201,6 +201,28 @@ func TestStagesAndDrops(t *testing.T) {
 	}
 }
 
+// TestDropComesBackSlow: after a drop the stage takes the new facts: a
+// later address change is counted against them, and a return at full
+// speed or on another port is seen.
+func TestDropComesBackSlow(t *testing.T) {
+	s := flow().off(400_000)
+	s.addr++
+	f := facts(0x12a8, "normal", s.addr, 12, "")
+	f.PortPath = []int{2}
+	s.last = f
+	s.evs = append(s.evs, restoretrace.Event{TimeMS: 401_000, Kind: restoretrace.USBAttach, Key: key, USB: &f})
+	s.change(402_000, func(f *restoretrace.USBFacts) {}) // same facts: nothing
+	tl := s.stop(500_000).timeline(Config{})
+	st, _ := tl.Stages()
+	last := st[len(st)-1]
+	if last.Kind != Restore || last.Drops != 1 || last.PortChanges != 1 || last.AddressChanges != 0 || !slices.Equal(last.SpeedsMbps, []float64{480, 12}) {
+		t.Fatalf("restore stage after a drop: %+v", last)
+	}
+	if v := tl.Decide(Inputs{}); v.ID != LinkTrouble {
+		t.Errorf("verdict %s", v.ID)
+	}
+}
+
 func TestOtherDevicesAndKeys(t *testing.T) {
 	s := run().on(100, "normal")
 	other := facts(0x12a8, "normal", 40, 480, "")
