@@ -6,7 +6,8 @@
 // diagnostics/restore, which turns them into stages and a verdict.
 //
 // The package owns the event vocabulary and the file format only: it does no
-// USB or socket I/O and imports nothing from diagnostics/ or app/.
+// USB or socket I/O and imports nothing from diagnostics/ or app/ (only
+// internal/idhash, the redaction the reports use too).
 package restoretrace
 
 // Schema is the Header's schema value of a trace file of this version.
