@@ -83,6 +83,9 @@ type Event struct {
 	// Reason explains record.stop, record.gap and usbmux.down ("interrupted",
 	// "done", "poll failed: …", "suspended 42 s", "connection refused").
 	Reason string `json:"reason,omitempty"`
+	// DurationMS is how long a record.gap lasted: nothing was observed from
+	// TimeMS-DurationMS to TimeMS (optional; 0 when unknown).
+	DurationMS int64 `json:"duration_ms,omitempty"`
 }
 
 // USBFacts are the passively readable facts of one Apple device on the bus.

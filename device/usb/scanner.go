@@ -256,6 +256,9 @@ func fromDesc(desc *gousb.DeviceDesc) Device {
 		PortPath:   slices.Clone(desc.Path),
 		SpeedMbps:  speedMbps(desc.Speed),
 		USBVersion: bcdString(uint16(desc.Spec)),
+		// gousb fills Configs from libusb_get_config_descriptor: the copy
+		// the OS cached at enumeration (Linux: sysfs/usbfs), no transfer.
+		Configurations: len(desc.Configs),
 	}
 	d.Mode = mode.FromProductID(d.ProductID)
 	if len(d.PortPath) > 1 { // the root hub is not in the path
