@@ -2,7 +2,6 @@ package restoretrace
 
 import (
 	"maps"
-	"strings"
 
 	"github.com/restoredoctor/restoredoctor/internal/idhash"
 )
@@ -16,14 +15,9 @@ var ibootPublic = map[string]bool{
 	"BDID": true, "IBFL": true, "SRTG": true, "PWND": true,
 }
 
-// keyPrefixes are the phone-key kinds (device.Key) whose value is an
-// identifier. "usb:<bus-ports>" and "usbmux:<DeviceID>" name a port or a
-// handle of this computer and stay as they are.
-var keyPrefixes = []string{"ecid:", "udid:"}
-
 // Redact returns e with its identifiers replaced by idhash.Hash, the same
-// hash the reports use: the identifier part of Key and the identifying
-// iBoot fields. It does not change e (the IBoot map is copied). Redacting a
+// hash the reports use: Key (hashed whole, as a report hashes devices[].key,
+// so the two match) and the identifying iBoot fields. It does not change e (the IBoot map is copied). Redacting a
 // redacted event changes nothing.
 func Redact(e Event) Event {
 	e.Key = RedactKey(e.Key)
@@ -40,12 +34,11 @@ func Redact(e Event) Event {
 	return e
 }
 
-// RedactKey hashes the identifier inside a phone key ("ecid:…" → "ecid:id-…").
+// RedactKey is the redacted form of a phone key: idhash.Hash of the whole
+// key ("ecid:001A…" → "id-…"), as reports redact devices[].key; "" stays "".
 func RedactKey(key string) string {
-	for _, p := range keyPrefixes {
-		if v, ok := strings.CutPrefix(key, p); ok && v != "" {
-			return p + idhash.Hash(v)
-		}
+	if key == "" {
+		return ""
 	}
-	return key
+	return idhash.Hash(key)
 }

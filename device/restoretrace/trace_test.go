@@ -166,14 +166,14 @@ func TestRedact(t *testing.T) {
 			t.Errorf("IBoot[%s] = %q, want %q", k, r.USB.IBoot[k], want)
 		}
 	}
-	// The key of the ECID hashes like the ECID field, so a redacted trace still ties them.
-	if r.Key != "ecid:"+r.USB.IBoot["ECID"] {
-		t.Errorf("key %q does not match the hashed ECID %q", r.Key, r.USB.IBoot["ECID"])
+	// The key hashes as a report's devices[].key does, so the two match.
+	if r.Key != idhash.Hash("ecid:001A2B3C4D5E6F70") {
+		t.Errorf("key %q", r.Key)
 	}
 	if !reflect.DeepEqual(Redact(r), r) {
 		t.Error("redacting twice changes the event")
 	}
-	for in, want := range map[string]string{"usb:1-2.3": "usb:1-2.3", "usbmux:4": "usbmux:4", "": "", "ecid:": "ecid:"} {
+	for in, want := range map[string]string{"usb:1-2.3": idhash.Hash("usb:1-2.3"), "": "", "id-0123abcd": "id-0123abcd"} {
 		if got := RedactKey(in); got != want {
 			t.Errorf("RedactKey(%q) = %q, want %q", in, got, want)
 		}
