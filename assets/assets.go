@@ -1,5 +1,5 @@
 // Package assets embeds the project's data files: the model table, the step
-// catalogue, the udev rule and the icon. Data, not code: adding an iPhone or
+// catalogue, the udev rule, the icon and the demo restore traces. Data, not code: adding an iPhone or
 // rewording a step means editing a file here. It imports nothing of the project.
 package assets
 
@@ -8,5 +8,5 @@ import "embed"
 // FS holds every data file under assets/, addressed by their path below it
 // (e.g. "models/models.json", "steps/catalog.json").
 //
-//go:embed models steps linux icon actions
+//go:embed models steps linux icon actions traces
 var FS embed.FS

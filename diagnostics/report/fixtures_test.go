@@ -159,6 +159,33 @@ func noDeviceReport() report.Report {
 	return finish(r, rules.Tried{Cable: true, Computer: true})
 }
 
+// restoreLostReport: a recording of a restore in which phone A left USB
+// right after entering restore mode and did not come back.
+func restoreLostReport() report.Report {
+	r := recoveryReport()
+	yes, no := true, false
+	r.RestoreTimeline = &report.RestoreTimeline{
+		Source: "libusb+usbmuxd", StartedAt: "2025-05-14T09:10:00Z", PollMS: 500, DurationS: 500,
+		DeviceKey: "ecid:" + ecidA, Complete: true, IncompleteReasons: []string{},
+		Stages: []report.RestoreStage{
+			{Stage: "normal", StartS: 0.2, EndS: 95, DurationS: 94.8, ProductID: "12a8", SpeedsMbps: []float64{480}, UsbmuxListed: &yes},
+			{Stage: "gone", StartS: 95, EndS: 118, DurationS: 23, SpeedsMbps: []float64{}},
+			{Stage: "recovery", StartS: 118, EndS: 300, DurationS: 182, ProductID: "1281", SpeedsMbps: []float64{480}, UsbmuxListed: &no},
+			{Stage: "gone", StartS: 300, EndS: 304, DurationS: 4, SpeedsMbps: []float64{}},
+			{Stage: "boot_stage", Inferred: "recovery mode again after a handover from recovery mode", StartS: 304, EndS: 340, DurationS: 36, ProductID: "1281", SpeedsMbps: []float64{480}, UsbmuxListed: &no},
+			{Stage: "gone", StartS: 340, EndS: 362, DurationS: 22, SpeedsMbps: []float64{}},
+			{Stage: "restore", Inferred: "a normal-mode product id after the boot stage", StartS: 362, EndS: 375, DurationS: 13, ProductID: "12a8", SpeedsMbps: []float64{480}, UsbmuxListed: &yes},
+			{Stage: "gone", StartS: 375, EndS: 500, DurationS: 125, Open: true, SpeedsMbps: []float64{}},
+		},
+		Verdict: report.RestoreVerdict{ID: "lost", Stage: "restore", AtS: 375, Steps: []int{1},
+			Summary:  "The iPhone left USB 4 min 40 s into the restore, right after entering restore mode, and did not come back within 2 min 5 s. Finder, iTunes and Apple Devices report this as error 1002. Try another USB port directly on the computer, without a hub, and another cable (step 1).",
+			Evidence: []string{"off USB from 6 min 15 s to the end of the recording (2 min 5 s; a handover from restore mode takes at most 2 min)", "phone ECID " + ecidA},
+		},
+		PictureFile: "report-timeline.png",
+	}
+	return r
+}
+
 // fixtures are the representative reports, by golden-file name.
 func fixtures() map[string]report.Report {
 	return map[string]report.Report{
@@ -166,6 +193,7 @@ func fixtures() map[string]report.Report {
 		"flapping-hub":     flappingReport(),
 		"no-device":        noDeviceReport(),
 		"interrupted":      interruptedReport(),
+		"restore-lost":     restoreLostReport(),
 	}
 }
 

@@ -131,6 +131,17 @@ func appendReportJSON(b []byte, x *Report) ([]byte, error) {
 			}
 		}
 	}
+	if x.RestoreTimeline != nil {
+		b = append(b, `,"restore_timeline":`...)
+		if x.RestoreTimeline == nil {
+			b = append(b, "null"...)
+		} else {
+			b, err = appendRestoreTimelineJSON(b, x.RestoreTimeline)
+			if err != nil {
+				return nil, err
+			}
+		}
+	}
 	return append(b, '}'), nil
 }
 
@@ -336,6 +347,66 @@ func appendInProgressJSON(b []byte, x *InProgress) ([]byte, error) {
 	return append(b, '}'), nil
 }
 
+// appendRestoreTimelineJSON appends x as compact JSON, as encoding/json writes it.
+func appendRestoreTimelineJSON(b []byte, x *RestoreTimeline) ([]byte, error) {
+	var err error
+	b = append(b, '{')
+	b = append(b, `"source":`...)
+	b = appendJSONString(b, x.Source)
+	b = append(b, `,"started_at":`...)
+	b = appendJSONString(b, x.StartedAt)
+	b = append(b, `,"poll_ms":`...)
+	b = strconv.AppendInt(b, int64(x.PollMS), 10)
+	b = append(b, `,"duration_s":`...)
+	b, err = appendJSONFloat(b, x.DurationS)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"device_key":`...)
+	b = appendJSONString(b, x.DeviceKey)
+	b = append(b, `,"complete":`...)
+	b = strconv.AppendBool(b, x.Complete)
+	b = append(b, `,"incomplete_reasons":`...)
+	if x.IncompleteReasons == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i0 := range x.IncompleteReasons {
+			if i0 > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, x.IncompleteReasons[i0])
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"stages":`...)
+	if x.Stages == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i0 := range x.Stages {
+			if i0 > 0 {
+				b = append(b, ',')
+			}
+			b, err = appendRestoreStageJSON(b, &x.Stages[i0])
+			if err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"stages_omitted":`...)
+	b = strconv.AppendInt(b, int64(x.StagesOmitted), 10)
+	b = append(b, `,"drops":`...)
+	b = strconv.AppendInt(b, int64(x.Drops), 10)
+	b = append(b, `,"verdict":`...)
+	b, err = appendRestoreVerdictJSON(b, &x.Verdict)
+	if err != nil {
+		return nil, err
+	}
+	return append(b, '}'), nil
+}
+
 // appendUsbmuxdRefJSON appends x as compact JSON, as encoding/json writes it.
 func appendUsbmuxdRefJSON(b []byte, x *UsbmuxdRef) ([]byte, error) {
 	b = append(b, '{')
@@ -536,6 +607,125 @@ func appendRecoveryInfoJSON(b []byte, x *RecoveryInfo) ([]byte, error) {
 		}
 		b = append(b, `"sdom":`...)
 		b = appendJSONString(b, x.SDOM)
+	}
+	return append(b, '}'), nil
+}
+
+// appendRestoreStageJSON appends x as compact JSON, as encoding/json writes it.
+func appendRestoreStageJSON(b []byte, x *RestoreStage) ([]byte, error) {
+	var err error
+	b = append(b, '{')
+	b = append(b, `"stage":`...)
+	b = appendJSONString(b, x.Stage)
+	if x.Inferred != "" {
+		b = append(b, `,"inferred":`...)
+		b = appendJSONString(b, x.Inferred)
+	}
+	b = append(b, `,"start_s":`...)
+	b, err = appendJSONFloat(b, x.StartS)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"end_s":`...)
+	b, err = appendJSONFloat(b, x.EndS)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"duration_s":`...)
+	b, err = appendJSONFloat(b, x.DurationS)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"open":`...)
+	b = strconv.AppendBool(b, x.Open)
+	if x.ProductID != "" {
+		b = append(b, `,"product_id":`...)
+		b = appendJSONString(b, x.ProductID)
+	}
+	b = append(b, `,"speeds_mbps":`...)
+	if x.SpeedsMbps == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i0 := range x.SpeedsMbps {
+			if i0 > 0 {
+				b = append(b, ',')
+			}
+			b, err = appendJSONFloat(b, x.SpeedsMbps[i0])
+			if err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"drops":`...)
+	b = strconv.AppendInt(b, int64(x.Drops), 10)
+	b = append(b, `,"address_changes":`...)
+	b = strconv.AppendInt(b, int64(x.AddressChanges), 10)
+	b = append(b, `,"port_changes":`...)
+	b = strconv.AppendInt(b, int64(x.PortChanges), 10)
+	b = append(b, `,"usbmux_listed":`...)
+	if x.UsbmuxListed == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendBool(b, *x.UsbmuxListed)
+	}
+	if x.Wrong != "" {
+		b = append(b, `,"wrong":`...)
+		b = appendJSONString(b, x.Wrong)
+	}
+	return append(b, '}'), nil
+}
+
+// appendRestoreVerdictJSON appends x as compact JSON, as encoding/json writes it.
+func appendRestoreVerdictJSON(b []byte, x *RestoreVerdict) ([]byte, error) {
+	var err error
+	b = append(b, '{')
+	b = append(b, `"id":`...)
+	b = appendJSONString(b, x.ID)
+	b = append(b, `,"stage":`...)
+	b = appendJSONString(b, x.Stage)
+	b = append(b, `,"at_s":`...)
+	b, err = appendJSONFloat(b, x.AtS)
+	if err != nil {
+		return nil, err
+	}
+	b = append(b, `,"summary":`...)
+	b = appendJSONString(b, x.Summary)
+	b = append(b, `,"steps":`...)
+	if x.Steps == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i0 := range x.Steps {
+			if i0 > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, int64(x.Steps[i0]), 10)
+		}
+		b = append(b, ']')
+	}
+	b = append(b, `,"professional":`...)
+	b = strconv.AppendBool(b, x.Professional)
+	b = append(b, `,"evidence":`...)
+	if x.Evidence == nil {
+		b = append(b, "null"...)
+	} else {
+		b = append(b, '[')
+		for i0 := range x.Evidence {
+			if i0 > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, x.Evidence[i0])
+		}
+		b = append(b, ']')
+	}
+	if x.RestoreS != 0 {
+		b = append(b, `,"restore_s":`...)
+		b, err = appendJSONFloat(b, x.RestoreS)
+		if err != nil {
+			return nil, err
+		}
 	}
 	return append(b, '}'), nil
 }

@@ -117,6 +117,8 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 		m.line("")
 	}
 
+	m.restoreTimeline(r.RestoreTimeline)
+
 	m.line("## Devices")
 	m.line("")
 	if len(r.Devices) == 0 {

@@ -124,6 +124,12 @@ func newRedactor(r *Report) *redactor {
 		add(f.DeviceKey)
 		collectIdentifiers(f.Evidence, add)
 	}
+	if rt := r.RestoreTimeline; rt != nil {
+		add(rt.DeviceKey)
+		if _, id, ok := strings.Cut(rt.DeviceKey, ":"); ok {
+			add(id)
+		}
+	}
 	if len(vals) == 0 {
 		return &redactor{}
 	}
@@ -515,6 +521,7 @@ func Redact(r Report) Report {
 		}
 	}
 	out.Professional.Reasons = rd.texts(r.Professional.Reasons)
+	out.RestoreTimeline = rd.restoreTimeline(r.RestoreTimeline)
 	if r.PrimaryStep != nil {
 		n := *r.PrimaryStep
 		out.PrimaryStep = &n
@@ -531,4 +538,35 @@ func (rd *redactor) texts(in []string) []string {
 		out[i] = rd.text(s)
 	}
 	return out
+}
+
+// restoreTimeline redacts a copy of rt: the device key hashed, identifiers in
+// its texts replaced.
+func (rd *redactor) restoreTimeline(rt *RestoreTimeline) *RestoreTimeline {
+	if rt == nil {
+		return nil
+	}
+	out := *rt
+	if out.DeviceKey != "" {
+		out.DeviceKey = HashID(out.DeviceKey)
+	}
+	out.Source = rd.text(rt.Source)
+	out.IncompleteReasons = rd.texts(rt.IncompleteReasons)
+	if rt.Stages != nil {
+		out.Stages = make([]RestoreStage, len(rt.Stages))
+		for i, s := range rt.Stages {
+			s.SpeedsMbps = slices.Clone(s.SpeedsMbps)
+			if s.UsbmuxListed != nil {
+				l := *s.UsbmuxListed
+				s.UsbmuxListed = &l
+			}
+			s.Inferred = rd.text(s.Inferred)
+			s.Wrong = rd.text(s.Wrong)
+			out.Stages[i] = s
+		}
+	}
+	out.Verdict.Summary = rd.text(rt.Verdict.Summary)
+	out.Verdict.Steps = slices.Clone(rt.Verdict.Steps)
+	out.Verdict.Evidence = rd.texts(rt.Verdict.Evidence)
+	return &out
 }

@@ -47,6 +47,9 @@ type Report struct {
 	// incomplete reason starts "in progress:". Final reports never carry it
 	// (added to v1; optional for readers).
 	InProgress *InProgress `json:"in_progress,omitempty"`
+	// RestoreTimeline is the recording of a restore, its stages and verdict
+	// (added to v1; optional for readers; only in reports of a recording).
+	RestoreTimeline *RestoreTimeline `json:"restore_timeline,omitempty"`
 }
 
 // InProgress says how far a run was when a provisional report was made.

@@ -137,6 +137,8 @@ func (t *textWriter) render(r *Report) {
 	}
 	t.blank()
 
+	t.restoreTimeline(r.RestoreTimeline)
+
 	t.para("", 0, fmt.Sprintf("DEVICES (usbmuxd %s at %s)", orDash(r.Host.Usbmuxd.Status), orDash(r.Host.Usbmuxd.Address)))
 	if len(r.Devices) == 0 {
 		t.para("  ", 2, "no device found")

@@ -277,6 +277,8 @@ func (v *validator) report(doc any) {
 		}
 	}
 
+	v.restoreTimeline(root)
+
 	if host := v.object(p, root, "host"); host != nil {
 		v.str(p+".host", host, "os")
 		if mux := v.object(p+".host", host, "usbmuxd"); mux != nil {

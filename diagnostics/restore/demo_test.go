@@ -1,0 +1,174 @@
+package restore
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"io/fs"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/restoredoctor/restoredoctor/assets"
+	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+)
+
+// readTrace parses a trace file: one Header line, then one Event per line.
+// (The recorder's own reader lives in device/restoretrace; this one keeps
+// the test independent of it and strict: unknown fields fail.)
+func readTrace(t *testing.T, data []byte) (restoretrace.Header, []restoretrace.Event) {
+	t.Helper()
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var h restoretrace.Header
+	var evs []restoretrace.Event
+	for n := 0; sc.Scan(); n++ {
+		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
+		dec.DisallowUnknownFields()
+		if n == 0 {
+			if err := dec.Decode(&h); err != nil {
+				t.Fatalf("header: %v", err)
+			}
+			continue
+		}
+		var e restoretrace.Event
+		if err := dec.Decode(&e); err != nil {
+			t.Fatalf("line %d: %v", n+1, err)
+		}
+		evs = append(evs, e)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return h, evs
+}
+
+func loadDemo(t *testing.T, name string) *Timeline {
+	t.Helper()
+	data, err := fs.ReadFile(assets.FS, "traces/"+name+".jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, evs := readTrace(t, data)
+	tl := New(h, Config{})
+	for _, e := range evs {
+		tl.Apply(e)
+	}
+	return tl
+}
+
+// TestDemoTraces replays every demo trace through the Timeline and asserts
+// its verdict, step and the words of its summary.
+func TestDemoTraces(t *testing.T) {
+	tests := []struct {
+		name         string
+		tried        rules.Tried
+		id           VerdictID
+		stage        Kind
+		steps        []int
+		professional bool
+		complete     bool
+		says         []string
+	}{
+		{name: "success", id: Success, stage: Normal, steps: []int{}, complete: true,
+			says: []string{"Restore finished in 11 min 3 s; the link held."}},
+		{name: "lost-after-handover", id: Lost, stage: Restore, steps: []int{1}, complete: true,
+			says: []string{"left USB 4 min 40 s into the restore, right after entering restore mode", "did not come back within 2 min 5 s", "error 1002", "(step 1)"}},
+		{name: "lost-after-handover", tried: rules.Tried{Computer: true}, id: Lost, stage: Restore, steps: []int{1}, professional: true, complete: true,
+			says: []string{"professional"}},
+		{name: "wrong-mode", id: WrongMode, stage: Recovery, steps: []int{5}, complete: true,
+			says: []string{"came back in recovery mode again instead of entering restore mode", "(step 5)"}},
+		{name: "not-listed-restore", id: NotListed, stage: Restore, steps: []int{2, 4}, complete: true,
+			says: []string{"never listed it", "(step 2)", "(step 4)"}},
+		{name: "link-drops", id: LinkTrouble, stage: Restore, steps: []int{1}, complete: true,
+			says: []string{"dropped twice", "(step 1)"}},
+		{name: "link-full-speed", id: LinkTrouble, stage: BootStage, steps: []int{1}, complete: true,
+			says: []string{"full speed (12 Mbit/s)", "(step 1)"}},
+		{name: "stuck-recovery", id: StuckWaiting, stage: Recovery, steps: []int{6, 3}, complete: true,
+			says: []string{"waited in recovery mode for 15 min", "left it without a restore", "(step 6)", "(step 3)"}},
+		{name: "interrupted", id: Incomplete, stage: Restore, steps: nil, complete: false,
+			says: []string{"incomplete", "interrupted", "suspended 42 s"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tl := loadDemo(t, tc.name)
+			if !strings.Contains(tl.Header().Note, "https://") {
+				t.Errorf("header note does not say where the pattern comes from: %q", tl.Header().Note)
+			}
+			v := tl.Decide(Inputs{Tried: tc.tried})
+			if v.ID != tc.id || v.Stage != tc.stage || !slices.Equal(v.Steps, tc.steps) || v.Professional != tc.professional || v.Complete != tc.complete {
+				t.Fatalf("verdict = %s in %s, steps %v, professional %v, complete %v; want %s in %s, %v, %v, %v\n%s",
+					v.ID, v.Stage, v.Steps, v.Professional, v.Complete, tc.id, tc.stage, tc.steps, tc.professional, tc.complete, v.Summary)
+			}
+			for _, s := range tc.says {
+				if !strings.Contains(v.Summary, s) {
+					t.Errorf("summary lacks %q:\n%s", s, v.Summary)
+				}
+			}
+			if v.ID != Success && strings.Contains(v.Summary, "finished") && !strings.Contains(v.Summary, "not finished") {
+				t.Errorf("a %s verdict reads like a success: %s", v.ID, v.Summary)
+			}
+		})
+	}
+}
+
+// TestDemoTracesListed: every file under assets/traces is covered above.
+func TestDemoTracesListed(t *testing.T) {
+	names, err := fs.Glob(assets.FS, "traces/*.jsonl")
+	if err != nil || len(names) < 8 {
+		t.Fatalf("demo traces: %v, %v", names, err)
+	}
+}
+
+// TestDemoReports: each demo trace's restore_timeline passes report.Validate,
+// carries the verdict of Decide, and survives redaction.
+func TestDemoReports(t *testing.T) {
+	names, _ := fs.Glob(assets.FS, "traces/*.jsonl")
+	for _, n := range names {
+		name := strings.TrimSuffix(strings.TrimPrefix(n, "traces/"), ".jsonl")
+		t.Run(name, func(t *testing.T) {
+			tl := loadDemo(t, name)
+			v := tl.Decide(Inputs{})
+			r := report.Report{Schema: report.Schema, Host: report.Host{OS: "darwin", Usbmuxd: report.UsbmuxdRef{Status: report.UsbmuxdOK}}, Devices: []report.Device{}, Checks: []report.Check{}, Findings: []report.Finding{},
+				Steps: []report.Step{}, Professional: report.Professional{Reasons: []string{}}, Complete: true, IncompleteReasons: []string{}}
+			r.RestoreTimeline = tl.ToReport(v, 0)
+			red := report.Redact(r)
+			var b bytes.Buffer
+			if err := red.JSON(&b); err != nil {
+				t.Fatal(err)
+			}
+			if err := report.Validate(b.Bytes()); err != nil {
+				t.Fatalf("%v\n%s", err, b.String())
+			}
+			var back struct {
+				RT report.RestoreTimeline `json:"restore_timeline"`
+			}
+			if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+				t.Fatal(err)
+			}
+			if back.RT.Verdict.ID != string(v.ID) || back.RT.Complete != v.Complete || len(back.RT.Stages) == 0 {
+				t.Errorf("restore_timeline verdict %q complete %v, want %q %v", back.RT.Verdict.ID, back.RT.Complete, v.ID, v.Complete)
+			}
+			last := back.RT.Stages[len(back.RT.Stages)-1]
+			if !last.Open || last.EndS != back.RT.DurationS {
+				t.Errorf("last stage %+v does not run to the end (%v s)", last, back.RT.DurationS)
+			}
+		})
+	}
+}
+
+// TestEnumsMatchReport: the report's enums are this package's kinds and ids.
+func TestEnumsMatchReport(t *testing.T) {
+	var kinds, ids []string
+	for _, k := range Kinds {
+		kinds = append(kinds, string(k))
+	}
+	for _, id := range VerdictIDs {
+		ids = append(ids, string(id))
+	}
+	if !slices.Equal(kinds, report.RestoreStages) || !slices.Equal(ids, report.RestoreVerdicts) {
+		t.Errorf("report enums %v / %v differ from %v / %v", report.RestoreStages, report.RestoreVerdicts, kinds, ids)
+	}
+}

@@ -1,0 +1,273 @@
+package restore
+
+import (
+	"bytes"
+	"fmt"
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/image/font"
+	"golang.org/x/image/font/inconsolata"
+	"golang.org/x/image/math/fixed"
+
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
+)
+
+// PictureOptions sets the size of the picture and the "now" line.
+type PictureOptions struct {
+	// Width and Height in pixels (0: 960 × 220; at least 480 × 200).
+	Width, Height int
+	// NowMS is where the "now" line goes (0: the newest event); the time
+	// axis runs to it.
+	NowMS int64
+	// Verdict, when set, is named in the title.
+	Verdict *Verdict
+}
+
+// The picture draws on its own opaque card, so it reads the same on a light
+// and a dark page: neutral light grey, dark text, saturated bands.
+var (
+	cardBG     = color.RGBA{0xF1, 0xF3, 0xF5, 0xFF}
+	cardBorder = color.RGBA{0x8A, 0x91, 0x99, 0xFF}
+	ink        = color.RGBA{0x1E, 0x23, 0x28, 0xFF}
+	faint      = color.RGBA{0x5F, 0x66, 0x6D, 0xFF}
+	alarm      = color.RGBA{0xC6, 0x28, 0x28, 0xFF}
+	stageColor = map[Kind]color.RGBA{
+		Normal:          {0x3E, 0x8E, 0x41, 0xFF},
+		Recovery:        {0xD9, 0x9A, 0x00, 0xFF},
+		BootStage:       {0xE0, 0x6C, 0x00, 0xFF},
+		DFU:             {0x7B, 0x3F, 0xA0, 0xFF},
+		Restore:         {0x1F, 0x6F, 0xB2, 0xFF},
+		NormalOrRestore: {0x4A, 0x8C, 0x9E, 0xFF},
+		Gone:            {0xD3, 0xD7, 0xDC, 0xFF},
+		Unknown:         {0x90, 0x90, 0x90, 0xFF},
+	}
+)
+
+// WritePNG draws the timeline: one band per stage (its colour, its name when
+// it fits), drops as red marks, the link speed of each stage under its band
+// (red below high speed), a time axis, the "now" line and a legend.
+func (t *Timeline) WritePNG(w io.Writer, o PictureOptions) error {
+	if o.Width == 0 {
+		o.Width = 960
+	}
+	if o.Height == 0 {
+		o.Height = 220
+	}
+	o.Width, o.Height = max(o.Width, 480), max(o.Height, 200)
+	now := max(o.NowMS, t.lastMS, 1)
+	img := image.NewRGBA(image.Rect(0, 0, o.Width, o.Height))
+	fill(img, img.Bounds(), cardBorder)
+	fill(img, image.Rect(1, 1, o.Width-1, o.Height-1), cardBG)
+
+	face := inconsolata.Regular8x16
+	text := func(x, y int, c color.Color, s string) {
+		d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: face, Dot: fixed.P(x, y)}
+		d.DrawString(s)
+	}
+	width := func(s string) int { return font.MeasureString(face, s).Ceil() }
+
+	// title
+	title := "Restore timeline"
+	if v := o.Verdict; v != nil {
+		title += " - " + string(v.ID)
+		if len(v.Steps) > 0 {
+			title += fmt.Sprintf(" (step %s)", joinInts(v.Steps))
+		}
+		if !v.Complete && v.ID != Incomplete {
+			title += " - recording incomplete"
+		}
+	}
+	text(12, 20, ink, title)
+
+	left, right := 12, o.Width-12
+	bandTop, bandBot := 44, 92
+	xAt := func(ms int64) int {
+		return left + int(float64(right-left)*float64(ms)/float64(now))
+	}
+
+	// bands
+	for _, s := range t.stages {
+		end := s.EndMS
+		if s.Open {
+			end = now
+		}
+		r := image.Rect(xAt(s.StartMS), bandTop, max(xAt(end), xAt(s.StartMS)+1), bandBot)
+		fill(img, r, stageColor[s.Kind])
+		if s.Kind == Gone {
+			hatch(img, r, cardBorder)
+		}
+		if s.Wrong {
+			outline(img, r, alarm, 3)
+		}
+		label := s.Kind.short()
+		if width(label)+6 <= r.Dx() {
+			c := color.Color(color.White)
+			if s.Kind == Gone || s.Kind == Recovery {
+				c = ink
+			}
+			text(r.Min.X+4, bandTop+20, c, label)
+		}
+		// speed under the band
+		if n := len(s.SpeedsMbps); n > 0 {
+			sp := s.SpeedsMbps[n-1]
+			c := faint
+			if sp < 480 {
+				c = alarm
+			}
+			for _, lbl := range []string{fmtNum(sp) + " Mbit/s", fmtNum(sp)} {
+				if width(lbl)+2 <= r.Dx() {
+					text(r.Min.X+2, bandBot+16, c, lbl)
+					break
+				}
+			}
+		}
+	}
+	if t.stagesOmitted > 0 {
+		text(left, bandBot+34, faint, fmt.Sprintf("(%d stages left out)", t.stagesOmitted))
+	}
+	// drops and wrong-mode returns
+	for _, m := range t.marks {
+		if m.Kind != MarkDrop && m.Kind != MarkWrong && m.Kind != MarkGap {
+			continue
+		}
+		x := xAt(m.TimeMS)
+		c := alarm
+		if m.Kind == MarkGap {
+			c = faint
+		}
+		fill(img, image.Rect(x-1, bandTop-8, x+1, bandBot+2), c)
+		for i := range 6 { // a small triangle above the band
+			fill(img, image.Rect(x-6+i, bandTop-14+i, x+6-i, bandTop-13+i), c)
+		}
+	}
+	// axis
+	axisY := bandBot + 28
+	fill(img, image.Rect(left, axisY, right, axisY+1), faint)
+	step := tickStep(now)
+	for ms := int64(0); ms <= now; ms += step {
+		x := xAt(ms)
+		fill(img, image.Rect(x, axisY-3, x+1, axisY+4), faint)
+		lbl := clock(ms)
+		if x+width(lbl) <= right {
+			text(x+2, axisY+18, faint, lbl)
+		}
+	}
+	// now
+	xn := xAt(now) - 2
+	fill(img, image.Rect(xn, bandTop-18, xn+2, axisY+4), ink)
+	text(max(xn-width("now")-3, left), bandTop-6, ink, "now")
+
+	// legend
+	lx, ly := left, o.Height-16
+	for _, k := range Kinds {
+		if k == Unknown {
+			continue
+		}
+		lbl := k.short()
+		if lx+16+width(lbl) > right {
+			break
+		}
+		fill(img, image.Rect(lx, ly-11, lx+12, ly+1), stageColor[k])
+		if k == Gone {
+			hatch(img, image.Rect(lx, ly-11, lx+12, ly+1), cardBorder)
+		}
+		text(lx+15, ly, ink, lbl)
+		lx += 15 + width(lbl) + 14
+	}
+	for _, e := range []struct {
+		lbl string
+		c   color.Color
+		box bool
+	}{{"drop", alarm, false}, {"gap", faint, false}, {"wrong mode", alarm, true}} {
+		if lx+16+width(e.lbl) > right {
+			break
+		}
+		if e.box {
+			outline(img, image.Rect(lx, ly-11, lx+12, ly+1), e.c, 2)
+		} else {
+			fill(img, image.Rect(lx+5, ly-12, lx+7, ly+2), e.c)
+		}
+		text(lx+15, ly, ink, e.lbl)
+		lx += 15 + width(e.lbl) + 14
+	}
+	return png.Encode(w, img)
+}
+
+// PicturePath is where the picture of a Markdown export at mdPath goes:
+// beside it, "<name>-timeline.png".
+func PicturePath(mdPath string) string {
+	return strings.TrimSuffix(mdPath, filepath.Ext(mdPath)) + "-timeline.png"
+}
+
+// WritePictureBeside writes the timeline's picture next to the Markdown
+// export at mdPath (PicturePath), the way the report files are written
+// (internal/safefile: atomic, never through a symlink or onto a device), and
+// returns the file's base name for the Markdown image link
+// (report.RestoreTimeline.PictureFile).
+func (t *Timeline) WritePictureBeside(mdPath string, o PictureOptions) (string, error) {
+	var b bytes.Buffer
+	if err := t.WritePNG(&b, o); err != nil {
+		return "", fmt.Errorf("restore: draw the timeline: %w", err)
+	}
+	p := PicturePath(mdPath)
+	if err := safefile.Write(p, b.Bytes(), safefile.Options{}); err != nil {
+		return "", fmt.Errorf("restore: write the timeline picture: %w", err)
+	}
+	return filepath.Base(p), nil
+}
+
+func fill(img *image.RGBA, r image.Rectangle, c color.Color) {
+	draw.Draw(img, r.Intersect(img.Bounds()), image.NewUniform(c), image.Point{}, draw.Src)
+}
+
+func outline(img *image.RGBA, r image.Rectangle, c color.Color, w int) {
+	fill(img, image.Rect(r.Min.X, r.Min.Y, r.Max.X, r.Min.Y+w), c)
+	fill(img, image.Rect(r.Min.X, r.Max.Y-w, r.Max.X, r.Max.Y), c)
+	fill(img, image.Rect(r.Min.X, r.Min.Y, r.Min.X+w, r.Max.Y), c)
+	fill(img, image.Rect(r.Max.X-w, r.Min.Y, r.Max.X, r.Max.Y), c)
+}
+
+// hatch draws diagonal lines over r (the "off USB" bands).
+func hatch(img *image.RGBA, r image.Rectangle, c color.Color) {
+	r = r.Intersect(img.Bounds())
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if (x+y)%8 == 0 {
+				img.Set(x, y, c)
+			}
+		}
+	}
+}
+
+// tickStep picks an axis step giving at most about 10 ticks.
+func tickStep(totalMS int64) int64 {
+	for _, s := range []int64{10_000, 30_000, 60_000, 120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000} {
+		if totalMS/s <= 10 {
+			return s
+		}
+	}
+	return 7_200_000
+}
+
+// clock writes ms as m:ss (h:mm:ss past an hour).
+func clock(ms int64) string {
+	s := ms / 1000
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+func joinInts(n []int) string {
+	s := make([]string, len(n))
+	for i, v := range n {
+		s[i] = fmt.Sprint(v)
+	}
+	return strings.Join(s, ", ")
+}

@@ -1,0 +1,104 @@
+package restore
+
+import (
+	"fmt"
+	"time"
+)
+
+// TimerState is what a stage's timer says.
+type TimerState string
+
+// Timer states.
+const (
+	TimerNone    TimerState = "none"       // no phone seen yet
+	TimerOK      TimerState = "ok"         // within the expected time
+	TimerStalled TimerState = "stalled"    // in a stage longer than it takes, no progress
+	TimerLost    TimerState = "lost"       // off USB longer than a handover takes
+	TimerWrong   TimerState = "wrong_mode" // came back in a stage the restore does not expect
+)
+
+// Status is the live state: the stage now, for how long, what is expected
+// next and what its timer says.
+type Status struct {
+	Stage   Kind
+	SinceMS int64 // time in the stage
+	// LimitMS is how long the stage may last before the timer fires (0: no limit).
+	LimitMS int64
+	Timer   TimerState
+	// Next says in plain words what is expected next.
+	Next string
+}
+
+// Clock gives the time; tests use a fake one.
+type Clock interface{ Now() time.Time }
+
+// StatusNow is Status at the clock's time, counted from the header's
+// StartedAt (the newest event's time if StartedAt does not parse).
+func (t *Timeline) StatusNow(c Clock) Status {
+	start, err := time.Parse(time.RFC3339Nano, t.header.StartedAt)
+	if err != nil {
+		return t.Status(t.lastMS)
+	}
+	return t.Status(c.Now().Sub(start).Milliseconds())
+}
+
+// Status is the live state at nowMS (milliseconds since the recording
+// started; never before the newest event).
+func (t *Timeline) Status(nowMS int64) Status {
+	if nowMS < t.lastMS {
+		nowMS = t.lastMS
+	}
+	c := t.cur()
+	if c == nil {
+		return Status{Stage: Unknown, Timer: TimerNone, Next: "waiting for an iPhone on USB"}
+	}
+	st := Status{Stage: c.Kind, SinceMS: nowMS - c.StartMS, Timer: TimerOK}
+	if !c.Open {
+		st.SinceMS = c.EndMS - c.StartMS
+	}
+	switch c.Kind {
+	case Gone:
+		lim := t.cfg.handover(c.From)
+		st.LimitMS = lim.Milliseconds()
+		st.Next = fmt.Sprintf("back on USB within %s (%s)", fmtDur(lim), expectedAfter(c.From))
+		if st.SinceMS >= st.LimitMS {
+			st.Timer = TimerLost
+		}
+		return st
+	case Normal:
+		if t.finishedMS >= 0 {
+			st.Next = "nothing: the restore finished"
+		} else {
+			st.Next = "recovery mode, once the restore starts"
+		}
+	default:
+		st.Next = expectedAfter(c.Kind)
+	}
+	if lim := t.cfg.Stall[c.Kind]; lim > 0 {
+		st.LimitMS = lim.Milliseconds()
+		if st.SinceMS >= st.LimitMS {
+			st.Timer = TimerStalled
+		}
+	}
+	if c.Wrong {
+		st.Timer = TimerWrong
+	}
+	return st
+}
+
+// expectedAfter says which stage should follow k.
+func expectedAfter(k Kind) string {
+	switch k {
+	case Normal:
+		return "next: recovery mode"
+	case Recovery:
+		return "next: the boot stage (iBEC), shown as recovery mode"
+	case BootStage:
+		return "next: restore mode"
+	case DFU:
+		return "next: the boot stage (iBSS/iBEC), shown as recovery mode"
+	case Restore, NormalOrRestore:
+		return "next: normal mode, after the restore"
+	}
+	return "next: any mode"
+}
