@@ -17,6 +17,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/restoredoctor/restoredoctor/device/restoretrace"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 )
 
@@ -35,6 +36,8 @@ type options struct {
 	scenario, scenarioFile, listen string
 	phones                         int
 	verbose, allowRemote           bool
+	replay                         string
+	speed                          float64
 }
 
 func parseArgs(args []string, stderr io.Writer) (options, error) {
@@ -46,10 +49,12 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.listen, "listen", "", "address to serve: unix:///path, /path, 127.0.0.1:port, tcp://127.0.0.1:port (default: a unix socket in $XDG_RUNTIME_DIR or /tmp; on Windows tcp://127.0.0.1:0)")
 	fs.IntVar(&o.phones, "phones", 0, "number of phones for the multi scenario (default 4)")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (slog, to stderr)")
+	fs.StringVar(&o.replay, "replay", "", "replay a restore trace (restoredoctor record's file): its phones come and go on usbmuxd as recorded")
+	fs.Float64Var(&o.speed, "speed", 1, "replay speed: 60 plays an hour in a minute")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other machines can reach (default: loopback and unix sockets only)")
 	fs.Usage = func() {} // parse errors are reported in one line by run
 	usage := func() {
-		fmt.Fprintln(stderr, "usage: restoredoctor-sim [--scenario NAME | --scenario-file FILE] [--listen ADDR] [--phones N] [-v]")
+		fmt.Fprintln(stderr, "usage: restoredoctor-sim [--scenario NAME | --scenario-file FILE | --replay TRACE [--speed N]] [--listen ADDR] [--phones N] [-v]")
 		fmt.Fprintln(stderr, "\nA usbmuxd + lockdownd simulator. Prints USBMUXD_SOCKET_ADDRESS=… once listening;")
 		fmt.Fprintln(stderr, "libimobiledevice tools need the UNIX:/path form it also prints. Stops on SIGINT/SIGTERM/SIGHUP.")
 		fmt.Fprintln(stderr)
@@ -76,6 +81,15 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	if set["scenario"] && set["scenario-file"] {
 		return o, fmt.Errorf("%w: --scenario and --scenario-file are exclusive", errUsage)
+	}
+	if o.replay != "" && (set["scenario"] || set["scenario-file"] || set["phones"]) {
+		return o, fmt.Errorf("%w: --replay plays the trace's phones: no --scenario, --scenario-file or --phones with it", errUsage)
+	}
+	if set["speed"] && o.replay == "" {
+		return o, fmt.Errorf("%w: --speed only goes with --replay", errUsage)
+	}
+	if !(o.speed > 0 && o.speed <= 10000) {
+		return o, fmt.Errorf("%w: --speed %v: want a number above 0, at most 10000", errUsage, o.speed)
 	}
 	if set["phones"] {
 		if o.phones < 1 || o.phones > 1000 {
@@ -110,7 +124,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	var sc sim.Scenario
+	var trace *restoretrace.Trace
 	switch {
+	case o.replay != "":
+		sc = sim.Scenario{Name: "replay"}
+		trace, err = restoretrace.ReadFile(o.replay)
+		if err == nil && trace.Truncated {
+			fmt.Fprintf(stderr, "restoredoctor-sim: %s: line %d was cut off (the recorder stopped mid-write); replaying what is before it\n", o.replay, trace.TruncatedLine)
+		}
 	case o.scenarioFile != "":
 		sc, err = sim.LoadScenario(o.scenarioFile)
 	case o.phones > 0:
@@ -142,6 +163,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	if f, ok := stdout.(*os.File); ok {
 		_ = f.Sync()
+	}
+	if trace != nil {
+		go func() {
+			if err := sim.Replay(ctx, srv, trace, o.speed); err == nil {
+				fmt.Fprintf(stderr, "restoredoctor-sim: replay of %s done (%d events); serving until stopped\n", o.replay, len(trace.Events))
+			}
+		}()
 	}
 	<-ctx.Done()
 	if err := srv.Close(); err != nil {

@@ -17,6 +17,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 )
 
@@ -60,6 +61,11 @@ func TestUsageErrors(t *testing.T) {
 		{"bad phones value", []string{"--phones", "x"}, 2, "invalid value"},
 		{"all interfaces", []string{"--listen", "0.0.0.0:0"}, 2, "--allow-remote"},
 		{"no host", []string{"--listen", ":0"}, 2, "--allow-remote"},
+		{"replay with a scenario", []string{"--replay", "x.jsonl", "--scenario", "healthy"}, 2, "no --scenario"},
+		{"speed without replay", []string{"--speed", "2"}, 2, "--speed only goes with --replay"},
+		{"speed zero", []string{"--replay", "x.jsonl", "--speed", "0"}, 2, "--speed 0"},
+		{"missing trace", []string{"--replay", filepath.Join("testdata", "missing.jsonl")}, 2, "missing.jsonl"},
+		{"garbage trace", []string{"--replay", filepath.Join("testdata", "garbage.jsonl")}, 2, "line 1: not a trace file"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -295,5 +301,44 @@ func TestIdeviceIDAgainstCLI(t *testing.T) {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	if code := waitExit(t, cmd); code != 0 {
 		t.Errorf("exit %d", code)
+	}
+}
+
+// --replay over TCP (as the Wine run uses it): a Listen client sees the
+// trace's phone attach and detach.
+func TestReplayOverTCP(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+	defer cancel()
+	pr, pw := io.Pipe()
+	var errb bytes.Buffer
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"--replay", filepath.Join("testdata", "replay.jsonl"), "--speed", "10", "--listen", "tcp://127.0.0.1:0"}, pw, &errb)
+		_ = pw.Close()
+	}()
+	line, err := bufio.NewReader(pr).ReadString('\n')
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _, _ = io.Copy(io.Discard, pr) }()
+	addr, err := usbmux.ParseAddress(strings.TrimSpace(strings.TrimPrefix(line, "USBMUXD_SOCKET_ADDRESS=")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var kinds []usbmux.EventKind
+	for e := range usbmux.NewClient(addr, usbmux.Options{}).Listen(ctx) {
+		if e.Kind == usbmux.EventAttach || e.Kind == usbmux.EventDetach {
+			kinds = append(kinds, e.Kind)
+		}
+		if e.Kind == usbmux.EventDetach {
+			break
+		}
+	}
+	cancel()
+	if code := <-done; code != 0 {
+		t.Errorf("exit %d: %s", code, errb.String())
+	}
+	if len(kinds) != 2 || kinds[0] != usbmux.EventAttach {
+		t.Errorf("Listen saw %v, want attach then detach", kinds)
 	}
 }

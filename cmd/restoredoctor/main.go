@@ -43,7 +43,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "check":
 		return runCheck(args[1:], stdout, stderr)
 	case "watch":
+		if rest, ok := restoreFlag(args[1:]); ok {
+			return runRecord(rest, stdout, stderr)
+		}
 		return runWatch(args[1:], stdout, stderr)
+	case "record":
+		return runRecord(args[1:], stdout, stderr)
 	case "devices":
 		return runDevices(args[1:], stdout, stderr)
 	case "recovery", "restart":
@@ -64,4 +69,19 @@ func run(args []string, stdout, stderr io.Writer) int {
 // subcommand (the rule run applies).
 func opensWindow(args []string) bool {
 	return len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help" && args[0] != "-help")
+}
+
+// restoreFlag reports whether args of `watch` ask for a restore recording
+// (--restore, -restore), and returns them without it: `watch --restore` is
+// `record`.
+func restoreFlag(args []string) ([]string, bool) {
+	for i, a := range args {
+		if a == "--" {
+			break
+		}
+		if a == "--restore" || a == "-restore" {
+			return append(append([]string{}, args[:i]...), args[i+1:]...), true
+		}
+	}
+	return args, false
 }

@@ -6,7 +6,8 @@
 // diagnostics/restore, which turns them into stages and a verdict.
 //
 // The package owns the event vocabulary and the file format only: it does no
-// USB or socket I/O and imports nothing from diagnostics/ or app/.
+// USB or socket I/O and imports nothing from diagnostics/ or app/ (only
+// internal/idhash, the redaction the reports use too).
 package restoretrace
 
 // Schema is the Header's schema value of a trace file of this version.
@@ -82,6 +83,9 @@ type Event struct {
 	// Reason explains record.stop, record.gap and usbmux.down ("interrupted",
 	// "done", "poll failed: …", "suspended 42 s", "connection refused").
 	Reason string `json:"reason,omitempty"`
+	// DurationMS is how long a record.gap lasted: nothing was observed from
+	// TimeMS-DurationMS to TimeMS (optional; 0 when unknown).
+	DurationMS int64 `json:"duration_ms,omitempty"`
 }
 
 // USBFacts are the passively readable facts of one Apple device on the bus.

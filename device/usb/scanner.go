@@ -142,7 +142,11 @@ func (s *Scanner) Snapshot(ctx context.Context) ([]Device, error) {
 			if err := ctx.Err(); err != nil {
 				return nil, err
 			}
-			e = s.readStrings(ctx, *d)
+			if s.opts.Passive {
+				e = cachedStrings(*d)
+			} else {
+				e = s.readStrings(ctx, *d)
+			}
 			e.at = now
 			s.cache[key] = e
 		}
@@ -181,6 +185,24 @@ func (s *Scanner) readStrings(ctx context.Context, d Device) cacheEntry {
 	}
 	if err != nil {
 		s.log.Debug("usb: reading the serial string failed", "device", d.Location(), "err", err)
+	}
+	return e
+}
+
+// cachedStrings is readStrings without opening the device: the serial
+// string the OS read at enumeration, parsed like a read one. A device
+// without a cached copy has no serial and no OpenErr (nothing was tried).
+func cachedStrings(d Device) cacheEntry {
+	serial, err := cachedSerial(d)
+	if err != nil {
+		return cacheEntry{}
+	}
+	serial = textsafe.Clean(serial, maxSerial)
+	e := cacheEntry{serial: serial}
+	if serial != "" && d.Mode.IsLowLevel() {
+		if info, perr := ParseRecoverySerial(serial); perr == nil {
+			e.recovery = &info
+		}
 	}
 	return e
 }
@@ -256,6 +278,9 @@ func fromDesc(desc *gousb.DeviceDesc) Device {
 		PortPath:   slices.Clone(desc.Path),
 		SpeedMbps:  speedMbps(desc.Speed),
 		USBVersion: bcdString(uint16(desc.Spec)),
+		// gousb fills Configs from libusb_get_config_descriptor: the copy
+		// the OS cached at enumeration (Linux: sysfs/usbfs), no transfer.
+		Configurations: len(desc.Configs),
 	}
 	d.Mode = mode.FromProductID(d.ProductID)
 	if len(d.PortPath) > 1 { // the root hub is not in the path

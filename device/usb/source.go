@@ -34,6 +34,11 @@ type ScannerOptions struct {
 	// SkipStrings lists devices without ever opening them: Serial, Recovery
 	// and OpenErr stay empty.
 	SkipStrings bool
+	// Passive never opens a device and makes no control transfer: the serial
+	// string (and so the iBoot fields) comes from the copy the kernel read
+	// at enumeration (Linux: sysfs), and stays empty where there is none
+	// (macOS). The restore recorder scans this way.
+	Passive bool
 	// RetryAfter is how long a failed string read is remembered before the
 	// same enumeration of a device is opened again (default 30 s: a phone that
 	// never answers costs one ControlTimeout per RetryAfter, not per poll). Successful

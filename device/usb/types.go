@@ -28,6 +28,10 @@ type Device struct {
 	SpeedMbps float64
 	// USBVersion is the device's bcdUSB, e.g. "2.00".
 	USBVersion string
+	// Configurations is bNumConfigurations of the device descriptor (0 when
+	// unknown). libusb has it from the descriptors the OS read at enumeration:
+	// reading it sends nothing to the device.
+	Configurations int
 	// Serial is the serial-number string descriptor: the UDID without dash in
 	// normal mode, the iBoot string in recovery/DFU. Empty when it could not be read.
 	Serial string

@@ -1,66 +1,35 @@
 package report
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
-	"unicode"
+
+	"github.com/restoredoctor/restoredoctor/internal/idhash"
 )
 
 // RedactedPrefix starts every redacted identifier: "id-" and 8 hex digits.
-const RedactedPrefix = "id-"
+const RedactedPrefix = idhash.Prefix
 
-// HashID returns the redacted form of an identifier: "id-" and the first 8
-// hex digits of the SHA-256 of the normalised identifier (NormalizeID). It is
+// HashID returns the redacted form of an identifier (idhash.Hash: "id-" and
+// the first 8 hex digits of the SHA-256 of the normalised identifier). It is
 // stable across runs and machines, so two reports of the same phone (before
 // and after a fix) still match, and the UDID and the USB serial of one phone
-// hash alike. An already redacted value is returned unchanged.
-func HashID(id string) string {
-	if IsRedacted(id) {
-		return id
-	}
-	sum := sha256.Sum256([]byte(NormalizeID(id)))
-	return RedactedPrefix + hex.EncodeToString(sum[:4])
-}
+// hash alike; restore traces (device/restoretrace) hash with the same
+// function. An already redacted value is returned unchanged.
+func HashID(id string) string { return idhash.Hash(id) }
 
 // IsRedacted reports whether s is a HashID result: RedactedPrefix and eight
 // lower-case hex digits.
-func IsRedacted(s string) bool {
-	h, ok := strings.CutPrefix(s, RedactedPrefix)
-	if !ok || len(h) != 8 {
-		return false
-	}
-	for _, c := range []byte(h) {
-		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
-			return false
-		}
-	}
-	return true
-}
+func IsRedacted(s string) bool { return idhash.IsRedacted(s) }
 
-// NormalizeID is the form identifiers are compared and hashed in: lower
-// case, without "0x", dashes, colons, brackets or spaces, and without leading zeros,
-// so "00008110-001A2B3C4D5E6F70" (UDID) and "00008110001a2b3c4d5e6f70" (USB
-// serial) are equal, as are "0x001A2B3C4D5E6F70" and "1a2b3c4d5e6f70" (ECID).
-func NormalizeID(id string) string {
-	s := strings.ToLower(strings.TrimSpace(id))
-	s = strings.TrimPrefix(s, "0x")
-	s = strings.Map(func(r rune) rune {
-		if r == '-' || r == ':' || r == '[' || r == ']' || unicode.IsSpace(r) {
-			return -1
-		}
-		return r
-	}, s)
-	if t := strings.TrimLeft(s, "0"); t != "" {
-		s = t
-	}
-	return s
-}
+// NormalizeID is the form identifiers are compared and hashed in
+// (idhash.Normalize): lower case, without "0x", dashes, colons, brackets or
+// spaces, and without leading zeros.
+func NormalizeID(id string) string { return idhash.Normalize(id) }
 
 // identifierKeys are evidence keys (compared lower case, without "_" and
 // "-") whose values are identifiers and are always hashed.

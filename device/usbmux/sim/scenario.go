@@ -88,6 +88,12 @@ type Phone struct {
 	BehindHub bool    `json:",omitempty"`
 	// RecoverySerial is the iBoot serial string in recovery/DFU; default built from CPID, BDID, ECID.
 	RecoverySerial string `json:",omitempty"`
+	// Unlisted keeps a normal or restore-mode phone out of usbmuxd's list
+	// and Listen stream (on USB, not for the computer's service); OffUSB keeps
+	// it out of the USB view (listed, not on the bus). A trace replay
+	// (replay.go) sets them as its events say.
+	Unlisted bool `json:",omitempty"`
+	OffUSB   bool `json:",omitempty"`
 	// EnterRecoveryWithoutSession makes lockdownd accept EnterRecovery
 	// without a session, as older iOS versions do; current ones answer
 	// SessionInactive and need a paired session first.

@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -80,6 +81,8 @@ type Server struct {
 	stats       Stats
 
 	requests requestCache // decoded requests by payload (wirecache.go)
+
+	down atomic.Bool // usbmuxd "stopped" by a replay (replay.go): connections are closed at once
 }
 
 type listener struct {
@@ -415,6 +418,10 @@ func (s *Server) acceptLoop() {
 				s.log.Error("accept", "err", err)
 			}
 			return
+		}
+		if s.down.Load() {
+			_ = c.Close()
+			continue
 		}
 		s.mu.Lock()
 		if s.ctx.Err() != nil {
@@ -867,7 +874,7 @@ func newUUID() string {
 }
 
 // listed reports whether usbmuxd lists the phone (normal and restore mode only).
-func (p Phone) listed() bool { return p.Mode == mode.Normal || p.Mode == mode.Restore }
+func (p Phone) listed() bool { return (p.Mode == mode.Normal || p.Mode == mode.Restore) && !p.Unlisted }
 
 // LocalAddress is where a simulator that only this computer should reach
 // listens (demo mode): a unix socket in dir, or on Windows, like Apple Mobile

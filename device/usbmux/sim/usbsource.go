@@ -31,7 +31,9 @@ func (v usbView) Snapshot(ctx context.Context) ([]usb.Device, error) {
 	phones := v.s.Phones()
 	out := make([]usb.Device, 0, len(phones))
 	for _, p := range phones {
-		out = append(out, p.USBDevice())
+		if !p.OffUSB {
+			out = append(out, p.USBDevice())
+		}
 	}
 	slices.SortFunc(out, func(a, b usb.Device) int {
 		if a.Bus != b.Bus {

@@ -1,0 +1,201 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+)
+
+const recordFixture = "../../device/restoretrace/testdata/recovery-then-restore.jsonl"
+
+func TestRecordUsageErrors(t *testing.T) {
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown flag", []string{"record", "--frob"}, "flag provided but not defined"},
+		{"stray argument", []string{"record", "now"}, "unexpected argument"},
+		{"poll too short", []string{"record", "--poll", "1ms"}, "--poll 1ms"},
+		{"poll not a duration", []string{"record", "--poll", "fast"}, "not a duration"},
+		{"speed without replay", []string{"record", "--speed", "3"}, "--speed only goes with --replay"},
+		{"speed zero", []string{"record", "--replay", "x", "--speed", "0"}, "--speed 0"},
+		{"replay and usbmuxd", []string{"record", "--replay", "x", "--usbmuxd", "/tmp/x"}, "no --usbmuxd"},
+		{"empty trace name", []string{"record", "--trace", " "}, "empty file name"},
+		{"watch --restore too", []string{"watch", "--restore", "--poll", "1ms"}, "--poll 1ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			if code := run(tt.args, &out, &errb); code != exitUsage {
+				t.Errorf("exit %d, want %d", code, exitUsage)
+			}
+			if !strings.Contains(errb.String(), tt.want) || strings.Count(errb.String(), "\n") != 1 {
+				t.Errorf("stderr %q: want one line with %q", errb.String(), tt.want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout %q", out.String())
+			}
+		})
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"record", "--help"}, &out, &errb); code != exitOK || !strings.Contains(out.String(), "--include-identifiers") {
+		t.Errorf("--help: exit %d, %q", code, out.String())
+	}
+	if code := run([]string{"record", "--replay", "testdata/no-such-trace.jsonl"}, &out, &errb); code != exitFail ||
+		!strings.Contains(errb.String(), "no-such-trace.jsonl") {
+		t.Errorf("missing trace: exit %d, %q", code, errb.String())
+	}
+}
+
+// record --json over a replayed trace: JSON lines of the events, then the
+// restore_timeline with the verdict; the trace file is 0600, redacted, and
+// reads back; identifiers appear nowhere.
+func TestRecordReplayJSON(t *testing.T) {
+	tracePath := filepath.Join(t.TempDir(), "out.jsonl")
+	var out, errb bytes.Buffer
+	code := run([]string{"record", "--json", "--replay", recordFixture, "--speed", "50", "--poll", "50ms", "--trace", tracePath}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	kinds := map[restoretrace.Kind]int{}
+	for _, l := range lines[:len(lines)-1] {
+		var e restoretrace.Event
+		if err := json.Unmarshal([]byte(l), &e); err != nil || !restoretrace.Known(e.Kind) {
+			t.Fatalf("not an event line: %q (%v)", l, err)
+		}
+		kinds[e.Kind]++
+		if strings.HasPrefix(e.Key, "ecid:") {
+			t.Errorf("identifier not redacted: %q", l)
+		}
+	}
+	for _, k := range []restoretrace.Kind{restoretrace.RecordStart, restoretrace.USBAttach, restoretrace.USBChange,
+		restoretrace.USBDetach, restoretrace.MuxAttach, restoretrace.MuxDown, restoretrace.RecordStop} {
+		if kinds[k] == 0 {
+			t.Errorf("no %s line; got %v", k, kinds)
+		}
+	}
+	var last struct {
+		RT struct {
+			Verdict struct{ ID, Summary string } `json:"verdict"`
+			Stages  []struct{ Stage string }     `json:"stages"`
+		} `json:"restore_timeline"`
+	}
+	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil || last.RT.Verdict.ID == "" || len(last.RT.Stages) < 3 {
+		t.Fatalf("last line %q (%v)", lines[len(lines)-1], err)
+	}
+	st, err := os.Stat(tracePath)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("trace file: %v %v", st, err)
+	}
+	tr, err := restoretrace.ReadFile(tracePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tr.Header.Redacted || tr.Truncated || len(tr.Events) != len(lines)-1 {
+		t.Errorf("trace: redacted=%v truncated=%v, %d events for %d lines", tr.Header.Redacted, tr.Truncated, len(tr.Events), len(lines)-1)
+	}
+	if stop := tr.Events[len(tr.Events)-1]; stop.Kind != restoretrace.RecordStop || stop.Reason != "done" {
+		t.Errorf("last event %+v", stop)
+	}
+	if !strings.Contains(errb.String(), tracePath) {
+		t.Errorf("stderr does not say where the trace is: %q", errb.String())
+	}
+}
+
+// Ctrl-C: the recording stops as "interrupted", the trace ends with that
+// stop, and the verdict says the recording is incomplete.
+func TestRecordE2ESIGINT(t *testing.T) {
+	tracePath := filepath.Join(t.TempDir(), "out.jsonl")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binPath, "record", "--replay", recordFixture, "--speed", "5", "--poll", "50ms", "--trace", tracePath)
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	var lines []string
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+		if strings.Contains(sc.Text(), "on USB in normal") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("exit after SIGINT: %v\n%s", err, errb.String())
+	}
+	text := strings.Join(lines, "\n")
+	if !strings.Contains(text, "recording stopped (interrupted)") || !strings.Contains(text, "incomplete") {
+		t.Errorf("output:\n%s", text)
+	}
+	tr, err := restoretrace.ReadFile(tracePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stop := tr.Events[len(tr.Events)-1]; stop.Kind != restoretrace.RecordStop || stop.Reason != "interrupted" {
+		t.Errorf("last event %+v", stop)
+	}
+}
+
+// Real libusb under umockdev, with no recorded control transfers: a
+// recording still has the recovery-mode phone's iBoot fields, read from the
+// serial string the kernel cached at enumeration (sysfs). A transfer to the
+// device would fail here (umockdev answers none without a capture).
+func TestRecordE2EPassiveUSB(t *testing.T) {
+	if _, err := exec.LookPath("umockdev-run"); err != nil {
+		t.Skip("umockdev-run not installed")
+	}
+	srv := startSim(t, "none")
+	fx := e2eLoadFixture(t, "iphone-recovery")
+	tracePath := filepath.Join(t.TempDir(), "out.jsonl")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "umockdev-run", "-d", filepath.Join(e2eFixtureDir, fx.Umockdev), "--",
+		binPath, "record", "--json", "--for", "2s", "--include-identifiers", "--usbmuxd", srv.Addr(), "--trace", tracePath)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("record: %v\n%s", err, errb.String())
+	}
+	tr, err := restoretrace.ReadFile(tracePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var attach *restoretrace.Event
+	for i, e := range tr.Events {
+		if e.Kind == restoretrace.USBAttach {
+			attach = &tr.Events[i]
+		}
+	}
+	if attach == nil || attach.USB.Mode != "recovery" || attach.USB.IBoot["CPID"] != "8110" ||
+		attach.USB.IBoot["ECID"] != "001A2B3C4D5E6F70" || attach.Key != "ecid:001A2B3C4D5E6F70" || attach.USB.Configurations == 0 {
+		t.Fatalf("attach %+v\nstdout:\n%s", attach, out.String())
+	}
+	if st := srv.Stats(); st.Tunnels != 0 || st.Requests["lockdown:QueryType"] != 0 {
+		t.Errorf("simulator stats %+v", st)
+	}
+}
