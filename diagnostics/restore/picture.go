@@ -82,8 +82,12 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	title := "Restore timeline"
 	if v := o.Verdict; v != nil {
 		title += " - " + string(v.ID)
-		if len(v.Steps) > 0 {
-			title += fmt.Sprintf(" (step %s)", joinInts(v.Steps))
+		switch len(v.Steps) {
+		case 0:
+		case 1:
+			title += fmt.Sprintf(" (step %d)", v.Steps[0])
+		default:
+			title += fmt.Sprintf(" (steps %s)", joinInts(v.Steps))
 		}
 		if !v.Complete && v.ID != Incomplete {
 			title += " - recording incomplete"
@@ -137,6 +141,13 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	if t.stagesOmitted > 0 {
 		text(left, bandBot+34, faint, fmt.Sprintf("(%d stages left out)", t.stagesOmitted))
 	}
+	// gaps: nothing was observed there
+	for _, m := range t.marks {
+		if m.Kind == MarkGap && m.DurationMS > 0 {
+			r := image.Rect(xAt(m.TimeMS-m.DurationMS), bandTop, max(xAt(m.TimeMS), xAt(m.TimeMS-m.DurationMS)+1), bandBot)
+			hatch(img, r, ink)
+		}
+	}
 	// drops and wrong-mode returns
 	for _, m := range t.marks {
 		if m.Kind != MarkDrop && m.Kind != MarkWrong && m.Kind != MarkGap {
@@ -187,17 +198,21 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 		lx += 15 + width(lbl) + 14
 	}
 	for _, e := range []struct {
-		lbl string
-		c   color.Color
-		box bool
-	}{{"drop", alarm, false}, {"gap", faint, false}, {"wrong mode", alarm, true}} {
+		lbl  string
+		c    color.Color
+		kind int // 0 a mark, 1 an outline, 2 a hatch
+	}{{"drop", alarm, 0}, {"wrong mode", alarm, 1}, {"not observed", ink, 2}} {
 		if lx+16+width(e.lbl) > right {
 			break
 		}
-		if e.box {
-			outline(img, image.Rect(lx, ly-11, lx+12, ly+1), e.c, 2)
-		} else {
+		box := image.Rect(lx, ly-11, lx+12, ly+1)
+		switch e.kind {
+		case 0:
 			fill(img, image.Rect(lx+5, ly-12, lx+7, ly+2), e.c)
+		case 1:
+			outline(img, box, e.c, 2)
+		case 2:
+			hatch(img, box, e.c)
 		}
 		text(lx+15, ly, ink, e.lbl)
 		lx += 15 + width(e.lbl) + 14

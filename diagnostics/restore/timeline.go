@@ -74,6 +74,8 @@ type Mark struct {
 	TimeMS int64
 	Kind   MarkKind
 	Detail string
+	// DurationMS is how long a gap lasted, ending at TimeMS (0: unknown or not a gap).
+	DurationMS int64
 }
 
 // Timeline is built incrementally from the events of one recording
@@ -89,6 +91,7 @@ type Timeline struct {
 	stopped bool
 	stopWhy string
 	lastMS  int64
+	cutLine int // the trace file was cut at this line (0: not cut)
 
 	stages        []Stage
 	stagesOmitted int
@@ -140,6 +143,20 @@ func New(h restoretrace.Header, cfg Config) *Timeline {
 		flowStartMS: -1, restoreStartMS: -1, finishedMS: -1,
 		// a recorder that watches usbmuxd says so in its source
 		muxSeen: strings.Contains(src, "usbmux") || strings.Contains(src, "amds")}
+}
+
+// FromTrace returns the timeline of a whole trace file (a replay, a demo
+// trace, a trace a user sent): every event applied, and a cut last line
+// noted as a reason the recording is incomplete.
+func FromTrace(tr *restoretrace.Trace, cfg Config) *Timeline {
+	t := New(tr.Header, cfg)
+	for _, e := range tr.Events {
+		t.Apply(e)
+	}
+	if tr.Truncated {
+		t.cutLine = max(tr.TruncatedLine, 1)
+	}
+	return t
 }
 
 // Header returns the recording's header.
@@ -215,6 +232,9 @@ func (t *Timeline) Apply(ev restoretrace.Event) {
 			t.gaps = append(t.gaps, ev.Reason)
 		}
 		t.mark(ms, MarkGap, "%s", ev.Reason)
+		if ev.DurationMS > 0 {
+			t.marks[len(t.marks)-1].DurationMS = min(ev.DurationMS, ms)
+		}
 	case restoretrace.MuxDown:
 		t.muxSeen = true
 		t.muxDown = true

@@ -132,6 +132,9 @@ func (t *Timeline) incompleteReasons() []string {
 	case t.stopWhy != "done":
 		r = append(r, "the recording was interrupted ("+t.stopWhy+")")
 	}
+	if t.cutLine > 0 {
+		r = append(r, fmt.Sprintf("the trace file is cut at line %d (the recorder was stopped mid-write)", t.cutLine))
+	}
 	if t.gapCount > 0 {
 		r = append(r, fmt.Sprintf("the recorder could not observe %s (%s)", times(t.gapCount), strings.Join(t.gaps, "; ")))
 	}
