@@ -16,11 +16,7 @@ import (
 
 func loadDemo(t *testing.T, name string) *Timeline {
 	t.Helper()
-	data, err := fs.ReadFile(assets.FS, "traces/"+name+".jsonl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr, err := restoretrace.Read(bytes.NewReader(data))
+	tr, err := DemoTrace(name)
 	if err != nil || tr.Truncated {
 		t.Fatalf("%s: %v (truncated %v)", name, err, tr != nil && tr.Truncated)
 	}
@@ -82,11 +78,14 @@ func TestDemoTraces(t *testing.T) {
 	}
 }
 
-// TestDemoTracesListed: every file under assets/traces is covered above.
+// TestDemoTracesListed: the embedded traces are the ones tested above.
 func TestDemoTracesListed(t *testing.T) {
-	names, err := fs.Glob(assets.FS, "traces/*.jsonl")
-	if err != nil || len(names) < 8 {
-		t.Fatalf("demo traces: %v, %v", names, err)
+	want := []string{"interrupted", "link-drops", "link-full-speed", "lost-after-handover", "not-listed-restore", "stuck-recovery", "success", "wrong-mode"}
+	if got := DemoNames(); !slices.Equal(got, want) {
+		t.Fatalf("demo traces %v, want %v", got, want)
+	}
+	if _, err := DemoTrace("nope"); err == nil || !strings.Contains(err.Error(), "success") {
+		t.Fatalf("unknown demo: %v", err)
 	}
 }
 
