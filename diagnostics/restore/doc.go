@@ -33,7 +33,11 @@
 //     "normal_or_restore": the restore system, or iOS after the phone left
 //     recovery on its own; that cannot be told apart passively. One that
 //     follows a restore stage after the phone was off USB for at least
-//     DropGap is "normal": iOS booting after the restore.
+//     DropGap is "normal": iOS booting after the restore. The number of USB
+//     configurations does not help: usbmuxd reads bNumConfigurations
+//     (src/usb.c, guess_mode) to pick its own USB mode (initial, Valeria,
+//     CDC-NCM), and no public source ties a count to restore mode, so it is
+//     recorded but not used.
 //
 // # Handover times
 //
