@@ -1,12 +1,14 @@
 package restore
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 )
 
@@ -399,6 +401,17 @@ func FuzzApply(f *testing.F) {
 		}
 		if v.ID == Success && !v.Complete {
 			t.Fatal("incomplete success")
+		}
+		// whatever came in, the report's restore_timeline follows the contract
+		r := report.Report{Schema: report.Schema, Host: report.Host{Usbmuxd: report.UsbmuxdRef{Status: report.UsbmuxdOK}},
+			Devices: []report.Device{}, Checks: []report.Check{}, Findings: []report.Finding{}, Steps: []report.Step{},
+			Professional: report.Professional{Reasons: []string{}}, RestoreTimeline: tl.ToReport(v, 0)}
+		var out bytes.Buffer
+		if err := r.JSON(&out); err != nil {
+			t.Fatal(err)
+		}
+		if err := report.Validate(out.Bytes()); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
 		}
 	})
 }
