@@ -102,7 +102,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	}
 
 	// bands
-	for _, s := range t.stages {
+	for i, s := range t.stages {
 		end := s.EndMS
 		if s.Open {
 			end = now
@@ -116,6 +116,19 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 			outline(img, r, alarm, 3)
 		}
 		label := s.Kind.short()
+		if i == len(t.stages)-1 && s.Open {
+			switch t.Status(now).Timer {
+			case TimerLost:
+				label += " - lost"
+				outline(img, r, alarm, 3)
+			case TimerStalled:
+				label += " - stalled"
+				outline(img, r, alarm, 3)
+			}
+		}
+		if width(label)+6 > r.Dx() {
+			label = s.Kind.short()
+		}
 		if width(label)+6 <= r.Dx() {
 			c := color.Color(color.White)
 			if s.Kind == Gone || s.Kind == Recovery {
@@ -180,42 +193,48 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	fill(img, image.Rect(xn, bandTop-18, xn+2, axisY+4), ink)
 	text(max(xn-width("now")-3, left), bandTop-6, ink, "now")
 
-	// legend
-	lx, ly := left, o.Height-16
-	for _, k := range Kinds {
-		if k == Unknown {
-			continue
-		}
-		lbl := k.short()
-		if lx+16+width(lbl) > right {
-			break
-		}
-		fill(img, image.Rect(lx, ly-11, lx+12, ly+1), stageColor[k])
-		if k == Gone {
-			hatch(img, image.Rect(lx, ly-11, lx+12, ly+1), cardBorder)
-		}
-		text(lx+15, ly, ink, lbl)
-		lx += 15 + width(lbl) + 14
-	}
-	for _, e := range []struct {
+	// legend: stage colours, then the marks; wrapped onto a second row
+	// when the picture is narrow
+	type entry struct {
 		lbl  string
 		c    color.Color
-		kind int // 0 a mark, 1 an outline, 2 a hatch
-	}{{"drop", alarm, 0}, {"wrong mode", alarm, 1}, {"not observed", ink, 2}} {
-		if lx+16+width(e.lbl) > right {
-			break
+		kind int // 0 a colour box, 1 a mark line, 2 an outline, 3 a hatch
+	}
+	var legend []entry
+	for _, k := range Kinds {
+		if k != Unknown {
+			legend = append(legend, entry{k.short(), stageColor[k], 0})
+		}
+	}
+	legend = append(legend, entry{"drop", alarm, 1}, entry{"wrong/lost/stalled", alarm, 2}, entry{"no data", ink, 3})
+	rows, lx := 1, left
+	for _, e := range legend {
+		if lx+15+width(e.lbl) > right {
+			rows, lx = rows+1, left
+		}
+		lx += 15 + width(e.lbl) + 9
+	}
+	lx, ly := left, o.Height-16-18*(rows-1)
+	for _, e := range legend {
+		if lx+15+width(e.lbl) > right {
+			lx, ly = left, ly+18
 		}
 		box := image.Rect(lx, ly-11, lx+12, ly+1)
 		switch e.kind {
 		case 0:
-			fill(img, image.Rect(lx+5, ly-12, lx+7, ly+2), e.c)
+			fill(img, box, e.c)
+			if e.lbl == Gone.short() {
+				hatch(img, box, cardBorder)
+			}
 		case 1:
-			outline(img, box, e.c, 2)
+			fill(img, image.Rect(lx+5, ly-12, lx+7, ly+2), e.c)
 		case 2:
+			outline(img, box, e.c, 2)
+		case 3:
 			hatch(img, box, e.c)
 		}
 		text(lx+15, ly, ink, e.lbl)
-		lx += 15 + width(e.lbl) + 14
+		lx += 15 + width(e.lbl) + 9
 	}
 	return img
 }
