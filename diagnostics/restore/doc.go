@@ -57,7 +57,13 @@
 // 15 min: support.apple.com/HT201263), 60 min in restore mode (a restore
 // takes 5–30 min). Normal mode never stalls: the user may not have started.
 //
-// Drops: a re-attach in the same USB class within DropGap (3 s) is a drop of
+// Assumptions where no public number exists: a re-attach in the same USB
+// class within DropGap (3 s) is a drop of the link, not a handover (a boot
+// stage or a reboot takes longer); a restore stage on USB for
+// NotListedAfter (30 s) that usbmuxd never listed is "not listed" (usbmuxd
+// lists a phone within a second or two of its USB attach).
+//
+// Drops: a re-attach in the same USB class within DropGap is a drop of
 // the link, not a handover; so is a change of the USB address without a
 // detach (a re-enumeration shorter than the poll interval). In recovery mode
 // a re-enumeration is first the boot stage that is due (iBEC after iBoot;
