@@ -36,6 +36,12 @@ type Stage struct {
 	// false when usbmuxd was not watched, or its Listen stream was down.
 	Listed       bool
 	ListingKnown bool
+	// KnownFromMS is when the listing became known (usbmuxd came back
+	// during the stage), else the stage's start.
+	KnownFromMS int64
+	// MuxDown: usbmuxd's Listen stream was down for the whole stage (the
+	// computer's Apple Mobile Device service was not reachable).
+	MuxDown bool
 	// IBoot are the iBoot fields first seen in the stage.
 	IBoot map[string]string
 	// Wrong marks a stage the phone came back in that is not what the
@@ -238,6 +244,7 @@ func (t *Timeline) Apply(ev restoretrace.Event) {
 	case restoretrace.MuxDown:
 		t.muxSeen = true
 		t.muxDown = true
+		t.muxListed = false // its listing is gone with it
 		if c := t.cur(); c != nil && c.Open {
 			c.ListingKnown = false
 		}
@@ -245,6 +252,12 @@ func (t *Timeline) Apply(ev restoretrace.Event) {
 	case restoretrace.MuxUp:
 		t.muxSeen = true
 		t.muxDown = false
+		if c := t.cur(); c != nil && c.Open {
+			c.MuxDown = false
+			if !c.ListingKnown {
+				c.ListingKnown, c.KnownFromMS = true, ms
+			}
+		}
 		t.mark(ms, MarkMuxUp, "usbmuxd's Listen stream is back")
 	case restoretrace.MuxAttach, restoretrace.MuxDetach:
 		t.applyMux(ms, ev)
@@ -405,7 +418,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		prevKind = gone.From
 	}
 
-	next := Stage{StartMS: ms, EndMS: ms, Open: true, From: prevKind}
+	next := Stage{StartMS: ms, EndMS: ms, Open: true, From: prevKind, KnownFromMS: ms}
 	switch class {
 	case mode.Normal:
 		switch prevKind {
@@ -498,6 +511,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		next.SpeedsMbps = []float64{f.SpeedMbps}
 	}
 	next.ListingKnown = t.muxSeen && !t.muxDown
+	next.MuxDown = t.muxDown
 	if t.muxListed && (next.Kind == Normal || next.Kind == Restore || next.Kind == NormalOrRestore) {
 		next.Listed = true
 	}

@@ -130,9 +130,19 @@ func TestVerdictRules(t *testing.T) {
 			rules.Tried{}, Success, Normal, []int{}, false, "Restore finished in 9 min 20 s"},
 		{"not listed in restore mode", toBoot().off(340_000).on(362_000, "normal").stop(700_000), rules.Tried{}, NotListed, Restore, []int{2, 4}, false,
 			"never listed"},
-		{"listing unknown while usbmuxd is down: no verdict on it", run().on(200, "normal").mux(300, restoretrace.MuxAttach).
+		{"usbmuxd down through restore mode: not listed", run().on(200, "normal").mux(300, restoretrace.MuxAttach).
 			off(95_000).on(118_000, "recovery").off(300_000).on(304_000, "recovery").ev(330_000, restoretrace.MuxDown, "connection refused").
-			off(340_000).on(362_000, "normal").stop(700_000), rules.Tried{}, Unfinished, Restore, nil, false, "had not finished"},
+			off(340_000).on(362_000, "normal").stop(700_000), rules.Tried{}, NotListed, Restore, []int{2, 4}, false, "was not running"},
+		{"usbmuxd back within the restore stage, phone never listed", run().on(200, "normal").mux(300, restoretrace.MuxAttach).
+			off(95_000).on(118_000, "recovery").off(300_000).on(304_000, "recovery").ev(330_000, restoretrace.MuxDown, "restarted").
+			off(340_000).on(362_000, "normal").ev(365_000, restoretrace.MuxUp, "").stop(700_000), rules.Tried{}, NotListed, Restore, []int{2, 4}, false, "never listed"},
+		{"usbmuxd back and lists the phone: no verdict on listing", run().on(200, "normal").mux(300, restoretrace.MuxAttach).
+			off(95_000).on(118_000, "recovery").off(300_000).on(304_000, "recovery").ev(330_000, restoretrace.MuxDown, "restarted").
+			off(340_000).on(362_000, "normal").ev(365_000, restoretrace.MuxUp, "").mux(365_100, restoretrace.MuxAttach).stop(700_000),
+			rules.Tried{}, Unfinished, Restore, nil, false, "had not finished"},
+		{"usbmuxd back 10 s before the end: too short to say", run().on(200, "normal").mux(300, restoretrace.MuxAttach).
+			off(95_000).on(118_000, "recovery").off(300_000).on(304_000, "recovery").ev(330_000, restoretrace.MuxDown, "restarted").
+			off(340_000).on(362_000, "normal").ev(690_000, restoretrace.MuxUp, "").stop(700_000), rules.Tried{}, Unfinished, Restore, nil, false, "had not finished"},
 		{"address change in restore mode is a drop", flow().change(400_000, func(f *restoretrace.USBFacts) { f.Address += 5 }).stop(500_000),
 			rules.Tried{}, LinkTrouble, Restore, []int{1}, false, "dropped once"},
 		{"fall to full speed", flow().change(400_000, func(f *restoretrace.USBFacts) { f.SpeedMbps = 12 }).stop(500_000),
