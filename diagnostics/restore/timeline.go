@@ -450,7 +450,11 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 	case mode.Recovery:
 		switch prevKind {
 		case Recovery, BootStage:
-			changed := ibootChanged(prev.IBoot, f.IBoot)
+			var was map[string]string
+			if prev != nil {
+				was = prev.IBoot
+			}
+			changed := ibootChanged(was, f.IBoot)
 			allowed := 1 // iBoot → iBEC (idevicerestore.c sends iBEC from recovery)
 			if t.viaDFU {
 				allowed = t.cfg.MaxBootStages // DFU → iBSS → iBEC (dfu.c)
@@ -478,9 +482,9 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 			t.bootStages++
 			next.Kind = BootStage
 			next.Inferred = "recovery mode after DFU: the boot stage the computer sent (iBSS/iBEC)"
-		case Restore, NormalOrRestore:
+		case Restore:
 			next.Kind = Recovery
-			next.Wrong = prevKind == Restore
+			next.Wrong = true
 			next.WrongWhy = "came back in recovery mode after restore mode: the restore system did not finish"
 		default:
 			next.Kind = Recovery
