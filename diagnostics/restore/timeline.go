@@ -284,6 +284,15 @@ func (t *Timeline) ours(ms int64, ev restoretrace.Event) bool {
 	case ev.Key == t.key:
 		return true
 	}
+	// The recorder sends a change, not a detach and attach, when the same
+	// port shows the phone under a better key (its serial became readable):
+	// the same bus and port as ours is ours.
+	if ev.Kind == restoretrace.USBChange && ev.USB != nil && t.facts != nil && ev.USB.Bus == t.facts.Bus &&
+		len(ev.USB.PortPath) > 0 && slices.Equal(ev.USB.PortPath, t.facts.PortPath) {
+		t.mark(ms, MarkKeyChange, "the phone shows another key on the same port")
+		t.key = ev.Key
+		return true
+	}
 	if ev.Kind == restoretrace.USBAttach {
 		if c := t.cur(); c != nil && c.Kind == Gone && len(t.others) == 0 {
 			t.mark(ms, MarkKeyChange, "the phone came back under another key")

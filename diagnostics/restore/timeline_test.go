@@ -261,6 +261,21 @@ func TestOtherDevicesAndKeys(t *testing.T) {
 	}
 }
 
+// TestKeyChangeOnSamePort: the recorder reports a better key on the same
+// port as a change; the timeline keeps following the phone.
+func TestKeyChangeOnSamePort(t *testing.T) {
+	s := run().on(100, "recovery")
+	f := s.last
+	f.Address++
+	s.evs = append(s.evs, restoretrace.Event{TimeMS: 2000, Kind: restoretrace.USBChange, Key: "ecid:5e0c", USB: &f})
+	s.evs = append(s.evs, restoretrace.Event{TimeMS: 9000, Kind: restoretrace.USBDetach, Key: "ecid:5e0c", USB: &f})
+	tl := s.timeline(Config{})
+	st, _ := tl.Stages()
+	if tl.Key() != "ecid:5e0c" || st[len(st)-1].Kind != Gone {
+		t.Fatalf("key %q, stages %+v", tl.Key(), st)
+	}
+}
+
 func TestBadEvents(t *testing.T) {
 	s := run().on(5000, "normal")
 	s.evs = append(s.evs,
