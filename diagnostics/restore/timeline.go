@@ -386,6 +386,20 @@ func (t *Timeline) push(s Stage) {
 	t.stages = append(t.stages, s)
 }
 
+// handoverLimit is how long the phone may stay off USB in the current Gone
+// stage: the handover time of the stage it left, longer after a restore
+// stage that ran long enough to have finished.
+func (t *Timeline) handoverLimit() time.Duration {
+	c := t.cur()
+	if c == nil || c.Kind != Gone {
+		return 0
+	}
+	if p := t.previous(); p != nil && p.Kind == Restore && p.DurationMS() >= t.cfg.RestoreRan.Milliseconds() {
+		return max(t.cfg.AfterRestore, t.cfg.handover(Restore))
+	}
+	return t.cfg.handover(c.From)
+}
+
 // previous returns the last stage before the current Gone one, or nil.
 func (t *Timeline) previous() *Stage {
 	if n := len(t.stages); n >= 2 && t.stages[n-1].Kind == Gone {
