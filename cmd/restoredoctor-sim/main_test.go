@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -295,5 +296,21 @@ func TestIdeviceIDAgainstCLI(t *testing.T) {
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	if code := waitExit(t, cmd); code != 0 {
 		t.Errorf("exit %d", code)
+	}
+}
+
+// TestHelpNamesEveryScenarioField: --help lists the fields --scenario-file
+// takes, and that is every field of sim.Scenario (issue 18, item 9).
+func TestHelpNamesEveryScenarioField(t *testing.T) {
+	var errb bytes.Buffer
+	if _, err := parseArgs([]string{"--help"}, &errb); err == nil {
+		t.Log("--help parsed without error")
+	}
+	help := errb.String()
+	typ := reflect.TypeOf(sim.Scenario{})
+	for i := range typ.NumField() {
+		if name := typ.Field(i).Name; name != "Name" && !strings.Contains(help, name) {
+			t.Errorf("--help does not name the scenario field %s:\n%s", name, help)
+		}
 	}
 }
