@@ -7,9 +7,21 @@ package mallocarena
 #include <pthread.h>
 #ifdef __GLIBC__
 #include <malloc.h>
-static int rd_set_arena_max(int n) { return mallopt(M_ARENA_MAX, n); }
+// rd_arena_max_set is mallopt's answer, from a constructor: it runs when
+// the program is loaded, before the Go runtime starts its threads. Each of
+// those threads gets an arena of its own on its first malloc (glibc does
+// not wait for contention), so a limit set later, from a Go init, comes too
+// late for them. A MALLOC_ARENA_MAX in the environment is glibc's own
+// setting and is left alone.
+static int rd_arena_max_set;
+__attribute__((constructor)) static void rd_limit_arenas(void) {
+	if (getenv("MALLOC_ARENA_MAX") == NULL) {
+		rd_arena_max_set = mallopt(M_ARENA_MAX, 2);
+	}
+}
+static int rd_arenas_limited(void) { return rd_arena_max_set; }
 #else
-static int rd_set_arena_max(int n) { return 0; }
+static int rd_arenas_limited(void) { return 0; }
 #endif
 
 // rd_malloc_on_threads: n threads that each malloc a small block and hold
@@ -42,11 +54,8 @@ static int rd_malloc_on_threads(int n) {
 */
 import "C"
 
-import "os"
-
-// set is mallopt's answer (1: the limit is in force). A MALLOC_ARENA_MAX
-// the user set is glibc's own setting and is left alone.
-var set = os.Getenv("MALLOC_ARENA_MAX") == "" && C.rd_set_arena_max(C.int(MaxArenas)) == 1
+// set reports whether the constructor set the limit (mallopt returned 1).
+var set = C.rd_arenas_limited() == 1
 
 // Arenas returns the arena limit in force (MaxArenas), 0 when none could be
 // set.

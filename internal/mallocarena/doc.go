@@ -1,5 +1,6 @@
 // Package mallocarena bounds glibc's malloc arenas for the whole process,
-// at start-up: import it for its side effect.
+// at load time (a C constructor, before the Go runtime starts its threads):
+// import it for its side effect.
 //
 // glibc gives every thread that calls malloc while the others' arenas are
 // busy an arena of its own, each reserving 64 MB of address space (on 64-bit
@@ -18,5 +19,6 @@
 // mallocarena imports nothing of this project.
 package mallocarena
 
-// MaxArenas is the arena limit set at start-up (glibc's M_ARENA_MAX).
+// MaxArenas is the arena limit set at start-up (glibc's M_ARENA_MAX; the
+// constructor in arena_glibc.go spells the same number).
 const MaxArenas = 2
