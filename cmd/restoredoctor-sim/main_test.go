@@ -293,6 +293,18 @@ func TestIdeviceIDAgainstCLI(t *testing.T) {
 	if n := len(strings.Fields(string(out))); n != 3 {
 		t.Errorf("idevice_id -l listed %d phones: %q", n, out)
 	}
+	// A private value needs a lockdown session: libimobiledevice starts one
+	// with the pair record's HostID and SystemBUID and switches it to TLS,
+	// as the simulator asks by default (issue 18, item 9).
+	if info, err := exec.LookPath("ideviceinfo"); err == nil {
+		first := strings.Fields(string(out))[0]
+		ii := exec.CommandContext(ctx, info, "-u", first, "-k", "SerialNumber")
+		ii.Env = id.Env
+		sn, err := ii.CombinedOutput()
+		if err != nil || strings.TrimSpace(string(sn)) == "" {
+			t.Errorf("ideviceinfo -k SerialNumber (a TLS session): %v %q", err, sn)
+		}
+	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	if code := waitExit(t, cmd); code != 0 {
 		t.Errorf("exit %d", code)
