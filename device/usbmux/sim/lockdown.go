@@ -224,6 +224,9 @@ func (ls *lockdownSession) getValue(req map[string]any) map[string]any {
 	if key != "" {
 		resp["Key"] = key
 	}
+	if domain == BackupDomain && ls.sessionID != "" {
+		return ls.phone.backupValue(resp, key)
+	}
 	if domain != "" {
 		resp["Domain"] = domain
 		// Only the global domain is simulated.
@@ -262,4 +265,30 @@ func (ls *lockdownSession) answerRestored(name string, req map[string]any) map[s
 	default:
 		return lockdownErr(name, "UnknownRequest")
 	}
+}
+
+// BackupDomain is the lockdown domain of the phone's backup settings
+// (libimobiledevice's ideviceinfo -q com.apple.mobile.backup).
+const BackupDomain = "com.apple.mobile.backup"
+
+// backupValue answers GetValue in BackupDomain (inside a session): the whole
+// domain without a Key, else the one key.
+func (p Phone) backupValue(resp map[string]any, key string) map[string]any {
+	resp["Domain"] = BackupDomain
+	values := map[string]any{
+		"CloudBackupEnabled": p.CloudBackup,
+		"RequiresEncryption": false,
+		"WillEncrypt":        false,
+		"Version":            "2.0",
+	}
+	if key == "" {
+		resp["Value"] = values
+		return resp
+	}
+	if v, ok := values[key]; ok {
+		resp["Value"] = v
+	} else {
+		resp["Error"] = "MissingValue"
+	}
+	return resp
 }
