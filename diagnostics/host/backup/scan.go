@@ -206,7 +206,7 @@ var ErrNoUDID = errors.New("backup: no UDID to look for")
 // returns at once with TimedOut set; a file system call that blocks is left
 // to finish in the background.
 func Scan(ctx context.Context, opts Options) (Result, error) {
-	if strings.TrimSpace(opts.UDID) == "" {
+	if NormalizeUDID(opts.UDID) == "" {
 		return Result{}, ErrNoUDID
 	}
 	if _, ok := ctx.Deadline(); !ok {
@@ -308,7 +308,7 @@ func scanLocation(ctx context.Context, opts Options, loc Location) (LocationResu
 		b := Backup{Location: loc, Folder: name, Path: filepath.Join(loc.Path, name), Link: typ&fs.ModeSymlink != 0}
 		m := udidShape.FindStringSubmatch(name)
 		switch {
-		case m != nil && !strings.EqualFold(m[1], opts.UDID):
+		case m != nil && NormalizeUDID(m[1]) != NormalizeUDID(opts.UDID):
 			continue // another phone's backup
 		case m != nil:
 			if m[2] != "" {
@@ -343,7 +343,14 @@ func scanLocation(ctx context.Context, opts Options, loc Location) (LocationResu
 
 // sameDevice reports whether Info.plist names udid.
 func sameDevice(info Info, udid string) bool {
-	return strings.EqualFold(info.UniqueIdentifier, udid) || strings.EqualFold(info.TargetIdentifier, udid)
+	u := NormalizeUDID(udid)
+	return NormalizeUDID(info.UniqueIdentifier) == u || NormalizeUDID(info.TargetIdentifier) == u
+}
+
+// NormalizeUDID is udid in lower case without dashes: USB serials carry new
+// UDIDs without the dash that lockdownd and backup folder names have.
+func NormalizeUDID(udid string) string {
+	return strings.ToLower(strings.ReplaceAll(strings.TrimSpace(udid), "-", ""))
 }
 
 func readInfo(opts Options, dir string) (Info, error) {

@@ -142,8 +142,8 @@ func TestScanLayouts(t *testing.T) {
 			verdict: VerdictNone,
 		},
 		{
-			name: "macOS: the other phone is found by its own UDID (lower case asked)", goos: "darwin",
-			env: map[string]string{"HOME": "macos"}, udid: strings.ToLower(udidOther),
+			name: "macOS: the other phone is found by its USB serial (lower case, no dash)", goos: "darwin",
+			env: map[string]string{"HOME": "macos"}, udid: strings.ToLower(strings.ReplaceAll(udidOther, "-", "")),
 			verdict: VerdictFound,
 			backups: []want{{folder: udidOther, when: "2026-12-05T08:00:00Z", version: "17.6", finished: ptr(true), encrypted: ptr(false)}},
 		},
@@ -280,7 +280,9 @@ func (d *denyFS) denied(p string) bool {
 	return false
 }
 
-func (d *denyFS) err(op, p string) error { return &fs.PathError{Op: op, Path: p, Err: fs.ErrPermission} }
+func (d *denyFS) err(op, p string) error {
+	return &fs.PathError{Op: op, Path: p, Err: fs.ErrPermission}
+}
 
 func (d *denyFS) ReadDir(p string) ([]fs.DirEntry, error) {
 	if d.denied(p) {
