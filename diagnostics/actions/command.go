@@ -39,6 +39,9 @@ type Command struct {
 	GOOS       string
 	// Recheck runs the diagnostics again after the action, with identifiers.
 	Recheck func(ctx context.Context) (*report.Report, error)
+	// BeforeConfirm, when set, gives lines shown before entering recovery
+	// mode is confirmed on the terminal: this phone's backup state.
+	BeforeConfirm func(ctx context.Context, phoneKey string) []string
 	Logger  *slog.Logger
 	Stdin   io.Reader
 	Stdout  io.Writer
@@ -77,6 +80,11 @@ func RunCommand(ctx context.Context, c Command) error {
 		if !c.Terminal {
 			fmt.Fprintf(c.Stderr, "%s: %s on %s needs confirmation: pass --yes, or run it on a terminal\n", name, c.Kind.Title(), phone)
 			return ErrNeedsConfirmation
+		}
+		if c.BeforeConfirm != nil && c.Kind == EnterRecovery {
+			for _, l := range c.BeforeConfirm(ctx, d.Key) {
+				fmt.Fprintln(c.Stderr, l)
+			}
 		}
 		if !Confirm(c.Stdin, c.Stderr, c.Kind, phone, d.Mode) {
 			fmt.Fprintln(c.Stderr, "Nothing was done.")
