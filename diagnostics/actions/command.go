@@ -39,13 +39,14 @@ type Command struct {
 	GOOS       string
 	// Recheck runs the diagnostics again after the action, with identifiers.
 	Recheck func(ctx context.Context) (*report.Report, error)
-	// BeforeConfirm, when set, gives lines shown before entering recovery
-	// mode is confirmed on the terminal: this phone's backup state.
-	BeforeConfirm func(ctx context.Context, phoneKey string) []string
 	Logger  *slog.Logger
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
+
+	// BeforeConfirm, when set, gives lines shown before entering recovery
+	// mode is confirmed on the terminal: this phone's backup state.
+	BeforeConfirm func(ctx context.Context, phoneKey string) []string
 }
 
 // RunCommand runs c: nil when the action ran (whatever came of it),
