@@ -301,11 +301,13 @@ func scanLocation(ctx context.Context, opts Options, loc Location) (LocationResu
 		}
 		lr.Entries++
 		name := e.Name()
-		typ := e.Type()
-		if typ&fs.ModeSymlink == 0 && !e.IsDir() {
+		// A link (on Windows also a junction, which Go reports as irregular)
+		// is never followed; a folder that is one is reported, not read.
+		link := e.Type()&(fs.ModeSymlink|fs.ModeIrregular) != 0
+		if !link && !e.IsDir() {
 			continue // Finder's .DS_Store and other files
 		}
-		b := Backup{Location: loc, Folder: name, Path: filepath.Join(loc.Path, name), Link: typ&fs.ModeSymlink != 0}
+		b := Backup{Location: loc, Folder: name, Path: filepath.Join(loc.Path, name), Link: link}
 		m := udidShape.FindStringSubmatch(name)
 		switch {
 		case m != nil && NormalizeUDID(m[1]) != NormalizeUDID(opts.UDID):
@@ -443,7 +445,7 @@ func dirSize(ctx context.Context, opts Options, dir string) (size int64, capped,
 				return size, true, true
 			}
 			switch {
-			case e.Type()&fs.ModeSymlink != 0:
+			case e.Type()&(fs.ModeSymlink|fs.ModeIrregular) != 0:
 			case e.IsDir():
 				stack = append(stack, filepath.Join(d, e.Name()))
 			case e.Type().IsRegular():
