@@ -85,7 +85,7 @@ func localFinding(p Phone, s LocalBackup, goos string) (report.Finding, bool, st
 	v := r.Verdict()
 	ev["state"] = string(v)
 	ev["count"] = len(r.Backups)
-	var locs []any
+	locs := []any{}
 	var problems []string
 	for _, l := range r.Locations {
 		lm := map[string]any{"path": l.Display, "app": string(l.App), "status": string(l.Status)}
@@ -108,7 +108,7 @@ func localFinding(p Phone, s LocalBackup, goos string) (report.Finding, bool, st
 		locs = append(locs, lm)
 	}
 	ev["locations"] = locs
-	var bs []any
+	bs := []any{}
 	for i, b := range r.Backups {
 		if i == maxBackupsInEvidence {
 			break

@@ -233,14 +233,30 @@ func Scan(ctx context.Context, opts Options) (Result, error) {
 	select {
 	case res = <-done:
 	case <-ctx.Done():
-		res = Result{UDID: opts.UDID, TimedOut: true}
-		for _, l := range opts.Locations {
-			res.Locations = append(res.Locations, LocationResult{Location: l, Status: LocationTimeout, Err: "the scan's time ran out"})
+		// The scan checks ctx between file system calls: what it found so
+		// far comes within partialGrace, unless a call blocks.
+		t := time.NewTimer(partialGrace)
+		select {
+		case res = <-done:
+			res.TimedOut = true
+		case <-t.C:
+			res = Result{UDID: opts.UDID, TimedOut: true}
+			for _, l := range opts.Locations {
+				res.Locations = append(res.Locations, LocationResult{Location: l, Status: LocationTimeout, Err: "the scan's time ran out"})
+			}
 		}
+		t.Stop()
 	}
 	res.Duration = time.Since(start)
 	return res, nil
 }
+
+// partialGrace is how long Scan waits, once its deadline passed, for what
+// the scan found so far.
+const partialGrace = 200 * time.Millisecond
+
+// sizeTime bounds one backup's size walk: beyond it the size is "at least".
+const sizeTime = 2 * time.Second
 
 // scan does Scan's work; it checks ctx between file system calls.
 func scan(ctx context.Context, opts Options) Result {
@@ -378,6 +394,9 @@ func plistErr(file string, err error) string {
 	return file + " is damaged: " + err.Error()
 }
 
+// notRead is the reason for a plist the scan had no time left for.
+func notRead(file string) string { return file + " was not read: the scan's time ran out" }
+
 // readBackup fills b from its three plists and its size; false when its
 // Info.plist names another phone.
 func readBackup(ctx context.Context, opts Options, b *Backup) bool {
@@ -395,6 +414,7 @@ func readBackup(ctx context.Context, opts Options, b *Backup) bool {
 		b.InfoErr = plistErr("Info.plist", err)
 	}
 	if ctx.Err() != nil {
+		b.StatusErr, b.ManifestErr = notRead("Status.plist"), notRead("Manifest.plist")
 		return true
 	}
 	if raw, err := opts.FS.ReadFile(filepath.Join(b.Path, "Status.plist"), opts.MaxPlistBytes); err != nil {
@@ -406,6 +426,7 @@ func readBackup(ctx context.Context, opts Options, b *Backup) bool {
 		b.Status = st
 	}
 	if ctx.Err() != nil {
+		b.ManifestErr = notRead("Manifest.plist")
 		return true
 	}
 	if raw, err := opts.FS.ReadFile(filepath.Join(b.Path, "Manifest.plist"), opts.MaxPlistBytes); err != nil {
@@ -423,6 +444,8 @@ func readBackup(ctx context.Context, opts Options, b *Backup) bool {
 // dirSize adds up the regular files under dir from directory listings,
 // never following links, counting at most opts.MaxSizeEntries entries.
 func dirSize(ctx context.Context, opts Options, dir string) (size int64, capped, known bool) {
+	ctx, cancel := context.WithTimeout(ctx, sizeTime)
+	defer cancel()
 	stack := []string{dir}
 	n := 0
 	for len(stack) > 0 {

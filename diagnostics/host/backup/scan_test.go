@@ -399,3 +399,40 @@ func TestScanNeedsUDID(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// cancelFS cancels the scan's context when a given file is read, as a
+// deadline passing at that moment would.
+type cancelFS struct {
+	FS
+	at     string
+	cancel context.CancelFunc
+}
+
+func (c cancelFS) ReadFile(p string, max int64) ([]byte, error) {
+	b, err := c.FS.ReadFile(p, max)
+	if p == c.at {
+		c.cancel()
+	}
+	return b, err
+}
+
+// TestScanTimeoutKeepsWhatWasFound: the deadline passing mid-scan keeps the
+// backups already read; what was not read is said so, not guessed.
+func TestScanTimeoutKeepsWhatWasFound(t *testing.T) {
+	mac := abs(t, "macos/Library/Application Support/MobileSync/Backup")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fsys := cancelFS{FS: OS{}, at: filepath.Join(mac, udidA+"-20261120-091500", "Status.plist"), cancel: cancel}
+	res, err := Scan(ctx, Options{UDID: udidA, Locations: []Location{{Path: mac, App: AppFinder}}, FS: fsys})
+	must(t, err)
+	if !res.TimedOut || res.Verdict() != VerdictFound || len(res.Backups) != 2 {
+		t.Fatalf("timed out %v, verdict %s, %d backups", res.TimedOut, res.Verdict(), len(res.Backups))
+	}
+	older := res.Backups[1]
+	if !strings.Contains(older.ManifestErr, "was not read") || older.Manifest.IsEncrypted != nil || older.SizeKnown {
+		t.Errorf("the unread part was guessed: %+v", older)
+	}
+	if f := older.Finished(); f == nil || !*f {
+		t.Errorf("Status.plist was read: finished %v", fmtPtr(f))
+	}
+}
