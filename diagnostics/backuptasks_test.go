@@ -138,3 +138,28 @@ func TestUDIDFromChip(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkEngineRunBackupChecks is one quick run (window 0) against the
+// healthy simulated phone with and without host.backups (an empty macOS
+// tree) and lockdown.icloud_backup: what the two checks add to `check`.
+func BenchmarkEngineRunBackupChecks(b *testing.B) {
+	for _, with := range []bool{false, true} {
+		b.Run(map[bool]string{false: "without", true: "with"}[with], func(b *testing.B) {
+			srv := startSim(b, "healthy")
+			h := fakeHost
+			if with {
+				home := b.TempDir()
+				h.Backups = func(ctx context.Context, udid string, dirs []string) (backup.Result, error) {
+					return backup.Scan(ctx, backup.Options{UDID: udid, Locations: backup.Locations("darwin", func(string) string { return home }, dirs)})
+				}
+				h.ICloudBackup = true
+			}
+			e := NewEngine(Config{USB: srv.USBSource(), Host: h, ToolVersion: "bench"})
+			for b.Loop() {
+				if _, err := e.Run(context.Background(), Options{UsbmuxdAddress: srv.Addr(), NoNetwork: true, LockdownRequests: 3}, nil); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

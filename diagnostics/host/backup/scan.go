@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -196,7 +197,10 @@ func (r Result) Newest() *Backup {
 // udidShape matches the names Finder and iTunes give backup folders: a
 // 40-hex UDID or a new-style one (8 hex, dash, 16 hex), optionally followed
 // by a copy's timestamp.
-var udidShape = regexp.MustCompile(`^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16})(?:-([0-9]{8}-[0-9]{6}))?$`)
+// It is compiled on first use, not at every command's start-up.
+var udidShape = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^([0-9A-Fa-f]{40}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16})(?:-([0-9]{8}-[0-9]{6}))?$`)
+})
 
 // ErrNoUDID: Scan was called without the phone's UDID.
 var ErrNoUDID = errors.New("backup: no UDID to look for")
@@ -324,7 +328,7 @@ func scanLocation(ctx context.Context, opts Options, loc Location) (LocationResu
 			continue // Finder's .DS_Store and other files
 		}
 		b := Backup{Location: loc, Folder: name, Path: filepath.Join(loc.Path, name), Link: link}
-		m := udidShape.FindStringSubmatch(name)
+		m := udidShape().FindStringSubmatch(name)
 		switch {
 		case m != nil && NormalizeUDID(m[1]) != NormalizeUDID(opts.UDID):
 			continue // another phone's backup
