@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit/plisttest"
 )
 
@@ -267,9 +268,9 @@ func (ls *lockdownSession) answerRestored(name string, req map[string]any) map[s
 	}
 }
 
-// BackupDomain is the lockdown domain of the phone's backup settings
-// (libimobiledevice's ideviceinfo -q com.apple.mobile.backup).
-const BackupDomain = "com.apple.mobile.backup"
+// BackupDomain is the lockdown domain of the phone's backup settings,
+// the one the client asks (usbmux.ReadBackupSettings).
+const BackupDomain = usbmux.BackupDomain
 
 // backupValue answers GetValue in BackupDomain (inside a session): the whole
 // domain without a Key, else the one key.
