@@ -43,17 +43,18 @@ func Backup(r *report.Report, deviceKey string, now time.Time, loc *time.Locatio
 	if r != nil {
 		for i := range r.Findings {
 			f := &r.Findings[i]
-			if deviceKey != "" && f.DeviceKey != deviceKey {
+			if f.ID != report.FindingBackupLocal && f.ID != report.FindingBackupICloud {
 				continue
 			}
+			if deviceKey == "" {
+				deviceKey = f.DeviceKey // the first phone with a backup finding
+			}
 			switch {
+			case f.DeviceKey != deviceKey:
 			case f.ID == report.FindingBackupLocal && local == nil:
 				local = f
 			case f.ID == report.FindingBackupICloud && cloud == nil:
 				cloud = f
-			}
-			if deviceKey == "" && local != nil {
-				deviceKey = local.DeviceKey
 			}
 		}
 	}

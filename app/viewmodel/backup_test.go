@@ -92,6 +92,16 @@ func TestBackupSentences(t *testing.T) {
 	if v := Backup(backupReport("k", none, off), "other", now, time.UTC, "darwin"); v.Known {
 		t.Errorf("another phone's findings were shown: %+v", v)
 	}
+	// Two phones, no key given: the first phone's findings only, never a mix.
+	two := &report.Report{Findings: []report.Finding{
+		{ID: report.FindingBackupICloud, DeviceKey: "a", Evidence: on},
+		{ID: report.FindingBackupICloud, DeviceKey: "b", Evidence: off},
+		{ID: report.FindingBackupLocal, DeviceKey: "a", Evidence: none},
+		{ID: report.FindingBackupLocal, DeviceKey: "b", Evidence: found("2026-12-02T14:10:00Z", true, true)},
+	}}
+	if v := Backup(two, "", now, time.UTC, "darwin"); strings.Join(v.Lines, " ") != "iCloud Backup is on; last local backup: none." {
+		t.Errorf("two phones: %q", v.Lines)
+	}
 	if v := Backup(nil, "", now, time.UTC, "darwin"); v.Known || len(v.Lines) != 0 {
 		t.Errorf("nil report: %+v", v)
 	}

@@ -436,3 +436,18 @@ func TestScanTimeoutKeepsWhatWasFound(t *testing.T) {
 		t.Errorf("Status.plist was read: finished %v", fmtPtr(f))
 	}
 }
+
+// TestCheckAgainSeesNewBackup: nothing is cached between scans, so the
+// backup the user makes after "no backup" is found by the next check.
+func TestCheckAgainSeesNewBackup(t *testing.T) {
+	root := testtmp.Dir(t)
+	locs := []Location{{Path: root, Display: "~/Backup", App: AppFinder}}
+	if v := scanT(t, Options{Locations: locs}).Verdict(); v != VerdictNone {
+		t.Fatalf("empty folder: %s", v)
+	}
+	must(t, os.CopyFS(filepath.Join(root, udidA), os.DirFS(abs(t, "macos/Library/Application Support/MobileSync/Backup/"+udidA))))
+	res := scanT(t, Options{Locations: locs})
+	if res.Verdict() != VerdictFound || res.Newest().Finished() == nil || !*res.Newest().Finished() {
+		t.Fatalf("after the backup: %s %+v", res.Verdict(), res.Newest())
+	}
+}
