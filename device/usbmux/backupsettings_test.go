@@ -18,6 +18,7 @@ func TestReadBackupSettings(t *testing.T) {
 		tls     bool
 		mode    mode.Mode
 		latency time.Duration
+		garbage string
 		wantErr error
 		want    *bool
 	}{
@@ -27,6 +28,7 @@ func TestReadBackupSettings(t *testing.T) {
 		{name: "untrusted: cannot be asked", trust: sim.TrustUntrusted, cloud: true, wantErr: usbmux.ErrNeedsTrust},
 		{name: "restore mode: cannot be asked", trust: sim.TrustTrusted, mode: mode.Restore, wantErr: usbmux.ErrNotNormalMode},
 		{name: "silent lockdownd: one request timeout", trust: sim.TrustTrusted, latency: 2 * time.Second, wantErr: usbmux.ErrNotResponding},
+		{name: "a plist bomb as the answer: refused before decoding", trust: sim.TrustTrusted, garbage: sim.GarbageBombLockdown, wantErr: usbmux.ErrProtocol},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -35,7 +37,7 @@ func TestReadBackupSettings(t *testing.T) {
 			if tt.mode != "" {
 				p.Mode = tt.mode
 			}
-			srv := startScenario(t, sim.Scenario{Name: "backup", Phones: []sim.Phone{p}, SessionTLS: tt.tls, LockdownLatency: tt.latency}, muxListenAddr(t))
+			srv := startScenario(t, sim.Scenario{Name: "backup", Phones: []sim.Phone{p}, SessionTLS: tt.tls, LockdownLatency: tt.latency, Garbage: tt.garbage}, muxListenAddr(t))
 			c := clientFor(t, srv.Addr(), 300*time.Millisecond)
 			if tt.latency == 0 {
 				c = clientFor(t, srv.Addr(), 2*time.Second)
