@@ -104,6 +104,8 @@ func SystemHostChecks() HostChecks {
 		SecuritySoftware: func(ctx context.Context) host.Result {
 			return host.CheckSecuritySoftware(ctx, host.CommandOptions{})
 		},
+		Backups:      SystemBackupScan,
+		ICloudBackup: true,
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"howett.net/plist"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit/plisttest"
 )
 
@@ -233,6 +234,9 @@ func (ls *lockdownSession) getValue(req map[string]any) map[string]any {
 	if key != "" {
 		resp["Key"] = key
 	}
+	if domain == BackupDomain && ls.sessionID != "" {
+		return ls.phone.backupValue(resp, key)
+	}
 	if domain != "" {
 		resp["Domain"] = domain
 		// Only the global domain is simulated.
@@ -293,4 +297,30 @@ func (s *Server) pairedHost(udid, hostID, systemBUID string) bool {
 		return false
 	}
 	return wantBUID == "" || systemBUID == wantBUID
+}
+
+// BackupDomain is the lockdown domain of the phone's backup settings,
+// the one the client asks (usbmux.ReadBackupSettings).
+const BackupDomain = usbmux.BackupDomain
+
+// backupValue answers GetValue in BackupDomain (inside a session): the whole
+// domain without a Key, else the one key.
+func (p Phone) backupValue(resp map[string]any, key string) map[string]any {
+	resp["Domain"] = BackupDomain
+	values := map[string]any{
+		"CloudBackupEnabled": p.CloudBackup,
+		"RequiresEncryption": false,
+		"WillEncrypt":        false,
+		"Version":            "2.0",
+	}
+	if key == "" {
+		resp["Value"] = values
+		return resp
+	}
+	if v, ok := values[key]; ok {
+		resp["Value"] = v
+	} else {
+		resp["Error"] = "MissingValue"
+	}
+	return resp
 }

@@ -98,6 +98,10 @@ type Phone struct {
 	// without a session, as older iOS versions do; current ones answer
 	// SessionInactive and need a paired session first.
 	EnterRecoveryWithoutSession bool `json:",omitempty"`
+	// CloudBackup is whether iCloud Backup is on: lockdownd's
+	// CloudBackupEnabled in the com.apple.mobile.backup domain, answered
+	// inside a paired session only (BackupDomain).
+	CloudBackup bool `json:",omitempty"`
 }
 
 // Scenario is a set of phones plus the faults the simulator injects.
@@ -278,6 +282,12 @@ var builtins = map[string]func() Scenario{
 		return Scenario{Phones: []Phone{p}}
 	},
 	"behind-hub": func() Scenario { return Scenario{Phones: []Phone{PhoneB()}} },
+	// icloud-backup: healthy, with iCloud Backup on (healthy has it off).
+	"icloud-backup": func() Scenario {
+		p := PhoneA()
+		p.CloudBackup = true
+		return Scenario{Phones: []Phone{p}}
+	},
 }
 
 // BuiltinNames lists the built-in scenario names, sorted.
