@@ -181,7 +181,8 @@ func (c *Client) Restart(ctx context.Context, e Entry) error {
 }
 
 // diag sends one diagnostics_relay request through go-ios's plist codec and
-// reads the reply within RequestTimeout.
+// reads the reply within RequestTimeout, through the same frame and plist
+// limits as every other reply (readMessage), in TLS or not.
 func (s *session) diag(req diagRequest) (diagReply, error) {
 	if err := s.arm(); err != nil {
 		return diagReply{}, err
@@ -194,9 +195,9 @@ func (s *session) diag(req diagRequest) (diagReply, error) {
 	if err := s.dc.Send(b); err != nil {
 		return diagReply{}, s.fail(err)
 	}
-	payload, err := codec.Decode(s.dc.Reader())
+	payload, err := s.readMessage()
 	if err != nil {
-		return diagReply{}, s.fail(err)
+		return diagReply{}, err
 	}
 	var r diagReply
 	if _, err := plist.Unmarshal(payload, &r); err != nil {

@@ -2,11 +2,13 @@ package usbmux_test
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 )
 
@@ -151,6 +153,51 @@ func TestActionsSlowLockdown(t *testing.T) {
 	} {
 		if err := f(); !errors.Is(err, usbmux.ErrNotResponding) {
 			t.Errorf("%s against a silent lockdownd = %v, want ErrNotResponding", name, err)
+		}
+	}
+}
+
+// TestActionsBombInsideTLS: a plist bomb as the reply inside the TLS
+// session (EnterRecovery, StartService) or from the diagnostics relay over
+// TLS is refused by the same limits as a plaintext reply: a clear error
+// (plistlimit.ErrLimit, ErrProtocol), no hang, and a bounded heap.
+func TestActionsBombInsideTLS(t *testing.T) {
+	for _, garbage := range []string{sim.GarbageBombSession, sim.GarbageBombRelay} {
+		for _, action := range []string{"EnterRecovery", "Restart"} {
+			if garbage == sim.GarbageBombRelay && action == "EnterRecovery" {
+				continue // EnterRecovery uses no relay
+			}
+			t.Run(garbage+"/"+action, func(t *testing.T) {
+				sc := tlsScenario()
+				sc.Garbage = garbage
+				srv := startScenario(t, sc, muxListenAddr(t))
+				c := clientFor(t, srv.Addr(), 2*time.Second)
+				e := listOne(t, c)
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				t0 := time.Now()
+				var err error
+				if action == "EnterRecovery" {
+					err = c.EnterRecovery(ctxT(t, 10*time.Second), e)
+				} else {
+					err = c.Restart(ctxT(t, 10*time.Second), e)
+				}
+				took := time.Since(t0)
+				runtime.ReadMemStats(&after)
+				if !errors.Is(err, plistlimit.ErrLimit) || !errors.Is(err, usbmux.ErrProtocol) {
+					t.Fatalf("%s = %v, want a refused reply (plistlimit.ErrLimit, ErrProtocol)", action, err)
+				}
+				if srv.Stats().Requests["garbage"] == 0 {
+					t.Fatal("the simulator sent no bomb: the test proves nothing")
+				}
+				if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+					t.Errorf("%s allocated %d MB for a 400-byte reply", action, grew>>20)
+				}
+				if took > 5*time.Second {
+					t.Errorf("%s took %v", action, took)
+				}
+			})
 		}
 	}
 }

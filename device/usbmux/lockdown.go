@@ -197,7 +197,30 @@ func (s *session) exchange(req any) ([]byte, error) {
 	if err := s.send(req); err != nil {
 		return nil, err
 	}
-	b, err := s.ld.ReadMessage()
+	return s.readMessage()
+}
+
+// readMessage reads one lockdown-framed reply (lockdownd's or a service's)
+// and returns its payload, checked against the frame limits (MaxFrame) and
+// plistlimit.Default before anything decodes it. In the clear the frame
+// guard checks the frame as it reads it; once the connection runs TLS the
+// guard sees only records, so the frame is read and checked here, from the
+// decrypted stream. Either way a refused frame fails with a *FrameError
+// (ErrProtocol), which the guard remembers, so the connection counts as spent.
+func (s *session) readMessage() ([]byte, error) {
+	if s.g.tls() {
+		_, b, _, err := ReadFrame(s.dc.Reader(), FramingLockdown, s.g.max)
+		if err != nil {
+			var fe *FrameError
+			if errors.As(err, &fe) {
+				fe.Framing = FramingTLS
+				s.g.reject(fe)
+			}
+			return nil, s.fail(err)
+		}
+		return b, nil
+	}
+	b, err := ios.NewPlistCodec().Decode(s.dc.Reader())
 	if err != nil {
 		return nil, s.fail(err)
 	}

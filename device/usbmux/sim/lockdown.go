@@ -69,7 +69,7 @@ func (s *Server) serveLockdown(c net.Conn, p Phone, replies *replyCache, log *sl
 				return
 			}
 			frame, err = EncodeLockdownPlist(resp)
-			if s.sc.Garbage == GarbageBombLockdown && name == "GetValue" {
+			if (s.sc.Garbage == GarbageBombLockdown && name == "GetValue") || (s.sc.Garbage == GarbageBombSession && inSession) {
 				s.count("garbage")
 				bomb := plisttest.Bomb(BombLevels, map[string]string{"Request": name, "Key": str(req, "Key")}, "Value")
 				frame = binary.BigEndian.AppendUint32(nil, uint32(len(bomb)))

@@ -40,6 +40,11 @@ const (
 	// GarbageBombListen sends the same bomb (under the key "Bomb" of an
 	// Attached message) on every Listen stream after the initial attaches.
 	GarbageBombListen = "bomb-listen"
+	// GarbageBombSession answers every lockdownd request inside a session
+	// (after StartSession, so inside TLS with SessionTLS) with the bomb.
+	GarbageBombSession = "bomb-session"
+	// GarbageBombRelay answers every diagnostics relay request with the bomb.
+	GarbageBombRelay = "bomb-relay"
 )
 
 // BombLevels is how many times the bomb doubles: 2^70 strings once expanded.
@@ -108,7 +113,8 @@ type Scenario struct {
 	FlapInterval time.Duration `json:",omitempty"`
 	// Hung makes usbmuxd accept connections and read requests but never answer.
 	Hung bool `json:",omitempty"`
-	// Garbage is "", GarbageBadLength, GarbageNotPlist, GarbageBombLockdown or GarbageBombListen.
+	// Garbage is "", GarbageBadLength, GarbageNotPlist, GarbageBombLockdown,
+	// GarbageBombListen, GarbageBombSession or GarbageBombRelay.
 	Garbage string `json:",omitempty"`
 	// RebootDelay is how long a phone stays off the bus while it reboots
 	// (EnterRecovery, diagnostics Restart, iBoot "reboot"); 0 = DefaultRebootDelay.
@@ -354,10 +360,10 @@ func ParseScenario(data []byte) (Scenario, error) {
 // Validate reports the first inconsistent field of the scenario.
 func (sc Scenario) Validate() error {
 	switch sc.Garbage {
-	case "", GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen:
+	case "", GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen, GarbageBombSession, GarbageBombRelay:
 	default:
-		return fmt.Errorf("scenario %q: Garbage %q: want %q, %q, %q or %q", sc.Name, sc.Garbage,
-			GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen)
+		return fmt.Errorf("scenario %q: Garbage %q: want %q, %q, %q, %q, %q or %q", sc.Name, sc.Garbage,
+			GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen, GarbageBombSession, GarbageBombRelay)
 	}
 	if sc.LockdownLatency < 0 || sc.LockdownJitter < 0 || sc.FlapInterval < 0 || sc.LockdownDropAfter < 0 {
 		return fmt.Errorf("scenario %q: negative latency, jitter, flap interval or drop count", sc.Name)
