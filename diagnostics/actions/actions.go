@@ -76,10 +76,17 @@ var (
 	ErrBusy = errors.New("another action is running on this iPhone")
 	// ErrNotVisible: the source the action needs (USB or usbmuxd) does not see the phone.
 	ErrNotVisible = errors.New("the iPhone is not visible where the action needs it")
+	// ErrModeUnconfirmed: the fresh look right before the action did not show
+	// the phone in the mode the action needs (no answer, an error, an
+	// unexpected answer, another phone): nothing is sent on a guess.
+	ErrModeUnconfirmed = errors.New("the iPhone's mode could not be confirmed")
 )
 
 // Hardware does the actions. *Devices is the production one.
 type Hardware interface {
+	// LockdownMode asks lockdownd on e, now, which mode the phone is in and
+	// which phone it is (usbmux.Client.ModeNow).
+	LockdownMode(ctx context.Context, e usbmux.Entry) (usbmux.ModeAnswer, error)
 	ExitRecovery(ctx context.Context, d usb.Device) error
 	EnterRecovery(ctx context.Context, e usbmux.Entry) error
 	Restart(ctx context.Context, e usbmux.Entry) error
@@ -102,6 +109,14 @@ func (h Devices) ExitRecovery(ctx context.Context, d usb.Device) error {
 		return fmt.Errorf("actions: USB: %w", errNoSource)
 	}
 	return usb.ExitRecovery(ctx, h.USB, d, usb.ExitRecoveryOptions{Timeout: h.TransferTimeout})
+}
+
+// LockdownMode asks lockdownd (usbmux.Client.ModeNow).
+func (h Devices) LockdownMode(ctx context.Context, e usbmux.Entry) (usbmux.ModeAnswer, error) {
+	if h.Usbmux == nil {
+		return usbmux.ModeAnswer{Mode: mode.Unknown}, fmt.Errorf("actions: usbmuxd: %w", errNoSource)
+	}
+	return h.Usbmux.ModeNow(ctx, e)
 }
 
 // EnterRecovery asks lockdownd (usbmux.Client.EnterRecovery).
@@ -132,11 +147,19 @@ type Options struct {
 	// FollowTimeout bounds waiting for the phone to come back (default
 	// DefaultFollow).
 	FollowTimeout time.Duration
+	// ConfirmTimeout bounds the fresh look at the phone's mode right before
+	// the action (default DefaultConfirmTimeout).
+	ConfirmTimeout time.Duration
 	// Poll is the interval between looks while following (default 250 ms).
 	Poll time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
+
+// DefaultConfirmTimeout bounds the fresh mode look before an action: the
+// usbmuxd connection, QueryType and GetValue UniqueDeviceID (each also
+// within the client's RequestTimeout, 3 s by default), or one USB snapshot.
+const DefaultConfirmTimeout = 5 * time.Second
 
 // DefaultFollow is how long an action follows the phone afterwards when
 // nothing else is asked (Options.FollowTimeout 0, no --follow): a reboot into
@@ -168,6 +191,9 @@ func NewRunner(hw Hardware, look Look, opts Options) *Runner {
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = 250 * time.Millisecond
+	}
+	if opts.ConfirmTimeout <= 0 {
+		opts.ConfirmTimeout = DefaultConfirmTimeout
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -288,9 +314,14 @@ func (r *Runner) Run(ctx context.Context, req Request) Result {
 		return refuse(ErrBusy)
 	}
 	defer r.release(d.Key)
+	cctx, cancel := context.WithTimeout(ctx, r.opts.ConfirmTimeout)
+	d, err := r.confirm(cctx, req.Kind, d)
+	cancel()
+	if err != nil {
+		return refuse(err)
+	}
 
 	actx, cancel := context.WithTimeout(ctx, r.opts.ActionTimeout)
-	var err error
 	switch req.Kind {
 	case ExitRecovery:
 		err = r.hw.ExitRecovery(actx, *d.USB)

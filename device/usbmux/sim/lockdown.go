@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -149,6 +150,12 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 	}
 	switch name {
 	case "QueryType":
+		if a := ls.srv.sc.QueryTypeAnswer; a != "" {
+			if e, ok := strings.CutPrefix(a, "Error:"); ok {
+				return lockdownErr(name, e), false
+			}
+			return map[string]any{"Request": name, "Type": a}, false
+		}
 		return map[string]any{"Request": name, "Type": "com.apple.mobile.lockdown"}, false
 	case "GetValue":
 		return ls.getValue(req), false

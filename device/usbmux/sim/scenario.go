@@ -123,6 +123,10 @@ type Scenario struct {
 	// services (EnableSessionSSL/EnableServiceSSL), as real phones do; the
 	// pair record then carries real certificates (generated per server).
 	SessionTLS bool `json:",omitempty"`
+	// QueryTypeAnswer, when set, replaces lockdownd's answer to QueryType
+	// (normal mode): "Error:X" answers with Error X, anything else is sent as
+	// the Type (an unknown service type). Restore-mode phones are not affected.
+	QueryTypeAnswer string `json:",omitempty"`
 	// IOSFails makes iOS fail to start: a phone leaving recovery mode (iBoot
 	// "reboot" after auto-boot was saved) comes back in recovery mode.
 	IOSFails bool `json:",omitempty"`
