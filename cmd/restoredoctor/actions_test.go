@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 // TestActionCLI runs the three actions end to end against the demo
@@ -134,5 +139,72 @@ func TestActionCLIUmockdev(t *testing.T) {
 				t.Fatalf("exit %d (want %d); stdout lacks %q?\nstdout:\n%s\nstderr:\n%s", code, tt.want, tt.stdout, stdout.String(), stderr.String())
 			}
 		})
+	}
+}
+
+// TestActionsAcrossProcesses: three restoredoctor processes act on one
+// simulated phone at once (two restarts, one enter recovery). The per-phone
+// lock file lets exactly one action reach the phone; the other two are
+// refused, saying another Restore Doctor is acting on it.
+func TestActionsAcrossProcesses(t *testing.T) {
+	dir := testtmp.Dir(t)
+	p := sim.PhoneA()
+	// Each lockdownd answer takes 300 ms: the phone stays on the bus while
+	// the winner talks to it, so every process finds it and reaches the lock
+	// (a process started after the phone left would only find no iPhone).
+	sc := sim.Scenario{Name: "three", Phones: []sim.Phone{p}, SessionTLS: true, RebootDelay: 3 * time.Second,
+		LockdownLatency: 300 * time.Millisecond}
+	srv, err := sim.Start(context.Background(), sim.LocalAddress(dir), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	runtimeDir := filepath.Join(dir, "run")
+	type out struct {
+		code           int
+		stdout, stderr string
+	}
+	cmds := [][]string{{"restart"}, {"recovery", "enter"}, {"restart"}}
+	outs := make([]out, len(cmds))
+	var wg sync.WaitGroup
+	for i, c := range cmds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			cmd := exec.CommandContext(ctx, binPath, append(c, "--yes", "--usbmuxd", srv.Addr(), "--follow", "20s")...)
+			cmd.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+runtimeDir, "LANG=en_US.UTF-8")
+			var so, se bytes.Buffer
+			cmd.Stdout, cmd.Stderr = &so, &se
+			err := cmd.Run()
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			} else if err != nil {
+				code = -1
+			}
+			outs[i] = out{code, so.String(), se.String()}
+		}()
+	}
+	wg.Wait()
+	st := srv.Stats()
+	refused := 0
+	for i, o := range outs {
+		t.Logf("process %d (%v): exit %d\nstdout: %s\nstderr: %s", i, cmds[i], o.code, o.stdout, o.stderr)
+		if strings.Contains(o.stderr, "another Restore Doctor is already acting on this iPhone") {
+			refused++
+			if o.code != exitFail {
+				t.Errorf("process %d was refused but exited %d", i, o.code)
+			}
+		}
+	}
+	// Enter recovery sends EnterRecovery twice (SessionInactive, then in a session).
+	if st.Requests["diagnostics:Restart"]+(st.Requests["lockdown:EnterRecovery"]+1)/2 != 1 {
+		t.Errorf("actions delivered: %d Restart, %d EnterRecovery requests; want exactly one action", st.Requests["diagnostics:Restart"], st.Requests["lockdown:EnterRecovery"])
+	}
+	if refused != 2 {
+		t.Errorf("%d processes were refused as busy, want 2", refused)
 	}
 }

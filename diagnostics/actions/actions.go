@@ -24,6 +24,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/internal/phonelock"
 )
 
 // Kind is one action. The values are the command names and the suffix of
@@ -72,8 +73,9 @@ var (
 	ErrDFU = errors.New("DFU mode cannot be left over USB")
 	// ErrNotApplicable: the phone is not in the mode the action starts from.
 	ErrNotApplicable = errors.New("the action does not apply to the phone's mode")
-	// ErrBusy: another action runs on this phone.
-	ErrBusy = errors.New("another action is running on this iPhone")
+	// ErrBusy: another action is running on this iPhone, in this process or
+	// in another Restore Doctor (the per-phone lock file, internal/phonelock).
+	ErrBusy = errors.New("another Restore Doctor is already acting on this iPhone")
 	// ErrNotVisible: the source the action needs (USB or usbmuxd) does not see the phone.
 	ErrNotVisible = errors.New("the iPhone is not visible where the action needs it")
 	// ErrModeUnconfirmed: the fresh look right before the action did not show
@@ -154,6 +156,9 @@ type Options struct {
 	Poll time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// LockDir is where the per-phone lock files are (default
+	// phonelock.DefaultDir: the user's runtime or cache directory).
+	LockDir string
 }
 
 // DefaultConfirmTimeout bounds the fresh mode look before an action: the
@@ -167,8 +172,11 @@ const DefaultConfirmTimeout = 5 * time.Second
 const DefaultFollow = 3 * time.Minute
 
 // Runner runs actions with the policy and follows the phone afterwards. It
-// is safe for concurrent use. One action per phone runs at a time in the
-// whole process, whichever Runner started it: the phone is one.
+// is safe for concurrent use. One action per phone runs at a time on the
+// computer, whichever Runner or process started it: the phone is one. Inside
+// the process a set of busy keys says so; across processes a lock file per
+// phone that the operating system holds (internal/phonelock), which a
+// crashed or killed process releases with its exit.
 type Runner struct {
 	hw   Hardware
 	look Look
@@ -314,8 +322,16 @@ func (r *Runner) Run(ctx context.Context, req Request) Result {
 		return refuse(ErrBusy)
 	}
 	defer r.release(d.Key)
+	lock, err := phonelock.Acquire(r.opts.LockDir, d.Key)
+	if errors.Is(err, phonelock.ErrHeld) {
+		return refuse(ErrBusy)
+	}
+	if err != nil {
+		return refuse(fmt.Errorf("%w: the per-iPhone lock could not be taken: %v", ErrBusy, err))
+	}
+	defer func() { _ = lock.Release() }()
 	cctx, cancel := context.WithTimeout(ctx, r.opts.ConfirmTimeout)
-	d, err := r.confirm(cctx, req.Kind, d)
+	d, err = r.confirm(cctx, req.Kind, d)
 	cancel()
 	if err != nil {
 		return refuse(err)
@@ -516,7 +532,7 @@ func refusal(req Request, err error) (summary, hint string, buttons []string) {
 		hint, buttons = forceRestartButtons(req.Family)
 		return "nothing was sent: the iPhone is in DFU mode, which cannot be left over USB; force-restart it with its buttons", hint, buttons
 	case errors.Is(err, ErrBusy):
-		return "nothing was sent: another action is still running on this iPhone", "", nil
+		return "nothing was sent: " + err.Error(), "", nil
 	case errors.Is(err, usbmux.ErrNeedsTrust):
 		if req.Kind == EnterRecovery {
 			hint, buttons = recoveryButtons(req.Family)

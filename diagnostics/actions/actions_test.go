@@ -48,7 +48,7 @@ func newRig(t *testing.T, sc sim.Scenario) rig {
 	c := usbmux.NewClient(addr, usbmux.Options{RequestTimeout: time.Second})
 	look := actions.SnapshotLook(srv.USBSource(), c, "linux")
 	hw := actions.Devices{USB: srv.USBOpener(), Usbmux: c, TransferTimeout: time.Second}
-	return rig{srv: srv, look: look, runner: actions.NewRunner(hw, look, actions.Options{FollowTimeout: 10 * time.Second, Poll: 20 * time.Millisecond})}
+	return rig{srv: srv, look: look, runner: actions.NewRunner(hw, look, actions.Options{FollowTimeout: 10 * time.Second, Poll: 20 * time.Millisecond, LockDir: dir})}
 }
 
 func (r rig) phone(t *testing.T) device.Device {

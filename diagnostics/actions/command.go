@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
@@ -91,6 +92,14 @@ func RunCommand(ctx context.Context, c Command) error {
 	WriteResult(c.Stdout, res)
 	if res.Err != nil {
 		log.Debug("action", "err", res.Err)
+	}
+	if !res.Ran() {
+		// Why nothing happened goes to stderr too, with the cause when the
+		// sentence does not already carry it: no -v needed to see it.
+		fmt.Fprintf(c.Stderr, "%s: %s\n", name, res.Summary)
+		if res.Err != nil && !strings.Contains(res.Summary, res.Err.Error()) {
+			fmt.Fprintf(c.Stderr, "%s: cause: %v\n", name, res.Err)
+		}
 	}
 	var result error
 	if !res.Ran() {
