@@ -24,6 +24,8 @@ func TestCheckUsageGaps(t *testing.T) {
 		{"apple hosts garbage", []string{"--apple-hosts", "garbage"}, "--apple-hosts"},
 		{"hosts file missing", []string{"--hosts-file", "/nonexistent"}, "--hosts-file"},
 		{"lockdown requests 0", []string{"--lockdown-requests", "0"}, "--lockdown-requests"},
+		{"markdown empty", []string{"--markdown", ""}, "--markdown"},
+		{"markdown empty, = form", []string{"--markdown="}, "--markdown"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

@@ -54,7 +54,10 @@ func (c *Client) startSession(ctx context.Context, s *session, udid, request str
 		return rec, err
 	}
 	if r.Error != "" {
-		return rec, s.failReply(&TrustError{Request: request, Detail: "StartSession refused: " + r.Error})
+		if untrusted(r.Error) {
+			return rec, s.failReply(&TrustError{Request: request, Detail: "StartSession refused: " + r.Error})
+		}
+		return rec, s.failReply(&ReplyError{Service: "lockdownd", Request: "StartSession", Message: r.Error})
 	}
 	if r.EnableSessionSSL {
 		if err := s.arm(); err != nil {
@@ -66,6 +69,21 @@ func (c *Client) startSession(ctx context.Context, s *session, udid, request str
 		}
 	}
 	return rec, nil
+}
+
+// untrusted reports whether lockdownd's StartSession error means this
+// computer is not paired with, or not (yet) trusted by, the phone: no or a
+// stale pair record (InvalidHostID, InvalidPairRecord, NotPaired), a locked
+// phone that must be unlocked to trust (PasswordProtected), or the Trust
+// dialog's states. Any other error (InternalError, SessionActive, …) is a
+// refusal of its own and is reported as it is.
+func untrusted(lockdownErr string) bool {
+	switch lockdownErr {
+	case "InvalidHostID", "InvalidPairRecord", "NotPaired", "PasswordProtected",
+		"PairingDialogResponsePending", "UserDeniedPairing", "PairingProhibitedOverThisConnection":
+		return true
+	}
+	return false
 }
 
 // EnterRecovery asks lockdownd on e to reboot the phone into recovery mode.

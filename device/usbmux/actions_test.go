@@ -3,6 +3,7 @@ package usbmux_test
 import (
 	"errors"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,5 +200,45 @@ func TestActionsBombInsideTLS(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestStartSessionRefusals: only StartSession errors that mean "not paired /
+// not trusted" are trust refusals; any other error is lockdownd's refusal
+// as it is, not "needs the iPhone to trust it".
+func TestStartSessionRefusals(t *testing.T) {
+	for _, tt := range []struct {
+		lockdownErr string
+		trust       bool
+	}{
+		{"InvalidHostID", true},
+		{"PasswordProtected", true},
+		{"PairingDialogResponsePending", true},
+		{"InternalError", false},
+		{"SessionActive", false},
+	} {
+		t.Run(tt.lockdownErr, func(t *testing.T) {
+			sc := tlsScenario()
+			sc.StartSessionError = tt.lockdownErr
+			srv := startScenario(t, sc, muxListenAddr(t))
+			c := clientFor(t, srv.Addr(), 2*time.Second)
+			e := listOne(t, c)
+			for name, f := range map[string]func() error{
+				"EnterRecovery": func() error { return c.EnterRecovery(ctxT(t, 5*time.Second), e) },
+				"Restart":       func() error { return c.Restart(ctxT(t, 5*time.Second), e) },
+			} {
+				err := f()
+				if errors.Is(err, usbmux.ErrNeedsTrust) != tt.trust {
+					t.Errorf("%s = %v; trust refusal %v, want %v", name, err, !tt.trust, tt.trust)
+				}
+				var re *usbmux.ReplyError
+				if !tt.trust && (!errors.As(err, &re) || re.Request != "StartSession" || re.Message != tt.lockdownErr) {
+					t.Errorf("%s = %v, want lockdownd's StartSession refusal %s", name, err, tt.lockdownErr)
+				}
+				if err == nil || !strings.Contains(err.Error(), tt.lockdownErr) {
+					t.Errorf("%s = %v does not name %s", name, err, tt.lockdownErr)
+				}
+			}
+		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -277,6 +278,9 @@ const (
 	Refused Outcome = "refused"
 	// Failed: the action was attempted and failed (stall, timeout, I/O).
 	Failed Outcome = "failed"
+	// Interrupted: the action was sent, then following the phone was
+	// stopped (SIGINT, the window closed) before it was back.
+	Interrupted Outcome = "interrupted"
 )
 
 // Result is what an action did, when, and where the phone ended up.
@@ -300,9 +304,10 @@ type Result struct {
 	Err error
 }
 
-// Ran reports whether the action was attempted (the command could run, in
-// CLI exit-code terms), whatever came of it.
-func (r Result) Ran() bool { return r.Outcome != Refused && r.Outcome != Failed }
+// Ran reports whether the action ran its course (the command could run, in
+// CLI exit-code terms), whatever came of it: not when it was refused,
+// failed, or interrupted while following.
+func (r Result) Ran() bool { return r.Outcome != Refused && r.Outcome != Failed && r.Outcome != Interrupted }
 
 // Run applies the policy, does the action with ActionTimeout and follows the
 // phone until it is back or FollowTimeout passed. It never returns without a
@@ -383,32 +388,50 @@ func (k Kind) target() mode.Mode {
 	return mode.Normal
 }
 
-// follow polls the merged view: first for the phone to leave (gone, or back
-// under a new USB address or usbmuxd id, or in another mode), then for it to
-// come back, and judges where it came back.
+// follow polls the merged view: first for the phone to leave, then for it
+// to come back, and judges where it came back. A departure is either two
+// successive successful looks without the phone, or the phone seen again
+// under a new USB address or usbmuxd id or in another mode (it re-attached
+// between looks). A look that failed, or that could not ask the source the
+// phone was visible in (LookError), is "could not look": it neither shows
+// a departure nor breaks one already seen, and it resets the count of looks
+// without the phone, so a departure always rests on two consistent ones.
 func (r *Runner) follow(ctx context.Context, req Request, res Result) Result {
 	start := req.Device
 	fctx, cancel := context.WithTimeout(ctx, r.opts.FollowTimeout)
 	defer cancel()
 	t := time.NewTicker(r.opts.Poll)
 	defer t.Stop()
-	left := false
+	var seen sightings
 	var last device.Device
 	var usbOnlySince time.Time // back in normal mode on USB, usbmuxd not listing it yet
 	for {
 		devs, err := r.look(fctx)
-		if err == nil {
+		now := r.opts.Now()
+		switch {
+		case fctx.Err() != nil:
+			// the look was cut short by the deadline or the interrupt: nothing seen
+		case !sawSources(err, start):
+			seen.failed++
+			seen.absent = 0
+		default:
 			d, found := find(devs, start)
 			if !found {
-				left = true
-			} else {
-				last = d
-				if !left && changed(start, d) {
-					left = true
+				if seen.absent++; seen.absent == 1 {
+					seen.firstAbsent = now
 				}
-				if left && r.settled(d, &usbOnlySince) {
-					return r.judge(req, res, d)
+				if seen.absent >= 2 && seen.leftAt.IsZero() {
+					seen.leftAt = seen.firstAbsent
 				}
+				break
+			}
+			seen.absent = 0
+			last = d
+			if seen.leftAt.IsZero() && changed(start, d) {
+				seen.leftAt = now
+			}
+			if !seen.leftAt.IsZero() && r.settled(d, &usbOnlySince) {
+				return r.judge(req, res, d, seen)
 			}
 		}
 		select {
@@ -416,15 +439,67 @@ func (r *Runner) follow(ctx context.Context, req Request, res Result) Result {
 			res.Took = r.opts.Now().Sub(res.Started)
 			res.Outcome, res.Device = NotBack, last
 			res.Err = fmt.Errorf("actions: %s: the iPhone was not back within %v", req.Kind, r.opts.FollowTimeout)
+			res.Summary = notBack(req, res, seen, r.opts.FollowTimeout)
 			if ctx.Err() != nil {
+				res.Outcome = Interrupted
 				res.Err = fmt.Errorf("actions: %s: stopped while following the iPhone: %w", req.Kind, ctx.Err())
+				res.Summary = interrupted(res, seen)
 			}
-			res.Summary = notBack(req, left, res.Took)
 			res.Hint, res.Buttons = forceRestartButtons(req.Family)
 			return res
 		case <-t.C:
 		}
 	}
+}
+
+// sightings is what following has seen of the phone's departure.
+type sightings struct {
+	absent      int       // successive successful looks without the phone
+	firstAbsent time.Time // the first of them
+	leftAt      time.Time // when the departure was seen (zero: not seen)
+	failed      int       // looks that could not tell (failed, or the phone's source failed)
+}
+
+// LookError is a look in which a source failed: the others' devices are
+// still returned. SnapshotLook returns it.
+type LookError struct {
+	USB    error // the USB snapshot's failure, nil when it worked (or there is no USB source)
+	Usbmux error // the usbmuxd listing's failure, nil when it worked (or there is no usbmuxd client)
+}
+
+func (e *LookError) Error() string {
+	var parts []string
+	if e.USB != nil {
+		parts = append(parts, "USB: "+e.USB.Error())
+	}
+	if e.Usbmux != nil {
+		parts = append(parts, "usbmuxd: "+e.Usbmux.Error())
+	}
+	return "could not look: " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns the sources' errors.
+func (e *LookError) Unwrap() []error {
+	var out []error
+	for _, err := range []error{e.USB, e.Usbmux} {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// sawSources reports whether a look that returned err could have seen
+// start: it worked, or only a source start was not visible in failed.
+func sawSources(err error, start device.Device) bool {
+	if err == nil {
+		return true
+	}
+	var le *LookError
+	if !errors.As(err, &le) {
+		return false
+	}
+	return !(start.USB != nil && le.USB != nil) && !(start.Usbmux != nil && le.Usbmux != nil)
 }
 
 // find locates the phone: same key, else (a recovery-mode phone of an old
@@ -480,7 +555,7 @@ func (r *Runner) settled(d device.Device, usbOnlySince *time.Time) bool {
 	return now.Sub(*usbOnlySince) >= usbOnlyGrace
 }
 
-func (r *Runner) judge(req Request, res Result, d device.Device) Result {
+func (r *Runner) judge(req Request, res Result, d device.Device, seen sightings) Result {
 	res.Took = r.opts.Now().Sub(res.Started)
 	res.After, res.Device = d.Mode, d
 	secs := seconds(res.Took)
@@ -493,7 +568,8 @@ func (r *Runner) judge(req Request, res Result, d device.Device) Result {
 		case EnterRecovery:
 			res.Summary = fmt.Sprintf("the iPhone restarted into recovery mode in %s; step 5 (restore) can go ahead", secs)
 		case Restart:
-			res.Summary = fmt.Sprintf("the iPhone restarted and is back in normal mode in %s", secs)
+			res.Summary = fmt.Sprintf("the iPhone restarted: it left USB after %s and was back in normal mode after %s",
+				seconds(seen.leftAt.Sub(res.Started)), secs)
 		}
 	case d.Mode == mode.Recovery:
 		res.Outcome = BackInRecovery
@@ -516,11 +592,37 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%d min %d s", s/60, s%60)
 }
 
-func notBack(req Request, left bool, took time.Duration) string {
-	if !left {
-		return fmt.Sprintf("the command was accepted, but the iPhone did not restart within %s", seconds(took))
+// notBack says what following saw when the phone was not back in time.
+func notBack(req Request, res Result, seen sightings, follow time.Duration) string {
+	var s string
+	if seen.leftAt.IsZero() {
+		s = fmt.Sprintf("the request was accepted, but the iPhone did not leave USB within %s; it may not have restarted", seconds(follow))
+	} else {
+		s = fmt.Sprintf("the iPhone left USB after %s and was not back within %s; if its screen stays dark, force-restart it",
+			seconds(seen.leftAt.Sub(res.Started)), seconds(follow))
 	}
-	return fmt.Sprintf("the iPhone left the USB bus and was not back within %s; if its screen stays dark, force-restart it", seconds(took))
+	return s + failedLooks(seen)
+}
+
+// interrupted says what following saw before it was stopped.
+func interrupted(res Result, seen sightings) string {
+	s := fmt.Sprintf("stopped following (interrupted) after %s; ", seconds(res.Took))
+	if seen.leftAt.IsZero() {
+		s += "the iPhone had not left USB yet"
+	} else {
+		s += fmt.Sprintf("the iPhone had left USB after %s and was not back yet", seconds(seen.leftAt.Sub(res.Started)))
+	}
+	return s + failedLooks(seen)
+}
+
+func failedLooks(seen sightings) string {
+	switch seen.failed {
+	case 0:
+		return ""
+	case 1:
+		return " (one look at USB and usbmuxd failed)"
+	}
+	return fmt.Sprintf(" (%d looks at USB and usbmuxd failed)", seen.failed)
 }
 
 // refusal explains why nothing was sent and what to do by hand instead.
@@ -571,26 +673,27 @@ func steps(res Result) []int {
 }
 
 // SnapshotLook is a Look of one USB snapshot and one usbmuxd list, merged
-// (device.MergeOn for this platform). Either may be nil; a failing source
-// counts as seeing nothing, so a phone that is away looks away.
+// (device.MergeOn for this platform). Either may be nil. When a source
+// fails, the other's devices come back with a *LookError naming the
+// failure: a phone missing from such a look may only be unseen (following
+// treats it as "could not look"). When every source failed, no devices.
 func SnapshotLook(src usb.Source, c *usbmux.Client, goos string) Look {
 	return func(ctx context.Context) ([]device.Device, error) {
 		var devs []usb.Device
 		var entries []usbmux.Entry
-		var errs []error
+		var le LookError
 		if src != nil {
-			d, err := src.Snapshot(ctx)
-			devs = d
-			errs = append(errs, err)
+			devs, le.USB = src.Snapshot(ctx)
 		}
 		if c != nil {
-			e, err := c.List(ctx)
-			entries = e
-			errs = append(errs, err)
+			entries, le.Usbmux = c.List(ctx)
 		}
-		if len(errs) > 0 && !slices.ContainsFunc(errs, func(e error) bool { return e == nil }) {
-			return nil, errors.Join(errs...)
+		if le.USB == nil && le.Usbmux == nil {
+			return device.MergeOn(goos, devs, entries), nil
 		}
-		return device.MergeOn(goos, devs, entries), nil
+		if (src == nil || le.USB != nil) && (c == nil || le.Usbmux != nil) {
+			return nil, &le
+		}
+		return device.MergeOn(goos, devs, entries), &le
 	}
 }

@@ -92,7 +92,7 @@ func TestRunAgainstSimulator(t *testing.T) {
 		{name: "enter recovery, untrusted", scenario: "untrusted", kind: actions.EnterRecovery, want: actions.Refused,
 			wantErr: usbmux.ErrNeedsTrust, wantButtons: true, summary: "needs the iPhone to trust it", severity: report.SeverityInfo},
 		{name: "restart", scenario: "healthy", kind: actions.Restart, want: actions.Done, wantAfter: mode.Normal,
-			summary: "the iPhone restarted and is back in normal mode in", severity: report.SeverityInfo},
+			summary: "the iPhone restarted: it left USB after", severity: report.SeverityInfo},
 		{name: "restart, untrusted", scenario: "untrusted", kind: actions.Restart, want: actions.Refused,
 			wantErr: usbmux.ErrNeedsTrust, wantButtons: true, summary: "restart it with its buttons", severity: report.SeverityInfo},
 		{name: "restart in restore mode", scenario: "restore", kind: actions.Restart, want: actions.Refused,
@@ -296,11 +296,12 @@ func TestFollowWaitsForUsbmuxd(t *testing.T) {
 			var mu sync.Mutex
 			i := 0
 			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Second); return now }
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 			var looks []device.Device
 			look := func(context.Context) ([]device.Device, error) {
 				mu.Lock()
 				defer mu.Unlock()
+				now = now.Add(time.Second) // each look one second later
 				d := tt.script[min(i, len(tt.script)-1)]
 				i++
 				looks = append(looks, d)

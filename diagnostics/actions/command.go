@@ -61,13 +61,14 @@ func RunCommand(ctx context.Context, c Command) error {
 	}
 	look := SnapshotLook(c.USB, c.Usbmux, c.GOOS)
 	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	devs, err := look(lctx)
+	devs, lookErr := look(lctx)
 	cancel()
-	if err != nil {
-		return fail("cannot see any iPhone: %v", err)
-	}
 	d, err := Pick(devs, c.Device)
 	if err != nil {
+		if lookErr != nil {
+			// A phone may be missing only because a source could not be asked: say which, and why.
+			return fail("%v; %s", err, lookProblem(lookErr))
+		}
 		return fail("%v", err)
 	}
 	phone, family := Identify(ctx, c.Usbmux, &d)
@@ -133,4 +134,30 @@ func RunCommand(ctx context.Context, c Command) error {
 		return fail("%v", err)
 	}
 	return result
+}
+
+// lookProblem says in words why a look could not see everything: usbmuxd
+// busy, not answering, not running, or answering garbage; USB unreadable.
+func lookProblem(err error) string {
+	var le *LookError
+	if !errors.As(err, &le) {
+		return "the look at USB and usbmuxd failed: " + err.Error()
+	}
+	var parts []string
+	if le.Usbmux != nil {
+		switch {
+		case errors.Is(le.Usbmux, usbmux.ErrBusy):
+			parts = append(parts, "usbmuxd is busy (its accept queue stayed full), so iPhones it serves could not be listed: "+le.Usbmux.Error())
+		case errors.Is(le.Usbmux, usbmux.ErrNotResponding):
+			parts = append(parts, "usbmuxd did not answer in time, so iPhones it serves could not be listed: "+le.Usbmux.Error())
+		case errors.Is(le.Usbmux, usbmux.ErrUnreachable):
+			parts = append(parts, "usbmuxd is not running or cannot be reached: "+le.Usbmux.Error())
+		default:
+			parts = append(parts, "usbmuxd could not be asked: "+le.Usbmux.Error())
+		}
+	}
+	if le.USB != nil {
+		parts = append(parts, "the USB bus could not be read: "+le.USB.Error())
+	}
+	return strings.Join(parts, "; ")
 }

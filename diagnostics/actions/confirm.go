@@ -60,7 +60,7 @@ func (r *Runner) confirmNormal(ctx context.Context, d device.Device) error {
 // (CPID, ECID …), the same chip as before, and not listed by usbmuxd.
 func (r *Runner) confirmRecovery(ctx context.Context, d device.Device) (device.Device, error) {
 	devs, err := r.look(ctx)
-	if err != nil {
+	if le := (*LookError)(nil); err != nil && (!errors.As(err, &le) || le.USB != nil) {
 		return d, fmt.Errorf("%w: the fresh look at USB failed: %v", ErrModeUnconfirmed, err)
 	}
 	now, found := find(devs, d)

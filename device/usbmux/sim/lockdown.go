@@ -178,6 +178,9 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 			return lockdownErr(name, "PairingDialogResponsePending"), false
 		}
 	case "StartSession":
+		if e := ls.srv.sc.StartSessionError; e != "" {
+			return lockdownErr(name, e), false
+		}
 		if p.Trust != TrustTrusted {
 			return lockdownErr(name, "InvalidHostID"), false
 		}

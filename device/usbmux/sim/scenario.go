@@ -127,6 +127,8 @@ type Scenario struct {
 	// (normal mode): "Error:X" answers with Error X, anything else is sent as
 	// the Type (an unknown service type). Restore-mode phones are not affected.
 	QueryTypeAnswer string `json:",omitempty"`
+	// StartSessionError, when set, is lockdownd's Error for every StartSession.
+	StartSessionError string `json:",omitempty"`
 	// IOSFails makes iOS fail to start: a phone leaving recovery mode (iBoot
 	// "reboot" after auto-boot was saved) comes back in recovery mode.
 	IOSFails bool `json:",omitempty"`
