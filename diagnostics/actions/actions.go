@@ -307,7 +307,9 @@ type Result struct {
 // Ran reports whether the action ran its course (the command could run, in
 // CLI exit-code terms), whatever came of it: not when it was refused,
 // failed, or interrupted while following.
-func (r Result) Ran() bool { return r.Outcome != Refused && r.Outcome != Failed && r.Outcome != Interrupted }
+func (r Result) Ran() bool {
+	return r.Outcome != Refused && r.Outcome != Failed && r.Outcome != Interrupted
+}
 
 // Run applies the policy, does the action with ActionTimeout and follows the
 // phone until it is back or FollowTimeout passed. It never returns without a
