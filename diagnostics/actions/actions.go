@@ -100,7 +100,8 @@ type Hardware interface {
 type Devices struct {
 	USB    usb.Opener     // nil: exit recovery unavailable
 	Usbmux *usbmux.Client // nil: enter recovery and restart unavailable
-	// TransferTimeout bounds each USB transfer (default 5 s).
+	// TransferTimeout bounds each iBoot command's USB transfer (default
+	// usb.IBootCommandTimeout, 10 s as libirecovery).
 	TransferTimeout time.Duration
 }
 
@@ -145,7 +146,7 @@ type Look func(ctx context.Context) ([]device.Device, error)
 
 // Options tune a Runner. Zero values take the defaults.
 type Options struct {
-	// ActionTimeout bounds the action itself (default 30 s).
+	// ActionTimeout bounds the action itself (default DefaultActionTimeout).
 	ActionTimeout time.Duration
 	// FollowTimeout bounds waiting for the phone to come back (default
 	// DefaultFollow).
@@ -161,6 +162,12 @@ type Options struct {
 	// phonelock.DefaultDir: the user's runtime or cache directory).
 	LockDir string
 }
+
+// DefaultActionTimeout bounds an action itself: exit recovery's three iBoot
+// commands may each take usb.IBootCommandTimeout (10 s), and opening the
+// device comes first; a lockdown action is a handful of requests of
+// usbmux.DefaultRequestTimeout (3 s) each.
+const DefaultActionTimeout = 3*usb.IBootCommandTimeout + 10*time.Second
 
 // DefaultConfirmTimeout bounds the fresh mode look before an action: the
 // usbmuxd connection, QueryType and GetValue UniqueDeviceID (each also
@@ -193,7 +200,7 @@ var busy = struct {
 // NewRunner returns a Runner over hw that follows phones through look.
 func NewRunner(hw Hardware, look Look, opts Options) *Runner {
 	if opts.ActionTimeout <= 0 {
-		opts.ActionTimeout = 30 * time.Second
+		opts.ActionTimeout = DefaultActionTimeout
 	}
 	if opts.FollowTimeout <= 0 {
 		opts.FollowTimeout = DefaultFollow
