@@ -40,7 +40,7 @@ func TestActionCLI(t *testing.T) {
 		{name: "enter recovery untrusted", args: []string{"recovery", "enter", "--yes", "--demo", "untrusted"}, want: exitFail,
 			stdout: []string{"needs the iPhone to trust it", "keep holding past the Apple logo"}},
 		{name: "restart", args: []string{"restart", "--yes", "--demo", "healthy"}, want: exitOK,
-			stdout: []string{"the iPhone restarted and is back in normal mode in"}},
+			stdout: []string{"the iPhone restarted: it left USB after"}},
 		{name: "restart during a restore", args: []string{"restart", "--yes", "--demo", "restore"}, want: exitFail,
 			stdout: []string{"could interrupt the restore"}},
 		{name: "no phone", args: []string{"recovery", "exit", "--yes", "--demo", "none"}, want: exitFail},
@@ -206,5 +206,98 @@ func TestActionsAcrossProcesses(t *testing.T) {
 	}
 	if refused != 2 {
 		t.Errorf("%d processes were refused as busy, want 2", refused)
+	}
+}
+
+// runCLI runs the built CLI with args and returns its exit code and output.
+func runCLI(t *testing.T, ctx context.Context, env []string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, binPath, args...)
+	cmd.Env = append(append(os.Environ(), "LANG=en_US.UTF-8"), env...)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.ExitCode(), so.String(), se.String()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return 0, so.String(), se.String()
+}
+
+// TestActionMessages: what an action could not do is said on stderr without
+// -v, with its cause; a StartSession error that is not about trust is not
+// called a trust problem; a busy usbmuxd is called busy.
+func TestActionMessages(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	t.Run("restore mode refusal on stderr", func(t *testing.T) {
+		code, _, stderr := runCLI(t, ctx, []string{"XDG_RUNTIME_DIR=" + t.TempDir()}, "restart", "--yes", "--demo", "restore")
+		if code != exitFail || !strings.Contains(stderr, "could interrupt the restore") {
+			t.Errorf("exit %d, stderr %q; want 1 and the reason", code, stderr)
+		}
+	})
+	t.Run("StartSession InternalError: the cause, not trust", func(t *testing.T) {
+		dir := testtmp.Dir(t)
+		sc := sim.Scenario{Phones: []sim.Phone{sim.PhoneA()}, SessionTLS: true, StartSessionError: "InternalError"}
+		srv, err := sim.Start(context.Background(), sim.LocalAddress(dir), sc, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		code, stdout, stderr := runCLI(t, ctx, []string{"XDG_RUNTIME_DIR=" + dir}, "restart", "--yes", "--usbmuxd", srv.Addr())
+		if code != exitFail || !strings.Contains(stderr, "lockdownd refused StartSession: InternalError") {
+			t.Errorf("exit %d, stderr %q; want 1 and lockdownd's refusal", code, stderr)
+		}
+		if strings.Contains(stdout+stderr, "trust") {
+			t.Errorf("an InternalError is called a trust problem:\n%s\n%s", stdout, stderr)
+		}
+	})
+	t.Run("busy usbmuxd", func(t *testing.T) {
+		dir := testtmp.Dir(t)
+		sock := filepath.Join(dir, "busy.sock")
+		ln := listenFull(t, sock)
+		defer ln.Close()
+		code, _, stderr := runCLI(t, ctx, []string{"XDG_RUNTIME_DIR=" + dir}, "restart", "--yes", "--usbmuxd", "unix://"+sock)
+		if code != exitFail || !strings.Contains(stderr, "usbmuxd is busy") || strings.Contains(stderr, "no iPhone found") {
+			t.Errorf("exit %d, stderr %q; want 1, usbmuxd busy, not \"no iPhone found\"", code, stderr)
+		}
+	})
+}
+
+// TestActionInterrupted: SIGINT while following the phone stops with
+// "stopped following (interrupted)" and exit status 1.
+func TestActionInterrupted(t *testing.T) {
+	dir := testtmp.Dir(t)
+	sc := sim.Scenario{Phones: []sim.Phone{sim.PhoneA()}, SessionTLS: true, RebootDelay: time.Minute}
+	srv, err := sim.Start(context.Background(), sim.LocalAddress(dir), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, binPath, "restart", "--yes", "--usbmuxd", srv.Addr(), "--follow", "2m")
+	cmd.Env = append(os.Environ(), "LANG=en_US.UTF-8", "XDG_RUNTIME_DIR="+dir)
+	var so, se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &so, &se
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Interrupt once the restart reached the phone (the simulator counts it).
+	for srv.Stats().Requests["diagnostics:Restart"] == 0 && ctx.Err() == nil {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	_ = cmd.Process.Signal(os.Interrupt)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitFail {
+		t.Errorf("exit %v, want status 1", err)
+	}
+	if out := so.String() + se.String(); !strings.Contains(out, "stopped following (interrupted)") || strings.Contains(out, "did not restart within") {
+		t.Errorf("output does not say it stopped following:\n%s", out)
 	}
 }

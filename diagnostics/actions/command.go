@@ -65,7 +65,12 @@ func RunCommand(ctx context.Context, c Command) error {
 	cancel()
 	d, err := Pick(devs, c.Device)
 	if err != nil {
-		if lookErr != nil {
+		var le *LookError
+		switch {
+		case len(devs) == 0 && errors.As(lookErr, &le) && le.Usbmux != nil && le.USB == nil && c.USB != nil:
+			// Not "no iPhone found": usbmuxd, which lists the phones running iOS, could not be asked.
+			return fail("%s; USB shows no iPhone in recovery or DFU mode", lookProblem(lookErr))
+		case lookErr != nil:
 			// A phone may be missing only because a source could not be asked: say which, and why.
 			return fail("%v; %s", err, lookProblem(lookErr))
 		}
