@@ -112,7 +112,7 @@ func TestActionCLIUmockdev(t *testing.T) {
 		want    int
 		stdout  string
 	}{
-		{"iphone-recovery-exit", exitOK, "the command was accepted, but the iPhone did not restart within 1 s"},
+		{"iphone-recovery-exit", exitOK, "the iPhone did not leave USB within 1 s; it may not have restarted"},
 		{"iphone-recovery-exit-stall", exitFail, "the iBoot commands did not go through (the iPhone refused a USB request)"},
 		{"iphone-dfu-exit", exitFail, "DFU mode, which cannot be left over USB"},
 	}
@@ -128,7 +128,14 @@ func TestActionCLIUmockdev(t *testing.T) {
 				"--usbmuxd", "unix://"+filepath.Join(t.TempDir(), "no-usbmuxd"))
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 			defer cancel()
-			_, stdout, stderr, err := runUmockdev(t, func() *exec.Cmd { return exec.CommandContext(ctx, umockdev, args...) })
+			// The fixtures are one phone: each run gets its own lock directory,
+			// or the parallel runs would (rightly) refuse each other.
+			lockDir := t.TempDir()
+			_, stdout, stderr, err := runUmockdev(t, func() *exec.Cmd {
+				c := exec.CommandContext(ctx, umockdev, args...)
+				c.Env = append(os.Environ(), "XDG_RUNTIME_DIR="+lockDir)
+				return c
+			})
 			code := 0
 			if ee, ok := err.(*exec.ExitError); ok {
 				code = ee.ExitCode()

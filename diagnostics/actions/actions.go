@@ -300,7 +300,7 @@ type Result struct {
 	Before  mode.Mode
 	After   mode.Mode // "" when the phone was not seen again
 	Outcome Outcome
-	// Summary is the one sentence for people: "the iPhone restarted and is back in normal mode in 38 s".
+	// Summary is the one sentence for people: "the iPhone restarted: it left USB after 2 s and was back in normal mode after 38 s".
 	Summary string
 	// Buttons are what to do by hand instead (refusals and failures), with Hint saying when.
 	Hint    string
