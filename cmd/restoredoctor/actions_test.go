@@ -308,3 +308,36 @@ func TestActionInterrupted(t *testing.T) {
 		t.Errorf("output does not say it stopped following:\n%s", out)
 	}
 }
+
+// TestActionsAgainstBombLockdown: the simulator's bomb-lockdown scenario
+// (QueryType answers, every GetValue is a plist bomb) gets no EnterRecovery
+// and no Restart: the identity part of the fresh mode check fails, so the
+// mode is not confirmed and nothing is sent.
+func TestActionsAgainstBombLockdown(t *testing.T) {
+	sc, err := sim.Builtin("bomb-lockdown")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := testtmp.Dir(t)
+	srv, err := sim.Start(context.Background(), sim.LocalAddress(dir), sc, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	for _, args := range [][]string{{"recovery", "enter"}, {"restart"}} {
+		code, _, stderr := runCLI(t, ctx, []string{"XDG_RUNTIME_DIR=" + dir}, append(args, "--yes", "--usbmuxd", srv.Addr())...)
+		if code != exitFail || !strings.Contains(stderr, "nothing was sent") {
+			t.Errorf("%v: exit %d, stderr %q; want 1 and nothing sent", args, code, stderr)
+		}
+	}
+	st := srv.Stats()
+	if st.Requests["lockdown:EnterRecovery"] != 0 || st.Requests["diagnostics:Restart"] != 0 || st.Requests["lockdown:StartSession"] != 0 {
+		t.Errorf("bomb-lockdown got %d EnterRecovery, %d StartSession, %d Restart requests; want none",
+			st.Requests["lockdown:EnterRecovery"], st.Requests["lockdown:StartSession"], st.Requests["diagnostics:Restart"])
+	}
+	if st.Requests["garbage"] == 0 {
+		t.Error("no bomb was sent: the test proves nothing")
+	}
+}
