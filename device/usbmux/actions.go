@@ -22,8 +22,9 @@ const sessionInactive = "SessionInactive"
 var ErrNeedsTrust = errors.New("the iPhone does not trust this computer")
 
 // TrustError reports that an action needs a trusted (paired) computer and
-// why this one is not: no pair record, or the phone refused StartSession.
-// It matches ErrNeedsTrust.
+// why this one is not: no pair record, or the phone refused StartSession
+// with an error that means "not paired / not trusted" (see untrusted; other
+// StartSession errors are a *ReplyError). It matches ErrNeedsTrust.
 type TrustError struct {
 	Request string // what needed the session: "EnterRecovery", "Restart"
 	Detail  string // "no pair record on this computer", lockdownd's StartSession error, …
