@@ -200,7 +200,8 @@ func recoveryPhone(key string) (device.Device, actions.Look) {
 func TestOneActionPerPhone(t *testing.T) {
 	hw := blockingHW{entered: make(chan struct{}), release: make(chan struct{})}
 	d, look := recoveryPhone("udid:A")
-	r := actions.NewRunner(hw, look, actions.Options{FollowTimeout: time.Millisecond})
+	lockDir := t.TempDir()
+	r := actions.NewRunner(hw, look, actions.Options{FollowTimeout: time.Millisecond, LockDir: lockDir})
 	done := make(chan actions.Result)
 	go func() { done <- r.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: d}) }()
 	<-hw.entered
@@ -212,7 +213,7 @@ func TestOneActionPerPhone(t *testing.T) {
 		t.Errorf("second action = %s %v, want refused busy", second.Outcome, second.Err)
 	}
 	// Another Runner (the window and a second backend) sees the same phone busy.
-	other := actions.NewRunner(okHW{}, look, actions.Options{})
+	other := actions.NewRunner(okHW{}, look, actions.Options{LockDir: lockDir})
 	if third := other.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: d}); !errors.Is(third.Err, actions.ErrBusy) {
 		t.Errorf("action from another runner = %s %v, want refused busy", third.Outcome, third.Err)
 	}
@@ -230,7 +231,7 @@ func TestOneActionPerPhone(t *testing.T) {
 func TestActionDeadline(t *testing.T) {
 	hw := blockingHW{entered: make(chan struct{}), release: make(chan struct{})}
 	d, look := recoveryPhone("udid:A")
-	r := actions.NewRunner(hw, look, actions.Options{ActionTimeout: 50 * time.Millisecond})
+	r := actions.NewRunner(hw, look, actions.Options{ActionTimeout: 50 * time.Millisecond, LockDir: t.TempDir()})
 	res := r.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: d})
 	if res.Outcome != actions.Failed || !errors.Is(res.Err, context.DeadlineExceeded) {
 		t.Fatalf("Run = %s %v, want failed with DeadlineExceeded", res.Outcome, res.Err)
@@ -243,7 +244,7 @@ func TestActionDeadline(t *testing.T) {
 // TestNotBack: a phone that never returns ends with NotBack after FollowTimeout.
 func TestNotBack(t *testing.T) {
 	r := actions.NewRunner(okHW{}, func(context.Context) ([]device.Device, error) { return nil, nil },
-		actions.Options{FollowTimeout: 100 * time.Millisecond, Poll: 10 * time.Millisecond})
+		actions.Options{FollowTimeout: 100 * time.Millisecond, Poll: 10 * time.Millisecond, LockDir: t.TempDir()})
 	d := device.Device{Key: "udid:A", UDID: "A", Mode: mode.Normal, Usbmux: &usbmux.Entry{UDID: "A", DeviceID: 3, ConnectionType: "USB"}}
 	res := r.Run(context.Background(), actions.Request{Kind: actions.Restart, Device: d})
 	if res.Outcome != actions.NotBack || res.Ran() != true || len(res.Buttons) == 0 {
@@ -310,7 +311,7 @@ func TestFollowWaitsForUsbmuxd(t *testing.T) {
 				}
 				return []device.Device{d}, nil
 			}
-			r := actions.NewRunner(okHW{}, look, actions.Options{Poll: time.Millisecond, Now: clock})
+			r := actions.NewRunner(okHW{}, look, actions.Options{Poll: time.Millisecond, Now: clock, LockDir: t.TempDir()})
 			res := r.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: start})
 			if res.Outcome != tt.want || res.After != mode.Normal {
 				t.Fatalf("outcome %s after %s (%v)", res.Outcome, res.After, res.Err)
