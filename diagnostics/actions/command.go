@@ -91,7 +91,8 @@ func RunCommand(ctx context.Context, c Command) error {
 		}
 	}
 	if Check(c.Kind, d) == nil {
-		fmt.Fprintf(c.Stderr, "%s on %s (%s mode); the iPhone is followed for up to %v afterwards\n", c.Kind.Title(), phone, d.Mode, c.Follow)
+		fmt.Fprintf(c.Stderr, "%s on %s (seen in %s mode; confirmed with the iPhone before anything is sent); it is followed for up to %v afterwards\n",
+			c.Kind.Title(), phone, d.Mode, c.Follow)
 	}
 	res := runner.Run(ctx, req)
 
