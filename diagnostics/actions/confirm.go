@@ -71,6 +71,8 @@ func (r *Runner) confirmRecovery(ctx context.Context, d device.Device) (device.D
 		return d, ErrDFU
 	case mode.FromProductID(now.USB.ProductID) != mode.Recovery:
 		return d, fmt.Errorf("%w: its USB product id is 0x%04x, not a recovery-mode one (0x1280–0x1283)", ErrModeUnconfirmed, now.USB.ProductID)
+	case now.USB.Recovery == nil && now.USB.OpenErr != nil:
+		return d, fmt.Errorf("%w: its iBoot serial string could not be read: %v", ErrModeUnconfirmed, now.USB.OpenErr)
 	case now.USB.Recovery == nil:
 		return d, fmt.Errorf("%w: its iBoot serial string could not be read", ErrModeUnconfirmed)
 	case d.USB != nil && d.USB.Recovery != nil && d.USB.Recovery.ECID != "" && d.USB.Recovery.ECID != now.USB.Recovery.ECID:
