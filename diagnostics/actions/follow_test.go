@@ -52,7 +52,7 @@ func TestFollowListingFailsOnce(t *testing.T) {
 		})
 		return devs, err
 	}
-	entry := usbmux.Entry{UDID: sim.PhoneA().UDID, DeviceID: 1, ConnectionType: "USB"}
+	entry := usbmux.Entry{UDID: sim.PhoneA().UDID, DeviceID: srv.Phones()[0].DeviceID, ConnectionType: "USB"}
 	start := device.Device{Key: device.KeyForUDID(entry.UDID), UDID: entry.UDID, Mode: mode.Normal, Usbmux: &entry}
 	r := actions.NewRunner(okHW{}, look, actions.Options{FollowTimeout: 400 * time.Millisecond, Poll: 10 * time.Millisecond, LockDir: dir})
 	res := r.Run(context.Background(), actions.Request{Kind: actions.Restart, Device: start})
