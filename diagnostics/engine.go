@@ -614,7 +614,7 @@ func (r *run) checkUsbmuxHealth(ctx context.Context) (Outcome, error) {
 	if err != nil && errors.Is(err, context.Canceled) {
 		return Outcome{}, err
 	}
-	h := checks.MuxHealth{Address: r.addr.String(), Status: string(usbmux.StatusOf(err)), Err: err, Elapsed: ml.elapsed,
+	h := checks.MuxHealth{Address: r.addr.String(), Status: string(usbmux.StatusOf(err)), Err: err, Busy: errors.Is(err, usbmux.ErrBusy), Elapsed: ml.elapsed,
 		StartsOnDemand: usbmux.StartsOnDemand(r.addr)}
 	if h.StartsOnDemand {
 		scan, serr := r.usbScan.Get(ctx)

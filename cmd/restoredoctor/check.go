@@ -3,6 +3,7 @@ package main
 import (
 	_ "embed"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,6 +38,11 @@ func parseCheckArgs(args []string) (checkOptions, error) {
 	cliflags.VerboseVar(fs, &co.verbose)
 	if err := cliflags.Parse(fs, args); err != nil {
 		return co, err
+	}
+	markdownSet := false
+	fs.Visit(func(f *flag.Flag) { markdownSet = markdownSet || f.Name == "markdown" })
+	if markdownSet && co.markdown == "" {
+		return co, errors.New("--markdown: want a file path, not an empty one")
 	}
 	return co, optFlags.Finish()
 }

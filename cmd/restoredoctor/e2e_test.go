@@ -43,6 +43,14 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		os.Exit(1)
 	}
+	// The per-phone action locks of this package's runs (in-process and the
+	// binaries it starts) live here, not in the user's runtime directory that
+	// other test runs on the machine share: the simulated phones are one.
+	runDir := filepath.Join(dir, "run")
+	if err := os.MkdirAll(runDir, 0o700); err != nil || os.Setenv("XDG_RUNTIME_DIR", runDir) != nil {
+		fmt.Fprintln(os.Stderr, "e2e: runtime dir:", err)
+		os.Exit(1)
+	}
 	binPath = filepath.Join(dir, "restoredoctor")
 	guiPath = filepath.Join(dir, windowProgramName(runtime.GOOS))
 	for _, b := range [][]string{{"build", "-tags", "nowindow", "-o", binPath, "."}, {"build", "-o", guiPath, "."}} {

@@ -27,6 +27,8 @@ func TestCheckUsageGaps(t *testing.T) {
 		// A FIFO would block the run until a writer came; /dev/zero never ends (issue 18, item 6 and 7).
 		{"apple-ca fifo", []string{"--apple-ca", mkfifo(t, dir)}, "--apple-ca"},
 		{"apple-ca device", []string{"--apple-ca", "/dev/zero"}, "--apple-ca"},
+		{"markdown empty", []string{"--markdown", ""}, "--markdown"},
+		{"markdown empty, = form", []string{"--markdown="}, "--markdown"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

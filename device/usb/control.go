@@ -17,6 +17,25 @@ type ControlDevice interface {
 	Close() error
 }
 
+type transferTimeoutKey struct{}
+
+// WithTransferTimeout returns ctx carrying d as the timeout of each control
+// transfer made with it, in place of the scanner's ControlTimeout (a short
+// default meant for descriptor reads while scanning). A transfer still ends
+// at ctx's deadline when that comes first. d <= 0 leaves ctx as it is.
+func WithTransferTimeout(ctx context.Context, d time.Duration) context.Context {
+	if d <= 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, transferTimeoutKey{}, d)
+}
+
+// transferTimeout returns the timeout WithTransferTimeout put in ctx.
+func transferTimeout(ctx context.Context) (time.Duration, bool) {
+	d, ok := ctx.Value(transferTimeoutKey{}).(time.Duration)
+	return d, ok && d > 0
+}
+
 // Opener opens a device found in a snapshot. *Scanner is the gousb Opener.
 type Opener interface {
 	Open(ctx context.Context, dev Device) (ControlDevice, error)

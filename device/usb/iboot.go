@@ -15,11 +15,16 @@ import (
 // as the data stage. This is the layout libirecovery documents and uses for
 // irecv_send_command; iBoot reads at most 255 characters of a command.
 const (
-	IBootRequestType    uint8 = 0x40
-	IBootRequest        uint8 = 0
-	MaxIBootCommand           = 255
-	defaultIBootTimeout       = 5 * time.Second
+	IBootRequestType uint8 = 0x40
+	IBootRequest     uint8 = 0
+	MaxIBootCommand        = 255
 )
+
+// IBootCommandTimeout is how long one iBoot command may take: libirecovery
+// gives every control transfer USB_TIMEOUT, 10000 ms (src/libirecovery.c:
+// "#define USB_TIMEOUT 10000", passed by irecv_send_command_raw to
+// irecv_usb_control_transfer). "saveenv" writes NVRAM and may take seconds.
+const IBootCommandTimeout = 10 * time.Second
 
 // ExitRecoveryCommands are the iBoot commands that leave recovery mode, in
 // order: make iBoot boot iOS by itself, persist that in NVRAM, reboot. They
@@ -124,7 +129,9 @@ func SendIBootCommand(ctx context.Context, cd ControlDevice, dev Device, cmd str
 
 // ExitRecoveryOptions tune ExitRecovery. The zero value is usable.
 type ExitRecoveryOptions struct {
-	// Timeout bounds each transfer (default 5 s, libirecovery's own).
+	// Timeout bounds each command's transfer (default IBootCommandTimeout,
+	// 10 s as libirecovery). It is handed to libusb as the transfer's
+	// timeout, whatever the Opener's own default (WithTransferTimeout).
 	Timeout time.Duration
 	// Sent, when set, is called after each command went through (for progress).
 	Sent func(cmd string)
@@ -142,7 +149,7 @@ func ExitRecovery(ctx context.Context, op Opener, dev Device, opts ExitRecoveryO
 		return &WrongModeError{Location: dev.Location(), Mode: dev.Mode}
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = defaultIBootTimeout
+		opts.Timeout = IBootCommandTimeout
 	}
 	cd, err := op.Open(ctx, dev)
 	if err != nil {
@@ -151,7 +158,7 @@ func ExitRecovery(ctx context.Context, op Opener, dev Device, opts ExitRecoveryO
 	defer cd.Close()
 	last := len(ExitRecoveryCommands) - 1
 	for i, cmd := range ExitRecoveryCommands {
-		tctx, cancel := context.WithTimeout(ctx, opts.Timeout)
+		tctx, cancel := context.WithTimeout(WithTransferTimeout(ctx, opts.Timeout), opts.Timeout)
 		err := SendIBootCommand(tctx, cd, dev, cmd)
 		cancel()
 		if err != nil && ctx.Err() != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"sync"
@@ -16,9 +17,10 @@ import (
 // recordingOpener records every control transfer made through the devices it
 // opens, as usbmontest.SentHex renders them.
 type recordingOpener struct {
-	op   Opener
-	mu   sync.Mutex
-	sent []string
+	op       Opener
+	mu       sync.Mutex
+	sent     []string
+	timeouts []int // gousb's Device.ControlTimeout of each transfer, whole seconds
 }
 
 func (r *recordingOpener) Open(ctx context.Context, d Device) (ControlDevice, error) {
@@ -43,7 +45,13 @@ func (d *recordingDevice) Control(ctx context.Context, rType, request uint8, val
 	d.r.mu.Lock()
 	d.r.sent = append(d.r.sent, usbmontest.SentHex(t))
 	d.r.mu.Unlock()
-	return d.ControlDevice.Control(ctx, rType, request, value, index, data)
+	n, err := d.ControlDevice.Control(ctx, rType, request, value, index, data)
+	if g, ok := d.ControlDevice.(*gousbControl); ok {
+		d.r.mu.Lock()
+		d.r.timeouts = append(d.r.timeouts, int(math.Round(g.d.ControlTimeout.Seconds())))
+		d.r.mu.Unlock()
+	}
+	return n, err
 }
 
 func exitErrorKind(err error) string {
@@ -63,10 +71,19 @@ func exitErrorKind(err error) string {
 }
 
 // childExit runs ExitRecovery on the first recovery/DFU device of devs,
-// inside umockdev-run, and reports what went over the wire.
-func childExit(ctx context.Context, s *Scanner, devs []Device, spec string) *usbmontest.Exit {
+// inside umockdev-run, and reports what went over the wire. The commands go
+// through a scanner opened as the session opens it (no ControlTimeout: the
+// scanner's 1 s default), so the per-command timeout of ExitRecovery
+// (spec ms, 0 for the default) is what must bound each transfer.
+func childExit(ctx context.Context, _ *Scanner, devs []Device, spec string) *usbmontest.Exit {
 	ms, _ := strconv.Atoi(spec)
 	out := &usbmontest.Exit{TimeoutMs: ms, Sent: []string{}}
+	s, err := NewScanner(ScannerOptions{})
+	if err != nil {
+		out.Error = "other: " + err.Error()
+		return out
+	}
+	defer s.Close()
 	for _, d := range devs {
 		if !d.Mode.IsLowLevel() {
 			continue
@@ -74,6 +91,7 @@ func childExit(ctx context.Context, s *Scanner, devs []Device, spec string) *usb
 		rec := &recordingOpener{op: s}
 		err := ExitRecovery(ctx, rec, d, ExitRecoveryOptions{Timeout: time.Duration(ms) * time.Millisecond})
 		out.Sent = append(out.Sent, rec.sent...)
+		out.ControlTimeoutsS = rec.timeouts
 		out.Error = exitErrorKind(err)
 		return out
 	}
@@ -91,6 +109,9 @@ func checkExit(t *testing.T, got *usbmontest.Exit, want usbmontest.Exit) {
 	}
 	if got.Error != want.Error {
 		t.Errorf("ExitRecovery error: got %q, want %q", got.Error, want.Error)
+	}
+	if want.ControlTimeoutsS != nil && !reflect.DeepEqual(got.ControlTimeoutsS, want.ControlTimeoutsS) {
+		t.Errorf("libusb timeouts of the transfers: got %v s, want %v s", got.ControlTimeoutsS, want.ControlTimeoutsS)
 	}
 }
 

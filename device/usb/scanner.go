@@ -248,12 +248,16 @@ type gousbControl struct {
 }
 
 // Control makes one control transfer, bounded by the sooner of ctx's deadline
-// and the scanner's ControlTimeout (libusb cannot be interrupted otherwise).
+// and the transfer timeout: the one ctx carries (WithTransferTimeout), else
+// the scanner's ControlTimeout. libusb cannot be interrupted otherwise.
 func (g *gousbControl) Control(ctx context.Context, rType, request uint8, value, index uint16, data []byte) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, err
 	}
 	t := g.def
+	if tt, ok := transferTimeout(ctx); ok {
+		t = tt
+	}
 	if dl, ok := ctx.Deadline(); ok {
 		if r := time.Until(dl); r < t {
 			t = r

@@ -22,8 +22,9 @@ const sessionInactive = "SessionInactive"
 var ErrNeedsTrust = errors.New("the iPhone does not trust this computer")
 
 // TrustError reports that an action needs a trusted (paired) computer and
-// why this one is not: no pair record, or the phone refused StartSession.
-// It matches ErrNeedsTrust.
+// why this one is not: no pair record, or the phone refused StartSession
+// with an error that means "not paired / not trusted" (see untrusted; other
+// StartSession errors are a *ReplyError). It matches ErrNeedsTrust.
 type TrustError struct {
 	Request string // what needed the session: "EnterRecovery", "Restart"
 	Detail  string // "no pair record on this computer", lockdownd's StartSession error, …
@@ -54,7 +55,10 @@ func (c *Client) startSession(ctx context.Context, s *session, udid, request str
 		return rec, err
 	}
 	if r.Error != "" {
-		return rec, s.failReply(&TrustError{Request: request, Detail: "StartSession refused: " + r.Error})
+		if untrusted(r.Error) {
+			return rec, s.failReply(&TrustError{Request: request, Detail: "StartSession refused: " + r.Error})
+		}
+		return rec, s.failReply(&ReplyError{Service: "lockdownd", Request: "StartSession", Message: r.Error})
 	}
 	if r.EnableSessionSSL {
 		if err := s.arm(); err != nil {
@@ -66,6 +70,21 @@ func (c *Client) startSession(ctx context.Context, s *session, udid, request str
 		}
 	}
 	return rec, nil
+}
+
+// untrusted reports whether lockdownd's StartSession error means this
+// computer is not paired with, or not (yet) trusted by, the phone: no or a
+// stale pair record (InvalidHostID, InvalidPairRecord, NotPaired), a locked
+// phone that must be unlocked to trust (PasswordProtected), or the Trust
+// dialog's states. Any other error (InternalError, SessionActive, …) is a
+// refusal of its own and is reported as it is.
+func untrusted(lockdownErr string) bool {
+	switch lockdownErr {
+	case "InvalidHostID", "InvalidPairRecord", "NotPaired", "PasswordProtected",
+		"PairingDialogResponsePending", "UserDeniedPairing", "PairingProhibitedOverThisConnection":
+		return true
+	}
+	return false
 }
 
 // EnterRecovery asks lockdownd on e to reboot the phone into recovery mode.
@@ -181,7 +200,8 @@ func (c *Client) Restart(ctx context.Context, e Entry) error {
 }
 
 // diag sends one diagnostics_relay request through go-ios's plist codec and
-// reads the reply within RequestTimeout.
+// reads the reply within RequestTimeout, through the same frame and plist
+// limits as every other reply (readMessage), in TLS or not.
 func (s *session) diag(req diagRequest) (diagReply, error) {
 	if err := s.arm(); err != nil {
 		return diagReply{}, err
@@ -194,9 +214,9 @@ func (s *session) diag(req diagRequest) (diagReply, error) {
 	if err := s.dc.Send(b); err != nil {
 		return diagReply{}, s.fail(err)
 	}
-	payload, err := codec.Decode(s.dc.Reader())
+	payload, err := s.readMessage()
 	if err != nil {
-		return diagReply{}, s.fail(err)
+		return diagReply{}, err
 	}
 	var r diagReply
 	if _, err := plist.Unmarshal(payload, &r); err != nil {

@@ -2,11 +2,14 @@ package usbmux_test
 
 import (
 	"errors"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 )
 
@@ -152,5 +155,90 @@ func TestActionsSlowLockdown(t *testing.T) {
 		if err := f(); !errors.Is(err, usbmux.ErrNotResponding) {
 			t.Errorf("%s against a silent lockdownd = %v, want ErrNotResponding", name, err)
 		}
+	}
+}
+
+// TestActionsBombInsideTLS: a plist bomb as the reply inside the TLS
+// session (EnterRecovery, StartService) or from the diagnostics relay over
+// TLS is refused by the same limits as a plaintext reply: a clear error
+// (plistlimit.ErrLimit, ErrProtocol), no hang, and a bounded heap.
+func TestActionsBombInsideTLS(t *testing.T) {
+	for _, garbage := range []string{sim.GarbageBombSession, sim.GarbageBombRelay} {
+		for _, action := range []string{"EnterRecovery", "Restart"} {
+			if garbage == sim.GarbageBombRelay && action == "EnterRecovery" {
+				continue // EnterRecovery uses no relay
+			}
+			t.Run(garbage+"/"+action, func(t *testing.T) {
+				sc := tlsScenario()
+				sc.Garbage = garbage
+				srv := startScenario(t, sc, muxListenAddr(t))
+				c := clientFor(t, srv.Addr(), 2*time.Second)
+				e := listOne(t, c)
+				var before, after runtime.MemStats
+				runtime.GC()
+				runtime.ReadMemStats(&before)
+				t0 := time.Now()
+				var err error
+				if action == "EnterRecovery" {
+					err = c.EnterRecovery(ctxT(t, 10*time.Second), e)
+				} else {
+					err = c.Restart(ctxT(t, 10*time.Second), e)
+				}
+				took := time.Since(t0)
+				runtime.ReadMemStats(&after)
+				if !errors.Is(err, plistlimit.ErrLimit) || !errors.Is(err, usbmux.ErrProtocol) {
+					t.Fatalf("%s = %v, want a refused reply (plistlimit.ErrLimit, ErrProtocol)", action, err)
+				}
+				if srv.Stats().Requests["garbage"] == 0 {
+					t.Fatal("the simulator sent no bomb: the test proves nothing")
+				}
+				if grew := after.TotalAlloc - before.TotalAlloc; grew > 64<<20 {
+					t.Errorf("%s allocated %d MB for a 400-byte reply", action, grew>>20)
+				}
+				if took > 5*time.Second {
+					t.Errorf("%s took %v", action, took)
+				}
+			})
+		}
+	}
+}
+
+// TestStartSessionRefusals: only StartSession errors that mean "not paired /
+// not trusted" are trust refusals; any other error is lockdownd's refusal
+// as it is, not "needs the iPhone to trust it".
+func TestStartSessionRefusals(t *testing.T) {
+	for _, tt := range []struct {
+		lockdownErr string
+		trust       bool
+	}{
+		{"InvalidHostID", true},
+		{"PasswordProtected", true},
+		{"PairingDialogResponsePending", true},
+		{"InternalError", false},
+		{"SessionActive", false},
+	} {
+		t.Run(tt.lockdownErr, func(t *testing.T) {
+			sc := tlsScenario()
+			sc.StartSessionError = tt.lockdownErr
+			srv := startScenario(t, sc, muxListenAddr(t))
+			c := clientFor(t, srv.Addr(), 2*time.Second)
+			e := listOne(t, c)
+			for name, f := range map[string]func() error{
+				"EnterRecovery": func() error { return c.EnterRecovery(ctxT(t, 5*time.Second), e) },
+				"Restart":       func() error { return c.Restart(ctxT(t, 5*time.Second), e) },
+			} {
+				err := f()
+				if errors.Is(err, usbmux.ErrNeedsTrust) != tt.trust {
+					t.Errorf("%s = %v; trust refusal %v, want %v", name, err, !tt.trust, tt.trust)
+				}
+				var re *usbmux.ReplyError
+				if !tt.trust && (!errors.As(err, &re) || re.Request != "StartSession" || re.Message != tt.lockdownErr) {
+					t.Errorf("%s = %v, want lockdownd's StartSession refusal %s", name, err, tt.lockdownErr)
+				}
+				if err == nil || !strings.Contains(err.Error(), tt.lockdownErr) {
+					t.Errorf("%s = %v does not name %s", name, err, tt.lockdownErr)
+				}
+			}
+		})
 	}
 }

@@ -24,8 +24,9 @@ type Framing int
 // Framings: usbmuxd's 16-byte little-endian header (length includes the
 // header), then lockdownd's 4-byte big-endian payload length once a Connect
 // to port 62078 succeeded; FramingTLS once go-ios runs TLS over the
-// connection (frames are inside the records: bytes pass through unchecked,
-// the deadlines still apply).
+// connection (frames are inside the records: the guard passes the bytes
+// through, the deadlines still apply, and session.readMessage checks each
+// decrypted frame with the same limits).
 const (
 	FramingUsbmux Framing = iota
 	FramingLockdown
@@ -237,6 +238,21 @@ func (g *guardConn) Write(p []byte) (int, error) {
 		g.mu.Unlock()
 	}
 	return n, err
+}
+
+// tls reports whether the connection runs TLS (the guard passes records through).
+func (g *guardConn) tls() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.framing == FramingTLS
+}
+
+// reject records fe, a frame refused above the guard (inside TLS): the
+// connection is spent and later reads fail with it.
+func (g *guardConn) reject(fe *FrameError) {
+	g.mu.Lock()
+	g.lastFErr = fe
+	g.mu.Unlock()
 }
 
 func (g *guardConn) frameErr() *FrameError {

@@ -198,7 +198,30 @@ func (s *session) exchange(req any) ([]byte, error) {
 	if err := s.send(req); err != nil {
 		return nil, err
 	}
-	b, err := s.ld.ReadMessage()
+	return s.readMessage()
+}
+
+// readMessage reads one lockdown-framed reply (lockdownd's or a service's)
+// and returns its payload, checked against the frame limits (MaxFrame) and
+// plistlimit.Default before anything decodes it. In the clear the frame
+// guard checks the frame as it reads it; once the connection runs TLS the
+// guard sees only records, so the frame is read and checked here, from the
+// decrypted stream. Either way a refused frame fails with a *FrameError
+// (ErrProtocol), which the guard remembers, so the connection counts as spent.
+func (s *session) readMessage() ([]byte, error) {
+	if s.g.tls() {
+		_, b, _, err := ReadFrame(s.dc.Reader(), FramingLockdown, s.g.max)
+		if err != nil {
+			var fe *FrameError
+			if errors.As(err, &fe) {
+				fe.Framing = FramingTLS
+				s.g.reject(fe)
+			}
+			return nil, s.fail(err)
+		}
+		return b, nil
+	}
+	b, err := ios.NewPlistCodec().Decode(s.dc.Reader())
 	if err != nil {
 		return nil, s.fail(err)
 	}
@@ -649,4 +672,52 @@ func modeOfType(t string) mode.Mode {
 		return mode.Restore
 	}
 	return mode.Unknown
+}
+
+// ModeAnswer is what lockdownd on a listed phone said about itself in one
+// fresh exchange (Client.ModeNow).
+type ModeAnswer struct {
+	// Type is QueryType's answer, as sent (cleaned): TypeLockdown, TypeRestored or anything else.
+	Type string
+	// Mode is the mode Type tells: Normal, Restore, else Unknown.
+	Mode mode.Mode
+	// UDID is lockdownd's UniqueDeviceID ("" in restore mode, which is not asked).
+	UDID string
+}
+
+// ModeNow asks lockdownd on e, over one new tunnel and within ctx and
+// RequestTimeout per request, which service answers (QueryType) and, when
+// it is lockdownd, which phone it is (GetValue UniqueDeviceID, given
+// without pairing). It is the fresh answer an action needs before it
+// touches the phone: any failure, refusal or malformed reply is an error.
+func (c *Client) ModeNow(ctx context.Context, e Entry) (ModeAnswer, error) {
+	s, err := c.openLockdown(ctx, e, "ask the mode of "+e.UDID)
+	if err != nil {
+		return ModeAnswer{Mode: mode.Unknown}, err
+	}
+	defer s.close()
+	r, _, err := s.requestRaw(queryTypeRequest())
+	if err != nil {
+		return ModeAnswer{Mode: mode.Unknown}, err
+	}
+	if r.Error != "" {
+		return ModeAnswer{Mode: mode.Unknown}, s.failReply(&ReplyError{Service: "lockdownd", Request: "QueryType", Message: r.Error})
+	}
+	a := ModeAnswer{Type: r.Type, Mode: modeOfType(r.Type)}
+	if a.Mode != mode.Normal {
+		return a, nil
+	}
+	r, _, err = s.requestRaw(ldRequest{Label: label, Request: "GetValue", Key: "UniqueDeviceID"})
+	if err != nil {
+		return a, err
+	}
+	if r.Error != "" {
+		return a, s.failReply(&ReplyError{Service: "lockdownd", Request: "GetValue UniqueDeviceID", Message: r.Error})
+	}
+	udid, ok := r.Value.(string)
+	if !ok || udid == "" {
+		return a, s.failReply(&causeError{kind: ErrProtocol, cause: errors.New("lockdownd's UniqueDeviceID is not a string")})
+	}
+	a.UDID = textsafe.Clean(udid, textsafe.MaxValue)
+	return a, nil
 }

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,6 +25,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/internal/phonelock"
 )
 
 // Kind is one action. The values are the command names and the suffix of
@@ -72,14 +74,22 @@ var (
 	ErrDFU = errors.New("DFU mode cannot be left over USB")
 	// ErrNotApplicable: the phone is not in the mode the action starts from.
 	ErrNotApplicable = errors.New("the action does not apply to the phone's mode")
-	// ErrBusy: another action runs on this phone.
-	ErrBusy = errors.New("another action is running on this iPhone")
+	// ErrBusy: another action is running on this iPhone, in this process or
+	// in another Restore Doctor (the per-phone lock file, internal/phonelock).
+	ErrBusy = errors.New("another Restore Doctor is already acting on this iPhone")
 	// ErrNotVisible: the source the action needs (USB or usbmuxd) does not see the phone.
 	ErrNotVisible = errors.New("the iPhone is not visible where the action needs it")
+	// ErrModeUnconfirmed: the fresh look right before the action did not show
+	// the phone in the mode the action needs (no answer, an error, an
+	// unexpected answer, another phone): nothing is sent on a guess.
+	ErrModeUnconfirmed = errors.New("the iPhone's mode could not be confirmed")
 )
 
 // Hardware does the actions. *Devices is the production one.
 type Hardware interface {
+	// LockdownMode asks lockdownd on e, now, which mode the phone is in and
+	// which phone it is (usbmux.Client.ModeNow).
+	LockdownMode(ctx context.Context, e usbmux.Entry) (usbmux.ModeAnswer, error)
 	ExitRecovery(ctx context.Context, d usb.Device) error
 	EnterRecovery(ctx context.Context, e usbmux.Entry) error
 	Restart(ctx context.Context, e usbmux.Entry) error
@@ -90,7 +100,8 @@ type Hardware interface {
 type Devices struct {
 	USB    usb.Opener     // nil: exit recovery unavailable
 	Usbmux *usbmux.Client // nil: enter recovery and restart unavailable
-	// TransferTimeout bounds each USB transfer (default 5 s).
+	// TransferTimeout bounds each iBoot command's USB transfer (default
+	// usb.IBootCommandTimeout, 10 s as libirecovery).
 	TransferTimeout time.Duration
 }
 
@@ -102,6 +113,14 @@ func (h Devices) ExitRecovery(ctx context.Context, d usb.Device) error {
 		return fmt.Errorf("actions: USB: %w", errNoSource)
 	}
 	return usb.ExitRecovery(ctx, h.USB, d, usb.ExitRecoveryOptions{Timeout: h.TransferTimeout})
+}
+
+// LockdownMode asks lockdownd (usbmux.Client.ModeNow).
+func (h Devices) LockdownMode(ctx context.Context, e usbmux.Entry) (usbmux.ModeAnswer, error) {
+	if h.Usbmux == nil {
+		return usbmux.ModeAnswer{Mode: mode.Unknown}, fmt.Errorf("actions: usbmuxd: %w", errNoSource)
+	}
+	return h.Usbmux.ModeNow(ctx, e)
 }
 
 // EnterRecovery asks lockdownd (usbmux.Client.EnterRecovery).
@@ -127,16 +146,33 @@ type Look func(ctx context.Context) ([]device.Device, error)
 
 // Options tune a Runner. Zero values take the defaults.
 type Options struct {
-	// ActionTimeout bounds the action itself (default 30 s).
+	// ActionTimeout bounds the action itself (default DefaultActionTimeout).
 	ActionTimeout time.Duration
 	// FollowTimeout bounds waiting for the phone to come back (default
 	// DefaultFollow).
 	FollowTimeout time.Duration
+	// ConfirmTimeout bounds the fresh look at the phone's mode right before
+	// the action (default DefaultConfirmTimeout).
+	ConfirmTimeout time.Duration
 	// Poll is the interval between looks while following (default 250 ms).
 	Poll time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// LockDir is where the per-phone lock files are (default
+	// phonelock.DefaultDir: the user's runtime or cache directory).
+	LockDir string
 }
+
+// DefaultActionTimeout bounds an action itself: exit recovery's three iBoot
+// commands may each take usb.IBootCommandTimeout (10 s), and opening the
+// device comes first; a lockdown action is a handful of requests of
+// usbmux.DefaultRequestTimeout (3 s) each.
+const DefaultActionTimeout = 3*usb.IBootCommandTimeout + 10*time.Second
+
+// DefaultConfirmTimeout bounds the fresh mode look before an action: the
+// usbmuxd connection, QueryType and GetValue UniqueDeviceID (each also
+// within the client's RequestTimeout, 3 s by default), or one USB snapshot.
+const DefaultConfirmTimeout = 5 * time.Second
 
 // DefaultFollow is how long an action follows the phone afterwards when
 // nothing else is asked (Options.FollowTimeout 0, no --follow): a reboot into
@@ -144,8 +180,11 @@ type Options struct {
 const DefaultFollow = 3 * time.Minute
 
 // Runner runs actions with the policy and follows the phone afterwards. It
-// is safe for concurrent use. One action per phone runs at a time in the
-// whole process, whichever Runner started it: the phone is one.
+// is safe for concurrent use. One action per phone runs at a time on the
+// computer, whichever Runner or process started it: the phone is one. Inside
+// the process a set of busy keys says so; across processes a lock file per
+// phone that the operating system holds (internal/phonelock), which a
+// crashed or killed process releases with its exit.
 type Runner struct {
 	hw   Hardware
 	look Look
@@ -161,13 +200,16 @@ var busy = struct {
 // NewRunner returns a Runner over hw that follows phones through look.
 func NewRunner(hw Hardware, look Look, opts Options) *Runner {
 	if opts.ActionTimeout <= 0 {
-		opts.ActionTimeout = 30 * time.Second
+		opts.ActionTimeout = DefaultActionTimeout
 	}
 	if opts.FollowTimeout <= 0 {
 		opts.FollowTimeout = DefaultFollow
 	}
 	if opts.Poll <= 0 {
 		opts.Poll = 250 * time.Millisecond
+	}
+	if opts.ConfirmTimeout <= 0 {
+		opts.ConfirmTimeout = DefaultConfirmTimeout
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
@@ -243,6 +285,9 @@ const (
 	Refused Outcome = "refused"
 	// Failed: the action was attempted and failed (stall, timeout, I/O).
 	Failed Outcome = "failed"
+	// Interrupted: the action was sent, then following the phone was
+	// stopped (SIGINT, the window closed) before it was back.
+	Interrupted Outcome = "interrupted"
 )
 
 // Result is what an action did, when, and where the phone ended up.
@@ -255,7 +300,7 @@ type Result struct {
 	Before  mode.Mode
 	After   mode.Mode // "" when the phone was not seen again
 	Outcome Outcome
-	// Summary is the one sentence for people: "the iPhone restarted and is back in normal mode in 38 s".
+	// Summary is the one sentence for people: "the iPhone restarted: it left USB after 2 s and was back in normal mode after 38 s".
 	Summary string
 	// Buttons are what to do by hand instead (refusals and failures), with Hint saying when.
 	Hint    string
@@ -266,9 +311,12 @@ type Result struct {
 	Err error
 }
 
-// Ran reports whether the action was attempted (the command could run, in
-// CLI exit-code terms), whatever came of it.
-func (r Result) Ran() bool { return r.Outcome != Refused && r.Outcome != Failed }
+// Ran reports whether the action ran its course (the command could run, in
+// CLI exit-code terms), whatever came of it: not when it was refused,
+// failed, or interrupted while following.
+func (r Result) Ran() bool {
+	return r.Outcome != Refused && r.Outcome != Failed && r.Outcome != Interrupted
+}
 
 // Run applies the policy, does the action with ActionTimeout and follows the
 // phone until it is back or FollowTimeout passed. It never returns without a
@@ -288,9 +336,22 @@ func (r *Runner) Run(ctx context.Context, req Request) Result {
 		return refuse(ErrBusy)
 	}
 	defer r.release(d.Key)
+	lock, err := phonelock.Acquire(r.opts.LockDir, d.Key)
+	if errors.Is(err, phonelock.ErrHeld) {
+		return refuse(ErrBusy)
+	}
+	if err != nil {
+		return refuse(fmt.Errorf("%w: the per-iPhone lock could not be taken: %v", ErrBusy, err))
+	}
+	defer func() { _ = lock.Release() }()
+	cctx, cancel := context.WithTimeout(ctx, r.opts.ConfirmTimeout)
+	d, err = r.confirm(cctx, req.Kind, d)
+	cancel()
+	if err != nil {
+		return refuse(err)
+	}
 
 	actx, cancel := context.WithTimeout(ctx, r.opts.ActionTimeout)
-	var err error
 	switch req.Kind {
 	case ExitRecovery:
 		err = r.hw.ExitRecovery(actx, *d.USB)
@@ -336,32 +397,50 @@ func (k Kind) target() mode.Mode {
 	return mode.Normal
 }
 
-// follow polls the merged view: first for the phone to leave (gone, or back
-// under a new USB address or usbmuxd id, or in another mode), then for it to
-// come back, and judges where it came back.
+// follow polls the merged view: first for the phone to leave, then for it
+// to come back, and judges where it came back. A departure is either two
+// successive successful looks without the phone, or the phone seen again
+// under a new USB address or usbmuxd id or in another mode (it re-attached
+// between looks). A look that failed, or that could not ask the source the
+// phone was visible in (LookError), is "could not look": it neither shows
+// a departure nor breaks one already seen, and it resets the count of looks
+// without the phone, so a departure always rests on two consistent ones.
 func (r *Runner) follow(ctx context.Context, req Request, res Result) Result {
 	start := req.Device
 	fctx, cancel := context.WithTimeout(ctx, r.opts.FollowTimeout)
 	defer cancel()
 	t := time.NewTicker(r.opts.Poll)
 	defer t.Stop()
-	left := false
+	var seen sightings
 	var last device.Device
 	var usbOnlySince time.Time // back in normal mode on USB, usbmuxd not listing it yet
 	for {
 		devs, err := r.look(fctx)
-		if err == nil {
+		now := r.opts.Now()
+		switch {
+		case fctx.Err() != nil:
+			// the look was cut short by the deadline or the interrupt: nothing seen
+		case !sawSources(err, start):
+			seen.failed++
+			seen.absent = 0
+		default:
 			d, found := find(devs, start)
 			if !found {
-				left = true
-			} else {
-				last = d
-				if !left && changed(start, d) {
-					left = true
+				if seen.absent++; seen.absent == 1 {
+					seen.firstAbsent = now
 				}
-				if left && r.settled(d, &usbOnlySince) {
-					return r.judge(req, res, d)
+				if seen.absent >= 2 && seen.leftAt.IsZero() {
+					seen.leftAt = seen.firstAbsent
 				}
+				break
+			}
+			seen.absent = 0
+			last = d
+			if seen.leftAt.IsZero() && changed(start, d) {
+				seen.leftAt = now
+			}
+			if !seen.leftAt.IsZero() && r.settled(d, &usbOnlySince) {
+				return r.judge(req, res, d, seen)
 			}
 		}
 		select {
@@ -369,15 +448,67 @@ func (r *Runner) follow(ctx context.Context, req Request, res Result) Result {
 			res.Took = r.opts.Now().Sub(res.Started)
 			res.Outcome, res.Device = NotBack, last
 			res.Err = fmt.Errorf("actions: %s: the iPhone was not back within %v", req.Kind, r.opts.FollowTimeout)
+			res.Summary = notBack(req, res, seen, r.opts.FollowTimeout)
 			if ctx.Err() != nil {
+				res.Outcome = Interrupted
 				res.Err = fmt.Errorf("actions: %s: stopped while following the iPhone: %w", req.Kind, ctx.Err())
+				res.Summary = interrupted(res, seen)
 			}
-			res.Summary = notBack(req, left, res.Took)
 			res.Hint, res.Buttons = forceRestartButtons(req.Family)
 			return res
 		case <-t.C:
 		}
 	}
+}
+
+// sightings is what following has seen of the phone's departure.
+type sightings struct {
+	absent      int       // successive successful looks without the phone
+	firstAbsent time.Time // the first of them
+	leftAt      time.Time // when the departure was seen (zero: not seen)
+	failed      int       // looks that could not tell (failed, or the phone's source failed)
+}
+
+// LookError is a look in which a source failed: the others' devices are
+// still returned. SnapshotLook returns it.
+type LookError struct {
+	USB    error // the USB snapshot's failure, nil when it worked (or there is no USB source)
+	Usbmux error // the usbmuxd listing's failure, nil when it worked (or there is no usbmuxd client)
+}
+
+func (e *LookError) Error() string {
+	var parts []string
+	if e.USB != nil {
+		parts = append(parts, "USB: "+e.USB.Error())
+	}
+	if e.Usbmux != nil {
+		parts = append(parts, "usbmuxd: "+e.Usbmux.Error())
+	}
+	return "could not look: " + strings.Join(parts, "; ")
+}
+
+// Unwrap returns the sources' errors.
+func (e *LookError) Unwrap() []error {
+	var out []error
+	for _, err := range []error{e.USB, e.Usbmux} {
+		if err != nil {
+			out = append(out, err)
+		}
+	}
+	return out
+}
+
+// sawSources reports whether a look that returned err could have seen
+// start: it worked, or only a source start was not visible in failed.
+func sawSources(err error, start device.Device) bool {
+	if err == nil {
+		return true
+	}
+	var le *LookError
+	if !errors.As(err, &le) {
+		return false
+	}
+	return !(start.USB != nil && le.USB != nil) && !(start.Usbmux != nil && le.Usbmux != nil)
 }
 
 // find locates the phone: same key, else (a recovery-mode phone of an old
@@ -433,7 +564,7 @@ func (r *Runner) settled(d device.Device, usbOnlySince *time.Time) bool {
 	return now.Sub(*usbOnlySince) >= usbOnlyGrace
 }
 
-func (r *Runner) judge(req Request, res Result, d device.Device) Result {
+func (r *Runner) judge(req Request, res Result, d device.Device, seen sightings) Result {
 	res.Took = r.opts.Now().Sub(res.Started)
 	res.After, res.Device = d.Mode, d
 	secs := seconds(res.Took)
@@ -446,7 +577,8 @@ func (r *Runner) judge(req Request, res Result, d device.Device) Result {
 		case EnterRecovery:
 			res.Summary = fmt.Sprintf("the iPhone restarted into recovery mode in %s; step 5 (restore) can go ahead", secs)
 		case Restart:
-			res.Summary = fmt.Sprintf("the iPhone restarted and is back in normal mode in %s", secs)
+			res.Summary = fmt.Sprintf("the iPhone restarted: it left USB after %s and was back in normal mode after %s",
+				seconds(seen.leftAt.Sub(res.Started)), secs)
 		}
 	case d.Mode == mode.Recovery:
 		res.Outcome = BackInRecovery
@@ -469,11 +601,37 @@ func seconds(d time.Duration) string {
 	return fmt.Sprintf("%d min %d s", s/60, s%60)
 }
 
-func notBack(req Request, left bool, took time.Duration) string {
-	if !left {
-		return fmt.Sprintf("the command was accepted, but the iPhone did not restart within %s", seconds(took))
+// notBack says what following saw when the phone was not back in time.
+func notBack(req Request, res Result, seen sightings, follow time.Duration) string {
+	var s string
+	if seen.leftAt.IsZero() {
+		s = fmt.Sprintf("the request was accepted, but the iPhone did not leave USB within %s; it may not have restarted", seconds(follow))
+	} else {
+		s = fmt.Sprintf("the iPhone left USB after %s and was not back within %s; if its screen stays dark, force-restart it",
+			seconds(seen.leftAt.Sub(res.Started)), seconds(follow))
 	}
-	return fmt.Sprintf("the iPhone left the USB bus and was not back within %s; if its screen stays dark, force-restart it", seconds(took))
+	return s + failedLooks(seen)
+}
+
+// interrupted says what following saw before it was stopped.
+func interrupted(res Result, seen sightings) string {
+	s := fmt.Sprintf("stopped following (interrupted) after %s; ", seconds(res.Took))
+	if seen.leftAt.IsZero() {
+		s += "the iPhone had not left USB yet"
+	} else {
+		s += fmt.Sprintf("the iPhone had left USB after %s and was not back yet", seconds(seen.leftAt.Sub(res.Started)))
+	}
+	return s + failedLooks(seen)
+}
+
+func failedLooks(seen sightings) string {
+	switch seen.failed {
+	case 0:
+		return ""
+	case 1:
+		return " (one look at USB and usbmuxd failed)"
+	}
+	return fmt.Sprintf(" (%d looks at USB and usbmuxd failed)", seen.failed)
 }
 
 // refusal explains why nothing was sent and what to do by hand instead.
@@ -485,7 +643,7 @@ func refusal(req Request, err error) (summary, hint string, buttons []string) {
 		hint, buttons = forceRestartButtons(req.Family)
 		return "nothing was sent: the iPhone is in DFU mode, which cannot be left over USB; force-restart it with its buttons", hint, buttons
 	case errors.Is(err, ErrBusy):
-		return "nothing was sent: another action is still running on this iPhone", "", nil
+		return "nothing was sent: " + err.Error(), "", nil
 	case errors.Is(err, usbmux.ErrNeedsTrust):
 		if req.Kind == EnterRecovery {
 			hint, buttons = recoveryButtons(req.Family)
@@ -524,26 +682,27 @@ func steps(res Result) []int {
 }
 
 // SnapshotLook is a Look of one USB snapshot and one usbmuxd list, merged
-// (device.MergeOn for this platform). Either may be nil; a failing source
-// counts as seeing nothing, so a phone that is away looks away.
+// (device.MergeOn for this platform). Either may be nil. When a source
+// fails, the other's devices come back with a *LookError naming the
+// failure: a phone missing from such a look may only be unseen (following
+// treats it as "could not look"). When every source failed, no devices.
 func SnapshotLook(src usb.Source, c *usbmux.Client, goos string) Look {
 	return func(ctx context.Context) ([]device.Device, error) {
 		var devs []usb.Device
 		var entries []usbmux.Entry
-		var errs []error
+		var le LookError
 		if src != nil {
-			d, err := src.Snapshot(ctx)
-			devs = d
-			errs = append(errs, err)
+			devs, le.USB = src.Snapshot(ctx)
 		}
 		if c != nil {
-			e, err := c.List(ctx)
-			entries = e
-			errs = append(errs, err)
+			entries, le.Usbmux = c.List(ctx)
 		}
-		if len(errs) > 0 && !slices.ContainsFunc(errs, func(e error) bool { return e == nil }) {
-			return nil, errors.Join(errs...)
+		if le.USB == nil && le.Usbmux == nil {
+			return device.MergeOn(goos, devs, entries), nil
 		}
-		return device.MergeOn(goos, devs, entries), nil
+		if (src == nil || le.USB != nil) && (c == nil || le.Usbmux != nil) {
+			return nil, &le
+		}
+		return device.MergeOn(goos, devs, entries), &le
 	}
 }

@@ -48,7 +48,7 @@ func newRig(t *testing.T, sc sim.Scenario) rig {
 	c := usbmux.NewClient(addr, usbmux.Options{RequestTimeout: time.Second})
 	look := actions.SnapshotLook(srv.USBSource(), c, "linux")
 	hw := actions.Devices{USB: srv.USBOpener(), Usbmux: c, TransferTimeout: time.Second}
-	return rig{srv: srv, look: look, runner: actions.NewRunner(hw, look, actions.Options{FollowTimeout: 10 * time.Second, Poll: 20 * time.Millisecond})}
+	return rig{srv: srv, look: look, runner: actions.NewRunner(hw, look, actions.Options{FollowTimeout: 10 * time.Second, Poll: 20 * time.Millisecond, LockDir: dir})}
 }
 
 func (r rig) phone(t *testing.T) device.Device {
@@ -92,7 +92,7 @@ func TestRunAgainstSimulator(t *testing.T) {
 		{name: "enter recovery, untrusted", scenario: "untrusted", kind: actions.EnterRecovery, want: actions.Refused,
 			wantErr: usbmux.ErrNeedsTrust, wantButtons: true, summary: "needs the iPhone to trust it", severity: report.SeverityInfo},
 		{name: "restart", scenario: "healthy", kind: actions.Restart, want: actions.Done, wantAfter: mode.Normal,
-			summary: "the iPhone restarted and is back in normal mode in", severity: report.SeverityInfo},
+			summary: "the iPhone restarted: it left USB after", severity: report.SeverityInfo},
 		{name: "restart, untrusted", scenario: "untrusted", kind: actions.Restart, want: actions.Refused,
 			wantErr: usbmux.ErrNeedsTrust, wantButtons: true, summary: "restart it with its buttons", severity: report.SeverityInfo},
 		{name: "restart in restore mode", scenario: "restore", kind: actions.Restart, want: actions.Refused,
@@ -104,9 +104,6 @@ func TestRunAgainstSimulator(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := newRig(t, scenario(t, tt.scenario))
 			before := r.phone(t)
-			if tt.scenario == "restore" {
-				before.Mode = mode.Restore // the USB/usbmuxd merge alone cannot tell; the session's QueryType does
-			}
 			res := r.runner.Run(context.Background(), actions.Request{Kind: tt.kind, Device: before, Family: model.FaceIDOr8Later})
 			t.Logf("%s: %s (%v)", res.Outcome, res.Summary, res.Err)
 			if res.Outcome != tt.want {
@@ -188,12 +185,23 @@ func (h blockingHW) ExitRecovery(ctx context.Context, d usb.Device) error {
 }
 func (blockingHW) EnterRecovery(context.Context, usbmux.Entry) error { return nil }
 func (blockingHW) Restart(context.Context, usbmux.Entry) error       { return nil }
+func (blockingHW) LockdownMode(_ context.Context, e usbmux.Entry) (usbmux.ModeAnswer, error) {
+	return okHW{}.LockdownMode(context.Background(), e)
+}
+
+// recoveryPhone is a phone in recovery mode as a fresh USB look shows it
+// (recovery product id, iBoot serial read), and a Look that always sees it.
+func recoveryPhone(key string) (device.Device, actions.Look) {
+	d := device.Device{Key: key, Mode: mode.Recovery, USB: &usb.Device{Bus: 1, Address: 5, PortPath: []int{2}, ProductID: 0x1281,
+		Mode: mode.Recovery, Recovery: &usb.RecoveryInfo{CPID: "8110", ECID: "001A2B3C4D5E6F70"}}}
+	return d, func(context.Context) ([]device.Device, error) { return []device.Device{d}, nil }
+}
 
 func TestOneActionPerPhone(t *testing.T) {
 	hw := blockingHW{entered: make(chan struct{}), release: make(chan struct{})}
-	look := func(context.Context) ([]device.Device, error) { return nil, nil }
-	r := actions.NewRunner(hw, look, actions.Options{})
-	d := device.Device{Key: "udid:A", Mode: mode.Recovery, USB: &usb.Device{Bus: 1, PortPath: []int{2}}}
+	d, look := recoveryPhone("udid:A")
+	lockDir := t.TempDir()
+	r := actions.NewRunner(hw, look, actions.Options{FollowTimeout: time.Millisecond, LockDir: lockDir})
 	done := make(chan actions.Result)
 	go func() { done <- r.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: d}) }()
 	<-hw.entered
@@ -205,7 +213,7 @@ func TestOneActionPerPhone(t *testing.T) {
 		t.Errorf("second action = %s %v, want refused busy", second.Outcome, second.Err)
 	}
 	// Another Runner (the window and a second backend) sees the same phone busy.
-	other := actions.NewRunner(okHW{}, look, actions.Options{})
+	other := actions.NewRunner(okHW{}, look, actions.Options{LockDir: lockDir})
 	if third := other.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: d}); !errors.Is(third.Err, actions.ErrBusy) {
 		t.Errorf("action from another runner = %s %v, want refused busy", third.Outcome, third.Err)
 	}
@@ -222,8 +230,8 @@ func TestOneActionPerPhone(t *testing.T) {
 // TestActionDeadline: hardware that never returns is cut off by ActionTimeout.
 func TestActionDeadline(t *testing.T) {
 	hw := blockingHW{entered: make(chan struct{}), release: make(chan struct{})}
-	r := actions.NewRunner(hw, func(context.Context) ([]device.Device, error) { return nil, nil }, actions.Options{ActionTimeout: 50 * time.Millisecond})
-	d := device.Device{Key: "udid:A", Mode: mode.Recovery, USB: &usb.Device{Bus: 1, PortPath: []int{2}}}
+	d, look := recoveryPhone("udid:A")
+	r := actions.NewRunner(hw, look, actions.Options{ActionTimeout: 50 * time.Millisecond, LockDir: t.TempDir()})
 	res := r.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: d})
 	if res.Outcome != actions.Failed || !errors.Is(res.Err, context.DeadlineExceeded) {
 		t.Fatalf("Run = %s %v, want failed with DeadlineExceeded", res.Outcome, res.Err)
@@ -236,8 +244,8 @@ func TestActionDeadline(t *testing.T) {
 // TestNotBack: a phone that never returns ends with NotBack after FollowTimeout.
 func TestNotBack(t *testing.T) {
 	r := actions.NewRunner(okHW{}, func(context.Context) ([]device.Device, error) { return nil, nil },
-		actions.Options{FollowTimeout: 100 * time.Millisecond, Poll: 10 * time.Millisecond})
-	d := device.Device{Key: "udid:A", Mode: mode.Normal, Usbmux: &usbmux.Entry{DeviceID: 3, ConnectionType: "USB"}}
+		actions.Options{FollowTimeout: 100 * time.Millisecond, Poll: 10 * time.Millisecond, LockDir: t.TempDir()})
+	d := device.Device{Key: "udid:A", UDID: "A", Mode: mode.Normal, Usbmux: &usbmux.Entry{UDID: "A", DeviceID: 3, ConnectionType: "USB"}}
 	res := r.Run(context.Background(), actions.Request{Kind: actions.Restart, Device: d})
 	if res.Outcome != actions.NotBack || res.Ran() != true || len(res.Buttons) == 0 {
 		t.Fatalf("Run = %+v", res)
@@ -252,6 +260,9 @@ type okHW struct{}
 func (okHW) ExitRecovery(context.Context, usb.Device) error    { return nil }
 func (okHW) EnterRecovery(context.Context, usbmux.Entry) error { return nil }
 func (okHW) Restart(context.Context, usbmux.Entry) error       { return nil }
+func (okHW) LockdownMode(_ context.Context, e usbmux.Entry) (usbmux.ModeAnswer, error) {
+	return usbmux.ModeAnswer{Type: usbmux.TypeLockdown, Mode: mode.Normal, UDID: e.UDID}, nil
+}
 
 func TestForceRestartData(t *testing.T) {
 	for _, f := range model.Families() {
@@ -270,7 +281,7 @@ func TestForceRestartData(t *testing.T) {
 // TestFollowWaitsForUsbmuxd: a phone back in normal mode on USB counts as
 // back once usbmuxd lists it, not before; without usbmuxd, after a grace.
 func TestFollowWaitsForUsbmuxd(t *testing.T) {
-	start := device.Device{Key: "udid:B", Mode: mode.Recovery, USB: &usb.Device{Bus: 1, Address: 5, PortPath: []int{2}}}
+	start, _ := recoveryPhone("udid:B")
 	usbNormal := device.Device{Key: "udid:B", Mode: mode.Normal, USB: &usb.Device{Bus: 1, Address: 6, PortPath: []int{2}}}
 	listed := usbNormal
 	listed.Usbmux = &usbmux.Entry{DeviceID: 9, ConnectionType: "USB"}
@@ -279,18 +290,19 @@ func TestFollowWaitsForUsbmuxd(t *testing.T) {
 		script []device.Device // one look each; the last repeats
 		want   actions.Outcome
 	}{
-		{"listed after a while", []device.Device{{}, usbNormal, usbNormal, listed}, actions.Done},
-		{"usbmuxd never lists it: back after the grace", []device.Device{{}, usbNormal}, actions.Done},
+		{"listed after a while", []device.Device{start, {}, usbNormal, usbNormal, listed}, actions.Done},
+		{"usbmuxd never lists it: back after the grace", []device.Device{start, {}, usbNormal}, actions.Done},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			var mu sync.Mutex
 			i := 0
 			now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); now = now.Add(time.Second); return now }
+			clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 			var looks []device.Device
 			look := func(context.Context) ([]device.Device, error) {
 				mu.Lock()
 				defer mu.Unlock()
+				now = now.Add(time.Second) // each look one second later
 				d := tt.script[min(i, len(tt.script)-1)]
 				i++
 				looks = append(looks, d)
@@ -299,7 +311,7 @@ func TestFollowWaitsForUsbmuxd(t *testing.T) {
 				}
 				return []device.Device{d}, nil
 			}
-			r := actions.NewRunner(okHW{}, look, actions.Options{Poll: time.Millisecond, Now: clock})
+			r := actions.NewRunner(okHW{}, look, actions.Options{Poll: time.Millisecond, Now: clock, LockDir: t.TempDir()})
 			res := r.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: start})
 			if res.Outcome != tt.want || res.After != mode.Normal {
 				t.Fatalf("outcome %s after %s (%v)", res.Outcome, res.After, res.Err)

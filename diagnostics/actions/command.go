@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
@@ -64,13 +65,19 @@ func RunCommand(ctx context.Context, c Command) error {
 	}
 	look := SnapshotLook(c.USB, c.Usbmux, c.GOOS)
 	lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	devs, err := look(lctx)
+	devs, lookErr := look(lctx)
 	cancel()
-	if err != nil {
-		return fail("cannot see any iPhone: %v", err)
-	}
 	d, err := Pick(devs, c.Device)
 	if err != nil {
+		var le *LookError
+		switch {
+		case len(devs) == 0 && errors.As(lookErr, &le) && le.Usbmux != nil && le.USB == nil && c.USB != nil:
+			// Not "no iPhone found": usbmuxd, which lists the phones running iOS, could not be asked.
+			return fail("%s; USB shows no iPhone in recovery or DFU mode", lookProblem(lookErr))
+		case lookErr != nil:
+			// A phone may be missing only because a source could not be asked: say which, and why.
+			return fail("%v; %s", err, lookProblem(lookErr))
+		}
 		return fail("%v", err)
 	}
 	phone, family := Identify(ctx, c.Usbmux, &d)
@@ -93,13 +100,22 @@ func RunCommand(ctx context.Context, c Command) error {
 		}
 	}
 	if Check(c.Kind, d) == nil {
-		fmt.Fprintf(c.Stderr, "%s on %s (%s mode); the iPhone is followed for up to %v afterwards\n", c.Kind.Title(), phone, d.Mode, c.Follow)
+		fmt.Fprintf(c.Stderr, "%s on %s (seen in %s mode; confirmed with the iPhone before anything is sent); it is followed for up to %v afterwards\n",
+			c.Kind.Title(), phone, d.Mode, c.Follow)
 	}
 	res := runner.Run(ctx, req)
 
 	WriteResult(c.Stdout, res)
 	if res.Err != nil {
 		log.Debug("action", "err", res.Err)
+	}
+	if !res.Ran() {
+		// Why nothing happened goes to stderr too, with the cause when the
+		// sentence does not already carry it: no -v needed to see it.
+		fmt.Fprintf(c.Stderr, "%s: %s\n", name, res.Summary)
+		if res.Err != nil && !strings.Contains(res.Summary, res.Err.Error()) {
+			fmt.Fprintf(c.Stderr, "%s: cause: %v\n", name, res.Err)
+		}
 	}
 	var result error
 	if !res.Ran() {
@@ -133,4 +149,30 @@ func RunCommand(ctx context.Context, c Command) error {
 		return fail("%v", err)
 	}
 	return result
+}
+
+// lookProblem says in words why a look could not see everything: usbmuxd
+// busy, not answering, not running, or answering garbage; USB unreadable.
+func lookProblem(err error) string {
+	var le *LookError
+	if !errors.As(err, &le) {
+		return "the look at USB and usbmuxd failed: " + err.Error()
+	}
+	var parts []string
+	if le.Usbmux != nil {
+		switch {
+		case errors.Is(le.Usbmux, usbmux.ErrBusy):
+			parts = append(parts, "usbmuxd is busy (its accept queue stayed full), so iPhones it serves could not be listed: "+le.Usbmux.Error())
+		case errors.Is(le.Usbmux, usbmux.ErrNotResponding):
+			parts = append(parts, "usbmuxd did not answer in time, so iPhones it serves could not be listed: "+le.Usbmux.Error())
+		case errors.Is(le.Usbmux, usbmux.ErrUnreachable):
+			parts = append(parts, "usbmuxd is not running or cannot be reached: "+le.Usbmux.Error())
+		default:
+			parts = append(parts, "usbmuxd could not be asked: "+le.Usbmux.Error())
+		}
+	}
+	if le.USB != nil {
+		parts = append(parts, "the USB bus could not be read: "+le.USB.Error())
+	}
+	return strings.Join(parts, "; ")
 }

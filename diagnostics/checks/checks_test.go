@@ -298,3 +298,19 @@ func TestLockdownChecks(t *testing.T) {
 		t.Errorf("restore mode needs no trust: %+v", o)
 	}
 }
+
+// TestUsbmuxHealthBusy: a usbmuxd whose accept queue stayed full took no
+// connection; its detail says it is busy, not that it accepted one.
+func TestUsbmuxHealthBusy(t *testing.T) {
+	o, err := UsbmuxHealth(MuxHealth{Address: "unix:/x", Status: report.UsbmuxdNotResponding, Busy: true,
+		Err: errors.New("no answer before the deadline: usbmuxd is busy")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(o.Detail, "accepted the connection") || !strings.Contains(o.Detail, "busy") {
+		t.Errorf("detail %q", o.Detail)
+	}
+	if len(o.Findings) != 1 || !strings.Contains(o.Findings[0].Summary, "busy") {
+		t.Errorf("findings %+v", o.Findings)
+	}
+}

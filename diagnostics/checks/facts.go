@@ -57,6 +57,9 @@ type MuxHealth struct {
 	// Status is one of report.Usbmuxd* (ok, unreachable, not_responding, error).
 	Status string
 	Err    error
+	// Busy is true when usbmuxd's accept queue stayed full until the dial
+	// deadline (usbmux.ErrBusy): it took no connection at all.
+	Busy bool
 	// Elapsed is how long the health request took.
 	Elapsed time.Duration
 	// StartsOnDemand is true where the platform starts usbmuxd only while an

@@ -33,6 +33,12 @@ func UsbmuxHealth(h MuxHealth) (Outcome, error) {
 				"The Apple device service (usbmuxd / Apple Mobile Device Service) is not running or cannot be reached", ev),
 		}}, nil
 	case report.UsbmuxdNotResponding:
+		if h.Busy {
+			return Outcome{Detail: fmt.Sprintf("usbmuxd at %s is busy: its accept queue stayed full and it took no connection in time: %v", h.Address, h.Err), Findings: []report.Finding{
+				finding(report.FindingUsbmuxNotResponding, report.SeverityCritical, "",
+					"The Apple device service (usbmuxd / Apple Mobile Device Service) is busy: it takes no new connections in time", ev),
+			}}, nil
+		}
 		return Outcome{Detail: fmt.Sprintf("usbmuxd at %s accepted the connection but did not answer: %v", h.Address, h.Err), Findings: []report.Finding{
 			finding(report.FindingUsbmuxNotResponding, report.SeverityCritical, "",
 				"The Apple device service (usbmuxd / Apple Mobile Device Service) accepts connections but does not answer in time", ev),

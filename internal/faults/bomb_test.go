@@ -356,3 +356,35 @@ func TestCheckProcessEscapesFromThePhone(t *testing.T) {
 		}
 	}
 }
+
+// TestActionProcessesAgainstTLSBombs: a plist bomb as the reply inside the
+// TLS session (EnterRecovery, StartService) or from the diagnostics relay
+// over TLS ends `recovery enter` / `restart` with a clear error that names
+// the refused reply, exit 1, well before its deadlines, in under 64 MB.
+func TestActionProcessesAgainstTLSBombs(t *testing.T) {
+	bin := buildBinary(t, "restoredoctor")
+	t.Setenv("XDG_RUNTIME_DIR", t.TempDir()) // the per-phone lock files
+	for _, tc := range []struct {
+		garbage string
+		args    []string
+	}{
+		{sim.GarbageBombSession, []string{"recovery", "enter"}},
+		{sim.GarbageBombSession, []string{"restart"}},
+		{sim.GarbageBombRelay, []string{"restart"}},
+	} {
+		t.Run(tc.garbage+"/"+strings.Join(tc.args, "-"), func(t *testing.T) {
+			srv := startSim(t, sim.Scenario{Phones: []sim.Phone{sim.PhoneA()}, Garbage: tc.garbage})
+			out, errb, ps, took := runProc(t, 30*time.Second, 0, bin, append(tc.args, "--yes", "--follow", "2s", "--usbmuxd", srv.Addr())...)
+			t.Logf("%v against %s: %v, exit %d, peak RSS %.1f MB\nstdout: %s\nstderr: %s", tc.args, tc.garbage, took, ps.ExitCode(), peakRSSMB(t, ps), out, errb)
+			if rss := peakRSSMB(t, ps); rss > maxRSSMB {
+				t.Errorf("peak RSS %.0f MB, want under %d", rss, maxRSSMB)
+			}
+			if ps.ExitCode() != 1 || !strings.Contains(errb, "plist over a limit") {
+				t.Errorf("exit %d, stderr does not name the refused reply", ps.ExitCode())
+			}
+			if srv.Stats().Requests["garbage"] == 0 {
+				t.Error("the simulator never served the bomb")
+			}
+		})
+	}
+}

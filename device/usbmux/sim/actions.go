@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"log/slog"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit/plisttest"
 )
 
 // DiagnosticsRelayService is the lockdown service name of the diagnostics
@@ -135,6 +137,11 @@ func (s *Server) serveDiagnostics(c net.Conn, p Phone, log *slog.Logger) {
 		frame, err := EncodeLockdownPlist(resp)
 		if err != nil {
 			return
+		}
+		if s.sc.Garbage == GarbageBombRelay {
+			s.count("garbage")
+			bomb := plisttest.Bomb(BombLevels, map[string]string{"Status": "Success"}, "Bomb")
+			frame = append(binary.BigEndian.AppendUint32(nil, uint32(len(bomb))), bomb...)
 		}
 		if err := s.write(c, frame); err != nil || name == "Goodbye" {
 			return

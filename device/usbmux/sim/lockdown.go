@@ -74,7 +74,7 @@ func (s *Server) serveLockdown(c net.Conn, p Phone, replies *replyCache, log *sl
 				return
 			}
 			frame, err = EncodeLockdownPlist(resp)
-			if s.sc.Garbage == GarbageBombLockdown && name == "GetValue" {
+			if (s.sc.Garbage == GarbageBombLockdown && name == "GetValue") || (s.sc.Garbage == GarbageBombSession && inSession) {
 				s.count("garbage")
 				bomb := plisttest.Bomb(BombLevels, map[string]string{"Request": name, "Key": str(req, "Key")}, "Value")
 				frame = binary.BigEndian.AppendUint32(nil, uint32(len(bomb)))
@@ -154,6 +154,12 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 	}
 	switch name {
 	case "QueryType":
+		if a := ls.srv.sc.QueryTypeAnswer; a != "" {
+			if e, ok := strings.CutPrefix(a, "Error:"); ok {
+				return lockdownErr(name, e), false
+			}
+			return map[string]any{"Request": name, "Type": a}, false
+		}
 		return map[string]any{"Request": name, "Type": "com.apple.mobile.lockdown"}, false
 	case "GetValue":
 		return ls.getValue(req), false
@@ -176,6 +182,9 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 			return lockdownErr(name, "PairingDialogResponsePending"), false
 		}
 	case "StartSession":
+		if e := ls.srv.sc.StartSessionError; e != "" {
+			return lockdownErr(name, e), false
+		}
 		if p.Trust != TrustTrusted {
 			return lockdownErr(name, "InvalidHostID"), false
 		}

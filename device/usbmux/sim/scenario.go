@@ -40,6 +40,11 @@ const (
 	// GarbageBombListen sends the same bomb (under the key "Bomb" of an
 	// Attached message) on every Listen stream after the initial attaches.
 	GarbageBombListen = "bomb-listen"
+	// GarbageBombSession answers every lockdownd request inside a session
+	// (after StartSession, so inside TLS, the default) with the bomb.
+	GarbageBombSession = "bomb-session"
+	// GarbageBombRelay answers every diagnostics relay request with the bomb.
+	GarbageBombRelay = "bomb-relay"
 )
 
 // BombLevels is how many times the bomb doubles: 2^70 strings once expanded.
@@ -118,7 +123,8 @@ type Scenario struct {
 	FlapInterval time.Duration `json:",omitempty"`
 	// Hung makes usbmuxd accept connections and read requests but never answer.
 	Hung bool `json:",omitempty"`
-	// Garbage is "", GarbageBadLength, GarbageNotPlist, GarbageBombLockdown or GarbageBombListen.
+	// Garbage is "", GarbageBadLength, GarbageNotPlist, GarbageBombLockdown,
+	// GarbageBombListen, GarbageBombSession or GarbageBombRelay.
 	Garbage string `json:",omitempty"`
 	// RebootDelay is how long a phone stays off the bus while it reboots
 	// (EnterRecovery, diagnostics Restart, iBoot "reboot"); 0 = DefaultRebootDelay.
@@ -129,6 +135,12 @@ type Scenario struct {
 	// phones do, and the pair record carries real certificates (generated per
 	// server); only a scenario that asks for plaintext gets it.
 	PlaintextSession bool `json:",omitempty"`
+	// QueryTypeAnswer, when set, replaces lockdownd's answer to QueryType
+	// (normal mode): "Error:X" answers with Error X, anything else is sent as
+	// the Type (an unknown service type). Restore-mode phones are not affected.
+	QueryTypeAnswer string `json:",omitempty"`
+	// StartSessionError, when set, is lockdownd's Error for every StartSession.
+	StartSessionError string `json:",omitempty"`
 	// IOSFails makes iOS fail to start: a phone leaving recovery mode (iBoot
 	// "reboot" after auto-boot was saved) comes back in recovery mode.
 	IOSFails bool `json:",omitempty"`
@@ -418,10 +430,10 @@ func ParseScenario(data []byte) (Scenario, error) {
 // Validate reports the first inconsistent field of the scenario.
 func (sc Scenario) Validate() error {
 	switch sc.Garbage {
-	case "", GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen:
+	case "", GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen, GarbageBombSession, GarbageBombRelay:
 	default:
-		return fmt.Errorf("scenario %q: Garbage %q: want %q, %q, %q or %q", sc.Name, sc.Garbage,
-			GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen)
+		return fmt.Errorf("scenario %q: Garbage %q: want %q, %q, %q, %q, %q or %q", sc.Name, sc.Garbage,
+			GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen, GarbageBombSession, GarbageBombRelay)
 	}
 	if sc.LockdownLatency < 0 || sc.LockdownJitter < 0 || sc.FlapInterval < 0 || sc.LockdownDropAfter < 0 ||
 		sc.RebootDelay < 0 || sc.IdleTimeout < 0 {

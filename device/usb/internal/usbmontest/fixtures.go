@@ -59,6 +59,9 @@ type Exit struct {
 	TimeoutMs int      `json:"timeout_ms"`
 	Sent      []string `json:"sent"`
 	Error     string   `json:"error,omitempty"` // "", "stalled", "timeout", "wrong_mode", "disconnected"
+	// ControlTimeoutsS, when set, are the timeouts gousb handed libusb for
+	// each transfer (Device.ControlTimeout), in whole seconds.
+	ControlTimeoutsS []int `json:"control_timeouts_s,omitempty"`
 }
 
 // SentHex renders a control transfer as the Exit manifest lists it: the
@@ -274,6 +277,10 @@ func Fixtures() []Fixture {
 			devices: []Device{rootHub(), withSerialRead(recovery, mismatch...)},
 			Expect:  []Expect{recExpect},
 			Exit:    &Exit{TimeoutMs: 1000, Sent: sentHex(exitOK[:1]), Error: "timeout"}},
+		Fixture{Name: "iphone-recovery-exit-default-timeout", Description: "Phone A in recovery takes the three iBoot commands sent with ExitRecovery's default per-command timeout through a scanner without ControlTimeout (as the session opens it): libusb is given 10 s (libirecovery's USB_TIMEOUT) for each, not the scanner's 1 s",
+			devices: []Device{rootHub(), withSerialRead(recovery, exitOK...)},
+			Expect:  []Expect{recExpect},
+			Exit:    &Exit{TimeoutMs: 0, Sent: sentHex(exitOK), ControlTimeoutsS: []int{10, 10, 10}}},
 		Fixture{Name: "iphone-dfu-exit", Description: "Phone A in DFU: ExitRecovery refuses before opening the device (DFU cannot be left over USB) and sends nothing",
 			devices: []Device{rootHub(), withSerialRead(dfu)},
 			Expect:  []Expect{dfuExpect},
