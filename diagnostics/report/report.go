@@ -47,6 +47,11 @@ type Report struct {
 	// incomplete reason starts "in progress:". Final reports never carry it
 	// (added to v1; optional for readers).
 	InProgress *InProgress `json:"in_progress,omitempty"`
+	// Tried are the user's answers ("cable", "port", "computer",
+	// "restart") when the check ran: the findings were measured after
+	// them, so only these are evidence ("even with another cable"). nil in
+	// a report that does not record them (added to v1; optional for readers).
+	Tried []string `json:"tried,omitempty"`
 }
 
 // InProgress says how far a run was when a provisional report was made.

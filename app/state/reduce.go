@@ -1,0 +1,433 @@
+package state
+
+import (
+	"errors"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+)
+
+// ErrNoReport is a check's error when the engine returned neither a report
+// nor an error.
+var ErrNoReport = errors.New("the engine returned no report")
+
+// Reduce applies one event to s and returns the next state. It does no
+// I/O: a check to run shows as Check.Running with a new Seq, an action as
+// Action.Running with a new Seq.
+func Reduce(s State, ev Event) State {
+	switch e := ev.(type) {
+	case DeviceEvent:
+		return s.device(e)
+	case HostProbed:
+		h := e.Host
+		h.Known = true
+		if s.Service == ServiceLost && h.UsbmuxdStatus == report.UsbmuxdOK {
+			// The live view's lost connection is newer news than a probe
+			// that started before it.
+			h.UsbmuxdStatus = s.Host.UsbmuxdStatus
+		}
+		s.Host = h
+	case Tick:
+		s.Now = e.Time
+		s.forgetGone(e.Time)
+	case CheckRequested:
+		s.Now = e.Time
+		if !s.Busy() {
+			s.startCheck(e.Time)
+		}
+	case CheckProgress:
+		if e.Seq == s.Check.Seq && s.Check.Running {
+			p := e.Progress
+			if p.Report == nil {
+				p.Report = s.Check.Progress.Report
+			}
+			s.Check.Progress = p
+		}
+	case CheckDone:
+		return s.checkDone(e)
+	case WindowChosen:
+		s.Window = e.Window
+	case TriedSet:
+		s.Tried = setAnswer(s.Tried, e.Key, e.On)
+		s.updateView()
+	case PhoneSelected:
+		if _, ok := s.Phones[e.Key]; ok && e.Key != s.Selected {
+			s.Selected = e.Key
+			s.updateView()
+		}
+	case StepExpanded:
+		s.Expanded = maps.Clone(s.Expanded)
+		s.Expanded[e.Step] = e.Open
+	case StepAcknowledged:
+		s.Ack, s.Expanded = maps.Clone(s.Ack), maps.Clone(s.Expanded)
+		s.Ack[e.Step] = e.On
+		s.Expanded[e.Step] = true
+	case IncludeIDsSet:
+		s.IncludeIDs = e.On
+	case ActionAsked:
+		if s.Offered(e.Kind) {
+			s.Action.Confirming = e.Kind
+			s.Expanded = maps.Clone(s.Expanded)
+			s.Expanded[e.Kind.Step()] = true
+		}
+	case ActionCancelled:
+		s.Action.Confirming = ""
+	case ActionConfirmed:
+		if s.Action.Confirming != e.Kind || !s.Offered(e.Kind) {
+			s.Action.Confirming = ""
+			return s
+		}
+		d, _ := s.SelectedPhone()
+		s.Action.Confirming, s.Action.Running, s.Action.Device = "", e.Kind, d
+		s.Action.Seq++
+		s.Action.Results = maps.Clone(s.Action.Results)
+		delete(s.Action.Results, e.Kind.Step())
+	case ActionDone:
+		return s.actionDone(e.Result)
+	case ExportOpened:
+		s.ExportOpen = true
+	case ExportClosed:
+		s.ExportOpen = false
+	}
+	return s
+}
+
+func setAnswer(t viewmodel.Tried, key string, on bool) viewmodel.Tried {
+	switch key {
+	case AnswerCable:
+		t.Cable = on
+	case AnswerPort:
+		t.Port = on
+	case AnswerComputer:
+		t.Computer = on
+	case AnswerRestart:
+		t.Restart = on
+	}
+	return t
+}
+
+// device applies one live event of the session.
+func (s State) device(ev DeviceEvent) State {
+	now := ev.Time
+	if now.IsZero() {
+		now = s.Now
+	}
+	s.Now = now
+	switch ev.Kind {
+	case EventLatency:
+		if s.Check.Running {
+			s.Check.Samples = append(slices.Clip(s.Check.Samples), viewmodel.LatencySample{Key: ev.Device.Key, Time: now, RTT: ev.RTT, Failed: ev.Failed})
+		}
+		return s
+	case EventServiceLost:
+		return s.serviceLost(now)
+	case EventServiceBack:
+		return s.serviceBack(now)
+	}
+	key := ev.Device.Key
+	s.writePhones()
+	p, known := s.Phones[key]
+	switch ev.Kind {
+	case EventAttach, EventModeChange, EventUpdate:
+		newPlug := !known || (!p.GoneAt.IsZero() && now.Sub(p.GoneAt) > ReplugAfter)
+		if !known {
+			// New since the check started: its drops before do not count.
+			p = Phone{Drops: ev.Drops, DropsAtCheck: ev.Drops}
+		}
+		if ev.Kind != EventUpdate {
+			p.Drops = ev.Drops
+		}
+		absent := p.Device.Key == "" || !p.GoneAt.IsZero()
+		p.Device = mergeDevice(p.Device, ev.Device)
+		p.Device.Key = key
+		p.GoneAt, p.LastSeen = time.Time{}, now
+		if newPlug {
+			p.CheckedFor = false
+		}
+		if s.Check.Running && ev.Kind != EventUpdate && (absent || ev.Kind == EventModeChange) {
+			kind := viewmodel.MarkAttach
+			if ev.Kind == EventModeChange {
+				kind = viewmodel.MarkMode
+			}
+			s.Check.Marks = append(slices.Clip(s.Check.Marks), viewmodel.StripEvent{Time: now, Kind: kind, Key: key})
+		}
+		if ev.Source == "usbmux" || ev.Source == "lockdown" {
+			// The service answers: whatever the probe said before is old.
+			s.serviceSeen()
+		}
+		auto := s.AutoCheck && !s.Busy() && !p.CheckedFor && ev.Kind != EventUpdate
+		if auto {
+			p.CheckedFor = true
+		}
+		s.Phones[key] = p
+		if s.Selected == "" {
+			s.Selected = key
+		}
+		if auto {
+			s.startCheck(now)
+		}
+	case EventDetach:
+		if !known || !p.GoneAt.IsZero() {
+			return s // already gone: the other source saw it first
+		}
+		p.GoneAt, p.Drops = now, ev.Drops
+		s.Phones[key] = p
+		if s.Check.Running {
+			s.Check.Marks = append(slices.Clip(s.Check.Marks), viewmodel.StripEvent{Time: now, Kind: viewmodel.MarkDetach, Key: key})
+		}
+	}
+	s.forgetGone(now)
+	return s
+}
+
+// serviceSeen marks the service as answering.
+func (s *State) serviceSeen() {
+	s.Service = ServiceUp
+	if s.Host.UsbmuxdStatus != report.UsbmuxdOK {
+		s.Host.Known, s.Host.UsbmuxdStatus, s.Host.Detail = true, report.UsbmuxdOK, ""
+	}
+}
+
+// serviceLost forgets every fact only the service could tell (listed,
+// trust, iOS version) and the phones it alone saw: nothing on the card may
+// say "Connected" or "trusted" from before.
+func (s State) serviceLost(now time.Time) State {
+	s.Service = ServiceLost
+	s.Host.Known = true
+	s.Host.UsbmuxdStatus = report.UsbmuxdUnreachable
+	s.Host.UsbmuxdOnDemand = false // a phone is (or was) plugged in: its absence is a fault now
+	s.writePhones()
+	for k, p := range s.Phones {
+		p.Device.Listed, p.Device.Trusted, p.Device.IOSVersion = false, nil, ""
+		if !p.Device.OnUSB && p.GoneAt.IsZero() {
+			p.GoneAt = now
+		}
+		s.Phones[k] = p
+	}
+	if s.Check.Running {
+		s.Check.ServiceLost = true
+	}
+	return s
+}
+
+// serviceBack starts a check when the service returns after it was lost.
+func (s State) serviceBack(now time.Time) State {
+	was := s.Service
+	s.serviceSeen()
+	if was == ServiceLost && s.AutoCheck && !s.Busy() {
+		s.startCheck(now)
+	}
+	return s
+}
+
+// mergeDevice updates what is known of a phone with a new event's view,
+// keeping facts the event does not carry.
+func mergeDevice(old, upd viewmodel.Device) viewmodel.Device {
+	out := upd
+	if out.Name == "" {
+		out.Name = old.Name
+	}
+	if out.ProductType == "" {
+		out.ProductType = old.ProductType
+	}
+	if out.OwnName == "" {
+		out.OwnName = old.OwnName
+	}
+	if out.IOSVersion == "" && out.Mode == old.Mode {
+		out.IOSVersion = old.IOSVersion
+	}
+	if out.Trusted == nil && out.Mode == old.Mode {
+		out.Trusted = old.Trusted
+	}
+	if out.RecoveryFamily == "" {
+		out.RecoveryFamily = old.RecoveryFamily
+	}
+	if !out.OnUSB && old.OnUSB {
+		out.OnUSB, out.SpeedMbps, out.BehindHub = true, old.SpeedMbps, old.BehindHub
+	}
+	out.Listed = out.Listed || (old.Listed && out.Mode == old.Mode)
+	return out
+}
+
+// forgetGone drops phones gone for a while when another one is present,
+// and keeps the selection on a phone of the live view.
+func (s *State) forgetGone(now time.Time) {
+	present := 0
+	for _, p := range s.Phones {
+		if p.GoneAt.IsZero() {
+			present++
+		}
+	}
+	for k, p := range s.Phones {
+		if !p.GoneAt.IsZero() && present > 0 && now.Sub(p.GoneAt) > ForgetAfter {
+			s.writePhones()
+			delete(s.Phones, k)
+		}
+	}
+	if _, ok := s.Phones[s.Selected]; !ok {
+		devs := s.Devices()
+		viewmodel.SortDevices(devs)
+		s.Selected = ""
+		if len(devs) > 0 {
+			s.Selected = devs[0].Key
+		}
+		s.updateView()
+	}
+}
+
+// startCheck asks for a check with the user's window and answers.
+func (s *State) startCheck(now time.Time) {
+	s.Check = Check{
+		Running: true, Seq: s.Check.Seq + 1, Started: now, Window: s.Window, Tried: s.Tried,
+		Progress: Progress{Label: "Starting"},
+	}
+	s.RunErr = nil
+	s.writePhones()
+	for k, p := range s.Phones {
+		p.DropsAtCheck = p.Drops
+		s.Phones[k] = p
+	}
+}
+
+func (s State) checkDone(e CheckDone) State {
+	if e.Seq != s.Check.Seq || !s.Check.Running {
+		return s
+	}
+	s.Check.Running = false
+	if e.Err != nil || e.Report == nil {
+		s.RunErr = e.Err
+		if s.RunErr == nil {
+			s.RunErr = ErrNoReport
+		}
+		return s
+	}
+	r := *e.Report
+	r.Simulated = r.Simulated || s.Demo != ""
+	r.Findings = slices.Clone(r.Findings)
+	for _, res := range s.Action.Pending {
+		r.Findings = append(r.Findings, res.Finding())
+	}
+	s.Action.Pending = nil
+	// The report carries the answers it was checked with: only those are
+	// evidence for the rules ("even with another cable").
+	r.Tried = RulesTried(s.Check.Tried).Words()
+	if s.Last != nil {
+		s.Prev = s.Last
+	}
+	s.Last = &Run{Report: &r, Tried: s.Check.Tried, ServiceLost: s.Check.ServiceLost}
+	if st := r.Host.Usbmuxd.Status; st != "" && s.Service != ServiceLost {
+		s.Host.Known, s.Host.UsbmuxdStatus = true, st
+		if st == report.UsbmuxdOK {
+			s.Host.Detail = ""
+		}
+	}
+	if s.Service != ServiceLost {
+		// What the check read fills the card; after the service went away
+		// nothing of it is known to be true now.
+		s.writePhones()
+		for _, rd := range r.Devices {
+			if p, ok := s.Phones[rd.Key]; ok {
+				p.Device = viewmodel.DeviceFromReport(p.Device, rd)
+				s.Phones[rd.Key] = p
+			} else if len(s.Phones) == 1 && len(r.Devices) == 1 {
+				for k, p := range s.Phones {
+					p.Device = viewmodel.DeviceFromReport(p.Device, rd)
+					s.Phones[k] = p
+				}
+			}
+		}
+	}
+	s.Expanded = map[int]bool{}
+	s.Scroll++
+	s.updateView()
+	return s
+}
+
+func (s State) actionDone(res actions.Result) State {
+	if s.Action.Running == "" {
+		return s
+	}
+	s.Action.Running = ""
+	s.Action.Results = maps.Clone(s.Action.Results)
+	s.Action.Results[res.Kind.Step()] = res
+	s.Action.Pending = append(slices.Clip(s.Action.Pending), res)
+	s.Expanded = maps.Clone(s.Expanded)
+	s.Expanded[res.Kind.Step()] = true
+	s.followSelection()
+	s.Action.Recheck = ""
+	if res.Ran() && !s.Check.Running {
+		// Before/after: the next check is compared with the last in the
+		// action's terms.
+		s.Action.Recheck = res.Kind
+		s.startCheck(s.Now)
+	}
+	return s
+}
+
+// followSelection keeps the window on the phone after a reboot: when the
+// selected phone is gone and exactly one phone is connected, it is the same
+// one back under another identity, so it is selected.
+func (s *State) followSelection() {
+	if p, ok := s.Phones[s.Selected]; ok && p.GoneAt.IsZero() {
+		return
+	}
+	var connected []string
+	for k, p := range s.Phones {
+		if p.GoneAt.IsZero() {
+			connected = append(connected, k)
+		}
+	}
+	if len(connected) == 1 {
+		s.Selected = connected[0]
+		s.updateView()
+	}
+}
+
+// updateView narrows the last and the previous check to the selected phone
+// and ranks them with the answers now (the ranking may follow a tick at
+// once; the evidence is what each report was checked with). A previous
+// check without that phone gives no comparison.
+func (s *State) updateView() {
+	s.View, s.PrevView = nil, nil
+	if s.Last != nil {
+		s.View = s.phoneReport(s.Last.Report, s.Tried)
+	}
+	if p := s.Prev; p != nil && (len(p.Report.Devices) <= 1 || hasDevice(p.Report, s.Selected)) {
+		s.PrevView = s.phoneReport(p.Report, p.Tried)
+	}
+}
+
+func (s State) phoneReport(r *report.Report, tried viewmodel.Tried) *report.Report {
+	ranked := Rerank(s.Catalog, r, tried)
+	return session.PhoneReport(ranked, s.Selected, s.Catalog, RulesTried(tried))
+}
+
+// Rerank is r ranked again with the user's answers (r is not modified).
+func Rerank(cat *catalog.Catalog, r *report.Report, tried viewmodel.Tried) *report.Report {
+	out := *r
+	out.Findings = slices.Clone(r.Findings)
+	diagnostics.Reevaluate(&out, cat, RulesTried(tried))
+	return &out
+}
+
+func hasDevice(r *report.Report, key string) bool {
+	for _, d := range r.Devices {
+		if d.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+// RulesTried converts the window's answers to the rules' type.
+func RulesTried(t viewmodel.Tried) rules.Tried {
+	return rules.Tried{Cable: t.Cable, Port: t.Port, Computer: t.Computer, Restart: t.Restart}
+}
