@@ -69,11 +69,11 @@ func TestWindowAgreesWithReport(t *testing.T) {
 				m := mode.Mode(rd.Mode)
 				h.attach(viewmodel.DeviceFromReport(viewmodel.Device{Key: rd.Key, Mode: m, Listed: rd.Usbmux.Listed}, rd))
 			}
-			h.pump(func() bool { return len(h.u.devices) == len(r.Devices) })
+			h.pump(func() bool { return len(h.u.st.Phones) == len(r.Devices) })
 			h.u.CheckAgain()
 			h.waitVerdict()
-			if h.u.runErr != nil {
-				t.Fatal(h.u.runErr)
+			if h.u.st.RunErr != nil {
+				t.Fatal(h.u.st.RunErr)
 			}
 			if len(r.Devices) == 0 {
 				checkHeadline(t, h.u, r)
@@ -108,13 +108,13 @@ func checkHeadline(t *testing.T, u *UI, want *report.Report) {
 		p = *want.PrimaryStep
 	}
 	got := 0
-	if u.view != nil && u.view.PrimaryStep != nil {
-		got = *u.view.PrimaryStep
+	if u.st.View != nil && u.st.View.PrimaryStep != nil {
+		got = *u.st.View.PrimaryStep
 	}
 	if got != p || primaryCard(u) != p || (p != 0 && u.headline.Step != p) {
-		t.Errorf("report primary_step %d; window: shown %d, highlighted %d, headline %d %q", p, got, primaryCard(u), u.headline.Step, u.verdict.Text)
+		t.Errorf("report primary_step %d; window: shown %d, highlighted %d, headline %d %q", p, got, primaryCard(u), u.headline.Step, u.verdict.label.Text)
 	}
-	if p != 0 && !strings.Contains(strings.ToLower(u.verdict.Text), fmt.Sprintf("step %d", p)) && !strings.Contains(u.verdict.Text, want.Steps[p-1].Title) {
-		t.Errorf("headline %q names neither step %d nor its title", u.verdict.Text, p)
+	if p != 0 && !strings.Contains(strings.ToLower(u.verdict.label.Text), fmt.Sprintf("step %d", p)) && !strings.Contains(u.verdict.label.Text, want.Steps[p-1].Title) {
+		t.Errorf("headline %q names neither step %d nor its title", u.verdict.label.Text, p)
 	}
 }

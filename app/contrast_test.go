@@ -164,11 +164,11 @@ func TestThemeContrast(t *testing.T) {
 			h.attach(phoneA)
 			h.waitVerdict()
 			for _, n := range []int{2, 3, 4, 5, 6} {
-				test.Tap(h.u.stepWidgets[n].toggle)
+				test.Tap(h.u.steps.widgets[n].toggle)
 			}
 			check("flapping, all steps open", h)
 			for _, k := range []string{"cable", "port", "computer"} {
-				test.Tap(h.u.triedChecks[k])
+				test.Tap(h.u.answers.checks[k])
 			}
 			check("see a professional", h)
 
@@ -176,7 +176,7 @@ func TestThemeContrast(t *testing.T) {
 			setup(h)
 			h.attach(phoneARecovery)
 			h.waitVerdict()
-			test.Tap(h.u.stepWidgets[5].ack)
+			test.Tap(h.u.steps.widgets[5].ack)
 			check("recovery mode", h)
 		})
 	}

@@ -25,9 +25,7 @@ var (
 func (u *UI) addShortcuts() {
 	c := u.win.Canvas()
 	c.AddShortcut(shortcutCheck, func(fyne.Shortcut) {
-		if !u.checkButton.Disabled() {
-			u.CheckAgain()
-		}
+		u.CheckAgain() // the state ignores it while a check or an action runs
 	})
 	c.AddShortcut(shortcutExport, func(fyne.Shortcut) { u.Export(FormatMarkdown) })
 	c.AddShortcut(shortcutQuit, func(fyne.Shortcut) { u.quit() })

@@ -25,7 +25,7 @@ func TestKeyboardShortcuts(t *testing.T) {
 	h.attach(phoneA)
 	h.waitVerdict()
 	typeShortcut(h, shortcutCheck)
-	if !h.u.running {
+	if !h.u.st.Check.Running {
 		t.Fatal("Ctrl+R did not start a check")
 	}
 	h.waitVerdict()
@@ -54,15 +54,15 @@ func TestFocusRingVisible(t *testing.T) {
 		h.attach(phoneA)
 		h.waitVerdict()
 		c := h.u.Window().Canvas()
-		c.Focus(h.u.checkButton)
-		r := test.WidgetRenderer(h.u.checkButton).(*ringRenderer)
+		c.Focus(h.u.bar.check)
+		r := test.WidgetRenderer(h.u.bar.check).(*ringRenderer)
 		ring := color.NRGBAModel.Convert(r.ring.StrokeColor).(color.NRGBA)
 		bg := color.NRGBAModel.Convert(theme.Color(theme.ColorNameBackground)).(color.NRGBA)
 		if ring.A != 0xff || contrast(ring, bg) < 3 {
 			t.Errorf("variant %v: focus ring %v on %v (contrast %.2f), want opaque and ≥ 3:1", v, ring, bg, contrast(over(ring, bg), bg))
 		}
 		test.FocusNext(c)
-		if c.Focused() == h.u.checkButton {
+		if c.Focused() == h.u.bar.check {
 			t.Fatal("Tab did not move the focus")
 		}
 		if a := color.NRGBAModel.Convert(r.ring.StrokeColor).(color.NRGBA).A; a != 0 {
@@ -75,7 +75,7 @@ func TestFocusRingVisible(t *testing.T) {
 // again" before any check ran.
 func TestWaitingForPhone(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-healthy.json"), Options{})
-	if !h.u.waitingBox.Visible() || !h.u.waiting.Visible() {
+	if !h.u.bar.waitingBox.Visible() || !h.u.bar.waiting.Visible() {
 		t.Error("no activity indicator while waiting for a phone")
 	}
 	all := joined(h)
@@ -85,16 +85,16 @@ func TestWaitingForPhone(t *testing.T) {
 	if strings.Contains(all, "Check again") {
 		t.Error(`"Check again" before any check ran`)
 	}
-	if !h.u.checkButton.Disabled() {
+	if !h.u.bar.check.Disabled() {
 		t.Error("check button enabled with no phone to check")
 	}
 	h.attach(phoneA)
 	h.waitVerdict()
-	if h.u.waitingBox.Visible() {
+	if h.u.bar.waitingBox.Visible() {
 		t.Error("still waiting after a phone was checked")
 	}
-	if h.u.checkButton.Text != "Check again" || h.u.checkButton.Disabled() {
-		t.Errorf("after a check the button reads %q (disabled %v)", h.u.checkButton.Text, h.u.checkButton.Disabled())
+	if h.u.bar.check.Text != "Check again" || h.u.bar.check.Disabled() {
+		t.Errorf("after a check the button reads %q (disabled %v)", h.u.bar.check.Text, h.u.bar.check.Disabled())
 	}
 }
 
@@ -102,8 +102,8 @@ func TestWaitingForPhone(t *testing.T) {
 func TestCheckNowBeforeFirstCheck(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-healthy.json"), Options{NoAutoCheck: true})
 	h.attach(phoneA)
-	h.pump(func() bool { return len(h.u.devices) == 1 })
-	if h.u.checkButton.Text != "Check now" || h.u.checkButton.Disabled() {
-		t.Errorf("button = %q (disabled %v), want an enabled \"Check now\"", h.u.checkButton.Text, h.u.checkButton.Disabled())
+	h.pump(func() bool { return len(h.u.st.Phones) == 1 })
+	if h.u.bar.check.Text != "Check now" || h.u.bar.check.Disabled() {
+		t.Errorf("button = %q (disabled %v), want an enabled \"Check now\"", h.u.bar.check.Text, h.u.bar.check.Disabled())
 	}
 }

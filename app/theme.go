@@ -74,6 +74,8 @@ func (appTheme) Size(n fyne.ThemeSizeName) float32       { return theme.DefaultT
 type ringButton struct {
 	widget.Button
 	focused bool
+	// r scrolls the button into view when it gets the focus (nil: no one).
+	r revealer
 }
 
 func newRingButton(label string, icon fyne.Resource, tapped func()) *ringButton {
@@ -87,6 +89,9 @@ func newRingButton(label string, icon fyne.Resource, tapped func()) *ringButton 
 func (b *ringButton) FocusGained() {
 	b.focused = true
 	b.Button.FocusGained()
+	if b.r != nil {
+		b.r.reveal(b)
+	}
 }
 
 // FocusLost hides the ring.

@@ -290,6 +290,7 @@ func (s *State) startCheck(now time.Time) {
 		Progress: Progress{Label: "Starting"},
 	}
 	s.RunErr = nil
+	s.Action.Recheck = "" // set again by an action's own re-check
 	s.writePhones()
 	for k, p := range s.Phones {
 		p.DropsAtCheck = p.Drops
@@ -302,6 +303,7 @@ func (s State) checkDone(e CheckDone) State {
 		return s
 	}
 	s.Check.Running = false
+	s.Check.Progress.Report = nil // the final verdict replaces the one so far
 	if e.Err != nil || e.Report == nil {
 		s.RunErr = e.Err
 		if s.RunErr == nil {
@@ -323,7 +325,7 @@ func (s State) checkDone(e CheckDone) State {
 		s.Prev = s.Last
 	}
 	s.Last = &Run{Report: &r, Tried: s.Check.Tried, ServiceLost: s.Check.ServiceLost}
-	if st := r.Host.Usbmuxd.Status; st != "" && s.Service != ServiceLost {
+	if st := r.Host.Usbmuxd.Status; st != "" && st != s.Host.UsbmuxdStatus && s.Service != ServiceLost {
 		s.Host.Known, s.Host.UsbmuxdStatus = true, st
 		if st == report.UsbmuxdOK {
 			s.Host.Detail = ""
@@ -366,8 +368,8 @@ func (s State) actionDone(res actions.Result) State {
 	if res.Ran() && !s.Check.Running {
 		// Before/after: the next check is compared with the last in the
 		// action's terms.
-		s.Action.Recheck = res.Kind
 		s.startCheck(s.Now)
+		s.Action.Recheck = res.Kind
 	}
 	return s
 }

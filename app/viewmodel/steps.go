@@ -127,6 +127,9 @@ type StepCard struct {
 	RecoveryButtons []string
 	// Details are technical extras behind a "Details" disclosure.
 	Details []string
+	// Withheld replaces the instructions when they must not be followed
+	// now (a restore runs: no unplugging, restarting or buttons).
+	Withheld string
 	// Mentioned marks a step the verdict names although it does not apply
 	// (step 6 in "no fault found … if 1002 returns, step 6").
 	Mentioned bool
@@ -150,7 +153,13 @@ type StepsInput struct {
 	// ModeName names that mode ("Recovery mode").
 	LowLevel bool
 	ModeName string
+	// Restoring is set when the phone runs a restore now (its live mode);
+	// a report of a restore in progress sets it too.
+	Restoring bool
 }
+
+// RestoreWithheld replaces every step's instructions while a restore runs.
+const RestoreWithheld = "Not now: a restore is running on this iPhone. Leave it connected and wait until the restore has ended; only then follow this step if it is still needed."
 
 // BuildSteps builds the six step cards: the applicable ones first in rank
 // order, then the others in catalogue order. Without a report every step is
@@ -220,6 +229,12 @@ func BuildSteps(in StepsInput) []StepCard {
 					c.RecoveryTitle = "If it leaves " + lowerFirst(modeOr(in.ModeName)) + ": " + lowerFirst(c.RecoveryTitle)
 				}
 			}
+		}
+		if in.Restoring || (in.Report != nil && restoreInProgress(in.Report)) {
+			// Every step unplugs, restarts or presses buttons somewhere:
+			// none of it while the restore runs.
+			c.ShowInstructions, c.Instructions, c.RecoveryButtons, c.RecoveryTitle = false, nil, nil, ""
+			c.MustAcknowledge, c.Withheld = false, RestoreWithheld
 		}
 		if n == in.Mentioned && !c.Applies {
 			c.Mentioned = true

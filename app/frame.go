@@ -1,0 +1,181 @@
+package app
+
+import (
+	"maps"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/app/state"
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
+)
+
+// frame is what the panes draw, derived from one state at one time. Each
+// fact is computed here once; the panes only put it on screen.
+type frame struct {
+	now     time.Time
+	card    viewmodel.DeviceCard
+	device  viewmodel.Device // the selected phone
+	running bool
+
+	// Action bar.
+	checkLabel   string
+	checkEnabled bool
+	waiting      string // "" when not waiting for a phone
+
+	// Progress and strip.
+	progress     viewmodel.ProgressView
+	progressText string
+	strip        viewmodel.Strip
+	stripCaption string
+
+	// Verdict and steps.
+	verdict   viewmodel.Verdict
+	staleNote string // "" when the verdict shown is this check's
+	panel     stepsPanel
+
+	details []string
+}
+
+// stepsPanel is what the widgets of the steps panel (before/after, the
+// professional card, notes, step cards) are built from. When a state gives
+// the same panel as the one on screen, the widgets are kept.
+type stepsPanel struct {
+	changes      []viewmodel.Change
+	professional []string // nil: no professional card
+	notes        []viewmodel.Note
+	noteTitles   bool // the first note shows its summary too
+	cards        []viewmodel.StepCard
+	actions      [][]actions.Kind // per card, its action buttons
+	// The confirmation names the selected phone; the state of the actions
+	// on the cards.
+	confirmName         string
+	confirming, running actions.Kind
+	results             map[int]actions.Result
+}
+
+func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
+	f := frame{now: now, running: s.Check.Running}
+	f.card = viewmodel.BuildDeviceCard(s.Devices(), s.Selected, s.Host)
+	f.device, _ = s.SelectedPhone()
+	connected := s.AnyConnected()
+
+	// Action bar.
+	switch {
+	case s.Check.Running:
+		f.checkLabel = "Checking…"
+	case s.Last == nil && s.RunErr == nil:
+		f.checkLabel = checkNowLabel // nothing ran yet: nothing to check "again"
+	default:
+		f.checkLabel = checkAgainLabel
+	}
+	f.checkEnabled = !s.Busy() && (connected || s.Last != nil || s.RunErr != nil)
+	if !s.Check.Running && !connected {
+		f.waiting = "Waiting for an iPhone…"
+		if len(s.Phones) > 0 {
+			f.waiting = "Waiting for the iPhone to come back…"
+		}
+	}
+
+	// Progress and strip.
+	c := s.Check
+	elapsed := now.Sub(c.Started)
+	if c.Running {
+		f.progress = viewmodel.BuildProgress(elapsed, c.Window, c.Progress.Done, c.Progress.Total, c.Progress.Label)
+		f.progressText = f.progress.Text
+	} else {
+		switch {
+		case s.RunErr != nil:
+			f.progressText = "The last check failed."
+		case s.Last != nil:
+			f.progressText = "Last check: " + s.Last.Report.GeneratedAt.Local().Format("15:04:05")
+		default:
+			f.progressText = "No check yet."
+		}
+	}
+	var marks []viewmodel.StripEvent
+	for _, e := range c.Marks {
+		if e.Key == "" || e.Key == s.Selected {
+			marks = append(marks, e)
+		}
+	}
+	var samples []viewmodel.LatencySample
+	for _, x := range c.Samples {
+		if x.Key == "" || x.Key == s.Selected {
+			samples = append(samples, x)
+		}
+	}
+	f.strip = viewmodel.BuildStrip(c.Started, c.Window, marks, samples)
+	if p, ok := s.Phones[s.Selected]; ok {
+		f.strip.SetDrops(max(p.Drops-p.DropsAtCheck, 0))
+	}
+	f.stripCaption = f.strip.Caption
+	switch {
+	case c.Running:
+		f.stripCaption = viewmodel.LiveCaption(f.strip, elapsed, c.Window)
+	case s.View != nil && len(s.View.Devices) > 0:
+		f.stripCaption = viewmodel.StabilitySummary(s.View, s.Selected)
+	}
+
+	// Verdict: the running check's verdict so far, else the last one.
+	f.verdict = viewmodel.BuildVerdict(s.View, cat, c.Running, connected, s.RunErr)
+	if c.Running && c.Progress.Report != nil {
+		f.verdict = viewmodel.ProvisionalVerdict(c.Progress.Report, cat, elapsed, c.Window)
+	} else if c.Running && s.Last != nil {
+		f.staleNote = "Checking again… The result below is from " + s.Last.Report.GeneratedAt.Local().Format("15:04:05") + " and may be out of date."
+	}
+	if !c.Running && s.RunErr == nil && s.Last != nil {
+		f.verdict = viewmodel.Qualify(f.verdict, viewmodel.Context{
+			ServiceLost:    s.Last.ServiceLost,
+			ServiceDownNow: s.Service == state.ServiceLost,
+			Untested:       s.UntestedAnswers(),
+		})
+	}
+	f.panel = buildPanel(s, cat, f.verdict, f.device)
+	f.details = viewmodel.BuildDetails(s.View, s.Host, s.RunErr)
+	return f
+}
+
+func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device) stepsPanel {
+	family, name := d.RecoveryFamily, d.Name
+	if (family == "" || family == "unknown") && s.View != nil && len(s.View.Devices) > 0 {
+		family = s.View.Devices[0].Model.RecoveryButtons
+		if name == "" {
+			name = s.View.Devices[0].Model.Name
+		}
+	}
+	var triedPrev, triedLast viewmodel.Tried
+	if s.Prev != nil {
+		triedPrev = s.Prev.Tried
+	}
+	if s.Last != nil {
+		triedLast = s.Last.Tried
+	}
+	p := stepsPanel{
+		changes: viewmodel.BuildChanges(s.PrevView, s.View, s.Selected, triedPrev, triedLast),
+		notes:   viewmodel.BuildNotes(s.View, cat),
+		// The first note is the headline when no step applies: say it once.
+		noteTitles: s.View != nil && s.View.PrimaryStep != nil || v.Professional,
+		cards: viewmodel.BuildSteps(viewmodel.StepsInput{
+			Report: s.View, Catalog: cat, Family: family, ModelName: name,
+			Acknowledged: s.Ack, Expanded: s.Expanded, Mentioned: v.Step,
+			LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode),
+			Restoring: d.Mode == mode.Restore,
+		}),
+		confirmName: viewmodel.ConfirmName(s.Devices(), d),
+		confirming:  s.Action.Confirming, running: s.Action.Running, results: maps.Clone(s.Action.Results),
+	}
+	if s.Action.Recheck != "" && s.Last != nil && s.Prev != nil {
+		p.changes = viewmodel.AskedFor(s.PrevView, s.View, s.Selected, p.changes, s.Action.Recheck)
+	}
+	if v.Professional {
+		p.professional = v.ProfessionalReasons
+		if p.professional == nil {
+			p.professional = []string{}
+		}
+	}
+	for _, c := range p.cards {
+		p.actions = append(p.actions, s.OfferedOn(c.Number))
+	}
+	return p
+}
