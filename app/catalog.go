@@ -1,8 +1,10 @@
 package app
 
 import (
-	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"regexp"
 	"slices"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics"
 
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
@@ -34,13 +36,26 @@ func CatalogView(c *catalog.Catalog, hostOS string) viewmodel.Catalog {
 	return out
 }
 
+// technical marks an instruction line for support staff (file paths,
+// commands, the superuser): it goes under the step's Details, not into
+// the main view.
+var technical = regexp.MustCompile(`/etc/|\(root\)|\bsudo\b|\bsystemctl\b|\busbmuxd\b|%[A-Za-z]+%|\\Windows\\`)
+
 func stepText(s catalog.StepInfo, hostOS string) viewmodel.StepText {
+	var main, details []string
+	for _, l := range s.InstructionsFor(hostOS) {
+		if technical.MatchString(l) {
+			details = append(details, l)
+		} else {
+			main = append(main, l)
+		}
+	}
 	return viewmodel.StepText{
 		Number:           s.Number,
 		Title:            s.Title,
 		Summary:          s.Summary,
-		Instructions:     s.InstructionsFor(hostOS),
-		Details:          s.DetailsFor(hostOS),
+		Instructions:     main,
+		Details:          append(details, s.DetailsFor(hostOS)...),
 		InRecovery:       s.InstructionsInRecovery,
 		Warning:          s.Warning,
 		MustAcknowledge:  s.WarningMustAcknowledge,

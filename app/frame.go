@@ -131,6 +131,7 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 			Untested:       s.UntestedAnswers(),
 		})
 	}
+	f.verdict.Text = viewmodel.Plain(f.verdict.Text)
 	f.panel = buildPanel(s, cat, f.verdict, f.device)
 	f.details = viewmodel.BuildDetails(s.View, s.Host, s.RunErr)
 	return f
@@ -168,14 +169,35 @@ func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d vie
 	if s.Action.Recheck != "" && s.Last != nil && s.Prev != nil {
 		p.changes = viewmodel.AskedFor(s.PrevView, s.View, s.Selected, p.changes, s.Action.Recheck)
 	}
+	plainPanel(&p)
 	if v.Professional {
-		p.professional = v.ProfessionalReasons
-		if p.professional == nil {
-			p.professional = []string{}
+		p.professional = []string{}
+		for _, r := range v.ProfessionalReasons {
+			p.professional = append(p.professional, viewmodel.Plain(r))
 		}
 	}
 	for _, c := range p.cards {
 		p.actions = append(p.actions, s.OfferedOn(c.Number))
 	}
 	return p
+}
+
+// plainPanel puts the panel's texts that come from findings and action
+// results into the main view's words.
+func plainPanel(p *stepsPanel) {
+	for i := range p.changes {
+		p.changes[i].Text = viewmodel.Plain(p.changes[i].Text)
+	}
+	for i := range p.notes {
+		p.notes[i].Summary, p.notes[i].Fix = viewmodel.Plain(p.notes[i].Summary), viewmodel.Plain(p.notes[i].Fix)
+	}
+	for i := range p.cards {
+		for j, r := range p.cards[i].Reasons {
+			p.cards[i].Reasons[j] = viewmodel.Plain(r)
+		}
+	}
+	for n, r := range p.results {
+		r.Summary = viewmodel.Plain(r.Summary)
+		p.results[n] = r
+	}
 }

@@ -28,7 +28,7 @@ func TestProvisionalVerdictShown(t *testing.T) {
 	b.mu.Unlock()
 	test.Tap(h.u.bar.check)
 	h.pump(func() bool { return h.u.st.Check.Running && h.u.st.Check.Progress.Report != nil })
-	if got := h.u.verdict.label.Text; got != "So far (10 s left): nothing wrong found yet, no drops in 0 of 10 s. The verdict comes when the watch ends." {
+	if got := h.u.verdict.label.Text; got != "So far (10 s left): nothing wrong found yet, no drops yet. The verdict comes when the watch ends." {
 		t.Errorf("verdict so far = %q", got)
 	}
 	if h.u.verdict.stale.Visible() {

@@ -289,11 +289,13 @@ func trustLine(d Device) Line {
 
 func hostLines(h Host) []Line {
 	if !h.Known {
-		return []Line{{Label: "This computer", Value: "checking…"}}
+		// The same two rows as once known: rows that arrive late must not
+		// push the controls below them down.
+		return []Line{{Label: ServiceLabel, Value: "checking…"}, {Label: "USB access", Value: "checking…"}}
 	}
 	// Plain words; the service's real name, address and any error text
 	// are in the Details (BuildDetails).
-	const svc = "iPhone service"
+	const svc = ServiceLabel
 	var lines []Line
 	st := h.UsbmuxdStatus
 	switch {

@@ -288,8 +288,13 @@ func modeOr(name string) string {
 // phone is in (DFU mode).
 func alreadyIn(lines []string, modeName string) []string {
 	out := append([]string(nil), lines...)
-	if modeName != "" && out[0] != "" {
-		out[0] = strings.Replace(out[0], "recovery mode", lowerFirst(modeName), 1)
+	if modeName == "" {
+		return out
+	}
+	for i := range out {
+		// Every line: "the iPhone leaves recovery mode on its own" is
+		// wrong on a phone in DFU mode too.
+		out[i] = strings.ReplaceAll(out[i], "recovery mode", lowerFirst(modeName))
 	}
 	return out
 }

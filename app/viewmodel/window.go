@@ -168,3 +168,19 @@ func untestedPhrase(t Tried) string {
 	}
 	return strings.Join(p[:len(p)-1], ", ") + " and " + p[len(p)-1]
 }
+
+// plainWords rewrite the technical names that findings and action results
+// carry into the words of the main view; Details keep the originals.
+var plainWords = strings.NewReplacer(
+	"The Apple device service (usbmuxd / Apple Mobile Device Service)", "This computer's iPhone service",
+	"the Apple device service (usbmuxd / Apple Mobile Device Service)", "this computer's iPhone service",
+	" (usbmuxd / Apple Mobile Device Service)", "",
+	" (usbmuxd)", "",
+	"needs usbmuxd to list the iPhone over USB", "needs this computer's iPhone service to see the iPhone",
+	"usbmuxd", "this computer's iPhone service",
+	"lockdown round trips", "answers",
+	"lockdownd", "the iPhone",
+)
+
+// Plain is s in the main view's words (no service names, no protocol names).
+func Plain(s string) string { return plainWords.Replace(s) }
