@@ -41,7 +41,10 @@ var palettes = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNameForegroundOnError:   white,
 		theme.ColorNamePlaceHolder:         rgb(0x595959),
 		theme.ColorNameHyperlink:           rgb(0x1557b0),
-		theme.ColorNameFocus:               color.NRGBA{R: 0x15, G: 0x57, B: 0xb0, A: 0x55},
+		// Outlines of check boxes and radio buttons, and the focus halo,
+		// keep 3:1 against the background (WCAG non-text contrast).
+		theme.ColorNameInputBorder: rgb(0x767676),
+		theme.ColorNameFocus:       color.NRGBA{R: 0x15, G: 0x57, B: 0xb0, A: 0xA8},
 	},
 	theme.VariantDark: {
 		theme.ColorNamePrimary:             rgb(0x7cb9ff),
@@ -54,7 +57,8 @@ var palettes = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNameForegroundOnError:   black,
 		theme.ColorNamePlaceHolder:         rgb(0xb0b0b0),
 		theme.ColorNameHyperlink:           rgb(0x7cb9ff),
-		theme.ColorNameFocus:               color.NRGBA{R: 0x7c, G: 0xb9, B: 0xff, A: 0x55},
+		theme.ColorNameInputBorder:         rgb(0x8c8c8c),
+		theme.ColorNameFocus:               color.NRGBA{R: 0x7c, G: 0xb9, B: 0xff, A: 0x80},
 	},
 }
 

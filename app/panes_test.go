@@ -1,0 +1,73 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+)
+
+// Issue 19, finding 9: the strip draws what its legend says: a drop is a
+// full-height red line; an unanswered question is a short block of
+// another colour, never taken for a drop.
+func TestStripDrawsFailuresUnlikeDrops(t *testing.T) {
+	test.NewTempApp(t)
+	w := newStripWidget()
+	w.Resize(fyne.NewSize(300, 40))
+	w.set(viewmodel.Strip{
+		Marks:  []viewmodel.Mark{{X: 0.2, Kind: viewmodel.MarkDetach}},
+		Points: []viewmodel.Point{{X: 0.5, Y: 1, Failed: true}, {X: 0.7, Y: 0.2}},
+	})
+	var line *canvas.Line
+	var rects []*canvas.Rectangle
+	for _, o := range test.WidgetRenderer(w).Objects() {
+		switch v := o.(type) {
+		case *canvas.Line:
+			line = v
+		case *canvas.Rectangle:
+			rects = append(rects, v)
+		}
+	}
+	if line == nil || len(rects) != 3 {
+		t.Fatalf("line %v, %d rectangles", line, len(rects))
+	}
+	failed := rects[1]
+	if failed.FillColor == line.StrokeColor {
+		t.Error("an unanswered question has the colour of a drop")
+	}
+	if h := failed.Size().Height; h >= 0.5*(40-6) {
+		t.Errorf("an unanswered question is drawn %.0f px high, like a drop", h)
+	}
+	if !strings.Contains(viewmodel.StripLegend, "not drops") || !strings.Contains(viewmodel.StripLegend, "red line = the iPhone dropped off") {
+		t.Errorf("legend %q", viewmodel.StripLegend)
+	}
+}
+
+// Issue 19, finding 13: a file the save dialog created (0644 by the umask)
+// is written 0600 like the command line's exports.
+func TestDialogFileBecomesPrivate(t *testing.T) {
+	h := newHarness(t, newFake(t, "report-healthy.json"), Options{})
+	h.attach(phoneA)
+	h.waitVerdict()
+	path := filepath.Join(t.TempDir(), "report.md")
+	if err := os.WriteFile(path, nil, 0o644); err != nil { // what the dialog leaves
+		t.Fatal(err)
+	}
+	forgetDialogFile(path)
+	if err := h.u.ExportTo(path, FormatMarkdown); err != nil {
+		t.Fatal(err)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("export created %v, want 0600", fi.Mode().Perm())
+	}
+}
