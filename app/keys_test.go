@@ -107,3 +107,43 @@ func TestCheckNowBeforeFirstCheck(t *testing.T) {
 		t.Errorf("button = %q (disabled %v), want an enabled \"Check now\"", h.u.bar.check.Text, h.u.bar.check.Disabled())
 	}
 }
+
+// Issue 19, finding 11: the first Tab stop is "Check again" in the action
+// bar (not a control below the fold of the left pane); Ctrl+E while the
+// save dialog is open does not open a second one; a control that gets the
+// focus below the fold is scrolled into view.
+func TestKeyboardOrder(t *testing.T) {
+	var asked int
+	var finish func(string, error)
+	h := newHarness(t, newFake(t, "report-flapping.json"), Options{
+		SaveDialog: func(_ fyne.Window, _ string, done func(string, error)) { asked++; finish = done },
+	})
+	h.attach(phoneA)
+	h.waitVerdict()
+	c := h.u.Window().Canvas()
+	c.Unfocus()
+	test.FocusNext(c)
+	if c.Focused() != h.u.bar.check {
+		t.Errorf("first Tab stop is %T, want the Check button", c.Focused())
+	}
+
+	typeShortcut(h, shortcutExport)
+	typeShortcut(h, shortcutExport)
+	if asked != 1 {
+		t.Errorf("Ctrl+E twice opened %d save dialogs", asked)
+	}
+	finish("", nil)
+	typeShortcut(h, shortcutExport)
+	if asked != 2 {
+		t.Error("no save dialog after the first one closed")
+	}
+	finish("", nil)
+
+	h.u.Window().Resize(fyne.NewSize(1024, 640))
+	box := h.u.answers.checks["restart"]
+	c.Focus(box)
+	top := fyne.CurrentApp().Driver().AbsolutePositionForObject(box).Y - fyne.CurrentApp().Driver().AbsolutePositionForObject(h.u.leftScroll).Y
+	if top < 0 || top+box.Size().Height > h.u.leftScroll.Size().Height {
+		t.Errorf("focused check box at %.0f px, outside the pane's %.0f px", top, h.u.leftScroll.Size().Height)
+	}
+}
