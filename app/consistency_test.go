@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
 // engineReport runs the real engine once against the simulator playing
@@ -77,6 +79,7 @@ func TestWindowAgreesWithReport(t *testing.T) {
 			}
 			if len(r.Devices) == 0 {
 				checkHeadline(t, h.u, r)
+				checkExport(t, h.u, "")
 				return
 			}
 			for _, rd := range r.Devices {
@@ -93,7 +96,10 @@ func TestWindowAgreesWithReport(t *testing.T) {
 					want = &cp
 				}
 				checkHeadline(t, h.u, want)
-				checkConsistent(t, h.u, rd.Key)
+				if len(r.Devices) > 1 {
+					checkConsistent(t, h.u, rd.Key)
+				}
+				checkExport(t, h.u, rd.Key)
 			}
 		})
 	}
@@ -116,5 +122,55 @@ func checkHeadline(t *testing.T, u *UI, want *report.Report) {
 	}
 	if p != 0 && !strings.Contains(strings.ToLower(u.verdict.label.Text), fmt.Sprintf("step %d", p)) && !strings.Contains(u.verdict.label.Text, want.Steps[p-1].Title) {
 		t.Errorf("headline %q names neither step %d nor its title", u.verdict.label.Text, p)
+	}
+}
+
+// checkExport (issue 19, finding 4): the export of the window's state, as
+// JSON and Markdown, states the window's headline, its primary step and the
+// selected phone's drops.
+func checkExport(t *testing.T, u *UI, key string) {
+	t.Helper()
+	r := exportReport(u.st, u.cat)
+	data, err := session.Render(r, FormatJSON, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got report.Report
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Summary != u.verdict.label.Text {
+		t.Errorf("%s: export verdict %q, window headline %q", key, got.Summary, u.verdict.label.Text)
+	}
+	p := 0
+	if got.PrimaryStep != nil {
+		p = *got.PrimaryStep
+	}
+	if p != primaryCard(u) {
+		t.Errorf("%s: export primary step %d, window highlights %d", key, p, primaryCard(u))
+	}
+	md, err := session.Render(r, FormatMarkdown, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p != 0 && !strings.Contains(string(md), fmt.Sprintf("### %d. ", p)) {
+		t.Errorf("%s: Markdown lacks step %d", key, p)
+	}
+	for n, sw := range u.steps.widgets {
+		if sw.card.Mentioned && strings.Contains(string(md), fmt.Sprintf("### %d. %s: does not apply", n, sw.card.Title)) {
+			t.Errorf("%s: the window names step %d, the export says it does not apply", key, n)
+		}
+	}
+	for _, d := range got.Devices {
+		if d.Key != key {
+			continue
+		}
+		drops := fmt.Sprintf("%d drops", d.Stability.Detaches)
+		if d.Stability.Detaches == 1 {
+			drops = "1 drop"
+		}
+		if !strings.Contains(u.strip.caption.Text, drops) {
+			t.Errorf("%s: export has %s, the window's strip says %q", key, drops, u.strip.caption.Text)
+		}
 	}
 }

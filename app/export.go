@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
-
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
@@ -35,11 +35,23 @@ var ErrNoReport = session.ErrNoReport
 // one the panes render) to path in format f, honouring the "include
 // identifiers" tick. A new file is created 0600, as the command line does.
 func (u *UI) ExportTo(path string, f Format) error {
-	if err := session.Export(path, u.st.View, f, u.st.IncludeIDs, u.opts.Guide); err != nil {
+	if err := session.Export(path, exportReport(u.st, u.cat), f, u.st.IncludeIDs, u.opts.Guide); err != nil {
 		return err
 	}
 	u.log.Info("report exported", "format", f, "identifiers", u.st.IncludeIDs)
 	return nil
+}
+
+// exportReport is the report an export of s writes: the selected phone's
+// report the panes show, with the window's headline as its summary, so the
+// file says what the window says.
+func exportReport(s state.State, cat viewmodel.Catalog) *report.Report {
+	if s.View == nil {
+		return nil
+	}
+	r := *s.View
+	r.Summary = headline(s, cat, s.AnyConnected()).Text
+	return &r
 }
 
 // Export asks where to save the report the window shows and writes it;

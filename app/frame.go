@@ -124,17 +124,30 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 	} else if c.Running && s.Last != nil {
 		f.staleNote = "Checking again… The result below is from " + s.Last.Report.GeneratedAt.Local().Format("15:04:05") + " and may be out of date."
 	}
-	if !c.Running && s.RunErr == nil && s.Last != nil {
-		f.verdict = viewmodel.Qualify(f.verdict, viewmodel.Context{
-			ServiceLost:    s.Last.ServiceLost,
-			ServiceDownNow: s.Service == state.ServiceLost,
-			Untested:       s.UntestedAnswers(),
-		})
+	if !c.Running {
+		f.verdict = headline(s, cat, connected)
 	}
 	f.verdict.Text = viewmodel.Plain(f.verdict.Text)
 	f.panel = buildPanel(s, cat, f.verdict, f.device)
 	f.details = viewmodel.BuildDetails(s.View, s.Host, s.RunErr)
 	return f
+}
+
+// headline is the verdict of the last check as the window states it (and
+// the export, which carries it as its summary): the report's verdict for
+// the selected phone, qualified by how the check ran and the answers given
+// since.
+func headline(s state.State, cat viewmodel.Catalog, connected bool) viewmodel.Verdict {
+	v := viewmodel.BuildVerdict(s.View, cat, false, connected, s.RunErr)
+	if s.RunErr == nil && s.Last != nil {
+		v = viewmodel.Qualify(v, viewmodel.Context{
+			ServiceLost:    s.Last.ServiceLost,
+			ServiceDownNow: s.Service == state.ServiceLost,
+			Untested:       s.UntestedAnswers(),
+		})
+	}
+	v.Text = viewmodel.Plain(v.Text)
+	return v
 }
 
 func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device) stepsPanel {
