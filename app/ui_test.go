@@ -52,7 +52,7 @@ func TestHealthyPhone(t *testing.T) {
 	h.attach(phoneA)
 	h.waitVerdict()
 	h.shot("healthy")
-	want := "No fault found: try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."
+	want := "No fault found in the checks that ran (not checked: Apple's servers): try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."
 	if h.u.verdict.label.Text != want {
 		t.Errorf("verdict = %q, want %q", h.u.verdict.label.Text, want)
 	}

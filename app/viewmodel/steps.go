@@ -387,6 +387,10 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 		v.Kind = VerdictHealthy
 		v.Step = 6
 		v.Text = "No fault found: try the restore again; if error 1002 returns, step 6 (" + cat.Step(6).Title + ")."
+		if missed := hostChecksNotRun(r); len(missed) > 0 {
+			// Said in the headline, not only under Details.
+			v.Text = "No fault found in the checks that ran (not checked: " + strings.Join(missed, ", ") + "): try the restore again; if error 1002 returns, step 6 (" + cat.Step(6).Title + ")."
+		}
 		return v
 	}
 	n := *r.PrimaryStep
@@ -422,6 +426,27 @@ var phoneCheckWords = map[string]string{
 	report.CheckLockdownQuery: "what the iPhone says about itself",
 	report.CheckLockdownRTT:   "how fast the iPhone answers",
 	report.CheckLockdownTrust: "whether the iPhone trusts this computer",
+}
+
+// hostCheckWords name the checks on the computer in plain words.
+var hostCheckWords = map[string]string{
+	report.CheckHostAppleServers:     "Apple's servers",
+	report.CheckHostHostsFile:        "the hosts file",
+	report.CheckHostSecuritySoftware: "security software",
+	report.CheckHostSoftwareVersions: "the restore software's version",
+}
+
+// hostChecksNotRun names the checks on the computer that were skipped,
+// are unsupported here or ended in error, in report order.
+func hostChecksNotRun(r *report.Report) []string {
+	var out []string
+	for _, c := range r.Checks {
+		w, ok := hostCheckWords[c.ID]
+		if ok && (c.Status == report.StatusError || c.Status == report.StatusUnsupported || c.Status == report.StatusSkipped) && !slices.Contains(out, w) {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // phoneChecksNotRun names the checks on the phone that ended in error or

@@ -212,7 +212,7 @@ func TestBuildVerdict(t *testing.T) {
 		{name: "running", running: true, connected: true, kind: VerdictRunning, prefix: "Checking"},
 		{name: "error", err: os.ErrDeadlineExceeded, kind: VerdictError, prefix: "The check could not run: the computer's iPhone connection service did not answer in time."},
 		{name: "flapping", report: "report-flapping.json", kind: VerdictFault, prefix: "Try step 1 first: Check USB Connection and Cable. The iPhone dropped off USB 3 times in 10 s."},
-		{name: "healthy", report: "report-healthy.json", kind: VerdictHealthy, prefix: "No fault found: try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."},
+		{name: "healthy", report: "report-healthy.json", kind: VerdictHealthy, prefix: "No fault found in the checks that ran (not checked: Apple's servers): try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."},
 		{name: "recovery", report: "report-recovery.json", kind: VerdictFault, prefix: "Step 5: the iPhone is already in recovery mode, so restore it now"},
 		{name: "untrusted, no step", report: "untrusted", kind: VerdictFault, prefix: "Fix this first: the iPhone does not trust this computer."},
 	}

@@ -130,3 +130,15 @@ func TestStripWords(t *testing.T) {
 var stripT0 = time.Date(2026, 5, 20, 10, 0, 0, 0, time.UTC)
 
 const quick = 10 * time.Second
+
+// Issue 19, finding 5: "No fault found" says which checks did not run.
+func TestNoFaultNamesChecksThatDidNotRun(t *testing.T) {
+	r := load(t, "report-healthy.json")
+	r.Checks = append(r.Checks,
+		report.Check{ID: report.CheckHostAppleServers, Status: report.StatusSkipped},
+		report.Check{ID: report.CheckHostSecuritySoftware, Status: report.StatusUnsupported})
+	v := BuildVerdict(r, testCatalog, false, true, nil)
+	if !strings.Contains(v.Text, "Apple's servers") || !strings.Contains(v.Text, "security software") || strings.HasPrefix(v.Text, "No fault found:") {
+		t.Errorf("headline %q", v.Text)
+	}
+}
