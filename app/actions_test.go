@@ -217,3 +217,45 @@ func TestNoActionsWhileDisconnected(t *testing.T) {
 		t.Errorf("no %q once the phone is back:\n%s", restart, joined(h))
 	}
 }
+
+// Issue 19, findings 7 and 12: while an action runs, "Check again" is
+// disabled (button and Ctrl+R); the confirmation sits at the top of its
+// step, above the step's instructions; after the action's re-check the
+// right pane shows the new verdict from its top.
+func TestActionFlowInTheWindow(t *testing.T) {
+	release := make(chan struct{})
+	f := &actionFake{fakeBackend: newFake(t, "report-recovery.json", "report-healthy.json"), result: func(k actions.Kind) actions.Result {
+		<-release
+		return backOK(k)
+	}}
+	h := newActionHarness(t, f)
+	h.attach(phoneARecovery)
+	h.waitVerdict()
+	test.Tap(h.u.steps.buttons[actions.ExitRecovery])
+	all := joined(h)
+	confirm := strings.Index(all, "Keep it connected")
+	steps := strings.Index(all, "Recovery mode lets the computer install iOS") // the step's text
+
+	if confirm < 0 || steps < 0 || confirm > steps {
+		t.Errorf("confirmation at %d, the step's instructions at %d: the confirmation must come first", confirm, steps)
+	}
+	test.Tap(h.u.steps.confirm)
+	h.pump(func() bool { return h.u.st.Action.Running != "" })
+	if !h.u.bar.check.Disabled() {
+		t.Error("Check again enabled while an action runs")
+	}
+	checks := f.checkCount()
+	typeShortcut(h, shortcutCheck)
+	if f.checkCount() != checks || h.u.st.Check.Running {
+		t.Error("Ctrl+R started a check while an action runs")
+	}
+	h.u.rightScroll.Offset.Y = 400
+	close(release)
+	h.pump(func() bool { return f.checkCount() == 2 && !h.u.st.Check.Running && h.u.st.Action.Running == "" })
+	if y := h.u.rightScroll.Offset.Y; y != 0 {
+		t.Errorf("right pane left scrolled to %.0f after the re-check, away from the new verdict", y)
+	}
+	if !strings.Contains(joined(h), "as asked") {
+		t.Errorf("the before/after does not speak in the action's terms:\n%s", joined(h))
+	}
+}

@@ -174,7 +174,7 @@ func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d vie
 			Report: s.View, Catalog: cat, Family: family, ModelName: name,
 			Acknowledged: s.Ack, Expanded: s.Expanded, Mentioned: v.Step,
 			LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode),
-			Restoring: d.Mode == mode.Restore,
+			Restoring: d.Mode == mode.Restore, Tried: s.Tried,
 		}),
 		confirmName: viewmodel.ConfirmName(s.Devices(), d),
 		confirming:  s.Action.Confirming, running: s.Action.Running, results: maps.Clone(s.Action.Results),

@@ -153,6 +153,9 @@ type StepsInput struct {
 	// ModeName names that mode ("Recovery mode").
 	LowLevel bool
 	ModeName string
+	// Tried are the user's answers: a step they already did is marked so
+	// and ranked after the others ("Already tried", not "Then").
+	Tried Tried
 	// Restoring is set when the phone runs a restore now (its live mode);
 	// a report of a restore in progress sets it too.
 	Restoring bool
@@ -242,10 +245,14 @@ func BuildSteps(in StepsInput) []StepCard {
 		}
 		cards = append(cards, c)
 	}
-	sort.Slice(cards, func(i, j int) bool {
+	done := func(c StepCard) bool { return c.Applies && !c.Primary && in.Tried.did(c.Number) }
+	sort.SliceStable(cards, func(i, j int) bool {
 		a, b := cards[i], cards[j]
 		if a.Applies != b.Applies {
 			return a.Applies
+		}
+		if done(a) != done(b) {
+			return done(b)
 		}
 		if !a.Applies && a.Mentioned != b.Mentioned {
 			return a.Mentioned // the verdict names it: first of the others
@@ -270,6 +277,8 @@ func BuildSteps(in StepsInput) []StepCard {
 				cards[i].Badge = "Last thing to try"
 			}
 			first = false
+		} else if done(cards[i]) {
+			cards[i].Badge = "Already tried"
 		} else {
 			cards[i].Badge = "Then"
 		}
@@ -496,6 +505,20 @@ func restoreInProgress(r *report.Report) bool {
 		if d.Mode == "restore" {
 			return true
 		}
+	}
+	return false
+}
+
+// did reports whether the answers say step n was done: both halves of
+// step 1, the restart of step 4, another computer for step 6.
+func (t Tried) did(n int) bool {
+	switch n {
+	case 1:
+		return t.Cable && t.Port
+	case 4:
+		return t.Restart
+	case 6:
+		return t.Computer
 	}
 	return false
 }

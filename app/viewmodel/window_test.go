@@ -142,3 +142,28 @@ func TestNoFaultNamesChecksThatDidNotRun(t *testing.T) {
 		t.Errorf("headline %q", v.Text)
 	}
 }
+
+// Issue 19, finding 13: after "Another computer", step 6 is not "Then".
+func TestStepAlreadyTried(t *testing.T) {
+	r := load(t, "report-flapping.json")
+	six := 6
+	for i := range r.Steps {
+		if r.Steps[i].Number == 6 {
+			r.Steps[i].Applies, r.Steps[i].Rank = true, &six
+		}
+	}
+	cards := BuildSteps(StepsInput{Report: r, Catalog: testCatalog, Tried: Tried{Computer: true}})
+	for i, c := range cards {
+		if c.Number != 6 {
+			continue
+		}
+		if c.Badge != "Already tried" {
+			t.Errorf("step 6 badge %q", c.Badge)
+		}
+		for _, o := range cards[i+1:] {
+			if o.Applies {
+				t.Errorf("step %d ranked after step 6, which was already tried", o.Number)
+			}
+		}
+	}
+}
