@@ -6,6 +6,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 
+	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
@@ -76,6 +77,4 @@ func Rerank(cat *catalog.Catalog, r *report.Report, tried viewmodel.Tried) (*rep
 }
 
 // RulesTried converts the window's tried flags to the rules' type.
-func RulesTried(t viewmodel.Tried) rules.Tried {
-	return rules.Tried{Cable: t.Cable, Port: t.Port, Computer: t.Computer, Restart: t.Restart}
-}
+func RulesTried(t viewmodel.Tried) rules.Tried { return state.RulesTried(t) }

@@ -10,6 +10,7 @@ import (
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 )
 
@@ -69,5 +70,21 @@ func TestDialogFileBecomesPrivate(t *testing.T) {
 	}
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("export created %v, want 0600", fi.Mode().Perm())
+	}
+}
+
+// Issue 19, finding 12: the computer's rows arriving late do not push the
+// Check section down.
+func TestHostRowsDoNotMoveCheck(t *testing.T) {
+	h := newHarness(t, newFake(t, "report-hung.json"), Options{})
+	h.u.Window().Resize(fyne.NewSize(1024, 640))
+	d := fyne.CurrentApp().Driver()
+	known := h.u.st.Host
+	h.u.st.Host = viewmodel.Host{} // as before the probe answered
+	h.u.render()
+	before := d.AbsolutePositionForObject(h.u.progress.box).Y
+	h.u.dispatch(state.HostProbed{Host: known})
+	if after := d.AbsolutePositionForObject(h.u.progress.box).Y; after != before {
+		t.Errorf("the Check section moved from %.0f to %.0f px when the computer's rows arrived", before, after)
 	}
 }

@@ -6,6 +6,14 @@
 //
 // The panes of app/ draw from a State and keep no facts of their own; the
 // export renders the same State's View, so the window and the file agree.
+//
+// Extending the window (e.g. a restore recorder, "Watch my restore", or a
+// backup line on step 5): add the facts to State (one field or one nested
+// struct), the session events and user intents to events.go, one case each
+// to Reduce with a table test in reduce_test.go, the words to app/viewmodel,
+// and a pane type in app/pane_*.go that UI.render calls. A recording or
+// any other I/O is started by app's effects when the state asks for it and
+// comes back as events, like a check.
 package state
 
 import (
