@@ -175,7 +175,7 @@ func StabilitySummary(r *report.Report, key string) string {
 	if !ok {
 		return "Stability: no phone in the last check"
 	}
-	s := fmt.Sprintf("Last check: %s in %gs", plural(d.Stability.Detaches, "drop", "drops"), d.Stability.WindowS)
+	s := fmt.Sprintf("Last check: %s in %g s", plural(d.Stability.Detaches, "drop", "drops"), d.Stability.WindowS)
 	if d.Lockdown.Reachable && d.Lockdown.Requests > 0 {
 		// The 95th percentile, in words (the figure itself is in Details).
 		s += "; the iPhone usually answered within " + msText(d.Lockdown.RTTms.P95)

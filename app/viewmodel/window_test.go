@@ -121,6 +121,9 @@ func TestStripWords(t *testing.T) {
 		t.Errorf("live caption at the start %q", got)
 	}
 	r := load(t, "report-healthy.json")
+	if got := StabilitySummary(r, r.Devices[0].Key); regexp.MustCompile(`\d+s\b`).MatchString(got) {
+		t.Errorf("stability summary %q writes seconds without a space", got)
+	}
 	r.InProgress = &report.InProgress{WindowS: 10}
 	if v := ProvisionalVerdict(r, testCatalog, 0, quick); strings.Contains(v.Text, "0 of 10") {
 		t.Errorf("verdict so far at the start %q", v.Text)
