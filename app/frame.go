@@ -128,7 +128,12 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 		f.verdict = headline(s, cat, connected)
 	}
 	f.verdict.Text = viewmodel.Plain(f.verdict.Text)
-	f.panel = buildPanel(s, cat, f.verdict, f.device)
+	named := f.verdict
+	if c.Running && c.Progress.Report != nil {
+		// The verdict so far is about another report than the steps below.
+		named.Step, named.Professional = 0, false
+	}
+	f.panel = buildPanel(s, cat, named, f.device)
 	f.details = viewmodel.BuildDetails(s.View, s.Host, s.RunErr)
 	return f
 }

@@ -197,8 +197,10 @@ func (s *State) serviceSeen() {
 }
 
 // serviceLost forgets every fact only the service could tell (listed,
-// trust, iOS version) and the phones it alone saw: nothing on the card may
-// say "Connected" or "trusted" from before.
+// trust, iOS version): nothing on the card may say "Connected" or
+// "trusted" from before. (The live view may not report the phones it alone
+// saw as gone, nor as back when the service returns: the next check's
+// report says whether they are there.)
 func (s State) serviceLost(now time.Time) State {
 	s.Service = ServiceLost
 	s.Host.Known = true
@@ -207,9 +209,6 @@ func (s State) serviceLost(now time.Time) State {
 	s.writePhones()
 	for k, p := range s.Phones {
 		p.Device.Listed, p.Device.Trusted, p.Device.IOSVersion = false, nil, ""
-		if !p.Device.OnUSB && p.GoneAt.IsZero() {
-			p.GoneAt = now
-		}
 		s.Phones[k] = p
 	}
 	if s.Check.Running {
@@ -338,6 +337,10 @@ func (s State) checkDone(e CheckDone) State {
 		for _, rd := range r.Devices {
 			if p, ok := s.Phones[rd.Key]; ok {
 				p.Device = viewmodel.DeviceFromReport(p.Device, rd)
+				p.Device.Listed = p.Device.Listed || rd.Usbmux.Listed
+				if !p.GoneAt.IsZero() && p.GoneAt.Before(s.Check.Started) && (rd.Usbmux.Listed || rd.USB.Present) {
+					p.GoneAt = time.Time{} // gone before the check, seen by it
+				}
 				s.Phones[rd.Key] = p
 			} else if len(s.Phones) == 1 && len(r.Devices) == 1 {
 				for k, p := range s.Phones {

@@ -149,6 +149,19 @@ func TestReduce(t *testing.T) {
 			}
 		},
 	}, {
+		name: "finding 1: the check after the service came back shows the phone connected again",
+		steps: func(t *testing.T) State {
+			s := run(fresh(), attach(0, phone()))
+			s = done(t, s, "report-healthy.json")
+			s = run(s, DeviceEvent{Kind: EventServiceLost, Time: at(20)}, DeviceEvent{Kind: EventServiceBack, Time: at(25)})
+			return done(t, s, "report-healthy.json")
+		},
+		check: func(t *testing.T, s State) {
+			if c := card(s); c.Subheading != "Connected" {
+				t.Errorf("card after the service and a check came back: %q", c.Subheading)
+			}
+		},
+	}, {
 		name: "finding 3: ticks re-rank but are no evidence until a check ran with them",
 		steps: func(t *testing.T) State {
 			s := done(t, run(fresh(), attach(0, phone())), "report-flapping.json")

@@ -243,8 +243,12 @@ func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
 	case d.Disconnected:
 		card.Subheading = "Disconnected just now: waiting for it to come back"
 	case !d.Listed && host.Known && (host.UsbmuxdStatus == report.UsbmuxdUnreachable || host.UsbmuxdStatus == report.UsbmuxdNotResponding) && !d.Mode.IsLowLevel():
-		// On the cable, but nothing on this computer can talk to it.
-		card.Subheading = "On USB, but this computer's iPhone service is not answering"
+		// Nothing on this computer can talk to it now.
+		card.Connected = d.OnUSB
+		card.Subheading = "Not visible now: this computer's iPhone service is not answering"
+		if d.OnUSB {
+			card.Subheading = "On USB, but this computer's iPhone service is not answering"
+		}
 	}
 	card.Lines = append(card.Lines, Line{Label: "Mode", Value: card.ModeName, Bad: d.Mode.IsLowLevel()})
 	if d.IOSVersion != "" {
