@@ -113,7 +113,7 @@ func changeMark(d viewmodel.Direction) string {
 	case viewmodel.Worse:
 		return "▼ worse:"
 	case viewmodel.AsAsked:
-		return "✓ as asked:"
+		return "✓"
 	default:
 		return "•"
 	}

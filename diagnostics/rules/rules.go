@@ -203,6 +203,11 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 		}
 		sev := severityOf(f)
 		sup, known := table[f.ID]
+		if !known && sev == report.SeverityInfo {
+			// A record without a rule (an action that did what was asked):
+			// it tells what happened and makes no step apply.
+			continue
+		}
 		if !known {
 			for _, n := range f.Steps {
 				sup = append(sup, support{n, normal})
