@@ -7,6 +7,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
 )
 
@@ -145,9 +146,13 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 func headline(s state.State, cat viewmodel.Catalog, connected bool) viewmodel.Verdict {
 	v := viewmodel.BuildVerdict(s.View, cat, false, connected, s.RunErr)
 	if s.RunErr == nil && s.Last != nil {
+		// A check that found the service itself at fault (not answering,
+		// not running) already speaks about it: its verdict stands.
+		st := s.Last.Report.Host.Usbmuxd.Status
+		aboutService := st != "" && st != report.UsbmuxdOK
 		v = viewmodel.Qualify(v, viewmodel.Context{
-			ServiceLost:    s.Last.ServiceLost,
-			ServiceDownNow: s.Service == state.ServiceLost,
+			ServiceLost:    s.Last.ServiceLost && !aboutService,
+			ServiceDownNow: s.Service == state.ServiceLost && !aboutService,
 			Untested:       s.UntestedAnswers(),
 		})
 	}

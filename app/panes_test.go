@@ -12,6 +12,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 )
 
 // Issue 19, finding 9: the strip draws what its legend says: a drop is a
@@ -86,5 +87,25 @@ func TestHostRowsDoNotMoveCheck(t *testing.T) {
 	h.u.dispatch(state.HostProbed{Host: known})
 	if after := d.AbsolutePositionForObject(h.u.progress.box).Y; after != before {
 		t.Errorf("the Check section moved from %.0f to %.0f px when the computer's rows arrived", before, after)
+	}
+}
+
+// Issue 19, finding 1: a check cut by the service going away says so in
+// the headline, unless the check found the service itself at fault (the
+// hung scenario), whose verdict stands.
+func TestHeadlineAfterTheServiceWentAway(t *testing.T) {
+	for _, c := range []struct {
+		report, want string
+	}{
+		{"report-healthy.json", "stopped answering during the check"},
+		{"report-hung.json", "Try step "}, // the check found the service at fault: its verdict stands
+	} {
+		s := state.New(catalog.MustDefault(), "", true, false)
+		s = state.Reduce(s, state.DeviceEvent{Kind: state.EventAttach, Source: "usbmux", Device: phoneA})
+		s = state.Reduce(s, state.DeviceEvent{Kind: state.EventServiceLost})
+		s = state.Reduce(s, state.CheckDone{Seq: s.Check.Seq, Report: loadReport(t, c.report)})
+		if got := headline(s, CatalogView(catalog.MustDefault(), "linux"), true).Text; !strings.Contains(got, c.want) {
+			t.Errorf("%s: headline %q, want %q", c.report, got, c.want)
+		}
 	}
 }
