@@ -7,8 +7,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/device/mode"
-	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
 // frame is what the panes draw, derived from one state at one time. Each
