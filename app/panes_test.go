@@ -109,3 +109,61 @@ func TestHeadlineAfterTheServiceWentAway(t *testing.T) {
 		}
 	}
 }
+
+// The panes draw the state and nothing else: each shows its part of a
+// given state, and drawing state A after state B gives exactly what
+// drawing A alone gave (no pane keeps a fact of its own).
+func TestPanesRenderTheState(t *testing.T) {
+	h := newHarness(t, newFake(t, "report-flapping.json", "report-healthy.json"), Options{})
+	h.attach(phoneA)
+	h.waitVerdict()
+	a := h.u.st
+	textsA := strings.Join(texts(h.u.Window().Content()), "\n")
+	for _, c := range []struct {
+		pane, got, want string
+	}{
+		{"phone", h.u.phone.heading.Text, phoneA.Name},
+		{"host", h.u.host.rows[0].value.Text, "running"},
+		{"progress", h.u.progress.label.Text, "Last check: "},
+		{"strip", h.u.strip.caption.Text, "3 drops"},
+		{"verdict", h.u.verdict.label.Text, "Try step 1 first"},
+		{"details", h.u.details.text.Text, "usb.unstable"},
+	} {
+		if !strings.Contains(c.got, c.want) {
+			t.Errorf("%s pane shows %q, want %q", c.pane, c.got, c.want)
+		}
+	}
+	if sw := h.u.steps.widgets[1]; sw == nil || !sw.card.Primary {
+		t.Error("steps pane: step 1 is not the primary card")
+	}
+
+	h.u.dispatch(state.TriedSet{Key: state.AnswerCable, On: true})
+	h.u.dispatch(state.IncludeIDsSet{On: true})
+	if !h.u.answers.checks[state.AnswerCable].Checked || !h.u.export.include.Checked {
+		t.Error("answers or export pane does not show the state's ticks")
+	}
+	test.Tap(h.u.bar.check)
+	h.waitVerdict()
+	if strings.Join(texts(h.u.Window().Content()), "\n") == textsA {
+		t.Fatal("state B draws like state A")
+	}
+
+	h.u.st = a
+	h.u.render()
+	if got := strings.Join(texts(h.u.Window().Content()), "\n"); got != textsA {
+		t.Errorf("state A drawn after state B differs from state A drawn first:\n%s", firstDifference(textsA, got))
+	}
+	if h.u.answers.checks[state.AnswerCable].Checked || h.u.export.include.Checked {
+		t.Error("ticks of state B stay on screen after state A is drawn")
+	}
+}
+
+func firstDifference(a, b string) string {
+	al, bl := strings.Split(a, "\n"), strings.Split(b, "\n")
+	for i := range min(len(al), len(bl)) {
+		if al[i] != bl[i] {
+			return "line " + al[i] + " ≠ " + bl[i]
+		}
+	}
+	return "lengths differ"
+}
