@@ -40,8 +40,10 @@ func ConfirmName(devs []Device, d Device) string {
 		}
 	}
 	if same > 1 {
-		for i, o := range ChoiceLabels(devs) {
-			if devs[i].Key == d.Key {
+		sorted := append([]Device(nil), devs...)
+		SortDevices(sorted) // the selector's order and labels
+		for i, o := range ChoiceLabels(sorted) {
+			if sorted[i].Key == d.Key {
 				return o
 			}
 		}
