@@ -170,3 +170,21 @@ func TestStepAlreadyTried(t *testing.T) {
 		}
 	}
 }
+
+// Issue 19, finding 13: the DFU card never says "recovery mode" for the
+// mode the phone is in.
+func TestDFUCardSpeaksOfDFU(t *testing.T) {
+	cat := testCatalog
+	cat.Steps = append([]StepText(nil), cat.Steps...)
+	cat.Steps[4].InRecovery = []string{"In Finder choose Restore.", "If the download takes longer than 15 minutes, the iPhone leaves recovery mode on its own: put it back into recovery mode."}
+	for _, c := range BuildSteps(StepsInput{Catalog: cat, LowLevel: true, ModeName: "DFU mode", Acknowledged: map[int]bool{5: true}, Expanded: map[int]bool{5: true}}) {
+		if c.Number != 5 {
+			continue
+		}
+		for _, l := range c.Instructions {
+			if strings.Contains(l, "recovery mode") {
+				t.Errorf("DFU card says %q", l)
+			}
+		}
+	}
+}
