@@ -2,9 +2,6 @@ package app
 
 import (
 	"regexp"
-	"slices"
-
-	"github.com/restoredoctor/restoredoctor/diagnostics"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
@@ -70,10 +67,7 @@ func Rerank(cat *catalog.Catalog, r *report.Report, tried viewmodel.Tried) (*rep
 	if r == nil {
 		return nil, ErrNoReport
 	}
-	out := *r
-	out.Findings = slices.Clone(r.Findings)
-	diagnostics.Reevaluate(&out, cat, RulesTried(tried))
-	return &out, nil
+	return state.Rerank(cat, r, tried), nil
 }
 
 // RulesTried converts the window's tried flags to the rules' type.
