@@ -64,17 +64,17 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 	// Action bar.
 	switch {
 	case s.Check.Running:
-		f.checkLabel = "Checking…"
+		f.checkLabel = viewmodel.CheckingLabel
 	case s.Last == nil && s.RunErr == nil:
-		f.checkLabel = checkNowLabel // nothing ran yet: nothing to check "again"
+		f.checkLabel = viewmodel.CheckNowLabel // nothing ran yet: nothing to check "again"
 	default:
-		f.checkLabel = checkAgainLabel
+		f.checkLabel = viewmodel.CheckAgainLabel
 	}
 	f.checkEnabled = !s.Busy() && (connected || s.Last != nil || s.RunErr != nil)
 	if !s.Check.Running && !connected {
-		f.waiting = "Waiting for an iPhone…"
+		f.waiting = viewmodel.WaitingForPhone
 		if len(s.Phones) > 0 {
-			f.waiting = "Waiting for the iPhone to come back…"
+			f.waiting = viewmodel.WaitingForReturn
 		}
 	}
 
@@ -87,11 +87,11 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 	} else {
 		switch {
 		case s.RunErr != nil:
-			f.progressText = "The last check failed."
+			f.progressText = viewmodel.LastCheckFailed
 		case s.Last != nil:
-			f.progressText = "Last check: " + s.Last.Report.GeneratedAt.Local().Format("15:04:05")
+			f.progressText = viewmodel.LastCheck(s.Last.Report.GeneratedAt)
 		default:
-			f.progressText = "No check yet."
+			f.progressText = viewmodel.NoCheckYet
 		}
 	}
 	var marks []viewmodel.StripEvent
@@ -123,7 +123,7 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 	if c.Running && c.Progress.Report != nil {
 		f.verdict = viewmodel.ProvisionalVerdict(c.Progress.Report, cat, elapsed, c.Window)
 	} else if c.Running && s.Last != nil {
-		f.staleNote = "Checking again… The result below is from " + s.Last.Report.GeneratedAt.Local().Format("15:04:05") + " and may be out of date."
+		f.staleNote = viewmodel.StaleNote(s.Last.Report.GeneratedAt)
 	}
 	if !c.Running {
 		f.verdict = headline(s, cat, connected)

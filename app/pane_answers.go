@@ -5,6 +5,7 @@ import (
 	"fyne.io/fyne/v2/container"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 )
 
 // answersPane is "I already tried": the user's answers.
@@ -16,8 +17,8 @@ type answersPane struct {
 func newAnswersPane(u *UI) *answersPane {
 	p := &answersPane{box: container.NewVBox(), checks: map[string]*focusCheck{}}
 	for _, a := range []struct{ key, label string }{
-		{state.AnswerCable, "Another cable"}, {state.AnswerPort, "Another USB port"},
-		{state.AnswerComputer, "Another computer"}, {state.AnswerRestart, "Restarted iPhone and computer"},
+		{state.AnswerCable, viewmodel.AnswerCableLabel}, {state.AnswerPort, viewmodel.AnswerPortLabel},
+		{state.AnswerComputer, viewmodel.AnswerComputerLabel}, {state.AnswerRestart, viewmodel.AnswerRestartLabel},
 	} {
 		key := a.key
 		c := newFocusCheck(a.label, u, func(on bool) {

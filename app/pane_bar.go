@@ -7,11 +7,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
-)
-
-const (
-	quickLabel    = "Quick check (10 s)"
-	thoroughLabel = "Thorough (30 s)"
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 )
 
 // barPane is the action bar on top of the window: Check, the sampling
@@ -27,11 +23,11 @@ type barPane struct {
 
 func newBarPane(u *UI) *barPane {
 	p := &barPane{}
-	p.check = newRingButton(checkNowLabel, theme.ViewRefreshIcon(), u.CheckAgain)
+	p.check = newRingButton(viewmodel.CheckNowLabel, theme.ViewRefreshIcon(), u.CheckAgain)
 	p.check.Importance = widget.HighImportance
-	p.choice = widget.NewRadioGroup([]string{quickLabel, thoroughLabel}, func(s string) {
+	p.choice = widget.NewRadioGroup([]string{viewmodel.QuickLabel, viewmodel.ThoroughLabel}, func(s string) {
 		w := QuickWindow
-		if s == thoroughLabel {
+		if s == viewmodel.ThoroughLabel {
 			w = ThoroughWindow
 		}
 		if w != u.st.Window {
@@ -40,7 +36,7 @@ func newBarPane(u *UI) *barPane {
 	})
 	p.choice.Required = true
 	p.choice.Horizontal = true
-	p.choice.SetSelected(quickLabel)
+	p.choice.SetSelected(viewmodel.QuickLabel)
 	p.waiting = widget.NewActivity()
 	p.waitingLabel = widget.NewLabel("")
 	p.waitingBox = container.NewHBox(p.waiting, p.waitingLabel)
@@ -57,9 +53,9 @@ func (p *barPane) render(s state.State, f frame) {
 	} else if !f.checkEnabled && !p.check.Disabled() {
 		p.check.Disable()
 	}
-	want := quickLabel
+	want := viewmodel.QuickLabel
 	if s.Window == ThoroughWindow {
-		want = thoroughLabel
+		want = viewmodel.ThoroughLabel
 	}
 	if p.choice.Selected != want {
 		p.choice.SetSelected(want)

@@ -70,7 +70,7 @@ type detailsPane struct {
 func newDetailsPane() *detailsPane {
 	p := &detailsPane{text: wrapped("")}
 	p.text.SizeName = theme.SizeNameCaptionText
-	p.box = widget.NewAccordion(widget.NewAccordionItem("Details (technical, for support staff)", p.text))
+	p.box = widget.NewAccordion(widget.NewAccordionItem(viewmodel.DetailsTitle, p.text))
 	return p
 }
 

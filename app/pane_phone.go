@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 )
 
 // phonePane is the phone card: picture, name, state, the phone selector
@@ -37,7 +38,7 @@ func newPhonePane(u *UI) *phonePane {
 			u.dispatch(state.PhoneSelected{Key: p.keys[i]})
 		}
 	})
-	p.selector.PlaceHolder = "Choose a phone"
+	p.selector.PlaceHolder = viewmodel.ChoosePhone
 	p.lines = container.NewVBox()
 	p.modeNote = wrapped("")
 	p.modeNote.SizeName = theme.SizeNameCaptionText

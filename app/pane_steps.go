@@ -78,9 +78,9 @@ func (p *stepsPane) stepCard(c viewmodel.StepCard, pn stepsPanel, offered []acti
 		num = greyText(fmt.Sprintf("%d", c.Number), theme.SizeNameSubHeadingText)
 		title = greyText(c.Title, theme.SizeNameText)
 	}
-	toggleText := "Show how"
+	toggleText := viewmodel.ShowHow
 	if c.Expanded {
-		toggleText = "Hide"
+		toggleText = viewmodel.Hide
 	}
 	n, open := c.Number, !c.Expanded
 	sw.toggle = newRingButton(toggleText, nil, func() { u.dispatch(state.StepExpanded{Step: n, Open: open}) })
@@ -151,12 +151,12 @@ func (p *stepsPane) addBody(c viewmodel.StepCard, sw *stepWidgets, box *fyne.Con
 		if len(c.Details) > 0 {
 			d := wrapped(bullets(c.Details, "•"))
 			d.SizeName = theme.SizeNameCaptionText
-			box.Add(widget.NewAccordion(widget.NewAccordionItem("Details", d)))
+			box.Add(widget.NewAccordion(widget.NewAccordionItem(viewmodel.StepDetailsTitle, d)))
 		}
 	case c.Withheld != "":
 		box.Add(greyText(c.Withheld, theme.SizeNameText))
 	case c.MustAcknowledge:
-		box.Add(greyText("The instructions appear once you confirm you have a backup.", theme.SizeNameText))
+		box.Add(greyText(viewmodel.BackupFirst, theme.SizeNameText))
 	}
 }
 
@@ -178,7 +178,7 @@ func (p *stepsPane) addActions(c viewmodel.StepCard, pn stepsPanel, offered []ac
 			l.TextStyle = fyne.TextStyle{Bold: true}
 			p.confirm = widget.NewButton(viewmodel.ConfirmButton(k), func() { u.dispatch(state.ActionConfirmed{Kind: k}) })
 			p.confirm.Importance = widget.HighImportance
-			p.cancel = widget.NewButton("Cancel", func() { u.dispatch(state.ActionCancelled{}) })
+			p.cancel = widget.NewButton(viewmodel.Cancel, func() { u.dispatch(state.ActionCancelled{}) })
 			box.Add(card(container.NewVBox(l, container.NewHBox(p.confirm, p.cancel)), 0x30, theme.ColorNameWarning))
 			continue
 		}
@@ -194,7 +194,7 @@ func actionResultBox(res actions.Result) fyne.CanvasObject {
 	l.TextStyle = fyne.TextStyle{Bold: true}
 	box := container.NewVBox(l)
 	if res.After != "" {
-		box.Add(wrapped(fmt.Sprintf("Before: %s mode. After: %s mode.", res.Before, res.After)))
+		box.Add(wrapped(viewmodel.BeforeAfterModes(string(res.Before), string(res.After))))
 	}
 	if len(res.Buttons) > 0 {
 		box.Add(sectionTitle(res.Hint))

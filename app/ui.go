@@ -222,15 +222,15 @@ func (u *UI) build() fyne.CanvasObject {
 	u.steps = newStepsPane(u)
 	u.details = newDetailsPane()
 
-	keys := widget.NewLabel(keyboardHelp)
+	keys := widget.NewLabel(viewmodel.KeyboardHelp)
 	keys.Wrapping = fyne.TextWrapWord
 	keys.SizeName = theme.SizeNameCaptionText
 	u.leftBox = container.NewVBox(
 		u.phone.box, widget.NewSeparator(),
-		sectionTitle("This computer"), u.host.box, widget.NewSeparator(),
-		sectionTitle("Check"), u.progress.box, u.strip.box, widget.NewSeparator(),
-		sectionTitle("I already tried"), u.answers.box, widget.NewSeparator(),
-		sectionTitle("Export report"), u.export.box, widget.NewSeparator(),
+		sectionTitle(viewmodel.SectionComputer), u.host.box, widget.NewSeparator(),
+		sectionTitle(viewmodel.SectionCheck), u.progress.box, u.strip.box, widget.NewSeparator(),
+		sectionTitle(viewmodel.SectionTried), u.answers.box, widget.NewSeparator(),
+		sectionTitle(viewmodel.SectionExport), u.export.box, widget.NewSeparator(),
 		keys,
 	)
 	u.rightBox = container.NewVBox(u.verdict.box, u.steps.box, u.details.box)
