@@ -183,6 +183,32 @@ func TestReduce(t *testing.T) {
 			}
 		},
 	}, {
+		name: "finding 3: with several phones too, the phone's view keeps the answers its check ran with",
+		steps: func(t *testing.T) State {
+			r := loadReport(t, "report-multi.json")
+			s := fresh()
+			for i, d := range r.Devices {
+				p := phone()
+				p.Key = d.Key
+				s = Reduce(s, attach(i, p))
+			}
+			for _, f := range r.Findings {
+				if f.ID == report.FindingUSBUnstable && f.DeviceKey != "" {
+					s = Reduce(s, PhoneSelected{Key: f.DeviceKey})
+				}
+			}
+			s = done(t, s, "report-multi.json")
+			return run(s, TriedSet{AnswerCable, true}, TriedSet{AnswerComputer, true})
+		},
+		check: func(t *testing.T, s State) {
+			if s.View == nil || s.View.Tried == nil || len(s.View.Tried) != 0 {
+				t.Fatalf("the phone's view lost the answers its check ran with: %#v", s.View)
+			}
+			if s.View.Professional.Recommended {
+				t.Error("see a professional from answers given after the check")
+			}
+		},
+	}, {
 		name: "finding 3: ticks then a check: now they are evidence",
 		steps: func(t *testing.T) State {
 			s := done(t, run(fresh(), attach(0, phone())), "report-flapping.json")
