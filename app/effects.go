@@ -26,7 +26,6 @@ func (u *UI) runCheck(c state.Check) {
 		return
 	}
 	ctx, cancel := context.WithCancel(u.ctx)
-	u.cancelCheck = cancel
 	seq := c.Seq
 	opts := CheckOptions{Window: c.Window, Tried: c.Tried}
 	u.log.Info("check started", "window", opts.Window)

@@ -75,7 +75,6 @@ type UI struct {
 	st state.State
 	// checkSeq and actionSeq are the checks and actions whose I/O started.
 	checkSeq, actionSeq int
-	cancelCheck         context.CancelFunc
 	// headline is the verdict line drawn last (render).
 	headline viewmodel.Verdict
 
