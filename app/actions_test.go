@@ -52,7 +52,7 @@ func newActionHarness(t *testing.T, f *actionFake) *harness {
 		h.u.Window().Close()
 	})
 	h.u.Start()
-	h.pump(func() bool { return h.u.host.Known })
+	h.pump(func() bool { return h.u.st.Host.Known })
 	return h
 }
 
@@ -71,11 +71,11 @@ func TestExitRecoveryButton(t *testing.T) {
 	h := newActionHarness(t, f)
 	h.attach(phoneARecovery)
 	h.waitVerdict()
-	b := h.u.act.buttons[actions.ExitRecovery]
+	b := h.u.steps.buttons[actions.ExitRecovery]
 	if b == nil {
 		t.Fatalf("no %q button on step 5 for a phone in recovery mode:\n%s", actions.ExitRecovery.Title(), joined(h))
 	}
-	if h.u.act.buttons[actions.Restart] != nil || h.u.act.buttons[actions.EnterRecovery] != nil {
+	if h.u.steps.buttons[actions.Restart] != nil || h.u.steps.buttons[actions.EnterRecovery] != nil {
 		t.Error("restart or enter-recovery offered for a phone in recovery mode")
 	}
 	// The first tap only asks.
@@ -86,26 +86,26 @@ func TestExitRecoveryButton(t *testing.T) {
 	if !strings.Contains(joined(h), "leave recovery mode and start iOS") {
 		t.Fatalf("no confirmation shown:\n%s", joined(h))
 	}
-	test.Tap(h.u.act.cancel)
+	test.Tap(h.u.steps.cancel)
 	if strings.Contains(joined(h), "leave recovery mode and start iOS") || len(f.askedKinds()) != 0 {
 		t.Fatal("Cancel did not withdraw the confirmation")
 	}
-	test.Tap(h.u.act.buttons[actions.ExitRecovery])
-	test.Tap(h.u.act.confirm)
-	h.pump(func() bool { return h.u.act.running == "" && len(f.askedKinds()) == 1 })
+	test.Tap(h.u.steps.buttons[actions.ExitRecovery])
+	test.Tap(h.u.steps.confirm)
+	h.pump(func() bool { return h.u.st.Action.Running == "" && len(f.askedKinds()) == 1 })
 	if got := f.askedKinds(); len(got) != 1 || got[0] != actions.ExitRecovery || f.devices[0].Key != phoneARecovery.Key {
 		t.Fatalf("actions run: %v on %+v", got, f.devices)
 	}
 	// A re-check starts by itself and its report carries the action's finding.
-	h.pump(func() bool { return f.checkCount() == 2 && !h.u.running })
+	h.pump(func() bool { return f.checkCount() == 2 && !h.u.st.Check.Running })
 	found := false
-	for _, fd := range h.u.last.Findings {
+	for _, fd := range h.u.st.Last.Report.Findings {
 		if fd.ID == "action.recovery_exit" && fd.Evidence["outcome"] == "done" {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("the re-check's report has no action.recovery_exit finding: %+v", h.u.last.Findings)
+		t.Errorf("the re-check's report has no action.recovery_exit finding: %+v", h.u.st.Last.Report.Findings)
 	}
 	all := joined(h)
 	for _, want := range []string{"back in normal mode in 38 s", "Before: recovery mode. After: normal mode.", "Since the previous check"} {
@@ -121,23 +121,23 @@ func TestNormalPhoneActions(t *testing.T) {
 	h := newActionHarness(t, f)
 	h.attach(phoneA)
 	h.waitVerdict()
-	if h.u.act.buttons[actions.Restart] == nil {
+	if h.u.steps.buttons[actions.Restart] == nil {
 		t.Fatalf("no restart button on step 4 for a phone in normal mode:\n%s", joined(h))
 	}
-	if h.u.act.buttons[actions.ExitRecovery] != nil {
+	if h.u.steps.buttons[actions.ExitRecovery] != nil {
 		t.Error("exit recovery offered in normal mode")
 	}
 	if strings.Contains(joined(h), actions.EnterRecovery.Title()) {
 		t.Fatal("enter recovery offered before step 5's warning was acknowledged")
 	}
-	h.u.expanded[5] = true
-	h.u.refreshSteps()
-	sw := h.u.stepWidgets[5]
+	h.u.st.Expanded[5] = true
+	h.u.render()
+	sw := h.u.steps.widgets[5]
 	if sw == nil || sw.ack == nil {
 		t.Fatal("step 5 has no acknowledgement checkbox")
 	}
 	test.Tap(sw.ack)
-	b := h.u.act.buttons[actions.EnterRecovery]
+	b := h.u.steps.buttons[actions.EnterRecovery]
 	if b == nil {
 		t.Fatalf("no enter-recovery button after \"I have a backup\":\n%s", joined(h))
 	}
@@ -145,8 +145,8 @@ func TestNormalPhoneActions(t *testing.T) {
 	if !strings.Contains(joined(h), "only go ahead with a backup") {
 		t.Errorf("enter-recovery confirmation does not repeat the backup warning:\n%s", joined(h))
 	}
-	test.Tap(h.u.act.confirm)
-	h.pump(func() bool { return len(f.askedKinds()) == 1 && h.u.act.running == "" })
+	test.Tap(h.u.steps.confirm)
+	h.pump(func() bool { return len(f.askedKinds()) == 1 && h.u.st.Action.Running == "" })
 	if got := f.askedKinds(); got[0] != actions.EnterRecovery {
 		t.Errorf("ran %v", got)
 	}
@@ -186,7 +186,7 @@ func TestNoActionButtons(t *testing.T) {
 				if strings.Contains(all, k.Title()) && k != actions.EnterRecovery {
 					t.Errorf("%s offered:\n%s", k.Title(), all)
 				}
-				if h.u.act.buttons[k] != nil {
+				if h.u.steps.buttons[k] != nil {
 					t.Errorf("%s button exists", k)
 				}
 			}
@@ -206,14 +206,56 @@ func TestNoActionsWhileDisconnected(t *testing.T) {
 		t.Fatalf("no %q for a connected phone:\n%s", restart, joined(h))
 	}
 	h.b.events <- DeviceEvent{Kind: EventDetach, Source: "usb", Time: h.at, Device: phoneA}
-	h.pump(func() bool { return !h.u.devices[phoneA.Key].goneAt.IsZero() })
+	h.pump(func() bool { return !h.u.st.Phones[phoneA.Key].GoneAt.IsZero() })
 	if strings.Contains(joined(h), restart) {
 		t.Errorf("%q offered for a phone that is not connected:\n%s", restart, joined(h))
 	}
 	h.attach(phoneA)
-	h.pump(func() bool { return h.u.devices[phoneA.Key].goneAt.IsZero() })
+	h.pump(func() bool { return h.u.st.Phones[phoneA.Key].GoneAt.IsZero() })
 	h.waitVerdict()
 	if !strings.Contains(joined(h), restart) {
 		t.Errorf("no %q once the phone is back:\n%s", restart, joined(h))
+	}
+}
+
+// Issue 19, findings 7 and 12: while an action runs, "Check again" is
+// disabled (button and Ctrl+R); the confirmation sits at the top of its
+// step, above the step's instructions; after the action's re-check the
+// right pane shows the new verdict from its top.
+func TestActionFlowInTheWindow(t *testing.T) {
+	release := make(chan struct{})
+	f := &actionFake{fakeBackend: newFake(t, "report-recovery.json", "report-healthy.json"), result: func(k actions.Kind) actions.Result {
+		<-release
+		return backOK(k)
+	}}
+	h := newActionHarness(t, f)
+	h.attach(phoneARecovery)
+	h.waitVerdict()
+	test.Tap(h.u.steps.buttons[actions.ExitRecovery])
+	all := joined(h)
+	confirm := strings.Index(all, "Keep it connected")
+	steps := strings.Index(all, "Recovery mode lets the computer install iOS") // the step's text
+
+	if confirm < 0 || steps < 0 || confirm > steps {
+		t.Errorf("confirmation at %d, the step's instructions at %d: the confirmation must come first", confirm, steps)
+	}
+	test.Tap(h.u.steps.confirm)
+	h.pump(func() bool { return h.u.st.Action.Running != "" })
+	if !h.u.bar.check.Disabled() {
+		t.Error("Check again enabled while an action runs")
+	}
+	checks := f.checkCount()
+	typeShortcut(h, shortcutCheck)
+	if f.checkCount() != checks || h.u.st.Check.Running {
+		t.Error("Ctrl+R started a check while an action runs")
+	}
+	h.u.rightScroll.Offset.Y = 400
+	close(release)
+	h.pump(func() bool { return f.checkCount() == 2 && !h.u.st.Check.Running && h.u.st.Action.Running == "" })
+	if y := h.u.rightScroll.Offset.Y; y != 0 {
+		t.Errorf("right pane left scrolled to %.0f after the re-check, away from the new verdict", y)
+	}
+	if !strings.Contains(joined(h), "as asked") {
+		t.Errorf("the before/after does not speak in the action's terms:\n%s", joined(h))
 	}
 }

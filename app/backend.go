@@ -13,48 +13,31 @@ import (
 	"context"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
-// EventKind is what happened to a phone.
-type EventKind string
+// EventKind is what happened to a phone or to the iPhone service.
+type EventKind = state.EventKind
 
-// Kinds of DeviceEvent.
+// Kinds of DeviceEvent (state.Event…).
 const (
-	EventAttach     EventKind = "attach"
-	EventDetach     EventKind = "detach"
-	EventModeChange EventKind = "mode-change"
-	// EventUpdate refreshes what is known about a present phone (iOS version, trust).
-	EventUpdate EventKind = "update"
-	// EventLatency carries one lockdown round trip (RTT, Failed) for the stability strip.
-	EventLatency EventKind = "latency"
+	EventAttach      = state.EventAttach
+	EventDetach      = state.EventDetach
+	EventModeChange  = state.EventModeChange
+	EventUpdate      = state.EventUpdate
+	EventLatency     = state.EventLatency
+	EventServiceLost = state.EventServiceLost
+	EventServiceBack = state.EventServiceBack
 )
 
-// DeviceEvent is one live change, from USB or usbmuxd, already merged per phone.
-type DeviceEvent struct {
-	Kind   EventKind
-	Source string // "usb" or "usbmux"
-	Time   time.Time
-	Device viewmodel.Device
-	// RTT and Failed describe an EventLatency sample.
-	RTT    time.Duration
-	Failed bool
-	// Drops is the live model's drop count for the phone since the live view
-	// started (device.Stability.Drops; Attach, Detach and ModeChange only).
-	// The strip caption of a running check counts from it.
-	Drops int
-}
+// DeviceEvent is one live change, from USB or usbmuxd, already merged per
+// phone, or the iPhone service's connection lost or back.
+type DeviceEvent = state.DeviceEvent
 
 // Progress is the running check's progress.
-type Progress struct {
-	Done, Total int
-	// Label names the running check in plain words.
-	Label string
-	// Report, when not nil, is the verdict so far (report.InProgress set);
-	// the window shows the latest one until the check ends.
-	Report *report.Report
-}
+type Progress = state.Progress
 
 // CheckOptions are the user's choices for one check.
 type CheckOptions struct {

@@ -1,9 +1,9 @@
 package app
 
 import (
-	"github.com/restoredoctor/restoredoctor/diagnostics"
-	"slices"
+	"regexp"
 
+	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
@@ -12,7 +12,7 @@ import (
 
 // acknowledgeLabels are the acknowledgement texts of steps whose warning must
 // be confirmed before their instructions show.
-var acknowledgeLabels = map[int]string{5: "I have a backup (or accept that all data on the iPhone will be erased)"}
+var acknowledgeLabels = map[int]string{5: viewmodel.AcknowledgeBackup}
 
 // CatalogView turns the step catalogue into the window's view of it, with the
 // instructions for hostOS (a runtime.GOOS value).
@@ -34,13 +34,26 @@ func CatalogView(c *catalog.Catalog, hostOS string) viewmodel.Catalog {
 	return out
 }
 
+// technical marks an instruction line for support staff (file paths,
+// commands, the superuser): it goes under the step's Details, not into
+// the main view.
+var technical = regexp.MustCompile(`/etc/|\(root\)|\bsudo\b|\bsystemctl\b|\busbmuxd\b|%[A-Za-z]+%|\\Windows\\`)
+
 func stepText(s catalog.StepInfo, hostOS string) viewmodel.StepText {
+	var main, details []string
+	for _, l := range s.InstructionsFor(hostOS) {
+		if technical.MatchString(l) {
+			details = append(details, l)
+		} else {
+			main = append(main, l)
+		}
+	}
 	return viewmodel.StepText{
 		Number:           s.Number,
 		Title:            s.Title,
 		Summary:          s.Summary,
-		Instructions:     s.InstructionsFor(hostOS),
-		Details:          s.DetailsFor(hostOS),
+		Instructions:     main,
+		Details:          append(details, s.DetailsFor(hostOS)...),
 		InRecovery:       s.InstructionsInRecovery,
 		Warning:          s.Warning,
 		MustAcknowledge:  s.WarningMustAcknowledge,
@@ -54,13 +67,8 @@ func Rerank(cat *catalog.Catalog, r *report.Report, tried viewmodel.Tried) (*rep
 	if r == nil {
 		return nil, ErrNoReport
 	}
-	out := *r
-	out.Findings = slices.Clone(r.Findings)
-	diagnostics.Reevaluate(&out, cat, RulesTried(tried))
-	return &out, nil
+	return state.Rerank(cat, r, tried), nil
 }
 
 // RulesTried converts the window's tried flags to the rules' type.
-func RulesTried(t viewmodel.Tried) rules.Tried {
-	return rules.Tried{Cable: t.Cable, Port: t.Port, Computer: t.Computer, Restart: t.Restart}
-}
+func RulesTried(t viewmodel.Tried) rules.Tried { return state.RulesTried(t) }

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -16,6 +17,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
 // engineReport runs the real engine once against the simulator playing
@@ -69,14 +71,15 @@ func TestWindowAgreesWithReport(t *testing.T) {
 				m := mode.Mode(rd.Mode)
 				h.attach(viewmodel.DeviceFromReport(viewmodel.Device{Key: rd.Key, Mode: m, Listed: rd.Usbmux.Listed}, rd))
 			}
-			h.pump(func() bool { return len(h.u.devices) == len(r.Devices) })
+			h.pump(func() bool { return len(h.u.st.Phones) == len(r.Devices) })
 			h.u.CheckAgain()
 			h.waitVerdict()
-			if h.u.runErr != nil {
-				t.Fatal(h.u.runErr)
+			if h.u.st.RunErr != nil {
+				t.Fatal(h.u.st.RunErr)
 			}
 			if len(r.Devices) == 0 {
 				checkHeadline(t, h.u, r)
+				checkExport(t, h.u, "")
 				return
 			}
 			for _, rd := range r.Devices {
@@ -93,7 +96,10 @@ func TestWindowAgreesWithReport(t *testing.T) {
 					want = &cp
 				}
 				checkHeadline(t, h.u, want)
-				checkConsistent(t, h.u, rd.Key)
+				if len(r.Devices) > 1 {
+					checkConsistent(t, h.u, rd.Key)
+				}
+				checkExport(t, h.u, rd.Key)
 			}
 		})
 	}
@@ -108,13 +114,63 @@ func checkHeadline(t *testing.T, u *UI, want *report.Report) {
 		p = *want.PrimaryStep
 	}
 	got := 0
-	if u.view != nil && u.view.PrimaryStep != nil {
-		got = *u.view.PrimaryStep
+	if u.st.View != nil && u.st.View.PrimaryStep != nil {
+		got = *u.st.View.PrimaryStep
 	}
 	if got != p || primaryCard(u) != p || (p != 0 && u.headline.Step != p) {
-		t.Errorf("report primary_step %d; window: shown %d, highlighted %d, headline %d %q", p, got, primaryCard(u), u.headline.Step, u.verdict.Text)
+		t.Errorf("report primary_step %d; window: shown %d, highlighted %d, headline %d %q", p, got, primaryCard(u), u.headline.Step, u.verdict.label.Text)
 	}
-	if p != 0 && !strings.Contains(strings.ToLower(u.verdict.Text), fmt.Sprintf("step %d", p)) && !strings.Contains(u.verdict.Text, want.Steps[p-1].Title) {
-		t.Errorf("headline %q names neither step %d nor its title", u.verdict.Text, p)
+	if p != 0 && !strings.Contains(strings.ToLower(u.verdict.label.Text), fmt.Sprintf("step %d", p)) && !strings.Contains(u.verdict.label.Text, want.Steps[p-1].Title) {
+		t.Errorf("headline %q names neither step %d nor its title", u.verdict.label.Text, p)
+	}
+}
+
+// checkExport (issue 19, finding 4): the export of the window's state, as
+// JSON and Markdown, states the window's headline, its primary step and the
+// selected phone's drops.
+func checkExport(t *testing.T, u *UI, key string) {
+	t.Helper()
+	r := exportReport(u.st, u.cat)
+	data, err := session.Render(r, FormatJSON, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got report.Report
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Summary != u.verdict.label.Text {
+		t.Errorf("%s: export verdict %q, window headline %q", key, got.Summary, u.verdict.label.Text)
+	}
+	p := 0
+	if got.PrimaryStep != nil {
+		p = *got.PrimaryStep
+	}
+	if p != primaryCard(u) {
+		t.Errorf("%s: export primary step %d, window highlights %d", key, p, primaryCard(u))
+	}
+	md, err := session.Render(r, FormatMarkdown, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p != 0 && !strings.Contains(string(md), fmt.Sprintf("### %d. ", p)) {
+		t.Errorf("%s: Markdown lacks step %d", key, p)
+	}
+	for n, sw := range u.steps.widgets {
+		if sw.card.Mentioned && strings.Contains(string(md), fmt.Sprintf("### %d. %s: does not apply", n, sw.card.Title)) {
+			t.Errorf("%s: the window names step %d, the export says it does not apply", key, n)
+		}
+	}
+	for _, d := range got.Devices {
+		if d.Key != key {
+			continue
+		}
+		drops := fmt.Sprintf("%d drops", d.Stability.Detaches)
+		if d.Stability.Detaches == 1 {
+			drops = "1 drop"
+		}
+		if !strings.Contains(u.strip.caption.Text, drops) {
+			t.Errorf("%s: export has %s, the window's strip says %q", key, drops, u.strip.caption.Text)
+		}
 	}
 }

@@ -164,20 +164,56 @@ func TestThemeContrast(t *testing.T) {
 			h.attach(phoneA)
 			h.waitVerdict()
 			for _, n := range []int{2, 3, 4, 5, 6} {
-				test.Tap(h.u.stepWidgets[n].toggle)
+				test.Tap(h.u.steps.widgets[n].toggle)
 			}
 			check("flapping, all steps open", h)
 			for _, k := range []string{"cable", "port", "computer"} {
-				test.Tap(h.u.triedChecks[k])
+				test.Tap(h.u.answers.checks[k])
 			}
+			test.Tap(h.u.bar.check) // answers are evidence once a check ran with them
+			h.waitVerdict()
 			check("see a professional", h)
 
 			h = newHarness(t, newFake(t, "report-recovery.json"), Options{})
 			setup(h)
 			h.attach(phoneARecovery)
 			h.waitVerdict()
-			test.Tap(h.u.stepWidgets[5].ack)
+			test.Tap(h.u.steps.widgets[5].ack)
 			check("recovery mode", h)
 		})
+	}
+}
+
+// Issue 19, finding 10: control outlines (check boxes, radio buttons, input
+// borders) and focus indicators reach WCAG's 3:1 for non-text contrast
+// against the background in both themes, and text on a focused control
+// keeps 4.5:1.
+func TestControlContrast(t *testing.T) {
+	for _, v := range []struct {
+		name    string
+		variant fyne.ThemeVariant
+	}{{"light", theme.VariantLight}, {"dark", theme.VariantDark}} {
+		th := Theme()
+		c := func(n fyne.ThemeColorName) color.Color { return th.Color(n, v.variant) }
+		bg := over(c(theme.ColorNameBackground), white)
+		fg := over(c(theme.ColorNameForeground), bg)
+		border := over(c(theme.ColorNameInputBorder), bg)
+		focus := over(c(theme.ColorNameFocus), bg)
+		for _, m := range []struct {
+			what string
+			got  float64
+			min  float64
+		}{
+			{"unticked check box / radio outline", contrast(border, bg), 3},
+			{"focus halo", contrast(focus, bg), 3},
+			{"focus ring of buttons and check boxes (foreground)", contrast(fg, bg), 3},
+			{"text on a focused control", contrast(fg, focus), 4.5},
+		} {
+			if m.got < m.min {
+				t.Errorf("%s theme: %s %.2f:1, below %.1f:1", v.name, m.what, m.got, m.min)
+			} else {
+				t.Logf("%s theme: %s %.2f:1", v.name, m.what, m.got)
+			}
+		}
 	}
 }

@@ -8,9 +8,13 @@ import (
 	"unicode"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 
+	"github.com/restoredoctor/restoredoctor/app/state"
+	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
@@ -27,25 +31,44 @@ const (
 // ErrNoReport is returned when exporting before any check has finished.
 var ErrNoReport = session.ErrNoReport
 
-// ExportTo writes the last report to path in format f (the file dialog's
-// choice), honouring the "include identifiers" tick.
+// ExportTo writes the report the window shows (the state's View: the same
+// one the panes render) to path in format f, honouring the "include
+// identifiers" tick. A new file is created 0600, as the command line does.
 func (u *UI) ExportTo(path string, f Format) error {
-	if err := session.Export(path, u.view, f, u.includeIDs, u.opts.Guide); err != nil {
+	if err := session.Export(path, exportReport(u.st, u.cat), f, u.st.IncludeIDs, u.opts.Guide); err != nil {
 		return err
 	}
-	u.log.Info("report exported", "format", f, "identifiers", u.includeIDs)
+	u.log.Info("report exported", "format", f, "identifiers", u.st.IncludeIDs)
 	return nil
 }
 
-// Export asks where to save the last report and writes it; errors are shown
-// in a dialog.
+// exportReport is the report an export of s writes: the selected phone's
+// report the panes show, with the window's headline as its summary, so the
+// file says what the window says.
+func exportReport(s state.State, cat viewmodel.Catalog) *report.Report {
+	if s.View == nil {
+		return nil
+	}
+	r := *s.View
+	r.Summary = headline(s, cat, s.AnyConnected()).Text
+	return &r
+}
+
+// Export asks where to save the report the window shows and writes it;
+// errors are shown in a dialog. While a save dialog is open, another
+// request (Ctrl+E again) does nothing.
 func (u *UI) Export(f Format) {
-	if u.view == nil {
+	if u.st.ExportOpen {
+		return
+	}
+	if u.st.View == nil {
 		dialog.ShowError(ErrNoReport, u.win)
 		return
 	}
-	name := ExportName(u.view, f)
+	u.dispatch(state.ExportOpened{})
+	name := ExportName(u.st.View, f)
 	u.opts.SaveDialog(u.win, name, func(path string, err error) {
+		u.dispatch(state.ExportClosed{})
 		if err != nil {
 			dialog.ShowError(fmt.Errorf("export: %w", err), u.win)
 			return
@@ -58,8 +81,42 @@ func (u *UI) Export(f Format) {
 			dialog.ShowError(err, u.win)
 			return
 		}
-		dialog.ShowInformation("Report saved", "The report was saved to "+path, u.win)
+		dialog.ShowInformation(viewmodel.ReportSavedTitle, viewmodel.ReportSaved(path), u.win)
 	})
+}
+
+// exportPane is "Export report": the identifiers tick and the two formats.
+type exportPane struct {
+	box      *fyne.Container
+	include  *focusCheck
+	md, json *ringButton
+}
+
+func newExportPane(u *UI) *exportPane {
+	p := &exportPane{}
+	p.include = newFocusCheck(viewmodel.IncludeIDsLabel, u, func(on bool) {
+		if on != u.st.IncludeIDs {
+			u.dispatch(state.IncludeIDsSet{On: on})
+		}
+	})
+	p.md = newRingButton(viewmodel.ExportMarkdown, theme.DocumentSaveIcon(), func() { u.Export(FormatMarkdown) })
+	p.json = newRingButton(viewmodel.ExportJSON, theme.DocumentSaveIcon(), func() { u.Export(FormatJSON) })
+	p.md.r, p.json.r = u, u
+	p.box = container.NewVBox(p.include, container.NewGridWithColumns(2, p.md, p.json))
+	return p
+}
+
+func (p *exportPane) render(s state.State) {
+	if p.include.Checked != s.IncludeIDs {
+		p.include.SetChecked(s.IncludeIDs)
+	}
+	for _, b := range []*ringButton{p.md, p.json} {
+		if s.ExportOpen && !b.Disabled() {
+			b.Disable()
+		} else if !s.ExportOpen && b.Disabled() {
+			b.Enable()
+		}
+	}
 }
 
 // ExportName is the suggested file name of an export of r: the model and
@@ -133,6 +190,7 @@ func fileSaveDialog(w fyne.Window, suggested string, done func(string, error)) {
 		}
 		path := wc.URI().Path()
 		_ = wc.Close()
+		forgetDialogFile(path)
 		done(path, nil)
 	}, w)
 	d.SetFileName(suggested)
@@ -143,4 +201,13 @@ func fileSaveDialog(w fyne.Window, suggested string, done func(string, error)) {
 		}
 	}
 	d.Show()
+}
+
+// forgetDialogFile removes the empty file the save dialog created (with
+// the umask's mode, 0644 mostly), so that the export creates it 0600 like
+// the command line does. A file with content is left alone.
+func forgetDialogFile(path string) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode().IsRegular() && fi.Size() == 0 {
+		_ = os.Remove(path)
+	}
 }

@@ -36,7 +36,7 @@ func exportHarness(t *testing.T, path *string) *harness {
 func TestExportJSONRedacted(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "report.json")
 	h := exportHarness(t, &path)
-	test.Tap(h.u.exportJSON)
+	test.Tap(h.u.export.json)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -72,8 +72,8 @@ func TestExportJSONRedacted(t *testing.T) {
 func TestExportWithIdentifiers(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "report.json")
 	h := exportHarness(t, &path)
-	test.Tap(h.u.includeCheck)
-	test.Tap(h.u.exportJSON)
+	test.Tap(h.u.export.include)
+	test.Tap(h.u.export.json)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -86,7 +86,7 @@ func TestExportWithIdentifiers(t *testing.T) {
 func TestExportMarkdown(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "report.md")
 	h := exportHarness(t, &path)
-	test.Tap(h.u.exportMD)
+	test.Tap(h.u.export.md)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -105,7 +105,7 @@ func TestExportMarkdown(t *testing.T) {
 func TestExportErrorShownInDialog(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "no-such-dir", "report.json")
 	h := exportHarness(t, &path)
-	test.Tap(h.u.exportJSON)
+	test.Tap(h.u.export.json)
 	if _, err := os.Stat(path); err == nil {
 		t.Fatal("file written into a missing directory?")
 	}
@@ -120,7 +120,7 @@ func TestExportErrorShownInDialog(t *testing.T) {
 
 func TestExportBeforeAnyCheck(t *testing.T) {
 	h := newHarness(t, newFake(t), Options{})
-	test.Tap(h.u.exportJSON)
+	test.Tap(h.u.export.json)
 	if h.u.Window().Canvas().Overlays().Top() == nil {
 		t.Error("exporting without a report showed nothing")
 	}
@@ -190,8 +190,8 @@ func TestDemoExportSaysSimulated(t *testing.T) {
 	})
 	h.attach(phoneA)
 	h.waitVerdict()
-	test.Tap(h.u.exportMD)
-	test.Tap(h.u.exportJSON)
+	test.Tap(h.u.export.md)
+	test.Tap(h.u.export.json)
 	if len(suggested) != 2 || !strings.HasPrefix(suggested[0], "restoredoctor-iPhone-13-Pro-Max-") || !strings.HasSuffix(suggested[1], ".json") {
 		t.Fatalf("suggested names %q", suggested)
 	}

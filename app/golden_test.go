@@ -33,6 +33,6 @@ func TestGoldenRecoveryAcknowledged(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-recovery.json"), Options{Demo: "recovery"})
 	h.attach(phoneARecovery)
 	h.waitVerdict()
-	test.Tap(h.u.stepWidgets[5].ack)
+	test.Tap(h.u.steps.widgets[5].ack)
 	test.AssertRendersToMarkup(t, "window-recovery.xml", h.u.Window().Canvas())
 }

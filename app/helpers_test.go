@@ -143,7 +143,7 @@ func newHarness(t *testing.T, b *fakeBackend, opts Options) *harness {
 		h.u.quit()
 	})
 	h.u.Start()
-	h.pump(func() bool { return h.u.host.Known })
+	h.pump(func() bool { return h.u.st.Host.Known })
 	return h
 }
 
@@ -177,7 +177,7 @@ func (h *harness) attach(d viewmodel.Device) {
 // waitVerdict pumps until a check has finished.
 func (h *harness) waitVerdict() {
 	h.t.Helper()
-	h.pump(func() bool { return !h.u.running && (h.u.last != nil || h.u.runErr != nil) })
+	h.pump(func() bool { return !h.u.st.Check.Running && (h.u.st.Last != nil || h.u.st.RunErr != nil) })
 }
 
 // shot saves the window as a PNG under $RESTOREDOCTOR_SHOTS (for looking at
@@ -231,6 +231,9 @@ func texts(o fyne.CanvasObject) []string {
 			out = append(out, w.String())
 			return
 		case *widget.Check:
+			out = append(out, w.Text)
+			return
+		case *focusCheck:
 			out = append(out, w.Text)
 			return
 		case *fyne.Container:

@@ -5,16 +5,6 @@ import (
 	"fyne.io/fyne/v2/driver/desktop"
 )
 
-// Labels of the check button: before any check ran there is nothing to
-// check "again".
-const (
-	checkNowLabel   = "Check now"
-	checkAgainLabel = "Check again"
-)
-
-// keyboardHelp lists the shortcuts under the export buttons.
-const keyboardHelp = "Keyboard: Ctrl+R check again · Ctrl+E export the report · Ctrl+Q quit · Tab moves between controls, Space presses"
-
 // Shortcuts of the window (Ctrl, or Cmd on macOS).
 var (
 	shortcutCheck  = &desktop.CustomShortcut{KeyName: fyne.KeyR, Modifier: fyne.KeyModifierShortcutDefault}
@@ -25,9 +15,7 @@ var (
 func (u *UI) addShortcuts() {
 	c := u.win.Canvas()
 	c.AddShortcut(shortcutCheck, func(fyne.Shortcut) {
-		if !u.checkButton.Disabled() {
-			u.CheckAgain()
-		}
+		u.CheckAgain() // the state ignores it while a check or an action runs
 	})
 	c.AddShortcut(shortcutExport, func(fyne.Shortcut) { u.Export(FormatMarkdown) })
 	c.AddShortcut(shortcutQuit, func(fyne.Shortcut) { u.quit() })

@@ -25,7 +25,7 @@ func TestKeyboardShortcuts(t *testing.T) {
 	h.attach(phoneA)
 	h.waitVerdict()
 	typeShortcut(h, shortcutCheck)
-	if !h.u.running {
+	if !h.u.st.Check.Running {
 		t.Fatal("Ctrl+R did not start a check")
 	}
 	h.waitVerdict()
@@ -54,15 +54,15 @@ func TestFocusRingVisible(t *testing.T) {
 		h.attach(phoneA)
 		h.waitVerdict()
 		c := h.u.Window().Canvas()
-		c.Focus(h.u.checkButton)
-		r := test.WidgetRenderer(h.u.checkButton).(*ringRenderer)
+		c.Focus(h.u.bar.check)
+		r := test.WidgetRenderer(h.u.bar.check).(*ringRenderer)
 		ring := color.NRGBAModel.Convert(r.ring.StrokeColor).(color.NRGBA)
 		bg := color.NRGBAModel.Convert(theme.Color(theme.ColorNameBackground)).(color.NRGBA)
 		if ring.A != 0xff || contrast(ring, bg) < 3 {
 			t.Errorf("variant %v: focus ring %v on %v (contrast %.2f), want opaque and ≥ 3:1", v, ring, bg, contrast(over(ring, bg), bg))
 		}
 		test.FocusNext(c)
-		if c.Focused() == h.u.checkButton {
+		if c.Focused() == h.u.bar.check {
 			t.Fatal("Tab did not move the focus")
 		}
 		if a := color.NRGBAModel.Convert(r.ring.StrokeColor).(color.NRGBA).A; a != 0 {
@@ -75,7 +75,7 @@ func TestFocusRingVisible(t *testing.T) {
 // again" before any check ran.
 func TestWaitingForPhone(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-healthy.json"), Options{})
-	if !h.u.waitingBox.Visible() || !h.u.waiting.Visible() {
+	if !h.u.bar.waitingBox.Visible() || !h.u.bar.waiting.Visible() {
 		t.Error("no activity indicator while waiting for a phone")
 	}
 	all := joined(h)
@@ -85,16 +85,16 @@ func TestWaitingForPhone(t *testing.T) {
 	if strings.Contains(all, "Check again") {
 		t.Error(`"Check again" before any check ran`)
 	}
-	if !h.u.checkButton.Disabled() {
+	if !h.u.bar.check.Disabled() {
 		t.Error("check button enabled with no phone to check")
 	}
 	h.attach(phoneA)
 	h.waitVerdict()
-	if h.u.waitingBox.Visible() {
+	if h.u.bar.waitingBox.Visible() {
 		t.Error("still waiting after a phone was checked")
 	}
-	if h.u.checkButton.Text != "Check again" || h.u.checkButton.Disabled() {
-		t.Errorf("after a check the button reads %q (disabled %v)", h.u.checkButton.Text, h.u.checkButton.Disabled())
+	if h.u.bar.check.Text != "Check again" || h.u.bar.check.Disabled() {
+		t.Errorf("after a check the button reads %q (disabled %v)", h.u.bar.check.Text, h.u.bar.check.Disabled())
 	}
 }
 
@@ -102,8 +102,48 @@ func TestWaitingForPhone(t *testing.T) {
 func TestCheckNowBeforeFirstCheck(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-healthy.json"), Options{NoAutoCheck: true})
 	h.attach(phoneA)
-	h.pump(func() bool { return len(h.u.devices) == 1 })
-	if h.u.checkButton.Text != "Check now" || h.u.checkButton.Disabled() {
-		t.Errorf("button = %q (disabled %v), want an enabled \"Check now\"", h.u.checkButton.Text, h.u.checkButton.Disabled())
+	h.pump(func() bool { return len(h.u.st.Phones) == 1 })
+	if h.u.bar.check.Text != "Check now" || h.u.bar.check.Disabled() {
+		t.Errorf("button = %q (disabled %v), want an enabled \"Check now\"", h.u.bar.check.Text, h.u.bar.check.Disabled())
+	}
+}
+
+// Issue 19, finding 11: the first Tab stop is "Check again" in the action
+// bar (not a control below the fold of the left pane); Ctrl+E while the
+// save dialog is open does not open a second one; a control that gets the
+// focus below the fold is scrolled into view.
+func TestKeyboardOrder(t *testing.T) {
+	var asked int
+	var finish func(string, error)
+	h := newHarness(t, newFake(t, "report-flapping.json"), Options{
+		SaveDialog: func(_ fyne.Window, _ string, done func(string, error)) { asked++; finish = done },
+	})
+	h.attach(phoneA)
+	h.waitVerdict()
+	c := h.u.Window().Canvas()
+	c.Unfocus()
+	test.FocusNext(c)
+	if c.Focused() != h.u.bar.check {
+		t.Errorf("first Tab stop is %T, want the Check button", c.Focused())
+	}
+
+	typeShortcut(h, shortcutExport)
+	typeShortcut(h, shortcutExport)
+	if asked != 1 {
+		t.Errorf("Ctrl+E twice opened %d save dialogs", asked)
+	}
+	finish("", nil)
+	typeShortcut(h, shortcutExport)
+	if asked != 2 {
+		t.Error("no save dialog after the first one closed")
+	}
+	finish("", nil)
+
+	h.u.Window().Resize(fyne.NewSize(1024, 640))
+	box := h.u.answers.checks["restart"]
+	c.Focus(box)
+	top := fyne.CurrentApp().Driver().AbsolutePositionForObject(box).Y - fyne.CurrentApp().Driver().AbsolutePositionForObject(h.u.leftScroll).Y
+	if top < 0 || top+box.Size().Height > h.u.leftScroll.Size().Height {
+		t.Errorf("focused check box at %.0f px, outside the pane's %.0f px", top, h.u.leftScroll.Size().Height)
 	}
 }

@@ -82,11 +82,11 @@ func TestWindowFitsSmallScreens(t *testing.T) {
 	for _, size := range []fyne.Size{WindowSize(fyne.NewSize(1024, 640)), MinWindowSize, fyne.NewSize(1024, 640)} {
 		h.u.Window().Resize(size)
 		root := h.u.Window().Content()
-		if !visibleIn(root, size, h.u.checkButton) {
-			t.Errorf("%v: %q is not on screen", size, h.u.checkButton.Text)
+		if !visibleIn(root, size, h.u.bar.check) {
+			t.Errorf("%v: %q is not on screen", size, h.u.bar.check.Text)
 		}
 		var first *stepWidgets
-		for _, sw := range h.u.stepWidgets {
+		for _, sw := range h.u.steps.widgets {
 			if sw.card.Primary {
 				first = sw
 			}
@@ -155,18 +155,18 @@ func TestLeftPaneDoesNotJumpWhileFlapping(t *testing.T) {
 		}
 	}
 	h.b.events <- DeviceEvent{Kind: EventDetach, Source: "usb", Time: h.at, Device: phoneA}
-	h.pump(func() bool { return !h.u.devices[phoneA.Key].goneAt.IsZero() })
+	h.pump(func() bool { return !h.u.st.Phones[phoneA.Key].GoneAt.IsZero() })
 	same("after a drop")
 	d := phoneA
 	d.OnUSB, d.SpeedMbps, d.Listed = false, 0, true
 	h.b.events <- DeviceEvent{Kind: EventAttach, Source: "usbmux", Time: h.at, Device: d}
-	h.pump(func() bool { return h.u.devices[phoneA.Key].goneAt.IsZero() })
+	h.pump(func() bool { return h.u.st.Phones[phoneA.Key].GoneAt.IsZero() })
 	same("after it came back")
 	b.mu.Lock()
 	b.block = make(chan struct{})
 	b.mu.Unlock()
-	test.Tap(h.u.checkButton)
-	h.pump(func() bool { return h.u.running && h.u.progress.Total == 3 })
+	test.Tap(h.u.bar.check)
+	h.pump(func() bool { return h.u.st.Check.Running && h.u.st.Check.Progress.Total == 3 })
 	same("while checking")
 	close(b.block)
 	h.waitVerdict()

@@ -24,7 +24,7 @@ var multiPhones = []viewmodel.Device{
 
 // primaryCard is the step the steps panel highlights (0: none).
 func primaryCard(u *UI) int {
-	for n, sw := range u.stepWidgets {
+	for n, sw := range u.steps.widgets {
 		if sw.card.Primary {
 			return n
 		}
@@ -34,13 +34,13 @@ func primaryCard(u *UI) int {
 
 func selectKey(t *testing.T, u *UI, key string) {
 	t.Helper()
-	for i := range u.selector.Options {
-		u.selector.SetSelectedIndex(i)
-		if u.selected == key {
+	for i := range u.phone.selector.Options {
+		u.phone.selector.SetSelectedIndex(i)
+		if u.st.Selected == key {
 			return
 		}
 	}
-	t.Fatalf("no selector entry for %s (options %q)", key, u.selector.Options)
+	t.Fatalf("no selector entry for %s (options %q)", key, u.phone.selector.Options)
 }
 
 // TestMultiPhoneVerdictFollowsSelection: with several phones the headline,
@@ -55,8 +55,8 @@ func TestMultiPhoneVerdictFollowsSelection(t *testing.T) {
 
 	// Distinct selector labels: the owner's name, else the model and a suffix.
 	want := []string{"1. Anna's iPhone (Normal)", "2. iPhone 13 Pro Max ·0002 (Normal)", "3. iPhone 13 Pro Max ·0003 (Normal)"}
-	if got := strings.Join(h.u.selector.Options, "|"); got != strings.Join(want, "|") {
-		t.Errorf("selector = %q, want %q", h.u.selector.Options, want)
+	if got := strings.Join(h.u.phone.selector.Options, "|"); got != strings.Join(want, "|") {
+		t.Errorf("selector = %q, want %q", h.u.phone.selector.Options, want)
 	}
 
 	steps := map[string]int{}
@@ -65,7 +65,7 @@ func TestMultiPhoneVerdictFollowsSelection(t *testing.T) {
 		h.shot("multi-" + d.Key[len(d.Key)-4:])
 		checkConsistent(t, h.u, d.Key)
 		steps[d.Key] = h.u.headline.Step
-		text := h.u.verdict.Text
+		text := h.u.verdict.label.Text
 		hub := strings.Contains(text, "hub") || strings.Contains(joined(h), "through a hub")
 		if d.BehindHub != hub {
 			t.Errorf("%s: verdict %q mentions a hub = %v, want %v", d.Key, text, hub, d.BehindHub)
@@ -79,7 +79,7 @@ func TestMultiPhoneVerdictFollowsSelection(t *testing.T) {
 		t.Errorf("flapping phone: step %d, want 1", s)
 	}
 	if s := steps[multiPhones[2].Key]; s == 1 {
-		t.Errorf("healthy third phone: told to try step 1 (%q)", h.u.verdict.Text)
+		t.Errorf("healthy third phone: told to try step 1 (%q)", h.u.verdict.label.Text)
 	}
 
 	// Check again: the flapping phone is compared with itself (3 → 4 drops
@@ -87,14 +87,14 @@ func TestMultiPhoneVerdictFollowsSelection(t *testing.T) {
 	selectKey(t, h.u, multiPhones[1].Key)
 	h.u.CheckAgain()
 	h.waitVerdict()
-	h.pump(func() bool { return h.u.prev != nil })
-	changes := strings.Join(texts(h.u.changesBox), "\n")
+	h.pump(func() bool { return h.u.st.Prev != nil })
+	changes := strings.Join(texts(h.u.verdict.changes), "\n")
 	if !strings.Contains(changes, "drops: 3 → 4, about the same") {
 		t.Errorf("flapping phone changes:\n%s", changes)
 	}
 	selectKey(t, h.u, multiPhones[2].Key)
 	checkConsistent(t, h.u, multiPhones[2].Key)
-	changes = strings.Join(texts(h.u.changesBox), "\n")
+	changes = strings.Join(texts(h.u.verdict.changes), "\n")
 	if strings.Contains(changes, "drops") || !strings.Contains(changes, "no change") {
 		t.Errorf("third phone is compared with another phone:\n%s", changes)
 	}
@@ -105,7 +105,7 @@ func TestMultiPhoneVerdictFollowsSelection(t *testing.T) {
 // strip caption's drop count is that phone's.
 func checkConsistent(t *testing.T, u *UI, key string) {
 	t.Helper()
-	r := u.view
+	r := u.st.View
 	if r == nil {
 		t.Fatalf("%s: no report shown", key)
 	}
@@ -114,7 +114,7 @@ func checkConsistent(t *testing.T, u *UI, key string) {
 		primary = *r.PrimaryStep
 	}
 	if primary != 0 && (u.headline.Step != primary || primaryCard(u) != primary) {
-		t.Errorf("%s: headline step %d, highlighted step %d, report primary_step %d (headline %q)", key, u.headline.Step, primaryCard(u), primary, u.verdict.Text)
+		t.Errorf("%s: headline step %d, highlighted step %d, report primary_step %d (headline %q)", key, u.headline.Step, primaryCard(u), primary, u.verdict.label.Text)
 	}
 	if primary == 0 && primaryCard(u) != 0 {
 		t.Errorf("%s: step %d highlighted without a primary step", key, primaryCard(u))
@@ -132,7 +132,7 @@ func checkConsistent(t *testing.T, u *UI, key string) {
 	if drops == 1 {
 		wantDrops = "1 drop"
 	}
-	if got := u.stripCaption.Text; !strings.Contains(got, wantDrops) {
+	if got := u.strip.caption.Text; !strings.Contains(got, wantDrops) {
 		t.Errorf("%s: caption %q, want %q", key, got, wantDrops)
 	}
 	// The export is the report shown.
@@ -169,14 +169,14 @@ func TestLiveCaptionTakesMonitorDrops(t *testing.T) {
 	}
 	send(EventAttach, a, 2) // two drops before the check: not this check's
 	send(EventAttach, other, 0)
-	h.pump(func() bool { return len(h.u.devices) == 2 })
+	h.pump(func() bool { return len(h.u.st.Phones) == 2 })
 	selectKey(t, h.u, a.Key)
 
 	b.mu.Lock()
 	b.block = make(chan struct{})
 	b.mu.Unlock()
 	h.u.CheckAgain()
-	h.pump(func() bool { return h.u.running })
+	h.pump(func() bool { return h.u.st.Check.Running })
 	// The Monitor counted two drops of the selected phone (its returns came
 	// back between two USB polls, so no detach reached the window): its
 	// count is the truth.
@@ -184,10 +184,10 @@ func TestLiveCaptionTakesMonitorDrops(t *testing.T) {
 	send(EventAttach, a, 4)
 	send(EventDetach, other, 1)
 	send(EventAttach, other, 1)
-	h.pump(func() bool { return h.u.devices[other.Key].drops == 1 })
+	h.pump(func() bool { return h.u.st.Phones[other.Key].Drops == 1 })
 	h.at = h.at.Add(time.Second)
-	h.u.refreshStrip()
-	if got := h.u.stripCaption.Text; !strings.HasPrefix(got, "So far (2 of 10 s): 2 drops") {
+	h.u.render()
+	if got := h.u.strip.caption.Text; !strings.HasPrefix(got, "So far (2 of 10 s): 2 drops") {
 		t.Errorf("caption %q, want the selected phone's 2 drops", got)
 	}
 	close(b.block)
@@ -205,7 +205,7 @@ func TestTooManyPhonesNote(t *testing.T) {
 	h := newHarness(t, b, Options{})
 	h.attach(phoneA)
 	h.waitVerdict()
-	if v := h.u.verdict.Text; !strings.HasPrefix(v, "Fix this first: more than 64 phones are connected") || strings.Contains(v, "No fault found") {
+	if v := h.u.verdict.label.Text; !strings.HasPrefix(v, "Fix this first: more than 64 phones are connected") || strings.Contains(v, "No fault found") {
 		t.Errorf("headline %q", v)
 	}
 	if all := joined(h); !strings.Contains(all, "unplug the ones you are not restoring") {

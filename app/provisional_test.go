@@ -26,12 +26,12 @@ func TestProvisionalVerdictShown(t *testing.T) {
 	b.block = make(chan struct{})
 	b.progress = []Progress{{Done: 9, Total: 13, Label: "Watching the connection for drops (10 s)", Report: so}}
 	b.mu.Unlock()
-	test.Tap(h.u.checkButton)
-	h.pump(func() bool { return h.u.running && h.u.provisional != nil })
-	if got := h.u.verdict.Text; got != "So far (10 s left): nothing wrong found yet, no drops in 0 of 10 s. The verdict comes when the watch ends." {
+	test.Tap(h.u.bar.check)
+	h.pump(func() bool { return h.u.st.Check.Running && h.u.st.Check.Progress.Report != nil })
+	if got := h.u.verdict.label.Text; got != "So far (10 s left): nothing wrong found yet, no drops yet. The verdict comes when the watch ends." {
 		t.Errorf("verdict so far = %q", got)
 	}
-	if h.u.staleNote.Visible() {
+	if h.u.verdict.stale.Visible() {
 		t.Error("the verdict so far is marked out of date")
 	}
 
@@ -42,19 +42,19 @@ func TestProvisionalVerdictShown(t *testing.T) {
 	for i := range so2.Devices {
 		so2.Devices[i].Stability.Detaches = 2
 	}
-	h.q <- func() { h.u.progress.Report = so2; h.u.provisional = so2; h.u.refreshProvisional() }
-	h.pump(func() bool { return strings.Contains(h.u.verdict.Text, "dropped off 2 times so far") })
-	if got := h.u.verdict.Text; !strings.HasPrefix(got, "So far (6 s left)") {
+	h.q <- func() { h.u.st.Check.Progress.Report = so2; h.u.st.Check.Progress.Report = so2; h.u.render() }
+	h.pump(func() bool { return strings.Contains(h.u.verdict.label.Text, "dropped off 2 times so far") })
+	if got := h.u.verdict.label.Text; !strings.HasPrefix(got, "So far (6 s left)") {
 		t.Errorf("verdict so far after 4 s = %q", got)
 	}
 	h.shot("so-far")
 
 	close(b.block)
 	h.waitVerdict()
-	if got := h.u.verdict.Text; strings.HasPrefix(got, "So far") || !strings.HasPrefix(got, "No fault found") {
+	if got := h.u.verdict.label.Text; strings.HasPrefix(got, "So far") || !strings.HasPrefix(got, "No fault found") {
 		t.Errorf("final verdict = %q", got)
 	}
-	if h.u.provisional != nil {
+	if h.u.st.Check.Progress.Report != nil {
 		t.Error("verdict so far kept after the check ended")
 	}
 }
@@ -69,8 +69,8 @@ func TestProvisionalFaultAtOnce(t *testing.T) {
 	b.progress = []Progress{{Done: 8, Total: 13, Label: "Watching the connection for drops (10 s)", Report: so}}
 	h := newHarness(t, b, Options{})
 	h.attach(phoneA)
-	h.pump(func() bool { return h.u.running && h.u.provisional != nil })
-	if got := h.u.verdict.Text; !strings.HasPrefix(got, "So far (10 s left): Step 5: the iPhone is already in recovery mode") {
+	h.pump(func() bool { return h.u.st.Check.Running && h.u.st.Check.Progress.Report != nil })
+	if got := h.u.verdict.label.Text; !strings.HasPrefix(got, "So far (10 s left): Step 5: the iPhone is already in recovery mode") {
 		t.Errorf("verdict so far = %q", got)
 	}
 	close(b.block)

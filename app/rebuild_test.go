@@ -16,34 +16,34 @@ func TestLiveEventsUpdateInPlace(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-flapping.json"), Options{})
 	h.attach(phoneA)
 	h.waitVerdict()
-	card := h.u.stepWidgets[1]
+	card := h.u.steps.widgets[1]
 	if card == nil {
 		t.Fatal("no card for step 1")
 	}
-	rows := slices.Clone(h.u.deviceRows)
-	objs := slices.Clone(h.u.stepsBox.Objects)
+	rows := slices.Clone(h.u.phone.rows)
+	objs := slices.Clone(h.u.steps.box.Objects)
 
 	upd := phoneA
 	upd.IOSVersion = "17.6"
 	h.b.events <- DeviceEvent{Kind: EventUpdate, Source: "usbmux", Time: h.at, Device: upd}
-	h.pump(func() bool { return h.u.devices[phoneA.Key].dev.IOSVersion == "17.6" })
+	h.pump(func() bool { return h.u.st.Phones[phoneA.Key].Device.IOSVersion == "17.6" })
 
 	if !slices.Contains(texts(h.u.Window().Content()), "17.6") {
 		t.Errorf("the new iOS version is not shown: %q", texts(h.u.Window().Content()))
 	}
-	if !slices.Equal(rows, h.u.deviceRows) {
+	if !slices.Equal(rows, h.u.phone.rows) {
 		t.Error("the device lines were built anew for a changed value")
 	}
-	if h.u.stepWidgets[1] != card || !slices.Equal(objs, h.u.stepsBox.Objects) {
+	if h.u.steps.widgets[1] != card || !slices.Equal(objs, h.u.steps.box.Objects) {
 		t.Error("the step cards were built anew although they show the same")
 	}
 
 	// A change of what a card shows builds it anew.
 	test.Tap(card.toggle)
-	if h.u.stepWidgets[1] == card {
+	if h.u.steps.widgets[1] == card {
 		t.Fatal("hiding step 1 kept the old card")
 	}
-	if got := h.u.stepWidgets[1].toggle.Text; got != "Show how" {
+	if got := h.u.steps.widgets[1].toggle.Text; got != "Show how" {
 		t.Errorf("step 1's toggle says %q after hiding, want Show how", got)
 	}
 }

@@ -41,7 +41,10 @@ var palettes = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNameForegroundOnError:   white,
 		theme.ColorNamePlaceHolder:         rgb(0x595959),
 		theme.ColorNameHyperlink:           rgb(0x1557b0),
-		theme.ColorNameFocus:               color.NRGBA{R: 0x15, G: 0x57, B: 0xb0, A: 0x55},
+		// Outlines of check boxes and radio buttons, and the focus halo,
+		// keep 3:1 against the background (WCAG non-text contrast).
+		theme.ColorNameInputBorder: rgb(0x767676),
+		theme.ColorNameFocus:       color.NRGBA{R: 0x15, G: 0x57, B: 0xb0, A: 0xA8},
 	},
 	theme.VariantDark: {
 		theme.ColorNamePrimary:             rgb(0x7cb9ff),
@@ -54,7 +57,8 @@ var palettes = map[fyne.ThemeVariant]map[fyne.ThemeColorName]color.Color{
 		theme.ColorNameForegroundOnError:   black,
 		theme.ColorNamePlaceHolder:         rgb(0xb0b0b0),
 		theme.ColorNameHyperlink:           rgb(0x7cb9ff),
-		theme.ColorNameFocus:               color.NRGBA{R: 0x7c, G: 0xb9, B: 0xff, A: 0x55},
+		theme.ColorNameInputBorder:         rgb(0x8c8c8c),
+		theme.ColorNameFocus:               color.NRGBA{R: 0x7c, G: 0xb9, B: 0xff, A: 0x80},
 	},
 }
 
@@ -74,6 +78,8 @@ func (appTheme) Size(n fyne.ThemeSizeName) float32       { return theme.DefaultT
 type ringButton struct {
 	widget.Button
 	focused bool
+	// r scrolls the button into view when it gets the focus (nil: no one).
+	r revealer
 }
 
 func newRingButton(label string, icon fyne.Resource, tapped func()) *ringButton {
@@ -87,6 +93,9 @@ func newRingButton(label string, icon fyne.Resource, tapped func()) *ringButton 
 func (b *ringButton) FocusGained() {
 	b.focused = true
 	b.Button.FocusGained()
+	if b.r != nil {
+		b.r.reveal(b)
+	}
 }
 
 // FocusLost hides the ring.

@@ -34,10 +34,10 @@ func TestFlappingPhone(t *testing.T) {
 	if got := h.b.checkCount(); got != 1 {
 		t.Fatalf("checks started on plug-in = %d, want 1", got)
 	}
-	if !strings.HasPrefix(h.u.verdict.Text, "Try step 1 first: Check USB Connection and Cable") {
-		t.Errorf("verdict = %q", h.u.verdict.Text)
+	if !strings.HasPrefix(h.u.verdict.label.Text, "Try step 1 first: Check USB Connection and Cable") {
+		t.Errorf("verdict = %q", h.u.verdict.label.Text)
 	}
-	sw := h.u.stepWidgets[1]
+	sw := h.u.steps.widgets[1]
 	if sw == nil || !sw.card.Primary || !sw.card.Expanded {
 		t.Fatalf("step 1 not primary and expanded: %+v", sw)
 	}
@@ -52,16 +52,16 @@ func TestHealthyPhone(t *testing.T) {
 	h.attach(phoneA)
 	h.waitVerdict()
 	h.shot("healthy")
-	want := "No fault found: try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."
-	if h.u.verdict.Text != want {
-		t.Errorf("verdict = %q, want %q", h.u.verdict.Text, want)
+	want := "No fault found in the checks that ran (not checked: Apple's servers): try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."
+	if h.u.verdict.label.Text != want {
+		t.Errorf("verdict = %q, want %q", h.u.verdict.label.Text, want)
 	}
-	for n, sw := range h.u.stepWidgets {
+	for n, sw := range h.u.steps.widgets {
 		if sw.card.Applies || sw.card.Expanded {
 			t.Errorf("step %d applies/expanded on a healthy phone", n)
 		}
 	}
-	if len(h.u.proBox.Objects) != 0 {
+	if len(h.u.verdict.pro.Objects) != 0 {
 		t.Error("professional card shown on a healthy phone")
 	}
 	all := joined(h)
@@ -76,10 +76,10 @@ func TestRecoveryPhoneStep5(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-recovery.json"), Options{})
 	h.attach(phoneARecovery)
 	h.waitVerdict()
-	if !strings.HasPrefix(h.u.verdict.Text, "Step 5: the iPhone is already in recovery mode, so restore it now") {
-		t.Errorf("verdict = %q", h.u.verdict.Text)
+	if !strings.HasPrefix(h.u.verdict.label.Text, "Step 5: the iPhone is already in recovery mode, so restore it now") {
+		t.Errorf("verdict = %q", h.u.verdict.label.Text)
 	}
-	sw := h.u.stepWidgets[5]
+	sw := h.u.steps.widgets[5]
 	if sw == nil || !sw.card.Primary || !sw.card.Expanded {
 		t.Fatalf("step 5 is not the expanded primary step: %+v", sw)
 	}
@@ -136,7 +136,7 @@ func TestStep5ButtonsFollowTheModel(t *testing.T) {
 			d.RecoveryFamily = c.family
 			h.attach(d)
 			h.waitVerdict()
-			test.Tap(h.u.stepWidgets[5].ack)
+			test.Tap(h.u.steps.widgets[5].ack)
 			all := joined(h)
 			if !strings.Contains(all, c.want) {
 				t.Errorf("lacks %q", c.want)
@@ -152,12 +152,12 @@ func TestStep3ShowsReenableWarning(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-healthy.json"), Options{})
 	h.attach(phoneA)
 	h.waitVerdict()
-	test.Tap(h.u.stepWidgets[3].toggle)
+	test.Tap(h.u.steps.widgets[3].toggle)
 	all := joined(h)
 	if !strings.Contains(all, "Turn the security software and firewall back on") {
 		t.Errorf("step 3 lacks the re-enable warning:\n%s", all)
 	}
-	if h.u.stepWidgets[3].ack != nil {
+	if h.u.steps.widgets[3].ack != nil {
 		t.Error("step 3's warning must not need an acknowledgement")
 	}
 	if !strings.Contains(all, "Turn off third-party antivirus") {
@@ -169,36 +169,42 @@ func TestTriedCheckboxesRerank(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-flapping.json"), Options{})
 	h.attach(phoneA)
 	h.waitVerdict()
-	if h.u.stepWidgets[1].card.Rank != 1 {
-		t.Fatalf("step 1 rank = %d before ticking", h.u.stepWidgets[1].card.Rank)
+	if h.u.steps.widgets[1].card.Rank != 1 {
+		t.Fatalf("step 1 rank = %d before ticking", h.u.steps.widgets[1].card.Rank)
 	}
 	checks := h.b.checkCount()
-	test.Tap(h.u.triedChecks["cable"])
-	test.Tap(h.u.triedChecks["port"])
+	test.Tap(h.u.answers.checks["cable"])
+	test.Tap(h.u.answers.checks["port"])
 	// Re-ranked at once, without a new check.
 	if h.b.checkCount() != checks {
 		t.Fatalf("ticking started a check")
 	}
-	if r := h.u.stepWidgets[1].card.Rank; r == 1 {
+	if r := h.u.steps.widgets[1].card.Rank; r == 1 {
 		t.Errorf("step 1 still first after trying another cable and port")
 	}
-	if strings.HasPrefix(h.u.verdict.Text, "Try step 1 first") {
-		t.Errorf("verdict = %q", h.u.verdict.Text)
+	if strings.HasPrefix(h.u.verdict.label.Text, "Try step 1 first") {
+		t.Errorf("verdict = %q", h.u.verdict.label.Text)
 	}
-	if len(h.u.proBox.Objects) != 0 {
+	if len(h.u.verdict.pro.Objects) != 0 {
 		t.Error("professional card before trying another computer")
 	}
-	test.Tap(h.u.triedChecks["computer"])
+	test.Tap(h.u.answers.checks["computer"])
+	// Answers re-rank; they are evidence only once a check ran with them.
+	if len(h.u.verdict.pro.Objects) != 0 {
+		t.Error("professional card from answers no check ran with")
+	}
+	test.Tap(h.u.bar.check)
+	h.waitVerdict()
 	all := joined(h)
-	if len(h.u.proBox.Objects) == 0 || !strings.Contains(all, "See a Professional") {
-		t.Errorf("professional card missing after another cable, port and computer:\n%s", all)
+	if len(h.u.verdict.pro.Objects) == 0 || !strings.Contains(all, "See a Professional") {
+		t.Errorf("professional card missing after a check with another cable, port and computer:\n%s", all)
 	}
 	h.shot("tried")
 	// Unticking restores the original order.
 	for _, k := range []string{"cable", "port", "computer"} {
-		test.Tap(h.u.triedChecks[k])
+		test.Tap(h.u.answers.checks[k])
 	}
-	if h.u.stepWidgets[1].card.Rank != 1 || len(h.u.proBox.Objects) != 0 {
+	if h.u.steps.widgets[1].card.Rank != 1 || len(h.u.verdict.pro.Objects) != 0 {
 		t.Errorf("unticking did not restore the ranking")
 	}
 }
@@ -207,9 +213,9 @@ func TestCheckAgainShowsBeforeAfter(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-flapping.json", "report-healthy.json"), Options{})
 	h.attach(phoneA)
 	h.waitVerdict()
-	test.Tap(h.u.triedChecks["cable"])
-	test.Tap(h.u.checkButton)
-	if !h.u.running {
+	test.Tap(h.u.answers.checks["cable"])
+	test.Tap(h.u.bar.check)
+	if !h.u.st.Check.Running {
 		t.Fatal("Check again did not start a check")
 	}
 	h.waitVerdict()
@@ -232,21 +238,21 @@ func TestSeveralPhonesSelector(t *testing.T) {
 	h := newHarness(t, newFake(t, "report-healthy.json"), Options{NoAutoCheck: true})
 	h.attach(phoneA)
 	h.attach(phoneB)
-	h.pump(func() bool { return len(h.u.devices) == 2 })
-	if !h.u.selector.Visible() || len(h.u.selector.Options) != 2 {
-		t.Fatalf("selector visible=%v options=%v", h.u.selector.Visible(), h.u.selector.Options)
+	h.pump(func() bool { return len(h.u.st.Phones) == 2 })
+	if !h.u.phone.selector.Visible() || len(h.u.phone.selector.Options) != 2 {
+		t.Fatalf("selector visible=%v options=%v", h.u.phone.selector.Visible(), h.u.phone.selector.Options)
 	}
-	h.u.selector.SetSelectedIndex(1)
-	if h.u.heading.Text != "iPhone 8" {
-		t.Errorf("heading after choosing the second phone = %q", h.u.heading.Text)
+	h.u.phone.selector.SetSelectedIndex(1)
+	if h.u.phone.heading.Text != "iPhone 8" {
+		t.Errorf("heading after choosing the second phone = %q", h.u.phone.heading.Text)
 	}
 	if !strings.Contains(joined(h), "through a hub") {
 		t.Error("iPhone 8 card does not say it is behind a hub")
 	}
 	h.b.events <- DeviceEvent{Kind: EventDetach, Source: "usb", Time: h.at, Device: phoneB}
-	h.pump(func() bool { return !h.u.devices[phoneB.Key].goneAt.IsZero() })
-	if !strings.Contains(h.u.subheading.Text, "Disconnected") {
-		t.Errorf("subheading after detach = %q", h.u.subheading.Text)
+	h.pump(func() bool { return !h.u.st.Phones[phoneB.Key].GoneAt.IsZero() })
+	if !strings.Contains(h.u.phone.subheading.Text, "Disconnected") {
+		t.Errorf("subheading after detach = %q", h.u.phone.subheading.Text)
 	}
 }
 
@@ -266,9 +272,9 @@ func TestStopCancelsRunningCheck(t *testing.T) {
 	b.cancelled = make(chan struct{})
 	h := newHarness(t, b, Options{})
 	h.attach(phoneA)
-	h.pump(func() bool { return h.u.running && h.u.progress.Total == 3 })
-	if !strings.Contains(h.u.progressLabel.Text, "Watching the connection for drops: 10 s left") {
-		t.Errorf("progress label = %q", h.u.progressLabel.Text)
+	h.pump(func() bool { return h.u.st.Check.Running && h.u.st.Check.Progress.Total == 3 })
+	if !strings.Contains(h.u.progress.label.Text, "Watching the connection for drops: 10 s left") {
+		t.Errorf("progress label = %q", h.u.progress.label.Text)
 	}
 	h.shot("running")
 	done := make(chan struct{})
@@ -301,8 +307,8 @@ func TestHostCardFollowsCheck(t *testing.T) {
 	if all := joined(h); !strings.Contains(all, "not running") || strings.Contains(all, "no such file") {
 		t.Fatalf("host card before the check (raw error text belongs in Details):\n%s", all)
 	}
-	if !strings.Contains(h.u.detailsText.Text, "no such file") {
-		t.Fatalf("Details lack the raw error: %q", h.u.detailsText.Text)
+	if !strings.Contains(h.u.details.text.Text, "no such file") {
+		t.Fatalf("Details lack the raw error: %q", h.u.details.text.Text)
 	}
 	h.attach(phoneA)
 	h.waitVerdict()

@@ -61,11 +61,13 @@ func (r *stripRenderer) rebuild() {
 	r.marks, r.marksX, r.bars = nil, nil, nil
 	r.points = r.w.strip.Points
 	for _, p := range r.points {
-		c := theme.Color(theme.ColorNamePrimary)
+		c := withAlpha(theme.Color(theme.ColorNamePrimary), 0xB0)
 		if p.Failed {
-			c = theme.Color(theme.ColorNameError)
+			// Not a drop: an unanswered question is a short amber block at
+			// the bottom, unlike the full-height red line of a drop.
+			c = theme.Color(theme.ColorNameWarning)
 		}
-		b := canvas.NewRectangle(withAlpha(c, 0xB0))
+		b := canvas.NewRectangle(c)
 		r.bars = append(r.bars, b)
 		r.objects = append(r.objects, b)
 	}
@@ -107,8 +109,12 @@ func (r *stripRenderer) Layout(size fyne.Size) {
 		if bh > h {
 			bh = h
 		}
-		b.Resize(fyne.NewSize(3, bh))
-		b.Move(fyne.NewPos(pad+p.X*w-1, pad+h-bh))
+		bw := float32(3)
+		if p.Failed {
+			bh, bw = failedHeight*h, 5
+		}
+		b.Resize(fyne.NewSize(bw, bh))
+		b.Move(fyne.NewPos(pad+p.X*w-bw/2, pad+h-bh))
 	}
 	for i, l := range r.marks {
 		x := pad + r.marksX[i]*w
@@ -116,6 +122,10 @@ func (r *stripRenderer) Layout(size fyne.Size) {
 		l.Position2 = fyne.NewPos(x, pad+h)
 	}
 }
+
+// failedHeight is the height of an unanswered question's block, as a
+// share of the strip: well short of a drop's full-height line.
+const failedHeight = 0.3
 
 func (r *stripRenderer) MinSize() fyne.Size { return fyne.NewSize(200, 36) }
 

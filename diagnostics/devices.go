@@ -136,6 +136,7 @@ func (r *run) devicesWith(sample sampleResult, sampled bool, window time.Duratio
 // finish applies the rules (steps, professional, primary step, summary) and
 // the redaction of identifiers.
 func finish(rep *report.Report, opts Options) {
+	rep.Tried = opts.Tried.Words() // the check ran with these answers
 	v := rules.Evaluate(nil, rules.InputFromReport(rep, opts.Tried))
 	v.Apply(rep)
 	if !opts.IncludeIdentifiers {

@@ -6,7 +6,7 @@
 #    bin/glfloor (a bare Fyne window: the GL driver's floor in the GUI's memory split).
 # 2. Runs the hot-path Go benchmarks once more, briefly, to summarise them in the README
 #    (`make bench` already printed the full `go test -bench ./...` output before this script).
-# 3. Runs internal/cmd/rdbench against the usbmuxd/lockdownd simulator: watch latency,
+# 3. Runs cmd/rdbench against the usbmuxd/lockdownd simulator: watch latency,
 #    check vs ideviceinfo -s, lockdown RTT vs a loopback floor, idle CPU/RSS of watch and
 #    of the GUI under Xvfb, and 1/8/32 phones; medians of BENCH_RUNS runs.
 # 4. Rewrites the README section between <!-- bench:start --> and <!-- bench:end -->.
@@ -32,7 +32,7 @@ export LANG="${LANG:-en_US.UTF-8}"
 echo "== build" >&2
 make --no-print-directory build GO="$GO" >&2 # the binaries exactly as `make build` makes them
 # The bare Fyne window whose C memory is the GL driver's floor in the GUI's RSS split.
-$GO build -o bin/glfloor ./internal/cmd/glfloor
+$GO build -o bin/glfloor ./cmd/glfloor
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
@@ -54,5 +54,5 @@ args=(-bin bin -runs "$RUNS" -idle "$IDLE" -attaches "$ATTACHES" -gobench "$tmp/
 [ "$README" != "-" ] && args+=(-readme "$README")
 
 echo "== whole-process benchmark against the simulator (load: $(cut -d' ' -f1-3 /proc/loadavg))" >&2
-$GO build -o "$tmp/rdbench" ./internal/cmd/rdbench
+$GO build -o "$tmp/rdbench" ./cmd/rdbench
 "$tmp/rdbench" "${args[@]}"

@@ -127,11 +127,16 @@ func (b *Backend) Watch(ctx context.Context, emit func(app.DeviceEvent)) error {
 	})
 }
 
-// appEvent is a session event as the app sees it. Events about the usbmuxd
-// connection itself have none.
+// appEvent is a session event as the app sees it. The usbmuxd connection
+// lost or back is the iPhone service's event (no phone); a USB read error
+// has none.
 func appEvent(ev session.Event) (app.DeviceEvent, bool) {
 	kind := app.EventAttach
 	switch ev.Kind {
+	case session.UsbmuxDisconnected:
+		return app.DeviceEvent{Kind: app.EventServiceLost, Source: "usbmux", Time: ev.Time, Err: ev.Err}, true
+	case session.UsbmuxConnected:
+		return app.DeviceEvent{Kind: app.EventServiceBack, Source: "usbmux", Time: ev.Time}, true
 	case session.Attach:
 	case session.Detach:
 		kind = app.EventDetach

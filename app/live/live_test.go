@@ -240,7 +240,8 @@ type testErr struct{ s string }
 func (e *testErr) Error() string { return e.s }
 
 // TestAppEvent: each monitor event reaches the app as its source's own view,
-// keyed like the engine's report; usbmuxd connection events do not.
+// keyed like the engine's report; usbmuxd's connection lost or back is the
+// service's event.
 func TestAppEvent(t *testing.T) {
 	t0 := time.Now()
 	u := usb.Device{VendorID: 0x05AC, ProductID: 0x12A8, Mode: mode.Normal, Bus: 1, Address: 5, PortPath: []int{2}, SpeedMbps: 480, Serial: "00008110001A2B3C4D5E6F70"}
@@ -264,8 +265,10 @@ func TestAppEvent(t *testing.T) {
 		{"usb mode change to recovery", session.Event{Source: device.SourceUSB, Kind: session.ModeChange, Time: t0, USB: &r, PrevMode: mode.Normal}, true, app.EventModeChange, "usb", "ecid:001A2B3C4D5E6F70", true, false},
 		{"usbmux attach", session.Event{Source: device.SourceUsbmux, Kind: session.Attach, Time: t0, Entry: &e}, true, app.EventAttach, "usbmux", "ecid:001A2B3C4D5E6F70", false, true},
 		{"usbmux detach", session.Event{Source: device.SourceUsbmux, Kind: session.Detach, Time: t0, Entry: &e, Gone: true}, true, app.EventDetach, "usbmux", "ecid:001A2B3C4D5E6F70", false, true},
-		{"usbmuxd connected", session.Event{Source: device.SourceUsbmux, Kind: session.UsbmuxConnected, Time: t0}, false, "", "", "", false, false},
-		{"usbmuxd lost", session.Event{Source: device.SourceUsbmux, Kind: session.UsbmuxDisconnected, Time: t0}, false, "", "", "", false, false},
+		// The iPhone service's connection: the window must hear both (a
+		// dropped "lost" left a stale "Connected" on the card).
+		{"usbmuxd connected", session.Event{Source: device.SourceUsbmux, Kind: session.UsbmuxConnected, Time: t0}, true, app.EventServiceBack, "usbmux", "", false, false},
+		{"usbmuxd lost", session.Event{Source: device.SourceUsbmux, Kind: session.UsbmuxDisconnected, Time: t0}, true, app.EventServiceLost, "usbmux", "", false, false},
 		// lockdownd said restore mode: the session's merged view carries it.
 		{"lockdown mode change", session.Event{Source: device.SourceUsbmux, Kind: session.ModeChange, Time: t0, Entry: &e, Phone: device.Device{Key: "ecid:001A2B3C4D5E6F70", Mode: mode.Restore}}, true, app.EventModeChange, "usbmux", "ecid:001A2B3C4D5E6F70", false, true},
 		{"lockdown description", session.Event{Kind: session.Describe, Time: t0, Entry: &e, Phone: device.Device{Key: "ecid:001A2B3C4D5E6F70"}, Lockdown: &usbmux.LockdownInfo{ProductType: "iPhone14,3"}}, true, app.EventUpdate, "lockdown", "ecid:001A2B3C4D5E6F70", false, true},

@@ -239,8 +239,16 @@ func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
 		card.ModeExplanation = "The iPhone has started normally."
 	}
 	card.Subheading = "Connected"
-	if d.Disconnected {
+	switch {
+	case d.Disconnected:
 		card.Subheading = "Disconnected just now: waiting for it to come back"
+	case !d.Listed && host.Known && (host.UsbmuxdStatus == report.UsbmuxdUnreachable || host.UsbmuxdStatus == report.UsbmuxdNotResponding) && !d.Mode.IsLowLevel():
+		// Nothing on this computer can talk to it now.
+		card.Connected = d.OnUSB
+		card.Subheading = "Not visible now: this computer's iPhone service is not answering"
+		if d.OnUSB {
+			card.Subheading = "On USB, but this computer's iPhone service is not answering"
+		}
 	}
 	card.Lines = append(card.Lines, Line{Label: "Mode", Value: card.ModeName, Bad: d.Mode.IsLowLevel()})
 	if d.IOSVersion != "" {
@@ -285,11 +293,13 @@ func trustLine(d Device) Line {
 
 func hostLines(h Host) []Line {
 	if !h.Known {
-		return []Line{{Label: "This computer", Value: "checking…"}}
+		// The same two rows as once known: rows that arrive late must not
+		// push the controls below them down.
+		return []Line{{Label: ServiceLabel, Value: "checking…"}, {Label: "USB access", Value: "checking…"}}
 	}
 	// Plain words; the service's real name, address and any error text
 	// are in the Details (BuildDetails).
-	const svc = "iPhone service"
+	const svc = ServiceLabel
 	var lines []Line
 	st := h.UsbmuxdStatus
 	switch {

@@ -91,7 +91,7 @@ func TestStripSetDrops(t *testing.T) {
 	marks := []StripEvent{{Time: t0.Add(time.Second), Kind: MarkDetach}, {Time: t0.Add(2 * time.Second), Kind: MarkDetach}}
 	st := BuildStrip(t0, 10*time.Second, marks, []LatencySample{{Time: t0.Add(time.Second), RTT: 4 * time.Millisecond}})
 	st.SetDrops(4)
-	if want := "Stability over 10s: 4 drops, answers took up to 4.0 ms"; st.Caption != want {
+	if want := "Stability over 10 s: 4 drops, answers took up to 4.0 ms"; st.Caption != want {
 		t.Errorf("caption %q, want %q", st.Caption, want)
 	}
 	if got := LiveCaption(st, 3*time.Second, 10*time.Second); got != "So far (3 of 10 s): 4 drops, answers took up to 4.0 ms" {

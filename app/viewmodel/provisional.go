@@ -38,6 +38,8 @@ func ProvisionalVerdict(r *report.Report, cat Catalog, elapsed, window time.Dura
 		dropped = "dropped off once so far"
 	case drops > 1:
 		dropped = fmt.Sprintf("dropped off %d times so far", drops)
+	case watching && elapsed < time.Second:
+		dropped = "no drops yet"
 	case watching:
 		dropped = fmt.Sprintf("no drops in %d of %g s", int(max(elapsed, 0)/time.Second), window.Seconds())
 	}

@@ -2,7 +2,6 @@ package viewmodel
 
 import (
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 
@@ -127,6 +126,9 @@ type StepCard struct {
 	RecoveryButtons []string
 	// Details are technical extras behind a "Details" disclosure.
 	Details []string
+	// Withheld replaces the instructions when they must not be followed
+	// now (a restore runs: no unplugging, restarting or buttons).
+	Withheld string
 	// Mentioned marks a step the verdict names although it does not apply
 	// (step 6 in "no fault found … if 1002 returns, step 6").
 	Mentioned bool
@@ -150,7 +152,16 @@ type StepsInput struct {
 	// ModeName names that mode ("Recovery mode").
 	LowLevel bool
 	ModeName string
+	// Tried are the user's answers: a step they already did is marked so
+	// and ranked after the others ("Already tried", not "Then").
+	Tried Tried
+	// Restoring is set when the phone runs a restore now (its live mode);
+	// a report of a restore in progress sets it too.
+	Restoring bool
 }
+
+// RestoreWithheld replaces every step's instructions while a restore runs.
+const RestoreWithheld = "Not now: a restore is running on this iPhone. Leave it connected and wait until the restore has ended; only then follow this step if it is still needed."
 
 // BuildSteps builds the six step cards: the applicable ones first in rank
 // order, then the others in catalogue order. Without a report every step is
@@ -221,16 +232,26 @@ func BuildSteps(in StepsInput) []StepCard {
 				}
 			}
 		}
+		if in.Restoring || (in.Report != nil && restoreInProgress(in.Report)) {
+			// Every step unplugs, restarts or presses buttons somewhere:
+			// none of it while the restore runs.
+			c.ShowInstructions, c.Instructions, c.RecoveryButtons, c.RecoveryTitle = false, nil, nil, ""
+			c.MustAcknowledge, c.Withheld = false, RestoreWithheld
+		}
 		if n == in.Mentioned && !c.Applies {
 			c.Mentioned = true
 			c.Badge = "If error 1002 returns"
 		}
 		cards = append(cards, c)
 	}
-	sort.Slice(cards, func(i, j int) bool {
+	done := func(c StepCard) bool { return c.Applies && !c.Primary && in.Tried.did(c.Number) }
+	sort.SliceStable(cards, func(i, j int) bool {
 		a, b := cards[i], cards[j]
 		if a.Applies != b.Applies {
 			return a.Applies
+		}
+		if done(a) != done(b) {
+			return done(b)
 		}
 		if !a.Applies && a.Mentioned != b.Mentioned {
 			return a.Mentioned // the verdict names it: first of the others
@@ -255,6 +276,8 @@ func BuildSteps(in StepsInput) []StepCard {
 				cards[i].Badge = "Last thing to try"
 			}
 			first = false
+		} else if done(cards[i]) {
+			cards[i].Badge = "Already tried"
 		} else {
 			cards[i].Badge = "Then"
 		}
@@ -273,186 +296,15 @@ func modeOr(name string) string {
 // phone is in (DFU mode).
 func alreadyIn(lines []string, modeName string) []string {
 	out := append([]string(nil), lines...)
-	if modeName != "" && out[0] != "" {
-		out[0] = strings.Replace(out[0], "recovery mode", lowerFirst(modeName), 1)
+	if modeName == "" {
+		return out
+	}
+	for i := range out {
+		// Every line: "the iPhone leaves recovery mode on its own" is
+		// wrong on a phone in DFU mode too.
+		out[i] = strings.ReplaceAll(out[i], "recovery mode", lowerFirst(modeName))
 	}
 	return out
-}
-
-// Verdict is the line on top of the steps panel.
-type Verdict struct {
-	// Step is the step the text names (the primary step, or 6 in "no
-	// fault found"), 0 for none; the steps panel marks it.
-	Step int
-	Text string
-	// Kind is "waiting", "running", "fault", "healthy" or "error".
-	Kind string
-	// Professional is set when the rules recommend a repair professional.
-	Professional        bool
-	ProfessionalReasons []string
-}
-
-// Verdict kinds.
-const (
-	VerdictWaiting = "waiting"
-	VerdictRunning = "running"
-	VerdictFault   = "fault"
-	VerdictHealthy = "healthy"
-	VerdictError   = "error"
-)
-
-// BuildVerdict writes the verdict line for the last report (nil: none yet).
-// running and connected describe the live state when there is no report.
-//
-// The verdict says one thing the user can act on, in this order: a restore
-// in progress (do not interrupt it), "see a professional" when the rules
-// recommend it, the step to try first, a fix without a step (Trust, USB
-// permission), else no fault. Raw error text never shows here: it is in the
-// Details (BuildDetails).
-func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr error) Verdict {
-	if runErr != nil {
-		return Verdict{Kind: VerdictError, Text: "The check could not run: " + PlainError(runErr) + ". The technical message is under Details."}
-	}
-	if r == nil {
-		switch {
-		case running:
-			return Verdict{Kind: VerdictRunning, Text: "Checking the iPhone, the cable and this computer…"}
-		case connected:
-			return Verdict{Kind: VerdictWaiting, Text: "iPhone found. Press \"Check now\" to run the check."}
-		default:
-			return Verdict{Kind: VerdictWaiting, Text: "Connect your iPhone with a USB cable to start the check."}
-		}
-	}
-	v := Verdict{Professional: r.Professional.Recommended, ProfessionalReasons: r.Professional.Reasons}
-	if restoreInProgress(r) {
-		v.Kind = VerdictWaiting
-		v.Text = "A restore is in progress on this iPhone: do not unplug it or interrupt the restore."
-		if fix := cat.Fixes[report.FindingDeviceRestoreMode]; fix != "" {
-			// The catalogue's wording, after its own "A restore is in progress:".
-			v.Text = "A restore is in progress on this iPhone: " + strings.TrimSpace(strings.TrimPrefix(fix, firstClause(fix)+":"))
-		}
-		return v
-	}
-	if r.Incomplete() {
-		// Cut short or a phone check in error: never "No fault found".
-		v.Kind, v.Text = VerdictError, r.Summary
-		if r.PrimaryStep != nil {
-			// The summary's "So far: Try step N first" names it.
-			v.Step = *r.PrimaryStep
-		}
-		return v
-	}
-	if r.Professional.Recommended {
-		v.Kind = VerdictFault
-		title := cat.Professional.Title
-		if title == "" {
-			title = "See a Professional"
-		}
-		v.Text = title + ": the problem stayed with another cable and on another computer, so the iPhone's port or its logic board is the likely cause."
-		return v
-	}
-	if r.PrimaryStep == nil {
-		if notes := BuildNotes(r, cat); len(notes) > 0 {
-			// A finding with its own fix (Trust prompt, udev rule) but no step.
-			v.Kind = VerdictFault
-			v.Text = "Fix this first: " + lowerFirst(notes[0].Summary) + "."
-			return v
-		}
-		if missed := phoneChecksNotRun(r); len(missed) > 0 {
-			// A check that could not run is never a clean bill.
-			v.Kind = VerdictError
-			v.Text = "Could not check " + strings.Join(missed, " or ") + ", so this is not a clean bill of health: check again; if it keeps failing, try step 4 (" + cat.Step(4).Title + "). The reason is under Details."
-			return v
-		}
-		v.Kind = VerdictHealthy
-		v.Step = 6
-		v.Text = "No fault found: try the restore again; if error 1002 returns, step 6 (" + cat.Step(6).Title + ")."
-		return v
-	}
-	n := *r.PrimaryStep
-	v.Kind = VerdictFault
-	v.Step = n
-	if m := lowLevelMode(r); n == 5 && m != "" {
-		v.Text = "Step 5: the iPhone is already in " + m + ", so restore it now: in Finder, iTunes or Apple Devices choose Restore (this erases the iPhone)."
-		return v
-	}
-	title := cat.Step(n).Title
-	for _, s := range r.Steps {
-		if s.Number == n {
-			if title == "" || strings.HasPrefix(title, "Step ") {
-				title = s.Title
-			}
-			if len(s.Reasons) > 0 {
-				v.Text = fmt.Sprintf("Try step %d first: %s. %s.", n, title, capitalise(strings.TrimSuffix(s.Reasons[0], ".")))
-				return v
-			}
-		}
-	}
-	v.Text = fmt.Sprintf("Try step %d first: %s.", n, title)
-	return v
-}
-
-// phoneCheckWords name the checks on the phone in plain words.
-var phoneCheckWords = map[string]string{
-	report.CheckUSBPresence:   "whether the iPhone is on USB",
-	report.CheckUSBLink:       "the USB link",
-	report.CheckUSBStability:  "whether the connection stays up",
-	report.CheckUSBControl:    "the iPhone's USB answers",
-	report.CheckUsbmuxListing: "whether this computer's iPhone service sees the iPhone",
-	report.CheckLockdownQuery: "what the iPhone says about itself",
-	report.CheckLockdownRTT:   "how fast the iPhone answers",
-	report.CheckLockdownTrust: "whether the iPhone trusts this computer",
-}
-
-// phoneChecksNotRun names the checks on the phone that ended in error or
-// are unsupported here, in report order.
-func phoneChecksNotRun(r *report.Report) []string {
-	var out []string
-	for _, c := range r.Checks {
-		w, ok := phoneCheckWords[c.ID]
-		if ok && (c.Status == report.StatusError || c.Status == report.StatusUnsupported) && !slices.Contains(out, w) {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// lowLevelMode names the recovery-type mode the report's phone is in ("" if
-// none).
-func lowLevelMode(r *report.Report) string {
-	for _, f := range r.Findings {
-		switch f.ID {
-		case report.FindingDeviceRecoveryMode:
-			return "recovery mode"
-		case report.FindingDeviceDFUMode:
-			return "DFU mode"
-		}
-	}
-	for _, d := range r.Devices {
-		switch d.Mode {
-		case "recovery":
-			return "recovery mode"
-		case "dfu", "port-dfu", "wtf":
-			return "DFU mode"
-		}
-	}
-	return ""
-}
-
-// restoreInProgress reports whether the report's phone runs the restore
-// system (the finding, or the mode of an older report without it).
-func restoreInProgress(r *report.Report) bool {
-	for _, f := range r.Findings {
-		if f.ID == report.FindingDeviceRestoreMode {
-			return true
-		}
-	}
-	for _, d := range r.Devices {
-		if d.Mode == "restore" {
-			return true
-		}
-	}
-	return false
 }
 
 // UnknownFamily is the recovery-button family of a phone we could not identify.

@@ -80,13 +80,13 @@ func (s *Strip) SetDrops(n int) {
 
 func (s *Strip) summarise() {
 	s.Summary = plural(s.drops, "drop", "drops")
-	if s.sampled {
+	if s.sampled && s.maxMs >= 0.05 { // not "up to 0.0 ms" when every question failed
 		s.Summary += ", answers took up to " + msText(s.maxMs)
 		if s.failed > 0 {
 			s.Summary += ", " + plural(s.failed, "question went unanswered", "questions went unanswered")
 		}
 	}
-	s.Caption = fmt.Sprintf("Stability over %gs: %s", s.window.Seconds(), s.Summary)
+	s.Caption = fmt.Sprintf("Stability over %g s: %s", s.window.Seconds(), s.Summary)
 }
 
 // LiveCaption is the strip's caption while the check runs: the figures so
@@ -95,6 +95,9 @@ func (s *Strip) summarise() {
 func LiveCaption(s Strip, elapsed, window time.Duration) string {
 	if window <= 0 || elapsed >= window || s.Summary == "" {
 		return s.Caption
+	}
+	if elapsed < time.Second {
+		return "Just started: " + s.Summary
 	}
 	return fmt.Sprintf("So far (%d of %g s): %s", int(max(elapsed, 0)/time.Second), window.Seconds(), s.Summary)
 }
@@ -172,7 +175,7 @@ func StabilitySummary(r *report.Report, key string) string {
 	if !ok {
 		return "Stability: no phone in the last check"
 	}
-	s := fmt.Sprintf("Last check: %s in %gs", plural(d.Stability.Detaches, "drop", "drops"), d.Stability.WindowS)
+	s := fmt.Sprintf("Last check: %s in %g s", plural(d.Stability.Detaches, "drop", "drops"), d.Stability.WindowS)
 	if d.Lockdown.Reachable && d.Lockdown.Requests > 0 {
 		// The 95th percentile, in words (the figure itself is in Details).
 		s += "; the iPhone usually answered within " + msText(d.Lockdown.RTTms.P95)

@@ -69,7 +69,7 @@ func TestBuildDeviceCard(t *testing.T) {
 		{name: "no phone, Linux usbmuxd idle (starts on demand)", host: Host{Known: true, UsbmuxdStatus: report.UsbmuxdUnreachable, UsbmuxdOnDemand: true, USBStatus: USBOK},
 			heading: "Connect your iPhone with a USB cable",
 			lines:   []string{"iPhone service=not running; it starts when an iPhone is plugged in", "USB access=ok"}},
-		{name: "host not probed yet", heading: "Connect your iPhone with a USB cable", lines: []string{"This computer=checking…"}},
+		{name: "host not probed yet", heading: "Connect your iPhone with a USB cable", lines: []string{"iPhone service=checking…", "USB access=checking…"}},
 		{name: "healthy phone", host: hostOK, connected: true, heading: "iPhone 13 Pro Max",
 			devs:  []Device{{Key: "A", Name: "iPhone 13 Pro Max", Mode: mode.Normal, IOSVersion: "17.5.1", SpeedMbps: 480, OnUSB: true, Listed: true, Trusted: ptr(true)}},
 			lines: []string{"Mode=Normal", "iOS=17.5.1", "Connection=USB 2 high speed (480 Mbit/s), direct to the computer", "Trust=this computer is trusted"}},
@@ -212,7 +212,7 @@ func TestBuildVerdict(t *testing.T) {
 		{name: "running", running: true, connected: true, kind: VerdictRunning, prefix: "Checking"},
 		{name: "error", err: os.ErrDeadlineExceeded, kind: VerdictError, prefix: "The check could not run: the computer's iPhone connection service did not answer in time."},
 		{name: "flapping", report: "report-flapping.json", kind: VerdictFault, prefix: "Try step 1 first: Check USB Connection and Cable. The iPhone dropped off USB 3 times in 10 s."},
-		{name: "healthy", report: "report-healthy.json", kind: VerdictHealthy, prefix: "No fault found: try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."},
+		{name: "healthy", report: "report-healthy.json", kind: VerdictHealthy, prefix: "No fault found in the checks that ran (not checked: Apple's servers): try the restore again; if error 1002 returns, step 6 (Try a Different Computer)."},
 		{name: "recovery", report: "report-recovery.json", kind: VerdictFault, prefix: "Step 5: the iPhone is already in recovery mode, so restore it now"},
 		{name: "untrusted, no step", report: "untrusted", kind: VerdictFault, prefix: "Fix this first: the iPhone does not trust this computer."},
 	}
@@ -303,15 +303,15 @@ func TestBuildStrip(t *testing.T) {
 		{name: "flaps", window: 10 * time.Second,
 			events: []StripEvent{{Time: at(1000), Kind: MarkDetach}, {Time: at(2500), Kind: MarkAttach}, {Time: at(-5), Kind: MarkDetach}, {Time: at(11000), Kind: MarkAttach}},
 			marks:  []Mark{{0.1, MarkDetach}, {0.25, MarkAttach}}, scale: 20,
-			caption: "Stability over 10s: 1 drop"},
+			caption: "Stability over 10 s: 1 drop"},
 		{name: "latency and a failure", window: 10 * time.Second,
 			samples: []LatencySample{{Time: at(0), RTT: 10 * time.Millisecond}, {Time: at(5000), RTT: 50 * time.Millisecond}, {Time: at(9000), Failed: true}},
 			points:  []Point{{X: 0, Y: 0.125}, {X: 0.5, Y: 0.625}, {X: 0.9, Y: 1, Failed: true}}, scale: 80,
-			caption: "Stability over 10s: 0 drops, answers took up to 50 ms, 1 question went unanswered"},
+			caption: "Stability over 10 s: 0 drops, answers took up to 50 ms, 1 question went unanswered"},
 		{name: "sub-millisecond", window: 30 * time.Second,
 			samples: []LatencySample{{Time: at(0), RTT: 300 * time.Microsecond}},
 			points:  []Point{{X: 0, Y: 0.015}}, scale: 20,
-			caption: "Stability over 30s: 0 drops, answers took up to 0.3 ms"},
+			caption: "Stability over 30 s: 0 drops, answers took up to 0.3 ms"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -421,7 +421,7 @@ func TestLiveCaption(t *testing.T) {
 	if got := LiveCaption(st, 4*time.Second, 10*time.Second); got != "So far (4 of 10 s): 1 drop" {
 		t.Errorf("during the window: %q", got)
 	}
-	if got := LiveCaption(st, 10*time.Second, 10*time.Second); got != st.Caption || !strings.HasPrefix(got, "Stability over 10s") {
+	if got := LiveCaption(st, 10*time.Second, 10*time.Second); got != st.Caption || !strings.HasPrefix(got, "Stability over 10 s") {
 		t.Errorf("after the window: %q", got)
 	}
 }

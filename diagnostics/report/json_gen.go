@@ -142,6 +142,21 @@ func appendReportJSON(b []byte, x *Report) ([]byte, error) {
 			}
 		}
 	}
+	if len(x.Tried) > 0 {
+		b = append(b, `,"tried":`...)
+		if x.Tried == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for i0 := range x.Tried {
+				if i0 > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, x.Tried[i0])
+			}
+			b = append(b, ']')
+		}
+	}
 	return append(b, '}'), nil
 }
 

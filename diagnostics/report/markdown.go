@@ -107,7 +107,7 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 		}
 	}
 	if r.Professional.Recommended {
-		m.line("> **See a professional.** %s", md(strings.Join(r.Professional.Reasons, "; ")))
+		m.line("> **See a professional.** %s", md(capitalFirst(strings.Join(r.Professional.Reasons, "; "))))
 		if guide != nil {
 			if d := guide.StepDetail(0, reportOS(r), recoveryFamily(r)); d.Summary != "" {
 				m.line(">")
@@ -175,6 +175,10 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 	for _, s := range r.Steps {
 		if s.Applies && s.Rank != nil {
 			m.line("### %d. %s: applies (rank %d, %s confidence)", s.Number, md(s.Title), *s.Rank, confidence(s))
+		} else if !hasPrimary && r.Complete && strings.Contains(r.Summary, fmt.Sprintf("step %d (", s.Number)) {
+			// "No fault found: … if error 1002 returns, try step 6 (…)":
+			// the verdict names it, so it is not simply "does not apply".
+			m.line("### %d. %s: if error 1002 returns", s.Number, md(s.Title))
 		} else {
 			m.line("### %d. %s: does not apply", s.Number, md(s.Title))
 		}
@@ -219,6 +223,14 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 func orDash(s string) string {
 	if s == "" {
 		return "-"
+	}
+	return s
+}
+
+// capitalFirst is s with its first letter in upper case (a sentence).
+func capitalFirst(s string) string {
+	for i, r := range s {
+		return s[:i] + strings.ToUpper(string(r)) + s[i+len(string(r)):]
 	}
 	return s
 }

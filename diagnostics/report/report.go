@@ -50,6 +50,11 @@ type Report struct {
 	// RestoreTimeline is the recording of a restore, its stages and verdict
 	// (added to v1; optional for readers; only in reports of a recording).
 	RestoreTimeline *RestoreTimeline `json:"restore_timeline,omitempty"`
+	// Tried are the user's answers ("cable", "port", "computer",
+	// "restart") when the check ran: the findings were measured after
+	// them, so only these are evidence ("even with another cable"). nil in
+	// a report that does not record them (added to v1; optional for readers).
+	Tried []string `json:"tried,omitempty"`
 }
 
 // InProgress says how far a run was when a provisional report was made.

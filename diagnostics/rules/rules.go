@@ -26,8 +26,22 @@ type Input struct {
 	// "restore", "recovery", "dfu", …) or "" when no device was found. A
 	// phone in recovery or DFU makes step 5 apply even without a finding.
 	Mode string
-	// Tried is what the user says they already tried.
+	// Tried is what the user says they already tried: it ranks the steps.
 	Tried Tried
+	// Checked is what the user had said they tried when the findings were
+	// measured (the report's Tried), nil when the answers came with the
+	// check. Answers are evidence ("the fault persists although you tried
+	// another cable", "see a professional") only when the check ran with
+	// them: a tick given after the check re-ranks the steps and no more.
+	Checked *Tried
+}
+
+// evidence is what the user tried that the findings were measured after.
+func (in Input) evidence() Tried {
+	if in.Checked == nil {
+		return in.Tried
+	}
+	return in.Tried.and(*in.Checked)
 }
 
 // PrimaryMode is the mode of the device the verdict is about: the first
@@ -46,8 +60,15 @@ func PrimaryMode(devices []report.Device) string {
 }
 
 // InputFromReport builds the Input from a report's findings and devices.
+// A report that records the answers it was checked with (report.Tried)
+// sets Checked.
 func InputFromReport(r *report.Report, tried Tried) Input {
-	return Input{Findings: r.Findings, Mode: PrimaryMode(r.Devices), Tried: tried}
+	in := Input{Findings: r.Findings, Mode: PrimaryMode(r.Devices), Tried: tried}
+	if r.Tried != nil {
+		c := TriedFromWords(r.Tried)
+		in.Checked = &c
+	}
+	return in
 }
 
 // Verdict is the rules' output.
@@ -182,6 +203,11 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 		}
 		sev := severityOf(f)
 		sup, known := table[f.ID]
+		if !known && sev == report.SeverityInfo {
+			// A record without a rule (an action that did what was asked):
+			// it tells what happened and makes no step apply.
+			continue
+		}
 		if !known {
 			for _, n := range f.Steps {
 				sup = append(sup, support{n, normal})
@@ -193,6 +219,7 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 		}
 	}
 
+	evidence := in.evidence()
 	for _, e := range escalations {
 		if !e.when(in.Tried) {
 			continue
@@ -206,8 +233,12 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 		if worst == "" {
 			continue
 		}
-		reason := fmt.Sprintf("the fault persists although you already tried %s", in.Tried.phrase())
-		if !in.Tried.Computer { // after another computer, the computer is no longer the suspect
+		reason := fmt.Sprintf("the fault persists although you already tried %s", evidence.phrase())
+		if !e.when(evidence) {
+			// Answered after the check: it re-ranks, but the check has not
+			// seen the fault with it yet.
+			reason = fmt.Sprintf("you tried %s after this check: check again with it to see whether the fault stays", in.Tried.phrase())
+		} else if !evidence.Computer { // after another computer, the computer is no longer the suspect
 			reason += ": " + e.why
 		}
 		add(e.step, contribution{"", reason, confidenceTable[e.weight][worst], e.weight * severityFactor[worst]})
@@ -289,7 +320,7 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 		v.PrimaryStep = &p
 	}
 
-	v.Professional = professional(present, in.Tried)
+	v.Professional = professional(present, evidence)
 
 	for _, id := range fixTextFindings {
 		if _, ok := present[id]; !ok {

@@ -59,6 +59,35 @@ func (t Tried) String() string {
 	return strings.Join(w, ",")
 }
 
+// Words are the answers as TriedWords, in order; an empty, non-nil list
+// when nothing was tried (a report's Tried: "checked with nothing tried").
+func (t Tried) Words() []string {
+	w := []string{}
+	for i, on := range []bool{t.Cable, t.Port, t.Computer, t.Restart} {
+		if on {
+			w = append(w, TriedWords[i])
+		}
+	}
+	return w
+}
+
+// TriedFromWords reads Words back; unknown words are ignored.
+func TriedFromWords(words []string) Tried {
+	var t Tried
+	for _, w := range words {
+		one, err := ParseTried(w)
+		if err == nil {
+			t.Cable, t.Port, t.Computer, t.Restart = t.Cable || one.Cable, t.Port || one.Port, t.Computer || one.Computer, t.Restart || one.Restart
+		}
+	}
+	return t
+}
+
+// and is what both t and u say was tried.
+func (t Tried) and(u Tried) Tried {
+	return Tried{Cable: t.Cable && u.Cable, Port: t.Port && u.Port, Computer: t.Computer && u.Computer, Restart: t.Restart && u.Restart}
+}
+
 // Any reports whether the user tried anything.
 func (t Tried) Any() bool { return t.Cable || t.Port || t.Computer || t.Restart }
 

@@ -150,7 +150,7 @@ for _ in $(seq 30); do [ ! -f "$dir/restoredoctor.exe" ] && break; sleep 1; done
 step "go test -exec scripts/wine.sh (packages that make sense on Windows)"
 # Left out: device/usb's umockdev tests are Linux-only by build tag, the
 # rest of device/usb runs; app and cmd/restoredoctor need a GL window per
-# test (covered by the window above); internal/faults and internal/cmd/rdbench
+# test (covered by the window above); internal/faults and cmd/rdbench
 # drive Linux processes and umockdev.
 pkgs=(
 	./assets/... ./device/mode/... ./device/model/... ./device/usb/

@@ -780,7 +780,7 @@ const (
 )
 
 // guiIdle measures the GUI in demo mode and, beside it on the same
-// display, the bare Fyne window of internal/cmd/glfloor (when built) whose
+// display, the bare Fyne window of cmd/glfloor (when built) whose
 // C memory is the GL driver's floor. Both write their Go memory account
 // (package memstats) for the split.
 func (b *bench) guiIdle(ctx context.Context, display string, run int) (usage, error) {
