@@ -91,6 +91,10 @@ func TestScenarioFileRoundTrip(t *testing.T) {
 			f.SetString(GarbageNotPlist)
 		case name == "Phones":
 			f.Set(reflect.ValueOf([]Phone{PhoneA(), PhoneB()}))
+		case name == "QueryTypeAnswer":
+			f.SetString("Error:InternalError")
+		case name == "StartSessionError":
+			f.SetString("InternalError")
 		case name == "FlapInterval":
 			f.SetInt(int64(1500 * time.Millisecond))
 		case f.Type() == reflect.TypeOf(time.Duration(0)):
