@@ -342,6 +342,8 @@ type scenarioFile struct {
 	PlaintextSession  bool    `json:",omitempty"`
 	IOSFails          bool    `json:",omitempty"`
 	IdleTimeout       string  `json:",omitempty"`
+	QueryTypeAnswer   string  `json:",omitempty"`
+	StartSessionError string  `json:",omitempty"`
 }
 
 // durationString is d in the file's form ("" for zero).
@@ -358,6 +360,7 @@ func EncodeScenario(sc Scenario) ([]byte, error) {
 		LockdownJitter: durationString(sc.LockdownJitter), LockdownDropAfter: sc.LockdownDropAfter,
 		FlapInterval: durationString(sc.FlapInterval), Hung: sc.Hung, Garbage: sc.Garbage,
 		RebootDelay: durationString(sc.RebootDelay), PlaintextSession: sc.PlaintextSession, IOSFails: sc.IOSFails,
+		QueryTypeAnswer: sc.QueryTypeAnswer, StartSessionError: sc.StartSessionError,
 		IdleTimeout: durationString(sc.IdleTimeout)}
 	return json.MarshalIndent(f, "", "  ")
 }
@@ -400,7 +403,8 @@ func ParseScenario(data []byte) (Scenario, error) {
 		return Scenario{}, errors.New("bad scenario JSON: trailing data after the object")
 	}
 	sc := Scenario{Name: f.Name, Phones: f.Phones, LockdownDropAfter: f.LockdownDropAfter, Hung: f.Hung, Garbage: f.Garbage,
-		PlaintextSession: f.PlaintextSession, IOSFails: f.IOSFails}
+		PlaintextSession: f.PlaintextSession, IOSFails: f.IOSFails,
+		QueryTypeAnswer: f.QueryTypeAnswer, StartSessionError: f.StartSessionError}
 	for _, d := range []struct {
 		name string
 		in   string
