@@ -1,6 +1,7 @@
-// Package internal_test holds the layering rule of internal/: it holds
-// libraries only, so none of its packages may import a layer above it
-// (cmd → app → diagnostics → device → internal).
+// Package internal_test holds the layering rule of the module: every arrow
+// points down, cmd → app → diagnostics → device → internal, and internal/
+// holds libraries only. Test files count too: a test that imports a layer
+// above its own belongs in that layer.
 package internal_test
 
 import (
@@ -16,12 +17,14 @@ import (
 
 const module = "github.com/restoredoctor/restoredoctor/"
 
-// above are the layers internal/ must not import.
-var above = []string{"app", "cmd", "diagnostics", "device"}
+// layers lists the module's layers from the top down: a package may import
+// its own layer and the layers after it, never one before it.
+var layers = []string{"cmd", "app", "diagnostics", "device", "internal"}
 
-// upward lists the imports of the non-test Go files under root that point
-// above internal/, as "file: import".
-func upward(t *testing.T, root string) []string {
+// upward lists the imports of the Go files (test files included) under root,
+// a directory of layer layers[level], that point to a layer above it, as
+// "file: import".
+func upward(t *testing.T, root string, level int) []string {
 	t.Helper()
 	var bad []string
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
@@ -31,7 +34,7 @@ func upward(t *testing.T, root string) []string {
 		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
 			return filepath.SkipDir
 		}
-		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+		if d.IsDir() || !strings.HasSuffix(path, ".go") {
 			return nil
 		}
 		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.ImportsOnly)
@@ -40,7 +43,7 @@ func upward(t *testing.T, root string) []string {
 		}
 		for _, im := range f.Imports {
 			p, _ := strconv.Unquote(im.Path.Value)
-			for _, layer := range above {
+			for _, layer := range layers[:level] {
 				if p == module+layer || strings.HasPrefix(p, module+layer+"/") {
 					bad = append(bad, path+": "+p)
 				}
@@ -54,22 +57,69 @@ func upward(t *testing.T, root string) []string {
 	return bad
 }
 
-func TestInternalImportsNothingAbove(t *testing.T) {
-	for _, b := range upward(t, ".") {
-		t.Errorf("internal/ holds libraries only, but %s points up", b)
+func TestEveryArrowPointsDown(t *testing.T) {
+	for level, layer := range layers {
+		root := filepath.Join("..", layer)
+		if layer == "internal" {
+			root = "."
+		}
+		for _, b := range upward(t, root, level) {
+			t.Errorf("%s/ may import only the layers below it (%s), but %s points up",
+				layer, strings.Join(layers[level+1:], ", "), b)
+		}
 	}
 }
 
-// TestUpwardFindsAnImport proves the check can fail: a package under a
-// temporary directory that imports app/ is reported.
-func TestUpwardFindsAnImport(t *testing.T) {
-	dir := t.TempDir()
-	src := "package x\n\nimport _ \"" + module + "app/viewmodel\"\n"
-	if err := writeFile(filepath.Join(dir, "x", "x.go"), src); err != nil {
+// TestInternalHoldsNoPrograms: internal/ holds libraries only; programs
+// (package main) live under cmd/.
+func TestInternalHoldsNoPrograms(t *testing.T) {
+	err := filepath.WalkDir(".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), path, nil, parser.PackageClauseOnly)
+		if err != nil {
+			return err
+		}
+		if f.Name.Name == "main" {
+			t.Errorf("internal/ holds libraries only, but %s is a program: move it to cmd/", path)
+		}
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	if got := upward(t, dir); len(got) != 1 {
-		t.Fatalf("upward found %v, want the one import of app/viewmodel", got)
+}
+
+// TestUpwardFindsAnImport proves the check can fail: a test file of internal/
+// that imports diagnostics/, and a file of device/ that imports app/, are
+// both reported; an import of a lower layer is not.
+func TestUpwardFindsAnImport(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string]string{
+		"x/x_test.go": "package x\n\nimport _ \"" + module + "diagnostics/report\"\n",
+		"y/y.go":      "package y\n\nimport _ \"" + module + "internal/stats\"\n",
+	}
+	for name, src := range files {
+		if err := writeFile(filepath.Join(dir, name), src); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := upward(t, dir, len(layers)-1); len(got) != 1 || !strings.Contains(got[0], "x_test.go") {
+		t.Fatalf("upward found %v, want the one import of diagnostics/report by x_test.go", got)
+	}
+	dev := t.TempDir()
+	if err := writeFile(filepath.Join(dev, "z", "z.go"), "package z\n\nimport _ \""+module+"app/viewmodel\"\n"); err != nil {
+		t.Fatal(err)
+	}
+	if got := upward(t, dev, 3); len(got) != 1 {
+		t.Fatalf("upward found %v in device/, want the one import of app/viewmodel", got)
 	}
 }
 

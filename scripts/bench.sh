@@ -38,7 +38,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
 # Hot paths: USB snapshot and classification, frame decoding, rules, report rendering.
-HOT_PKGS=(./device/usb ./device/usbmux ./diagnostics/rules ./diagnostics/report ./internal/hotpath)
+HOT_PKGS=(./device/usb ./device/usbmux ./diagnostics/rules ./diagnostics/report ./diagnostics/hotpath)
 existing=()
 for p in "${HOT_PKGS[@]}"; do
 	[ -d "$p" ] && existing+=("$p")

@@ -188,3 +188,20 @@ func TestDFUCardSpeaksOfDFU(t *testing.T) {
 		}
 	}
 }
+
+// TestStabilitySummaryDrops: the window's caption shows the report's
+// devices[].stability.detaches of the selected phone and nothing else, so it
+// is the one number diagnostics/session's TestSessionSameNumbers checks
+// against the headline and the watch stream.
+func TestStabilitySummaryDrops(t *testing.T) {
+	for _, tc := range []struct {
+		drops int
+		want  string
+	}{{0, "Last check: 0 drops"}, {1, "Last check: 1 drop in"}, {3, "Last check: 3 drops"}} {
+		r := load(t, "report-healthy.json")
+		r.Devices[0].Stability.Detaches = tc.drops
+		if got := StabilitySummary(r, r.Devices[0].Key); !strings.HasPrefix(got, tc.want) {
+			t.Errorf("%d drops: caption %q, want it to start %q", tc.drops, got, tc.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@
 // panic, goroutines back to baseline, peak heap under 64 MB), never an exact
 // duration.
 //
-// It has no non-test code and is imported by nothing. Its tests may import
-// any package of the module; it must not be imported by them.
+// It lives under cmd/ because cmd/ is the top layer it needs: its tests
+// build and run the cmd/ binaries, and import diagnostics/ and device/. It
+// has no non-test code and is imported by nothing.
 package faults

@@ -5,5 +5,6 @@
 // `make bench` runs them with every other benchmark; scripts/bench.sh puts
 // them in the README table.
 //
-// It has no non-test code and is imported by nothing.
+// It lives under diagnostics/ because that is the top layer it needs (the
+// engine, over device/). It has no non-test code and is imported by nothing.
 package hotpath
