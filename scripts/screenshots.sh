@@ -15,8 +15,9 @@ scenarios=("$@")
 mkdir -p "$out"
 [ -x bin/restoredoctor ] && [ -x bin/restoredoctor-gui ] || make build >/dev/null
 
-display=
-for n in $(seq 70 99); do
+# SCREENSHOT_DISPLAY=:NN takes that display number instead of the first free one.
+display=${SCREENSHOT_DISPLAY:-}
+[ -n "$display" ] || for n in $(seq 70 99); do
 	if [ ! -e "/tmp/.X11-unix/X$n" ] && [ ! -e "/tmp/.X$n-lock" ]; then display=":$n"; break; fi
 done
 [ -n "$display" ] || { echo "screenshots: no free X display" >&2; exit 1; }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -87,16 +88,18 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 			v.Text = "Fix this first: " + lowerFirst(notes[0].Summary) + "."
 			return v
 		}
-		if missed := phoneChecksNotRun(r); len(missed) > 0 {
-			// A check that could not run is never a clean bill.
-			v.Kind = VerdictError
-			v.Text = "Could not check " + strings.Join(missed, " or ") + ", so this is not a clean bill of health: check again; if it keeps failing, try step 4 (" + cat.Step(4).Title + "). The reason is under Details."
+		if r.InProgress == nil && !diagnostics.NoFaultFound(r) {
+			// Not a clean bill by the one completeness rule
+			// (diagnostics.MarkCompleteness), which check, watch and the
+			// export read too: say what the report says. (A check still
+			// running is never a clean bill: ProvisionalVerdict words it.)
+			v.Kind, v.Text = VerdictError, r.Summary
 			return v
 		}
 		v.Kind = VerdictHealthy
 		v.Step = 6
 		v.Text = "No fault found: try the restore again; if error 1002 returns, step 6 (" + cat.Step(6).Title + ")."
-		if missed := hostChecksNotRun(r); len(missed) > 0 {
+		if missed := checksNotRun(r); len(missed) > 0 {
 			// Said in the headline, not only under Details.
 			v.Text = "No fault found in the checks that ran (not checked: " + strings.Join(missed, ", ") + "): try the restore again; if error 1002 returns, step 6 (" + cat.Step(6).Title + ")."
 		}
@@ -125,46 +128,31 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 	return v
 }
 
-// phoneCheckWords name the checks on the phone in plain words.
-var phoneCheckWords = map[string]string{
-	report.CheckUSBPresence:   "whether the iPhone is on USB",
-	report.CheckUSBLink:       "the USB link",
-	report.CheckUSBStability:  "whether the connection stays up",
-	report.CheckUSBControl:    "the iPhone's USB answers",
-	report.CheckUsbmuxListing: "whether this computer's iPhone service sees the iPhone",
-	report.CheckLockdownQuery: "what the iPhone says about itself",
-	report.CheckLockdownRTT:   "how fast the iPhone answers",
-	report.CheckLockdownTrust: "whether the iPhone trusts this computer",
-}
-
-// hostCheckWords name the checks on the computer in plain words.
-var hostCheckWords = map[string]string{
+// checkWords name the checks in plain words.
+var checkWords = map[string]string{
+	report.CheckUSBPresence:          "whether the iPhone is on USB",
+	report.CheckUSBLink:              "the USB link",
+	report.CheckUSBStability:         "whether the connection stays up",
+	report.CheckUSBControl:           "the iPhone's USB answers",
+	report.CheckUsbmuxListing:        "whether this computer's iPhone service sees the iPhone",
+	report.CheckLockdownQuery:        "what the iPhone says about itself",
+	report.CheckLockdownRTT:          "how fast the iPhone answers",
+	report.CheckLockdownTrust:        "whether the iPhone trusts this computer",
 	report.CheckHostAppleServers:     "Apple's servers",
 	report.CheckHostHostsFile:        "the hosts file",
 	report.CheckHostSecuritySoftware: "security software",
 	report.CheckHostSoftwareVersions: "the restore software's version",
 }
 
-// hostChecksNotRun names the checks on the computer that were skipped,
-// are unsupported here or ended in error, in report order.
-func hostChecksNotRun(r *report.Report) []string {
+// checksNotRun names the checks, on the phone or on the computer, that did
+// not look: skipped, unsupported here or ended in error, in report order.
+// It only words the "No fault found" headline; whether that headline may be
+// shown at all is the one completeness rule's (diagnostics.NoFaultFound).
+func checksNotRun(r *report.Report) []string {
 	var out []string
 	for _, c := range r.Checks {
-		w, ok := hostCheckWords[c.ID]
+		w, ok := checkWords[c.ID]
 		if ok && (c.Status == report.StatusError || c.Status == report.StatusUnsupported || c.Status == report.StatusSkipped) && !slices.Contains(out, w) {
-			out = append(out, w)
-		}
-	}
-	return out
-}
-
-// phoneChecksNotRun names the checks on the phone that ended in error or
-// are unsupported here, in report order.
-func phoneChecksNotRun(r *report.Report) []string {
-	var out []string
-	for _, c := range r.Checks {
-		w, ok := phoneCheckWords[c.ID]
-		if ok && (c.Status == report.StatusError || c.Status == report.StatusUnsupported) && !slices.Contains(out, w) {
 			out = append(out, w)
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -426,15 +427,39 @@ func TestLiveCaption(t *testing.T) {
 	}
 }
 
-// A check on the phone that could not run is never "No fault found".
-func TestVerdictNeverCleanWhenAPhoneCheckErred(t *testing.T) {
-	r := load(t, "report-healthy.json")
-	if v := BuildVerdict(r, Catalog{}, false, true, nil); v.Kind != VerdictHealthy {
-		t.Fatalf("fixture not healthy: %+v", v)
-	}
-	r.Checks = append(r.Checks, report.Check{ID: report.CheckLockdownQuery, Status: report.StatusError, Detail: "lockdown query: read unix @->: i/o timeout"})
-	v := BuildVerdict(r, Catalog{}, false, true, nil)
-	if v.Kind == VerdictHealthy || strings.Contains(v.Text, "No fault") || !strings.Contains(v.Text, "Could not check what the iPhone says about itself") {
-		t.Errorf("verdict %+v", v)
+// The window says "No fault found" exactly when the one completeness rule
+// (diagnostics.NoFaultFound) does: a phone check in error makes the report
+// incomplete, and the window shows the report's own "Incomplete check"
+// summary; an unsupported phone check is no reason (the rule's list), so the
+// window says "No fault found" and names the check that did not run.
+func TestVerdictFollowsTheCompletenessRule(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		check   report.Check
+		healthy bool
+		want    string
+	}{
+		{"phone check in error", report.Check{ID: report.CheckLockdownQuery, Status: report.StatusError, Detail: "lockdown query: read unix @->: i/o timeout"},
+			false, "Incomplete check: check lockdown.query ended in error"},
+		{"phone check unsupported", report.Check{ID: report.CheckUSBControl, Status: report.StatusUnsupported, Detail: "no USB control requests on this platform"},
+			true, "not checked: Apple's servers, the iPhone's USB answers"},
+		{"computer check in error", report.Check{ID: report.CheckHostHostsFile, Status: report.StatusError, Detail: "open /etc/hosts: permission denied"},
+			false, "Incomplete check: check host.hosts_file ended in error"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := load(t, "report-healthy.json")
+			if v := BuildVerdict(r, Catalog{}, false, true, nil); v.Kind != VerdictHealthy {
+				t.Fatalf("fixture not healthy: %+v", v)
+			}
+			r.Checks = append(r.Checks, tc.check)
+			diagnostics.MarkCompleteness(r, nil, 0)
+			v := BuildVerdict(r, Catalog{}, false, true, nil)
+			if got := v.Kind == VerdictHealthy; got != tc.healthy || got != diagnostics.NoFaultFound(r) {
+				t.Errorf("window healthy %v, rule's NoFaultFound %v, want %v: %+v", got, diagnostics.NoFaultFound(r), tc.healthy, v)
+			}
+			if strings.Contains(v.Text, "No fault") != tc.healthy || !strings.Contains(v.Text, tc.want) {
+				t.Errorf("verdict %q, want it to contain %q", v.Text, tc.want)
+			}
+		})
 	}
 }

@@ -35,7 +35,8 @@ type Report struct {
 	// texts of findings that have no step (udev rule, Trust prompt).
 	Summary string `json:"summary,omitempty"`
 	// Complete is false when the run was cut short (signal, --timeout) or a
-	// check on a phone ended in error; IncompleteReasons then says why, and
+	// check ended in error (diagnostics.MarkCompleteness, the one rule);
+	// IncompleteReasons then says why, and
 	// Summary starts "Incomplete check:" and never says "no fault found".
 	// (Added to v1: old readers ignore them; a report without them predates
 	// the fields.)
