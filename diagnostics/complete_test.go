@@ -52,9 +52,15 @@ func TestMarkCompleteness(t *testing.T) {
 		{"interrupted", context.Canceled, "", false, "interrupted", 2},
 		{"timeout", context.DeadlineExceeded, "", false, "--timeout", 2},
 		{"lockdown error", nil, report.CheckLockdownQuery, false, "lockdown.query", 10},
+		// Unsupported is no reason, on the phone as on the computer (the
+		// window, watch and the export agree: their own tests).
+		{"phone check unsupported", nil, "", true, "", 10},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep := healthyReport()
+			if tc.name == "phone check unsupported" {
+				rep.Checks = append(rep.Checks, report.Check{ID: report.CheckUSBControl, Status: report.StatusUnsupported, Detail: "not on this platform"})
+			}
 			for i := range rep.Checks {
 				if rep.Checks[i].ID == tc.checkErr {
 					rep.Checks[i].Status = report.StatusError

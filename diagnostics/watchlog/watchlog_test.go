@@ -88,6 +88,15 @@ func TestQuickVerdict(t *testing.T) {
 			r.Checks = []report.Check{{ID: report.CheckHostHostsFile, Status: report.StatusError, Detail: "cannot read hosts file /etc/hosts: permission denied"}}
 			diagnostics.MarkCompleteness(r, nil, 0)
 		}, "incomplete one-pass check, not a clean bill: check host.hosts_file ended in error (cannot read hosts file /etc/hosts: permission denied)", false},
+		{"phone check unsupported", func(r *report.Report) {
+			// Not a reason by the one rule: watch agrees with check and the window.
+			r.Checks = []report.Check{{ID: report.CheckUSBControl, Status: report.StatusUnsupported, Detail: "not on this platform"}}
+			diagnostics.MarkCompleteness(r, nil, 0)
+		}, "no fault found in a one-pass check", true},
+		{"phone check in error", func(r *report.Report) {
+			r.Checks = []report.Check{{ID: report.CheckLockdownQuery, Status: report.StatusError, Detail: "i/o timeout"}}
+			diagnostics.MarkCompleteness(r, nil, 0)
+		}, "incomplete one-pass check, not a clean bill: check lockdown.query ended in error", false},
 		{"interrupted with a step", func(r *report.Report) {
 			r.PrimaryStep = &step
 			diagnostics.MarkCompleteness(r, context.Canceled, 0)
