@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"runtime"
 	"slices"
@@ -16,6 +15,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/probecache"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
 // notConfigured is the detail of a host check whose probe the engine was
@@ -147,7 +147,7 @@ func readBounded(path string, limit int64) ([]byte, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileKind(st.Mode()))
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, safefile.Kind(st.Mode()))
 	}
 	if st.Size() > limit {
 		return nil, fmt.Errorf("%s: %d bytes, more than the %d a certificate bundle can have", path, st.Size(), limit)
@@ -197,21 +197,4 @@ func cacheSoftware(ttl time.Duration, now func() time.Time, fn func(ctx context.
 		}
 		return res
 	}
-}
-
-// fileKind names a non-regular file's type for a message.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	case m&fs.ModeDevice != 0:
-		return "a device"
-	case m&fs.ModeSymlink != 0:
-		return "a symbolic link"
-	}
-	return "not a plain file"
 }

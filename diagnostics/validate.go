@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
 // Bounds of the options a user gives.
@@ -72,7 +74,7 @@ func (o Options) Validate() error {
 		case f.opt == "--apple-ca" && !fi.Mode().IsRegular():
 			// Opening a FIFO blocks until a writer comes; a device may never
 			// end. A CA bundle is a file.
-			return &OptionError{f.opt, f.path, fmt.Sprintf("not a regular file (%s)", fileKind(fi.Mode()))}
+			return &OptionError{f.opt, f.path, fmt.Sprintf("not a regular file (%s)", safefile.Kind(fi.Mode()))}
 		case f.opt == "--apple-ca" && fi.Size() > MaxCABundle:
 			return &OptionError{f.opt, f.path, fmt.Sprintf("%d bytes, larger than a certificate bundle can be (at most %d)", fi.Size(), MaxCABundle)}
 		}

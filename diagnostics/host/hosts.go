@@ -10,6 +10,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/hostsfile"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
 // CheckHostsFile reads the hosts file at path ("" means
@@ -52,7 +53,7 @@ func checkHostsFile(ctx context.Context, path string) Result {
 	}
 	if !st.Mode().IsRegular() {
 		res.Status = report.StatusError
-		res.Detail = fmt.Sprintf("cannot read hosts file %s: not a regular file (%s)", path, st.Mode().Type())
+		res.Detail = fmt.Sprintf("cannot read hosts file %s: not a regular file (%s)", path, safefile.Kind(st.Mode()))
 		return res
 	}
 	f, err := os.Open(path)

@@ -113,7 +113,7 @@ func inspect(path string, opts Options) (target, error) {
 		return t, &Error{Path: path, Err: ErrIsDir}
 	case !fi.Mode().IsRegular():
 		if !opts.Special {
-			return t, &Error{Path: path, Err: fmt.Errorf("%w: it is %s (refused so it is not replaced)", ErrNotRegular, kind(fi.Mode()))}
+			return t, &Error{Path: path, Err: fmt.Errorf("%w: it is %s (refused so it is not replaced)", ErrNotRegular, Kind(fi.Mode()))}
 		}
 		t.exists, t.special = true, true
 		return t, nil
@@ -190,9 +190,15 @@ func Write(path string, data []byte, opts Options) error {
 	return nil
 }
 
-// kind names a non-regular file type.
-func kind(m fs.FileMode) string {
+// Kind names what a non-regular file is, in words for a message ("a
+// directory", "a FIFO", "a character device"): the one wording of file
+// types for every refusal to read or write one.
+func Kind(m fs.FileMode) string {
 	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
 	case m&fs.ModeNamedPipe != 0:
 		return "a FIFO"
 	case m&fs.ModeSocket != 0:

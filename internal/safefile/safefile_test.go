@@ -136,3 +136,24 @@ func TestAllowed(t *testing.T) {
 		t.Error("Check of a FIFO without a reader passed")
 	}
 }
+
+// TestKind: the one wording of file types, for every file type a refusal
+// can meet.
+func TestKind(t *testing.T) {
+	for _, tc := range []struct {
+		mode fs.FileMode
+		want string
+	}{
+		{fs.ModeDir | 0o755, "a directory"},
+		{fs.ModeSymlink | 0o777, "a symbolic link"},
+		{fs.ModeNamedPipe | 0o600, "a FIFO"},
+		{fs.ModeSocket | 0o600, "a socket"},
+		{fs.ModeDevice | fs.ModeCharDevice | 0o666, "a character device"},
+		{fs.ModeDevice | 0o660, "a block device"},
+		{fs.ModeIrregular, "not a regular file"},
+	} {
+		if got := Kind(tc.mode); got != tc.want {
+			t.Errorf("Kind(%v) = %q, want %q", tc.mode, got, tc.want)
+		}
+	}
+}
