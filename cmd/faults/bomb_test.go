@@ -241,19 +241,7 @@ func TestSimulatorFedABomb(t *testing.T) {
 func backlogProxy(t *testing.T, target string) string {
 	t.Helper()
 	path := filepath.Join(sockDir(t), "busy.sock")
-	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: path}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 5); err != nil {
-		t.Fatal(err)
-	}
-	f := os.NewFile(uintptr(fd), path)
-	ln, err := net.FileListener(f)
-	f.Close()
+	ln, err := sim.ListenBacklog(path, 5)
 	if err != nil {
 		t.Fatal(err)
 	}

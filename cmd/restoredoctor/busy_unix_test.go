@@ -4,9 +4,9 @@ package main
 
 import (
 	"net"
-	"os"
-	"syscall"
 	"testing"
+
+	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 )
 
 // listenFull opens a unix socket listener with an accept backlog of 0 that
@@ -14,19 +14,7 @@ import (
 // as to a usbmuxd too busy to take connections.
 func listenFull(t *testing.T, path string) net.Listener {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: path}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, 0); err != nil {
-		t.Fatal(err)
-	}
-	f := os.NewFile(uintptr(fd), path)
-	defer f.Close()
-	ln, err := net.FileListener(f)
+	ln, err := sim.ListenBacklog(path, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

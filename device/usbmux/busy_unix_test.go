@@ -5,9 +5,7 @@ package usbmux_test
 import (
 	"errors"
 	"net"
-	"os"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -16,22 +14,10 @@ import (
 )
 
 // listenBacklog opens a unix socket listener with the given accept backlog
-// (net.Listen always asks for the system maximum).
+// (sim.ListenBacklog).
 func listenBacklog(t *testing.T, path string, backlog int) net.Listener {
 	t.Helper()
-	fd, err := syscall.Socket(syscall.AF_UNIX, syscall.SOCK_STREAM|syscall.SOCK_CLOEXEC, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Bind(fd, &syscall.SockaddrUnix{Name: path}); err != nil {
-		t.Fatal(err)
-	}
-	if err := syscall.Listen(fd, backlog); err != nil {
-		t.Fatal(err)
-	}
-	f := os.NewFile(uintptr(fd), path)
-	defer f.Close()
-	ln, err := net.FileListener(f)
+	ln, err := sim.ListenBacklog(path, backlog)
 	if err != nil {
 		t.Fatal(err)
 	}
