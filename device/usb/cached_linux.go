@@ -21,7 +21,6 @@ import "C"
 
 import (
 	"errors"
-	"strconv"
 	"strings"
 	"unsafe"
 )
@@ -36,18 +35,7 @@ func cachedSerial(d Device) (string, error) {
 	if d.Bus <= 0 || len(d.PortPath) == 0 {
 		return "", errNoCachedSerial
 	}
-	var b strings.Builder
-	b.WriteString("/sys/bus/usb/devices/")
-	b.WriteString(strconv.Itoa(d.Bus))
-	b.WriteByte('-')
-	for i, p := range d.PortPath {
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(strconv.Itoa(p))
-	}
-	b.WriteString("/serial")
-	path := C.CString(b.String())
+	path := C.CString("/sys/bus/usb/devices/" + d.Location() + "/serial")
 	defer C.free(unsafe.Pointer(path))
 	buf := make([]byte, maxSerial+1)
 	n := C.rd_read_attr(path, (*C.char)(unsafe.Pointer(&buf[0])), C.int(len(buf)))

@@ -7,6 +7,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/device/usb/speed"
 	"github.com/restoredoctor/restoredoctor/device/wintree"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
@@ -137,18 +138,10 @@ func USBLink(phones []Phone) (Outcome, error) {
 }
 
 func speedName(mbps float64) string {
-	switch {
-	case mbps == 0:
+	if mbps <= 0 {
 		return "speed unknown"
-	case mbps < 12:
-		return fmt.Sprintf("low speed (%g Mbit/s)", mbps)
-	case mbps < 480:
-		return fmt.Sprintf("full speed (%g Mbit/s)", mbps)
-	case mbps == 480:
-		return "high speed (480 Mbit/s)"
-	default:
-		return fmt.Sprintf("super speed (%g Mbit/s)", mbps)
 	}
+	return fmt.Sprintf("%s (%g Mbit/s)", speed.Name(mbps), mbps)
 }
 
 func hubText(d usb.Device) string {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/device/usb/speed"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 )
 
@@ -263,7 +264,7 @@ func ruleLinkTrouble(t *Timeline, _ int64, _ Inputs) (Verdict, bool) {
 	if f := t.lowSpeed; f != nil {
 		return Verdict{ID: LinkTrouble, Stage: f.stage, AtMS: f.atMS, Steps: []int{1},
 			Summary: fmt.Sprintf("The iPhone's USB link ran at %s (%s Mbit/s) instead of high speed (480 Mbit/s) in %s, %s. %s",
-				speedName(f.mbps), fmtNum(f.mbps), f.stage.Words(), t.into(f.atMS), stepWords[1]),
+				speed.Name(f.mbps), fmtNum(f.mbps), f.stage.Words(), t.into(f.atMS), stepWords[1]),
 		}, true
 	}
 	return Verdict{}, false
@@ -349,16 +350,6 @@ func times(n int) string {
 		return "twice"
 	}
 	return fmt.Sprintf("%d times", n)
-}
-
-func speedName(mbps float64) string {
-	switch {
-	case mbps <= 1.5:
-		return "low speed"
-	case mbps <= 12:
-		return "full speed"
-	}
-	return "reduced speed"
 }
 
 func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/restoredoctor/restoredoctor/device/usb/speed"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -22,13 +23,13 @@ func reasonFor(f report.Finding) string {
 	case report.FindingUSBDriverMissing:
 		return "Windows has no driver for the iPhone's USB connection (Apple Mobile Device USB Driver is missing)"
 	case report.FindingUSBFullSpeed:
-		speed, ok := number(ev, report.EvSpeedMbps)
+		mbps, ok := number(ev, report.EvSpeedMbps)
 		want, wok := number(ev, report.EvExpectedMbps)
 		if !wok {
 			want = 480
 		}
 		if ok {
-			return fmt.Sprintf("it negotiated USB %s (%s Mbit/s) instead of high speed (%s)", speedName(speed), fmtNum(speed), fmtNum(want))
+			return fmt.Sprintf("it negotiated USB %s (%s Mbit/s) instead of high speed (%s)", speed.Name(mbps), fmtNum(mbps), fmtNum(want))
 		}
 		return "it negotiated a slower USB speed than high speed (480 Mbit/s)"
 	case report.FindingUSBBehindHub:
@@ -159,19 +160,6 @@ func failedOf(ev map[string]any, what string) string {
 		return fmt.Sprintf("%s of %s %s timed out or failed", fmtNum(bad), fmtNum(req), what)
 	}
 	return fmt.Sprintf("%s %s timed out or failed", fmtNum(bad), what)
-}
-
-// speedName names a USB speed in Mbit/s.
-func speedName(mbps float64) string {
-	switch {
-	case mbps <= 1.5:
-		return "low speed"
-	case mbps <= 12:
-		return "full speed"
-	case mbps <= 480:
-		return "high speed"
-	}
-	return "SuperSpeed"
 }
 
 func times(n float64) string {
