@@ -27,16 +27,6 @@ import (
 // (it bounds the heap too): the bomb expands to 2^70 strings when decoded.
 const maxRSSMB = 64
 
-// peakRSSMB is a finished process's peak resident set (getrusage), in MB.
-func peakRSSMB(t *testing.T, ps *os.ProcessState) float64 {
-	t.Helper()
-	ru, ok := ps.SysUsage().(*syscall.Rusage)
-	if !ok {
-		t.Fatal("no rusage for the process")
-	}
-	return float64(ru.Maxrss) / 1024
-}
-
 // runProc starts bin with args and, when sigAfter > 0, sends SIGTERM after
 // that long. It returns when the process exits or limit passes (then it is
 // killed and the test fails).
@@ -50,8 +40,9 @@ func runProc(t *testing.T, limit, sigAfter time.Duration, bin string, args ...st
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	wait := watchRSS(cmd)
 	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
+	go func() { _ = wait(); close(done) }()
 	var sigAt time.Time
 	if sigAfter > 0 {
 		select {
@@ -172,6 +163,7 @@ func TestSimulatorFedABomb(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	wait := watchRSS(cmd)
 	line := make([]byte, 256)
 	if _, err := stdout.Read(line); err != nil {
 		t.Fatalf("simulator printed nothing: %v (%s)", err, errb.String())
@@ -220,7 +212,7 @@ func TestSimulatorFedABomb(t *testing.T) {
 	t0 := time.Now()
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
-	go func() { done <- cmd.Wait() }()
+	go func() { done <- wait() }()
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
