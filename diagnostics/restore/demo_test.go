@@ -1,7 +1,6 @@
 package restore
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"io/fs"
@@ -15,48 +14,13 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 )
 
-// readTrace parses a trace file: one Header line, then one Event per line.
-// (The recorder's own reader lives in device/restoretrace; this one keeps
-// the test independent of it and strict: unknown fields fail.)
-func readTrace(t *testing.T, data []byte) (restoretrace.Header, []restoretrace.Event) {
-	t.Helper()
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	var h restoretrace.Header
-	var evs []restoretrace.Event
-	for n := 0; sc.Scan(); n++ {
-		dec := json.NewDecoder(bytes.NewReader(sc.Bytes()))
-		dec.DisallowUnknownFields()
-		if n == 0 {
-			if err := dec.Decode(&h); err != nil {
-				t.Fatalf("header: %v", err)
-			}
-			continue
-		}
-		var e restoretrace.Event
-		if err := dec.Decode(&e); err != nil {
-			t.Fatalf("line %d: %v", n+1, err)
-		}
-		evs = append(evs, e)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return h, evs
-}
-
 func loadDemo(t *testing.T, name string) *Timeline {
 	t.Helper()
-	data, err := fs.ReadFile(assets.FS, "traces/"+name+".jsonl")
-	if err != nil {
-		t.Fatal(err)
+	tr, err := DemoTrace(name)
+	if err != nil || tr.Truncated {
+		t.Fatalf("%s: %v (truncated %v)", name, err, tr != nil && tr.Truncated)
 	}
-	h, evs := readTrace(t, data)
-	tl := New(h, Config{})
-	for _, e := range evs {
-		tl.Apply(e)
-	}
-	return tl
+	return FromTrace(tr, Config{})
 }
 
 // TestDemoTraces replays every demo trace through the Timeline and asserts
@@ -114,11 +78,14 @@ func TestDemoTraces(t *testing.T) {
 	}
 }
 
-// TestDemoTracesListed: every file under assets/traces is covered above.
+// TestDemoTracesListed: the embedded traces are the ones tested above.
 func TestDemoTracesListed(t *testing.T) {
-	names, err := fs.Glob(assets.FS, "traces/*.jsonl")
-	if err != nil || len(names) < 8 {
-		t.Fatalf("demo traces: %v, %v", names, err)
+	want := []string{"interrupted", "link-drops", "link-full-speed", "lost-after-handover", "not-listed-restore", "stuck-recovery", "success", "wrong-mode"}
+	if got := DemoNames(); !slices.Equal(got, want) {
+		t.Fatalf("demo traces %v, want %v", got, want)
+	}
+	if _, err := DemoTrace("nope"); err == nil || !strings.Contains(err.Error(), "success") {
+		t.Fatalf("unknown demo: %v", err)
 	}
 }
 
@@ -170,5 +137,23 @@ func TestEnumsMatchReport(t *testing.T) {
 	}
 	if !slices.Equal(kinds, report.RestoreStages) || !slices.Equal(ids, report.RestoreVerdicts) {
 		t.Errorf("report enums %v / %v differ from %v / %v", report.RestoreStages, report.RestoreVerdicts, kinds, ids)
+	}
+}
+
+// TestCutTrace: a trace cut mid-line (the recorder was killed) is
+// incomplete, never a success, and says where it was cut.
+func TestCutTrace(t *testing.T) {
+	data, err := fs.ReadFile(assets.FS, "traces/success.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := data[:len(data)-20] // inside the record.stop line
+	tr, err := restoretrace.Read(bytes.NewReader(cut))
+	if err != nil || !tr.Truncated {
+		t.Fatalf("read: %v, truncated %v", err, tr != nil && tr.Truncated)
+	}
+	v := FromTrace(tr, Config{}).Decide(Inputs{})
+	if v.ID != Incomplete || v.Complete || !strings.Contains(v.Summary, "cut at line") {
+		t.Fatalf("%s complete=%v: %s", v.ID, v.Complete, v.Summary)
 	}
 }

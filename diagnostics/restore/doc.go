@@ -33,7 +33,11 @@
 //     "normal_or_restore": the restore system, or iOS after the phone left
 //     recovery on its own; that cannot be told apart passively. One that
 //     follows a restore stage after the phone was off USB for at least
-//     DropGap is "normal": iOS booting after the restore.
+//     DropGap is "normal": iOS booting after the restore. The number of USB
+//     configurations does not help: usbmuxd reads bNumConfigurations
+//     (src/usb.c, guess_mode) to pick its own USB mode (initial, Valeria,
+//     CDC-NCM), and no public source ties a count to restore mode, so it is
+//     recorded but not used.
 //
 // # Handover times
 //
@@ -53,10 +57,20 @@
 // 15 min: support.apple.com/HT201263), 60 min in restore mode (a restore
 // takes 5–30 min). Normal mode never stalls: the user may not have started.
 //
-// Drops: a re-attach in the same USB class within DropGap (3 s) is a drop of
+// Assumptions where no public number exists: a re-attach in the same USB
+// class within DropGap (3 s) is a drop of the link, not a handover (a boot
+// stage or a reboot takes longer); a restore stage on USB for
+// NotListedAfter (30 s) that usbmuxd never listed is "not listed" (usbmuxd
+// lists a phone within a second or two of its USB attach).
+//
+// Drops: a re-attach in the same USB class within DropGap is a drop of
 // the link, not a handover; so is a change of the USB address without a
-// detach (a re-enumeration shorter than the poll interval), except in
-// recovery where a re-enumeration with changed iBoot fields is a boot stage.
+// detach (a re-enumeration shorter than the poll interval). In recovery mode
+// a re-enumeration is first the boot stage that is due (iBEC after iBoot;
+// iBSS then iBEC after DFU), however quick, since passively it cannot be told
+// from a drop; after that, a quick one with unchanged iBoot fields is a drop,
+// and a slower one or one with changed fields is "came back in recovery
+// again" (wrong mode).
 //
 // Memory is bounded: at most MaxStages stages and MaxMarks marks are kept
 // (the first stage and the newest ones); counters go on past the caps.

@@ -49,10 +49,16 @@ var (
 	}
 )
 
-// WritePNG draws the timeline: one band per stage (its colour, its name when
-// it fits), drops as red marks, the link speed of each stage under its band
-// (red below high speed), a time axis, the "now" line and a legend.
+// WritePNG encodes Image as PNG.
 func (t *Timeline) WritePNG(w io.Writer, o PictureOptions) error {
+	return png.Encode(w, t.Image(o))
+}
+
+// Image draws the timeline (the window shows it as it is): one band per
+// stage (its colour, its name when it fits), drops as red marks, the link
+// speed of each stage under its band (red below high speed), a time axis,
+// the "now" line and a legend.
+func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	if o.Width == 0 {
 		o.Width = 960
 	}
@@ -76,8 +82,12 @@ func (t *Timeline) WritePNG(w io.Writer, o PictureOptions) error {
 	title := "Restore timeline"
 	if v := o.Verdict; v != nil {
 		title += " - " + string(v.ID)
-		if len(v.Steps) > 0 {
-			title += fmt.Sprintf(" (step %s)", joinInts(v.Steps))
+		switch len(v.Steps) {
+		case 0:
+		case 1:
+			title += fmt.Sprintf(" (step %d)", v.Steps[0])
+		default:
+			title += fmt.Sprintf(" (steps %s)", joinInts(v.Steps))
 		}
 		if !v.Complete && v.ID != Incomplete {
 			title += " - recording incomplete"
@@ -92,7 +102,7 @@ func (t *Timeline) WritePNG(w io.Writer, o PictureOptions) error {
 	}
 
 	// bands
-	for _, s := range t.stages {
+	for i, s := range t.stages {
 		end := s.EndMS
 		if s.Open {
 			end = now
@@ -106,6 +116,19 @@ func (t *Timeline) WritePNG(w io.Writer, o PictureOptions) error {
 			outline(img, r, alarm, 3)
 		}
 		label := s.Kind.short()
+		if i == len(t.stages)-1 && s.Open {
+			switch t.Status(now).Timer {
+			case TimerLost:
+				label += " - lost"
+				outline(img, r, alarm, 3)
+			case TimerStalled:
+				label += " - stalled"
+				outline(img, r, alarm, 3)
+			}
+		}
+		if width(label)+6 > r.Dx() {
+			label = s.Kind.short()
+		}
 		if width(label)+6 <= r.Dx() {
 			c := color.Color(color.White)
 			if s.Kind == Gone || s.Kind == Recovery {
@@ -130,6 +153,13 @@ func (t *Timeline) WritePNG(w io.Writer, o PictureOptions) error {
 	}
 	if t.stagesOmitted > 0 {
 		text(left, bandBot+34, faint, fmt.Sprintf("(%d stages left out)", t.stagesOmitted))
+	}
+	// gaps: nothing was observed there
+	for _, m := range t.marks {
+		if m.Kind == MarkGap && m.DurationMS > 0 {
+			r := image.Rect(xAt(m.TimeMS-m.DurationMS), bandTop, max(xAt(m.TimeMS), xAt(m.TimeMS-m.DurationMS)+1), bandBot)
+			hatch(img, r, ink)
+		}
 	}
 	// drops and wrong-mode returns
 	for _, m := range t.marks {
@@ -163,40 +193,50 @@ func (t *Timeline) WritePNG(w io.Writer, o PictureOptions) error {
 	fill(img, image.Rect(xn, bandTop-18, xn+2, axisY+4), ink)
 	text(max(xn-width("now")-3, left), bandTop-6, ink, "now")
 
-	// legend
-	lx, ly := left, o.Height-16
-	for _, k := range Kinds {
-		if k == Unknown {
-			continue
-		}
-		lbl := k.short()
-		if lx+16+width(lbl) > right {
-			break
-		}
-		fill(img, image.Rect(lx, ly-11, lx+12, ly+1), stageColor[k])
-		if k == Gone {
-			hatch(img, image.Rect(lx, ly-11, lx+12, ly+1), cardBorder)
-		}
-		text(lx+15, ly, ink, lbl)
-		lx += 15 + width(lbl) + 14
+	// legend: stage colours, then the marks; wrapped onto a second row
+	// when the picture is narrow
+	type entry struct {
+		lbl  string
+		c    color.Color
+		kind int // 0 a colour box, 1 a mark line, 2 an outline, 3 a hatch
 	}
-	for _, e := range []struct {
-		lbl string
-		c   color.Color
-		box bool
-	}{{"drop", alarm, false}, {"gap", faint, false}, {"wrong mode", alarm, true}} {
-		if lx+16+width(e.lbl) > right {
-			break
+	var legend []entry
+	for _, k := range Kinds {
+		if k != Unknown {
+			legend = append(legend, entry{k.short(), stageColor[k], 0})
 		}
-		if e.box {
-			outline(img, image.Rect(lx, ly-11, lx+12, ly+1), e.c, 2)
-		} else {
+	}
+	legend = append(legend, entry{"drop", alarm, 1}, entry{"wrong/lost/stalled", alarm, 2}, entry{"no data", ink, 3})
+	rows, lx := 1, left
+	for _, e := range legend {
+		if lx+15+width(e.lbl) > right {
+			rows, lx = rows+1, left
+		}
+		lx += 15 + width(e.lbl) + 9
+	}
+	lx, ly := left, o.Height-16-18*(rows-1)
+	for _, e := range legend {
+		if lx+15+width(e.lbl) > right {
+			lx, ly = left, ly+18
+		}
+		box := image.Rect(lx, ly-11, lx+12, ly+1)
+		switch e.kind {
+		case 0:
+			fill(img, box, e.c)
+			if e.lbl == Gone.short() {
+				hatch(img, box, cardBorder)
+			}
+		case 1:
 			fill(img, image.Rect(lx+5, ly-12, lx+7, ly+2), e.c)
+		case 2:
+			outline(img, box, e.c, 2)
+		case 3:
+			hatch(img, box, e.c)
 		}
 		text(lx+15, ly, ink, e.lbl)
-		lx += 15 + width(e.lbl) + 14
+		lx += 15 + width(e.lbl) + 9
 	}
-	return png.Encode(w, img)
+	return img
 }
 
 // PicturePath is where the picture of a Markdown export at mdPath goes:

@@ -6,7 +6,10 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
 // TestPicture draws every demo trace; with RESTORE_PICTURES=dir it also
@@ -95,5 +98,31 @@ func TestWritePictureBeside(t *testing.T) {
 	}
 	if _, err := loadDemo(t, "success").WritePictureBeside(filepath.Join(dir, "x.md"), PictureOptions{}); err == nil {
 		t.Fatal("wrote over a directory")
+	}
+}
+
+// TestMarkdownExportWithPicture: the export writes the picture beside the
+// .md and the Markdown links to it.
+func TestMarkdownExportWithPicture(t *testing.T) {
+	dir := t.TempDir()
+	md := filepath.Join(dir, "restore.md")
+	tl := loadDemo(t, "link-drops")
+	v := tl.Decide(Inputs{})
+	rt := tl.ToReport(v, 0)
+	name, err := tl.WritePictureBeside(md, PictureOptions{Verdict: &v})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt.PictureFile = name
+	r := report.Report{Schema: report.Schema, RestoreTimeline: rt}
+	var b bytes.Buffer
+	if err := report.Markdown(&b, &r, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "](restore-timeline.png)") || !strings.Contains(b.String(), "## Restore timeline") {
+		t.Fatalf("markdown lacks the picture:\n%s", b.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "restore-timeline.png")); err != nil {
+		t.Fatal(err)
 	}
 }

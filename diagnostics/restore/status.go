@@ -102,3 +102,21 @@ func expectedAfter(k Kind) string {
 	}
 	return "next: any mode"
 }
+
+// String says the status in one line for people (the CLI's live line):
+// "restore mode for 2 min 10 s; next: normal mode, after the restore".
+func (s Status) String() string {
+	if s.Timer == TimerNone {
+		return s.Next
+	}
+	line := fmt.Sprintf("%s for %s", s.Stage.Words(), fmtMS(s.SinceMS))
+	switch s.Timer {
+	case TimerStalled:
+		line += fmt.Sprintf(": STALLED, no progress for over %s", fmtMS(s.LimitMS))
+	case TimerLost:
+		line += fmt.Sprintf(": LOST, not back within %s", fmtMS(s.LimitMS))
+	case TimerWrong:
+		line += ": CAME BACK IN THE WRONG MODE"
+	}
+	return line + "; " + s.Next
+}

@@ -36,6 +36,12 @@ type Stage struct {
 	// false when usbmuxd was not watched, or its Listen stream was down.
 	Listed       bool
 	ListingKnown bool
+	// KnownFromMS is when the listing became known (usbmuxd came back
+	// during the stage), else the stage's start.
+	KnownFromMS int64
+	// MuxDown: usbmuxd's Listen stream was down for the whole stage (the
+	// computer's Apple Mobile Device service was not reachable).
+	MuxDown bool
 	// IBoot are the iBoot fields first seen in the stage.
 	IBoot map[string]string
 	// Wrong marks a stage the phone came back in that is not what the
@@ -74,6 +80,8 @@ type Mark struct {
 	TimeMS int64
 	Kind   MarkKind
 	Detail string
+	// DurationMS is how long a gap lasted, ending at TimeMS (0: unknown or not a gap).
+	DurationMS int64
 }
 
 // Timeline is built incrementally from the events of one recording
@@ -89,6 +97,7 @@ type Timeline struct {
 	stopped bool
 	stopWhy string
 	lastMS  int64
+	cutLine int // the trace file was cut at this line (0: not cut)
 
 	stages        []Stage
 	stagesOmitted int
@@ -140,6 +149,20 @@ func New(h restoretrace.Header, cfg Config) *Timeline {
 		flowStartMS: -1, restoreStartMS: -1, finishedMS: -1,
 		// a recorder that watches usbmuxd says so in its source
 		muxSeen: strings.Contains(src, "usbmux") || strings.Contains(src, "amds")}
+}
+
+// FromTrace returns the timeline of a whole trace file (a replay, a demo
+// trace, a trace a user sent): every event applied, and a cut last line
+// noted as a reason the recording is incomplete.
+func FromTrace(tr *restoretrace.Trace, cfg Config) *Timeline {
+	t := New(tr.Header, cfg)
+	for _, e := range tr.Events {
+		t.Apply(e)
+	}
+	if tr.Truncated {
+		t.cutLine = max(tr.TruncatedLine, 1)
+	}
+	return t
 }
 
 // Header returns the recording's header.
@@ -215,9 +238,13 @@ func (t *Timeline) Apply(ev restoretrace.Event) {
 			t.gaps = append(t.gaps, ev.Reason)
 		}
 		t.mark(ms, MarkGap, "%s", ev.Reason)
+		if ev.DurationMS > 0 {
+			t.marks[len(t.marks)-1].DurationMS = min(ev.DurationMS, ms)
+		}
 	case restoretrace.MuxDown:
 		t.muxSeen = true
 		t.muxDown = true
+		t.muxListed = false // its listing is gone with it
 		if c := t.cur(); c != nil && c.Open {
 			c.ListingKnown = false
 		}
@@ -225,6 +252,12 @@ func (t *Timeline) Apply(ev restoretrace.Event) {
 	case restoretrace.MuxUp:
 		t.muxSeen = true
 		t.muxDown = false
+		if c := t.cur(); c != nil && c.Open {
+			c.MuxDown = false
+			if !c.ListingKnown {
+				c.ListingKnown, c.KnownFromMS = true, ms
+			}
+		}
 		t.mark(ms, MarkMuxUp, "usbmuxd's Listen stream is back")
 	case restoretrace.MuxAttach, restoretrace.MuxDetach:
 		t.applyMux(ms, ev)
@@ -385,7 +418,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		prevKind = gone.From
 	}
 
-	next := Stage{StartMS: ms, EndMS: ms, Open: true, From: prevKind}
+	next := Stage{StartMS: ms, EndMS: ms, Open: true, From: prevKind, KnownFromMS: ms}
 	switch class {
 	case mode.Normal:
 		switch prevKind {
@@ -397,14 +430,14 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 			next.Inferred = "a normal-mode product id right after recovery mode, with no boot stage seen: the restore system, or iOS after the phone left recovery; not told apart passively"
 		case Restore, NormalOrRestore:
 			if short {
-				t.drop(ms, prev, gapMS, reenum)
+				t.drop(ms, gapMS, reenum, f)
 				return
 			}
 			next.Kind = Normal
 			next.Inferred = "a normal-mode product id after " + prevKind.Words() + " and a reboot: iOS after the restore"
 		case Normal:
 			if short {
-				t.drop(ms, prev, gapMS, reenum)
+				t.drop(ms, gapMS, reenum, f)
 				return
 			}
 			next.Kind = Normal
@@ -418,8 +451,15 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		switch prevKind {
 		case Recovery, BootStage:
 			changed := ibootChanged(prev.IBoot, f.IBoot)
-			if short && !changed {
-				t.drop(ms, prev, gapMS, reenum)
+			allowed := 1 // iBoot → iBEC (idevicerestore.c sends iBEC from recovery)
+			if t.viaDFU {
+				allowed = t.cfg.MaxBootStages // DFU → iBSS → iBEC (dfu.c)
+			}
+			// While a boot stage is still due, a re-enumeration is taken as
+			// it, however quick (iBEC can be back within one poll); after
+			// that, a quick one with the same iBoot fields is a drop.
+			if short && !changed && t.bootStages >= allowed {
+				t.drop(ms, gapMS, reenum, f)
 				return
 			}
 			t.bootStages++
@@ -427,10 +467,6 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 			next.Inferred = "recovery mode again after a handover from " + prevKind.Words()
 			if changed {
 				next.Inferred += " (the iBoot fields changed)"
-			}
-			allowed := 1 // iBoot → iBEC (idevicerestore.c sends iBEC from recovery)
-			if t.viaDFU {
-				allowed = t.cfg.MaxBootStages // DFU → iBSS → iBEC (dfu.c)
 			}
 			if t.bootStages > allowed {
 				next.Kind = Recovery
@@ -453,7 +489,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		switch prevKind {
 		case DFU:
 			if short {
-				t.drop(ms, prev, gapMS, reenum)
+				t.drop(ms, gapMS, reenum, f)
 				return
 			}
 			next.Kind = DFU
@@ -475,6 +511,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		next.SpeedsMbps = []float64{f.SpeedMbps}
 	}
 	next.ListingKnown = t.muxSeen && !t.muxDown
+	next.MuxDown = t.muxDown
 	if t.muxListed && (next.Kind == Normal || next.Kind == Restore || next.Kind == NormalOrRestore) {
 		next.Listed = true
 	}
@@ -517,7 +554,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 }
 
 // drop: the phone came back in the same stage; reopen it and count a drop.
-func (t *Timeline) drop(ms int64, prev *Stage, gapMS int64, reenum bool) {
+func (t *Timeline) drop(ms int64, gapMS int64, reenum bool, f restoretrace.USBFacts) {
 	if c := t.cur(); c.Kind == Gone && len(t.stages) >= 2 {
 		t.stages = t.stages[:len(t.stages)-1]
 	}
@@ -531,7 +568,14 @@ func (t *Timeline) drop(ms int64, prev *Stage, gapMS int64, reenum bool) {
 	} else {
 		t.mark(ms, MarkDrop, "dropped off USB for %s in %s", fmtDur(time.Duration(gapMS)*time.Millisecond), c.Kind.Words())
 	}
-	_ = prev
+	if old := t.facts; old != nil && len(old.PortPath) > 0 && len(f.PortPath) > 0 && !slices.Equal(old.PortPath, f.PortPath) {
+		c.PortChanges++
+		t.portChanges++
+		t.mark(ms, MarkPort, "came back on another port (%v → %v)", old.PortPath, f.PortPath)
+	}
+	t.speed(ms, c.Kind, f.SpeedMbps, true)
+	ff := f
+	t.facts = &ff
 }
 
 // change: the same phone shows other facts without leaving USB.

@@ -1,12 +1,14 @@
 package restore
 
 import (
+	"bytes"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 )
 
@@ -128,9 +130,19 @@ func TestVerdictRules(t *testing.T) {
 			rules.Tried{}, Success, Normal, []int{}, false, "Restore finished in 9 min 20 s"},
 		{"not listed in restore mode", toBoot().off(340_000).on(362_000, "normal").stop(700_000), rules.Tried{}, NotListed, Restore, []int{2, 4}, false,
 			"never listed"},
-		{"listing unknown while usbmuxd is down: no verdict on it", run().on(200, "normal").mux(300, restoretrace.MuxAttach).
+		{"usbmuxd down through restore mode: not listed", run().on(200, "normal").mux(300, restoretrace.MuxAttach).
 			off(95_000).on(118_000, "recovery").off(300_000).on(304_000, "recovery").ev(330_000, restoretrace.MuxDown, "connection refused").
-			off(340_000).on(362_000, "normal").stop(700_000), rules.Tried{}, Unfinished, Restore, nil, false, "had not finished"},
+			off(340_000).on(362_000, "normal").stop(700_000), rules.Tried{}, NotListed, Restore, []int{2, 4}, false, "was not running"},
+		{"usbmuxd back within the restore stage, phone never listed", run().on(200, "normal").mux(300, restoretrace.MuxAttach).
+			off(95_000).on(118_000, "recovery").off(300_000).on(304_000, "recovery").ev(330_000, restoretrace.MuxDown, "restarted").
+			off(340_000).on(362_000, "normal").ev(365_000, restoretrace.MuxUp, "").stop(700_000), rules.Tried{}, NotListed, Restore, []int{2, 4}, false, "never listed"},
+		{"usbmuxd back and lists the phone: no verdict on listing", run().on(200, "normal").mux(300, restoretrace.MuxAttach).
+			off(95_000).on(118_000, "recovery").off(300_000).on(304_000, "recovery").ev(330_000, restoretrace.MuxDown, "restarted").
+			off(340_000).on(362_000, "normal").ev(365_000, restoretrace.MuxUp, "").mux(365_100, restoretrace.MuxAttach).stop(700_000),
+			rules.Tried{}, Unfinished, Restore, nil, false, "had not finished"},
+		{"usbmuxd back 10 s before the end: too short to say", run().on(200, "normal").mux(300, restoretrace.MuxAttach).
+			off(95_000).on(118_000, "recovery").off(300_000).on(304_000, "recovery").ev(330_000, restoretrace.MuxDown, "restarted").
+			off(340_000).on(362_000, "normal").ev(690_000, restoretrace.MuxUp, "").stop(700_000), rules.Tried{}, Unfinished, Restore, nil, false, "had not finished"},
 		{"address change in restore mode is a drop", flow().change(400_000, func(f *restoretrace.USBFacts) { f.Address += 5 }).stop(500_000),
 			rules.Tried{}, LinkTrouble, Restore, []int{1}, false, "dropped once"},
 		{"fall to full speed", flow().change(400_000, func(f *restoretrace.USBFacts) { f.SpeedMbps = 12 }).stop(500_000),
@@ -165,34 +177,61 @@ func (s *script) evs2(off, stop int64) *script { return s.off(off).stop(stop) }
 
 func TestStagesAndDrops(t *testing.T) {
 	tl := run().on(100, "recovery").
-		off(10_000).on(11_000, "recovery"). // 1 s: a drop
-		change(20_000, func(f *restoretrace.USBFacts) {
+		off(10_000).on(11_000, "recovery"). // 1 s: the iBEC stage that is due, however quick
+		off(20_000).on(21_000, "recovery"). // 1 s again, same fields: a drop
+		change(30_000, func(f *restoretrace.USBFacts) {
 			f.Address += 3
 			f.IBoot = map[string]string{"CPID": "8101", "IBFL": "1C"}
-		}). // iBEC, faster than the poll
+		}).
 		change(31_000, func(f *restoretrace.USBFacts) { f.PortPath = []int{1, 3} }).
-		off(40_000).on(45_000, "recovery"). // a third recovery identity without DFU: wrong
 		stop(50_000).timeline(Config{})
 	st, omitted := tl.Stages()
 	var kinds []Kind
 	for _, s := range st {
 		kinds = append(kinds, s.Kind)
 	}
-	want := []Kind{Recovery, BootStage, Gone, Recovery}
+	want := []Kind{Recovery, Gone, BootStage, Recovery}
 	if !slices.Equal(kinds, want) || omitted != 0 {
 		t.Fatalf("stages %v (omitted %d), want %v", kinds, omitted, want)
 	}
-	if st[0].Drops != 1 || tl.Drops() != 1 {
-		t.Errorf("drops: stage %d, total %d; want 1, 1", st[0].Drops, tl.Drops())
+	if st[2].Drops != 1 || tl.Drops() != 1 || st[2].AddressChanges != 1 {
+		t.Errorf("boot stage: %+v; total drops %d", st[2], tl.Drops())
 	}
-	if st[1].PortChanges != 1 || st[1].AddressChanges != 0 || !strings.Contains(st[1].Inferred, "iBoot fields changed") || st[1].Wrong {
-		t.Errorf("boot stage: %+v", st[1])
+	if !st[3].Wrong || st[3].PortChanges != 1 || !strings.Contains(st[3].WrongWhy, "instead of entering restore mode") {
+		t.Errorf("a third recovery identity without DFU (changed iBoot fields) is not wrong: %+v", st[3])
 	}
-	if st[0].AddressChanges != 1 {
-		t.Errorf("the address change is not counted on the stage it ended: %+v", st[0])
+	// after DFU, iBSS and iBEC are both boot stages, even within one poll
+	tl = run().on(0, "dfu").off(5000).on(5100, "recovery").
+		change(9000, func(f *restoretrace.USBFacts) { f.Address++ }).stop(10_000).timeline(Config{})
+	st, _ = tl.Stages()
+	kinds = kinds[:0]
+	for _, s := range st {
+		kinds = append(kinds, s.Kind)
 	}
-	if !st[3].Wrong || !strings.Contains(st[3].WrongWhy, "instead of entering restore mode") {
-		t.Errorf("a third recovery identity without DFU is not wrong: %+v", st[3])
+	if want := []Kind{DFU, Gone, BootStage, BootStage}; !slices.Equal(kinds, want) || tl.Drops() != 0 || st[3].Wrong {
+		t.Errorf("DFU flow: %v, drops %d, want %v", kinds, tl.Drops(), want)
+	}
+}
+
+// TestDropComesBackSlow: after a drop the stage takes the new facts: a
+// later address change is counted against them, and a return at full
+// speed or on another port is seen.
+func TestDropComesBackSlow(t *testing.T) {
+	s := flow().off(400_000)
+	s.addr++
+	f := facts(0x12a8, "normal", s.addr, 12, "")
+	f.PortPath = []int{2}
+	s.last = f
+	s.evs = append(s.evs, restoretrace.Event{TimeMS: 401_000, Kind: restoretrace.USBAttach, Key: key, USB: &f})
+	s.change(402_000, func(f *restoretrace.USBFacts) {}) // same facts: nothing
+	tl := s.stop(500_000).timeline(Config{})
+	st, _ := tl.Stages()
+	last := st[len(st)-1]
+	if last.Kind != Restore || last.Drops != 1 || last.PortChanges != 1 || last.AddressChanges != 0 || !slices.Equal(last.SpeedsMbps, []float64{480, 12}) {
+		t.Fatalf("restore stage after a drop: %+v", last)
+	}
+	if v := tl.Decide(Inputs{}); v.ID != LinkTrouble {
+		t.Errorf("verdict %s", v.ID)
 	}
 }
 
@@ -325,8 +364,22 @@ func TestTimers(t *testing.T) {
 		t.Fatalf("wrong mode: %+v", st)
 	}
 	// nothing yet
-	if st := run().timeline(Config{}).Status(5); st.Timer != TimerNone {
+	if st := run().timeline(Config{}).Status(5); st.Timer != TimerNone || st.String() != "waiting for an iPhone on USB" {
 		t.Fatalf("empty: %+v", st)
+	}
+	// the live line
+	for _, tc := range []struct {
+		tl   *Timeline
+		now  int64
+		want string
+	}{
+		{flow().timeline(Config{}), 492_000, "restore mode for 2 min 10 s; next: normal mode, after the restore"},
+		{toBoot().off(340_000).timeline(Config{}), 640_000, "off USB for 5 min: LOST, not back within 5 min; back on USB within 5 min (next: restore mode)"},
+		{run().on(0, "recovery").timeline(Config{}), 300_000, "recovery mode for 5 min: STALLED, no progress for over 5 min; next: the boot stage (iBEC), shown as recovery mode"},
+	} {
+		if got := tc.tl.Status(tc.now).String(); got != tc.want {
+			t.Errorf("status line %q, want %q", got, tc.want)
+		}
 	}
 }
 
@@ -358,6 +411,17 @@ func FuzzApply(f *testing.F) {
 		}
 		if v.ID == Success && !v.Complete {
 			t.Fatal("incomplete success")
+		}
+		// whatever came in, the report's restore_timeline follows the contract
+		r := report.Report{Schema: report.Schema, Host: report.Host{Usbmuxd: report.UsbmuxdRef{Status: report.UsbmuxdOK}},
+			Devices: []report.Device{}, Checks: []report.Check{}, Findings: []report.Finding{}, Steps: []report.Step{},
+			Professional: report.Professional{Reasons: []string{}}, RestoreTimeline: tl.ToReport(v, 0)}
+		var out bytes.Buffer
+		if err := r.JSON(&out); err != nil {
+			t.Fatal(err)
+		}
+		if err := report.Validate(out.Bytes()); err != nil {
+			t.Fatalf("%v\n%s", err, out.String())
 		}
 	})
 }

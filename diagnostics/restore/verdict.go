@@ -132,6 +132,9 @@ func (t *Timeline) incompleteReasons() []string {
 	case t.stopWhy != "done":
 		r = append(r, "the recording was interrupted ("+t.stopWhy+")")
 	}
+	if t.cutLine > 0 {
+		r = append(r, fmt.Sprintf("the trace file is cut at line %d (the recorder was stopped mid-write)", t.cutLine))
+	}
 	if t.gapCount > 0 {
 		r = append(r, fmt.Sprintf("the recorder could not observe %s (%s)", times(t.gapCount), strings.Join(t.gaps, "; ")))
 	}
@@ -166,20 +169,24 @@ func (t *Timeline) into(ms int64) string {
 func ruleNotListed(t *Timeline, end int64, _ Inputs) (Verdict, bool) {
 	for i := len(t.stages) - 1; i >= 0; i-- {
 		s := t.stages[i]
-		if s.Kind != Restore || s.Listed || !s.ListingKnown {
+		if s.Kind != Restore || s.Listed || !s.ListingKnown && !s.MuxDown {
 			continue
 		}
 		dur := s.EndMS - s.StartMS
 		if s.Open {
 			dur = end - s.StartMS
 		}
-		if dur < t.cfg.NotListedAfter.Milliseconds() {
+		if unlisted := dur - (max(s.KnownFromMS, s.StartMS) - s.StartMS); unlisted < t.cfg.NotListedAfter.Milliseconds() {
 			continue
 		}
+		what, ev := "never listed it", "not listed by usbmuxd"
+		if s.MuxDown {
+			what, ev = "was not running (Restore Doctor could not reach it either)", "usbmuxd's Listen stream down the whole time"
+		}
 		return Verdict{ID: NotListed, Stage: Restore, AtMS: s.StartMS, Steps: []int{2, 4},
-			Summary: fmt.Sprintf("The iPhone entered restore mode %s and stayed on USB for %s, but the computer's Apple Mobile Device service (usbmuxd) never listed it, so the restore could not go on. %s %s %s",
-				t.into(s.StartMS), fmtMS(dur), error1002, stepWords[2], stepWords[4]),
-			Evidence: []string{fmt.Sprintf("restore mode on USB from %s for %s (product id %04x), not listed by usbmuxd", fmtMS(s.StartMS), fmtMS(dur), s.ProductID)},
+			Summary: fmt.Sprintf("The iPhone entered restore mode %s and stayed on USB for %s, but the computer's Apple Mobile Device service (usbmuxd) %s, so the restore could not go on. %s %s %s",
+				t.into(s.StartMS), fmtMS(dur), what, error1002, stepWords[2], stepWords[4]),
+			Evidence: []string{fmt.Sprintf("restore mode on USB from %s for %s (product id %04x), %s", fmtMS(s.StartMS), fmtMS(dur), s.ProductID, ev)},
 		}, true
 	}
 	return Verdict{}, false
