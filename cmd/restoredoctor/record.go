@@ -112,6 +112,10 @@ type recording struct {
 	trace   *restoretrace.Trace // --replay
 	closers []func()
 
+	// clock is the recording's time: real time, or with --replay the trace's
+	// (real time × --speed), so stage times and the verdict are the trace's.
+	clock func() time.Time
+
 	mu  sync.Mutex // the timeline and the output, shared by the events and the ticker
 	tl  *restore.Timeline
 	err error // the first trace write error
@@ -119,6 +123,12 @@ type recording struct {
 
 func openRecording(ctx context.Context, o recordOptions, log *slog.Logger) (_ *recording, err error) {
 	r := &recording{o: o, log: log, start: time.Now()}
+	r.clock = time.Now
+	pollMS := o.poll.Milliseconds()
+	if o.replay != "" && o.speed != 1 {
+		r.clock = func() time.Time { return r.start.Add(time.Duration(float64(time.Since(r.start)) * o.speed)) }
+		pollMS = int64(float64(pollMS) * o.speed)
+	}
 	defer func() {
 		if err != nil {
 			r.close()
@@ -159,7 +169,7 @@ func openRecording(ctx context.Context, o recordOptions, log *slog.Logger) (_ *r
 	}
 	r.header = restoretrace.Header{
 		StartedAt: r.start.UTC().Format(time.RFC3339Nano), ToolVersion: version, OS: runtime.GOOS,
-		PollMS: int(o.poll.Milliseconds()), Redacted: !o.includeIDs, Source: source,
+		PollMS: int(pollMS), Redacted: !o.includeIDs, Source: source,
 	}
 	if r.w, err = restoretrace.Create(path, r.header); err != nil {
 		return nil, err
@@ -217,7 +227,13 @@ func (r *recording) record(sig context.Context, out io.Writer) error {
 	tick := newStatusTicker(r, out)
 	go tick.run(ctx)
 	var mux restorewatch.MuxListener = r.mux
-	restorewatch.Run(ctx, restorewatch.Options{USB: r.usb, Mux: mux, Poll: r.o.poll, Start: r.start, Logger: r.log},
+	opts := restorewatch.Options{USB: r.usb, Mux: mux, Poll: r.o.poll, Start: r.start, Now: r.clock, Logger: r.log}
+	if r.trace != nil {
+		// A replay's clock runs --speed times faster than the poll timer:
+		// scheduling jitter would read as sleep. The trace's own gaps are its own.
+		opts.GapAfter = 24 * time.Hour
+	}
+	restorewatch.Run(ctx, opts,
 		func(e restoretrace.Event) { r.event(e, out) })
 	tick.wait()
 	r.mu.Lock()
@@ -343,7 +359,7 @@ func (t *statusTicker) run(ctx context.Context) {
 			return
 		case <-tk.C:
 		}
-		ms := time.Since(t.r.start).Milliseconds()
+		ms := t.r.clock().Sub(t.r.start).Milliseconds()
 		t.r.mu.Lock()
 		st := t.r.tl.Status(ms)
 		if st.Timer != last && st.Timer != restore.TimerOK && st.Timer != restore.TimerNone && !t.r.o.json {

@@ -8,12 +8,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
 )
 
 const recordFixture = "../../device/restoretrace/testdata/recovery-then-restore.jsonl"
@@ -197,5 +199,53 @@ func TestRecordE2EPassiveUSB(t *testing.T) {
 	}
 	if st := srv.Stats(); st.Tunnels != 0 || st.Requests["lockdown:QueryType"] != 0 {
 		t.Errorf("simulator stats %+v", st)
+	}
+}
+
+// Every demo trace, replayed through the simulator and recorded by
+// `record`, gets the verdict the trace itself gets: what the recorder sees
+// of a restore is what diagnostics/restore needs. (The interrupted demo is
+// left out: its interruption and its gap are the recorder's own record.*
+// events, which a replay does not replay.)
+func TestRecordDemoTracesVerdicts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("replays every demo trace (about a minute)")
+	}
+	for _, name := range restore.DemoNames() {
+		if name == "interrupted" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tr, err := restore.DemoTrace(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := restore.FromTrace(tr, restore.Config{}).Decide(restore.Inputs{})
+			var out, errb bytes.Buffer
+			code := run([]string{"record", "--json", "--replay", filepath.Join("../../assets/traces", name+".jsonl"),
+				"--speed", "100", "--poll", "50ms", "--trace", filepath.Join(t.TempDir(), "out.jsonl")}, &out, &errb)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+			var last struct {
+				RT struct {
+					Verdict struct {
+						ID    string `json:"id"`
+						Stage string `json:"stage"`
+						Steps []int  `json:"steps"`
+					} `json:"verdict"`
+				} `json:"restore_timeline"`
+			}
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+				t.Fatal(err)
+			}
+			v := last.RT.Verdict
+			if v.ID != string(want.ID) || v.Stage != string(want.Stage) || !slices.Equal(v.Steps, want.Steps) {
+				t.Errorf("recorded verdict %s in %s, steps %v; the trace's is %s in %s, steps %v\n%s",
+					v.ID, v.Stage, v.Steps, want.ID, want.Stage, want.Steps, out.String())
+			}
+		})
 	}
 }
