@@ -108,7 +108,7 @@ type recording struct {
 	w       *restoretrace.Writer
 	usb     usb.Source
 	mux     *usbmux.Client
-	srv     *sim.Server     // --replay
+	srv     *sim.Server         // --replay
 	trace   *restoretrace.Trace // --replay
 	closers []func()
 
