@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -247,5 +248,97 @@ func TestRecordDemoTracesVerdicts(t *testing.T) {
 					v.ID, v.Stage, v.Steps, want.ID, want.Stage, want.Steps, out.String())
 			}
 		})
+	}
+}
+
+// fixtureDevice is the block of one sysfs device of a umockdev fixture
+// (its root hub left out, for a testbed that has it already), with its USB
+// address changed to addr when addr > 0.
+func fixtureDevice(t *testing.T, name, sysfs string, addr int) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(e2eFixtureDir, e2eLoadFixture(t, name).Umockdev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range strings.Split(strings.TrimSpace(string(data)), "\n\n") {
+		if strings.HasPrefix(b, "P: "+sysfs+"\n") {
+			if addr > 0 {
+				b = strings.NewReplacer("bus/usb/001/005", fmt.Sprintf("bus/usb/001/%03d", addr),
+					"devnum=5\\n", fmt.Sprintf("devnum=%d\\n", addr)).Replace(b)
+			}
+			path := filepath.Join(t.TempDir(), name+".umockdev")
+			if err := os.WriteFile(path, []byte(b+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+	}
+	t.Fatalf("%s has no device %s", name, sysfs)
+	return ""
+}
+
+// Devices added and removed at run time through umockdev's testbed, seen by
+// a running `record` through real libusb: the phone leaves USB, comes back
+// in recovery mode (its iBoot fields read passively from sysfs), then
+// re-enumerates faster than the poll (a new address, no detach seen). The
+// testbed driver (internal/cmd/umockdevbed) runs under umockdev-wrapper and
+// hands UMOCKDEV_DIR to the recorder explicitly, as TESTING.md says.
+func TestRecordE2EUmockdevTestbed(t *testing.T) {
+	if _, err := exec.LookPath("umockdev-wrapper"); err != nil {
+		t.Skip("umockdev-wrapper not installed")
+	}
+	dir := t.TempDir()
+	bed := filepath.Join(dir, "umockdevbed")
+	if out, err := exec.Command("go", "build", "-o", bed, "../../internal/cmd/umockdevbed").CombinedOutput(); err != nil {
+		t.Fatalf("build umockdevbed: %v\n%s", err, out)
+	}
+	const dev = "/devices/pci0000:00/0000:00:14.0/usb1/1-2"
+	normal, _ := filepath.Abs(filepath.Join(e2eFixtureDir, e2eLoadFixture(t, "iphone-normal").Umockdev))
+	script := strings.Join([]string{
+		"add " + normal,
+		"expect usb.attach",
+		"remove /sys" + dev,
+		"expect usb.detach",
+		"add " + fixtureDevice(t, "iphone-recovery", dev, 0),
+		`expect "mode":"recovery"`,
+		"remove /sys" + dev, // and back at once: within one poll
+		"add " + fixtureDevice(t, "iphone-recovery", dev, 6),
+		`expect "address":6`,
+		"interrupt",
+	}, "\n")
+	scriptPath := filepath.Join(dir, "script")
+	if err := os.WriteFile(scriptPath, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := startSim(t, "none")
+	tracePath := filepath.Join(dir, "out.jsonl")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "umockdev-wrapper", bed, scriptPath, "--", binPath, "record", "--json", "--poll", "200ms",
+		"--include-identifiers", "--usbmuxd", srv.Addr(), "--trace", tracePath)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("umockdevbed: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errb.String())
+	}
+	tr, err := restoretrace.ReadFile(tracePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for _, e := range tr.Events {
+		if e.USB != nil {
+			seen = append(seen, fmt.Sprintf("%s %s %d", e.Kind, e.USB.Mode, e.USB.Address))
+			if e.Key != "ecid:001A2B3C4D5E6F70" {
+				t.Errorf("key %q: one phone through every stage", e.Key)
+			}
+		}
+	}
+	want := []string{"usb.attach normal 5", "usb.detach normal 5", "usb.attach recovery 5", "usb.change recovery 6"}
+	if !slices.Equal(seen, want) {
+		t.Errorf("USB events %q, want %q", seen, want)
+	}
+	if last := tr.Events[len(tr.Events)-1]; last.Reason != "interrupted" {
+		t.Errorf("last event %+v", last)
 	}
 }
