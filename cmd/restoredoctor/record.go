@@ -81,7 +81,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	sig, stopSig := cliflags.SignalContext()
 	defer stopSig()
 	log := cliflags.Logger(stderr, o.verbose)
-	rec, err := openRecording(sig, o, log)
+	rec, err := openRecording(sig, o, log, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "restoredoctor record: %v\n", err)
 		return exitFail
@@ -103,6 +103,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 type recording struct {
 	o       recordOptions
 	log     *slog.Logger
+	stderr  io.Writer
 	start   time.Time
 	header  restoretrace.Header
 	w       *restoretrace.Writer
@@ -121,8 +122,8 @@ type recording struct {
 	err error // the first trace write error
 }
 
-func openRecording(ctx context.Context, o recordOptions, log *slog.Logger) (_ *recording, err error) {
-	r := &recording{o: o, log: log, start: time.Now()}
+func openRecording(ctx context.Context, o recordOptions, log *slog.Logger, stderr io.Writer) (_ *recording, err error) {
+	r := &recording{o: o, log: log, stderr: stderr, start: time.Now()}
 	r.clock = time.Now
 	pollMS := o.poll.Milliseconds()
 	if o.replay != "" && o.speed != 1 {
@@ -152,7 +153,7 @@ func openRecording(ctx context.Context, o recordOptions, log *slog.Logger) (_ *r
 		if uerr != nil {
 			// usbmuxd alone still shows the handovers it lists: say so, record on.
 			log.Warn("USB not usable; recording usbmuxd only", "err", uerr)
-			fmt.Fprintf(os.Stderr, "restoredoctor record: USB cannot be read (%v); recording usbmuxd's list only\n", uerr)
+			fmt.Fprintf(stderr, "restoredoctor record: USB cannot be read (%v); recording usbmuxd's list only\n", uerr)
 		}
 		r.usb = src
 	}
@@ -265,7 +266,7 @@ func (r *recording) event(e restoretrace.Event, out io.Writer) {
 	defer r.mu.Unlock()
 	if err := r.w.Write(e); err != nil && r.err == nil {
 		r.err = err
-		fmt.Fprintf(os.Stderr, "restoredoctor record: %v (recording on, without the trace file)\n", err)
+		fmt.Fprintf(r.stderr, "restoredoctor record: %v (recording on, without the trace file)\n", err)
 	}
 	r.tl.Apply(e)
 	if r.o.json {

@@ -59,6 +59,14 @@ func TestRecordUsageErrors(t *testing.T) {
 		!strings.Contains(errb.String(), "no-such-trace.jsonl") {
 		t.Errorf("missing trace: exit %d, %q", code, errb.String())
 	}
+	// A trace file that cannot be written stops the recording before it starts.
+	for _, bad := range []string{"/dev/full", filepath.Join(t.TempDir(), "no-such-dir", "t.jsonl"), t.TempDir()} {
+		errb.Reset()
+		if code := run([]string{"record", "--replay", recordFixture, "--trace", bad}, &out, &errb); code != exitFail ||
+			!strings.Contains(errb.String(), "restoretrace") {
+			t.Errorf("--trace %s: exit %d, %q", bad, code, errb.String())
+		}
+	}
 }
 
 // record --json over a replayed trace: JSON lines of the events, then the
