@@ -350,3 +350,28 @@ func TestRecordE2EUmockdevTestbed(t *testing.T) {
 		t.Errorf("last event %+v", last)
 	}
 }
+
+func TestRecordLineWords(t *testing.T) {
+	for ms, want := range map[int64]string{0: "+0:00", 42_500: "+0:42", 61_000: "+1:01", 3_725_000: "+1:02:05"} {
+		if got := elapsed(ms); got != want {
+			t.Errorf("elapsed(%d) = %q, want %q", ms, got, want)
+		}
+	}
+	rec := &restoretrace.USBFacts{ProductID: 0x1281, Mode: "recovery", Bus: 1, PortPath: []int{2, 3}, SpeedMbps: 480, Address: 6}
+	tests := []struct {
+		e    restoretrace.Event
+		want string
+	}{
+		{restoretrace.Event{Kind: restoretrace.USBAttach, USB: rec}, "on USB in recovery (1281) at port 1-2.3, 480 Mbit/s, address 6"},
+		{restoretrace.Event{Kind: restoretrace.USBChange, USB: &restoretrace.USBFacts{ProductID: 0x12a8, Mode: "normal", PortPath: []int{4}}},
+			"re-enumerated in normal (12a8) at port 0-4"},
+		{restoretrace.Event{Kind: restoretrace.MuxDown, Reason: "connection refused"}, "usbmuxd went away: connection refused"},
+		{restoretrace.Event{Kind: restoretrace.RecordStop, Reason: "interrupted"}, "recording stopped (interrupted)"},
+		{restoretrace.Event{Kind: restoretrace.Gap, Reason: "no USB poll for 42s"}, "nothing observed for a while: no USB poll for 42s"},
+	}
+	for _, tt := range tests {
+		if got := describeEvent(tt.e); got != tt.want {
+			t.Errorf("describeEvent(%s) = %q, want %q", tt.e.Kind, got, tt.want)
+		}
+	}
+}
