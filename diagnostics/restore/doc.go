@@ -48,8 +48,9 @@
 // 60 s from recovery to the iBEC stage, 10 s from DFU to recovery (we use a
 // 30 s floor: Finder's and iTunes' own timeouts are not public, and a slow
 // computer must not be blamed), 300 s from the boot stage into restore mode.
-// From restore mode back into iOS after a restore we allow 120 s (an
-// assumption: a reboot of iOS; idevicerestore does not wait for it).
+// From restore mode back into iOS we allow 120 s, or 300 s when the restore
+// stage ran 3 min or more and may have finished (assumptions: a reboot of
+// iOS, its first boot after a restore; idevicerestore does not wait for it).
 //
 // How long a stage may last with no progress before it is "stalled": 5 min
 // in recovery, the boot stage and DFU (idevicerestore waits 300 s for restore

@@ -49,7 +49,10 @@ func (t *Timeline) ToReport(v Verdict, endMS int64) *report.RestoreTimeline {
 		rs := report.RestoreStage{
 			Stage: string(s.Kind), Inferred: s.Inferred, StartS: secs(s.StartMS), EndS: secs(end),
 			DurationS: secs(end - s.StartMS), Open: s.Open, SpeedsMbps: slices.Clone(s.SpeedsMbps),
-			Drops: s.Drops, AddressChanges: s.AddressChanges, PortChanges: s.PortChanges, Wrong: s.WrongWhy,
+			Drops: s.Drops, AddressChanges: s.AddressChanges, PortChanges: s.PortChanges,
+		}
+		if s.Wrong {
+			rs.Wrong = s.WrongWhy
 		}
 		if rs.SpeedsMbps == nil {
 			rs.SpeedsMbps = []float64{}

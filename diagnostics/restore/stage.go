@@ -71,6 +71,11 @@ type Config struct {
 	DropGap time.Duration
 	// Handover is how long the phone may stay off USB after leaving a stage.
 	Handover map[Kind]time.Duration
+	// RestoreRan and AfterRestore: a restore stage that lasted RestoreRan or
+	// more may have finished; leaving it, the phone may take AfterRestore
+	// to come back in iOS (its first boot after the restore) instead of
+	// Handover[Restore].
+	RestoreRan, AfterRestore time.Duration
 	// Stall is how long a stage may last with no progress (0: never stalls).
 	Stall map[Kind]time.Duration
 	// NotListedAfter: a restore stage on USB this long that usbmuxd never
@@ -103,6 +108,8 @@ func DefaultConfig() Config {
 			DFU:       5 * time.Minute,
 			Restore:   60 * time.Minute,
 		},
+		RestoreRan:     3 * time.Minute,
+		AfterRestore:   300 * time.Second, // assumption: the first boot of iOS after a restore
 		NotListedAfter: 30 * time.Second,
 		MaxBootStages:  2,
 		MaxStages:      64,
@@ -117,6 +124,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Handover == nil {
 		c.Handover = d.Handover
+	}
+	if c.RestoreRan <= 0 {
+		c.RestoreRan = d.RestoreRan
+	}
+	if c.AfterRestore <= 0 {
+		c.AfterRestore = d.AfterRestore
 	}
 	if c.Stall == nil {
 		c.Stall = d.Stall

@@ -58,7 +58,7 @@ func (t *Timeline) Status(nowMS int64) Status {
 	}
 	switch c.Kind {
 	case Gone:
-		lim := t.cfg.handover(c.From)
+		lim := t.handoverLimit()
 		st.LimitMS = lim.Milliseconds()
 		st.Next = fmt.Sprintf("back on USB within %s (%s)", fmtDur(lim), expectedAfter(c.From))
 		if st.SinceMS >= st.LimitMS {

@@ -284,6 +284,15 @@ func (t *Timeline) ours(ms int64, ev restoretrace.Event) bool {
 	case ev.Key == t.key:
 		return true
 	}
+	// The recorder sends a change, not a detach and attach, when the same
+	// port shows the phone under a better key (its serial became readable):
+	// the same bus and port as ours is ours.
+	if ev.Kind == restoretrace.USBChange && ev.USB != nil && t.facts != nil && ev.USB.Bus == t.facts.Bus &&
+		len(ev.USB.PortPath) > 0 && slices.Equal(ev.USB.PortPath, t.facts.PortPath) {
+		t.mark(ms, MarkKeyChange, "the phone shows another key on the same port")
+		t.key = ev.Key
+		return true
+	}
 	if ev.Kind == restoretrace.USBAttach {
 		if c := t.cur(); c != nil && c.Kind == Gone && len(t.others) == 0 {
 			t.mark(ms, MarkKeyChange, "the phone came back under another key")
@@ -377,6 +386,20 @@ func (t *Timeline) push(s Stage) {
 	t.stages = append(t.stages, s)
 }
 
+// handoverLimit is how long the phone may stay off USB in the current Gone
+// stage: the handover time of the stage it left, longer after a restore
+// stage that ran long enough to have finished.
+func (t *Timeline) handoverLimit() time.Duration {
+	c := t.cur()
+	if c == nil || c.Kind != Gone {
+		return 0
+	}
+	if p := t.previous(); p != nil && p.Kind == Restore && p.DurationMS() >= t.cfg.RestoreRan.Milliseconds() {
+		return max(t.cfg.AfterRestore, t.cfg.handover(Restore))
+	}
+	return t.cfg.handover(c.From)
+}
+
 // previous returns the last stage before the current Gone one, or nil.
 func (t *Timeline) previous() *Stage {
 	if n := len(t.stages); n >= 2 && t.stages[n-1].Kind == Gone {
@@ -450,7 +473,11 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 	case mode.Recovery:
 		switch prevKind {
 		case Recovery, BootStage:
-			changed := ibootChanged(prev.IBoot, f.IBoot)
+			var was map[string]string
+			if prev != nil {
+				was = prev.IBoot
+			}
+			changed := ibootChanged(was, f.IBoot)
 			allowed := 1 // iBoot → iBEC (idevicerestore.c sends iBEC from recovery)
 			if t.viaDFU {
 				allowed = t.cfg.MaxBootStages // DFU → iBSS → iBEC (dfu.c)
@@ -478,9 +505,9 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 			t.bootStages++
 			next.Kind = BootStage
 			next.Inferred = "recovery mode after DFU: the boot stage the computer sent (iBSS/iBEC)"
-		case Restore, NormalOrRestore:
+		case Restore:
 			next.Kind = Recovery
-			next.Wrong = prevKind == Restore
+			next.Wrong = true
 			next.WrongWhy = "came back in recovery mode after restore mode: the restore system did not finish"
 		default:
 			next.Kind = Recovery

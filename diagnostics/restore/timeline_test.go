@@ -117,6 +117,8 @@ func TestVerdictRules(t *testing.T) {
 			"had not finished"},
 		{"lost, another computer tried: professional", flow().off(375_000).stop(500_000), rules.Tried{Computer: true}, Lost, Restore, []int{1}, true,
 			"professional"},
+		{"left after a long restore stage: 5 min to come back", flow().off(700_000).stop(950_000), rules.Tried{}, Unfinished, Gone, nil, false, "had not finished"},
+		{"left after a long restore stage, not back in 5 min", flow().off(700_000).stop(1_000_000), rules.Tried{}, Lost, Restore, []int{1}, false, "within 5 min"},
 		{"lost, only a cable tried: no professional", flow().off(375_000).stop(500_000), rules.Tried{Cable: true}, Lost, Restore, []int{1}, false,
 			"(step 1)"},
 		{"restore then recovery: wrong mode", flow().off(400_000).on(420_000, "recovery").stop(500_000), rules.Tried{}, WrongMode, Recovery, []int{5}, false,
@@ -258,6 +260,21 @@ func TestOtherDevicesAndKeys(t *testing.T) {
 	tl = s.timeline(Config{})
 	if tl.Key() != "ecid:5e0c" {
 		t.Errorf("key after the phone came back under another key: %q", tl.Key())
+	}
+}
+
+// TestKeyChangeOnSamePort: the recorder reports a better key on the same
+// port as a change; the timeline keeps following the phone.
+func TestKeyChangeOnSamePort(t *testing.T) {
+	s := run().on(100, "recovery")
+	f := s.last
+	f.Address++
+	s.evs = append(s.evs, restoretrace.Event{TimeMS: 2000, Kind: restoretrace.USBChange, Key: "ecid:5e0c", USB: &f})
+	s.evs = append(s.evs, restoretrace.Event{TimeMS: 9000, Kind: restoretrace.USBDetach, Key: "ecid:5e0c", USB: &f})
+	tl := s.timeline(Config{})
+	st, _ := tl.Stages()
+	if tl.Key() != "ecid:5e0c" || st[len(st)-1].Kind != Gone {
+		t.Fatalf("key %q, stages %+v", tl.Key(), st)
 	}
 }
 

@@ -198,7 +198,7 @@ func ruleLost(t *Timeline, end int64, in Inputs) (Verdict, bool) {
 		return Verdict{}, false
 	}
 	goneMS := end - c.StartMS
-	limit := t.cfg.handover(c.From)
+	limit := t.handoverLimit()
 	if goneMS < limit.Milliseconds() {
 		return Verdict{}, false
 	}
