@@ -54,8 +54,8 @@ func parseRecordArgs(args []string) (recordOptions, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
-	case o.poll < 50*time.Millisecond || o.poll > time.Minute:
-		return o, fmt.Errorf("--poll %s: want 50ms to 1m", o.poll)
+	case o.poll < 10*time.Millisecond || o.poll > time.Minute:
+		return o, fmt.Errorf("--poll %s: want 10ms to 1m", o.poll)
 	case set["speed"] && o.replay == "":
 		return o, errors.New("--speed only goes with --replay")
 	case !(o.speed > 0 && o.speed <= 10000):

@@ -232,8 +232,9 @@ func TestRecordDemoTracesVerdicts(t *testing.T) {
 			}
 			want := restore.FromTrace(tr, restore.Config{}).Decide(restore.Inputs{})
 			var out, errb bytes.Buffer
+			// 10 ms at 50× is the default 500 ms poll of the trace's time.
 			code := run([]string{"record", "--json", "--replay", filepath.Join("../../assets/traces", name+".jsonl"),
-				"--speed", "100", "--poll", "50ms", "--trace", filepath.Join(t.TempDir(), "out.jsonl")}, &out, &errb)
+				"--speed", "50", "--poll", "10ms", "--trace", filepath.Join(t.TempDir(), "out.jsonl")}, &out, &errb)
 			if code != exitOK {
 				t.Fatalf("exit %d: %s", code, errb.String())
 			}
