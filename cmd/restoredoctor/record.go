@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -138,7 +139,7 @@ func openRecording(ctx context.Context, o recordOptions, log *slog.Logger, stder
 	source := recordSource
 	addr := o.usbmuxd
 	if o.replay != "" {
-		if r.trace, err = restoretrace.ReadFile(o.replay); err != nil {
+		if r.trace, err = readReplay(o.replay); err != nil {
 			return nil, err
 		}
 		srv, stop, err := sim.StartDemo(ctx, sim.Scenario{Name: "replay"}, log)
@@ -185,6 +186,15 @@ func (r *recording) close() {
 		r.closers[i]()
 	}
 	r.closers = nil
+}
+
+// readReplay reads the trace to replay: a file, or the name of a demo trace
+// (restore.DemoNames: "success", "lost-after-handover", …).
+func readReplay(name string) (*restoretrace.Trace, error) {
+	if _, err := os.Stat(name); err != nil && slices.Contains(restore.DemoNames(), name) {
+		return restore.DemoTrace(name)
+	}
+	return restoretrace.ReadFile(name)
 }
 
 // defaultTracePath is a new file under the user's cache directory.

@@ -59,6 +59,10 @@ func TestRecordUsageErrors(t *testing.T) {
 		!strings.Contains(errb.String(), "no-such-trace.jsonl") {
 		t.Errorf("missing trace: exit %d, %q", code, errb.String())
 	}
+	if code := run([]string{"record", "--replay", "wrong-mode", "--speed", "1000", "--poll", "10ms", "--json",
+		"--trace", filepath.Join(t.TempDir(), "t.jsonl")}, &out, &errb); code != exitOK || !strings.Contains(out.String(), `"restore_timeline"`) {
+		t.Errorf("--replay of a demo trace by name: exit %d, %q", code, errb.String())
+	}
 	// A trace file that cannot be written stops the recording before it starts.
 	for _, bad := range []string{"/dev/full", filepath.Join(t.TempDir(), "no-such-dir", "t.jsonl"), t.TempDir()} {
 		errb.Reset()
