@@ -207,7 +207,8 @@ func TestRecordE2EPassiveUSB(t *testing.T) {
 		}
 	}
 	if attach == nil || attach.USB.Mode != "recovery" || attach.USB.IBoot["CPID"] != "8110" ||
-		attach.USB.IBoot["ECID"] != "001A2B3C4D5E6F70" || attach.Key != "ecid:001A2B3C4D5E6F70" || attach.USB.Configurations == 0 {
+		attach.USB.IBoot["ECID"] != "001A2B3C4D5E6F70" || attach.Key != "ecid:001A2B3C4D5E6F70" || attach.USB.Configurations == 0 ||
+		len(attach.USB.Interfaces) == 0 || attach.USB.Product == "" {
 		t.Fatalf("attach %+v\nstdout:\n%s", attach, out.String())
 	}
 	if st := srv.Stats(); st.Tunnels != 0 || st.Requests["lockdown:QueryType"] != 0 {
