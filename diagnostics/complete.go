@@ -16,20 +16,30 @@ import (
 // IncompletePrefix starts the summary of a report that is not complete.
 const IncompletePrefix = "Incomplete check: "
 
-// phoneCheck reports whether a check id concerns a phone (USB and lockdown
-// checks) rather than the computer or usbmuxd: an error there means the
-// phone was not fully checked.
-func phoneCheck(id string) bool {
-	return strings.HasPrefix(id, "usb.") || strings.HasPrefix(id, "lockdown.")
-}
-
-// MarkCompleteness sets rep.Complete and rep.IncompleteReasons, after the
+// MarkCompleteness is the one completeness rule, which every view (check's
+// text, JSON and Markdown, watch, the export and the window) reads through
+// rep.Complete, rep.IncompleteReasons and rep.Summary, or through
+// NoFaultFound. It sets rep.Complete and rep.IncompleteReasons after the
 // rules have written the summary. cause is why the run's context ended
 // (context.Cause; nil when it ran to the end) and watched is how long the
-// stability window actually ran. A run cut short, or with a phone check in
-// error, is not complete: its summary starts with IncompletePrefix and never
-// says "No fault found", and a window that did not finish reports the time
-// actually watched. Call it once per report, before rendering.
+// stability window actually ran.
+//
+// A report is incomplete when:
+//   - the run was cut short (signal, --timeout): the window reports the
+//     time actually watched;
+//   - any check ended in status error, whatever it concerns. Each of the
+//     thirteen checks can point to a step (the phone's checks to steps 1, 4
+//     and 5, Apple's servers, the hosts file and security software to step 3,
+//     the software versions to step 2), so one that could not look (an
+//     unreadable hosts file, an unusable --apple-ca bundle, a package
+//     manager that failed) leaves a fault unruled out.
+//
+// Not reasons: skipped (the user opted out, e.g. --no-network, and the check
+// list says so) and unsupported (this platform has no way to look; the check
+// list says so, and checking again would not change it).
+//
+// An incomplete summary starts with IncompletePrefix and never says "No
+// fault found". Call it once per report, before rendering.
 func MarkCompleteness(rep *report.Report, cause error, watched time.Duration) {
 	var reasons []string
 	switch {
@@ -48,17 +58,37 @@ func MarkCompleteness(rep *report.Report, cause error, watched time.Duration) {
 			}
 		}
 	}
-	reasons = append(reasons, phoneChecksInError(rep)...)
+	reasons = append(reasons, checksInError(rep)...)
 	markIncomplete(rep, reasons, nothingFoundIncomplete)
 }
 
-// phoneChecksInError are the reasons a phone check in error gives.
-func phoneChecksInError(rep *report.Report) []string {
+// NoFaultFound reports whether rep may be called a clean bill ("No fault
+// found"): complete by MarkCompleteness and with the rules' no-fault
+// summary. Views that word the verdict themselves (watch) ask this.
+func NoFaultFound(rep *report.Report) bool {
+	return rep.Complete && !rep.Incomplete() && strings.HasPrefix(rep.Summary, rules.NoFaultSummary)
+}
+
+// maxReasonDetail bounds the check detail quoted in a reason.
+const maxReasonDetail = 160
+
+// checksInError are the reasons the checks in error give, with what each
+// said (cut to maxReasonDetail bytes).
+func checksInError(rep *report.Report) []string {
 	var reasons []string
 	for _, c := range rep.Checks {
-		if c.Status == report.StatusError && phoneCheck(c.ID) {
-			reasons = append(reasons, fmt.Sprintf("check %s ended in error", c.ID))
+		if c.Status != report.StatusError {
+			continue
 		}
+		d := strings.TrimSpace(c.Detail)
+		if len(d) > maxReasonDetail {
+			d = strings.ToValidUTF8(d[:maxReasonDetail], "") + "…"
+		}
+		if d == "" {
+			reasons = append(reasons, fmt.Sprintf("check %s ended in error", c.ID))
+			continue
+		}
+		reasons = append(reasons, fmt.Sprintf("check %s ended in error (%s)", c.ID, d))
 	}
 	return reasons
 }

@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 )
@@ -22,7 +25,10 @@ func healthyReport() *report.Report {
 		Checks: []report.Check{
 			{ID: report.CheckUSBStability, Status: report.StatusPass},
 			{ID: report.CheckLockdownQuery, Status: report.StatusPass},
-			{ID: report.CheckHostSoftwareVersions, Status: report.StatusError},
+			{ID: report.CheckHostSoftwareVersions, Status: report.StatusPass},
+			{ID: report.CheckHostHostsFile, Status: report.StatusPass},
+			{ID: report.CheckHostSecuritySoftware, Status: report.StatusUnsupported, Detail: "no reliable way"},
+			{ID: report.CheckHostAppleServers, Status: report.StatusSkipped, Detail: "--no-network"},
 		},
 		Findings: []report.Finding{},
 	}
@@ -41,7 +47,8 @@ func TestMarkCompleteness(t *testing.T) {
 		window   float64
 	}{
 		{"ran to the end", nil, "", true, "", 10},
-		{"host check error only", nil, "", true, "", 10},
+		{"software versions error", nil, report.CheckHostSoftwareVersions, false, "host.software_versions", 10},
+		{"hosts file error", nil, report.CheckHostHostsFile, false, "host.hosts_file", 10},
 		{"interrupted", context.Canceled, "", false, "interrupted", 2},
 		{"timeout", context.DeadlineExceeded, "", false, "--timeout", 2},
 		{"lockdown error", nil, report.CheckLockdownQuery, false, "lockdown.query", 10},
@@ -51,11 +58,15 @@ func TestMarkCompleteness(t *testing.T) {
 			for i := range rep.Checks {
 				if rep.Checks[i].ID == tc.checkErr {
 					rep.Checks[i].Status = report.StatusError
+					rep.Checks[i].Detail = "cannot read hosts file /etc/hosts: permission denied"
 				}
 			}
 			MarkCompleteness(rep, tc.cause, 2*time.Second+50*time.Millisecond)
 			if rep.Complete != tc.complete || (tc.complete != (len(rep.IncompleteReasons) == 0)) {
 				t.Fatalf("complete %v, reasons %q", rep.Complete, rep.IncompleteReasons)
+			}
+			if NoFaultFound(rep) != tc.complete {
+				t.Errorf("NoFaultFound = %v for a report complete=%v", NoFaultFound(rep), tc.complete)
 			}
 			if got := rep.Devices[0].Stability.WindowS; got != tc.window {
 				t.Errorf("window_s = %v, want %v", got, tc.window)
@@ -132,5 +143,68 @@ func TestReevaluateKeepsIncomplete(t *testing.T) {
 	Reevaluate(rep, catalog.MustDefault(), rules.Tried{Cable: true})
 	if rep.Complete || !strings.HasPrefix(rep.Summary, IncompletePrefix) || len(rep.IncompleteReasons) == 0 {
 		t.Errorf("after Reevaluate: complete %v, reasons %q, summary %q", rep.Complete, rep.IncompleteReasons, rep.Summary)
+	}
+}
+
+// TestEngineHostCheckErrorsAreIncomplete: a hosts file that cannot be read
+// and a --apple-ca that is a device (read without Validate, as the window
+// does) end in error, and the report is incomplete with the reasons, never
+// "No fault found" with complete: true (issue 18, item 6). /dev/zero is
+// refused before any byte is read (item 7).
+func TestEngineHostCheckErrorsAreIncomplete(t *testing.T) {
+	srv := startSim(t, "healthy")
+	var servers atomic.Int32
+	hc := HostChecks{
+		AppleServers: func(ctx context.Context, o host.ServerOptions) host.Result {
+			servers.Add(1)
+			return host.Result{ID: report.CheckHostAppleServers, Status: report.StatusPass}
+		},
+		HostsFile: host.CheckHostsFile,
+	}
+	e := NewEngine(Config{USB: srv.USBSource(), Host: hc, ToolVersion: "test"})
+	defer e.Close()
+	dir := t.TempDir() // a directory as the hosts file: "cannot read hosts file"
+	rep, err := e.Run(context.Background(), Options{UsbmuxdAddress: srv.Addr(), HostsFile: dir, AppleCAFile: "/dev/zero", LockdownRequests: 3}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if servers.Load() != 0 {
+		t.Error("the server probe ran without its CA bundle")
+	}
+	for _, id := range []string{report.CheckHostHostsFile, report.CheckHostAppleServers} {
+		if st := checkStatus(rep, id); st != report.StatusError {
+			t.Errorf("%s: %s, want error", id, st)
+		}
+	}
+	if rep.Complete || NoFaultFound(rep) {
+		t.Fatalf("complete %v with checks in error: %q", rep.Complete, rep.Summary)
+	}
+	joined := strings.Join(rep.IncompleteReasons, "; ")
+	for _, want := range []string{"host.hosts_file", "is a directory", "host.apple_servers", "not a regular file"} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("reasons %q lack %q", joined, want)
+		}
+	}
+	if strings.Contains(rep.Summary, "No fault found") || !strings.HasPrefix(rep.Summary, IncompletePrefix) {
+		t.Errorf("summary %q", rep.Summary)
+	}
+}
+
+// TestLoadCAFileBounded: a CA bundle is read with a size limit, and
+// non-regular files are refused before they are opened.
+func TestLoadCAFileBounded(t *testing.T) {
+	dir := t.TempDir()
+	for name, path := range map[string]string{
+		"device":  "/dev/zero",
+		"fifo":    fifo(t, dir),
+		"too big": sparse(t, dir, MaxCABundle+1),
+		"no PEM":  "complete_test.go",
+		"missing": filepath.Join(dir, "none.pem"),
+	} {
+		if _, err := loadCAFile(path); err == nil {
+			t.Errorf("%s: loadCAFile(%s) = nil error", name, path)
+		} else {
+			t.Logf("%s: %v", name, err)
+		}
 	}
 }

@@ -44,6 +44,9 @@ type Options struct {
 	// IncludeIdentifiers keeps UDIDs, ECIDs and serials in the report; by
 	// default they are redacted.
 	IncludeIdentifiers bool
+	// BackupDirs are folders holding backups besides the OS's own (Linux:
+	// idevicebackup2's target, --backup-dir).
+	BackupDirs []string
 	// LockdownRequests is the number of lockdown round trips timed per phone
 	// (0 = DefaultLockdownRequests). With more than ProbeFullPhones phones
 	// each gets fewer (ProbeRequests); the report gives each phone's count.
@@ -86,6 +89,12 @@ type HostChecks struct {
 	HostsFile        func(ctx context.Context, path string) host.Result
 	SecuritySoftware func(ctx context.Context) host.Result
 	SoftwareVersions func(ctx context.Context, iosVersion string) host.Result
+	// Backups finds a phone's local backups (host.backups; SystemBackupScan).
+	Backups BackupScan
+	// ICloudBackup asks trusted phones in normal mode whether iCloud Backup
+	// is on (lockdown.icloud_backup: a paired session and one read-only
+	// GetValue); false reports that check as not configured.
+	ICloudBackup bool
 }
 
 // Config is how an Engine reaches the outside world. Nothing of this
@@ -510,7 +519,7 @@ func (r *run) tasks() []Task {
 		mk(report.CheckLockdownRTT, rttT, r.checkLockdownRTT),
 		mk(report.CheckLockdownTrust, ldT, r.checkLockdownTrust),
 	}
-	return append(ts, r.hostTasks()...)
+	return append(append(ts, r.hostTasks()...), r.backupTasks()...)
 }
 
 func (r *run) checkPresence(ctx context.Context) (Outcome, error) {

@@ -5,8 +5,10 @@ package diagnostics
 // names its problems by flag.
 
 import (
+	"errors"
 	"flag"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -40,7 +42,26 @@ func BindFlags(fs *flag.FlagSet, o *Options) *OptionFlags {
 	fs.StringVar(&f.tried, "tried", "", "")
 	fs.BoolVar(&o.IncludeIdentifiers, "include-identifiers", false, "")
 	fs.IntVar(&o.LockdownRequests, "lockdown-requests", DefaultLockdownRequests, "")
+	BackupDirFlag(fs, &o.BackupDirs)
 	return f
+}
+
+// BackupDirFlag defines --backup-dir DIR on fs (repeatable): a folder
+// holding backups besides the OS's own (Linux: idevicebackup2's target). A
+// folder that is not there is a usage error when the flag is parsed: a typo
+// must not read as "no backup".
+func BackupDirFlag(fs *flag.FlagSet, dirs *[]string) {
+	fs.Func("backup-dir", "", func(s string) error {
+		fi, err := os.Stat(s)
+		switch {
+		case err != nil:
+			return fmt.Errorf("%s: %v", s, errors.Unwrap(err))
+		case !fi.IsDir():
+			return fmt.Errorf("%s: not a folder", s)
+		}
+		*dirs = append(*dirs, s)
+		return nil
+	})
 }
 
 // Finish parses --apple-hosts (ParseAppleHosts) and --tried

@@ -23,9 +23,9 @@ func TestBindFlags(t *testing.T) {
 	}{
 		{"defaults", nil, Options{Window: DefaultWindow, LockdownRequests: DefaultLockdownRequests}, "", nil},
 		{"all", []string{"--window", "0", "--usbmuxd", "UNIX:/tmp/x", "--no-network", "--apple-hosts", "a:443, b:443",
-			"--apple-ca", "/dev/null", "--hosts-file", "/dev/null", "--tried", "cable,Computer", "--include-identifiers",
+			"--apple-ca", "flags_test.go", "--hosts-file", "/dev/null", "--tried", "cable,Computer", "--include-identifiers",
 			"--lockdown-requests", "3"},
-			Options{UsbmuxdAddress: "UNIX:/tmp/x", NoNetwork: true, AppleHosts: []string{"a:443", "b:443"}, AppleCAFile: "/dev/null",
+			Options{UsbmuxdAddress: "UNIX:/tmp/x", NoNetwork: true, AppleHosts: []string{"a:443", "b:443"}, AppleCAFile: "flags_test.go",
 				HostsFile: "/dev/null", Tried: rules.Tried{Cable: true, Computer: true}, IncludeIdentifiers: true, LockdownRequests: 3}, "", nil},
 		{"single dash", []string{"-window=3s"}, Options{Window: 3 * time.Second, LockdownRequests: DefaultLockdownRequests}, "", nil},
 		{"usbmuxd tcp", []string{"--usbmuxd", "tcp://127.0.0.1:27015"},

@@ -5,6 +5,8 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"slices"
@@ -102,6 +104,8 @@ func SystemHostChecks() HostChecks {
 		SecuritySoftware: func(ctx context.Context) host.Result {
 			return host.CheckSecuritySoftware(ctx, host.CommandOptions{})
 		},
+		Backups:      SystemBackupScan,
+		ICloudBackup: true,
 	}
 }
 
@@ -116,9 +120,15 @@ var probeCache = sync.OnceValue(func() *probecache.Cache {
 	return probecache.New(file, nil)
 })
 
-// loadCAFile reads a PEM bundle of trusted roots for the Apple-server check.
+// MaxCABundle is the largest --apple-ca file read: a bundle of every
+// public root (Mozilla's, about 150 certificates) is about 200 kB.
+const MaxCABundle = 4 << 20
+
+// loadCAFile reads a PEM bundle of trusted roots for the Apple-server check:
+// a regular file of at most MaxCABundle bytes (a FIFO would block, a device
+// such as /dev/zero would never end).
 func loadCAFile(path string) (*x509.CertPool, error) {
-	pem, err := os.ReadFile(path)
+	pem, err := readBounded(path, MaxCABundle)
 	if err != nil {
 		return nil, fmt.Errorf("read CA bundle: %w", err)
 	}
@@ -127,6 +137,34 @@ func loadCAFile(path string) (*x509.CertPool, error) {
 		return nil, fmt.Errorf("CA bundle %s: no PEM certificate in it", path)
 	}
 	return pool, nil
+}
+
+// readBounded reads the regular file at path, refusing anything else and
+// anything over limit bytes (also when it grows while being read).
+func readBounded(path string, limit int64) ([]byte, error) {
+	st, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s: not a regular file (%s)", path, fileKind(st.Mode()))
+	}
+	if st.Size() > limit {
+		return nil, fmt.Errorf("%s: %d bytes, more than the %d a certificate bundle can have", path, st.Size(), limit)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s: more than the %d bytes a certificate bundle can have", path, limit)
+	}
+	return b, nil
 }
 
 // softwareCacheFor is how long SystemHostChecks keeps the installed
@@ -159,4 +197,21 @@ func cacheSoftware(ttl time.Duration, now func() time.Time, fn func(ctx context.
 		}
 		return res
 	}
+}
+
+// fileKind names a non-regular file's type for a message.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m&fs.ModeDevice != 0:
+		return "a device"
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	}
+	return "not a plain file"
 }

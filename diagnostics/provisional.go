@@ -208,7 +208,7 @@ func (p *provisionals) reportLocked() *report.Report {
 	}
 	// Not complete: the run is not over. Nothing found yet is never "no
 	// fault found".
-	reasons := append([]string{InProgressPrefix + strings.Join(why, "; ")}, phoneChecksInError(rep)...)
+	reasons := append([]string{InProgressPrefix + strings.Join(why, "; ")}, checksInError(rep)...)
 	markIncomplete(rep, reasons, "Nothing wrong found so far.")
 	return rep
 }

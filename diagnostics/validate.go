@@ -41,7 +41,7 @@ func (e *OptionError) Unwrap() error { return ErrBadOption }
 // run): the window within 0..MaxWindow, LockdownRequests within
 // 1..MaxLockdownRequests (set DefaultLockdownRequests for the default),
 // every Apple host a host:port with a port 1..65535, and the hosts file and
-// CA file present. It returns the first problem as an *OptionError.
+// CA file present (the CA file a regular file of at most MaxCABundle bytes). It returns the first problem as an *OptionError.
 func (o Options) Validate() error {
 	if o.Window < 0 || o.Window > MaxWindow {
 		return &OptionError{"--window", o.Window.String(), fmt.Sprintf("want 0 to %v", MaxWindow)}
@@ -69,6 +69,12 @@ func (o Options) Validate() error {
 			return &OptionError{f.opt, f.path, "cannot be read: " + reason}
 		case fi.IsDir():
 			return &OptionError{f.opt, f.path, "is a directory"}
+		case f.opt == "--apple-ca" && !fi.Mode().IsRegular():
+			// Opening a FIFO blocks until a writer comes; a device may never
+			// end. A CA bundle is a file.
+			return &OptionError{f.opt, f.path, fmt.Sprintf("not a regular file (%s)", fileKind(fi.Mode()))}
+		case f.opt == "--apple-ca" && fi.Size() > MaxCABundle:
+			return &OptionError{f.opt, f.path, fmt.Sprintf("%d bytes, larger than a certificate bundle can be (at most %d)", fi.Size(), MaxCABundle)}
 		}
 	}
 	return nil

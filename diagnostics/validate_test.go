@@ -2,6 +2,7 @@ package diagnostics
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -33,6 +34,10 @@ func TestOptionsValidate(t *testing.T) {
 		{"hosts file dir", func(o *Options) { o.HostsFile = dir }, "--hosts-file"},
 		{"hosts file /dev/zero", func(o *Options) { o.HostsFile = "/dev/zero" }, ""},
 		{"ca missing", func(o *Options) { o.AppleCAFile = "/nonexistent.pem" }, "--apple-ca"},
+		{"ca /dev/zero", func(o *Options) { o.AppleCAFile = "/dev/zero" }, "--apple-ca"},
+		{"ca fifo", func(o *Options) { o.AppleCAFile = fifo(t, dir) }, "--apple-ca"},
+		{"ca too big", func(o *Options) { o.AppleCAFile = sparse(t, dir, MaxCABundle+1) }, "--apple-ca"},
+		{"ca dir", func(o *Options) { o.AppleCAFile = dir }, "--apple-ca"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := ok
@@ -63,4 +68,19 @@ func TestRedactUSBDevice(t *testing.T) {
 	if r.Recovery.CPID != "8110" || d.Recovery.ECID != "001A2B3C4D5E6F70" {
 		t.Errorf("chip id lost or the original changed: %+v / %+v", r.Recovery, d.Recovery)
 	}
+}
+
+// sparse makes a file of size bytes in dir without writing them.
+func sparse(t *testing.T, dir string, size int64) string {
+	t.Helper()
+	p := filepath.Join(dir, "big.pem")
+	f, err := os.Create(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -47,7 +47,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("restoredoctor-sim", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&o.scenario, "scenario", "healthy", "built-in scenario: "+strings.Join(sim.BuiltinNames(), ", "))
-	fs.StringVar(&o.scenarioFile, "scenario-file", "", "JSON scenario file (fields of sim.Scenario), instead of --scenario")
+	fs.StringVar(&o.scenarioFile, "scenario-file", "", "JSON scenario file with the fields of sim.Scenario (Phones, LockdownLatency, LockdownJitter, LockdownDropAfter, FlapInterval, Hung, Garbage, RebootDelay, PlaintextSession, IOSFails, IdleTimeout; durations as \"800ms\"), instead of --scenario")
 	fs.StringVar(&o.listen, "listen", "", "address to serve: unix:///path, /path, 127.0.0.1:port, tcp://127.0.0.1:port (default: a unix socket in $XDG_RUNTIME_DIR or /tmp; on Windows tcp://127.0.0.1:0)")
 	fs.IntVar(&o.phones, "phones", 0, "number of phones for the multi scenario (default 4)")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (slog, to stderr)")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 	"testing"
@@ -299,6 +300,18 @@ func TestIdeviceIDAgainstCLI(t *testing.T) {
 	if n := len(strings.Fields(string(out))); n != 3 {
 		t.Errorf("idevice_id -l listed %d phones: %q", n, out)
 	}
+	// A private value needs a lockdown session: libimobiledevice starts one
+	// with the pair record's HostID and SystemBUID and switches it to TLS,
+	// as the simulator asks by default (issue 18, item 9).
+	if info, err := exec.LookPath("ideviceinfo"); err == nil {
+		first := strings.Fields(string(out))[0]
+		ii := exec.CommandContext(ctx, info, "-u", first, "-k", "SerialNumber")
+		ii.Env = id.Env
+		sn, err := ii.CombinedOutput()
+		if err != nil || strings.TrimSpace(string(sn)) == "" {
+			t.Errorf("ideviceinfo -k SerialNumber (a TLS session): %v %q", err, sn)
+		}
+	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	if code := waitExit(t, cmd); code != 0 {
 		t.Errorf("exit %d", code)
@@ -341,5 +354,21 @@ func TestReplayOverTCP(t *testing.T) {
 	}
 	if len(kinds) != 2 || kinds[0] != usbmux.EventAttach {
 		t.Errorf("Listen saw %v, want attach then detach", kinds)
+	}
+}
+
+// TestHelpNamesEveryScenarioField: --help lists the fields --scenario-file
+// takes, and that is every field of sim.Scenario (issue 18, item 9).
+func TestHelpNamesEveryScenarioField(t *testing.T) {
+	var errb bytes.Buffer
+	if _, err := parseArgs([]string{"--help"}, &errb); err == nil {
+		t.Log("--help parsed without error")
+	}
+	help := errb.String()
+	typ := reflect.TypeOf(sim.Scenario{})
+	for i := range typ.NumField() {
+		if name := typ.Field(i).Name; name != "Name" && !strings.Contains(help, name) {
+			t.Errorf("--help does not name the scenario field %s:\n%s", name, help)
+		}
 	}
 }

@@ -27,6 +27,7 @@ type actionOptions struct {
 	cmd           actions.Command
 	usbmuxd, demo string
 	verbose       bool
+	backupDirs    []string // --backup-dir: shown before recovery enter asks
 }
 
 // parseActionArgs parses "recovery exit|enter …" and "restart …".
@@ -47,6 +48,7 @@ func parseActionArgs(args []string) (actionOptions, error) {
 	fs.StringVar(&o.demo, "demo", "", "")
 	cliflags.DurationVar(fs, &c.Follow, "follow", actions.DefaultFollow)
 	cliflags.VerboseVar(fs, &o.verbose)
+	diagnostics.BackupDirFlag(fs, &o.backupDirs)
 	if err := cliflags.Parse(fs, args); err != nil {
 		return o, err
 	}
@@ -83,8 +85,8 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	ctx, stop := cliflags.SignalContext()
 	defer stop()
 
-	// No host probes: the re-check after an action concerns the phone.
-	sess, err := session.Open(ctx, session.Setup{Demo: o.demo, UsbmuxdAddress: o.usbmuxd, ToolVersion: version, Logger: log})
+	// No host probes but the backups: the re-check after an action concerns the phone.
+	sess, err := session.Open(ctx, session.Setup{Demo: o.demo, UsbmuxdAddress: o.usbmuxd, ToolVersion: version, Logger: log, Host: backupHost()})
 	if err != nil {
 		fmt.Fprintf(stderr, "restoredoctor %s: %v\n", actions.CommandName(o.cmd.Kind), err)
 		return exitFail
@@ -95,6 +97,7 @@ func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int
 	c.Recheck = func(ctx context.Context) (*report.Report, error) {
 		return sess.Check(ctx, diagnostics.Options{UsbmuxdAddress: sess.UsbmuxdAddress(), NoNetwork: true, IncludeIdentifiers: true}, nil)
 	}
+	c.BeforeConfirm = backupLines(sess, o.backupDirs)
 	c.Terminal, c.Logger, c.Stdin, c.Stdout, c.Stderr = cliflags.IsTerminal(stdin), log, stdin, stdout, stderr
 	switch err := actions.RunCommand(ctx, c); {
 	case errors.Is(err, actions.ErrNeedsConfirmation):

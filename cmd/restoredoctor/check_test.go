@@ -25,11 +25,11 @@ func TestParseCheckArgs(t *testing.T) {
 			}
 		}},
 		{"all", []string{"--json", "--markdown", "r.md", "--window", "0", "--timeout", "5s", "--usbmuxd", "UNIX:/tmp/x",
-			"--no-network", "--apple-hosts", "a:443, b:443", "--apple-ca", "/dev/null", "--hosts-file", "/dev/null", "--tried", "cable,Computer",
+			"--no-network", "--apple-hosts", "a:443, b:443", "--apple-ca", "check_test.go", "--hosts-file", "/dev/null", "--tried", "cable,Computer",
 			"--include-identifiers", "--lockdown-requests", "3", "-v"}, "", func(t *testing.T, co checkOptions) {
 			o := co.opts
 			if !co.json || co.markdown != "r.md" || o.Window != 0 || co.timeout != 5*time.Second || o.UsbmuxdAddress != "UNIX:/tmp/x" ||
-				!o.NoNetwork || len(o.AppleHosts) != 2 || o.AppleHosts[1] != "b:443" || o.AppleCAFile != "/dev/null" || o.HostsFile != "/dev/null" ||
+				!o.NoNetwork || len(o.AppleHosts) != 2 || o.AppleHosts[1] != "b:443" || o.AppleCAFile != "check_test.go" || o.HostsFile != "/dev/null" ||
 				!o.Tried.Cable || !o.Tried.Computer || o.Tried.Port || !o.IncludeIdentifiers || o.LockdownRequests != 3 || !co.verbose {
 				t.Errorf("%+v", co)
 			}

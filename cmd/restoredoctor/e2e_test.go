@@ -427,6 +427,8 @@ func runScenario(t *testing.T, sc scenario) {
 	machine := false
 	for _, f := range rep.Findings {
 		switch {
+		case f.ID == report.FindingBackupLocal || f.ID == report.FindingBackupICloud:
+			// Context for step 5, on every phone (TestEngineBackups, TestBackupLines).
 		case slices.Contains(machineDependent, f.ID):
 			machine = true
 		case strings.HasPrefix(f.ID, "host."):

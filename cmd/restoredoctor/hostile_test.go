@@ -24,6 +24,9 @@ func TestCheckUsageGaps(t *testing.T) {
 		{"apple hosts garbage", []string{"--apple-hosts", "garbage"}, "--apple-hosts"},
 		{"hosts file missing", []string{"--hosts-file", "/nonexistent"}, "--hosts-file"},
 		{"lockdown requests 0", []string{"--lockdown-requests", "0"}, "--lockdown-requests"},
+		// A FIFO would block the run until a writer came; /dev/zero never ends (issue 18, item 6 and 7).
+		{"apple-ca fifo", []string{"--apple-ca", mkfifo(t, dir)}, "--apple-ca"},
+		{"apple-ca device", []string{"--apple-ca", "/dev/zero"}, "--apple-ca"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer

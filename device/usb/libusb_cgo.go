@@ -6,6 +6,10 @@ import (
 	"errors"
 
 	"github.com/google/gousb"
+
+	// libusb's calls run on many cgo threads: bound glibc's malloc arenas
+	// (64 MB of address space each) for the process.
+	_ "github.com/restoredoctor/restoredoctor/internal/mallocarena"
 )
 
 // libusbKind maps gousb's errors and transfer statuses to errKind.

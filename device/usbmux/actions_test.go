@@ -34,7 +34,7 @@ func actionScenario(trust string, noSession bool) sim.Scenario {
 
 func tlsScenario() sim.Scenario {
 	sc := actionScenario(sim.TrustTrusted, false)
-	sc.SessionTLS = true
+	sc.PlaintextSession = false // TLS sessions (the default)
 	return sc
 }
 
@@ -59,7 +59,7 @@ func TestEnterRecovery(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			sc := actionScenario(tt.trust, tt.noSession)
-			sc.SessionTLS = tt.tls
+			sc.PlaintextSession = !tt.tls
 			srv := startScenario(t, sc, muxListenAddr(t))
 			c := clientFor(t, srv.Addr(), 2*time.Second)
 			e := listOne(t, c)

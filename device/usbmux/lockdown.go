@@ -91,6 +91,7 @@ type ldRequest struct {
 	Label           string
 	Request         string
 	Key             string         `plist:"Key,omitempty"`
+	Domain          string         `plist:"Domain,omitempty"`
 	QueryKey        string         `plist:"QueryKey,omitempty"`
 	ProtocolVersion string         `plist:"ProtocolVersion,omitempty"`
 	PairRecord      *pairRecordRef `plist:"PairRecord,omitempty"`

@@ -17,6 +17,20 @@ var devpkeyDeviceParent = windows.DEVPROPKEY{
 	PID:   8,
 }
 
+// devpkeyDriverInfPath and devpkeyDriverProvider are DEVPKEY_Device_DriverInfPath
+// and DEVPKEY_Device_DriverProvider (devpkey.h): the INF that installed the
+// driver and its provider.
+var (
+	devpkeyDriverInfPath = windows.DEVPROPKEY{
+		FmtID: windows.DEVPROPGUID{Data1: 0xa8b865dd, Data2: 0x2e3d, Data3: 0x4094, Data4: [8]byte{0xad, 0x97, 0xe5, 0x93, 0xa7, 0x0c, 0x75, 0xd6}},
+		PID:   5,
+	}
+	devpkeyDriverProvider = windows.DEVPROPKEY{
+		FmtID: windows.DEVPROPGUID{Data1: 0xa8b865dd, Data2: 0x2e3d, Data3: 0x4094, Data4: [8]byte{0xad, 0x97, 0xe5, 0x93, 0xa7, 0x0c, 0x75, 0xd6}},
+		PID:   9,
+	}
+)
+
 // Scan lists the Apple USB devices present in the Windows device tree, with
 // the services bound to them and to their interfaces. It opens no device:
 // it reads what Windows already knows, so it works while Apple's driver
@@ -62,6 +76,15 @@ func scanNodes(ctx context.Context) ([]Node, error) {
 		}
 		if v, err := windows.SetupDiGetDeviceProperty(set, data, &devpkeyDeviceParent); err == nil {
 			n.Parent, _ = v.(string)
+		}
+		if v, err := set.DeviceRegistryProperty(data, windows.SPDRP_LOWERFILTERS); err == nil {
+			n.LowerFilters, _ = v.([]string)
+		}
+		if v, err := windows.SetupDiGetDeviceProperty(set, data, &devpkeyDriverInfPath); err == nil {
+			n.DriverINF, _ = v.(string)
+		}
+		if v, err := windows.SetupDiGetDeviceProperty(set, data, &devpkeyDriverProvider); err == nil {
+			n.DriverProvider, _ = v.(string)
 		}
 		var status, problem uint32
 		if err := windows.CM_Get_DevNode_Status(&status, &problem, data.DevInst, 0); err == nil && status&windows.DN_HAS_PROBLEM != 0 {

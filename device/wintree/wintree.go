@@ -56,6 +56,9 @@ type Device struct {
 	Services []string
 	// Problem is CfgMgr32's problem code for the device (0: none; 28: no driver installed).
 	Problem uint32
+	// Drivers are the bindings of the device and its interfaces, in tree
+	// order (nodes with neither a service nor driver properties left out).
+	Drivers []Binding
 }
 
 // ProblemNoDriver is CfgMgr32's CM_PROB_FAILED_INSTALL: no driver is installed for the device.
@@ -64,16 +67,107 @@ const ProblemNoDriver = 28
 // BehindHub reports whether an external hub sits between the root port and the device.
 func (d Device) BehindHub() bool { return len(d.PortPath) > 1 }
 
-// AppleDriver reports whether Apple's USB driver, installed with iTunes or
-// Apple Devices (Apple Mobile Device Support), runs the device or one of its
-// interfaces (service usbaapl64, or usbaapl on 32-bit Windows).
+// AppleDriver reports whether Apple's software binds the device or one of
+// its interfaces. Two installations do that:
+//   - iTunes or Apple Mobile Device Support: Apple's kernel driver, service
+//     usbaapl64 (usbaapl on 32-bit Windows), on an interface;
+//   - the Apple Devices app from the Microsoft Store: appleusb.inf binds
+//     Microsoft's generic parent usbccgp to the device with Apple's lower
+//     filter AppleLowerFilter under it (it picks the USB configuration), and
+//     Windows' generic WinUSB (with the UMDF reflector WUDFRd) to an
+//     interface, from an INF whose provider is Apple.
+//
+// So WinUSB alone says nothing: it is Apple's when Apple's INF installed it
+// (driver provider Apple, INF appleusb.inf) or Apple's lower filter sits on
+// the device, and someone else's when Zadig/libwdi did (ReplacedBy).
 func (d Device) AppleDriver() bool {
 	for _, s := range d.Services {
 		if IsAppleService(s) {
 			return true
 		}
 	}
+	for _, b := range d.Drivers {
+		if b.Apple() {
+			return true
+		}
+	}
 	return false
+}
+
+// ReplacedBy names the provider of a generic driver that a tool installed
+// on the device or one of its interfaces in place of Apple's (Zadig and
+// other libwdi users: provider "libwdi", "libusb.org" before libwdi 1.2.5,
+// "libusbK"), "" when none did. Such a binding takes the phone away from
+// Apple Mobile Device Service.
+func (d Device) ReplacedBy() string {
+	for _, b := range d.Drivers {
+		if p := b.genericProvider(); p != "" {
+			return p
+		}
+	}
+	return ""
+}
+
+// Binding is the driver Windows bound to one node of the device (the device
+// itself or one interface), as its driver properties describe it.
+type Binding struct {
+	// Interface is the MI_xx number, -1 for the device itself.
+	Interface int
+	// Service is the function driver's service name (SPDRP_SERVICE).
+	Service string
+	// Provider is the INF's provider (DEVPKEY_Device_DriverProvider):
+	// "Apple, Inc." for Apple's INFs, "libwdi" for Zadig's.
+	Provider string
+	// INF is the driver's INF as the driver store names it
+	// (DEVPKEY_Device_DriverInfPath): oemNN.inf for any third-party INF,
+	// Apple's included, so the provider is what tells them apart.
+	INF string
+	// LowerFilters are the device's lower filter drivers (SPDRP_LOWERFILTERS).
+	LowerFilters []string
+}
+
+// appleLowerFilter is the lower filter appleusb.inf installs under usbccgp
+// (service AppleLowerFilter, AppleLowerFilter.sys).
+const appleLowerFilter = "AppleLowerFilter"
+
+// Apple reports whether Apple's software installed this binding: its
+// service is Apple's driver, Apple's lower filter is on the node, its INF
+// is appleusb.inf or its provider is Apple.
+func (b Binding) Apple() bool {
+	if IsAppleService(b.Service) {
+		return true
+	}
+	for _, f := range b.LowerFilters {
+		if strings.EqualFold(strings.TrimSpace(f), appleLowerFilter) {
+			return true
+		}
+	}
+	inf := strings.ToLower(strings.TrimSpace(b.INF))
+	if inf == "appleusb.inf" || inf == "usbaapl64.inf" || inf == "usbaapl.inf" {
+		return true
+	}
+	return isAppleProvider(b.Provider)
+}
+
+// isAppleProvider: Apple's INFs name the provider "Apple, Inc." (older ones
+// "Apple Inc.").
+func isAppleProvider(p string) bool {
+	p = strings.ToLower(strings.TrimSpace(p))
+	return p == "apple, inc." || p == "apple inc." || p == "apple"
+}
+
+// genericProviders are the INF providers of the generic-driver installers
+// (libwdi's templates: "libwdi", formerly "libusb.org"; libusbK's "libusbK").
+var genericProviders = []string{"libwdi", "libusb.org", "libusbk"}
+
+func (b Binding) genericProvider() string {
+	p := strings.TrimSpace(b.Provider)
+	for _, g := range genericProviders {
+		if strings.EqualFold(p, g) {
+			return p
+		}
+	}
+	return ""
 }
 
 // NoDriver reports whether Windows could bind no driver at all: problem code
@@ -241,6 +335,19 @@ type Node struct {
 	LocationPaths []string // SPDRP_LOCATION_PATHS
 	Service       string   // SPDRP_SERVICE, "" when no driver is bound
 	Problem       uint32   // CM_Get_DevNode_Status problem number
+	// DriverProvider is DEVPKEY_Device_DriverProvider, the INF's provider.
+	DriverProvider string `json:",omitempty"`
+	// DriverINF is DEVPKEY_Device_DriverInfPath (oemNN.inf for third-party INFs).
+	DriverINF string `json:",omitempty"`
+	// LowerFilters is SPDRP_LOWERFILTERS.
+	LowerFilters []string `json:",omitempty"`
+}
+
+// binding is n's driver binding; ok false when n has none.
+func (n Node) binding(iface int) (Binding, bool) {
+	b := Binding{Interface: iface, Service: strings.TrimSpace(n.Service), Provider: strings.TrimSpace(n.DriverProvider),
+		INF: strings.TrimSpace(n.DriverINF), LowerFilters: n.LowerFilters}
+	return b, b.Service != "" || b.Provider != "" || b.INF != "" || len(b.LowerFilters) > 0
 }
 
 // Assemble turns device nodes into Apple devices: every node that is an
@@ -260,7 +367,17 @@ func Assemble(nodes []Node) []Device {
 	}
 	for _, n := range nodes {
 		i, ok := index[strings.ToUpper(n.Parent)]
-		if !ok || n.Service == "" {
+		if !ok {
+			continue
+		}
+		iface := -1
+		if id, err := ParseInstanceID(n.InstanceID); err == nil {
+			iface = id.Interface
+		}
+		if b, ok := n.binding(iface); ok {
+			devs[i].Drivers = append(devs[i].Drivers, b)
+		}
+		if n.Service == "" {
 			continue
 		}
 		devs[i].Services = append(devs[i].Services, strings.TrimSpace(n.Service))
@@ -282,6 +399,9 @@ func fromNode(n Node) (Device, bool) {
 	}
 	if s := strings.TrimSpace(n.Service); s != "" {
 		d.Services = []string{s}
+	}
+	if b, ok := n.binding(-1); ok {
+		d.Drivers = []Binding{b}
 	}
 	d.PortPath, _ = ParseLocationPaths(n.LocationPaths)
 	if id.Generated {

@@ -170,3 +170,41 @@ func FuzzParseLocationPaths(f *testing.F) {
 		}
 	})
 }
+
+// TestAppleDriverBindings: Apple's WinUSB binding (the Apple Devices app's
+// appleusb.inf) counts as Apple's driver; a Zadig/libwdi one does not and
+// names its provider (issue 18, item 10). Cases and sources in
+// testdata/drivers.json.
+func TestAppleDriverBindings(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "drivers.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Cases []struct {
+			Name       string
+			Apple      bool
+			ReplacedBy string `json:"replaced_by"`
+			Nodes      []Node
+		}
+	}
+	if err := json.Unmarshal(b, &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Cases) < 7 {
+		t.Fatalf("%d cases", len(doc.Cases))
+	}
+	for _, tc := range doc.Cases {
+		t.Run(tc.Name, func(t *testing.T) {
+			devs := Assemble(tc.Nodes)
+			if len(devs) != 1 {
+				t.Fatalf("%d devices", len(devs))
+			}
+			d := devs[0]
+			if d.AppleDriver() != tc.Apple || d.ReplacedBy() != tc.ReplacedBy || d.NoDriver() {
+				t.Errorf("apple %v (want %v), replaced by %q (want %q), no driver %v; drivers %+v",
+					d.AppleDriver(), tc.Apple, d.ReplacedBy(), tc.ReplacedBy, d.NoDriver(), d.Drivers)
+			}
+		})
+	}
+}

@@ -43,6 +43,10 @@ type Command struct {
 	Stdin   io.Reader
 	Stdout  io.Writer
 	Stderr  io.Writer
+
+	// BeforeConfirm, when set, gives lines shown before entering recovery
+	// mode is confirmed on the terminal: this phone's backup state.
+	BeforeConfirm func(ctx context.Context, phoneKey string) []string
 }
 
 // RunCommand runs c: nil when the action ran (whatever came of it),
@@ -77,6 +81,11 @@ func RunCommand(ctx context.Context, c Command) error {
 		if !c.Terminal {
 			fmt.Fprintf(c.Stderr, "%s: %s on %s needs confirmation: pass --yes, or run it on a terminal\n", name, c.Kind.Title(), phone)
 			return ErrNeedsConfirmation
+		}
+		if c.BeforeConfirm != nil && c.Kind == EnterRecovery {
+			for _, l := range c.BeforeConfirm(ctx, d.Key) {
+				fmt.Fprintln(c.Stderr, l)
+			}
 		}
 		if !Confirm(c.Stdin, c.Stderr, c.Kind, phone, d.Mode) {
 			fmt.Fprintln(c.Stderr, "Nothing was done.")

@@ -288,7 +288,10 @@ func LinuxSoftwareResult(f LinuxFacts) Result {
 	mux := software.Component{Name: software.Usbmuxd, Installed: !f.UsbmuxdMissing, Version: f.UsbmuxdVersion, Source: "usbmuxd --version"}
 	lib := software.Component{Name: software.Libimobiledevice, Installed: f.LibimobiledeviceVersion != "", Version: f.LibimobiledeviceVersion, Source: "ideviceinfo --version"}
 	for _, p := range f.Dpkg {
-		if p.Name == "usbmuxd" && p.Installed && mux.Version == "" {
+		// The package database fills in a version, never a binary that the
+		// file system does not show (a planted or stale answer must not
+		// turn "not installed" into a pass).
+		if p.Name == "usbmuxd" && p.Installed && mux.Version == "" && !f.UsbmuxdMissing {
 			mux.Installed, mux.Version, mux.Source = true, p.Version, "dpkg"
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"fmt"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/software"
 	"os"
 	"path/filepath"
@@ -311,4 +312,48 @@ func BenchmarkSoftwareVersionsLinux(b *testing.B) {
 			check(b)
 		}
 	})
+}
+
+// TestPlantedProbeCacheEntry is the attack of issue 18 (item 7): an entry
+// planted in probes.json, keyed to the world-readable stat data of dpkg's
+// status file, claims "usbmuxd 1.1.1-2" on a computer without usbmuxd. The
+// answer must be the one a check without the cache gives: usbmuxd is not
+// installed. A cache file others may write is not read at all.
+func TestPlantedProbeCacheEntry(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("dpkg and POSIX modes")
+	}
+	dir := testtmp.Dir(t)
+	status := filepath.Join(dir, "status") // a status file without usbmuxd
+	if err := os.WriteFile(status, []byte("Package: bash\nStatus: install ok installed\nVersion: 5.2-2\n\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	check := func(cache *probecache.Cache) Result {
+		// No usbmuxd and no ideviceinfo on this computer.
+		return CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{GOOS: "linux", Runner: recorded{}}, DpkgStatus: status, Cache: cache})
+	}
+	without := check(nil)
+	if !strings.Contains(without.Detail, "usbmuxd is not installed") {
+		t.Fatalf("without a cache: %s %q", without.Status, without.Detail)
+	}
+	st, err := probecache.StampOf(status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	planted := software.FormatDpkgQuery([]software.Package{{Name: "usbmuxd", Version: "1.1.1-2", Installed: true}})
+	for _, mode := range []os.FileMode{0o600, 0o666} {
+		cacheFile := filepath.Join(dir, fmt.Sprintf("cache%o", mode), "probes.json")
+		c := probecache.New(cacheFile, nil)
+		c.Put(dpkgCacheKey, st, string(planted))
+		if err := c.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(cacheFile, mode); err != nil {
+			t.Fatal(err)
+		}
+		got := check(probecache.New(cacheFile, nil))
+		if got.Status != without.Status || got.Detail != without.Detail {
+			t.Errorf("mode %o: planted entry changed the answer to %s %q (without the cache: %s %q)", mode, got.Status, got.Detail, without.Status, without.Detail)
+		}
+	}
 }

@@ -150,7 +150,7 @@ func noDeviceReport() report.Report {
 		{ID: report.CheckUSBStability, Status: report.StatusPass, DurationMs: 10000, Detail: "watched usb and usbmux for 10 s: no detach"},
 		{ID: report.CheckUsbmuxHealth, Status: report.StatusPass, DurationMs: 3.1, Detail: "Apple Mobile Device Service answered in 2.0 ms"},
 		{ID: report.CheckHostSoftwareVersions, Status: report.StatusUnsupported, DurationMs: 0.1, Detail: "not implemented on this platform"},
-		{ID: report.CheckHostAppleServers, Status: report.StatusError, DurationMs: 5000.2, Detail: "DNS lookup of gs.apple.com timed out"},
+		{ID: report.CheckHostAppleServers, Status: report.StatusFail, DurationMs: 5000.2, Detail: "DNS lookup of gs.apple.com timed out"},
 	}
 	r.Findings = []report.Finding{{
 		ID: report.FindingUSBNoDevice, Severity: report.SeverityCritical,

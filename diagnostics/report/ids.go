@@ -15,6 +15,12 @@ const (
 	CheckHostHostsFile        = "host.hosts_file"
 	CheckHostSecuritySoftware = "host.security_software"
 	CheckHostSoftwareVersions = "host.software_versions"
+	// CheckHostBackups: this computer's local backups of each phone (Finder,
+	// iTunes, Apple Devices; idevicebackup2 with --backup-dir).
+	CheckHostBackups = "host.backups"
+	// CheckLockdownICloudBackup: whether iCloud Backup is on, asked of a
+	// trusted phone in normal mode.
+	CheckLockdownICloudBackup = "lockdown.icloud_backup"
 )
 
 // Finding ids. Stable: add, never rename.
@@ -50,4 +56,12 @@ const (
 	// FindingUSBDriverMissing: Windows has no driver for an Apple USB device
 	// (Apple Mobile Device USB Driver missing), read from the device tree.
 	FindingUSBDriverMissing = "usb.driver_missing"
+	// FindingBackupLocal: what this computer holds of the phone's backups
+	// (evidence.state: found, none, permission, error, no_locations,
+	// unknown_phone), with dates, iOS version, finished, encrypted, size;
+	// never their contents.
+	FindingBackupLocal = "backup.local"
+	// FindingBackupICloud: whether iCloud Backup is on (evidence.state: on,
+	// off, unknown with the reason it could not be asked).
+	FindingBackupICloud = "backup.icloud"
 )

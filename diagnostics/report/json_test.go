@@ -212,6 +212,10 @@ func TestValidateRejects(t *testing.T) {
 		{"primary range", "$.primary_step", func(m map[string]any) { m["primary_step"] = 9 }},
 		{"primary not applying", "$.primary_step", func(m map[string]any) { m["primary_step"] = 2 }},
 		{"summary type", "$.summary", func(m map[string]any) { m["summary"] = []any{} }},
+		{"complete with a check in error", "$.checks[0].status", func(m map[string]any) {
+			m["complete"], m["incomplete_reasons"] = true, []any{}
+			obj(m, "checks", 0)["status"] = "error"
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

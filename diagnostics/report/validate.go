@@ -262,6 +262,15 @@ func (v *validator) report(doc any) {
 			v.addf(p+".incomplete_reasons", "a complete report lists %d reasons", len(reasons))
 		case !complete && len(reasons) > 0 && !strings.HasPrefix(summary, "Incomplete check: "):
 			v.addf(p+".summary", "an incomplete report's summary must start \"Incomplete check: \"")
+		case complete:
+			// The completeness rule (diagnostics.MarkCompleteness): a check
+			// in error leaves a fault unruled out.
+			checks, _ := root["checks"].([]any)
+			for i, c := range checks {
+				if m, ok := c.(map[string]any); ok && m["status"] == StatusError {
+					v.addf(fmt.Sprintf("%s.checks[%d].status", p, i), "a complete report has a check in error (%v)", m["id"])
+				}
+			}
 		}
 		if _, ok := root["incomplete_reasons"]; ok {
 			v.stringArray(p, root, "incomplete_reasons")

@@ -293,15 +293,31 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 	if len(what) == 0 {
 		what = []string{"no phone"}
 	}
-	// A quick check is one pass: it cannot see drops over time, which the
-	// attach/detach lines above show. Say so rather than "all good".
-	verdict := "no fault found in a one-pass check (run 'restoredoctor check' to watch the link)"
-	if rep.PrimaryStep != nil {
-		verdict = fmt.Sprintf("try step %d first", *rep.PrimaryStep)
-	}
+	verdict := quickVerdict(rep)
 	if len(l.Findings) > 0 {
 		verdict += " (" + strings.Join(l.Findings, ", ") + ")"
 	}
 	l.Summary = strings.Join(what, ", ") + ": " + verdict
 	pr.Print(l)
+}
+
+// quickVerdict words a quick check's verdict. Whether "no fault found" may
+// be said is the one completeness rule's (diagnostics.NoFaultFound), as in
+// check and the window; a quick check is one pass and cannot see drops over
+// time (the attach/detach lines show them), so even then it says so.
+func quickVerdict(rep *report.Report) string {
+	switch {
+	case !rep.Complete || rep.Incomplete():
+		v := "incomplete one-pass check, not a clean bill: " + strings.Join(rep.IncompleteReasons, "; ")
+		if rep.PrimaryStep != nil {
+			v += fmt.Sprintf("; so far try step %d first", *rep.PrimaryStep)
+		}
+		return v
+	case rep.PrimaryStep != nil:
+		return fmt.Sprintf("try step %d first", *rep.PrimaryStep)
+	case diagnostics.NoFaultFound(rep):
+		return "no fault found in a one-pass check (run 'restoredoctor check' to watch the link)"
+	default:
+		return rep.Summary
+	}
 }

@@ -2,6 +2,7 @@ package watchlog
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -10,7 +11,9 @@ import (
 	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
@@ -59,6 +62,46 @@ func TestLines(t *testing.T) {
 			}
 			if !tc.ids && l.Phone != "" && !report.IsRedacted(l.Phone) {
 				t.Errorf("phone key %q not redacted", l.Phone)
+			}
+		})
+	}
+}
+
+// TestQuickVerdict: watch says "no fault found" only where the one
+// completeness rule allows it; an incomplete report says why (issue 18,
+// item 6: watch printed "no fault found" for a report check called
+// incomplete).
+func TestQuickVerdict(t *testing.T) {
+	step := 3
+	clean := func() *report.Report {
+		return &report.Report{Summary: rules.NoFaultSummary, Complete: true, IncompleteReasons: []string{}}
+	}
+	for _, tc := range []struct {
+		name    string
+		mod     func(r *report.Report)
+		want    string
+		noFault bool
+	}{
+		{"clean", func(r *report.Report) {}, "no fault found in a one-pass check", true},
+		{"step", func(r *report.Report) { r.PrimaryStep = &step; r.Summary = "Try step 3 first" }, "try step 3 first", false},
+		{"hosts file unreadable", func(r *report.Report) {
+			r.Checks = []report.Check{{ID: report.CheckHostHostsFile, Status: report.StatusError, Detail: "cannot read hosts file /etc/hosts: permission denied"}}
+			diagnostics.MarkCompleteness(r, nil, 0)
+		}, "incomplete one-pass check, not a clean bill: check host.hosts_file ended in error (cannot read hosts file /etc/hosts: permission denied)", false},
+		{"interrupted with a step", func(r *report.Report) {
+			r.PrimaryStep = &step
+			diagnostics.MarkCompleteness(r, context.Canceled, 0)
+		}, "so far try step 3 first", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := clean()
+			tc.mod(r)
+			got := quickVerdict(r)
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("verdict %q, want %q", got, tc.want)
+			}
+			if strings.Contains(got, "no fault found") != tc.noFault {
+				t.Errorf("verdict %q: no fault found %v, want %v", got, !tc.noFault, tc.noFault)
 			}
 		})
 	}

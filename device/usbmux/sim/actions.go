@@ -83,9 +83,10 @@ func (s *Server) reboot(deviceID int, to mode.Mode) bool {
 
 // serveDiagnostics answers the diagnostics relay on a service connection
 // (same framing as lockdownd): Restart is acknowledged, and the phone
-// restarts when the client leaves (WaitForDisconnect) or says Goodbye.
+// restarts right after the answer, or with WaitForDisconnect once the
+// client leaves (or says Goodbye), as diagnostics_relay does.
 func (s *Server) serveDiagnostics(c net.Conn, p Phone, log *slog.Logger) {
-	if s.sc.SessionTLS {
+	if s.sc.sessionTLS() {
 		tc, err := s.serverTLS(c)
 		if err != nil {
 			log.Debug("diagnostics TLS", "err", err)
@@ -93,13 +94,14 @@ func (s *Server) serveDiagnostics(c net.Conn, p Phone, log *slog.Logger) {
 		}
 		c = tc
 	}
-	restart := false
+	restart, now := false, false
 	defer func() {
 		if restart {
 			s.reboot(p.DeviceID, p.Mode)
 		}
 	}()
 	for {
+		s.idle(c)
 		payload, err := ReadLockdownFrame(c)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && s.ctx.Err() == nil {
@@ -118,7 +120,13 @@ func (s *Server) serveDiagnostics(c net.Conn, p Phone, log *slog.Logger) {
 		switch name {
 		case "Restart", "Shutdown", "Sleep":
 			resp = map[string]any{"Status": "Success"}
-			restart = restart || name == "Restart"
+			if name == "Restart" {
+				if wait, _ := req["WaitForDisconnect"].(bool); wait {
+					restart = true // once the client leaves
+				} else {
+					now = true // right after the answer, as the phone does
+				}
+			}
 		case "Goodbye":
 			resp = map[string]any{"Status": "Success"}
 		default:
@@ -129,6 +137,10 @@ func (s *Server) serveDiagnostics(c net.Conn, p Phone, log *slog.Logger) {
 			return
 		}
 		if err := s.write(c, frame); err != nil || name == "Goodbye" {
+			return
+		}
+		if now {
+			restart = true
 			return
 		}
 	}

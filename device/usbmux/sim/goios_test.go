@@ -92,7 +92,7 @@ func TestGoIOSClient(t *testing.T) {
 		t.Errorf("GetValues %+v", v)
 	}
 	resp, err := ld.StartSession(rec)
-	if err != nil || resp.SessionID == "" || resp.EnableSessionSSL {
+	if err != nil || resp.SessionID == "" || !resp.EnableSessionSSL { // TLS, as on a real phone
 		t.Fatalf("StartSession %+v %v", resp, err)
 	}
 	if sn, err := ld.GetValue("SerialNumber"); err != nil || sn != a.SerialNumber {

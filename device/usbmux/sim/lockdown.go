@@ -7,9 +7,13 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"time"
 
+	"howett.net/plist"
+
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/plistlimit/plisttest"
 )
 
@@ -20,7 +24,7 @@ type lockdownSession struct {
 	sessionID string
 	// after runs once the current answer was written (EnterRecovery reboots then).
 	after func()
-	// upgrade: TLS starts once the current answer was written (StartSession with SessionTLS).
+	// upgrade: TLS starts once the current answer was written (StartSession, unless PlaintextSession).
 	upgrade bool
 }
 
@@ -35,6 +39,7 @@ func (s *Server) serveLockdown(c net.Conn, p Phone, replies *replyCache, log *sl
 	}
 	answered := 0
 	for {
+		s.idle(c)
 		payload, err := ReadLockdownFrame(c)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && s.ctx.Err() == nil {
@@ -174,14 +179,19 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 		if p.Trust != TrustTrusted {
 			return lockdownErr(name, "InvalidHostID"), false
 		}
+		if !ls.srv.pairedHost(p.UDID, str(req, "HostID"), str(req, "SystemBUID")) {
+			// lockdownd knows the host by the HostID (and SystemBUID) of the
+			// pair record it issued; anything else is a stranger.
+			return lockdownErr(name, "InvalidHostID"), false
+		}
 		if ls.sessionID != "" {
 			return lockdownErr(name, "SessionActive"), false
 		}
 		ls.sessionID = newUUID()
-		// With SessionTLS the session continues inside TLS, as on a real
-		// phone; otherwise it runs in the clear.
-		ls.upgrade = ls.srv.sc.SessionTLS
-		return map[string]any{"Request": name, "SessionID": ls.sessionID, "EnableSessionSSL": ls.srv.sc.SessionTLS}, false
+		// The session continues inside TLS, as on a real phone, unless the
+		// scenario asks for plaintext.
+		ls.upgrade = ls.srv.sc.sessionTLS()
+		return map[string]any{"Request": name, "SessionID": ls.sessionID, "EnableSessionSSL": ls.srv.sc.sessionTLS()}, false
 	case "StopSession":
 		if ls.sessionID == "" {
 			return lockdownErr(name, "SessionInactive"), false
@@ -195,7 +205,7 @@ func (ls *lockdownSession) answer(req map[string]any) (resp map[string]any, bye 
 		if str(req, "Service") == DiagnosticsRelayService {
 			ls.srv.startService(p.DeviceID)
 			return map[string]any{"Request": name, "Service": DiagnosticsRelayService, "Port": DiagnosticsRelayPort,
-				"EnableServiceSSL": ls.srv.sc.SessionTLS}, false
+				"EnableServiceSSL": ls.srv.sc.sessionTLS()}, false
 		}
 		return lockdownErr(name, "InvalidService"), false
 	case "EnterRecovery":
@@ -223,6 +233,9 @@ func (ls *lockdownSession) getValue(req map[string]any) map[string]any {
 	resp := map[string]any{"Request": "GetValue"}
 	if key != "" {
 		resp["Key"] = key
+	}
+	if domain == BackupDomain && ls.sessionID != "" {
+		return ls.phone.backupValue(resp, key)
 	}
 	if domain != "" {
 		resp["Domain"] = domain
@@ -262,4 +275,52 @@ func (ls *lockdownSession) answerRestored(name string, req map[string]any) map[s
 	default:
 		return lockdownErr(name, "UnknownRequest")
 	}
+}
+
+// pairedHost reports whether hostID and systemBUID are those of the pair
+// record for udid: one a client saved (SavePairRecord after Pair), else the
+// one the simulator issues (ReadPairRecord). HostIDs compare without regard
+// to case; a saved record without a SystemBUID does not check it.
+func (s *Server) pairedHost(udid, hostID, systemBUID string) bool {
+	wantHost, wantBUID := hostIDFor(udid), s.buid
+	s.mu.Lock()
+	saved, ok := s.pairRecords[normUDID(udid)]
+	s.mu.Unlock()
+	if ok {
+		var rec struct{ HostID, SystemBUID string }
+		if _, err := plist.Unmarshal(saved, &rec); err != nil {
+			return false
+		}
+		wantHost, wantBUID = rec.HostID, rec.SystemBUID
+	}
+	if hostID == "" || !strings.EqualFold(hostID, wantHost) {
+		return false
+	}
+	return wantBUID == "" || systemBUID == wantBUID
+}
+
+// BackupDomain is the lockdown domain of the phone's backup settings,
+// the one the client asks (usbmux.ReadBackupSettings).
+const BackupDomain = usbmux.BackupDomain
+
+// backupValue answers GetValue in BackupDomain (inside a session): the whole
+// domain without a Key, else the one key.
+func (p Phone) backupValue(resp map[string]any, key string) map[string]any {
+	resp["Domain"] = BackupDomain
+	values := map[string]any{
+		"CloudBackupEnabled": p.CloudBackup,
+		"RequiresEncryption": false,
+		"WillEncrypt":        false,
+		"Version":            "2.0",
+	}
+	if key == "" {
+		resp["Value"] = values
+		return resp
+	}
+	if v, ok := values[key]; ok {
+		resp["Value"] = v
+	} else {
+		resp["Error"] = "MissingValue"
+	}
+	return resp
 }

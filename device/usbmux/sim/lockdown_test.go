@@ -10,9 +10,12 @@ import (
 )
 
 func TestLockdownTrusted(t *testing.T) {
-	srv := startBuiltin(t, "healthy")
+	sc, _ := Builtin("healthy")
+	sc.PlaintextSession = true // to read the session's answers without TLS
+	srv := startSim(t, sc)
 	m := lockdownTo(t, srv, firstDeviceID(t, srv))
 	a := PhoneA()
+	host, buid := hostIDFor(a.UDID), srv.buid
 	steps := []struct {
 		req  map[string]any
 		want map[string]any // exact values expected in the reply
@@ -35,8 +38,11 @@ func TestLockdownTrusted(t *testing.T) {
 		{req: map[string]any{"Request": "StartService", "Service": "com.apple.afc"}, err: "SessionInactive"},
 		{req: map[string]any{"Request": "StopSession"}, err: "SessionInactive"},
 		{req: map[string]any{"Request": "ValidatePair"}, want: map[string]any{"Request": "ValidatePair"}},
-		{req: map[string]any{"Request": "StartSession", "HostID": "x"}, want: map[string]any{"Request": "StartSession", "EnableSessionSSL": false}},
-		{req: map[string]any{"Request": "StartSession", "HostID": "x"}, err: "SessionActive"},
+		{req: map[string]any{"Request": "StartSession", "HostID": "x", "SystemBUID": buid}, err: "InvalidHostID"},
+		{req: map[string]any{"Request": "StartSession", "HostID": host, "SystemBUID": "other"}, err: "InvalidHostID"},
+		{req: map[string]any{"Request": "StartSession"}, err: "InvalidHostID"},
+		{req: map[string]any{"Request": "StartSession", "HostID": host, "SystemBUID": buid}, want: map[string]any{"Request": "StartSession", "EnableSessionSSL": false}},
+		{req: map[string]any{"Request": "StartSession", "HostID": host, "SystemBUID": buid}, err: "SessionActive"},
 		{req: map[string]any{"Request": "GetValue", "Key": "SerialNumber"}, want: map[string]any{"Value": a.SerialNumber}},
 		{req: map[string]any{"Request": "StartService", "Service": "com.apple.afc"}, err: "InvalidService"},
 		{req: map[string]any{"Request": "SetValue", "Key": "DeviceName", "Value": "x"}, err: "SetProhibited"},
@@ -102,7 +108,7 @@ func TestLockdownTrustStates(t *testing.T) {
 		t.Run(tc.trust, func(t *testing.T) {
 			p := PhoneA()
 			p.Trust = tc.trust
-			srv := startSim(t, Scenario{Phones: []Phone{p}})
+			srv := startSim(t, Scenario{Phones: []Phone{p}, PlaintextSession: true}) // QueryType after the session, in the clear
 			mux := dialMux(t, srv)
 			d := mux.request(map[string]any{"MessageType": "ReadPairRecord", "PairRecordID": p.UDID})
 			_, hasRecord := d["PairRecordData"]
@@ -113,7 +119,11 @@ func TestLockdownTrustStates(t *testing.T) {
 			for _, step := range []struct{ req, want string }{
 				{"ValidatePair", tc.validate}, {"Pair", tc.pair}, {"StartSession", tc.session},
 			} {
-				d := m.ld(map[string]any{"Request": step.req})
+				req := map[string]any{"Request": step.req}
+				if step.req == "StartSession" {
+					req["HostID"], req["SystemBUID"] = hostIDFor(p.UDID), srv.buid
+				}
+				d := m.ld(req)
 				if e := str(d, "Error"); e != step.want {
 					t.Errorf("%s: Error %q, want %q", step.req, e, step.want)
 				}

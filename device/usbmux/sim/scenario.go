@@ -98,6 +98,10 @@ type Phone struct {
 	// without a session, as older iOS versions do; current ones answer
 	// SessionInactive and need a paired session first.
 	EnterRecoveryWithoutSession bool `json:",omitempty"`
+	// CloudBackup is whether iCloud Backup is on: lockdownd's
+	// CloudBackupEnabled in the com.apple.mobile.backup domain, answered
+	// inside a paired session only (BackupDomain).
+	CloudBackup bool `json:",omitempty"`
 }
 
 // Scenario is a set of phones plus the faults the simulator injects.
@@ -119,13 +123,34 @@ type Scenario struct {
 	// RebootDelay is how long a phone stays off the bus while it reboots
 	// (EnterRecovery, diagnostics Restart, iBoot "reboot"); 0 = DefaultRebootDelay.
 	RebootDelay time.Duration `json:",omitempty"`
-	// SessionTLS makes the phone ask for TLS after StartSession and on its
-	// services (EnableSessionSSL/EnableServiceSSL), as real phones do; the
-	// pair record then carries real certificates (generated per server).
-	SessionTLS bool `json:",omitempty"`
+	// PlaintextSession keeps lockdown sessions and services in the clear
+	// after StartSession (EnableSessionSSL/EnableServiceSSL false), which no
+	// current iOS does. By default (false) the phone switches to TLS, as real
+	// phones do, and the pair record carries real certificates (generated per
+	// server); only a scenario that asks for plaintext gets it.
+	PlaintextSession bool `json:",omitempty"`
 	// IOSFails makes iOS fail to start: a phone leaving recovery mode (iBoot
 	// "reboot" after auto-boot was saved) comes back in recovery mode.
 	IOSFails bool `json:",omitempty"`
+	// IdleTimeout closes a client connection (usbmuxd requests, a lockdown
+	// tunnel, a service) that sends no complete request for this long, also
+	// in the middle of a frame; 0 = DefaultIdleTimeout. Listen streams,
+	// where the client only reads, are not closed for idleness.
+	IdleTimeout time.Duration `json:",omitempty"`
+}
+
+// DefaultIdleTimeout is Scenario.IdleTimeout when zero.
+const DefaultIdleTimeout = 30 * time.Second
+
+// sessionTLS reports whether StartSession switches the session to TLS.
+func (sc Scenario) sessionTLS() bool { return !sc.PlaintextSession }
+
+// idleTimeout is IdleTimeout or its default.
+func (sc Scenario) idleTimeout() time.Duration {
+	if sc.IdleTimeout > 0 {
+		return sc.IdleTimeout
+	}
+	return DefaultIdleTimeout
 }
 
 // DefaultRebootDelay is Scenario.RebootDelay when zero: short enough for a
@@ -257,6 +282,12 @@ var builtins = map[string]func() Scenario{
 		return Scenario{Phones: []Phone{p}}
 	},
 	"behind-hub": func() Scenario { return Scenario{Phones: []Phone{PhoneB()}} },
+	// icloud-backup: healthy, with iCloud Backup on (healthy has it off).
+	"icloud-backup": func() Scenario {
+		p := PhoneA()
+		p.CloudBackup = true
+		return Scenario{Phones: []Phone{p}}
+	},
 }
 
 // BuiltinNames lists the built-in scenario names, sorted.
@@ -283,16 +314,40 @@ func Builtin(name string) (Scenario, error) {
 	return sc, nil
 }
 
-// scenarioFile is the JSON form: durations as strings ("800ms").
+// scenarioFile is the JSON form: every field of Scenario, durations as
+// strings ("800ms"). TestScenarioFileRoundTrip fails when a field of
+// Scenario is missing here.
 type scenarioFile struct {
-	Name              string
-	Phones            []Phone
-	LockdownLatency   string
-	LockdownJitter    string
-	LockdownDropAfter int
-	FlapInterval      string
-	Hung              bool
-	Garbage           string
+	Name              string  `json:",omitempty"`
+	Phones            []Phone `json:",omitempty"`
+	LockdownLatency   string  `json:",omitempty"`
+	LockdownJitter    string  `json:",omitempty"`
+	LockdownDropAfter int     `json:",omitempty"`
+	FlapInterval      string  `json:",omitempty"`
+	Hung              bool    `json:",omitempty"`
+	Garbage           string  `json:",omitempty"`
+	RebootDelay       string  `json:",omitempty"`
+	PlaintextSession  bool    `json:",omitempty"`
+	IOSFails          bool    `json:",omitempty"`
+	IdleTimeout       string  `json:",omitempty"`
+}
+
+// durationString is d in the file's form ("" for zero).
+func durationString(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
+}
+
+// EncodeScenario is sc in the JSON form LoadScenario reads.
+func EncodeScenario(sc Scenario) ([]byte, error) {
+	f := scenarioFile{Name: sc.Name, Phones: sc.Phones, LockdownLatency: durationString(sc.LockdownLatency),
+		LockdownJitter: durationString(sc.LockdownJitter), LockdownDropAfter: sc.LockdownDropAfter,
+		FlapInterval: durationString(sc.FlapInterval), Hung: sc.Hung, Garbage: sc.Garbage,
+		RebootDelay: durationString(sc.RebootDelay), PlaintextSession: sc.PlaintextSession, IOSFails: sc.IOSFails,
+		IdleTimeout: durationString(sc.IdleTimeout)}
+	return json.MarshalIndent(f, "", "  ")
 }
 
 // LoadScenario reads a scenario from a JSON file with the fields of Scenario
@@ -332,7 +387,8 @@ func ParseScenario(data []byte) (Scenario, error) {
 	if rest := bytes.TrimSpace(data[dec.InputOffset():]); len(rest) > 0 {
 		return Scenario{}, errors.New("bad scenario JSON: trailing data after the object")
 	}
-	sc := Scenario{Name: f.Name, Phones: f.Phones, LockdownDropAfter: f.LockdownDropAfter, Hung: f.Hung, Garbage: f.Garbage}
+	sc := Scenario{Name: f.Name, Phones: f.Phones, LockdownDropAfter: f.LockdownDropAfter, Hung: f.Hung, Garbage: f.Garbage,
+		PlaintextSession: f.PlaintextSession, IOSFails: f.IOSFails}
 	for _, d := range []struct {
 		name string
 		in   string
@@ -341,6 +397,8 @@ func ParseScenario(data []byte) (Scenario, error) {
 		{"LockdownLatency", f.LockdownLatency, &sc.LockdownLatency},
 		{"LockdownJitter", f.LockdownJitter, &sc.LockdownJitter},
 		{"FlapInterval", f.FlapInterval, &sc.FlapInterval},
+		{"RebootDelay", f.RebootDelay, &sc.RebootDelay},
+		{"IdleTimeout", f.IdleTimeout, &sc.IdleTimeout},
 	} {
 		if d.in == "" {
 			continue
@@ -365,8 +423,9 @@ func (sc Scenario) Validate() error {
 		return fmt.Errorf("scenario %q: Garbage %q: want %q, %q, %q or %q", sc.Name, sc.Garbage,
 			GarbageBadLength, GarbageNotPlist, GarbageBombLockdown, GarbageBombListen)
 	}
-	if sc.LockdownLatency < 0 || sc.LockdownJitter < 0 || sc.FlapInterval < 0 || sc.LockdownDropAfter < 0 {
-		return fmt.Errorf("scenario %q: negative latency, jitter, flap interval or drop count", sc.Name)
+	if sc.LockdownLatency < 0 || sc.LockdownJitter < 0 || sc.FlapInterval < 0 || sc.LockdownDropAfter < 0 ||
+		sc.RebootDelay < 0 || sc.IdleTimeout < 0 {
+		return fmt.Errorf("scenario %q: negative latency, jitter, flap interval, drop count, reboot delay or idle timeout", sc.Name)
 	}
 	if sc.FlapInterval > 0 && sc.FlapInterval < 10*time.Millisecond {
 		return fmt.Errorf("scenario %q: FlapInterval %v is below 10ms", sc.Name, sc.FlapInterval)

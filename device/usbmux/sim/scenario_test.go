@@ -17,7 +17,7 @@ import (
 func TestBuiltins(t *testing.T) {
 	names := BuiltinNames()
 	want := []string{"behind-hub", "bomb-listen", "bomb-lockdown", "dfu", "flapping", "full-speed", "garbage", "garbage-not-plist", "healthy",
-		"hung", "lockdown-drops", "multi", "none", "recovery", "recovery-stuck", "restore", "slow-lockdown", "untrusted"}
+		"hung", "icloud-backup", "lockdown-drops", "multi", "none", "recovery", "recovery-stuck", "restore", "slow-lockdown", "untrusted"}
 	if !slices.Equal(names, want) {
 		t.Fatalf("BuiltinNames = %v, want %v", names, want)
 	}

@@ -444,6 +444,13 @@ func (s *Server) untrack(c net.Conn) {
 	_ = c.Close()
 }
 
+// idle gives the next request on c IdleTimeout to arrive in full: an idle
+// or half-sent connection is closed then, so a client cannot hold the
+// simulator's descriptors by opening connections and sending nothing.
+func (s *Server) idle(c net.Conn) {
+	_ = c.SetReadDeadline(time.Now().Add(s.sc.idleTimeout()))
+}
+
 func (s *Server) write(c net.Conn, frame []byte) error {
 	_ = c.SetWriteDeadline(time.Now().Add(writeTimeout))
 	_, err := c.Write(frame)
@@ -478,12 +485,23 @@ func (s *Server) serveConn(c net.Conn) {
 	defer s.untrack(c)
 	log := s.log.With("conn", fmt.Sprintf("%p", c))
 	if s.sc.Hung {
-		// Accept and read, never answer.
-		n, _ := io.Copy(io.Discard, c)
-		log.Debug("hung: client left", "bytes_read", n)
+		// Accept and read, never answer (until the client is idle for
+		// IdleTimeout).
+		n := 0
+		buf := make([]byte, 4096)
+		for {
+			s.idle(c)
+			k, err := c.Read(buf)
+			n += k
+			if err != nil {
+				break
+			}
+		}
+		log.Debug("hung: client left or idle", "bytes_read", n)
 		return
 	}
 	for {
+		s.idle(c)
 		h, payload, err := ReadMuxFrame(c)
 		if err != nil {
 			if !errors.Is(err, io.EOF) && s.ctx.Err() == nil {
@@ -655,7 +673,8 @@ func (s *Server) listen(c net.Conn, tag uint32, req map[string]any) {
 	go func() {
 		defer s.wg.Done()
 		defer close(gone)
-		_, _ = io.Copy(io.Discard, c) // a Listen client sends nothing more; EOF = it left
+		_ = c.SetReadDeadline(time.Time{}) // a Listen stream is idle by nature
+		_, _ = io.Copy(io.Discard, c)      // a Listen client sends nothing more; EOF = it left
 	}()
 	for {
 		select {
@@ -727,7 +746,7 @@ func (s *Server) connect(c net.Conn, tag uint32, m map[string]any, log *slog.Log
 
 // PairRecord is the pair record the simulator hands out for a trusted phone
 // (ReadPairRecord → PairRecordData, an XML plist of this struct). The
-// certificates are placeholders unless the scenario has SessionTLS (tls.go).
+// certificates are placeholders only in a PlaintextSession scenario (tls.go).
 type PairRecord struct {
 	HostID            string
 	SystemBUID        string
@@ -789,7 +808,7 @@ func (s *Server) pairRecordFor(udid string) []byte {
 	pem := func(kind string) []byte {
 		return []byte("-----BEGIN " + kind + "-----\nc2ltdWxhdGVkIGJ5IHJlc3RvcmVkb2N0b3Itc2lt\n-----END " + kind + "-----\n")
 	}
-	if s.sc.SessionTLS {
+	if s.sc.sessionTLS() {
 		return s.tlsPairRecord(udid)
 	}
 	rec := PairRecord{
@@ -889,4 +908,11 @@ func localAddressFor(goos, dir string) string {
 		return "tcp://127.0.0.1:0"
 	}
 	return "unix://" + filepath.Join(dir, "usbmuxd.sock")
+}
+
+// openConns is how many client connections the server holds open.
+func (s *Server) openConns() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.conns)
 }

@@ -15,7 +15,7 @@ import (
 	"time"
 )
 
-// tlsIdentity is the key material of a SessionTLS scenario: a root that
+// tlsIdentity is the key material of a TLS-session scenario (the default): a root that
 // signs a host certificate (the pair record's, used by the client) and a
 // device certificate (the phone's side of the TLS session).
 type tlsIdentity struct {
@@ -95,7 +95,7 @@ func newIdentity() (*tlsIdentity, error) {
 	return &tlsIdentity{rootCert: rootPEM, rootKey: rootKeyPEM, hostCert: hostPEM, hostKey: hostKeyPEM, deviceCert: devPEM, device: dev}, nil
 }
 
-// tlsPairRecord is the pair record of a SessionTLS scenario: real
+// tlsPairRecord is the pair record of a TLS-session scenario (the default): real
 // certificates, so a client can run TLS with it.
 func (s *Server) tlsPairRecord(udid string) []byte {
 	id, err := identity()

@@ -8,7 +8,7 @@ import (
 // and follow the session state; every request is still counted.
 func TestReplyCacheFollowsSessionAndPhone(t *testing.T) {
 	a := PhoneA()
-	srv := startSim(t, Scenario{Phones: []Phone{a}})
+	srv := startSim(t, Scenario{Phones: []Phone{a}, PlaintextSession: true}) // the session's answers read in the clear
 	id := firstDeviceID(t, srv)
 	m := lockdownTo(t, srv, id)
 	get := func(key string) map[string]any {
@@ -24,7 +24,7 @@ func TestReplyCacheFollowsSessionAndPhone(t *testing.T) {
 			t.Fatalf("GetValue SerialNumber without a session #%d = %v, want MissingValue", i, r)
 		}
 	}
-	if r := m.ld(map[string]any{"Request": "StartSession", "HostID": hostIDFor(a.UDID), "SystemBUID": "x"}); str(r, "SessionID") == "" {
+	if r := m.ld(map[string]any{"Request": "StartSession", "HostID": hostIDFor(a.UDID), "SystemBUID": srv.buid}); str(r, "SessionID") == "" {
 		t.Fatalf("StartSession = %v", r)
 	}
 	if r := get("SerialNumber"); str(r, "Value") != a.SerialNumber {

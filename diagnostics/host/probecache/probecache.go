@@ -2,8 +2,10 @@
 // file: a program's `--version` output (keyed by the program file) and the
 // packages read from dpkg's status file (keyed by that file). An answer is
 // used only while the file has the same path, size, modification time and
-// (on Unix) change time as when it was recorded, so an upgrade, which
-// replaces the file, invalidates it. A one-shot `restoredoctor check` thus
+// (on Unix) change time and inode as when it was recorded, so an upgrade,
+// which replaces the file, invalidates it; the file is stat'ed again before
+// an answer about it is used. On Unix a cache file that is not the user's
+// own, or that group or others may write, is ignored (and replaced). A one-shot `restoredoctor check` thus
 // spawns no process and parses no package database unless something
 // changed since the last check.
 //
@@ -28,6 +30,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
@@ -54,6 +57,9 @@ type Stamp struct {
 	// Change is the inode change time on Unix (not settable by programs,
 	// unlike the modification time); 0 where the OS has none.
 	Change int64 `json:"ctime_ns,omitempty"`
+	// Inode is the file's inode number on Unix (a replaced file has a new
+	// one); 0 where the OS has none.
+	Inode uint64 `json:"ino,omitempty"`
 }
 
 // ErrNotRegular means a stamped path, or the cache file, is not a regular
@@ -69,7 +75,7 @@ func StampOf(path string) (Stamp, error) {
 	if !fi.Mode().IsRegular() {
 		return Stamp{}, fmt.Errorf("%w: %s", ErrNotRegular, path)
 	}
-	return Stamp{Path: path, Size: fi.Size(), ModTime: fi.ModTime().UnixNano(), Change: changeTime(fi)}, nil
+	return Stamp{Path: path, Size: fi.Size(), ModTime: fi.ModTime().UnixNano(), Change: changeTime(fi), Inode: inode(fi)}, nil
 }
 
 // entry is one remembered answer.
@@ -117,13 +123,19 @@ func DefaultFile() (string, error) {
 	return filepath.Join(dir, "restoredoctor", "probes.json"), nil
 }
 
-// Get returns the value recorded under key for exactly this stamp.
+// Get returns the value recorded under key for exactly this stamp, and
+// only while the file itself still has it: s is stat'ed again, so an entry
+// about a file that is gone or was replaced is never an answer (a cached
+// "usbmuxd 1.1.1" for a usbmuxd that is not there is ignored).
 func (c *Cache) Get(key string, s Stamp) (string, bool) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.load()
 	e, ok := c.entries[key]
+	c.mu.Unlock()
 	if !ok || e.Stamp != s {
+		return "", false
+	}
+	if now, err := StampOf(s.Path); err != nil || now != s {
 		return "", false
 	}
 	return e.Value, true
@@ -163,6 +175,7 @@ func (c *Cache) Flush() error {
 	if err := os.MkdirAll(filepath.Dir(c.file), 0o700); err != nil {
 		return fmt.Errorf("probecache: %w", err)
 	}
+	removeLeftovers(c.file, time.Now())
 	if err := safefile.Write(c.file, data, safefile.Options{}); err != nil {
 		return fmt.Errorf("probecache: %w", err)
 	}
@@ -181,6 +194,7 @@ func (c *Cache) load() {
 	if err != nil {
 		if !errors.Is(err, os.ErrNotExist) {
 			c.log.Debug("probe cache ignored", "file", c.file, "err", err)
+			c.dirty = true
 		}
 		return
 	}
@@ -200,7 +214,14 @@ var ErrTooBig = errors.New("probecache: file too big")
 // anything but a regular file. It stats before opening (StampOf's check):
 // opening a FIFO for reading would wait for a writer forever.
 func readCapped(path string) ([]byte, error) {
-	if _, err := StampOf(path); err != nil {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%w: %s", ErrNotRegular, path)
+	}
+	if err := ownedByUs(fi); err != nil {
 		return nil, err
 	}
 	f, err := os.Open(path)
@@ -261,4 +282,29 @@ func encode(es map[string]entry) ([]byte, error) {
 		return nil, fmt.Errorf("probecache: %w", err)
 	}
 	return append(b, '\n'), nil
+}
+
+// ErrUntrusted means the cache file is not this user's own private file: a
+// file others can write could hold planted answers.
+var ErrUntrusted = errors.New("probecache: not this user's private file")
+
+// LeftoverAge is how old a temporary file of an interrupted write
+// (.probes.json.*.tmp) must be before a write removes it: a younger one may
+// belong to another process writing right now.
+const LeftoverAge = time.Minute
+
+// removeLeftovers removes the temporary files that writes of file killed
+// before their rename left beside it, when older than LeftoverAge.
+func removeLeftovers(file string, now time.Time) {
+	matches, err := filepath.Glob(filepath.Join(filepath.Dir(file), "."+filepath.Base(file)+".*.tmp"))
+	if err != nil {
+		return
+	}
+	for _, m := range matches {
+		fi, err := os.Lstat(m)
+		if err != nil || !fi.Mode().IsRegular() || now.Sub(fi.ModTime()) < LeftoverAge {
+			continue
+		}
+		_ = os.Remove(m)
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -197,4 +198,90 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestGetReverifiesTheFile: an answer about a file that is gone, or was
+// replaced (new inode), is not given, whatever the entry's stamp says.
+func TestGetReverifiesTheFile(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "usbmuxd")
+	if err := os.WriteFile(bin, []byte("v1"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	st, err := StampOf(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := New(filepath.Join(dir, "probes.json"), nil)
+	c.Put("exec usbmuxd --version", st, "usbmuxd 1.1.1")
+	if _, ok := c.Get("exec usbmuxd --version", st); !ok {
+		t.Fatal("a fresh entry is not answered")
+	}
+	if err := os.Remove(bin); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := c.Get("exec usbmuxd --version", st); ok {
+		t.Fatalf("answered %q for a binary that is not there", v)
+	}
+	if runtime.GOOS != "windows" && st.Inode == 0 {
+		t.Error("no inode in the stamp")
+	}
+}
+
+// TestLeftoverTempFilesRemoved: temporary files of a write killed before
+// its rename are removed by the next write once older than LeftoverAge;
+// younger ones (another process writing now) stay.
+func TestLeftoverTempFilesRemoved(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "probes.json")
+	old := filepath.Join(dir, ".probes.json.123.tmp")
+	young := filepath.Join(dir, ".probes.json.456.tmp")
+	other := filepath.Join(dir, ".other.json.789.tmp")
+	for _, p := range []string{old, young, other} {
+		if err := os.WriteFile(p, []byte("{"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	past := time.Now().Add(-2 * LeftoverAge)
+	for _, p := range []string{old, other} {
+		if err := os.Chtimes(p, past, past); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := New(file, nil)
+	c.Put("k", Stamp{Path: file}, "v")
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	for p, want := range map[string]bool{old: false, young: true, other: true} {
+		if _, err := os.Stat(p); (err == nil) != want {
+			t.Errorf("%s: exists %v, want %v", filepath.Base(p), err == nil, want)
+		}
+	}
+}
+
+// TestUntrustedCacheFileIgnored: a cache file group or others may write is
+// not read (its answers could be planted) and is replaced on the next write.
+func TestUntrustedCacheFileIgnored(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("POSIX modes")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "tool")
+	if err := os.WriteFile(bin, []byte("x"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := StampOf(bin)
+	file := filepath.Join(dir, "probes.json")
+	c := New(file, nil)
+	c.Put("k", st, "planted")
+	if err := c.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(file, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	if v, ok := New(file, nil).Get("k", st); ok {
+		t.Fatalf("world-writable cache answered %q", v)
+	}
 }

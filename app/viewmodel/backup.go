@@ -1,0 +1,241 @@
+package viewmodel
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/assets"
+	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+)
+
+// BackupView is what step 5 shows before "I have a backup" (and what
+// `restoredoctor recovery enter` prints before it asks): the backup.local
+// and backup.icloud findings of one phone in sentences, and how to back up
+// now when there is no finished backup here and iCloud Backup is not on.
+type BackupView struct {
+	// Known: the report holds a backup finding for this phone.
+	Known bool
+	// Lines are the sentences, in order.
+	Lines []string
+	// Covered: a finished backup is on this computer or iCloud Backup is on.
+	Covered bool
+	// Ways are the ways to back up now (nil when Covered); NeedsIOS says
+	// that a backup needs iOS running (set for recovery and DFU).
+	Ways     []BackupWay
+	NeedsIOS string
+}
+
+// BackupWay is one way to back up, with its steps.
+type BackupWay struct {
+	App   string   `json:"app"`
+	Steps []string `json:"steps"`
+}
+
+// Backup builds the BackupView of the phone deviceKey from r ("" = the
+// first phone with a backup finding), with dates in loc relative to now,
+// and the ways to back up on goos (runtime.GOOS).
+func Backup(r *report.Report, deviceKey string, now time.Time, loc *time.Location, goos string) BackupView {
+	var local, cloud *report.Finding
+	if r != nil {
+		for i := range r.Findings {
+			f := &r.Findings[i]
+			if f.ID != report.FindingBackupLocal && f.ID != report.FindingBackupICloud {
+				continue
+			}
+			if deviceKey == "" {
+				deviceKey = f.DeviceKey // the first phone with a backup finding
+			}
+			switch {
+			case f.DeviceKey != deviceKey:
+			case f.ID == report.FindingBackupLocal && local == nil:
+				local = f
+			case f.ID == report.FindingBackupICloud && cloud == nil:
+				cloud = f
+			}
+		}
+	}
+	var v BackupView
+	if local == nil && cloud == nil {
+		return v
+	}
+	v.Known = true
+	if loc == nil {
+		loc = time.Local
+	}
+	lstate, cstate := evStr(local, "state"), evStr(cloud, "state")
+	finished := false
+	switch lstate {
+	case "found":
+		b := newestBackup(local)
+		finished = b["finished"] == true
+		v.Lines = append(v.Lines, "Last backup of this iPhone on this computer: "+backupPhrase(b, now, loc)+".")
+	case "none":
+		switch cstate {
+		case "off":
+			v.Lines = append(v.Lines, "No backup of this iPhone on this computer, and iCloud Backup is off.")
+		case "on":
+			v.Lines = append(v.Lines, "iCloud Backup is on; last local backup: none.")
+		default:
+			v.Lines = append(v.Lines, "No backup of this iPhone on this computer.")
+		}
+	case "permission":
+		line := "Could not check this computer's backups (permission)."
+		if w := evStr(local, "what_to_do"); w != "" {
+			line += " " + sentence(w)
+		}
+		v.Lines = append(v.Lines, line)
+	case "no_locations":
+		v.Lines = append(v.Lines, "This computer has no standard backup folder: name idevicebackup2's folder with --backup-dir to check it.")
+	case "unknown_phone":
+		v.Lines = append(v.Lines, "This computer's backups cannot be matched to this iPhone in this mode (an iPhone older than the XS shows only its chip ID).")
+	case "":
+	default:
+		v.Lines = append(v.Lines, "Could not check this computer's backups completely.")
+	}
+	combined := lstate == "none" && (cstate == "on" || cstate == "off")
+	switch {
+	case combined:
+	case cstate == "on":
+		v.Lines = append(v.Lines, "iCloud Backup is on.")
+	case cstate == "off":
+		v.Lines = append(v.Lines, "iCloud Backup is off.")
+	case cstate == "unknown":
+		v.Lines = append(v.Lines, "iCloud Backup cannot be checked now: "+sentence(evStr(cloud, "reason")))
+	}
+	v.Covered = finished || cstate == "on"
+	if !v.Covered {
+		steps := backupSteps()
+		v.Ways = steps.Ways[waysKey(goos)]
+		if cstate == "unknown" && (strings.Contains(evStr(cloud, "reason"), "recovery") || strings.Contains(evStr(cloud, "reason"), "DFU")) {
+			v.NeedsIOS = steps.NeedsIOS
+		}
+	}
+	return v
+}
+
+// evStr is a string evidence value of f ("" when f is nil or it is absent).
+func evStr(f *report.Finding, k string) string {
+	if f == nil {
+		return ""
+	}
+	s, _ := f.Evidence[k].(string)
+	return s
+}
+
+// newestBackup is the first (newest) backup in a backup.local finding.
+func newestBackup(f *report.Finding) map[string]any {
+	switch bs := f.Evidence["backups"].(type) {
+	case []any:
+		if len(bs) > 0 {
+			if m, ok := bs[0].(map[string]any); ok {
+				return m
+			}
+		}
+	case []map[string]any:
+		if len(bs) > 0 {
+			return bs[0]
+		}
+	}
+	return map[string]any{}
+}
+
+// backupPhrase is "2 Dec 2026, 14:10 (4 days ago), finished, encrypted".
+func backupPhrase(b map[string]any, now time.Time, loc *time.Location) string {
+	var parts []string
+	if s, _ := b["last_backup"].(string); s != "" {
+		if t, err := time.Parse(time.RFC3339, s); err == nil {
+			parts = append(parts, t.In(loc).Format("2 Jan 2006, 15:04")+" ("+ago(now.Sub(t))+")")
+		}
+	}
+	if len(parts) == 0 {
+		parts = append(parts, "date unknown")
+	}
+	switch b["finished"] {
+	case true:
+		parts = append(parts, "finished")
+	case false:
+		parts = append(parts, "did not finish")
+	default:
+		parts = append(parts, "not known whether it finished")
+	}
+	switch b["encrypted"] {
+	case true:
+		parts = append(parts, "encrypted")
+	case false:
+		parts = append(parts, "not encrypted")
+	}
+	return strings.Join(parts, ", ")
+}
+
+// ago says how long ago d was, in the largest whole unit.
+func ago(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit + " ago"
+		}
+		return fmt.Sprintf("%d %ss ago", n, unit)
+	}
+	switch {
+	case d < 0:
+		return "in the future: check this computer's clock"
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 24*time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	case d < 48*time.Hour:
+		return "yesterday"
+	case d < 60*24*time.Hour:
+		return plural(int(d/(24*time.Hour)), "day")
+	case d < 730*24*time.Hour:
+		return plural(int(math.Round(float64(d)/float64(30*24*time.Hour))), "month")
+	}
+	return plural(int(d/(365*24*time.Hour)), "year")
+}
+
+// sentence is s with a capital first letter and a final full stop.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	if c := s[0]; c >= 'a' && c <= 'z' {
+		s = string(c-32) + s[1:]
+	}
+	if !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+// backupStepsFile is assets/steps/backup.json.
+type backupStepsFile struct {
+	NeedsIOS string                 `json:"needs_ios"`
+	Ways     map[string][]BackupWay `json:"ways"`
+}
+
+// backupSteps is assets/steps/backup.json, decoded once, on first use.
+var backupSteps = sync.OnceValue(func() backupStepsFile {
+	var f backupStepsFile
+	b, err := assets.FS.ReadFile("steps/backup.json")
+	if err == nil {
+		err = json.Unmarshal(b, &f)
+	}
+	if err != nil {
+		panic("assets/steps/backup.json: " + err.Error()) // embedded data; TestBackupSteps keeps it valid
+	}
+	return f
+})
+
+// waysKey is the key of goos in backup.json's ways.
+func waysKey(goos string) string {
+	if goos == "darwin" || goos == "windows" {
+		return goos
+	}
+	return "other"
+}
