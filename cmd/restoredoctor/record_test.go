@@ -381,3 +381,18 @@ func TestRecordLineWords(t *testing.T) {
 		}
 	}
 }
+
+// With no usbmuxd running, record still records (USB alone) and says so in
+// the trace: usbmux.down with the reason, never a failure to start.
+func TestRecordWithoutUsbmuxd(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	code := run([]string{"record", "--json", "--for", "1s", "--usbmuxd", "unix://" + filepath.Join(dir, "none.sock"),
+		"--trace", filepath.Join(dir, "t.jsonl")}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), `"kind":"usbmux.down"`) || !strings.Contains(out.String(), `"reason":"done"`) {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
