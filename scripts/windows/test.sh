@@ -133,6 +133,9 @@ log "test: screenshot $out/demo-window.png ($colors colours)"
 kill "${pids[-1]}" 2>/dev/null || true
 WINEPREFIX="$WINEPREFIX_DIR" wineserver -k 2>/dev/null || true
 
+step "record --json under Wine against a trace replayed over TCP (the restore recorder)"
+"$ROOT/scripts/windows/record-wine.sh" "$exe" || fail "the restore recorder under Wine: see above"
+
 step "installer: silent per-user install, run, uninstall"
 setup="$ROOT/dist/windows/RestoreDoctor-$VERSION-setup.exe"
 timeout 120 "$ROOT/scripts/wine.sh" "$setup" /S
@@ -154,7 +157,7 @@ step "go test -exec scripts/wine.sh (packages that make sense on Windows)"
 # drive Linux processes and umockdev.
 pkgs=(
 	./assets/... ./device/mode/... ./device/model/... ./device/usb/
-	./device/usbmux/... ./device/wintree/...
+	./device/usbmux/... ./device/wintree/... ./device/restoretrace/... ./device/restorewatch/...
 	$(go list ./diagnostics/... | grep -v /netcheck) ./app/viewmodel/... ./internal/hotpath/... ./internal/localefix/... ./internal/testtmp/...
 )
 # Tests take temp dirs from internal/testtmp, not t.TempDir: t.TempDir's
