@@ -15,6 +15,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 func healthyReport() *report.Report {
@@ -169,7 +171,7 @@ func TestEngineHostCheckErrorsAreIncomplete(t *testing.T) {
 	}
 	e := NewEngine(Config{USB: srv.USBSource(), Host: hc, ToolVersion: "test"})
 	defer e.Close()
-	dir := t.TempDir() // a directory as the hosts file: "cannot read hosts file"
+	dir := testtmp.Dir(t) // a directory as the hosts file: "cannot read hosts file"
 	rep, err := e.Run(context.Background(), Options{UsbmuxdAddress: srv.Addr(), HostsFile: dir, AppleCAFile: "/dev/zero", LockdownRequests: 3}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -199,7 +201,7 @@ func TestEngineHostCheckErrorsAreIncomplete(t *testing.T) {
 // TestLoadCAFileBounded: a CA bundle is read with a size limit, and
 // non-regular files are refused before they are opened.
 func TestLoadCAFileBounded(t *testing.T) {
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	for name, path := range map[string]string{
 		"device":  "/dev/zero",
 		"fifo":    fifo(t, dir),

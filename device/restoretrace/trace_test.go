@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/internal/idhash"
+
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 const header = `{"schema":"restoredoctor.trace/v1","started_at":"2026-12-06T09:00:00Z","tool_version":"t","os":"linux","poll_ms":500,"redacted":true,"source":"test"}`
@@ -111,7 +113,7 @@ func testEvents() []Event {
 
 func TestWriterRoundTrip(t *testing.T) {
 	for _, redacted := range []bool{false, true} {
-		path := filepath.Join(t.TempDir(), "trace.jsonl")
+		path := filepath.Join(testtmp.Dir(t), "trace.jsonl")
 		w, err := Create(path, Header{StartedAt: "2026-12-06T09:00:00Z", OS: "linux", PollMS: 500, Redacted: redacted, Source: "test"})
 		if err != nil {
 			t.Fatal(err)
@@ -182,7 +184,7 @@ func TestRedact(t *testing.T) {
 
 // A recorder killed mid-write leaves a cut last line: everything before it reads.
 func TestCrashLosesAtMostTheLastLine(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "trace.jsonl")
+	path := filepath.Join(testtmp.Dir(t), "trace.jsonl")
 	w, err := Create(path, Header{StartedAt: "2026-12-06T09:00:00Z", PollMS: 500})
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +212,7 @@ func TestCrashLosesAtMostTheLastLine(t *testing.T) {
 }
 
 func TestCreateRefuses(t *testing.T) {
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	if _, err := Create(dir, Header{}); err == nil {
 		t.Error("Create on a directory succeeded")
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 // listenBacklog opens a unix socket listener with the given accept backlog
@@ -52,7 +54,7 @@ func slowUsbmuxd(t *testing.T, ln net.Listener, per time.Duration) {
 // accept backlog of 5 all get their answer (issue 14, defect 6: they got
 // EAGAIN and were told usbmuxd was not running).
 func TestBusyUsbmuxdIsRetried(t *testing.T) {
-	path := t.TempDir() + "/mux"
+	path := testtmp.Dir(t) + "/mux"
 	slowUsbmuxd(t, listenBacklog(t, path, 5), 2*time.Millisecond)
 	a, _ := usbmux.ParseAddress("unix://" + path)
 	c := usbmux.NewClient(a, usbmux.Options{DialTimeout: 10 * time.Second, RequestTimeout: 10 * time.Second})
@@ -79,7 +81,7 @@ func TestBusyUsbmuxdIsRetried(t *testing.T) {
 // timeout is busy (not_responding), and a socket nobody listens on is
 // unreachable, at once.
 func TestBusyIsNotUnreachable(t *testing.T) {
-	path := t.TempDir() + "/mux"
+	path := testtmp.Dir(t) + "/mux"
 	ln := listenBacklog(t, path, 1)
 	defer ln.Close()
 	a, _ := usbmux.ParseAddress("unix://" + path)
@@ -95,7 +97,7 @@ func TestBusyIsNotUnreachable(t *testing.T) {
 		t.Errorf("full queue: %v (status %s), want ErrBusy and not_responding", err, usbmux.StatusOf(err))
 	}
 
-	stale := t.TempDir() + "/stale"
+	stale := testtmp.Dir(t) + "/stale"
 	sl := listenBacklog(t, stale, 1)
 	sl.(*net.UnixListener).SetUnlinkOnClose(false)
 	sl.Close() // the socket file stays, nobody listens: ECONNREFUSED

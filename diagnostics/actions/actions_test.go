@@ -200,7 +200,7 @@ func recoveryPhone(key string) (device.Device, actions.Look) {
 func TestOneActionPerPhone(t *testing.T) {
 	hw := blockingHW{entered: make(chan struct{}), release: make(chan struct{})}
 	d, look := recoveryPhone("udid:A")
-	lockDir := t.TempDir()
+	lockDir := testtmp.Dir(t)
 	r := actions.NewRunner(hw, look, actions.Options{FollowTimeout: time.Millisecond, LockDir: lockDir})
 	done := make(chan actions.Result)
 	go func() { done <- r.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: d}) }()
@@ -231,7 +231,7 @@ func TestOneActionPerPhone(t *testing.T) {
 func TestActionDeadline(t *testing.T) {
 	hw := blockingHW{entered: make(chan struct{}), release: make(chan struct{})}
 	d, look := recoveryPhone("udid:A")
-	r := actions.NewRunner(hw, look, actions.Options{ActionTimeout: 50 * time.Millisecond, LockDir: t.TempDir()})
+	r := actions.NewRunner(hw, look, actions.Options{ActionTimeout: 50 * time.Millisecond, LockDir: testtmp.Dir(t)})
 	res := r.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: d})
 	if res.Outcome != actions.Failed || !errors.Is(res.Err, context.DeadlineExceeded) {
 		t.Fatalf("Run = %s %v, want failed with DeadlineExceeded", res.Outcome, res.Err)
@@ -244,7 +244,7 @@ func TestActionDeadline(t *testing.T) {
 // TestNotBack: a phone that never returns ends with NotBack after FollowTimeout.
 func TestNotBack(t *testing.T) {
 	r := actions.NewRunner(okHW{}, func(context.Context) ([]device.Device, error) { return nil, nil },
-		actions.Options{FollowTimeout: 100 * time.Millisecond, Poll: 10 * time.Millisecond, LockDir: t.TempDir()})
+		actions.Options{FollowTimeout: 100 * time.Millisecond, Poll: 10 * time.Millisecond, LockDir: testtmp.Dir(t)})
 	d := device.Device{Key: "udid:A", UDID: "A", Mode: mode.Normal, Usbmux: &usbmux.Entry{UDID: "A", DeviceID: 3, ConnectionType: "USB"}}
 	res := r.Run(context.Background(), actions.Request{Kind: actions.Restart, Device: d})
 	if res.Outcome != actions.NotBack || res.Ran() != true || len(res.Buttons) == 0 {
@@ -311,7 +311,7 @@ func TestFollowWaitsForUsbmuxd(t *testing.T) {
 				}
 				return []device.Device{d}, nil
 			}
-			r := actions.NewRunner(okHW{}, look, actions.Options{Poll: time.Millisecond, Now: clock, LockDir: t.TempDir()})
+			r := actions.NewRunner(okHW{}, look, actions.Options{Poll: time.Millisecond, Now: clock, LockDir: testtmp.Dir(t)})
 			res := r.Run(context.Background(), actions.Request{Kind: actions.ExitRecovery, Device: start})
 			if res.Outcome != tt.want || res.After != mode.Normal {
 				t.Fatalf("outcome %s after %s (%v)", res.Outcome, res.After, res.Err)

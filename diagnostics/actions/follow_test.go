@@ -115,7 +115,7 @@ func TestFollowNeedsTwoObservations(t *testing.T) {
 				}
 				return []device.Device{d}, nil
 			}
-			r := actions.NewRunner(okHW{}, look, actions.Options{FollowTimeout: 300 * time.Millisecond, Poll: time.Millisecond, Now: clock, LockDir: t.TempDir()})
+			r := actions.NewRunner(okHW{}, look, actions.Options{FollowTimeout: 300 * time.Millisecond, Poll: time.Millisecond, Now: clock, LockDir: testtmp.Dir(t)})
 			res := r.Run(context.Background(), actions.Request{Kind: actions.Restart, Device: start})
 			t.Logf("%s: %s", res.Outcome, res.Summary)
 			if res.Outcome != tt.want {
@@ -143,7 +143,7 @@ func TestFollowInterrupted(t *testing.T) {
 		}
 		return []device.Device{start}, nil
 	}
-	r := actions.NewRunner(okHW{}, look, actions.Options{Poll: time.Millisecond, LockDir: t.TempDir()})
+	r := actions.NewRunner(okHW{}, look, actions.Options{Poll: time.Millisecond, LockDir: testtmp.Dir(t)})
 	res := r.Run(ctx, actions.Request{Kind: actions.Restart, Device: start})
 	if res.Outcome != actions.Interrupted || res.Ran() || !strings.Contains(res.Summary, "stopped following (interrupted)") {
 		t.Fatalf("Run = %s ran=%v %q, want interrupted, not run", res.Outcome, res.Ran(), res.Summary)

@@ -9,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 func TestCheckSecuritySoftware(t *testing.T) {
@@ -89,7 +91,7 @@ func TestSecuritySoftwareRealExec(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("needs a POSIX shell")
 	}
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	src, _ := filepath.Abs(filepath.Join("security", "testdata", "macos_crowdstrike_active.txt"))
 	script := "#!/bin/sh\n[ \"$1\" = list ] || exit 64\nexec /bin/cat '" + src + "'\n"
 	if err := os.WriteFile(filepath.Join(dir, "systemextensionsctl"), []byte(script), 0o755); err != nil {

@@ -155,7 +155,7 @@ func TestSoftwareVersionsExecRunner(t *testing.T) {
 		{"old usbmuxd", "usbmuxd 1.0.8", "ideviceinfo 1.3.0", "usbmuxd 1.0.8 is older than 1.1.1", report.StatusWarn},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
+			dir := testtmp.Dir(t)
 			tools := map[string]string{
 				"usbmuxd":     "#!/bin/sh\n[ \"$1\" = --version ] && echo '" + tt.usbmuxd + "' && exit 0\nexit 64\n",
 				"ideviceinfo": "#!/bin/sh\n[ \"$1\" = --version ] && echo '" + tt.ideviceinfo + "' && exit 0\nexit 64\n",

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 // TestPicture draws every demo trace; with RESTORE_PICTURES=dir it also
@@ -78,7 +80,7 @@ func TestDropsMarked(t *testing.T) {
 }
 
 func TestWritePictureBeside(t *testing.T) {
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	md := filepath.Join(dir, "report.md")
 	name, err := loadDemo(t, "success").WritePictureBeside(md, PictureOptions{})
 	if err != nil || name != "report-timeline.png" {
@@ -104,7 +106,7 @@ func TestWritePictureBeside(t *testing.T) {
 // TestMarkdownExportWithPicture: the export writes the picture beside the
 // .md and the Markdown links to it.
 func TestMarkdownExportWithPicture(t *testing.T) {
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	md := filepath.Join(dir, "restore.md")
 	tl := loadDemo(t, "link-drops")
 	v := tl.Decide(Inputs{})

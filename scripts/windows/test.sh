@@ -133,6 +133,9 @@ log "test: screenshot $out/demo-window.png ($colors colours)"
 kill "${pids[-1]}" 2>/dev/null || true
 WINEPREFIX="$WINEPREFIX_DIR" wineserver -k 2>/dev/null || true
 
+step "record --json under Wine against a trace replayed over TCP (the restore recorder)"
+"$ROOT/scripts/windows/record-wine.sh" "$exe" || fail "the restore recorder under Wine: see above"
+
 step "installer: silent per-user install, run, uninstall"
 setup="$ROOT/dist/windows/RestoreDoctor-$VERSION-setup.exe"
 timeout 120 "$ROOT/scripts/wine.sh" "$setup" /S
@@ -150,12 +153,12 @@ for _ in $(seq 30); do [ ! -f "$dir/restoredoctor.exe" ] && break; sleep 1; done
 step "go test -exec scripts/wine.sh (packages that make sense on Windows)"
 # Left out: device/usb's umockdev tests are Linux-only by build tag, the
 # rest of device/usb runs; app and cmd/restoredoctor need a GL window per
-# test (covered by the window above); internal/faults and cmd/rdbench
+# test (covered by the window above); cmd/faults and cmd/rdbench
 # drive Linux processes and umockdev.
 pkgs=(
 	./assets/... ./device/mode/... ./device/model/... ./device/usb/
-	./device/usbmux/... ./device/wintree/...
-	$(go list ./diagnostics/... | grep -v /netcheck) ./app/viewmodel/... ./diagnostics/hotpath/... ./internal/localefix/... ./internal/testtmp/...
+	./device/usbmux/... ./device/wintree/... ./device/restoretrace/... ./device/restorewatch/... ./device/usb/speed/
+	$(go list ./diagnostics/... | grep -v /netcheck) ./app/viewmodel/... ./internal/localefix/... ./internal/testtmp/...
 )
 # Tests take temp dirs from internal/testtmp, not t.TempDir: t.TempDir's
 # cleanup fails under Wine ("unlinkat …: Invalid function") because Wine 8

@@ -203,7 +203,7 @@ func FuzzDecode(f *testing.F) {
 // TestGetReverifiesTheFile: an answer about a file that is gone, or was
 // replaced (new inode), is not given, whatever the entry's stamp says.
 func TestGetReverifiesTheFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	bin := filepath.Join(dir, "usbmuxd")
 	if err := os.WriteFile(bin, []byte("v1"), 0o755); err != nil {
 		t.Fatal(err)
@@ -232,7 +232,7 @@ func TestGetReverifiesTheFile(t *testing.T) {
 // its rename are removed by the next write once older than LeftoverAge;
 // younger ones (another process writing now) stay.
 func TestLeftoverTempFilesRemoved(t *testing.T) {
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	file := filepath.Join(dir, "probes.json")
 	old := filepath.Join(dir, ".probes.json.123.tmp")
 	young := filepath.Join(dir, ".probes.json.456.tmp")
@@ -266,7 +266,7 @@ func TestUntrustedCacheFileIgnored(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("POSIX modes")
 	}
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	bin := filepath.Join(dir, "tool")
 	if err := os.WriteFile(bin, []byte("x"), 0o755); err != nil {
 		t.Fatal(err)
