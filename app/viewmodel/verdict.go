@@ -64,7 +64,7 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 		return v
 	}
 	if r.Incomplete() {
-		// Cut short or a phone check in error: never "No fault found".
+		// Cut short or a check in error (diagnostics.MarkCompleteness): never "No fault found".
 		v.Kind, v.Text = VerdictError, r.Summary
 		if r.PrimaryStep != nil {
 			// The summary's "So far: Try step N first" names it.
