@@ -496,20 +496,34 @@ func TestWatchProcessFlaps1000(t *testing.T) {
 
 // procHWM is the peak resident set (VmHWM) of a process, in MB.
 func procHWM(pid int) (float64, error) {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	_, kb, err := procStatus("/proc/" + strconv.Itoa(pid) + "/status")
+	return float64(kb) / 1024, err
+}
+
+// procStatus reads a process's name (the kernel's 15-byte comm) and its
+// peak resident set (VmHWM, kB) from its /proc/PID/status.
+func procStatus(path string) (name string, hwmKB int64, err error) {
+	b, err := os.ReadFile(path)
 	if err != nil {
-		return 0, err
+		return "", 0, err
 	}
-	for _, l := range strings.Split(string(b), "\n") {
+	hwmKB = -1
+	for l := range strings.SplitSeq(string(b), "\n") {
+		if v, ok := strings.CutPrefix(l, "Name:"); ok {
+			name = strings.TrimSpace(v)
+		}
 		if v, ok := strings.CutPrefix(l, "VmHWM:"); ok {
-			f := strings.Fields(v)
-			if len(f) == 2 {
-				kb, err := strconv.ParseFloat(f[0], 64)
-				return kb / 1024, err
+			if f := strings.Fields(v); len(f) == 2 {
+				if hwmKB, err = strconv.ParseInt(f[0], 10, 64); err != nil {
+					return "", 0, err
+				}
 			}
 		}
 	}
-	return 0, errors.New("no VmHWM in /proc/PID/status")
+	if hwmKB < 0 {
+		return name, 0, errors.New("no VmHWM in " + path)
+	}
+	return name, hwmKB, nil
 }
 
 // A USB bus whose scan hangs (a libusb call stuck on a misbehaving device,

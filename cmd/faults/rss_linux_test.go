@@ -5,7 +5,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -71,23 +70,8 @@ func watchRSS(cmd *exec.Cmd) (wait func() error) {
 // ownHWM reads VmHWM (kB) from a /proc/PID/status once the process runs the
 // binary called name: before its exec it still shares the test's memory.
 func ownHWM(status, name string) (int64, bool) {
-	b, err := os.ReadFile(status)
-	if err != nil {
-		return 0, false
-	}
-	var named bool
-	kb := int64(-1)
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "Name:"); ok {
-			named = strings.TrimSpace(v) == name
-		}
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			if n, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64); err == nil {
-				kb = n
-			}
-		}
-	}
-	return kb, named && kb >= 0
+	n, kb, err := procStatus(status)
+	return kb, err == nil && n == name
 }
 
 // peakRSSMB is a finished process's own peak resident set in MB: the VmHWM
