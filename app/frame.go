@@ -2,6 +2,7 @@ package app
 
 import (
 	"maps"
+	"runtime"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
@@ -53,6 +54,9 @@ type stepsPanel struct {
 	confirmName         string
 	confirming, running actions.Kind
 	results             map[int]actions.Result
+	// checkEnabled: step 5's "Check again" (looking for a new backup) can
+	// be pressed, as the action bar's.
+	checkEnabled bool
 }
 
 func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
@@ -134,7 +138,8 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 		// The verdict so far is about another report than the steps below.
 		named.Step, named.Professional = 0, false
 	}
-	f.panel = buildPanel(s, cat, named, f.device)
+	f.panel = buildPanel(s, cat, named, f.device, backupView(s, now))
+	f.panel.checkEnabled = f.checkEnabled
 	f.details = viewmodel.BuildDetails(s.View, s.Host, s.RunErr)
 	return f
 }
@@ -160,7 +165,21 @@ func headline(s state.State, cat viewmodel.Catalog, connected bool) viewmodel.Ve
 	return v
 }
 
-func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device) stepsPanel {
+// backupView is the selected phone's backup state as step 5 shows it and
+// the export writes it: the backup.local and backup.icloud findings of the
+// report the panes show, dated in local time relative to now.
+func backupView(s state.State, now time.Time) viewmodel.BackupView {
+	if s.View == nil {
+		return viewmodel.BackupView{}
+	}
+	key := s.Selected
+	if len(s.View.Devices) == 1 {
+		key = s.View.Devices[0].Key // the report's one phone (the live key may be older)
+	}
+	return viewmodel.Backup(s.View, key, now, time.Local, runtime.GOOS)
+}
+
+func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device, bv viewmodel.BackupView) stepsPanel {
 	family, name := d.RecoveryFamily, d.Name
 	if (family == "" || family == "unknown") && s.View != nil && len(s.View.Devices) > 0 {
 		family = s.View.Devices[0].Model.RecoveryButtons
@@ -184,7 +203,7 @@ func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d vie
 			Report: s.View, Catalog: cat, Family: family, ModelName: name,
 			Acknowledged: s.Ack, Expanded: s.Expanded, Mentioned: v.Step,
 			LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode),
-			Restoring: d.Mode == mode.Restore, Tried: s.Tried,
+			Restoring: d.Mode == mode.Restore, Tried: s.Tried, Backup: bv,
 		}),
 		confirmName: viewmodel.ConfirmName(s.Devices(), d),
 		confirming:  s.Action.Confirming, running: s.Action.Running, results: maps.Clone(s.Action.Results),
