@@ -213,6 +213,18 @@ func TestCheckAgainFindsNewBackup(t *testing.T) {
 	test.Tap(h.u.steps.lookAgain)
 	h.pump(func() bool { return !h.u.st.Check.Running && h.u.st.Last != last })
 	h.waitVerdict()
+	if sw := h.u.steps.widgets[5]; sw == nil || !sw.card.Expanded {
+		t.Error("step 5 closed after its Check again")
+	}
+	var change *viewmodel.Change
+	for _, c := range h.u.steps.shown.changes {
+		if strings.HasPrefix(c.Text, "backups: ") {
+			change = &c
+		}
+	}
+	if change == nil || change.Direction != viewmodel.Better || !strings.Contains(change.Text, "Last backup of this iPhone") {
+		t.Errorf("before/after: %+v", h.u.steps.shown.changes)
+	}
 	second := strings.Join(step5(t, h), "\n")
 	if !strings.Contains(second, "Last backup of this iPhone on this computer: 2 Dec 2026, 14:10 (3 days ago), finished, encrypted.") {
 		t.Errorf("after the backup, step 5:\n%s", second)

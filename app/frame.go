@@ -3,6 +3,8 @@ package app
 import (
 	"maps"
 	"runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
@@ -138,7 +140,7 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 		// The verdict so far is about another report than the steps below.
 		named.Step, named.Professional = 0, false
 	}
-	f.panel = buildPanel(s, cat, named, f.device, backupView(s, now))
+	f.panel = buildPanel(s, cat, named, f.device, backupView(s, now), now)
 	f.panel.checkEnabled = f.checkEnabled
 	f.details = viewmodel.BuildDetails(s.View, s.Host, s.RunErr)
 	return f
@@ -169,17 +171,42 @@ func headline(s state.State, cat viewmodel.Catalog, connected bool) viewmodel.Ve
 // the export writes it: the backup.local and backup.icloud findings of the
 // report the panes show, dated in local time relative to now.
 func backupView(s state.State, now time.Time) viewmodel.BackupView {
-	if s.View == nil {
-		return viewmodel.BackupView{}
-	}
-	key := s.Selected
-	if len(s.View.Devices) == 1 {
-		key = s.View.Devices[0].Key // the report's one phone (the live key may be older)
-	}
-	return viewmodel.Backup(s.View, key, now, time.Local, runtime.GOOS)
+	return backupOf(s.View, s.Selected, now)
 }
 
-func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device, bv viewmodel.BackupView) stepsPanel {
+// backupOf is the backup state of the phone selected in r (a report the
+// panes show, or the one before it).
+func backupOf(r *report.Report, selected string, now time.Time) viewmodel.BackupView {
+	if r == nil {
+		return viewmodel.BackupView{}
+	}
+	if len(r.Devices) == 1 {
+		selected = r.Devices[0].Key // the report's one phone (the live key may be older)
+	}
+	return viewmodel.Backup(r, selected, now, time.Local, runtime.GOOS)
+}
+
+// backupChange puts a change of the backup state between the previous
+// check and this one among the before/after lines (a backup made between
+// them: "Check again" found it); it replaces "no change".
+func backupChange(changes []viewmodel.Change, before, after viewmodel.BackupView) []viewmodel.Change {
+	if !before.Known || !after.Known || len(after.Lines) == 0 || slices.Equal(before.Lines, after.Lines) {
+		return changes
+	}
+	d := viewmodel.Same
+	switch {
+	case after.Covered && !before.Covered:
+		d = viewmodel.Better
+	case before.Covered && !after.Covered:
+		d = viewmodel.Worse
+	}
+	if len(changes) == 1 && changes[0].Direction == viewmodel.Same && strings.HasPrefix(changes[0].Text, "no change since") {
+		changes = nil
+	}
+	return append(slices.Clip(changes), viewmodel.Change{Text: "backups: " + after.Lines[0], Direction: d})
+}
+
+func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device, bv viewmodel.BackupView, now time.Time) stepsPanel {
 	family, name := d.RecoveryFamily, d.Name
 	if (family == "" || family == "unknown") && s.View != nil && len(s.View.Devices) > 0 {
 		family = s.View.Devices[0].Model.RecoveryButtons
@@ -210,6 +237,9 @@ func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d vie
 	}
 	if s.Action.Recheck != "" && s.Last != nil && s.Prev != nil {
 		p.changes = viewmodel.AskedFor(s.PrevView, s.View, s.Selected, p.changes, s.Action.Recheck)
+	}
+	if s.PrevView != nil && len(p.changes) > 0 {
+		p.changes = backupChange(p.changes, backupOf(s.PrevView, s.Selected, now), bv)
 	}
 	plainPanel(&p)
 	if v.Professional {

@@ -245,7 +245,10 @@ func (p *stepsPane) backupBox(b viewmodel.BackupView, checkEnabled bool) fyne.Ca
 		acc.Open(0)
 		box.Add(acc)
 	}
-	p.lookAgain = widget.NewButtonWithIcon(viewmodel.CheckAgainLabel, theme.ViewRefreshIcon(), p.u.CheckAgain)
+	u := p.u
+	p.lookAgain = widget.NewButtonWithIcon(viewmodel.CheckAgainLabel, theme.ViewRefreshIcon(), func() {
+		u.dispatch(state.CheckRequested{Time: u.opts.Now(), Step: 5})
+	})
 	if !checkEnabled {
 		p.lookAgain.Disable()
 	}
