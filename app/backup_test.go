@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -17,6 +18,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/backup"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
@@ -29,7 +31,7 @@ var backupNow = time.Date(2026, 12, 6, 10, 0, 0, 0, time.UTC)
 // withBackup is r (a testdata report) with the backup.local and
 // backup.icloud findings the real checks make of scan and cloud for its
 // one phone.
-func withBackup(t *testing.T, r *report.Report, scan checks.LocalBackup, goos string, cloud checks.ICloud) *report.Report {
+func withBackup(t testing.TB, r *report.Report, scan checks.LocalBackup, goos string, cloud checks.ICloud) *report.Report {
 	t.Helper()
 	d := r.Devices[0]
 	phones := []checks.Phone{{Key: d.Key, Mode: mode.Mode(d.Mode)}}
@@ -255,4 +257,45 @@ func copyTree(t *testing.T, src, dst string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// BenchmarkBuildFrameWithBackup is BenchmarkBuildFrame's state with the
+// real scanner's backup findings in both checks' reports (step 5's
+// sentences and the before/after line are derived on every frame).
+func BenchmarkBuildFrameWithBackup(b *testing.B) {
+	r := withBackup(b, loadReportB(b, "report-healthy.json"), scanTreeB(b), "darwin", checks.ICloud{Enabled: on(false)})
+	cat := catalog.MustDefault()
+	s := state.New(cat, "", true, true)
+	s = state.Reduce(s, state.DeviceEvent{Kind: state.EventAttach, Source: "usbmux", Time: backupNow, Device: phoneA})
+	s = state.Reduce(s, state.CheckDone{Seq: s.Check.Seq, Report: r})
+	s = state.Reduce(s, state.CheckRequested{Time: backupNow})
+	s = state.Reduce(s, state.CheckDone{Seq: s.Check.Seq, Report: r})
+	view := CatalogView(cat, "linux")
+	b.ReportAllocs()
+	for b.Loop() {
+		f := buildFrame(s, view, backupNow)
+		if !slices.ContainsFunc(f.panel.cards, func(c viewmodel.StepCard) bool { return c.Backup.Known }) {
+			b.Fatal("no backup state in the frame")
+		}
+	}
+}
+
+func loadReportB(b *testing.B, name string) *report.Report {
+	data, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var r report.Report
+	if err := json.Unmarshal(data, &r); err != nil {
+		b.Fatal(err)
+	}
+	return &r
+}
+
+func scanTreeB(b *testing.B) checks.LocalBackup {
+	res, err := backup.Scan(context.Background(), backup.Options{UDID: phoneA.Key, Locations: backup.Locations("linux", func(string) string { return "" }, []string{macBackupTree})})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return checks.LocalBackup{UDID: phoneA.Key, Result: res}
 }
