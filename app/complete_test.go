@@ -44,7 +44,7 @@ func TestWindowAndExportFollowTheCompletenessRule(t *testing.T) {
 			if strings.HasPrefix(head, "No fault found") != tc.clean {
 				t.Errorf("headline %q, rule's NoFaultFound %v", head, tc.clean)
 			}
-			data, err := session.Render(exportReport(h.u.st, h.u.cat), FormatJSON, true, nil)
+			data, err := session.Render(exportReport(h.u.st, h.u.cat, h.u.opts.Now()), FormatJSON, true, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

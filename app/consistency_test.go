@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -34,9 +35,12 @@ func engineReport(t *testing.T, scenario string, window time.Duration) (*report.
 		return nil, err
 	}
 	defer srv.Close()
-	engine := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource(), Logger: slog.New(slog.DiscardHandler), ToolVersion: "test"})
+	// The real backup scanner over a testdata tree holding phone A's backups.
+	engine := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource(), Logger: slog.New(slog.DiscardHandler), ToolVersion: "test",
+		Host: diagnostics.HostChecks{Backups: diagnostics.SystemBackupScan, ICloudBackup: true}})
 	defer engine.Close()
-	return engine.Run(ctx, diagnostics.Options{Window: window, UsbmuxdAddress: srv.Addr(), NoNetwork: true, IncludeIdentifiers: true, LockdownRequests: 3}, nil)
+	return engine.Run(ctx, diagnostics.Options{Window: window, UsbmuxdAddress: srv.Addr(), NoNetwork: true, IncludeIdentifiers: true, LockdownRequests: 3,
+		BackupDirs: []string{macBackupTree}}, nil)
 }
 
 // TestWindowAgreesWithReport: for every demo scenario, with the real engine
@@ -125,12 +129,19 @@ func checkHeadline(t *testing.T, u *UI, want *report.Report) {
 	}
 }
 
+// macBackupTree is the backup scanner's macOS testdata folder: two backups
+// of phone A (the simulator's), the newest finished and encrypted, and
+// another phone's.
+const macBackupTree = "../diagnostics/host/backup/testdata/macos/Library/Application Support/MobileSync/Backup"
+
 // checkExport (issue 19, finding 4): the export of the window's state, as
 // JSON and Markdown, states the window's headline, its primary step and the
-// selected phone's drops.
+// selected phone's drops; and (issue 21) step 5's backup sentences, with
+// the backup findings they come from.
 func checkExport(t *testing.T, u *UI, key string) {
 	t.Helper()
-	r := exportReport(u.st, u.cat)
+	r := exportReport(u.st, u.cat, u.opts.Now())
+	checkBackupExport(t, u, key, r)
 	data, err := session.Render(r, FormatJSON, true, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -172,5 +183,53 @@ func checkExport(t *testing.T, u *UI, key string) {
 		if !strings.Contains(u.strip.caption.Text, drops) {
 			t.Errorf("%s: export has %s, the window's strip says %q", key, drops, u.strip.caption.Text)
 		}
+	}
+}
+
+// checkBackupExport: the sentences step 5 shows about the selected phone's
+// backups are the export's, in Markdown and JSON, and the JSON holds the
+// backup findings of that phone they were made from.
+func checkBackupExport(t *testing.T, u *UI, key string, r *report.Report) {
+	t.Helper()
+	var shown []string
+	for _, sw := range u.steps.widgets {
+		if sw.card.Number == 5 {
+			shown = sw.card.Backup.Lines
+		}
+	}
+	if len(r.Devices) > 0 && len(shown) == 0 {
+		t.Errorf("%s: step 5 shows no backup state", key)
+	}
+	if !slices.Equal(shown, r.BackupSummary) {
+		t.Errorf("%s: step 5 says %q, the export %q", key, shown, r.BackupSummary)
+	}
+	// With identifiers, as the window shows them (a redacted export
+	// replaces them in these sentences too).
+	md, err := session.Render(r, FormatMarkdown, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range shown {
+		if !strings.Contains(strings.ReplaceAll(string(md), "\\", ""), l) {
+			t.Errorf("%s: Markdown lacks step 5's %q", key, l)
+		}
+	}
+	data, err := session.Render(r, FormatJSON, true, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got report.Report
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(got.BackupSummary, shown) {
+		t.Errorf("%s: JSON backup_summary %q, step 5 %q", key, got.BackupSummary, shown)
+	}
+	ids := map[string]bool{}
+	for _, f := range got.Findings {
+		ids[f.ID] = true
+	}
+	if len(shown) > 0 && !ids[report.FindingBackupLocal] {
+		t.Errorf("%s: step 5 speaks of backups; the JSON has no %s finding", key, report.FindingBackupLocal)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 
 	"fyne.io/fyne/v2"
@@ -35,22 +36,23 @@ var ErrNoReport = session.ErrNoReport
 // one the panes render) to path in format f, honouring the "include
 // identifiers" tick. A new file is created 0600, as the command line does.
 func (u *UI) ExportTo(path string, f Format) error {
-	if err := session.Export(path, exportReport(u.st, u.cat), f, u.st.IncludeIDs, u.opts.Guide); err != nil {
+	if err := session.Export(path, exportReport(u.st, u.cat, u.opts.Now()), f, u.st.IncludeIDs, u.opts.Guide); err != nil {
 		return err
 	}
 	u.log.Info("report exported", "format", f, "identifiers", u.st.IncludeIDs)
 	return nil
 }
 
-// exportReport is the report an export of s writes: the selected phone's
-// report the panes show, with the window's headline as its summary, so the
-// file says what the window says.
-func exportReport(s state.State, cat viewmodel.Catalog) *report.Report {
+// exportReport is the report an export of s at now writes: the selected
+// phone's report the panes show, with the window's headline as its summary
+// and step 5's backup sentences, so the file says what the window says.
+func exportReport(s state.State, cat viewmodel.Catalog, now time.Time) *report.Report {
 	if s.View == nil {
 		return nil
 	}
 	r := *s.View
 	r.Summary = headline(s, cat, s.AnyConnected()).Text
+	r.BackupSummary = backupView(s, now).Lines
 	return &r
 }
 

@@ -2,6 +2,9 @@ package app
 
 import (
 	"maps"
+	"runtime"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
@@ -53,6 +56,9 @@ type stepsPanel struct {
 	confirmName         string
 	confirming, running actions.Kind
 	results             map[int]actions.Result
+	// checkEnabled: step 5's "Check again" (looking for a new backup) can
+	// be pressed, as the action bar's.
+	checkEnabled bool
 }
 
 func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
@@ -134,7 +140,8 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 		// The verdict so far is about another report than the steps below.
 		named.Step, named.Professional = 0, false
 	}
-	f.panel = buildPanel(s, cat, named, f.device)
+	f.panel = buildPanel(s, cat, named, f.device, backupView(s, now), now)
+	f.panel.checkEnabled = f.checkEnabled
 	f.details = viewmodel.BuildDetails(s.View, s.Host, s.RunErr)
 	return f
 }
@@ -160,7 +167,46 @@ func headline(s state.State, cat viewmodel.Catalog, connected bool) viewmodel.Ve
 	return v
 }
 
-func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device) stepsPanel {
+// backupView is the selected phone's backup state as step 5 shows it and
+// the export writes it: the backup.local and backup.icloud findings of the
+// report the panes show, dated in local time relative to now.
+func backupView(s state.State, now time.Time) viewmodel.BackupView {
+	return backupOf(s.View, s.Selected, now)
+}
+
+// backupOf is the backup state of the phone selected in r (a report the
+// panes show, or the one before it).
+func backupOf(r *report.Report, selected string, now time.Time) viewmodel.BackupView {
+	if r == nil {
+		return viewmodel.BackupView{}
+	}
+	if len(r.Devices) == 1 {
+		selected = r.Devices[0].Key // the report's one phone (the live key may be older)
+	}
+	return viewmodel.Backup(r, selected, now, time.Local, runtime.GOOS)
+}
+
+// backupChange puts a change of the backup state between the previous
+// check and this one among the before/after lines (a backup made between
+// them: "Check again" found it); it replaces "no change".
+func backupChange(changes []viewmodel.Change, before, after viewmodel.BackupView) []viewmodel.Change {
+	if !before.Known || !after.Known || len(after.Lines) == 0 || slices.Equal(before.Lines, after.Lines) {
+		return changes
+	}
+	d := viewmodel.Same
+	switch {
+	case after.Covered && !before.Covered:
+		d = viewmodel.Better
+	case before.Covered && !after.Covered:
+		d = viewmodel.Worse
+	}
+	if len(changes) == 1 && changes[0].Direction == viewmodel.Same && strings.HasPrefix(changes[0].Text, "no change since") {
+		changes = nil
+	}
+	return append(slices.Clip(changes), viewmodel.Change{Text: "backups: " + after.Lines[0], Direction: d})
+}
+
+func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device, bv viewmodel.BackupView, now time.Time) stepsPanel {
 	family, name := d.RecoveryFamily, d.Name
 	if (family == "" || family == "unknown") && s.View != nil && len(s.View.Devices) > 0 {
 		family = s.View.Devices[0].Model.RecoveryButtons
@@ -184,13 +230,16 @@ func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d vie
 			Report: s.View, Catalog: cat, Family: family, ModelName: name,
 			Acknowledged: s.Ack, Expanded: s.Expanded, Mentioned: v.Step,
 			LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode),
-			Restoring: d.Mode == mode.Restore, Tried: s.Tried,
+			Restoring: d.Mode == mode.Restore, Tried: s.Tried, Backup: bv,
 		}),
 		confirmName: viewmodel.ConfirmName(s.Devices(), d),
 		confirming:  s.Action.Confirming, running: s.Action.Running, results: maps.Clone(s.Action.Results),
 	}
 	if s.Action.Recheck != "" && s.Last != nil && s.Prev != nil {
 		p.changes = viewmodel.AskedFor(s.PrevView, s.View, s.Selected, p.changes, s.Action.Recheck)
+	}
+	if s.PrevView != nil && len(p.changes) > 0 {
+		p.changes = backupChange(p.changes, backupOf(s.PrevView, s.Selected, now), bv)
 	}
 	plainPanel(&p)
 	if v.Professional {

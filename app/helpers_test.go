@@ -131,13 +131,20 @@ type harness struct {
 
 func newHarness(t *testing.T, b *fakeBackend, opts Options) *harness {
 	t.Helper()
+	return newHarnessOver(t, b, b, opts)
+}
+
+// newHarnessOver is newHarness with another Backend for the checks (live
+// events still come from f).
+func newHarnessOver(t *testing.T, be Backend, b *fakeBackend, opts Options) *harness {
+	t.Helper()
 	test.NewTempApp(t)
 	h := &harness{t: t, b: b, q: make(chan func(), 1024), at: time.Date(2026, 5, 20, 10, 15, 0, 0, time.UTC)}
 	opts.Do = func(fn func()) { h.q <- fn }
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return h.at }
 	}
-	h.u = New(fyne.CurrentApp(), b, opts)
+	h.u = New(fyne.CurrentApp(), be, opts)
 	h.u.Window().Resize(fyne.NewSize(1180, 780))
 	t.Cleanup(func() {
 		h.u.quit()

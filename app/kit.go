@@ -89,8 +89,8 @@ type rowSize struct {
 // relayout lays box out again when one of its rows changed size or
 // visibility and leaves it alone otherwise: refreshing the box would also
 // redraw every text in it, on each live event and progress tick. rows holds
-// the sizes of the last layout.
-func relayout(box *fyne.Container, rows *[]rowSize) {
+// the sizes of the last layout. It reports whether it laid the box out.
+func relayout(box *fyne.Container, rows *[]rowSize) bool {
 	changed := len(*rows) != len(box.Objects)
 	if changed {
 		*rows = make([]rowSize, len(box.Objects))
@@ -107,6 +107,7 @@ func relayout(box *fyne.Container, rows *[]rowSize) {
 	if changed {
 		box.Refresh()
 	}
+	return changed
 }
 
 // lineRow is one rendered line of the device or host card.

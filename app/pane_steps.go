@@ -26,6 +26,9 @@ type stepsPane struct {
 	buttons map[actions.Kind]*widget.Button
 	confirm *widget.Button
 	cancel  *widget.Button
+	// lookAgain is step 5's "Check again" under a missing backup (nil when
+	// not shown).
+	lookAgain *widget.Button
 }
 
 // stepWidgets are the interactive parts of a rendered step card.
@@ -54,7 +57,7 @@ func (p *stepsPane) render(s state.State, f frame) {
 	p.box.Objects = nil
 	p.widgets = map[int]*stepWidgets{}
 	p.buttons = map[actions.Kind]*widget.Button{}
-	p.confirm, p.cancel = nil, nil
+	p.confirm, p.cancel, p.lookAgain = nil, nil, nil
 	for i, c := range pn.cards {
 		p.box.Add(p.stepCard(c, pn, pn.actions[i]))
 	}
@@ -108,7 +111,7 @@ func (p *stepsPane) stepCard(c viewmodel.StepCard, pn stepsPanel, offered []acti
 		box.Add(greyText(c.Summary, theme.SizeNameCaptionText))
 	}
 	if c.Expanded {
-		p.addBody(c, sw, box)
+		p.addBody(c, sw, box, pn.checkEnabled)
 	}
 	switch {
 	case c.Primary:
@@ -122,7 +125,7 @@ func (p *stepsPane) stepCard(c viewmodel.StepCard, pn stepsPanel, offered []acti
 
 // addBody puts an open card's text on it: summary, warning, acknowledgement
 // and instructions.
-func (p *stepsPane) addBody(c viewmodel.StepCard, sw *stepWidgets, box *fyne.Container) {
+func (p *stepsPane) addBody(c viewmodel.StepCard, sw *stepWidgets, box *fyne.Container, checkEnabled bool) {
 	u := p.u
 	if c.Summary != "" {
 		box.Add(wrapped(c.Summary))
@@ -131,6 +134,9 @@ func (p *stepsPane) addBody(c viewmodel.StepCard, sw *stepWidgets, box *fyne.Con
 		w := wrapped(c.Warning)
 		w.TextStyle = fyne.TextStyle{Bold: true}
 		box.Add(card(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, w), 0x30, theme.ColorNameWarning))
+	}
+	if c.Backup.Known {
+		box.Add(p.backupBox(c.Backup, checkEnabled))
 	}
 	if c.MustAcknowledge {
 		n := c.Number
@@ -209,4 +215,43 @@ func actionResultBox(res actions.Result) fyne.CanvasObject {
 		tint = theme.ColorNameError
 	}
 	return card(box, 0x30, tint)
+}
+
+// backupBox is this phone's backup state on step 5, before "I have a
+// backup": the sentences, and when no finished backup is here and iCloud
+// Backup is not on, the ways to back up now and a "Check again" that looks
+// for the new backup.
+func (p *stepsPane) backupBox(b viewmodel.BackupView, checkEnabled bool) fyne.CanvasObject {
+	box := container.NewVBox()
+	for i, line := range b.Lines {
+		l := wrapped(line)
+		if i == 0 {
+			l.TextStyle = fyne.TextStyle{Bold: true}
+		}
+		box.Add(l)
+	}
+	if b.Covered {
+		return card(container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), nil, box), 0x24, theme.ColorNameSuccess)
+	}
+	if len(b.Ways) > 0 {
+		box.Add(sectionTitle(viewmodel.BackupNowTitle))
+		if b.NeedsIOS != "" {
+			box.Add(wrapped(b.NeedsIOS))
+		}
+		acc := widget.NewAccordion()
+		for _, w := range b.Ways {
+			acc.Append(widget.NewAccordionItem(w.App, wrapped(bullets(w.Steps, ""))))
+		}
+		acc.Open(0)
+		box.Add(acc)
+	}
+	u := p.u
+	p.lookAgain = widget.NewButtonWithIcon(viewmodel.CheckAgainLabel, theme.ViewRefreshIcon(), func() {
+		u.dispatch(state.CheckRequested{Time: u.opts.Now(), Step: 5})
+	})
+	if !checkEnabled {
+		p.lookAgain.Disable()
+	}
+	box.Add(container.NewBorder(nil, nil, p.lookAgain, nil, wrapped(viewmodel.BackupLookAgain)))
+	return card(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, box), 0x24, theme.ColorNameWarning)
 }

@@ -284,7 +284,11 @@ func (u *UI) render() {
 	u.steps.render(u.st, f)
 	u.details.render(f)
 	relayout(u.leftBox, &u.leftRows)
-	relayout(u.rightBox, &u.rightRows)
+	if relayout(u.rightBox, &u.rightRows) {
+		// Content that got shorter (step 5 once a backup is found) must
+		// not leave the pane scrolled past its end.
+		u.rightScroll.Refresh()
+	}
 	if u.st.Scroll != u.scrolled {
 		// A new verdict: show it from its top (after an action's re-check
 		// the pane was scrolled down to the action's card).

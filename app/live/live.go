@@ -30,11 +30,12 @@ import (
 // Backend adapts the session to the window's app.Backend: it maps
 // session events to the window's events and holds no device logic.
 type Backend struct {
-	sess      *session.Session
-	usbErr    error
-	addr      string
-	noNetwork bool
-	log       *slog.Logger
+	sess       *session.Session
+	usbErr     error
+	addr       string
+	noNetwork  bool
+	backupDirs []string
+	log        *slog.Logger
 }
 
 // Config is what New needs.
@@ -47,6 +48,9 @@ type Config struct {
 	UsbmuxdAddress string
 	// NoNetwork skips the Apple-server check.
 	NoNetwork bool
+	// BackupDirs are folders scanned for backups besides the OS's own
+	// (--backup-dir, the demo's; step 5 shows what they hold).
+	BackupDirs []string
 	// Logger receives debug logs (nil: discarded).
 	Logger *slog.Logger
 }
@@ -57,7 +61,7 @@ func New(cfg Config) *Backend {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Backend{sess: cfg.Session, usbErr: cfg.USBErr, addr: cfg.UsbmuxdAddress, noNetwork: cfg.NoNetwork, log: log}
+	return &Backend{sess: cfg.Session, usbErr: cfg.USBErr, addr: cfg.UsbmuxdAddress, noNetwork: cfg.NoNetwork, backupDirs: cfg.BackupDirs, log: log}
 }
 
 var _ app.Backend = (*Backend)(nil)
@@ -71,6 +75,7 @@ func (b *Backend) Check(ctx context.Context, opts app.CheckOptions, progress fun
 		NoNetwork:          b.noNetwork,
 		Tried:              app.RulesTried(opts.Tried),
 		IncludeIdentifiers: true,
+		BackupDirs:         b.backupDirs,
 	}, func(p diagnostics.Progress) {
 		label := p.Label
 		if label == "" {

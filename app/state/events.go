@@ -55,7 +55,13 @@ type HostProbed struct{ Host viewmodel.Host }
 type Tick struct{ Time time.Time }
 
 // CheckRequested is the user's "Check now"/"Check again".
-type CheckRequested struct{ Time time.Time }
+type CheckRequested struct {
+	Time time.Time
+	// Step is the step card whose "Check again" asked (step 5, looking
+	// for a new backup), 0 for the action bar: that card stays open after
+	// the check, where the user looks for the answer.
+	Step int
+}
 
 // CheckProgress is the running check's progress.
 type CheckProgress struct {

@@ -42,6 +42,7 @@ func Reduce(s State, ev Event) State {
 		s.Now = e.Time
 		if !s.Busy() {
 			s.startCheck(e.Time)
+			s.Check.Step = e.Step
 		}
 	case CheckProgress:
 		if e.Seq == s.Check.Seq && s.Check.Running {
@@ -183,7 +184,12 @@ func (s State) checkDone(e CheckDone) State {
 		}
 	}
 	s.Expanded = map[int]bool{}
-	s.Scroll++
+	if s.Check.Step != 0 {
+		// Asked from a step card: keep it open and in view.
+		s.Expanded[s.Check.Step] = true
+	} else {
+		s.Scroll++
+	}
 	s.updateView()
 	return s
 }

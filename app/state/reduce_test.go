@@ -321,3 +321,24 @@ func TestReduceDoesNotChangeItsInput(t *testing.T) {
 		t.Errorf("Reduce changed its input: %+v", got)
 	}
 }
+
+// Issue 21: a check asked from step 5's card ("Check again" for a new
+// backup) leaves that card open and the scroll where it is; the action
+// bar's check closes the cards and brings the verdict into view.
+func TestCheckFromStepKeepsItOpen(t *testing.T) {
+	s := run(fresh(), attach(0, phone()))
+	if s.Check.Running {
+		s = done(t, s, "report-healthy.json")
+	}
+	s = run(s, StepExpanded{Step: 5, Open: true}, CheckRequested{Time: at(20), Step: 5})
+	scroll := s.Scroll
+	s = done(t, s, "report-healthy.json")
+	if !s.Expanded[5] || s.Scroll != scroll {
+		t.Errorf("after step 5's check: expanded %v, scroll %d → %d", s.Expanded, scroll, s.Scroll)
+	}
+	s = run(s, CheckRequested{Time: at(40)})
+	s = done(t, s, "report-healthy.json")
+	if s.Expanded[5] || s.Scroll != scroll+1 {
+		t.Errorf("after the bar's check: expanded %v, scroll %d → %d", s.Expanded, scroll, s.Scroll)
+	}
+}

@@ -96,6 +96,8 @@ type Check struct {
 	Samples []viewmodel.LatencySample
 	// ServiceLost is set when the iPhone service went away while it ran.
 	ServiceLost bool
+	// Step is the step card that asked for the check (CheckRequested.Step).
+	Step int
 }
 
 // Run is a finished check: its report (every phone, ranked with Tried) and

@@ -104,7 +104,7 @@ func Backup(r *report.Report, deviceKey string, now time.Time, loc *time.Locatio
 	case cstate == "off":
 		v.Lines = append(v.Lines, "iCloud Backup is off.")
 	case cstate == "unknown":
-		v.Lines = append(v.Lines, "iCloud Backup cannot be checked now: "+sentence(evStr(cloud, "reason")))
+		v.Lines = append(v.Lines, "iCloud Backup cannot be checked now: "+clause(evStr(cloud, "reason")))
 	}
 	v.Covered = finished || cstate == "on"
 	if !v.Covered {
@@ -199,6 +199,16 @@ func ago(d time.Duration) string {
 }
 
 // sentence is s with a capital first letter and a final full stop.
+// clause is s as the rest of a sentence after a colon: first letter in lower
+// case (unless the word is an abbreviation such as "DFU"), a final period.
+func clause(s string) string {
+	s = sentence(s)
+	if len(s) > 1 && s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z') {
+		s = string(s[0]+32) + s[1:]
+	}
+	return s
+}
+
 func sentence(s string) string {
 	s = strings.TrimSpace(s)
 	if s == "" {

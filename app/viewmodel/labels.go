@@ -39,6 +39,8 @@ const (
 	Hide              = "Hide"
 	Cancel            = "Cancel"
 	BackupFirst       = "The instructions appear once you confirm you have a backup."
+	BackupNowTitle    = "To back up now"
+	BackupLookAgain   = "After the backup, press Check again: Restore Doctor looks for it again."
 	ProfessionalTitle = "See a Professional"
 	WhyPrefix         = "Why: "
 	WaitingForPhone   = "Waiting for an iPhone…"

@@ -132,6 +132,9 @@ type StepCard struct {
 	// Mentioned marks a step the verdict names although it does not apply
 	// (step 6 in "no fault found … if 1002 returns, step 6").
 	Mentioned bool
+	// Backup is this phone's backup state, shown on step 5 before its
+	// acknowledgement (zero on the other steps).
+	Backup BackupView
 }
 
 // StepsInput is everything the steps panel depends on.
@@ -158,6 +161,8 @@ type StepsInput struct {
 	// Restoring is set when the phone runs a restore now (its live mode);
 	// a report of a restore in progress sets it too.
 	Restoring bool
+	// Backup is the selected phone's backup state (Backup), for step 5.
+	Backup BackupView
 }
 
 // RestoreWithheld replaces every step's instructions while a restore runs.
@@ -222,6 +227,7 @@ func BuildSteps(in StepsInput) []StepCard {
 			c.Expanded = v
 		}
 		if n == 5 {
+			c.Backup = in.Backup
 			c.RecoveryTitle, c.RecoveryButtons = recoveryButtons(in)
 			if in.LowLevel && len(text.InRecovery) > 0 {
 				// Already there: no "put it in recovery mode".
@@ -237,6 +243,8 @@ func BuildSteps(in StepsInput) []StepCard {
 			// none of it while the restore runs.
 			c.ShowInstructions, c.Instructions, c.RecoveryButtons, c.RecoveryTitle = false, nil, nil, ""
 			c.MustAcknowledge, c.Withheld = false, RestoreWithheld
+			// No backup can be made while the restore runs.
+			c.Backup.Ways, c.Backup.NeedsIOS = nil, ""
 		}
 		if n == in.Mentioned && !c.Applies {
 			c.Mentioned = true

@@ -49,7 +49,7 @@ func TestBackupLines(t *testing.T) {
 	}{
 		{"healthy", true, []string{"Last backup of this iPhone on this computer: 2 Dec 2026, ", "finished, encrypted.", "iCloud Backup is off."}, []string{"To back up now"}},
 		{"icloud-backup", false, []string{"no standard backup folder", "iCloud Backup is on."}, []string{"To back up now"}},
-		{"untrusted", false, []string{"iCloud Backup cannot be checked now: The iPhone does not trust this computer", "To back up now:", "idevicebackup2:", "1. Connect the iPhone"}, nil},
+		{"untrusted", false, []string{"iCloud Backup cannot be checked now: the iPhone does not trust this computer", "To back up now:", "idevicebackup2:", "1. Connect the iPhone"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.scenario, func(t *testing.T) {

@@ -34,6 +34,9 @@ type guiOptions struct {
 	usbmuxd   string
 	noNetwork bool
 	verbose   bool
+	// backupDirs (--backup-dir) are scanned for this iPhone's backups
+	// besides the OS's own folders (Linux: idevicebackup2's).
+	backupDirs []string
 }
 
 func parseGUIArgs(args []string) (guiOptions, error) {
@@ -42,6 +45,7 @@ func parseGUIArgs(args []string) (guiOptions, error) {
 	fs.StringVar(&o.demo, "demo", "", "")
 	fs.StringVar(&o.usbmuxd, "usbmuxd", "", "")
 	fs.BoolVar(&o.noNetwork, "no-network", false, "")
+	diagnostics.BackupDirFlag(fs, &o.backupDirs)
 	cliflags.VerboseVar(fs, &o.verbose)
 	return o, cliflags.Parse(fs, args)
 }
@@ -97,7 +101,8 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	defer sess.Close()
-	b := live.New(live.Config{Session: sess, USBErr: sess.USBErr(), UsbmuxdAddress: sess.UsbmuxdAddress(), NoNetwork: o.noNetwork, Logger: log})
+	b := live.New(live.Config{Session: sess, USBErr: sess.USBErr(), UsbmuxdAddress: sess.UsbmuxdAddress(), NoNetwork: o.noNetwork,
+		BackupDirs: append(o.backupDirs, sess.BackupDirs()...), Logger: log})
 	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: o.demo, Logger: log, Guide: cat, Catalog: cat})
 	return exitOK
 }

@@ -38,6 +38,9 @@ func TestGUIUsage(t *testing.T) {
 		{name: "unknown flag", args: []string{"--bogus"}, code: exitUsage, stderr: []string{"bogus"}, noStdout: true},
 		{name: "stray argument", args: []string{"--demo", "healthy", "extra"}, code: exitUsage, stderr: []string{`unexpected argument "extra"`}, noStdout: true},
 		{name: "bad usbmuxd address", args: []string{"--usbmuxd", "ftp://x"}, code: exitUsage, stderr: []string{"--usbmuxd"}, noStdout: true},
+		{name: "help names backup-dir", args: []string{"--demo", "healthy", "-h"}, code: exitOK, stdout: []string{"--backup-dir DIR"}},
+		// A typo must not read as "no backup" on step 5.
+		{name: "missing backup dir", args: []string{"--backup-dir", "/no/such/folder"}, code: exitUsage, stderr: []string{"backup-dir", "/no/such/folder"}, noStdout: true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

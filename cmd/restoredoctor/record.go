@@ -66,6 +66,12 @@ func parseRecordArgs(args []string) (recordOptions, error) {
 	case set["trace"] && strings.TrimSpace(o.trace) == "":
 		return o, errors.New("--trace: empty file name")
 	}
+	if o.replay != "" && !set["poll"] {
+		// Poll every DefaultPoll of the trace's own time, as a recording of
+		// it would have: a faster replay polled every 500 ms of real time
+		// would miss whole stages.
+		o.poll = max(10*time.Millisecond, time.Duration(float64(restorewatch.DefaultPoll)/o.speed))
+	}
 	return o, nil
 }
 

@@ -396,3 +396,28 @@ func TestRecordWithoutUsbmuxd(t *testing.T) {
 		t.Errorf("output:\n%s", out.String())
 	}
 }
+
+// TestReplayPollFollowsSpeed: a replay polls every 500 ms of the trace's own
+// time unless --poll says otherwise; at 60× a 500 ms real poll would step
+// over 30 s of the trace and miss whole stages.
+func TestReplayPollFollowsSpeed(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want time.Duration
+	}{
+		{[]string{"--replay", "success"}, 500 * time.Millisecond},
+		{[]string{"--replay", "success", "--speed", "25"}, 20 * time.Millisecond},
+		{[]string{"--replay", "success", "--speed", "60"}, 10 * time.Millisecond},
+		{[]string{"--replay", "success", "--speed", "1000"}, 10 * time.Millisecond},
+		{[]string{"--replay", "success", "--speed", "60", "--poll", "200ms"}, 200 * time.Millisecond},
+		{[]string{"--poll", "1s"}, time.Second},
+	} {
+		o, err := parseRecordArgs(tc.args)
+		if err != nil {
+			t.Fatalf("%v: %v", tc.args, err)
+		}
+		if o.poll != tc.want {
+			t.Errorf("%v: poll %v, want %v", tc.args, o.poll, tc.want)
+		}
+	}
+}

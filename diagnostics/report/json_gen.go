@@ -105,6 +105,21 @@ func appendReportJSON(b []byte, x *Report) ([]byte, error) {
 		b = append(b, `,"summary":`...)
 		b = appendJSONString(b, x.Summary)
 	}
+	if len(x.BackupSummary) > 0 {
+		b = append(b, `,"backup_summary":`...)
+		if x.BackupSummary == nil {
+			b = append(b, "null"...)
+		} else {
+			b = append(b, '[')
+			for i0 := range x.BackupSummary {
+				if i0 > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, x.BackupSummary[i0])
+			}
+			b = append(b, ']')
+		}
+	}
 	b = append(b, `,"complete":`...)
 	b = strconv.AppendBool(b, x.Complete)
 	b = append(b, `,"incomplete_reasons":`...)

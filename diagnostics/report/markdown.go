@@ -117,6 +117,15 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 		m.line("")
 	}
 
+	if len(r.BackupSummary) > 0 {
+		m.line("## Backups (before the erase)")
+		m.line("")
+		for _, l := range r.BackupSummary {
+			m.line("%s", md(l))
+			m.line("")
+		}
+	}
+
 	m.restoreTimeline(r.RestoreTimeline)
 
 	m.line("## Devices")

@@ -455,6 +455,7 @@ func Redact(r Report) Report {
 	rd := newRedactor(&r)
 	out := r
 	out.Summary = rd.text(r.Summary)
+	out.BackupSummary = rd.texts(r.BackupSummary)
 	if r.IncompleteReasons != nil {
 		out.IncompleteReasons = make([]string, len(r.IncompleteReasons))
 		for i, s := range r.IncompleteReasons {

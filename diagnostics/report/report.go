@@ -34,6 +34,11 @@ type Report struct {
 	// for readers): the step to try first, or "no fault found", plus the fix
 	// texts of findings that have no step (udev rule, Trust prompt).
 	Summary string `json:"summary,omitempty"`
+	// BackupSummary is what the window says before step 5's erase about
+	// the phone's backups, in sentences made from its backup.local and
+	// backup.icloud findings (the window's export sets it; added to v1,
+	// optional for readers). The findings hold the facts.
+	BackupSummary []string `json:"backup_summary,omitempty"`
 	// Complete is false when the run was cut short (signal, --timeout) or a
 	// check ended in error (diagnostics.MarkCompleteness, the one rule);
 	// IncompleteReasons then says why, and

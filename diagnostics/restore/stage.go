@@ -47,6 +47,15 @@ func (k Kind) Words() string {
 	}
 }
 
+// In places the iPhone in the stage for a sentence: "in recovery mode",
+// "off USB".
+func (k Kind) In() string {
+	if k == Gone {
+		return k.Words()
+	}
+	return "in " + k.Words()
+}
+
 // short is the label the picture and the text rendering use.
 func (k Kind) short() string {
 	switch k {

@@ -105,7 +105,7 @@ func (t *Timeline) Decide(in Inputs) Verdict {
 		v.Summary = "This recording is incomplete (" + strings.Join(reasons, "; ") + "), so Restore Doctor cannot say how the restore ended."
 		if c != nil {
 			v.Stage, v.AtMS = c.Kind, c.StartMS
-			v.Summary += fmt.Sprintf(" The iPhone was last in %s, for %s.", c.Kind.Words(), fmtMS(end-c.StartMS))
+			v.Summary += fmt.Sprintf(" The iPhone was last %s, for %s.", c.Kind.In(), fmtMS(end-c.StartMS))
 		}
 	case c == nil:
 		v.ID = NoRestore
@@ -113,12 +113,12 @@ func (t *Timeline) Decide(in Inputs) Verdict {
 	case t.flowStartMS < 0:
 		v.ID = NoRestore
 		v.Stage, v.AtMS = c.Kind, c.StartMS
-		v.Summary = "The recording saw no restore: the iPhone stayed in " + c.Kind.Words() + "."
+		v.Summary = "The recording saw no restore: the iPhone stayed " + c.Kind.In() + "."
 	default:
 		v.ID = Unfinished
 		v.Stage, v.AtMS = c.Kind, c.StartMS
-		v.Summary = fmt.Sprintf("The recording ended %s into the restore, with the iPhone in %s for %s; the restore had not finished. Record the whole restore to get a verdict.",
-			fmtMS(end-t.flowStartMS), c.Kind.Words(), fmtMS(end-c.StartMS))
+		v.Summary = fmt.Sprintf("The recording ended %s into the restore, with the iPhone %s for %s; the restore had not finished. Record the whole restore to get a verdict.",
+			fmtMS(end-t.flowStartMS), c.Kind.In(), fmtMS(end-c.StartMS))
 	}
 	return v
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
@@ -38,10 +39,11 @@ type Setup struct {
 
 // parts are what Open opened for a session, and how to release them.
 type parts struct {
-	usbErr error
-	opener usb.Opener
-	addr   string
-	close  []func()
+	usbErr    error
+	backupDir string // the demo's backup folder ("" outside the demo)
+	opener    usb.Opener
+	addr      string
+	close     []func()
 }
 
 // Open opens the USB bus (libusb's, or the demo simulator's started on ctx)
@@ -67,6 +69,13 @@ func Open(ctx context.Context, s Setup) (*Session, error) {
 			return nil, err
 		}
 		p.close = append(p.close, stop)
+		bdir, err := writeDemoBackups(s.Demo, sc, time.Now())
+		if err != nil {
+			p.release()
+			return nil, err
+		}
+		p.backupDir = bdir
+		p.close = append(p.close, func() { os.RemoveAll(bdir) })
 		checkUSB, liveUSB, p.opener, p.addr = srv.USBSource(), srv.USBSource(), srv.USBOpener(), srv.Addr()
 		log.Info("demo mode", "scenario", s.Demo, "usbmuxd", p.addr)
 	} else {
@@ -120,3 +129,13 @@ func (s *Session) Opener() usb.Opener { return s.parts.opener }
 // UsbmuxdAddress is the usbmuxd address for the checks' Options: the one
 // given to Open (""= the default), or the demo simulator's.
 func (s *Session) UsbmuxdAddress() string { return s.parts.addr }
+
+// BackupDirs are the folders a check of this session scans for backups
+// besides this computer's own: the demo's backup folder (a demo phone's
+// backup, or none, written when the demo started); none outside the demo.
+func (s *Session) BackupDirs() []string {
+	if s.parts.backupDir == "" {
+		return nil
+	}
+	return []string{s.parts.backupDir}
+}
