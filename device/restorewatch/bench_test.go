@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -86,12 +85,6 @@ func benchReplay(b *testing.B, tr *restoretrace.Trace, speed float64) []restoret
 	cancel(ErrDone)
 	<-done
 	return c.all()
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // maxRSSMB is the process's peak resident set (VmHWM), 0 where /proc has none.
