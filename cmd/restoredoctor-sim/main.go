@@ -13,12 +13,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
+	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
 )
 
 func main() {
@@ -49,7 +51,7 @@ func parseArgs(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.listen, "listen", "", "address to serve: unix:///path, /path, 127.0.0.1:port, tcp://127.0.0.1:port (default: a unix socket in $XDG_RUNTIME_DIR or /tmp; on Windows tcp://127.0.0.1:0)")
 	fs.IntVar(&o.phones, "phones", 0, "number of phones for the multi scenario (default 4)")
 	fs.BoolVar(&o.verbose, "v", false, "log every request (slog, to stderr)")
-	fs.StringVar(&o.replay, "replay", "", "replay a restore trace (restoredoctor record's file): its phones come and go on usbmuxd as recorded")
+	fs.StringVar(&o.replay, "replay", "", "replay a restore trace (restoredoctor record's file, or a demo trace's name: "+strings.Join(restore.DemoNames(), ", ")+"): its phones come and go on usbmuxd as recorded")
 	fs.Float64Var(&o.speed, "speed", 1, "replay speed: 60 plays an hour in a minute")
 	fs.BoolVar(&o.allowRemote, "allow-remote", false, "allow a --listen address other machines can reach (default: loopback and unix sockets only)")
 	fs.Usage = func() {} // parse errors are reported in one line by run
@@ -128,7 +130,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case o.replay != "":
 		sc = sim.Scenario{Name: "replay"}
-		trace, err = restoretrace.ReadFile(o.replay)
+		if _, serr := os.Stat(o.replay); serr != nil && slices.Contains(restore.DemoNames(), o.replay) {
+			trace, err = restore.DemoTrace(o.replay) // a demo trace by name
+		} else {
+			trace, err = restoretrace.ReadFile(o.replay)
+		}
 		if err == nil && trace.Truncated {
 			fmt.Fprintf(stderr, "restoredoctor-sim: %s: line %d was cut off (the recorder stopped mid-write); replaying what is before it\n", o.replay, trace.TruncatedLine)
 		}

@@ -67,6 +67,7 @@ func TestUsageErrors(t *testing.T) {
 		{"speed zero", []string{"--replay", "x.jsonl", "--speed", "0"}, 2, "--speed 0"},
 		{"missing trace", []string{"--replay", filepath.Join("testdata", "missing.jsonl")}, 2, "missing.jsonl"},
 		{"garbage trace", []string{"--replay", filepath.Join("testdata", "garbage.jsonl")}, 2, "line 1: not a trace file"},
+		{"unknown demo trace", []string{"--replay", "no-such-demo"}, 2, "no-such-demo"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

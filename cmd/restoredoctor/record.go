@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -54,8 +55,8 @@ func parseRecordArgs(args []string) (recordOptions, error) {
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
-	case o.poll < 50*time.Millisecond || o.poll > time.Minute:
-		return o, fmt.Errorf("--poll %s: want 50ms to 1m", o.poll)
+	case o.poll < 10*time.Millisecond || o.poll > time.Minute:
+		return o, fmt.Errorf("--poll %s: want 10ms to 1m", o.poll)
 	case set["speed"] && o.replay == "":
 		return o, errors.New("--speed only goes with --replay")
 	case !(o.speed > 0 && o.speed <= 10000):
@@ -81,7 +82,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	sig, stopSig := cliflags.SignalContext()
 	defer stopSig()
 	log := cliflags.Logger(stderr, o.verbose)
-	rec, err := openRecording(sig, o, log)
+	rec, err := openRecording(sig, o, log, stderr)
 	if err != nil {
 		fmt.Fprintf(stderr, "restoredoctor record: %v\n", err)
 		return exitFail
@@ -103,22 +104,33 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 type recording struct {
 	o       recordOptions
 	log     *slog.Logger
+	stderr  io.Writer
 	start   time.Time
 	header  restoretrace.Header
 	w       *restoretrace.Writer
 	usb     usb.Source
 	mux     *usbmux.Client
-	srv     *sim.Server     // --replay
+	srv     *sim.Server         // --replay
 	trace   *restoretrace.Trace // --replay
 	closers []func()
+
+	// clock is the recording's time: real time, or with --replay the trace's
+	// (real time × --speed), so stage times and the verdict are the trace's.
+	clock func() time.Time
 
 	mu  sync.Mutex // the timeline and the output, shared by the events and the ticker
 	tl  *restore.Timeline
 	err error // the first trace write error
 }
 
-func openRecording(ctx context.Context, o recordOptions, log *slog.Logger) (_ *recording, err error) {
-	r := &recording{o: o, log: log, start: time.Now()}
+func openRecording(ctx context.Context, o recordOptions, log *slog.Logger, stderr io.Writer) (_ *recording, err error) {
+	r := &recording{o: o, log: log, stderr: stderr, start: time.Now()}
+	r.clock = time.Now
+	pollMS := o.poll.Milliseconds()
+	if o.replay != "" && o.speed != 1 {
+		r.clock = func() time.Time { return r.start.Add(time.Duration(float64(time.Since(r.start)) * o.speed)) }
+		pollMS = int64(float64(pollMS) * o.speed)
+	}
 	defer func() {
 		if err != nil {
 			r.close()
@@ -127,7 +139,7 @@ func openRecording(ctx context.Context, o recordOptions, log *slog.Logger) (_ *r
 	source := recordSource
 	addr := o.usbmuxd
 	if o.replay != "" {
-		if r.trace, err = restoretrace.ReadFile(o.replay); err != nil {
+		if r.trace, err = readReplay(o.replay); err != nil {
 			return nil, err
 		}
 		srv, stop, err := sim.StartDemo(ctx, sim.Scenario{Name: "replay"}, log)
@@ -142,7 +154,7 @@ func openRecording(ctx context.Context, o recordOptions, log *slog.Logger) (_ *r
 		if uerr != nil {
 			// usbmuxd alone still shows the handovers it lists: say so, record on.
 			log.Warn("USB not usable; recording usbmuxd only", "err", uerr)
-			fmt.Fprintf(os.Stderr, "restoredoctor record: USB cannot be read (%v); recording usbmuxd's list only\n", uerr)
+			fmt.Fprintf(stderr, "restoredoctor record: USB cannot be read (%v); recording usbmuxd's list only\n", uerr)
 		}
 		r.usb = src
 	}
@@ -159,7 +171,7 @@ func openRecording(ctx context.Context, o recordOptions, log *slog.Logger) (_ *r
 	}
 	r.header = restoretrace.Header{
 		StartedAt: r.start.UTC().Format(time.RFC3339Nano), ToolVersion: version, OS: runtime.GOOS,
-		PollMS: int(o.poll.Milliseconds()), Redacted: !o.includeIDs, Source: source,
+		PollMS: int(pollMS), Redacted: !o.includeIDs, Source: source,
 	}
 	if r.w, err = restoretrace.Create(path, r.header); err != nil {
 		return nil, err
@@ -174,6 +186,15 @@ func (r *recording) close() {
 		r.closers[i]()
 	}
 	r.closers = nil
+}
+
+// readReplay reads the trace to replay: a file, or the name of a demo trace
+// (restore.DemoNames: "success", "lost-after-handover", …).
+func readReplay(name string) (*restoretrace.Trace, error) {
+	if _, err := os.Stat(name); err != nil && slices.Contains(restore.DemoNames(), name) {
+		return restore.DemoTrace(name)
+	}
+	return restoretrace.ReadFile(name)
 }
 
 // defaultTracePath is a new file under the user's cache directory.
@@ -217,7 +238,13 @@ func (r *recording) record(sig context.Context, out io.Writer) error {
 	tick := newStatusTicker(r, out)
 	go tick.run(ctx)
 	var mux restorewatch.MuxListener = r.mux
-	restorewatch.Run(ctx, restorewatch.Options{USB: r.usb, Mux: mux, Poll: r.o.poll, Start: r.start, Logger: r.log},
+	opts := restorewatch.Options{USB: r.usb, Mux: mux, Poll: r.o.poll, Start: r.start, Now: r.clock, Logger: r.log}
+	if r.trace != nil {
+		// A replay's clock runs --speed times faster than the poll timer:
+		// scheduling jitter would read as sleep. The trace's own gaps are its own.
+		opts.GapAfter = 24 * time.Hour
+	}
+	restorewatch.Run(ctx, opts,
 		func(e restoretrace.Event) { r.event(e, out) })
 	tick.wait()
 	r.mu.Lock()
@@ -249,7 +276,7 @@ func (r *recording) event(e restoretrace.Event, out io.Writer) {
 	defer r.mu.Unlock()
 	if err := r.w.Write(e); err != nil && r.err == nil {
 		r.err = err
-		fmt.Fprintf(os.Stderr, "restoredoctor record: %v (recording on, without the trace file)\n", err)
+		fmt.Fprintf(r.stderr, "restoredoctor record: %v (recording on, without the trace file)\n", err)
 	}
 	r.tl.Apply(e)
 	if r.o.json {
@@ -343,7 +370,7 @@ func (t *statusTicker) run(ctx context.Context) {
 			return
 		case <-tk.C:
 		}
-		ms := time.Since(t.r.start).Milliseconds()
+		ms := t.r.clock().Sub(t.r.start).Milliseconds()
 		t.r.mu.Lock()
 		st := t.r.tl.Status(ms)
 		if st.Timer != last && st.Timer != restore.TimerOK && st.Timer != restore.TimerNone && !t.r.o.json {

@@ -5,15 +5,18 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
 )
 
 const recordFixture = "../../device/restoretrace/testdata/recovery-then-restore.jsonl"
@@ -55,6 +58,18 @@ func TestRecordUsageErrors(t *testing.T) {
 	if code := run([]string{"record", "--replay", "testdata/no-such-trace.jsonl"}, &out, &errb); code != exitFail ||
 		!strings.Contains(errb.String(), "no-such-trace.jsonl") {
 		t.Errorf("missing trace: exit %d, %q", code, errb.String())
+	}
+	if code := run([]string{"record", "--replay", "wrong-mode", "--speed", "1000", "--poll", "10ms", "--json",
+		"--trace", filepath.Join(t.TempDir(), "t.jsonl")}, &out, &errb); code != exitOK || !strings.Contains(out.String(), `"restore_timeline"`) {
+		t.Errorf("--replay of a demo trace by name: exit %d, %q", code, errb.String())
+	}
+	// A trace file that cannot be written stops the recording before it starts.
+	for _, bad := range []string{"/dev/full", filepath.Join(t.TempDir(), "no-such-dir", "t.jsonl"), t.TempDir()} {
+		errb.Reset()
+		if code := run([]string{"record", "--replay", recordFixture, "--trace", bad}, &out, &errb); code != exitFail ||
+			!strings.Contains(errb.String(), "restoretrace") {
+			t.Errorf("--trace %s: exit %d, %q", bad, code, errb.String())
+		}
 	}
 }
 
@@ -192,10 +207,192 @@ func TestRecordE2EPassiveUSB(t *testing.T) {
 		}
 	}
 	if attach == nil || attach.USB.Mode != "recovery" || attach.USB.IBoot["CPID"] != "8110" ||
-		attach.USB.IBoot["ECID"] != "001A2B3C4D5E6F70" || attach.Key != "ecid:001A2B3C4D5E6F70" || attach.USB.Configurations == 0 {
+		attach.USB.IBoot["ECID"] != "001A2B3C4D5E6F70" || attach.Key != "ecid:001A2B3C4D5E6F70" || attach.USB.Configurations == 0 ||
+		len(attach.USB.Interfaces) == 0 || attach.USB.Product == "" {
 		t.Fatalf("attach %+v\nstdout:\n%s", attach, out.String())
 	}
 	if st := srv.Stats(); st.Tunnels != 0 || st.Requests["lockdown:QueryType"] != 0 {
 		t.Errorf("simulator stats %+v", st)
+	}
+}
+
+// Every demo trace, replayed through the simulator and recorded by
+// `record`, gets the verdict the trace itself gets: what the recorder sees
+// of a restore is what diagnostics/restore needs. (The interrupted demo is
+// left out: its interruption and its gap are the recorder's own record.*
+// events, which a replay does not replay.)
+func TestRecordDemoTracesVerdicts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("replays every demo trace (about a minute)")
+	}
+	for _, name := range restore.DemoNames() {
+		if name == "interrupted" {
+			continue
+		}
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			tr, err := restore.DemoTrace(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := restore.FromTrace(tr, restore.Config{}).Decide(restore.Inputs{})
+			var out, errb bytes.Buffer
+			// 10 ms at 50× is the default 500 ms poll of the trace's time.
+			code := run([]string{"record", "--json", "--replay", filepath.Join("../../assets/traces", name+".jsonl"),
+				"--speed", "50", "--poll", "10ms", "--trace", filepath.Join(t.TempDir(), "out.jsonl")}, &out, &errb)
+			if code != exitOK {
+				t.Fatalf("exit %d: %s", code, errb.String())
+			}
+			lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+			var last struct {
+				RT struct {
+					Verdict struct {
+						ID    string `json:"id"`
+						Stage string `json:"stage"`
+						Steps []int  `json:"steps"`
+					} `json:"verdict"`
+				} `json:"restore_timeline"`
+			}
+			if err := json.Unmarshal([]byte(lines[len(lines)-1]), &last); err != nil {
+				t.Fatal(err)
+			}
+			v := last.RT.Verdict
+			if v.ID != string(want.ID) || v.Stage != string(want.Stage) || !slices.Equal(v.Steps, want.Steps) {
+				t.Errorf("recorded verdict %s in %s, steps %v; the trace's is %s in %s, steps %v\n%s",
+					v.ID, v.Stage, v.Steps, want.ID, want.Stage, want.Steps, out.String())
+			}
+		})
+	}
+}
+
+// fixtureDevice is the block of one sysfs device of a umockdev fixture
+// (its root hub left out, for a testbed that has it already), with its USB
+// address changed to addr when addr > 0.
+func fixtureDevice(t *testing.T, name, sysfs string, addr int) string {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(e2eFixtureDir, e2eLoadFixture(t, name).Umockdev))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range strings.Split(strings.TrimSpace(string(data)), "\n\n") {
+		if strings.HasPrefix(b, "P: "+sysfs+"\n") {
+			if addr > 0 {
+				b = strings.NewReplacer("bus/usb/001/005", fmt.Sprintf("bus/usb/001/%03d", addr),
+					"devnum=5\\n", fmt.Sprintf("devnum=%d\\n", addr)).Replace(b)
+			}
+			path := filepath.Join(t.TempDir(), name+".umockdev")
+			if err := os.WriteFile(path, []byte(b+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			return path
+		}
+	}
+	t.Fatalf("%s has no device %s", name, sysfs)
+	return ""
+}
+
+// Devices added and removed at run time through umockdev's testbed, seen by
+// a running `record` through real libusb: the phone leaves USB, comes back
+// in recovery mode (its iBoot fields read passively from sysfs), then
+// re-enumerates faster than the poll (a new address, no detach seen). The
+// testbed driver (internal/cmd/umockdevbed) runs under umockdev-wrapper and
+// hands UMOCKDEV_DIR to the recorder explicitly, as TESTING.md says.
+func TestRecordE2EUmockdevTestbed(t *testing.T) {
+	if _, err := exec.LookPath("umockdev-wrapper"); err != nil {
+		t.Skip("umockdev-wrapper not installed")
+	}
+	dir := t.TempDir()
+	bed := filepath.Join(dir, "umockdevbed")
+	if out, err := exec.Command("go", "build", "-o", bed, "../../internal/cmd/umockdevbed").CombinedOutput(); err != nil {
+		t.Fatalf("build umockdevbed: %v\n%s", err, out)
+	}
+	const dev = "/devices/pci0000:00/0000:00:14.0/usb1/1-2"
+	normal, _ := filepath.Abs(filepath.Join(e2eFixtureDir, e2eLoadFixture(t, "iphone-normal").Umockdev))
+	script := strings.Join([]string{
+		"add " + normal,
+		"expect usb.attach",
+		"remove /sys" + dev,
+		"expect usb.detach",
+		"add " + fixtureDevice(t, "iphone-recovery", dev, 0),
+		`expect "mode":"recovery"`,
+		"remove /sys" + dev, // and back at once: within one poll
+		"add " + fixtureDevice(t, "iphone-recovery", dev, 6),
+		`expect "address":6`,
+		"interrupt",
+	}, "\n")
+	scriptPath := filepath.Join(dir, "script")
+	if err := os.WriteFile(scriptPath, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := startSim(t, "none")
+	tracePath := filepath.Join(dir, "out.jsonl")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "umockdev-wrapper", bed, scriptPath, "--", binPath, "record", "--json", "--poll", "200ms",
+		"--include-identifiers", "--usbmuxd", srv.Addr(), "--trace", tracePath)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("umockdevbed: %v\nstdout:\n%s\nstderr:\n%s", err, out.String(), errb.String())
+	}
+	tr, err := restoretrace.ReadFile(tracePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []string
+	for _, e := range tr.Events {
+		if e.USB != nil {
+			seen = append(seen, fmt.Sprintf("%s %s %d", e.Kind, e.USB.Mode, e.USB.Address))
+			if e.Key != "ecid:001A2B3C4D5E6F70" {
+				t.Errorf("key %q: one phone through every stage", e.Key)
+			}
+		}
+	}
+	want := []string{"usb.attach normal 5", "usb.detach normal 5", "usb.attach recovery 5", "usb.change recovery 6"}
+	if !slices.Equal(seen, want) {
+		t.Errorf("USB events %q, want %q", seen, want)
+	}
+	if last := tr.Events[len(tr.Events)-1]; last.Reason != "interrupted" {
+		t.Errorf("last event %+v", last)
+	}
+}
+
+func TestRecordLineWords(t *testing.T) {
+	for ms, want := range map[int64]string{0: "+0:00", 42_500: "+0:42", 61_000: "+1:01", 3_725_000: "+1:02:05"} {
+		if got := elapsed(ms); got != want {
+			t.Errorf("elapsed(%d) = %q, want %q", ms, got, want)
+		}
+	}
+	rec := &restoretrace.USBFacts{ProductID: 0x1281, Mode: "recovery", Bus: 1, PortPath: []int{2, 3}, SpeedMbps: 480, Address: 6}
+	tests := []struct {
+		e    restoretrace.Event
+		want string
+	}{
+		{restoretrace.Event{Kind: restoretrace.USBAttach, USB: rec}, "on USB in recovery (1281) at port 1-2.3, 480 Mbit/s, address 6"},
+		{restoretrace.Event{Kind: restoretrace.USBChange, USB: &restoretrace.USBFacts{ProductID: 0x12a8, Mode: "normal", PortPath: []int{4}}},
+			"re-enumerated in normal (12a8) at port 0-4"},
+		{restoretrace.Event{Kind: restoretrace.MuxDown, Reason: "connection refused"}, "usbmuxd went away: connection refused"},
+		{restoretrace.Event{Kind: restoretrace.RecordStop, Reason: "interrupted"}, "recording stopped (interrupted)"},
+		{restoretrace.Event{Kind: restoretrace.Gap, Reason: "no USB poll for 42s"}, "nothing observed for a while: no USB poll for 42s"},
+	}
+	for _, tt := range tests {
+		if got := describeEvent(tt.e); got != tt.want {
+			t.Errorf("describeEvent(%s) = %q, want %q", tt.e.Kind, got, tt.want)
+		}
+	}
+}
+
+// With no usbmuxd running, record still records (USB alone) and says so in
+// the trace: usbmux.down with the reason, never a failure to start.
+func TestRecordWithoutUsbmuxd(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	code := run([]string{"record", "--json", "--for", "1s", "--usbmuxd", "unix://" + filepath.Join(dir, "none.sock"),
+		"--trace", filepath.Join(dir, "t.jsonl")}, &out, &errb)
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	if !strings.Contains(out.String(), `"kind":"usbmux.down"`) || !strings.Contains(out.String(), `"reason":"done"`) {
+		t.Errorf("output:\n%s", out.String())
 	}
 }

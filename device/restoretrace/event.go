@@ -102,6 +102,14 @@ type USBFacts struct {
 	SpeedMbps float64 `json:"speed_mbps"`
 	// Configurations is bNumConfigurations from the device descriptor (0: unknown).
 	Configurations int `json:"configurations,omitempty"`
+	// Interfaces are the interfaces of every configuration as the OS cached
+	// them ("config.interface:class/subclass/protocol" in hex; optional):
+	// recorded so that real restores can show whether restore mode differs
+	// from normal mode here (docs/restore-stages.md).
+	Interfaces []string `json:"interfaces,omitempty"`
+	// Product is the product string the OS cached at enumeration (optional;
+	// Linux only).
+	Product string `json:"product,omitempty"`
 	// IBoot holds the fields of a recovery/DFU serial string (CPID, BDID,
 	// ECID, IBFL, SRTG, …), identifiers hashed when redacted.
 	IBoot map[string]string `json:"iboot,omitempty"`

@@ -95,15 +95,18 @@ type run struct {
 	tr   *tracker
 
 	lastT    int64
-	lastPoll time.Time // wall and monotonic reading of the last poll's start
-	failing  bool      // the USB source fails since failSince
+	lastPoll time.Time     // wall and monotonic reading of the last poll's start
+	slept    time.Duration // suspended time seen so far: the wall clock ran, the monotonic one did not
+	failing  bool          // the USB source fails since failSince
 	failT    int64
 	failErr  string
 }
 
-// now is the event time: milliseconds since Start (monotonic when both carry it).
+// now is the event time: milliseconds since Start (monotonic when both
+// carry it), plus the time the computer was suspended (which Linux's
+// monotonic clock does not count), so a trace's times are the wall's.
 func (r *run) now() int64 {
-	t := r.opts.Now().Sub(r.opts.Start).Milliseconds()
+	t := (r.opts.Now().Sub(r.opts.Start) + r.slept).Milliseconds()
 	if t < r.lastT {
 		t = r.lastT
 	}
@@ -164,7 +167,8 @@ func (r *run) stop(ctx context.Context) {
 func (r *run) poll(ctx context.Context) {
 	start := r.opts.Now()
 	if !r.lastPoll.IsZero() {
-		late := max(start.Sub(r.lastPoll), start.Round(0).Sub(r.lastPoll.Round(0))) - r.opts.Poll
+		slept, late := lateness(start.Sub(r.lastPoll), start.Round(0).Sub(r.lastPoll.Round(0)), r.opts.Poll, r.opts.GapAfter)
+		r.slept += slept
 		if late > r.opts.GapAfter {
 			r.emit(restoretrace.Event{TimeMS: r.now(), Kind: restoretrace.Gap, DurationMS: late.Milliseconds(),
 				Reason: fmt.Sprintf("no USB poll for %s (the computer slept or the recorder was stopped)", late.Round(time.Second))})
@@ -190,6 +194,17 @@ func (r *run) poll(ctx context.Context) {
 	for _, e := range r.tr.step(r.now(), devs) {
 		r.emit(e)
 	}
+}
+
+// lateness says, from the monotonic and the wall time between two poll
+// starts, how late the second came (late) and how much of that the computer
+// was suspended (slept: the wall clock ran on, the monotonic one stopped).
+// Wall-clock steps smaller than gapAfter (NTP) count as neither.
+func lateness(mono, wall, poll, gapAfter time.Duration) (slept, late time.Duration) {
+	if wall-mono > gapAfter {
+		slept = wall - mono
+	}
+	return slept, max(mono, wall) - poll
 }
 
 // endFailure reports a run of failed polls as one gap, now that it is over.

@@ -63,7 +63,8 @@ func observed(ev []restoretrace.Event, source string) []restoretrace.Event {
 func describe(e restoretrace.Event) string {
 	s := string(e.Kind)
 	if e.USB != nil {
-		s += fmt.Sprintf(" %s pid %04x addr %d %.0f Mbit/s", e.USB.Mode, e.USB.ProductID, e.USB.Address, e.USB.SpeedMbps)
+		s += fmt.Sprintf(" %s pid %04x addr %d %.0f Mbit/s, %d configurations %v %q", e.USB.Mode, e.USB.ProductID,
+			e.USB.Address, e.USB.SpeedMbps, e.USB.Configurations, e.USB.Interfaces, e.USB.Product)
 	}
 	return s
 }

@@ -78,6 +78,7 @@ func (tr *tracker) step(t int64, devs []usb.Device) []restoretrace.Event {
 func usbEvent(t int64, k restoretrace.Kind, s seen) restoretrace.Event {
 	f := s.facts
 	f.PortPath = slices.Clone(f.PortPath)
+	f.Interfaces = slices.Clone(f.Interfaces)
 	f.IBoot = maps.Clone(f.IBoot)
 	return restoretrace.Event{TimeMS: t, Kind: k, Key: s.key, USB: &f}
 }
@@ -91,7 +92,8 @@ func samePhone(a, b string) bool {
 func sameFacts(a, b restoretrace.USBFacts) bool {
 	return a.VendorID == b.VendorID && a.ProductID == b.ProductID && a.Mode == b.Mode &&
 		a.Bus == b.Bus && a.Address == b.Address && slices.Equal(a.PortPath, b.PortPath) &&
-		a.SpeedMbps == b.SpeedMbps && a.Configurations == b.Configurations && maps.Equal(a.IBoot, b.IBoot)
+		a.SpeedMbps == b.SpeedMbps && a.Configurations == b.Configurations && maps.Equal(a.IBoot, b.IBoot) &&
+		slices.Equal(a.Interfaces, b.Interfaces) && a.Product == b.Product
 }
 
 // Facts are the passively read facts of d as a trace records them.
@@ -100,6 +102,7 @@ func Facts(d usb.Device) restoretrace.USBFacts {
 		VendorID: d.VendorID, ProductID: d.ProductID, Mode: string(d.Mode),
 		Bus: d.Bus, Address: d.Address, PortPath: slices.Clone(d.PortPath),
 		SpeedMbps: d.SpeedMbps, Configurations: d.Configurations,
+		Interfaces: slices.Clone(d.Interfaces), Product: d.Product,
 	}
 	if r := d.Recovery; r != nil {
 		f.IBoot = map[string]string{}

@@ -2,6 +2,7 @@ package restorewatch
 
 import (
 	"testing"
+	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
@@ -101,5 +102,26 @@ func TestFacts(t *testing.T) {
 	}
 	if _, ok := f.IBoot["IMEI"]; ok {
 		t.Error("an absent field is recorded")
+	}
+}
+
+func TestLateness(t *testing.T) {
+	const poll, after = 500 * time.Millisecond, 2 * time.Second
+	tests := []struct {
+		name        string
+		mono, wall  time.Duration
+		slept, late time.Duration
+	}{
+		{"on time", 500 * time.Millisecond, 500 * time.Millisecond, 0, 0},
+		{"suspended 42 s (Linux: the monotonic clock stopped)", 500 * time.Millisecond, 42*time.Second + 500*time.Millisecond, 42 * time.Second, 42 * time.Second},
+		{"stopped process (both clocks ran)", 10 * time.Second, 10 * time.Second, 0, 9500 * time.Millisecond},
+		{"NTP step of a second", 500 * time.Millisecond, 1500 * time.Millisecond, 0, time.Second},
+		{"wall clock set back", 500 * time.Millisecond, -time.Hour, 0, 0},
+	}
+	for _, tt := range tests {
+		slept, late := lateness(tt.mono, tt.wall, poll, after)
+		if slept != tt.slept || late != tt.late {
+			t.Errorf("%s: slept %v late %v, want %v %v", tt.name, slept, late, tt.slept, tt.late)
+		}
 	}
 }

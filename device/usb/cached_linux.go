@@ -32,7 +32,10 @@ var errNoCachedSerial = errors.New("the kernel has no cached serial string for t
 // enumerated it, from sysfs (/sys/bus/usb/devices/<bus>-<ports>/serial):
 // no transfer to the device. It goes through libc, not Go's os package, so
 // a umockdev testbed's sysfs is the one read.
-func cachedSerial(d Device) (string, error) {
+func cachedSerial(d Device) (string, error) { return cachedAttr(d, "serial") }
+
+// cachedAttr reads the sysfs attribute attr ("serial", "product") of d.
+func cachedAttr(d Device, attr string) (string, error) {
 	if d.Bus <= 0 || len(d.PortPath) == 0 {
 		return "", errNoCachedSerial
 	}
@@ -46,7 +49,8 @@ func cachedSerial(d Device) (string, error) {
 		}
 		b.WriteString(strconv.Itoa(p))
 	}
-	b.WriteString("/serial")
+	b.WriteByte('/')
+	b.WriteString(attr)
 	path := C.CString(b.String())
 	defer C.free(unsafe.Pointer(path))
 	buf := make([]byte, maxSerial+1)

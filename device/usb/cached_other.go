@@ -10,3 +10,6 @@ var errNoCachedSerial = errors.New("no cached serial string is reachable through
 // descriptors (macOS's IORegistry has one, not read yet), so a passive scan
 // leaves the serial empty rather than ask the device.
 func cachedSerial(Device) (string, error) { return "", errNoCachedSerial }
+
+// cachedAttr: see cachedSerial.
+func cachedAttr(Device, string) (string, error) { return "", errNoCachedSerial }

@@ -40,6 +40,7 @@ type cacheKey struct {
 
 type cacheEntry struct {
 	serial   string
+	product  string
 	recovery *RecoveryInfo
 	err      error
 	at       time.Time
@@ -150,7 +151,7 @@ func (s *Scanner) Snapshot(ctx context.Context) ([]Device, error) {
 			e.at = now
 			s.cache[key] = e
 		}
-		d.Serial, d.Recovery, d.OpenErr = e.serial, e.recovery, e.err
+		d.Serial, d.Recovery, d.OpenErr, d.Product = e.serial, e.recovery, e.err, e.product
 	}
 	for k := range s.cache {
 		if !seen[k] {
@@ -199,6 +200,9 @@ func cachedStrings(d Device) cacheEntry {
 	}
 	serial = textsafe.Clean(serial, maxSerial)
 	e := cacheEntry{serial: serial}
+	if product, err := cachedAttr(d, "product"); err == nil {
+		e.product = textsafe.Clean(product, maxSerial)
+	}
 	if serial != "" && d.Mode.IsLowLevel() {
 		if info, perr := ParseRecoverySerial(serial); perr == nil {
 			e.recovery = &info
@@ -285,6 +289,7 @@ func fromDesc(desc *gousb.DeviceDesc) Device {
 		// gousb fills Configs from libusb_get_config_descriptor: the copy
 		// the OS cached at enumeration (Linux: sysfs/usbfs), no transfer.
 		Configurations: len(desc.Configs),
+		Interfaces:     interfaces(desc.Configs),
 	}
 	d.Mode = mode.FromProductID(d.ProductID)
 	if len(d.PortPath) > 1 { // the root hub is not in the path
@@ -292,6 +297,44 @@ func fromDesc(desc *gousb.DeviceDesc) Device {
 		d.BehindHub = true
 	}
 	return d
+}
+
+// MaxInterfaces bounds Device.Interfaces (a phone in normal mode has about a dozen).
+const MaxInterfaces = 32
+
+// interfaces lists the interfaces of every configuration, by configuration
+// number, as "config.interface:cc/ss/pp" (alternate setting 0).
+func interfaces(cfgs map[int]gousb.ConfigDesc) []string {
+	nums := make([]int, 0, len(cfgs))
+	for n := range cfgs {
+		nums = append(nums, n)
+	}
+	slices.Sort(nums)
+	var out []string
+	for _, n := range nums {
+		for _, in := range cfgs[n].Interfaces {
+			if len(in.AltSettings) == 0 || len(out) == MaxInterfaces {
+				continue
+			}
+			a := in.AltSettings[0]
+			b := strconv.AppendInt(make([]byte, 0, 16), int64(n), 10)
+			b = append(b, '.')
+			b = strconv.AppendInt(b, int64(in.Number), 10)
+			b = append(b, ':')
+			b = appendHex2(b, uint8(a.Class))
+			b = append(b, '/')
+			b = appendHex2(b, uint8(a.SubClass))
+			b = append(b, '/')
+			b = appendHex2(b, uint8(a.Protocol))
+			out = append(out, string(b))
+		}
+	}
+	return out
+}
+
+func appendHex2(b []byte, v uint8) []byte {
+	const hexdigits = "0123456789abcdef"
+	return append(b, hexdigits[v>>4], hexdigits[v&0xF])
 }
 
 // bcdString formats a binary-coded decimal version as gousb's BCD.String

@@ -32,6 +32,14 @@ type Device struct {
 	// unknown). libusb has it from the descriptors the OS read at enumeration:
 	// reading it sends nothing to the device.
 	Configurations int
+	// Interfaces are the interfaces of every configuration, from the same
+	// cached descriptors: "config.interface:class/subclass/protocol" in hex
+	// of alternate setting 0 ("1.0:06/01/01", "4.2:ff/fe/02" is usbmuxd's),
+	// at most MaxInterfaces.
+	Interfaces []string
+	// Product is the product string as the OS cached it at enumeration
+	// (Linux sysfs), read only by a Passive scan; "" otherwise.
+	Product string
 	// Serial is the serial-number string descriptor: the UDID without dash in
 	// normal mode, the iBoot string in recovery/DFU. Empty when it could not be read.
 	Serial string

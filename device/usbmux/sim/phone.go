@@ -104,6 +104,7 @@ func (p Phone) reenumerated() Phone {
 
 func (p Phone) clone() Phone {
 	p.PortPath = slices.Clone(p.PortPath)
+	p.Interfaces = slices.Clone(p.Interfaces)
 	return p
 }
 

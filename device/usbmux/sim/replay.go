@@ -126,6 +126,7 @@ func setUSBFacts(p *Phone, key string, f *restoretrace.USBFacts) {
 	p.ProductID = int(f.ProductID)
 	p.Bus, p.Address, p.PortPath, p.SpeedMbps = f.Bus, f.Address, slices.Clone(f.PortPath), f.SpeedMbps
 	p.BehindHub = len(f.PortPath) > 1
+	p.Configurations, p.Interfaces, p.Product = f.Configurations, slices.Clone(f.Interfaces), f.Product
 	p.LocationID, p.ConnectionSpeed = 0, 0 // recomputed from the new address and speed
 	p.RecoverySerial = ""
 	if p.Mode.IsLowLevel() && len(f.IBoot) > 0 {

@@ -99,6 +99,11 @@ type Phone struct {
 	// (replay.go) sets them as its events say.
 	Unlisted bool `json:",omitempty"`
 	OffUSB   bool `json:",omitempty"`
+	// Configurations, Interfaces and Product are the USB view's cached
+	// descriptor facts (usb.Device's), as a replayed trace recorded them.
+	Configurations int      `json:",omitempty"`
+	Interfaces     []string `json:",omitempty"`
+	Product        string   `json:",omitempty"`
 	// EnterRecoveryWithoutSession makes lockdownd accept EnterRecovery
 	// without a session, as older iOS versions do; current ones answer
 	// SessionInactive and need a paired session first.

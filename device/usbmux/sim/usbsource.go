@@ -67,6 +67,10 @@ func (p Phone) USBDevice() usb.Device {
 		SpeedMbps:  p.SpeedMbps,
 		USBVersion: "2.00",
 		Serial:     p.usbSerial(),
+
+		Configurations: p.Configurations,
+		Interfaces:     slices.Clone(p.Interfaces),
+		Product:        p.Product,
 	}
 	if p.Mode.IsLowLevel() {
 		if info, err := usb.ParseRecoverySerial(d.Serial); err == nil {
