@@ -35,6 +35,7 @@ type Backend struct {
 	addr      string
 	noNetwork bool
 	log       *slog.Logger
+	rec       Recording
 }
 
 // Config is what New needs.
@@ -49,6 +50,8 @@ type Config struct {
 	NoNetwork bool
 	// Logger receives debug logs (nil: discarded).
 	Logger *slog.Logger
+	// Recording configures "Watch my restore" (zero: the window cannot record).
+	Recording Recording
 }
 
 // New returns the window's backend over cfg.Session.
@@ -57,7 +60,7 @@ func New(cfg Config) *Backend {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Backend{sess: cfg.Session, usbErr: cfg.USBErr, addr: cfg.UsbmuxdAddress, noNetwork: cfg.NoNetwork, log: log}
+	return &Backend{sess: cfg.Session, usbErr: cfg.USBErr, addr: cfg.UsbmuxdAddress, noNetwork: cfg.NoNetwork, log: log, rec: cfg.Recording}
 }
 
 var _ app.Backend = (*Backend)(nil)
