@@ -37,6 +37,10 @@ func TestGUIUsage(t *testing.T) {
 		{name: "unknown scenario", args: []string{"--demo", "no-such"}, code: exitUsage, stderr: []string{`unknown demo scenario "no-such"`, "flapping", "healthy", "recovery"}, noStdout: true},
 		{name: "unknown flag", args: []string{"--bogus"}, code: exitUsage, stderr: []string{"bogus"}, noStdout: true},
 		{name: "stray argument", args: []string{"--demo", "healthy", "extra"}, code: exitUsage, stderr: []string{`unexpected argument "extra"`}, noStdout: true},
+		{name: "unknown demo trace", args: []string{"--demo-trace", "no-such"}, code: exitUsage, stderr: []string{"--demo-trace", "success", "lost-after-handover"}, noStdout: true},
+		{name: "demo and demo trace", args: []string{"--demo", "healthy", "--demo-trace", "success"}, code: exitUsage, stderr: []string{"choose one"}, noStdout: true},
+		{name: "bad demo speed", args: []string{"--demo-trace", "success", "--demo-speed", "0"}, code: exitUsage, stderr: []string{"--demo-speed"}, noStdout: true},
+		{name: "gui help names demo traces", args: []string{"--demo-trace", "success", "-h"}, code: exitOK, stdout: []string{"--demo-trace TRACE", "stuck-recovery"}},
 		{name: "bad usbmuxd address", args: []string{"--usbmuxd", "ftp://x"}, code: exitUsage, stderr: []string{"--usbmuxd"}, noStdout: true},
 	}
 	for _, c := range cases {
