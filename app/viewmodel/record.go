@@ -92,6 +92,10 @@ func BuildRecordView(in RecordInput, cat Catalog) RecordView {
 		return v
 	}
 	v.Title = RecordDoneTitle
+	v.Next = ""
+	if st.Timer != restore.TimerNone {
+		v.Stage = fmt.Sprintf("At the end: %s, for %s.", st.Stage.Words(), Duration(time.Duration(st.SinceMS)*time.Millisecond))
+	}
 	v.Hint = ""
 	if in.TracePath != "" {
 		v.Hint = "The recording is kept in " + in.TracePath + "."

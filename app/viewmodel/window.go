@@ -27,8 +27,7 @@ const DemoTracePrefix = "trace "
 // DemoBanner is the banner of the demo window.
 func DemoBanner(scenario string) string {
 	if trace, ok := strings.CutPrefix(scenario, DemoTracePrefix); ok {
-		return fmt.Sprintf("Demo: the recorded restore %q. The phone is simulated; nothing here touches a real iPhone. "+
-			"Press \"Watch my restore\" to replay it.", trace)
+		return fmt.Sprintf("Demo: the recorded restore %q (a simulated phone). Press \"Watch my restore\" to replay it.", trace)
 	}
 	return fmt.Sprintf("Demo: scenario %q. The phone is simulated; nothing here touches a real iPhone.", scenario)
 }
