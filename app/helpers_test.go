@@ -131,13 +131,20 @@ type harness struct {
 
 func newHarness(t *testing.T, b *fakeBackend, opts Options) *harness {
 	t.Helper()
+	return newHarnessOver(t, b, b, opts)
+}
+
+// newHarnessOver runs the UI over backend, which wraps the fake b (a
+// recorder, for one).
+func newHarnessOver(t *testing.T, b *fakeBackend, backend Backend, opts Options) *harness {
+	t.Helper()
 	test.NewTempApp(t)
 	h := &harness{t: t, b: b, q: make(chan func(), 1024), at: time.Date(2026, 5, 20, 10, 15, 0, 0, time.UTC)}
 	opts.Do = func(fn func()) { h.q <- fn }
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return h.at }
 	}
-	h.u = New(fyne.CurrentApp(), b, opts)
+	h.u = New(fyne.CurrentApp(), backend, opts)
 	h.u.Window().Resize(fyne.NewSize(1180, 780))
 	t.Cleanup(func() {
 		h.u.quit()

@@ -50,9 +50,8 @@ func recordDemo(t *testing.T, name string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, newFake(t), Options{NoAutoCheck: true})
-	rec := &fakeRecorder{fakeBackend: h.b, trace: tr}
-	h.u.b = rec
+	fb := newFake(t)
+	h := newHarnessOver(t, fb, &fakeRecorder{fakeBackend: fb, trace: tr}, Options{NoAutoCheck: true})
 	h.u.ToggleRecording()
 	want := 0
 	for _, e := range tr.Events {
@@ -175,8 +174,8 @@ func TestRecordingPictureBoundedRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, newFake(t), Options{NoAutoCheck: true})
-	h.u.b = &blockingRecorder{fakeBackend: h.b, header: tr.Header}
+	fb := newFake(t)
+	h := newHarnessOver(t, fb, &blockingRecorder{fakeBackend: fb, header: tr.Header}, Options{NoAutoCheck: true})
 	h.u.ToggleRecording()
 	h.pump(func() bool { return h.u.st.Recording.Timeline != nil })
 	seq := h.u.st.Recording.Seq
