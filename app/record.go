@@ -85,7 +85,7 @@ func (u *UI) startRecording(seq int) {
 			return // the window is closing
 		}
 		u.opts.Do(func() {
-			u.dispatch(state.RecordEnded{Seq: seq, Err: err})
+			u.dispatch(state.RecordEnded{Seq: seq, Err: err, Time: u.opts.Now()})
 			if v := u.st.Recording.Verdict; v != nil {
 				u.log.Info("restore recording ended", "verdict", v.ID, "steps", v.Steps, "complete", v.Complete)
 			}

@@ -93,9 +93,16 @@ type RecordStopRequested struct{}
 // RecordEnded is the recorder's end (after its record.stop event); Err is
 // why it failed, if it did.
 type RecordEnded struct {
-	Seq int
-	Err error
+	Seq  int
+	Err  error
+	Time time.Time
 }
+
+// QuietAfterRecording is how long after a recording the phones the live
+// view finds again start no automatic check: the restore may still run (the
+// user pressed Stop early), and a check talks to the phone. "Check now"
+// still does.
+const QuietAfterRecording = ReplugAfter
 
 func (RecordRequested) event()     {}
 func (RecordStarted) event()       {}
@@ -156,6 +163,10 @@ func (s State) reduceRecord(ev Event) (State, bool) {
 			return s, true
 		}
 		r.Running, r.Ended, r.Err = false, true, e.Err
+		if !e.Time.IsZero() {
+			s.Now = e.Time
+		}
+		s.QuietUntil = s.Now.Add(QuietAfterRecording)
 		if r.Timeline != nil {
 			// The verdict is made once, here; the pane and the export
 			// both show this one.

@@ -3,6 +3,7 @@ package state
 import (
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
@@ -160,6 +161,24 @@ func TestRecordReduce(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.check(t, tc.evs(recording(t)))
 		})
+	}
+}
+
+// TestRecordNoAutoCheckRightAfter: the phone the live view finds again
+// right after a recording starts no check by itself (the restore may still
+// run); a phone plugged in later does, and "Check now" always does.
+func TestRecordNoAutoCheckRightAfter(t *testing.T) {
+	s := run(recording(t), RecordEnded{Seq: 1, Time: at(100)}, attach(101, phone()))
+	if s.Check.Running {
+		t.Fatal("the phone found again right after the recording started a check")
+	}
+	if s2 := Reduce(s, CheckRequested{Time: at(102)}); !s2.Check.Running {
+		t.Fatal("Check now did not start a check after a recording")
+	}
+	other := phone()
+	other.Key = "other"
+	if s3 := Reduce(s, attach(100+int(QuietAfterRecording/time.Second)+1, other)); !s3.Check.Running {
+		t.Fatal("a phone plugged in later started no check")
 	}
 }
 

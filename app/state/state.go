@@ -134,6 +134,9 @@ type State struct {
 	Demo string
 	// AutoCheck starts a check when a phone is plugged in or the service returns.
 	AutoCheck bool
+	// QuietUntil: phones that appear before it start no automatic check
+	// (the live view finding them again right after a recording).
+	QuietUntil time.Time
 	// Now is the time of the last event.
 	Now time.Time
 
