@@ -78,7 +78,13 @@ func (u *UI) startRecording(seq int) {
 				})
 				u.recordTicker(ctx, seq, info.NowMS)
 			}, func(e restoretrace.Event) {
-				u.opts.Do(func() { u.dispatch(state.RecordEvent{Seq: seq, Event: e}) })
+				t0 := time.Now()
+				u.opts.Do(func() {
+					u.dispatch(state.RecordEvent{Seq: seq, Event: e})
+					// Event to screen: from the recorder's hand-over to the
+					// panes drawn (the GL paint follows on the next frame).
+					u.log.Debug("recorder event on screen", "kind", e.Kind, "latency", time.Since(t0))
+				})
 			})
 		}
 		if u.ctx.Err() != nil {
