@@ -13,6 +13,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+
 	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
@@ -58,4 +60,27 @@ type Backend interface {
 	HostStatus(ctx context.Context) viewmodel.Host
 	// Check runs the diagnostics once, reporting progress from its goroutine.
 	Check(ctx context.Context, opts CheckOptions, progress func(Progress)) (*report.Report, error)
+}
+
+// Recorder is a Backend that can record a restore passively ("Watch my
+// restore"). The window stops its live view (Watch) and any check before it
+// calls RecordRestore, and starts Watch again after it returned.
+type Recorder interface {
+	// RecordRestore records until ctx ends: a cancel cause of
+	// restorewatch.ErrDone ends the recording "done", anything else
+	// "interrupted". started is called once, when the recorder runs; emit
+	// gets every event in order, record.start first and record.stop last,
+	// from the recorder's goroutine. It sends nothing to any phone.
+	RecordRestore(ctx context.Context, started func(RecordInfo), emit func(restoretrace.Event)) error
+}
+
+// RecordInfo describes a recording that started.
+type RecordInfo struct {
+	// Header is the trace's header: its StartedAt is time zero of the events.
+	Header restoretrace.Header
+	// TracePath is where the trace is written ("" for none).
+	TracePath string
+	// NowMS is the recording's clock, in milliseconds since it started (a
+	// replay's runs faster than the wall's).
+	NowMS func() int64
 }

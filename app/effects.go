@@ -19,6 +19,7 @@ func (u *UI) effects() {
 		u.actionSeq = a.Seq
 		u.runAction(a)
 	}
+	u.recordEffects()
 }
 
 func (u *UI) runCheck(c state.Check) {
@@ -26,6 +27,8 @@ func (u *UI) runCheck(c state.Check) {
 		return
 	}
 	ctx, cancel := context.WithCancel(u.ctx)
+	done := make(chan struct{})
+	u.checkCancel, u.checkDone = cancel, done
 	seq := c.Seq
 	opts := CheckOptions{Window: c.Window, Tried: c.Tried}
 	u.log.Info("check started", "window", opts.Window)
@@ -52,6 +55,7 @@ func (u *UI) runCheck(c state.Check) {
 	go func() {
 		defer u.wg.Done()
 		defer cancel()
+		defer close(done)
 		r, err := u.b.Check(ctx, opts, func(p Progress) {
 			u.opts.Do(func() { u.dispatch(state.CheckProgress{Seq: seq, Progress: p}) })
 		})
@@ -59,7 +63,12 @@ func (u *UI) runCheck(c state.Check) {
 			return // the window is closing
 		}
 		u.opts.Do(func() {
+			current := u.st.Check.Running && u.st.Check.Seq == seq
 			u.dispatch(state.CheckDone{Seq: seq, Report: r, Err: err})
+			if !current {
+				u.log.Info("check abandoned", "seq", seq)
+				return
+			}
 			if err != nil || r == nil {
 				u.log.Error("check failed", "err", u.st.RunErr)
 				return

@@ -17,6 +17,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 )
 
@@ -36,7 +37,20 @@ var ErrNoReport = session.ErrNoReport
 // one the panes render) to path in format f, honouring the "include
 // identifiers" tick. A new file is created 0600, as the command line does.
 func (u *UI) ExportTo(path string, f Format) error {
-	if err := session.Export(path, exportReport(u.st, u.cat, u.opts.Now()), f, u.st.IncludeIDs, u.opts.Guide); err != nil {
+	r := exportReport(u.st, u.cat, u.opts.Now())
+	if rec := u.st.Recording; r != nil && r.RestoreTimeline != nil && f == FormatMarkdown && rec.Timeline != nil {
+		// The Markdown carries the timeline picture as a file beside it:
+		// the picture the window shows, drawn from the same timeline,
+		// verdict and "now".
+		name, err := rec.Timeline.WritePictureBeside(path, restore.PictureOptions{NowMS: rec.NowMS, Verdict: rec.Verdict})
+		if err != nil {
+			return err
+		}
+		rt := *r.RestoreTimeline
+		rt.PictureFile = name
+		r.RestoreTimeline = &rt
+	}
+	if err := session.Export(path, r, f, u.st.IncludeIDs, u.opts.Guide); err != nil {
 		return err
 	}
 	u.log.Info("report exported", "format", f, "identifiers", u.st.IncludeIDs)
@@ -46,14 +60,41 @@ func (u *UI) ExportTo(path string, f Format) error {
 // exportReport is the report an export of s at now writes: the selected
 // phone's report the panes show, with the window's headline as its summary
 // and step 5's backup sentences, so the file says what the window says.
+//
+// A finished restore recording goes with it as the report's
+// restore_timeline (the one the recorder pane shows, made once when the
+// recording ended); with no check yet, the report is the recording alone,
+// its verdict the summary.
 func exportReport(s state.State, cat viewmodel.Catalog, now time.Time) *report.Report {
-	if s.View == nil {
+	rt := s.Recording.Report
+	if s.Recording.Running {
+		rt = nil // a running recording has no verdict yet
+	}
+	var r report.Report
+	switch {
+	case s.View != nil:
+		r = *s.View
+		r.Summary = headline(s, cat, s.AnyConnected()).Text
+		r.BackupSummary = backupView(s, now).Lines
+	case rt != nil:
+		r = report.Report{Schema: report.Schema, Simulated: s.Demo != "", GeneratedAt: s.Recording.Requested.UTC(),
+			ToolVersion: s.Recording.Timeline.Header().ToolVersion, Devices: []report.Device{}, Checks: []report.Check{},
+			Findings: []report.Finding{}, Steps: []report.Step{}, Summary: rt.Verdict.Summary,
+			Complete: rt.Complete, IncompleteReasons: rt.IncompleteReasons}
+	default:
 		return nil
 	}
-	r := *s.View
-	r.Summary = headline(s, cat, s.AnyConnected()).Text
-	r.BackupSummary = backupView(s, now).Lines
+	if rt != nil {
+		c := *rt
+		r.RestoreTimeline = &c
+	}
 	return &r
+}
+
+// canExport reports whether the window has something to export: a check's
+// report or a finished recording.
+func canExport(s state.State) bool {
+	return s.View != nil || (s.Recording.Report != nil && !s.Recording.Running)
 }
 
 // Export asks where to save the report the window shows and writes it;
@@ -63,12 +104,12 @@ func (u *UI) Export(f Format) {
 	if u.st.ExportOpen {
 		return
 	}
-	if u.st.View == nil {
+	if !canExport(u.st) {
 		dialog.ShowError(ErrNoReport, u.win)
 		return
 	}
 	u.dispatch(state.ExportOpened{})
-	name := ExportName(u.st.View, f)
+	name := ExportName(exportReport(u.st, u.cat, u.opts.Now()), f)
 	u.opts.SaveDialog(u.win, name, func(path string, err error) {
 		u.dispatch(state.ExportClosed{})
 		if err != nil {
@@ -130,6 +171,9 @@ func ExportName(r *report.Report, f Format) string {
 	}
 	if r == nil {
 		return "restoredoctor-report" + ext
+	}
+	if len(r.Devices) == 0 && r.RestoreTimeline != nil {
+		return "restoredoctor-restore-" + r.GeneratedAt.Local().Format("2006-01-02-1504") + ext
 	}
 	model := "no-phone"
 	if len(r.Devices) > 0 {

@@ -12,6 +12,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
 )
 
 // frame is what the panes draw, derived from one state at one time. Each
@@ -39,6 +40,11 @@ type frame struct {
 	panel     stepsPanel
 
 	details []string
+
+	// The restore recorder: its button and its pane.
+	recordLabel   string
+	recordEnabled bool
+	record        viewmodel.RecordView
 }
 
 // stepsPanel is what the widgets of the steps panel (before/after, the
@@ -143,7 +149,33 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 	f.panel = buildPanel(s, cat, named, f.device, backupView(s, now), now)
 	f.panel.checkEnabled = f.checkEnabled
 	f.details = viewmodel.BuildDetails(s.View, s.Host, s.RunErr)
+	recordFrame(&f, s, cat)
 	return f
+}
+
+// recordFrame puts the restore recording into the frame: the bar's button
+// ("Watch my restore", "Stop" while it runs) and the recorder pane.
+func recordFrame(f *frame, s state.State, cat viewmodel.Catalog) {
+	r := s.Recording
+	f.recordLabel, f.recordEnabled = viewmodel.WatchRestoreLabel, s.RecordOffered()
+	if r.Running {
+		f.recordLabel, f.recordEnabled = viewmodel.StopRecordLabel, !r.StopAsked
+		f.waiting = ""
+		// The live view is paused: its facts would be old.
+		f.card.Subheading, f.card.Lines, f.card.ModeExplanation = viewmodel.RecordPhoneCard, nil, ""
+	}
+	in := viewmodel.RecordInput{Running: r.Running, Started: r.Timeline != nil, Ended: r.Ended, Status: r.Status,
+		Verdict: r.Verdict, TracePath: r.TracePath, Err: r.Err}
+	if r.Timeline != nil {
+		marks, _ := r.Timeline.Marks()
+		for i := len(marks) - 1; i >= 0; i-- {
+			if k := marks[i].Kind; k == restore.MarkMuxDown || k == restore.MarkMuxUp {
+				in.MuxDown = k == restore.MarkMuxDown
+				break
+			}
+		}
+	}
+	f.record = viewmodel.BuildRecordView(in, cat)
 }
 
 // headline is the verdict of the last check as the window states it (and

@@ -15,6 +15,7 @@ import (
 type barPane struct {
 	box          *fyne.Container
 	check        *ringButton
+	record       *ringButton
 	choice       *widget.RadioGroup
 	waiting      *widget.Activity
 	waitingLabel *widget.Label
@@ -40,7 +41,8 @@ func newBarPane(u *UI) *barPane {
 	p.waiting = widget.NewActivity()
 	p.waitingLabel = widget.NewLabel("")
 	p.waitingBox = container.NewHBox(p.waiting, p.waitingLabel)
-	p.box = container.NewHBox(p.check, p.choice, p.waitingBox)
+	p.record = newRingButton(viewmodel.WatchRestoreLabel, theme.MediaRecordIcon(), u.ToggleRecording)
+	p.box = container.NewHBox(p.check, p.choice, p.record, p.waitingBox)
 	return p
 }
 
@@ -52,6 +54,19 @@ func (p *barPane) render(s state.State, f frame) {
 		p.check.Enable()
 	} else if !f.checkEnabled && !p.check.Disabled() {
 		p.check.Disable()
+	}
+	if p.record.Text != f.recordLabel {
+		p.record.SetText(f.recordLabel)
+		icon := theme.MediaRecordIcon()
+		if s.Recording.Running {
+			icon = theme.MediaStopIcon()
+		}
+		p.record.SetIcon(icon)
+	}
+	if f.recordEnabled && p.record.Disabled() {
+		p.record.Enable()
+	} else if !f.recordEnabled && !p.record.Disabled() {
+		p.record.Disable()
 	}
 	want := viewmodel.QuickLabel
 	if s.Window == ThoroughWindow {

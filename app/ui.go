@@ -73,8 +73,20 @@ type UI struct {
 
 	// st is the window's whole state; dispatch is the only writer.
 	st state.State
-	// checkSeq and actionSeq are the checks and actions whose I/O started.
-	checkSeq, actionSeq int
+	// checkSeq, actionSeq and recordSeq are the checks, actions and
+	// recordings whose I/O started.
+	checkSeq, actionSeq, recordSeq int
+	// checkCancel ends the running check's I/O, checkDone is closed when it
+	// has returned (nil when no check ran).
+	checkCancel context.CancelFunc
+	checkDone   chan struct{}
+	// The live view (Backend.Watch): stopped while a restore is recorded.
+	started     bool // Start was called
+	watching    bool
+	watchCancel context.CancelFunc
+	watchDone   chan struct{}
+	// recStop ends the running recording (cause restorewatch.ErrDone: done).
+	recStop context.CancelCauseFunc
 	// headline is the verdict line drawn last (render).
 	headline viewmodel.Verdict
 
@@ -89,6 +101,7 @@ type UI struct {
 	verdict  *verdictPane
 	steps    *stepsPane
 	details  *detailsPane
+	record   *recordPane
 
 	leftBox, rightBox *fyne.Container
 	leftRows          []rowSize // the left box's rows at its last layout (relayout)
@@ -165,18 +178,9 @@ func (u *UI) dispatch(ev state.Event) {
 
 // Start begins watching for phones and probing the host, in the background.
 func (u *UI) Start() {
-	u.wg.Add(2)
-	go func() {
-		defer u.wg.Done()
-		if err := u.b.Watch(u.ctx, func(ev DeviceEvent) {
-			u.opts.Do(func() {
-				u.log.Debug("device", "event", ev.Kind, "source", ev.Source, "mode", ev.Device.Mode)
-				u.dispatch(ev)
-			})
-		}); err != nil && u.ctx.Err() == nil {
-			u.log.Warn("device watch stopped", "err", err)
-		}
-	}()
+	u.started = true
+	u.startWatch()
+	u.wg.Add(1)
 	go func() {
 		defer u.wg.Done()
 		ctx, cancel := context.WithTimeout(u.ctx, 10*time.Second)
@@ -184,6 +188,38 @@ func (u *UI) Start() {
 		h := u.b.HostStatus(ctx)
 		u.opts.Do(func() { u.dispatch(state.HostProbed{Host: h}) })
 	}()
+}
+
+// startWatch runs the live view (Backend.Watch) until stopWatch or the
+// window's end.
+func (u *UI) startWatch() {
+	ctx, cancel := context.WithCancel(u.ctx)
+	done := make(chan struct{})
+	u.watching, u.watchCancel, u.watchDone = true, cancel, done
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		defer close(done)
+		if err := u.b.Watch(ctx, func(ev DeviceEvent) {
+			u.opts.Do(func() {
+				u.log.Debug("device", "event", ev.Kind, "source", ev.Source, "mode", ev.Device.Mode)
+				u.dispatch(ev)
+			})
+		}); err != nil && ctx.Err() == nil {
+			u.log.Warn("device watch stopped", "err", err)
+		}
+	}()
+}
+
+// stopWatch stops the live view; the channel is closed once it returned
+// (nil when it did not run).
+func (u *UI) stopWatch() chan struct{} {
+	if !u.watching {
+		return nil
+	}
+	u.watching = false
+	u.watchCancel()
+	return u.watchDone
 }
 
 // stopWait bounds how long Stop waits for background work to end.
@@ -220,6 +256,7 @@ func (u *UI) build() fyne.CanvasObject {
 	u.verdict = newVerdictPane(u)
 	u.steps = newStepsPane(u)
 	u.details = newDetailsPane()
+	u.record = newRecordPane(u)
 
 	keys := widget.NewLabel(viewmodel.KeyboardHelp)
 	keys.Wrapping = fyne.TextWrapWord
@@ -232,7 +269,7 @@ func (u *UI) build() fyne.CanvasObject {
 		sectionTitle(viewmodel.SectionExport), u.export.box, widget.NewSeparator(),
 		keys,
 	)
-	u.rightBox = container.NewVBox(u.verdict.box, u.steps.box, u.details.box)
+	u.rightBox = container.NewVBox(u.record.box, u.verdict.box, u.steps.box, u.details.box)
 
 	u.leftScroll = container.NewVScroll(container.NewPadded(u.leftBox))
 	u.leftScroll.SetMinSize(fyne.NewSize(300, 200))
@@ -283,6 +320,7 @@ func (u *UI) render() {
 	u.verdict.render(f)
 	u.steps.render(u.st, f)
 	u.details.render(f)
+	u.record.render(u.st, f)
 	relayout(u.leftBox, &u.leftRows)
 	if relayout(u.rightBox, &u.rightRows) {
 		// Content that got shorter (step 5 once a backup is found) must

@@ -36,6 +36,7 @@ type Backend struct {
 	noNetwork  bool
 	backupDirs []string
 	log        *slog.Logger
+	rec        Recording
 }
 
 // Config is what New needs.
@@ -53,6 +54,8 @@ type Config struct {
 	BackupDirs []string
 	// Logger receives debug logs (nil: discarded).
 	Logger *slog.Logger
+	// Recording configures "Watch my restore" (zero: the window cannot record).
+	Recording Recording
 }
 
 // New returns the window's backend over cfg.Session.
@@ -61,7 +64,7 @@ func New(cfg Config) *Backend {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Backend{sess: cfg.Session, usbErr: cfg.USBErr, addr: cfg.UsbmuxdAddress, noNetwork: cfg.NoNetwork, backupDirs: cfg.BackupDirs, log: log}
+	return &Backend{sess: cfg.Session, usbErr: cfg.USBErr, addr: cfg.UsbmuxdAddress, noNetwork: cfg.NoNetwork, backupDirs: cfg.BackupDirs, log: log, rec: cfg.Recording}
 }
 
 var _ app.Backend = (*Backend)(nil)

@@ -63,6 +63,7 @@ func (s State) device(ev DeviceEvent) State {
 		auto := s.AutoCheck && !s.Busy() && !p.CheckedFor && ev.Kind != EventUpdate
 		if auto {
 			p.CheckedFor = true
+			auto = !now.Before(s.QuietUntil)
 		}
 		s.Phones[key] = p
 		if s.Selected == "" {

@@ -23,8 +23,14 @@ var ErrNoReport = errors.New("the engine returned no report")
 // I/O: a check to run shows as Check.Running with a new Seq, an action as
 // Action.Running with a new Seq.
 func Reduce(s State, ev Event) State {
+	if out, ok := s.reduceRecord(ev); ok {
+		return out
+	}
 	switch e := ev.(type) {
 	case DeviceEvent:
+		if s.Recording.Running {
+			return s // the live view is paused: late events are old news
+		}
 		return s.device(e)
 	case HostProbed:
 		h := e.Host

@@ -136,6 +136,9 @@ type State struct {
 	Demo string
 	// AutoCheck starts a check when a phone is plugged in or the service returns.
 	AutoCheck bool
+	// QuietUntil: phones that appear before it start no automatic check
+	// (the live view finding them again right after a recording).
+	QuietUntil time.Time
 	// Now is the time of the last event.
 	Now time.Time
 
@@ -158,6 +161,10 @@ type State struct {
 	View, PrevView *report.Report
 
 	Action Action
+
+	// Recording is "Watch my restore": the running recording or the last
+	// one's verdict (record.go).
+	Recording Recording
 
 	// Expanded and Ack are the user's step toggles and acknowledgements.
 	Expanded map[int]bool
@@ -209,8 +216,9 @@ func (s State) Devices() []viewmodel.Device {
 	return out
 }
 
-// Busy reports whether a check or an action runs.
-func (s State) Busy() bool { return s.Check.Running || s.Action.Running != "" }
+// Busy reports whether a check, an action or a restore recording runs
+// (while recording, nothing may be sent to a phone: no check, no action).
+func (s State) Busy() bool { return s.Check.Running || s.Action.Running != "" || s.Recording.Running }
 
 // UntestedAnswers are the answers the user gave since the last check ran:
 // they may re-rank the steps but are not evidence yet.

@@ -20,8 +20,15 @@ const StripLegend = "Strip: red line = the iPhone dropped off, green line = it c
 // ServiceLabel is the host card's line for usbmuxd / Apple Mobile Device Service.
 const ServiceLabel = "iPhone service"
 
+// DemoTracePrefix starts the demo name of a window opened on a recorded
+// restore (--demo-trace).
+const DemoTracePrefix = "trace "
+
 // DemoBanner is the banner of the demo window.
 func DemoBanner(scenario string) string {
+	if trace, ok := strings.CutPrefix(scenario, DemoTracePrefix); ok {
+		return fmt.Sprintf("Demo: the recorded restore %q (a simulated phone). Press \"Watch my restore\" to replay it.", trace)
+	}
 	return fmt.Sprintf("Demo: scenario %q. The phone is simulated; nothing here touches a real iPhone.", scenario)
 }
 

@@ -37,6 +37,10 @@ func TestGUIUsage(t *testing.T) {
 		{name: "unknown scenario", args: []string{"--demo", "no-such"}, code: exitUsage, stderr: []string{`unknown demo scenario "no-such"`, "flapping", "healthy", "recovery"}, noStdout: true},
 		{name: "unknown flag", args: []string{"--bogus"}, code: exitUsage, stderr: []string{"bogus"}, noStdout: true},
 		{name: "stray argument", args: []string{"--demo", "healthy", "extra"}, code: exitUsage, stderr: []string{`unexpected argument "extra"`}, noStdout: true},
+		{name: "unknown demo trace", args: []string{"--demo-trace", "no-such"}, code: exitUsage, stderr: []string{"--demo-trace", "success", "lost-after-handover"}, noStdout: true},
+		{name: "demo and demo trace", args: []string{"--demo", "healthy", "--demo-trace", "success"}, code: exitUsage, stderr: []string{"choose one"}, noStdout: true},
+		{name: "bad demo speed", args: []string{"--demo-trace", "success", "--demo-speed", "0"}, code: exitUsage, stderr: []string{"--demo-speed"}, noStdout: true},
+		{name: "gui help names demo traces", args: []string{"--demo-trace", "success", "-h"}, code: exitOK, stdout: []string{"--demo-trace TRACE", "stuck-recovery"}},
 		{name: "bad usbmuxd address", args: []string{"--usbmuxd", "ftp://x"}, code: exitUsage, stderr: []string{"--usbmuxd"}, noStdout: true},
 		{name: "help names backup-dir", args: []string{"--demo", "healthy", "-h"}, code: exitOK, stdout: []string{"--backup-dir DIR"}},
 		// A typo must not read as "no backup" on step 5.
@@ -323,4 +327,87 @@ func TestGUINoDisplay(t *testing.T) {
 	if strings.Contains(msg, "goroutine") || strings.Contains(msg, "panic") {
 		t.Errorf("stderr shows a panic:\n%s", msg)
 	}
+}
+
+// TestGUIDemoTraceUnderXvfb opens the real window on a demo trace, presses
+// "Watch my restore" with xdotool and waits for the recording of the
+// replayed trace to end with the trace's verdict (wrong mode, step 5).
+func TestGUIDemoTraceUnderXvfb(t *testing.T) {
+	needTools(t, "Xvfb", "xdotool", "import")
+	disp := startXvfb(t, "1024x640")
+	cmd := exec.Command(binPath, "--demo-trace", "wrong-mode", "--demo-speed", "50")
+	cmd.Env = append(os.Environ(), "DISPLAY="+disp, "LANG=en_US.UTF-8", "HOME="+t.TempDir())
+	var stderr lockedBuffer
+	cmd.Stderr, cmd.Stdout = &stderr, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(20 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("restoredoctor stderr:\n%s", stderr.String())
+		}
+	})
+	waitFor := func(what string, d time.Duration, cond func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(d)
+		for !cond() {
+			select {
+			case err := <-exited:
+				t.Fatalf("restoredoctor exited early: %v", err)
+			case <-time.After(200 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("timed out waiting for %s", what)
+			}
+		}
+	}
+	var winID string
+	waitFor("the window", 60*time.Second, func() bool {
+		out, err := xcmd(t, disp, "xdotool", "search", "--name", "^Restore Doctor")
+		if err == nil && len(strings.Fields(out)) > 0 {
+			winID = strings.Fields(out)[0]
+		}
+		return winID != ""
+	})
+	if name, err := xcmd(t, disp, "xdotool", "getwindowname", winID); err != nil || strings.TrimSpace(name) != "Restore Doctor — Demo: trace wrong-mode" {
+		t.Errorf("window title = %q (%v)", name, err)
+	}
+	time.Sleep(2 * time.Second) // the first layout
+	geo, err := xcmd(t, disp, "xdotool", "getwindowgeometry", "--shell", winID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := map[string]int{}
+	for _, line := range strings.Fields(geo) {
+		if k, v, ok := strings.Cut(line, "="); ok {
+			g[k], _ = strconv.Atoi(v)
+		}
+	}
+	// "Watch my restore" is the third control of the bar, below the banner.
+	if out, err := xcmd(t, disp, "xdotool", "mousemove", strconv.Itoa(g["X"]+538), strconv.Itoa(g["Y"]+65), "click", "1"); err != nil {
+		t.Fatalf("xdotool: %v\n%s", err, out)
+	}
+	waitFor("the recording to start", 10*time.Second, func() bool { return strings.Contains(stderr.String(), "restore recording requested") })
+	waitFor("the recording's verdict", 60*time.Second, func() bool { return strings.Contains(stderr.String(), "restore recording ended") })
+	if s := stderr.String(); !strings.Contains(s, "verdict=wrong_mode") || !strings.Contains(s, "steps=[5]") {
+		t.Errorf("the window's verdict is not the trace's (wrong_mode, step 5):\n%s", s)
+	}
+	shot := filepath.Join(t.TempDir(), "shot.png")
+	if out, err := xcmd(t, disp, "import", "-window", "root", shot); err != nil {
+		t.Fatalf("import: %v\n%s", err, out)
+	}
+	if dir := os.Getenv("RESTOREDOCTOR_SHOTS"); dir != "" {
+		data, _ := os.ReadFile(shot)
+		_ = os.WriteFile(filepath.Join(dir, "xvfb-demo-trace-wrong-mode.png"), data, 0o644)
+	}
+	assertNotBlank(t, shot)
 }
