@@ -14,7 +14,7 @@ import (
 // scripts/windows/test.sh runs under Wine (its pkgs list), where t.TempDir's
 // cleanup fails.
 var wineRun = []string{"assets", "device/mode", "device/model", "device/usb", "device/usbmux", "device/wintree",
-	"device/restoretrace", "device/restorewatch",
+	"device/restoretrace",
 	"diagnostics", "app/viewmodel", "internal/localefix"}
 
 var tempDirCall = regexp.MustCompile(`\b(t|tb|f)\.TempDir\(\)`)
