@@ -29,6 +29,16 @@ import (
 
 func newTestBackend(t *testing.T, scenario string) *Backend {
 	t.Helper()
+	srv, sess, _ := startTestSession(t, scenario, session.Config{SampleEvery: 200 * time.Millisecond})
+	return &Backend{sess: sess, addr: srv.Addr(), noNetwork: true, log: slog.New(slog.DiscardHandler)}
+}
+
+// startTestSession starts the simulator with scenario on a unix socket in a
+// short temporary folder (returned: unix socket paths are limited) and a
+// session over it; cfg gives the session's timings, the rest is filled in.
+// Everything is closed at cleanup.
+func startTestSession(t *testing.T, scenario string, cfg session.Config) (*sim.Server, *session.Session, string) {
+	t.Helper()
 	sc, err := sim.Builtin(scenario)
 	if err != nil {
 		t.Fatal(err)
@@ -50,14 +60,8 @@ func newTestBackend(t *testing.T, scenario string) *Backend {
 	log := slog.New(slog.DiscardHandler)
 	engine := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource(), Logger: log, ToolVersion: "test"})
 	t.Cleanup(func() { engine.Close() })
-	b := &Backend{
-		sess: session.New(session.Config{Engine: engine, USB: srv.USBSource(), Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}),
-			Logger: log, SampleEvery: 200 * time.Millisecond}),
-		addr:      srv.Addr(),
-		noNetwork: true,
-		log:       log,
-	}
-	return b
+	cfg.Engine, cfg.USB, cfg.Usbmux, cfg.Logger = engine, srv.USBSource(), usbmux.NewClient(addr, usbmux.Options{Logger: log}), log
+	return srv, session.New(cfg), dir
 }
 
 // collector gathers Watch events until a condition holds.

@@ -4,7 +4,6 @@ package live
 // on a real socket: while the window records, nothing reaches the phone.
 
 import (
-	"context"
 	"log/slog"
 	"maps"
 	"os"
@@ -19,9 +18,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/app"
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
-	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
-	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
@@ -71,29 +68,8 @@ func phoneRequests(st sim.Stats) map[string]int {
 }
 
 func TestWindowRecordingSendsNothingToThePhone(t *testing.T) {
-	sc, err := sim.Builtin("healthy")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir, err := os.MkdirTemp("", "rdrec")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	srv, err := sim.Start(context.Background(), "unix://"+filepath.Join(dir, "mux"), sc, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	addr, err := usbmux.ResolveAddress(srv.Addr())
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, sess, dir := startTestSession(t, "healthy", session.Config{PollInterval: 50 * time.Millisecond, SampleEvery: 100 * time.Millisecond})
 	log := slog.New(slog.DiscardHandler)
-	engine := diagnostics.NewEngine(diagnostics.Config{USB: srv.USBSource(), Logger: log, ToolVersion: "test"})
-	t.Cleanup(func() { engine.Close() })
-	sess := session.New(session.Config{Engine: engine, USB: srv.USBSource(), Usbmux: usbmux.NewClient(addr, usbmux.Options{Logger: log}),
-		Logger: log, PollInterval: 50 * time.Millisecond, SampleEvery: 100 * time.Millisecond})
 	tracePath := filepath.Join(dir, "rec.jsonl")
 	b := New(Config{Session: sess, UsbmuxdAddress: srv.Addr(), NoNetwork: true, Logger: log, Recording: Recording{
 		USB:       func(*slog.Logger) (usb.Source, func(), error) { return srv.USBSource(), func() {}, nil },
