@@ -3,8 +3,8 @@ package app
 import (
 	"encoding/json"
 	"io"
-	"log"
 	"io/fs"
+	"log"
 	"strings"
 	"testing"
 	"unicode"
