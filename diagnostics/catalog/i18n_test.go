@@ -194,3 +194,20 @@ func TestParsedTextNotInTheBundle(t *testing.T) {
 		t.Errorf("unchanged title in German = %q", got)
 	}
 }
+
+// BenchmarkStepDetail measures StepDetail, which looks every line up in
+// the current language, in English and in German.
+func BenchmarkStepDetail(b *testing.B) {
+	c := MustDefault()
+	for _, lang := range []string{"en", "de"} {
+		b.Run(lang, func(b *testing.B) {
+			if err := i18n.Use(lang); err != nil {
+				b.Fatal(err)
+			}
+			defer func() { _ = i18n.Use("en") }()
+			for b.Loop() {
+				_ = c.StepDetail(5, "linux", FamilyUnknown)
+			}
+		})
+	}
+}
