@@ -1,6 +1,8 @@
 package catalog
 
 import (
+	"encoding/json"
+	"path"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -9,6 +11,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog/internal/catfile"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog/internal/catgen"
 	"github.com/restoredoctor/restoredoctor/internal/gentest"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // TestGeneratedCatalogCurrent fails when catalog_gen.go or the English
@@ -55,4 +58,49 @@ func TestGeneratedCatalogCurrent(t *testing.T) {
 	if loaded := MustDefault(); !reflect.DeepEqual(loaded, parsed) {
 		t.Error("Load() differs from Parse(assets JSON)")
 	}
+}
+
+// TestTranslationsMatchTheEnglish: every steps message of every translation
+// carries the hash of the English text it was translated from, and that is
+// the English text of today. A reworded sentence, or a line inserted into a
+// step (which shifts the IDs after it), fails here until the translations
+// are redone: a worried user must never follow another sentence's
+// translation.
+func TestTranslationsMatchTheEnglish(t *testing.T) {
+	en := bundleHashes(t, "steps.en.json")
+	for _, l := range i18n.Supported()[1:] {
+		name := "steps." + l.Code + ".json"
+		for id, h := range bundleHashes(t, name) {
+			switch {
+			case en[id] == "":
+				// The completeness test in internal/i18n names extra messages.
+			case h == "":
+				t.Errorf("assets/lang/%s: %s has no \"hash\": copy it from steps.en.json once the translation is checked", name, id)
+			case h != en[id]:
+				t.Errorf("assets/lang/%s: %s was translated from an older English text: translate it again, then copy the hash from steps.en.json", name, id)
+			}
+		}
+	}
+}
+
+// bundleHashes returns the "hash" of every message in assets/lang/name.
+func bundleHashes(t *testing.T, name string) map[string]string {
+	t.Helper()
+	data, err := assets.FS.ReadFile(path.Join(i18n.BundleDir, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(data, &raw); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	out := make(map[string]string, len(raw))
+	for id, v := range raw {
+		var m struct {
+			Hash string `json:"hash"`
+		}
+		_ = json.Unmarshal(v, &m) // a plain string has no hash
+		out[id] = m.Hash
+	}
+	return out
 }

@@ -2,6 +2,8 @@ package catfile
 
 import (
 	"bytes"
+	"crypto/sha1"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,6 +56,16 @@ type Message struct {
 	English string
 	// Description tells the translator where the text is shown.
 	Description string
+}
+
+// Hash is the fingerprint of an English text that the bundles keep beside
+// every steps message ("hash", a go-i18n field): a translation carries the
+// hash of the English it was made from, so a test finds translations whose
+// English has changed since (or moved: a line inserted shifts the IDs after
+// it).
+func Hash(english string) string {
+	sum := sha1.Sum([]byte(english))
+	return "sha1-" + hex.EncodeToString(sum[:8])
 }
 
 // visitor is called with every user-visible text of the catalogue: its

@@ -129,7 +129,8 @@ func writeValue(b *bytes.Buffer, v reflect.Value, elide bool) error {
 
 // Bundle returns assets/lang/steps.en.json: every message of the catalogue
 // and the backup steps (catfile.Messages) as a go-i18n bundle, English, with
-// the translator's description, keys sorted, 2-space indent.
+// the translator's description and the English text's hash (catfile.Hash),
+// keys sorted, 2-space indent.
 func Bundle(f catfile.File, bk catfile.Backup) ([]byte, error) {
 	msgs, err := catfile.Messages(f, &bk)
 	if err != nil {
@@ -137,11 +138,12 @@ func Bundle(f catfile.File, bk catfile.Backup) ([]byte, error) {
 	}
 	type entry struct {
 		Description string `json:"description,omitempty"`
+		Hash        string `json:"hash"`
 		Other       string `json:"other"`
 	}
 	m := make(map[string]entry, len(msgs))
 	for _, msg := range msgs {
-		m[msg.ID] = entry{Description: msg.Description, Other: msg.English}
+		m[msg.ID] = entry{Description: msg.Description, Hash: catfile.Hash(msg.English), Other: msg.English}
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
