@@ -211,3 +211,55 @@ func BenchmarkStepDetail(b *testing.B) {
 		})
 	}
 }
+
+// TestGlossaryButtonNames: in every language the recovery-mode buttons
+// use the glossary's terms (docs/translations/glossary/<code>.md: Apple's
+// localized button names and recovery-mode term), so they match what the
+// user reads in Apple's article and on the phone.
+func TestGlossaryButtonNames(t *testing.T) {
+	type terms struct{ recovery, up, down, side, home, top string }
+	glossary := map[string]terms{
+		"de":      {"Wiederherstellungsmodus", "Lauter-Taste", "Leiser-Taste", "Seitentaste", "Home-Taste", "obere"},
+		"es":      {"modo de recuperación", "botón de subir volumen", "botón de bajar volumen", "botón lateral", "botón de inicio", "botón superior"},
+		"fr":      {"mode de récupération", "bouton d’augmentation du volume", "bouton de diminution du volume", "bouton latéral", "bouton principal", "bouton supérieur"},
+		"it":      {"modalità di recupero", "tasto di aumento del volume", "tasto di riduzione del volume", "tasto laterale", "tasto Home", "tasto superiore"},
+		"pt-BR":   {"modo de recuperação", "botão de aumentar volume", "botão de diminuir volume", "botão lateral", "botão de Início", "botão superior"},
+		"ja":      {"リカバリモード", "音量を上げるボタン", "音量を下げるボタン", "サイドボタン", "ホームボタン", "トップボタン"},
+		"ko":      {"복구 모드", "음량 높이기 버튼", "음량 낮추기 버튼", "측면 버튼", "홈 버튼", "상단 버튼"},
+		"zh-Hans": {"恢复模式", "调高音量按钮", "调低音量按钮", "侧边按钮", "主屏幕按钮", "顶部按钮"},
+		"zh-Hant": {"復原模式", "調高音量按鈕", "調低音量按鈕", "側邊按鈕", "主畫面按鈕", "頂端按鈕"},
+	}
+	c := MustDefault()
+	for _, l := range i18n.Supported()[1:] {
+		g, ok := glossary[l.Code]
+		if !ok {
+			t.Errorf("%s: no glossary terms in this test", l.Code)
+			continue
+		}
+		t.Run(l.Code, func(t *testing.T) {
+			use(t, l.Code)
+			want := map[string][]string{
+				FamilyFaceIDOr8Later:   {g.up, g.down, g.side, g.recovery},
+				FamilyIPhone7:          {g.down, g.side, g.recovery},
+				FamilyHomeButton:       {g.home, g.top, g.recovery},
+				FamilyIPadNoHomeButton: {g.top, g.recovery},
+				FamilyUnknown:          {g.up, g.down, g.side, g.home, g.top, g.recovery},
+			}
+			for fam, words := range want {
+				text := strings.Join(c.RecoveryButtons(fam).Lines(), "\n")
+				for _, w := range words {
+					if !strings.Contains(text, w) {
+						t.Errorf("%s: glossary term %q missing from %q", fam, w, text)
+					}
+				}
+			}
+			// Step 4's force restart names the same buttons; step 5 the mode.
+			if s := strings.Join(c.Step(4).Instructions, " "); !strings.Contains(s, g.up) || !strings.Contains(s, g.side) {
+				t.Errorf("step 4 force restart lacks %q or %q: %q", g.up, g.side, s)
+			}
+			if s := c.Step(5); !strings.Contains(s.Title+strings.Join(s.Instructions, " "), g.recovery) {
+				t.Errorf("step 5 lacks %q", g.recovery)
+			}
+		})
+	}
+}
