@@ -1,14 +1,12 @@
 package viewmodel
 
 import (
-	"encoding/json"
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/restoredoctor/restoredoctor/assets"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
 
@@ -223,24 +221,24 @@ func sentence(s string) string {
 	return s
 }
 
-// backupStepsFile is assets/steps/backup.json.
+// backupStepsFile is assets/steps/backup.json, in the current language.
 type backupStepsFile struct {
-	NeedsIOS string                 `json:"needs_ios"`
-	Ways     map[string][]BackupWay `json:"ways"`
+	NeedsIOS string
+	Ways     map[string][]BackupWay
 }
 
-// backupSteps is assets/steps/backup.json, decoded once, on first use.
-var backupSteps = sync.OnceValue(func() backupStepsFile {
-	var f backupStepsFile
-	b, err := assets.FS.ReadFile("steps/backup.json")
-	if err == nil {
-		err = json.Unmarshal(b, &f)
-	}
-	if err != nil {
-		panic("assets/steps/backup.json: " + err.Error()) // embedded data; TestBackupSteps keeps it valid
+// backupSteps returns assets/steps/backup.json in the current language,
+// from the step catalogue (diagnostics/catalog), which owns that file.
+func backupSteps() backupStepsFile {
+	c := catalog.MustDefault()
+	f := backupStepsFile{NeedsIOS: c.BackupNeedsIOS(), Ways: map[string][]BackupWay{}}
+	for _, k := range []string{"darwin", "windows", "other"} {
+		for _, w := range c.BackupWays(k) {
+			f.Ways[k] = append(f.Ways[k], BackupWay{App: w.App, Steps: w.Steps})
+		}
 	}
 	return f
-})
+}
 
 // waysKey is the key of goos in backup.json's ways.
 func waysKey(goos string) string {

@@ -1,13 +1,25 @@
 // Package catalog holds the fix-step catalogue (assets/steps/catalog.json):
 // the six steps' titles, summaries, instructions per OS and warnings, the
 // "see a professional" text, recovery-mode buttons per model family, and the
-// fix texts of findings that have no step. The text is data, not code: go
-// generate writes the JSON file into catalog_gen.go as a Go value (a test
-// fails while the two disagree), so the program parses no JSON at run time.
+// fix texts of findings that have no step, and the ways to back up before a
+// restore (assets/steps/backup.json). The text is data, not code: go
+// generate writes the JSON files into catalog_gen.go as Go values (a test
+// fails while they disagree), so the program parses no JSON at run time.
+//
+// The JSON files are the one English source. go generate also writes every
+// text into the translation bundle assets/lang/steps.en.json under an ID
+// derived from where it sits ("steps.1.title", "steps.1.instructions.0",
+// "steps.5.by_os.windows.0", "steps.recovery.iphone-7.1",
+// "steps.backup.icloud.0"); the translations are steps.<language>.json
+// beside it. Every accessor returns the text in internal/i18n's current
+// language, so the window, the reports and the command line show the
+// catalogue in the user's language; a text that differs from the bundle's
+// English (a document given to Parse) is shown as written.
 //
 // It imports only device/model (the recovery-button families), its internal
-// catfile (the file's form) and diagnostics/report (for the Guide interface
-// it implements); it must not import diagnostics/rules or app/.
+// catfile (the file's form), internal/i18n and diagnostics/report (for the
+// Guide interface it implements); it must not import diagnostics/rules or
+// app/.
 package catalog
 
 import (
@@ -19,10 +31,18 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog/internal/catfile"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Path is where the catalogue lives inside assets.FS.
 const Path = "steps/catalog.json"
+
+// BackupPath is where the ways to back up live inside assets.FS.
+const BackupPath = "steps/backup.json"
+
+// BundlePath is the English translation bundle go generate writes from the
+// catalogue, inside assets.FS.
+const BundlePath = "lang/steps.en.json"
 
 //go:generate go run gen.go
 
@@ -102,23 +122,34 @@ type RecoveryInstructions struct {
 	Alternatives []RecoveryInstructions
 }
 
-// Lines renders the instructions as plain lines, alternatives included.
+// Lines renders the instructions as plain lines, alternatives included,
+// in the current language.
 func (r RecoveryInstructions) Lines() []string {
 	var out []string
 	out = append(out, r.Steps...)
 	for _, a := range r.Alternatives {
-		out = append(out, a.AppliesTo+": "+strings.Join(a.Steps, " "))
+		out = append(out, i18n.T(catfile.Prefix+"label.alternative", i18n.Args{"Models": a.AppliesTo, "Steps": strings.Join(a.Steps, " ")}))
 	}
 	return out
 }
 
+// BackupWay is one way to back up an iPhone now (an app or iCloud) with
+// its steps.
+type BackupWay struct {
+	App   string
+	Steps []string
+}
+
 // Catalog is the loaded step catalogue. It is immutable; every accessor
-// returns copies, so it is safe for concurrent use.
+// returns copies in the current language, so it is safe for concurrent use.
 type Catalog struct {
-	steps        [6]StepInfo
-	professional StepInfo
-	recovery     map[string]RecoveryInstructions
-	fixTexts     map[string]string
+	// The English texts and, in the same shape, their message IDs.
+	steps, stepIDs               [6]StepInfo
+	professional, professionalID StepInfo
+	recovery, recoveryIDs        map[string]RecoveryInstructions
+	fixTexts, fixIDs             map[string]string
+	labels, labelIDs             map[string]string
+	backup, backupIDs            catfile.Backup
 }
 
 var (
@@ -133,7 +164,7 @@ var (
 // TestGeneratedCatalogCurrent fails when the two disagree.
 func Load() (*Catalog, error) {
 	loadOnce.Do(func() {
-		loaded, loadErr = build(embedded())
+		loaded, loadErr = build(embedded(), embeddedBackup())
 	})
 	return loaded, loadErr
 }
@@ -158,15 +189,58 @@ func Parse(data []byte) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return build(f)
+	return build(f, embeddedBackup())
 }
 
-// build checks a decoded catalogue (see Parse) and makes the Catalog.
-func build(f catfile.File) (*Catalog, error) {
+// Check validates a catalogue document together with a backup.json
+// document, as Load will see them once go generate has turned them into Go
+// (the generator runs it first, so it never writes what Load would refuse).
+func Check(catalogJSON, backupJSON []byte) error {
+	f, err := catfile.Decode(catalogJSON)
+	if err != nil {
+		return err
+	}
+	bk, err := catfile.DecodeBackup(backupJSON)
+	if err != nil {
+		return err
+	}
+	_, err = build(f, bk)
+	return err
+}
+
+// labelKeys are the labels a catalogue must have.
+var labelKeys = []string{"alternative", "recovery_buttons", "technical_details"}
+
+// backupSystems are the keys of backup.json's ways.
+var backupSystems = []string{"darwin", "windows", "other"}
+
+// build checks a decoded catalogue (see Parse) and the ways to back up,
+// and makes the Catalog.
+func build(f catfile.File, bk catfile.Backup) (*Catalog, error) {
+	c, err := buildText(f, bk)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := catfile.Messages(f, &bk); err != nil {
+		return nil, err
+	}
+	idf, idb := catfile.IDs(f, bk)
+	ids, err := buildText(idf, idb)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: parse: message IDs: %w", err)
+	}
+	c.stepIDs, c.professionalID, c.recoveryIDs, c.fixIDs, c.labelIDs, c.backupIDs =
+		ids.steps, ids.professional, ids.recovery, ids.fixTexts, ids.labels, ids.backup
+	return c, nil
+}
+
+// buildText makes the Catalog's English half; its rules apply to the IDs
+// too, since every text has an ID (literal texts keep one: see IDs).
+func buildText(f catfile.File, bk catfile.Backup) (*Catalog, error) {
 	if f.Version != 1 {
 		return nil, fmt.Errorf("catalog: parse: unsupported version %d (want 1)", f.Version)
 	}
-	c := &Catalog{recovery: map[string]RecoveryInstructions{}, fixTexts: map[string]string{}}
+	c := &Catalog{recovery: map[string]RecoveryInstructions{}, fixTexts: map[string]string{}, labels: map[string]string{}, backup: bk}
 	seen := [7]bool{}
 	for _, s := range f.Steps {
 		if s.Number < 1 || s.Number > 6 {
@@ -222,6 +296,25 @@ func build(f catfile.File) (*Catalog, error) {
 		}
 		c.fixTexts[id] = text
 	}
+	for _, k := range labelKeys {
+		if strings.TrimSpace(f.Labels[k]) == "" {
+			return nil, fmt.Errorf("catalog: parse: label %q missing", k)
+		}
+	}
+	c.labels = f.Labels
+	if strings.TrimSpace(bk.NeedsIOS) == "" {
+		return nil, fmt.Errorf("catalog: parse: backup: needs_ios is empty")
+	}
+	for _, sys := range backupSystems {
+		if len(bk.Ways[sys]) == 0 {
+			return nil, fmt.Errorf("catalog: parse: backup: no ways for %q", sys)
+		}
+		for _, w := range bk.Ways[sys] {
+			if w.App == "" || len(w.Steps) == 0 || slices.Contains(w.Steps, "") {
+				return nil, fmt.Errorf("catalog: parse: backup: %s: app and steps must not be empty", sys)
+			}
+		}
+	}
 	return c, nil
 }
 
@@ -251,28 +344,16 @@ func info(s catfile.Step) (StepInfo, error) {
 	return StepInfo(s), nil
 }
 
-// clone copies the slices and map so callers cannot change the catalogue.
-func (s StepInfo) clone() StepInfo {
-	s.Instructions = slices.Clone(s.Instructions)
-	if s.InstructionsByOS != nil {
-		m := make(map[string][]string, len(s.InstructionsByOS))
-		for k, v := range s.InstructionsByOS {
-			m[k] = slices.Clone(v)
-		}
-		s.InstructionsByOS = m
-	}
-	return s
-}
-
-// Step returns step n (1–6); the zero StepInfo for any other n.
+// Step returns step n (1–6) in the current language; the zero StepInfo
+// for any other n.
 func (c *Catalog) Step(n int) StepInfo {
 	if n < 1 || n > 6 {
 		return StepInfo{}
 	}
-	return c.steps[n-1].clone()
+	return localize(c.steps[n-1], c.stepIDs[n-1])
 }
 
-// Steps returns the six steps in order.
+// Steps returns the six steps in order, in the current language.
 func (c *Catalog) Steps() []StepInfo {
 	out := make([]StepInfo, 0, 6)
 	for n := 1; n <= 6; n++ {
@@ -281,47 +362,75 @@ func (c *Catalog) Steps() []StepInfo {
 	return out
 }
 
-// Title returns step n's title ("" outside 1–6).
+// Title returns step n's title in the current language ("" outside 1–6).
 func (c *Catalog) Title(n int) string {
 	if n < 1 || n > 6 {
 		return ""
 	}
-	return c.steps[n-1].Title
+	return tr(c.stepIDs[n-1].Title, c.steps[n-1].Title)
 }
 
-// Professional returns the "See a professional" entry (Number 0).
-func (c *Catalog) Professional() StepInfo { return c.professional.clone() }
+// Professional returns the "See a professional" entry (Number 0) in the
+// current language.
+func (c *Catalog) Professional() StepInfo { return localize(c.professional, c.professionalID) }
 
-// RecoveryButtons returns the recovery-mode instructions for a family; an
-// unknown or empty family gets the generic "unknown" instructions, which
-// list every family.
+// RecoveryButtons returns the recovery-mode instructions for a family in
+// the current language; an unknown or empty family gets the generic
+// "unknown" instructions, which list every family.
 func (c *Catalog) RecoveryButtons(family string) RecoveryInstructions {
-	r, ok := c.recovery[family]
-	if !ok {
-		r = c.recovery[FamilyUnknown]
+	if _, ok := c.recovery[family]; !ok {
+		family = FamilyUnknown
 	}
-	r.Steps = slices.Clone(r.Steps)
-	r.Alternatives = slices.Clone(r.Alternatives)
-	return r
+	return localizeRecovery(c.recovery[family], c.recoveryIDs[family])
 }
 
 // FixText returns the fix text of a finding that has no step of its own
-// (usb.access_denied, lockdown.untrusted); ok is false for other ids.
+// (usb.access_denied, lockdown.untrusted) in the current language; ok is
+// false for other ids.
 func (c *Catalog) FixText(findingID string) (string, bool) {
 	t, ok := c.fixTexts[findingID]
-	return t, ok
+	if !ok {
+		return "", false
+	}
+	return tr(c.fixIDs[findingID], t), true
+}
+
+// BackupWays returns the ways to back up an iPhone now on goos (a
+// runtime.GOOS value; other than "darwin" and "windows" gets the ways for
+// other systems), in the current language.
+func (c *Catalog) BackupWays(goos string) []BackupWay {
+	if goos != "darwin" && goos != "windows" {
+		goos = "other"
+	}
+	ids := c.backupIDs.Ways[goos]
+	var out []BackupWay
+	for i, w := range c.backup.Ways[goos] {
+		out = append(out, BackupWay{App: w.App, Steps: trAll(ids[i].Steps, w.Steps)})
+	}
+	return out
+}
+
+// BackupNeedsIOS says, in the current language, that a backup needs the
+// iPhone running iOS (shown for a phone in recovery or DFU mode).
+func (c *Catalog) BackupNeedsIOS() string {
+	return tr(c.backupIDs.NeedsIOS, c.backup.NeedsIOS)
+}
+
+// label returns the catalogue's label k in the current language.
+func (c *Catalog) label(k string, args ...i18n.Args) string {
+	return tr(c.labelIDs[k], c.labels[k], args...)
 }
 
 // StepDetail implements report.Guide: the step's summary, warning and
-// instructions for hostOS; step 5 also gets the recovery-mode buttons of
-// recoveryFamily. Number 0 is "See a professional".
+// instructions for hostOS in the current language; step 5 also gets the
+// recovery-mode buttons of recoveryFamily. Number 0 is "See a professional".
 func (c *Catalog) StepDetail(number int, hostOS, recoveryFamily string) report.StepDetail {
 	var s StepInfo
 	switch {
 	case number == 0:
-		s = c.professional
+		s = c.Professional()
 	case number >= 1 && number <= 6:
-		s = c.steps[number-1]
+		s = c.Step(number)
 	default:
 		return report.StepDetail{}
 	}
@@ -332,14 +441,14 @@ func (c *Catalog) StepDetail(number int, hostOS, recoveryFamily string) report.S
 		Instructions:           s.InstructionsFor(hostOS),
 	}
 	if det := s.DetailsFor(hostOS); len(det) > 0 {
-		d.Instructions = append(d.Instructions, "Technical details:")
+		d.Instructions = append(d.Instructions, c.label("technical_details"))
 		for _, l := range det {
 			d.Instructions = append(d.Instructions, "  "+l)
 		}
 	}
 	if number == 5 {
 		r := c.RecoveryButtons(recoveryFamily)
-		d.Instructions = append(d.Instructions, "Recovery-mode buttons ("+r.AppliesTo+"):")
+		d.Instructions = append(d.Instructions, c.label("recovery_buttons", i18n.Args{"Models": r.AppliesTo}))
 		for _, l := range r.Lines() {
 			d.Instructions = append(d.Instructions, "  "+l)
 		}

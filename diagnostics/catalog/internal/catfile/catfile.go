@@ -25,6 +25,13 @@ type File struct {
 	Professional    Step                `json:"professional"`
 	RecoveryButtons map[string]Recovery `json:"recovery_buttons"`
 	FixTexts        map[string]string   `json:"fix_texts"`
+	// Labels are the catalogue's own sentence frames (the "Technical
+	// details:" heading, the recovery-buttons heading, an alternative's
+	// line), go-i18n templates with {{.Name}} placeholders.
+	Labels map[string]string `json:"labels"`
+	// Literal lists texts shown as written in every language (commands
+	// such as "idevicerestore --erase --latest"): they get no message ID.
+	Literal []string `json:"literal"`
 }
 
 // Step is one step (or "see a professional") as the file writes it. Its
