@@ -131,9 +131,10 @@ func Confirm(stdin io.Reader, stderr io.Writer, k Kind, name string, m mode.Mode
 		args["Phrase"] = phrase
 		fmt.Fprint(stderr, i18n.T("actions.cli.confirm_enter", args)+" ")
 		line, _ := in.ReadString('\n')
-		line = strings.TrimSpace(line)
-		// The English phrase is always accepted too: it is the one the docs show.
-		return strings.EqualFold(line, phrase) || strings.EqualFold(line, "I have a backup")
+		// Typed apostrophes are straight ones; the English phrase is always
+		// accepted too: it is the one the docs show.
+		typed := strings.ReplaceAll(strings.TrimSpace(line), "’", "'")
+		return strings.EqualFold(typed, strings.ReplaceAll(phrase, "’", "'")) || strings.EqualFold(typed, "I have a backup")
 	}
 	fmt.Fprint(stderr, i18n.T("actions.cli.confirm", args)+" ")
 	line, _ := in.ReadString('\n')
