@@ -92,6 +92,11 @@ func checkSecuritySoftware(ctx context.Context, opts CommandOptions) Result {
 			res.Detail = i18n.T("host.security.no_security_center")
 			return res
 		}
+		if errors.Is(err, security.ErrEmptyOutput) {
+			res.Status = report.StatusError
+			res.Detail = i18n.T("host.security.empty_output")
+			return res
+		}
 		if err != nil {
 			res.Status = report.StatusError
 			res.Detail = i18n.T("host.security.bad_output", i18n.Args{"Source": "Windows Security Center", "Err": err.Error()})

@@ -117,6 +117,9 @@ func checkWindowsSoftware(ctx context.Context, opts SoftwareOptions) Result {
 		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: i18n.T("host.software.windows_unknown", i18n.Args{"Err": joinDetail(regErr, err)})}
 	}
 	inv, perr := software.ParseWindowsInventory(out.Stdout)
+	if errors.Is(perr, software.ErrEmptyOutput) && regErr == nil {
+		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: i18n.T("host.security.empty_output")}
+	}
 	if perr != nil {
 		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: i18n.T("host.software.windows_unknown", i18n.Args{"Err": joinDetail(regErr, perr)})}
 	}
