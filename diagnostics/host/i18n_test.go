@@ -108,7 +108,7 @@ func TestHostChecksInGermanAndJapanese(t *testing.T) {
 				status string
 				want   string
 			}{
-				"windows_norton_defender.json":  {sec("windows_norton_defender.json"), report.StatusWarn, tt.want.norton},
+				"windows_norton_defender.json": {sec("windows_norton_defender.json"), report.StatusWarn, tt.want.norton},
 				"windows_mcafee_disabled.json": {sec("windows_mcafee_disabled.json"), report.StatusPass, tt.want.disabled},
 			} {
 				r := CheckSecuritySoftware(context.Background(), CommandOptions{Runner: recorded{"powershell.exe": {stdout: c.out}}, GOOS: "windows"})
