@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/diagnostics/host/netcheck"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
@@ -133,4 +134,90 @@ func TestHostChecksInGermanAndJapanese(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestHostTextsGoThroughTranslation runs the checks in the pseudo-locale,
+// which wraps every translated message in ⟦ ⟧: a detail or summary that
+// does not start and end with the markers was built without
+// internal/i18n.
+func TestHostTextsGoThroughTranslation(t *testing.T) {
+	if err := i18n.Use(i18n.PseudoCode); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = i18n.Use("en") }()
+	sec := func(name string) string { return fixture(t, "security", name) }
+	sw := func(name string) string { return fixture(t, "software", name) }
+	noReg := oneAppRegistry{err: errors.New("no registry in this test")}
+	software := func(goos string, run recorded, root string) Result {
+		return CheckSoftwareVersions(context.Background(), SoftwareOptions{CommandOptions: CommandOptions{Runner: run, GOOS: goos},
+			IOSVersion: "18.1", DpkgStatus: filepath.Join("testdata", "no-such-dpkg-status"), Registry: noReg,
+			Root: os.DirFS(filepath.Join("software", "testdata", root))})
+	}
+	security := func(goos string, run recorded) Result {
+		return CheckSecuritySoftware(context.Background(), CommandOptions{Runner: run, GOOS: goos})
+	}
+	dir := t.TempDir()
+	canceled := netcheckFailure("gs.apple.com:443", true)
+	results := map[string]Result{
+		"security norton":       security("windows", recorded{"powershell.exe": {stdout: sec("windows_norton_defender.json")}}),
+		"security disabled":     security("windows", recorded{"powershell.exe": {stdout: sec("windows_mcafee_disabled.json")}}),
+		"security defender":     security("windows", recorded{"powershell.exe": {stdout: sec("windows_defender_only.json")}}),
+		"security none":         security("windows", recorded{"powershell.exe": {stdout: sec("windows_no_products.json")}}),
+		"security empty":        security("windows", recorded{"powershell.exe": {stdout: ""}}),
+		"security server":       security("windows", recorded{"powershell.exe": {stderr: sec("windows_server_stderr.txt"), exit: 1}}),
+		"security garbage":      security("windows", recorded{"powershell.exe": {stdout: "<html>"}}),
+		"security no ps":        security("windows", recorded{}),
+		"security mac old":      security("darwin", recorded{}),
+		"security mac garbage":  security("darwin", recorded{"systemextensionsctl": {stdout: "hello"}}),
+		"security linux":        security("linux", recorded{}),
+		"software old itunes":   software("windows", recorded{"powershell.exe": {stdout: sw("windows_itunes_old.json")}}, "macroot-swvers"),
+		"software nothing":      software("windows", recorded{"powershell.exe": {stdout: sw("windows_nothing.json")}}, "macroot-swvers"),
+		"software garbage":      software("windows", recorded{"powershell.exe": {stdout: "oops"}}, "macroot-swvers"),
+		"software ps fails":     software("windows", recorded{"powershell.exe": {stderr: "Access denied", exit: 1}}, "macroot-swvers"),
+		"software mac 12":       software("darwin", recorded{"sw_vers": {stdout: sw("macos_sw_vers_12.txt")}}, "macroot-swvers"),
+		"software mac nomd":     software("darwin", recorded{}, "macroot-nomd"),
+		"software mac corrupt":  software("darwin", recorded{}, "macroot-corrupt"),
+		"software mac unreadbl": software("darwin", recorded{"sw_vers": {stdout: sw("macos_sw_vers_14.txt")}}, "macroot-corrupt"),
+		"software linux old":    software("linux", recorded{"usbmuxd": {stdout: sw("linux_usbmuxd_old.txt")}, "ideviceinfo": {stdout: sw("linux_ideviceinfo_old.txt")}, "dpkg-query": {missing: true}}, "macroot-swvers"),
+		"software linux none":   software("linux", recorded{}, "macroot-swvers"),
+		"software plan9":        software("plan9", recorded{}, "macroot-swvers"),
+		"hosts missing":         CheckHostsFile(context.Background(), filepath.Join(dir, "nothing")),
+		"hosts directory":       CheckHostsFile(context.Background(), dir),
+		"hosts redirect":        CheckHostsFile(context.Background(), writeFile(t, "0.0.0.0 gs.apple.com\n")),
+		"hosts apple only":      CheckHostsFile(context.Background(), writeFile(t, "0.0.0.0 www.apple.com\n")),
+		"hosts clean":           CheckHostsFile(context.Background(), writeFile(t, "127.0.0.1 localhost\n")),
+		"servers none":          AppleServersResult(nil),
+		"servers canceled":      AppleServersResult([]netcheck.HostResult{canceled}),
+		"servers failed":        AppleServersResult([]netcheck.HostResult{netcheckFailure("gs.apple.com:443", false)}),
+	}
+	marked := func(s string) bool {
+		return strings.HasPrefix(s, i18n.PseudoOpen) && strings.HasSuffix(s, i18n.PseudoClose)
+	}
+	for name, r := range results {
+		if !marked(r.Detail) {
+			t.Errorf("%s: detail %q did not go through i18n", name, r.Detail)
+		}
+		for _, f := range r.Findings {
+			if !marked(f.Summary) {
+				t.Errorf("%s: summary %q did not go through i18n", name, f.Summary)
+			}
+		}
+	}
+	// A probe's own reason goes through i18n too.
+	hr := netcheck.ProbeOne(context.Background(), "a:b:c", netcheck.Options{})
+	var pe *netcheck.ProbeError
+	if !errors.As(hr.Err, &pe) || !marked(pe.Reason) {
+		t.Errorf("probe reason %v did not go through i18n", hr.Err)
+	}
+}
+
+// netcheckFailure is a probe of target that failed at DNS (canceled: the
+// probe was interrupted).
+func netcheckFailure(target string, canceled bool) netcheck.HostResult {
+	kind := netcheck.KindNotFound
+	if canceled {
+		kind = netcheck.KindCanceled
+	}
+	return netcheck.HostResult{Target: target, Host: strings.Split(target, ":")[0], Reached: netcheck.StageNone,
+		Err: &netcheck.ProbeError{Target: target, Stage: netcheck.StageDNS, Kind: kind, Reason: "x"}}
 }
