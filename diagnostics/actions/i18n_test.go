@@ -139,3 +139,61 @@ func TestConfirmInGermanAndJapanese(t *testing.T) {
 		}
 	}
 }
+
+// failingHW fails exit recovery as a stalled USB transfer would.
+type failingHW struct{ okHW }
+
+func (failingHW) ExitRecovery(context.Context, usb.Device) error { return usb.ErrTimeout }
+
+// TestActionTextsGoThroughTranslation runs refusals, a failure and the
+// command line's errors in the pseudo-locale, which wraps every
+// translated message in ⟦ ⟧: text without the markers was built without
+// internal/i18n.
+func TestActionTextsGoThroughTranslation(t *testing.T) {
+	useLanguage(t, i18n.PseudoCode)
+	marked := func(s string) bool {
+		return strings.HasPrefix(s, i18n.PseudoOpen) && strings.HasSuffix(s, i18n.PseudoClose)
+	}
+	start, look := recoveryPhone("ecid:P")
+	restore := start
+	restore.Mode = mode.Restore
+	normal := device.Device{Key: "udid:N", Mode: mode.Normal}
+	var texts []string
+	for _, tc := range []struct {
+		hw  actions.Hardware
+		req actions.Request
+	}{
+		{okHW{}, actions.Request{Kind: actions.ExitRecovery, Device: restore}},
+		{okHW{}, actions.Request{Kind: actions.Restart, Device: normal}},
+		{okHW{}, actions.Request{Kind: actions.ExitRecovery, Device: normal}},
+		{failingHW{}, actions.Request{Kind: actions.ExitRecovery, Device: start}},
+	} {
+		res := actions.NewRunner(tc.hw, look, actions.Options{ConfirmTimeout: 50 * time.Millisecond}).Run(context.Background(), tc.req)
+		texts = append(texts, res.Summary)
+		if res.Hint != "" {
+			texts = append(texts, res.Hint)
+		}
+		for _, b := range res.Buttons {
+			if !marked(b) {
+				t.Errorf("button %q did not go through i18n", b)
+			}
+		}
+	}
+	for _, k := range actions.Kinds() {
+		texts = append(texts, k.Title())
+	}
+	for _, m := range []mode.Mode{mode.Normal, mode.Recovery, mode.DFU, mode.Restore, mode.Unknown, ""} {
+		texts = append(texts, actions.ModeName(m))
+	}
+	_, _, err := actions.ParseCommandLine([]string{"recovery", "leave"})
+	texts = append(texts, err.Error())
+	_, err = actions.Pick(nil, "")
+	texts = append(texts, err.Error())
+	_, err = actions.Pick([]device.Device{normal}, "other")
+	texts = append(texts, err.Error())
+	for _, s := range texts {
+		if !marked(s) {
+			t.Errorf("%q did not go through i18n", s)
+		}
+	}
+}
