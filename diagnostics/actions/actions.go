@@ -14,8 +14,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +25,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/phonelock"
 )
 
@@ -56,12 +57,8 @@ func (k Kind) Step() int {
 // Title is the button and confirmation title.
 func (k Kind) Title() string {
 	switch k {
-	case ExitRecovery:
-		return "Exit recovery mode"
-	case EnterRecovery:
-		return "Enter recovery mode"
-	case Restart:
-		return "Restart the iPhone"
+	case ExitRecovery, EnterRecovery, Restart:
+		return i18n.T("actions.title." + string(k))
 	}
 	return string(k)
 }
@@ -241,18 +238,18 @@ func Check(k Kind, d device.Device) error {
 	case k == ExitRecovery && d.Mode == mode.DFU:
 		return ErrDFU
 	case !slices.Contains(Kinds(), k):
-		return fmt.Errorf("%w: unknown action %q", ErrNotApplicable, k)
+		return because(ErrNotApplicable, "actions.reason.unknown_action", i18n.Args{"Action": strconv.Quote(string(k))})
 	case !slices.Contains(ForMode(d.Mode), k):
-		return fmt.Errorf("%w: %s does not apply in %s mode", ErrNotApplicable, k.Title(), d.Mode)
+		return because(ErrNotApplicable, "actions.reason.wrong_mode", i18n.Args{"Action": k.Title(), "Mode": ModeName(d.Mode)})
 	}
 	switch k {
 	case ExitRecovery:
 		if d.USB == nil {
-			return fmt.Errorf("%w: exit recovery needs the iPhone on this computer's USB", ErrNotVisible)
+			return because(ErrNotVisible, "actions.reason.exit_needs_usb")
 		}
 	case EnterRecovery, Restart:
 		if d.Usbmux == nil || d.Usbmux.ConnectionType == "Network" {
-			return fmt.Errorf("%w: %s needs usbmuxd to list the iPhone over USB", ErrNotVisible, k.Title())
+			return because(ErrNotVisible, "actions.reason.needs_usbmux", i18n.Args{"Action": k.Title()})
 		}
 	}
 	return nil
@@ -341,7 +338,7 @@ func (r *Runner) Run(ctx context.Context, req Request) Result {
 		return refuse(ErrBusy)
 	}
 	if err != nil {
-		return refuse(fmt.Errorf("%w: the per-iPhone lock could not be taken: %v", ErrBusy, err))
+		return refuse(because(ErrBusy, "actions.reason.lock_failed", i18n.Args{"Err": err.Error()}))
 	}
 	defer func() { _ = lock.Release() }()
 	cctx, cancel := context.WithTimeout(ctx, r.opts.ConfirmTimeout)
@@ -571,105 +568,81 @@ func (r *Runner) judge(req Request, res Result, d device.Device, seen sightings)
 	switch {
 	case d.Mode == req.Kind.target():
 		res.Outcome = Done
-		switch req.Kind {
-		case ExitRecovery:
-			res.Summary = fmt.Sprintf("the iPhone left recovery mode and is back in normal mode in %s", secs)
-		case EnterRecovery:
-			res.Summary = fmt.Sprintf("the iPhone restarted into recovery mode in %s; step 5 (restore) can go ahead", secs)
-		case Restart:
-			res.Summary = fmt.Sprintf("the iPhone restarted: it left USB after %s and was back in normal mode after %s",
-				seconds(seen.leftAt.Sub(res.Started)), secs)
-		}
+		res.Summary = i18n.T("actions.done."+string(req.Kind), i18n.Args{"Time": secs, "Left": seconds(seen.leftAt.Sub(res.Started))})
 	case d.Mode == mode.Recovery:
 		res.Outcome = BackInRecovery
 		res.Err = fmt.Errorf("actions: %s: the iPhone came back in recovery mode", req.Kind)
-		res.Summary = fmt.Sprintf("the iPhone restarted but came back in recovery mode after %s: iOS could not start; step 5 (restore) is the way forward", secs)
+		res.Summary = i18n.T("actions.back_in_recovery", i18n.Args{"Time": secs})
 	default:
 		res.Outcome = OtherMode
 		res.Err = fmt.Errorf("actions: %s: the iPhone came back in %s mode", req.Kind, d.Mode)
-		res.Summary = fmt.Sprintf("the iPhone came back in %s mode after %s (%s)", d.Mode, secs, d.Mode.Describe())
+		res.Summary = i18n.T("actions.other_mode", i18n.Args{"Mode": ModeName(d.Mode), "Time": secs})
 	}
 	return res
 }
 
-// seconds renders a duration as people say it: "38 s", "2 min 5 s".
-func seconds(d time.Duration) string {
-	s := int(math.Round(d.Seconds()))
-	if s < 60 {
-		return fmt.Sprintf("%d s", s)
-	}
-	return fmt.Sprintf("%d min %d s", s/60, s%60)
-}
-
 // notBack says what following saw when the phone was not back in time.
 func notBack(req Request, res Result, seen sightings, follow time.Duration) string {
-	var s string
-	if seen.leftAt.IsZero() {
-		s = fmt.Sprintf("the request was accepted, but the iPhone did not leave USB within %s; it may not have restarted", seconds(follow))
-	} else {
-		s = fmt.Sprintf("the iPhone left USB after %s and was not back within %s; if its screen stays dark, force-restart it",
-			seconds(seen.leftAt.Sub(res.Started)), seconds(follow))
+	s := i18n.T("actions.not_back.never_left", i18n.Args{"Follow": seconds(follow)})
+	if !seen.leftAt.IsZero() {
+		s = i18n.T("actions.not_back.left", i18n.Args{"Left": seconds(seen.leftAt.Sub(res.Started)), "Follow": seconds(follow)})
 	}
-	return s + failedLooks(seen)
+	return withFailedLooks(s, seen)
 }
 
 // interrupted says what following saw before it was stopped.
 func interrupted(res Result, seen sightings) string {
-	s := fmt.Sprintf("stopped following (interrupted) after %s; ", seconds(res.Took))
-	if seen.leftAt.IsZero() {
-		s += "the iPhone had not left USB yet"
-	} else {
-		s += fmt.Sprintf("the iPhone had left USB after %s and was not back yet", seconds(seen.leftAt.Sub(res.Started)))
+	s := i18n.T("actions.interrupted.never_left", i18n.Args{"Time": seconds(res.Took)})
+	if !seen.leftAt.IsZero() {
+		s = i18n.T("actions.interrupted.left", i18n.Args{"Time": seconds(res.Took), "Left": seconds(seen.leftAt.Sub(res.Started))})
 	}
-	return s + failedLooks(seen)
-}
-
-func failedLooks(seen sightings) string {
-	switch seen.failed {
-	case 0:
-		return ""
-	case 1:
-		return " (one look at USB and usbmuxd failed)"
-	}
-	return fmt.Sprintf(" (%d looks at USB and usbmuxd failed)", seen.failed)
+	return withFailedLooks(s, seen)
 }
 
 // refusal explains why nothing was sent and what to do by hand instead.
 func refusal(req Request, err error) (summary, hint string, buttons []string) {
+	var re *reasonError
 	switch {
 	case errors.Is(err, ErrRestoreMode):
-		return "nothing was sent: a restore is running on the iPhone, and restarting it now could interrupt the restore", "", nil
+		return i18n.T("actions.refused.restore"), "", nil
 	case errors.Is(err, ErrDFU), errors.Is(err, usb.ErrWrongMode) && req.Device.Mode == mode.DFU:
 		hint, buttons = forceRestartButtons(req.Family)
-		return "nothing was sent: the iPhone is in DFU mode, which cannot be left over USB; force-restart it with its buttons", hint, buttons
-	case errors.Is(err, ErrBusy):
-		return "nothing was sent: " + err.Error(), "", nil
+		return i18n.T("actions.refused.dfu"), hint, buttons
 	case errors.Is(err, usbmux.ErrNeedsTrust):
 		if req.Kind == EnterRecovery {
 			hint, buttons = recoveryButtons(req.Family)
-			return "nothing was done: entering recovery mode from this computer needs the iPhone to trust it; unlock the iPhone and tap Trust, or use the buttons", hint, buttons
+			return i18n.T("actions.refused.trust_enter"), hint, buttons
 		}
 		hint, buttons = forceRestartButtons(req.Family)
-		return "nothing was done: restarting from this computer needs the iPhone to trust it; unlock the iPhone and tap Trust, or restart it with its buttons", hint, buttons
+		return i18n.T("actions.refused.trust_restart"), hint, buttons
+	case errors.Is(err, ErrBusy) && !errors.As(err, &re):
+		return i18n.T("actions.refused.busy"), "", nil
+	case errors.As(err, &re):
+		for _, s := range []struct {
+			err error
+			id  string
+		}{{ErrBusy, "busy_reason"}, {ErrModeUnconfirmed, "unconfirmed"}, {ErrNotApplicable, "not_applicable"}, {ErrNotVisible, "not_visible"}} {
+			if errors.Is(re.sentinel, s.err) {
+				return i18n.T("actions.refused."+s.id, i18n.Args{"Reason": re.Reason()}), "", nil
+			}
+		}
 	}
-	return "nothing was sent: " + err.Error(), "", nil
+	return i18n.T("actions.refused.other", i18n.Args{"Err": err.Error()}), "", nil
 }
 
 func failure(req Request, err error) (summary, hint string, buttons []string) {
-	what := map[Kind]string{ExitRecovery: "the iBoot commands did not go through", EnterRecovery: "lockdownd did not take the request",
-		Restart: "the restart request did not go through"}[req.Kind]
-	extra := ""
+	id := "actions.failed." + string(req.Kind)
 	if errors.Is(err, usb.ErrStalled) {
-		extra = " (the iPhone refused a USB request)"
+		id += "_stalled"
 	} else if errors.Is(err, usb.ErrTimeout) || errors.Is(err, usbmux.ErrNotResponding) || errors.Is(err, context.DeadlineExceeded) {
-		extra = " (no answer in time: check the cable and port, step 1)"
+		id += "_timeout"
 	}
 	if req.Kind == EnterRecovery {
 		hint, buttons = recoveryButtons(req.Family)
 	} else {
 		hint, buttons = forceRestartButtons(req.Family)
 	}
-	return what + extra + "; use the buttons instead", hint, buttons
+	return i18n.T(id), hint, buttons
 }
 
 // Steps are the fix steps an action's finding supports.

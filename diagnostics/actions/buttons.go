@@ -10,6 +10,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // ForceRestartFile is the data file with every family's force-restart buttons.
@@ -68,11 +69,21 @@ func forceRestartButtons(f model.Family) (hint string, buttons []string) {
 	if err != nil {
 		return "", []string{err.Error()}
 	}
-	st, ok := t[string(f)]
+	fam := string(f)
+	st, ok := t[fam]
 	if !ok {
-		st = t[string(model.Unknown)]
+		fam = string(model.Unknown)
+		st = t[fam]
 	}
-	return "Force-restart the iPhone with its buttons:", slices.Clone(st)
+	out := slices.Clone(st)
+	for i := range out {
+		// The file holds the English; each line's translation is
+		// actions.force_restart.<family>.<n>, n from 1.
+		if id := fmt.Sprintf("actions.force_restart.%s.%d", fam, i+1); i18n.Has(id) {
+			out[i] = i18n.T(id)
+		}
+	}
+	return i18n.T("actions.hint.force_restart"), out
 }
 
 func recoveryButtons(f model.Family) (hint string, buttons []string) {
@@ -80,5 +91,5 @@ func recoveryButtons(f model.Family) (hint string, buttons []string) {
 	if err != nil {
 		return "", []string{err.Error()}
 	}
-	return "Put the iPhone into recovery mode with its buttons (connected to this computer):", c.RecoveryButtons(string(f)).Lines()
+	return i18n.T("actions.hint.recovery"), c.RecoveryButtons(string(f)).Lines()
 }

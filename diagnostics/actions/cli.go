@@ -10,6 +10,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -20,6 +22,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // ParseCommandLine reads the action from the words that start an action
@@ -37,9 +40,9 @@ func ParseCommandLine(args []string) (Kind, []string, error) {
 	case len(args) >= 2 && args[0] == "recovery" && (args[1] == "-h" || args[1] == "--help" || args[1] == "-help"):
 		return "", nil, cliflags.ErrHelp
 	case len(args) >= 2 && args[0] == "recovery":
-		return "", nil, fmt.Errorf("recovery %q: want \"recovery exit\" or \"recovery enter\"", args[1])
+		return "", nil, errors.New(i18n.T("actions.cli.bad_recovery", i18n.Args{"Arg": strconv.Quote(args[1])}))
 	}
-	return "", nil, errors.New("recovery: want \"recovery exit\" or \"recovery enter\"")
+	return "", nil, errors.New(i18n.T("actions.cli.want_recovery"))
 }
 
 // CommandName is the command line of an action: "recovery exit", "restart".
@@ -59,7 +62,7 @@ func Pick(devs []device.Device, want string) (device.Device, error) {
 	if want == "" {
 		switch len(devs) {
 		case 0:
-			return device.Device{}, errors.New("no iPhone found on USB or through usbmuxd")
+			return device.Device{}, errors.New(i18n.T("actions.cli.no_iphone"))
 		case 1:
 			return devs[0], nil
 		}
@@ -67,7 +70,7 @@ func Pick(devs []device.Device, want string) (device.Device, error) {
 		for _, d := range devs {
 			keys = append(keys, describe(d))
 		}
-		return device.Device{}, fmt.Errorf("%d iPhones are connected (%s): choose one with --device", len(devs), strings.Join(keys, ", "))
+		return device.Device{}, errors.New(i18n.N("actions.cli.several", len(devs), i18n.Args{"List": strings.Join(keys, ", ")}))
 	}
 	for _, d := range devs {
 		if d.Key == want || d.Key == device.KeyForUDID(want) || (d.UDID != "" && usb.NormalizeSerial(d.UDID) == usb.NormalizeSerial(want)) ||
@@ -75,7 +78,7 @@ func Pick(devs []device.Device, want string) (device.Device, error) {
 			return d, nil
 		}
 	}
-	return device.Device{}, fmt.Errorf("--device %q: no such iPhone connected", want)
+	return device.Device{}, errors.New(i18n.T("actions.cli.no_such_device", i18n.Args{"Device": strconv.Quote(want)}))
 }
 
 // describe names a phone in a message: its UDID, else its USB location.
@@ -108,7 +111,7 @@ func Identify(ctx context.Context, c *usbmux.Client, d *device.Device) (string, 
 			info = model.ByProductType(li.ProductType)
 		}
 	}
-	name := "the iPhone"
+	name := i18n.T("actions.cli.the_iphone")
 	if info.Known {
 		name = info.Name
 	}
@@ -119,18 +122,27 @@ func Identify(ctx context.Context, c *usbmux.Client, d *device.Device) (string, 
 // data-loss warning first and wants "I have a backup".
 func Confirm(stdin io.Reader, stderr io.Writer, k Kind, name string, m mode.Mode) bool {
 	in := bufio.NewReader(stdin)
+	args := i18n.Args{"Action": k.Title(), "Phone": name, "Mode": ModeName(m)}
 	if k == EnterRecovery {
 		if w := catalog.MustDefault().Step(5).Warning; w != "" {
-			fmt.Fprintf(stderr, "Warning: %s\n", w)
+			fmt.Fprintln(stderr, i18n.T("actions.cli.warning", i18n.Args{"Warning": w}))
 		}
-		fmt.Fprintf(stderr, "%s on %s (%s mode). Type \"I have a backup\" to go ahead: ", k.Title(), name, m)
+		phrase := i18n.T("actions.cli.backup_phrase")
+		args["Phrase"] = phrase
+		fmt.Fprint(stderr, i18n.T("actions.cli.confirm_enter", args)+" ")
 		line, _ := in.ReadString('\n')
-		return strings.EqualFold(strings.TrimSpace(line), "I have a backup")
+		// Typed apostrophes are straight ones; the English phrase is always
+		// accepted too: it is the one the docs show.
+		typed := strings.ReplaceAll(strings.TrimSpace(line), "’", "'")
+		return strings.EqualFold(typed, strings.ReplaceAll(phrase, "’", "'")) || strings.EqualFold(typed, "I have a backup")
 	}
-	fmt.Fprintf(stderr, "%s on %s (%s mode)? [y/N] ", k.Title(), name, m)
+	fmt.Fprint(stderr, i18n.T("actions.cli.confirm", args)+" ")
 	line, _ := in.ReadString('\n')
 	a := strings.ToLower(strings.TrimSpace(line))
-	return a == "y" || a == "yes"
+	if a == "" {
+		return false
+	}
+	return a == "y" || a == "yes" || slices.Contains(strings.Fields(strings.ToLower(i18n.T("actions.cli.yes_words"))), a)
 }
 
 // WriteResult writes what an action did, for people: the summary, the mode
@@ -138,7 +150,7 @@ func Confirm(stdin io.Reader, stderr io.Writer, k Kind, name string, m mode.Mode
 func WriteResult(w io.Writer, res Result) {
 	fmt.Fprintf(w, "%s: %s\n", res.Kind.Title(), res.Summary)
 	if res.After != "" {
-		fmt.Fprintf(w, "Before: %s mode. After: %s mode.\n", res.Before, res.After)
+		fmt.Fprintln(w, i18n.T("actions.cli.before_after", i18n.Args{"Before": ModeName(res.Before), "After": ModeName(res.After)}))
 	}
 	if len(res.Buttons) > 0 {
 		fmt.Fprintln(w, res.Hint)

@@ -15,6 +15,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Errors of RunCommand; the reason is already written to the command's Stderr.
@@ -73,10 +74,10 @@ func RunCommand(ctx context.Context, c Command) error {
 		switch {
 		case len(devs) == 0 && errors.As(lookErr, &le) && le.Usbmux != nil && le.USB == nil && c.USB != nil:
 			// Not "no iPhone found": usbmuxd, which lists the phones running iOS, could not be asked.
-			return fail("%s; USB shows no iPhone in recovery or DFU mode", lookProblem(lookErr))
+			return fail("%s", i18n.T("actions.cli.no_usb_iphone", i18n.Args{"Problem": lookProblem(lookErr)}))
 		case lookErr != nil:
 			// A phone may be missing only because a source could not be asked: say which, and why.
-			return fail("%v; %s", err, lookProblem(lookErr))
+			return fail("%s", i18n.T("actions.cli.pick_and_look", i18n.Args{"Err": err.Error(), "Problem": lookProblem(lookErr)}))
 		}
 		return fail("%v", err)
 	}
@@ -86,7 +87,7 @@ func RunCommand(ctx context.Context, c Command) error {
 	req := Request{Kind: c.Kind, Device: d, Family: family}
 	if Check(c.Kind, d) == nil && !c.Yes {
 		if !c.Terminal {
-			fmt.Fprintf(c.Stderr, "%s: %s on %s needs confirmation: pass --yes, or run it on a terminal\n", name, c.Kind.Title(), phone)
+			fmt.Fprintf(c.Stderr, "%s: %s\n", name, i18n.T("actions.cli.needs_confirmation", i18n.Args{"Action": c.Kind.Title(), "Phone": phone}))
 			return ErrNeedsConfirmation
 		}
 		if c.BeforeConfirm != nil && c.Kind == EnterRecovery {
@@ -95,13 +96,17 @@ func RunCommand(ctx context.Context, c Command) error {
 			}
 		}
 		if !Confirm(c.Stdin, c.Stderr, c.Kind, phone, d.Mode) {
-			fmt.Fprintln(c.Stderr, "Nothing was done.")
+			fmt.Fprintln(c.Stderr, i18n.T("actions.cli.nothing_done"))
 			return ErrCommandFailed
 		}
 	}
 	if Check(c.Kind, d) == nil {
-		fmt.Fprintf(c.Stderr, "%s on %s (seen in %s mode; confirmed with the iPhone before anything is sent); it is followed for up to %v afterwards\n",
-			c.Kind.Title(), phone, d.Mode, c.Follow)
+		follow := c.Follow
+		if follow <= 0 {
+			follow = DefaultFollow
+		}
+		fmt.Fprintln(c.Stderr, i18n.T("actions.cli.starting", i18n.Args{"Action": c.Kind.Title(), "Phone": phone,
+			"Mode": ModeName(d.Mode), "Follow": i18n.Duration(follow)}))
 	}
 	res := runner.Run(ctx, req)
 
@@ -113,8 +118,10 @@ func RunCommand(ctx context.Context, c Command) error {
 		// Why nothing happened goes to stderr too, with the cause when the
 		// sentence does not already carry it: no -v needed to see it.
 		fmt.Fprintf(c.Stderr, "%s: %s\n", name, res.Summary)
-		if res.Err != nil && !strings.Contains(res.Summary, res.Err.Error()) {
-			fmt.Fprintf(c.Stderr, "%s: cause: %v\n", name, res.Err)
+		// A refusal's summary already gives the policy's reason; a failure's
+		// cause is the hardware's error, shown as it is.
+		if res.Err != nil && !strings.Contains(res.Summary, Reason(res.Err)) && !isPolicy(res.Err) {
+			fmt.Fprintf(c.Stderr, "%s: %s\n", name, i18n.T("actions.cli.cause", i18n.Args{"Err": res.Err.Error()}))
 		}
 	}
 	var result error
@@ -130,7 +137,7 @@ func RunCommand(ctx context.Context, c Command) error {
 	defer rcancel()
 	rep, err := c.Recheck(rctx)
 	if err != nil {
-		fmt.Fprintf(c.Stderr, "%s: the re-check could not run: %v\n", name, err)
+		fmt.Fprintf(c.Stderr, "%s: %s\n", name, i18n.T("actions.cli.recheck_failed", i18n.Args{"Err": err.Error()}))
 		return result
 	}
 	rep.Findings = append(rep.Findings, res.Finding())
@@ -144,7 +151,7 @@ func RunCommand(ctx context.Context, c Command) error {
 		}
 		return result
 	}
-	fmt.Fprintln(c.Stdout, "\nChecked again:")
+	fmt.Fprintln(c.Stdout, "\n"+i18n.T("actions.cli.checked_again"))
 	if err := report.Text(c.Stdout, rep); err != nil {
 		return fail("%v", err)
 	}
@@ -156,23 +163,23 @@ func RunCommand(ctx context.Context, c Command) error {
 func lookProblem(err error) string {
 	var le *LookError
 	if !errors.As(err, &le) {
-		return "the look at USB and usbmuxd failed: " + err.Error()
+		return i18n.T("actions.look.failed", i18n.Args{"Err": err.Error()})
 	}
 	var parts []string
 	if le.Usbmux != nil {
 		switch {
 		case errors.Is(le.Usbmux, usbmux.ErrBusy):
-			parts = append(parts, "usbmuxd is busy (its accept queue stayed full), so iPhones it serves could not be listed: "+le.Usbmux.Error())
+			parts = append(parts, i18n.T("actions.look.usbmux_busy", i18n.Args{"Err": le.Usbmux.Error()}))
 		case errors.Is(le.Usbmux, usbmux.ErrNotResponding):
-			parts = append(parts, "usbmuxd did not answer in time, so iPhones it serves could not be listed: "+le.Usbmux.Error())
+			parts = append(parts, i18n.T("actions.look.usbmux_silent", i18n.Args{"Err": le.Usbmux.Error()}))
 		case errors.Is(le.Usbmux, usbmux.ErrUnreachable):
-			parts = append(parts, "usbmuxd is not running or cannot be reached: "+le.Usbmux.Error())
+			parts = append(parts, i18n.T("actions.look.usbmux_unreachable", i18n.Args{"Err": le.Usbmux.Error()}))
 		default:
-			parts = append(parts, "usbmuxd could not be asked: "+le.Usbmux.Error())
+			parts = append(parts, i18n.T("actions.look.usbmux_failed", i18n.Args{"Err": le.Usbmux.Error()}))
 		}
 	}
 	if le.USB != nil {
-		parts = append(parts, "the USB bus could not be read: "+le.USB.Error())
+		parts = append(parts, i18n.T("actions.look.usb_failed", i18n.Args{"Err": le.USB.Error()}))
 	}
 	return strings.Join(parts, "; ")
 }

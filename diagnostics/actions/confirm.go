@@ -10,11 +10,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // confirm takes the fresh look for action k on d and returns the phone as
@@ -32,25 +34,25 @@ func (r *Runner) confirm(ctx context.Context, k Kind, d device.Device) (device.D
 // UniqueDeviceID), now.
 func (r *Runner) confirmNormal(ctx context.Context, d device.Device) error {
 	if d.Usbmux == nil {
-		return fmt.Errorf("%w: usbmuxd does not list the iPhone", ErrModeUnconfirmed)
+		return because(ErrModeUnconfirmed, "actions.reason.not_listed")
 	}
 	a, err := r.hw.LockdownMode(ctx, *d.Usbmux)
 	switch {
 	case err != nil && (errors.Is(err, context.DeadlineExceeded) || errors.Is(err, usbmux.ErrNotResponding)):
-		return fmt.Errorf("%w: lockdownd did not say within %v which mode the iPhone is in (%v)", ErrModeUnconfirmed, r.opts.ConfirmTimeout, err)
+		return because(ErrModeUnconfirmed, "actions.reason.lockdown_silent", i18n.Args{"Timeout": i18n.Duration(r.opts.ConfirmTimeout), "Err": err.Error()})
 	case err != nil:
-		return fmt.Errorf("%w: asking lockdownd which mode the iPhone is in failed: %v", ErrModeUnconfirmed, err)
+		return because(ErrModeUnconfirmed, "actions.reason.lockdown_failed", i18n.Args{"Err": err.Error()})
 	case a.Mode == mode.Restore:
-		return fmt.Errorf("%w: the iPhone answers as %s", ErrRestoreMode, usbmux.TypeRestored)
+		return because(ErrRestoreMode, "actions.reason.answers_as", i18n.Args{"Type": usbmux.TypeRestored})
 	case a.Type != usbmux.TypeLockdown:
-		return fmt.Errorf("%w: lockdownd answered QueryType with %q, not %s (normal mode)", ErrModeUnconfirmed, a.Type, usbmux.TypeLockdown)
+		return because(ErrModeUnconfirmed, "actions.reason.wrong_type", i18n.Args{"Type": strconv.Quote(a.Type), "Want": usbmux.TypeLockdown})
 	}
 	want := d.Usbmux.UDID
 	if want == "" {
 		want = d.UDID
 	}
 	if want == "" || usb.NormalizeSerial(a.UDID) != usb.NormalizeSerial(want) {
-		return fmt.Errorf("%w: lockdownd answered for iPhone %q, not %q", ErrModeUnconfirmed, a.UDID, want)
+		return because(ErrModeUnconfirmed, "actions.reason.other_udid", i18n.Args{"Got": strconv.Quote(a.UDID), "Want": strconv.Quote(want)})
 	}
 	return nil
 }
@@ -61,24 +63,24 @@ func (r *Runner) confirmNormal(ctx context.Context, d device.Device) error {
 func (r *Runner) confirmRecovery(ctx context.Context, d device.Device) (device.Device, error) {
 	devs, err := r.look(ctx)
 	if le := (*LookError)(nil); err != nil && (!errors.As(err, &le) || le.USB != nil) {
-		return d, fmt.Errorf("%w: the fresh look at USB failed: %v", ErrModeUnconfirmed, err)
+		return d, because(ErrModeUnconfirmed, "actions.reason.look_failed", i18n.Args{"Err": err.Error()})
 	}
 	now, found := find(devs, d)
 	switch {
 	case !found || now.USB == nil:
-		return d, fmt.Errorf("%w: the iPhone is no longer on this computer's USB", ErrModeUnconfirmed)
+		return d, because(ErrModeUnconfirmed, "actions.reason.gone")
 	case now.USB.Mode == mode.DFU || mode.FromProductID(now.USB.ProductID) == mode.DFU:
 		return d, ErrDFU
 	case mode.FromProductID(now.USB.ProductID) != mode.Recovery:
-		return d, fmt.Errorf("%w: its USB product id is 0x%04x, not a recovery-mode one (0x1280–0x1283)", ErrModeUnconfirmed, now.USB.ProductID)
+		return d, because(ErrModeUnconfirmed, "actions.reason.not_recovery_pid", i18n.Args{"PID": fmt.Sprintf("0x%04x", now.USB.ProductID)})
 	case now.USB.Recovery == nil && now.USB.OpenErr != nil:
-		return d, fmt.Errorf("%w: its iBoot serial string could not be read: %v", ErrModeUnconfirmed, now.USB.OpenErr)
+		return d, because(ErrModeUnconfirmed, "actions.reason.no_serial_err", i18n.Args{"Err": now.USB.OpenErr.Error()})
 	case now.USB.Recovery == nil:
-		return d, fmt.Errorf("%w: its iBoot serial string could not be read", ErrModeUnconfirmed)
+		return d, because(ErrModeUnconfirmed, "actions.reason.no_serial")
 	case d.USB != nil && d.USB.Recovery != nil && d.USB.Recovery.ECID != "" && d.USB.Recovery.ECID != now.USB.Recovery.ECID:
-		return d, fmt.Errorf("%w: another iPhone (ECID %s) is at that USB port now", ErrModeUnconfirmed, now.USB.Recovery.ECID)
+		return d, because(ErrModeUnconfirmed, "actions.reason.other_phone", i18n.Args{"ECID": now.USB.Recovery.ECID})
 	case now.Usbmux != nil:
-		return d, fmt.Errorf("%w: usbmuxd lists it, which it does only for a running iOS", ErrModeUnconfirmed)
+		return d, because(ErrModeUnconfirmed, "actions.reason.usbmux_lists")
 	}
 	return now, nil
 }

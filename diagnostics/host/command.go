@@ -8,6 +8,8 @@ import (
 	"os/exec"
 	"strings"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // DefaultCommandTimeout bounds one command when the caller sets no timeout.
@@ -184,4 +186,26 @@ func firstLine(b []byte) string {
 		}
 	}
 	return ""
+}
+
+// commandErrorText says for the user why a command gave no answer: not
+// installed, or which command failed and how (the command line and the
+// operating system's error stay as they are).
+func commandErrorText(err error) string {
+	var ce *CommandError
+	if !errors.As(err, &ce) {
+		return err.Error()
+	}
+	// The program's name: the arguments may be a whole script.
+	prog := ce.Command
+	if f := strings.Fields(prog); len(f) > 0 {
+		prog = f[0]
+	}
+	switch {
+	case errors.Is(err, ErrNotInstalled):
+		return i18n.T("host.command.not_installed", i18n.Args{"Command": prog})
+	case ce.Stderr != "":
+		return i18n.T("host.command.failed_stderr", i18n.Args{"Command": prog, "Err": ce.Err.Error(), "Stderr": ce.Stderr})
+	}
+	return i18n.T("host.command.failed", i18n.Args{"Command": prog, "Err": ce.Err.Error()})
 }

@@ -3,13 +3,13 @@ package host
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/hostsfile"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
@@ -38,35 +38,35 @@ func checkHostsFile(ctx context.Context, path string) Result {
 	st, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		res.Status = report.StatusPass
-		res.Detail = fmt.Sprintf("no hosts file at %s", path)
+		res.Detail = i18n.T("host.hosts.missing", i18n.Args{"Path": path})
 		return res
 	}
 	if err != nil {
 		res.Status = report.StatusError
-		res.Detail = fmt.Sprintf("cannot read hosts file %s: %v", path, unwrapPathError(err))
+		res.Detail = i18n.T("host.hosts.unreadable", i18n.Args{"Path": path, "Err": unwrapPathError(err).Error()})
 		return res
 	}
 	if st.IsDir() {
 		res.Status = report.StatusError
-		res.Detail = fmt.Sprintf("cannot read hosts file %s: it is a directory", path)
+		res.Detail = i18n.T("host.hosts.directory", i18n.Args{"Path": path})
 		return res
 	}
 	if !st.Mode().IsRegular() {
 		res.Status = report.StatusError
-		res.Detail = fmt.Sprintf("cannot read hosts file %s: not a regular file (%s)", path, safefile.Kind(st.Mode()))
+		res.Detail = i18n.T("host.hosts.not_regular", i18n.Args{"Path": path, "Kind": safefile.Kind(st.Mode())})
 		return res
 	}
 	f, err := os.Open(path)
 	if err != nil {
 		res.Status = report.StatusError
-		res.Detail = fmt.Sprintf("cannot read hosts file %s: %v", path, unwrapPathError(err))
+		res.Detail = i18n.T("host.hosts.unreadable", i18n.Args{"Path": path, "Err": unwrapPathError(err).Error()})
 		return res
 	}
 	defer f.Close()
 	sc, err := hostsfile.Parse(ctx, f)
 	if err != nil {
 		res.Status = report.StatusError
-		res.Detail = fmt.Sprintf("cannot read hosts file %s: %v", path, err)
+		res.Detail = i18n.T("host.hosts.unreadable", i18n.Args{"Path": path, "Err": err.Error()})
 		return res
 	}
 	return HostsFileResult(path, sc)
@@ -76,13 +76,13 @@ func checkHostsFile(ctx context.Context, path string) Result {
 // (pure; see CheckHostsFile for the policy).
 func HostsFileResult(path string, sc hostsfile.Scan) Result {
 	res := Result{ID: report.CheckHostHostsFile}
-	note := ""
-	if sc.Truncated {
-		note = fmt.Sprintf("; only the first %d MiB were read", hostsfile.MaxBytes>>20)
-	}
 	if sc.AppleEntries == 0 {
 		res.Status = report.StatusPass
-		res.Detail = fmt.Sprintf("%s: %d mappings, none for an Apple host%s", path, sc.Mappings, note)
+		res.Detail = i18n.N("host.hosts.clean", sc.Mappings, i18n.Args{"Path": path, "Mappings": i18n.Int(sc.Mappings)})
+		if sc.Truncated {
+			res.Detail = i18n.N("host.hosts.clean_truncated", sc.Mappings, i18n.Args{"Path": path,
+				"Mappings": i18n.Int(sc.Mappings), "MiB": i18n.Int(hostsfile.MaxBytes >> 20)})
+		}
 		return res
 	}
 	lines := make([]any, 0, len(sc.Entries))
@@ -105,15 +105,18 @@ func HostsFileResult(path string, sc hostsfile.Scan) Result {
 		})
 	}
 	sev, status := report.SeverityWarning, report.StatusWarn
-	summary := fmt.Sprintf("the hosts file redirects %d Apple host line(s) (line %d: %s → %s)",
-		sc.AppleEntries, sc.Entries[0].Line, sc.Entries[0].Names[0], sc.Entries[0].Address)
+	summary := i18n.N("host.hosts.redirects_apple", sc.AppleEntries, i18n.Args{"Line": sc.Entries[0].Line,
+		"Name": sc.Entries[0].Names[0], "Address": sc.Entries[0].Address})
 	if len(restoreNames) > 0 {
 		sev, status = report.SeverityCritical, report.StatusFail
 		first := firstRestore(sc.Entries)
-		summary = fmt.Sprintf("the hosts file redirects Apple restore server %s to %s (line %d)", firstRestoreName(first), first.Address, first.Line)
+		summary = i18n.T("host.hosts.redirects_restore", i18n.Args{"Name": firstRestoreName(first), "Address": first.Address, "Line": first.Line})
 	}
 	res.Status = status
-	res.Detail = fmt.Sprintf("%s: %s%s", path, summary, note)
+	res.Detail = i18n.T("host.hosts.detail", i18n.Args{"Path": path, "Summary": summary})
+	if sc.Truncated {
+		res.Detail = i18n.T("host.hosts.detail_truncated", i18n.Args{"Path": path, "Summary": summary, "MiB": i18n.Int(hostsfile.MaxBytes >> 20)})
+	}
 	res.Findings = []report.Finding{{
 		ID:       report.FindingHostHostsFileRedirect,
 		Severity: sev,

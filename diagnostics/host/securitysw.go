@@ -3,13 +3,13 @@ package host
 import (
 	"context"
 	"errors"
-	"fmt"
 	"runtime"
 	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/security"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // CommandOptions configure the checks that run OS commands.
@@ -81,7 +81,7 @@ func checkSecuritySoftware(ctx context.Context, opts CommandOptions) Result {
 		if err != nil {
 			if security.IsNoSecurityCenter(out.Stderr) {
 				res.Status = report.StatusUnsupported
-				res.Detail = "Windows Security Center is not available on this edition of Windows (Windows Server?)"
+				res.Detail = i18n.T("host.security.no_security_center")
 				return res
 			}
 			return commandFailed(res, err)
@@ -89,12 +89,17 @@ func checkSecuritySoftware(ctx context.Context, opts CommandOptions) Result {
 		ps, err := security.ParseSecurityCenter(out.Stdout)
 		if errors.Is(err, security.ErrNoSecurityCenter) {
 			res.Status = report.StatusUnsupported
-			res.Detail = "Windows Security Center is not available on this edition of Windows (Windows Server?)"
+			res.Detail = i18n.T("host.security.no_security_center")
+			return res
+		}
+		if errors.Is(err, security.ErrEmptyOutput) {
+			res.Status = report.StatusError
+			res.Detail = i18n.T("host.security.empty_output")
 			return res
 		}
 		if err != nil {
 			res.Status = report.StatusError
-			res.Detail = err.Error()
+			res.Detail = i18n.T("host.security.bad_output", i18n.Args{"Source": "Windows Security Center", "Err": err.Error()})
 			return res
 		}
 		return SecurityResult("Windows Security Center", ps)
@@ -102,7 +107,7 @@ func checkSecuritySoftware(ctx context.Context, opts CommandOptions) Result {
 		out, err := opts.runner().Run(ctx, MacSystemExtensionsCommand)
 		if errors.Is(err, ErrNotInstalled) {
 			res.Status = report.StatusUnsupported
-			res.Detail = "systemextensionsctl is not available (macOS older than 10.15)"
+			res.Detail = i18n.T("host.security.no_systemextensionsctl")
 			return res
 		}
 		if err != nil {
@@ -111,20 +116,20 @@ func checkSecuritySoftware(ctx context.Context, opts CommandOptions) Result {
 		exts, err := security.ParseSystemExtensions(out.Stdout)
 		if err != nil {
 			res.Status = report.StatusError
-			res.Detail = err.Error()
+			res.Detail = i18n.T("host.security.bad_output", i18n.Args{"Source": "systemextensionsctl", "Err": err.Error()})
 			return res
 		}
 		return SecurityResult("systemextensionsctl", security.SecurityExtensions(exts))
 	default:
 		res.Status = report.StatusUnsupported
-		res.Detail = fmt.Sprintf("no reliable way to list security software on %s", opts.goos())
+		res.Detail = i18n.T("host.security.unsupported", i18n.Args{"OS": opts.goos()})
 		return res
 	}
 }
 
 func commandFailed(res Result, err error) Result {
 	res.Status = report.StatusError
-	res.Detail = err.Error()
+	res.Detail = commandErrorText(err)
 	return res
 }
 
@@ -133,7 +138,7 @@ func commandFailed(res Result, err error) Result {
 func SecurityResult(source string, ps []security.Product) Result {
 	res := Result{ID: report.CheckHostSecuritySoftware, Status: report.StatusPass}
 	if len(ps) == 0 {
-		res.Detail = fmt.Sprintf("%s reports no security software", source)
+		res.Detail = i18n.T("host.security.none", i18n.Args{"Source": source})
 		return res
 	}
 	products := make([]any, 0, len(ps))
@@ -179,14 +184,14 @@ func SecurityResult(source string, ps []security.Product) Result {
 	case len(active) > 0:
 		res.Status = report.StatusWarn
 		f.Severity = report.SeverityWarning
-		f.Summary = "active security software: " + strings.Join(active, ", ")
+		f.Summary = i18n.T("host.security.active", i18n.Args{"Products": strings.Join(active, ", ")})
 		f.Steps = []int{3}
 	case len(builtin) > 0:
 		f.Severity = report.SeverityInfo
-		f.Summary = "only built-in security software is active: " + strings.Join(builtin, ", ")
+		f.Summary = i18n.T("host.security.builtin_only", i18n.Args{"Products": strings.Join(builtin, ", ")})
 	default:
 		f.Severity = report.SeverityInfo
-		f.Summary = fmt.Sprintf("%d security product(s) installed, none active", len(ps))
+		f.Summary = i18n.N("host.security.none_active", len(ps))
 	}
 	res.Detail = f.Summary
 	res.Findings = []report.Finding{f}

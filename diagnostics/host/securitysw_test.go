@@ -29,7 +29,7 @@ func TestCheckSecuritySoftware(t *testing.T) {
 		{"windows norton", "windows", recorded{"powershell.exe": {stdout: sec("windows_norton_defender.json")}},
 			report.StatusWarn, report.SeverityWarning, "active security software: Norton 360", 1},
 		{"windows mcafee disabled", "windows", recorded{"powershell.exe": {stdout: sec("windows_mcafee_disabled.json")}},
-			report.StatusPass, report.SeverityInfo, "3 security product(s) installed, none active", 0},
+			report.StatusPass, report.SeverityInfo, "3 security products installed, none active", 0},
 		{"windows no products", "windows", recorded{"powershell.exe": {stdout: sec("windows_no_products.json")}},
 			report.StatusPass, "", "reports no security software", 0},
 		// PowerShell blocked or killed prints nothing: an error, never a pass.
@@ -48,7 +48,7 @@ func TestCheckSecuritySoftware(t *testing.T) {
 		{"mac none", "darwin", recorded{"systemextensionsctl": {stdout: sec("macos_none.txt")}},
 			report.StatusPass, "", "reports no security software", 0},
 		{"mac lulu waiting", "darwin", recorded{"systemextensionsctl": {stdout: sec("macos_lulu_waiting.txt")}},
-			report.StatusPass, report.SeverityInfo, "none active", 0},
+			report.StatusPass, report.SeverityInfo, "1 security product installed, not active", 0},
 		{"mac old", "darwin", recorded{}, report.StatusUnsupported, "", "older than 10.15", 0},
 		{"mac garbage", "darwin", recorded{"systemextensionsctl": {stdout: "hello"}}, report.StatusError, "", "not systemextensionsctl output", 0},
 		{"linux", "linux", recorded{}, report.StatusUnsupported, "", "no reliable way", 0},

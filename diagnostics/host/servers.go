@@ -10,6 +10,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/netcheck"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // ServerOptions configure CheckAppleServers: the targets (default
@@ -46,7 +47,7 @@ func AppleServersResult(results []netcheck.HostResult) Result {
 	res := Result{ID: report.CheckHostAppleServers}
 	if len(results) == 0 {
 		res.Status = report.StatusError
-		res.Detail = "no servers to probe"
+		res.Detail = i18n.T("host.servers.none")
 		return res
 	}
 	var failed []netcheck.HostResult
@@ -72,14 +73,14 @@ func AppleServersResult(results []netcheck.HostResult) Result {
 	}
 	if len(failed) == 0 {
 		res.Status = report.StatusPass
-		res.Detail = fmt.Sprintf("%d/%d servers answered with a verified TLS handshake (slowest %s: %.0f ms)",
-			len(results), len(results), slowest.Target, msFloat(total(slowest)))
+		res.Detail = i18n.T("host.servers.pass", i18n.Args{"Total": len(results), "Target": slowest.Target,
+			"Ms": i18n.Num(msFloat(total(slowest)), 0)})
 		return res
 	}
 	if canceled {
 		// An interrupted probe proves nothing about the network.
 		res.Status = report.StatusError
-		res.Detail = fmt.Sprintf("canceled before %d of %d servers were verified", len(failed), len(results))
+		res.Detail = i18n.T("host.servers.canceled", i18n.Args{"Failed": len(failed), "Total": len(results)})
 		return res
 	}
 	sev, status := report.SeverityWarning, report.StatusWarn
@@ -92,11 +93,11 @@ func AppleServersResult(results []netcheck.HostResult) Result {
 	}
 	first := failureText(failed[0])
 	res.Status = status
-	res.Detail = fmt.Sprintf("%d/%d servers unreachable; %s", len(failed), len(results), first)
+	res.Detail = i18n.T("host.servers.unreachable_detail", i18n.Args{"Failed": len(failed), "Total": len(results), "First": first})
 	res.Findings = []report.Finding{{
 		ID:       report.FindingHostServersUnreachable,
 		Severity: sev,
-		Summary:  fmt.Sprintf("%d of %d Apple restore servers cannot be reached (%s)", len(failed), len(results), first),
+		Summary:  i18n.T("host.servers.unreachable", i18n.Args{"Failed": len(failed), "Total": len(results), "First": first}),
 		Evidence: map[string]any{
 			"hosts":          hosts,
 			"failed":         len(failed),

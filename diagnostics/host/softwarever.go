@@ -14,6 +14,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/probecache"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/software"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // SoftwareOptions configure CheckSoftwareVersions.
@@ -90,7 +91,7 @@ func CheckSoftwareVersions(ctx context.Context, opts SoftwareOptions) Result {
 		r = checkLinuxSoftware(ctx, opts)
 	default:
 		r = Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusUnsupported,
-			Detail: fmt.Sprintf("no restore software known for %s", opts.goos())}
+			Detail: i18n.T("host.software.unsupported", i18n.Args{"OS": opts.goos()})}
 	}
 	r.Duration = time.Since(start)
 	return r
@@ -113,11 +114,14 @@ func checkWindowsSoftware(ctx context.Context, opts SoftwareOptions) Result {
 	// PowerShell, which reads the same keys and the Store's own list.
 	out, err := opts.runner().Run(ctx, WindowsInventoryCommand)
 	if err != nil && len(out.Stdout) == 0 {
-		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: joinDetail(regErr, err)}
+		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: i18n.T("host.software.windows_unknown", i18n.Args{"Err": joinDetail(regErr, err)})}
 	}
 	inv, perr := software.ParseWindowsInventory(out.Stdout)
+	if errors.Is(perr, software.ErrEmptyOutput) && regErr == nil {
+		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: i18n.T("host.security.empty_output")}
+	}
 	if perr != nil {
-		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: joinDetail(regErr, perr)}
+		return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: i18n.T("host.software.windows_unknown", i18n.Args{"Err": joinDetail(regErr, perr)})}
 	}
 	return WindowsSoftwareResult(inv)
 }
@@ -137,16 +141,16 @@ func joinDetail(errs ...error) string {
 func WindowsSoftwareResult(inv software.WindowsInventory) Result {
 	var problems []string
 	if !inv.ITunes.Installed && !inv.AppleDevices.Installed {
-		problems = append(problems, "neither iTunes nor Apple Devices is installed")
+		problems = append(problems, i18n.T("host.software.no_itunes_or_apple_devices"))
 	}
 	if inv.ITunes.Outdated {
-		problems = append(problems, fmt.Sprintf("iTunes %s is older than %s", inv.ITunes.Version, inv.ITunes.Minimum))
+		problems = append(problems, older("iTunes", inv.ITunes.Version, inv.ITunes.Minimum))
 	}
 	if inv.ITunes.Installed && !inv.ITunesFromStore && !inv.AMDS.Installed {
-		problems = append(problems, "Apple Mobile Device Support is missing (iTunes cannot see the phone without it)")
+		problems = append(problems, i18n.T("host.software.amds_missing"))
 	}
 	if inv.AMDS.Outdated {
-		problems = append(problems, fmt.Sprintf("Apple Mobile Device Support %s is older than %s", inv.AMDS.Version, inv.AMDS.Minimum))
+		problems = append(problems, older("Apple Mobile Device Support", inv.AMDS.Version, inv.AMDS.Minimum))
 	}
 	osName := strings.TrimSpace(fmt.Sprintf("%s %s", inv.OSCaption, inv.OSVersion))
 	return softwareResult(osName, problems, inv.ITunes, inv.AppleDevices, inv.AMDS)
@@ -167,7 +171,8 @@ func checkMacSoftware(ctx context.Context, opts SoftwareOptions) Result {
 			m, err = software.ParseSwVers(out.Stdout)
 		}
 		if err != nil {
-			return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError, Detail: fmt.Sprintf("macOS version unknown: %v; %v", inv.OSErr, err)}
+			return Result{ID: report.CheckHostSoftwareVersions, Status: report.StatusError,
+				Detail: i18n.T("host.software.macos_unknown", i18n.Args{"Err": fmt.Sprintf("%v; %v", inv.OSErr, err)})}
 		}
 		inv.OS, inv.OSErr, inv.OSSource = m, nil, "sw_vers"
 	}
@@ -188,26 +193,26 @@ func MacSoftwareResult(inv software.MacInventory, iosVersion string) Result {
 	var problems []string
 	if c.Outdated {
 		if rule == "floor" {
-			problems = append(problems, fmt.Sprintf("macOS %s is older than %s, the oldest that still gets device-support updates", c.Version, min))
+			problems = append(problems, i18n.T("host.software.macos_floor", i18n.Args{"Version": c.Version, "Minimum": min}))
 		} else {
-			problems = append(problems, fmt.Sprintf("macOS %s is older than %s, needed for a phone on iOS %s", c.Version, min, iosVersion))
+			problems = append(problems, i18n.T("host.software.macos_for_ios", i18n.Args{"Version": c.Version, "Minimum": min, "IOS": iosVersion}))
 		}
 	}
 	comps := []software.Component{c, inv.MobileDevice}
 	if !inv.MobileDevice.Installed {
-		problems = append(problems, "Apple's MobileDevice framework is missing (Finder and iTunes reach the phone through it)")
+		problems = append(problems, i18n.T("host.software.mobiledevice_missing"))
 	}
 	itunesRestores := software.CompareVersions(m.ProductVersion, "10.15") < 0
 	if inv.ITunes.Installed || itunesRestores {
 		comps = append(comps, inv.ITunes)
 	}
 	if itunesRestores && !inv.ITunes.Installed {
-		problems = append(problems, fmt.Sprintf("iTunes is missing (macOS %s restores through iTunes)", m.ProductVersion))
+		problems = append(problems, i18n.T("host.software.itunes_missing_mac", i18n.Args{"Version": m.ProductVersion}))
 	}
 	res := softwareResult(strings.TrimSpace(m.ProductName+" "+m.ProductVersion+" ("+m.BuildVersion+")"), problems, comps...)
 	if len(problems) == 0 && inv.MobileDeviceErr != nil {
 		res.Status = report.StatusError
-		res.Detail = fmt.Sprintf("%s; MobileDevice framework version unreadable: %v", res.Detail, inv.MobileDeviceErr)
+		res.Detail = i18n.T("host.software.mobiledevice_unreadable", i18n.Args{"Found": res.Detail, "Err": inv.MobileDeviceErr.Error()})
 	}
 	return res
 }
@@ -304,14 +309,19 @@ func LinuxSoftwareResult(f LinuxFacts) Result {
 	var problems []string
 	switch {
 	case !mux.Installed:
-		problems = append(problems, "usbmuxd is not installed (nothing can talk to the phone over USB)")
+		problems = append(problems, i18n.T("host.software.usbmuxd_missing"))
 	case mux.Outdated:
-		problems = append(problems, fmt.Sprintf("usbmuxd %s is older than %s", mux.Version, mux.Minimum))
+		problems = append(problems, older("usbmuxd", mux.Version, mux.Minimum))
 	}
 	if lib.Outdated {
-		problems = append(problems, fmt.Sprintf("libimobiledevice %s is older than %s", lib.Version, lib.Minimum))
+		problems = append(problems, older("libimobiledevice", lib.Version, lib.Minimum))
 	}
 	return softwareResult("Linux", problems, mux, lib)
+}
+
+// older is the problem "<name> <version> is older than <minimum>".
+func older(name, version, minimum string) string {
+	return i18n.T("host.software.older", i18n.Args{"Name": name, "Version": version, "Minimum": minimum})
 }
 
 func softwareResult(osName string, problems []string, cs ...software.Component) Result {
@@ -331,9 +341,9 @@ func softwareResult(osName string, problems []string, cs ...software.Component) 
 		case c.Installed && c.Version != "":
 			found = append(found, c.Name+" "+c.Version)
 		case c.Installed:
-			found = append(found, c.Name+" (version unknown)")
+			found = append(found, i18n.T("host.software.version_unknown", i18n.Args{"Name": c.Name}))
 		default:
-			found = append(found, c.Name+" not installed")
+			found = append(found, i18n.T("host.software.not_installed", i18n.Args{"Name": c.Name}))
 		}
 	}
 	if len(problems) == 0 {

@@ -11,6 +11,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Defaults of Options' bounds.
@@ -63,7 +65,8 @@ const (
 type LocationResult struct {
 	Location
 	Status LocationStatus
-	// Err is the reason for LocationPermission and LocationError.
+	// Err is the reason for LocationPermission and LocationError, in the
+	// current language (internal/i18n) where it is ours, else the system's error.
 	Err string
 	// Entries is how many entries were looked at.
 	Entries int
@@ -246,7 +249,7 @@ func Scan(ctx context.Context, opts Options) (Result, error) {
 		case <-t.C:
 			res = Result{UDID: opts.UDID, TimedOut: true}
 			for _, l := range opts.Locations {
-				res.Locations = append(res.Locations, LocationResult{Location: l, Status: LocationTimeout, Err: "the scan's time ran out"})
+				res.Locations = append(res.Locations, LocationResult{Location: l, Status: LocationTimeout, Err: i18n.T("host.backup.timeout")})
 			}
 		}
 		t.Stop()
@@ -293,7 +296,7 @@ func errStatus(err error) (LocationStatus, string) {
 	case errors.Is(err, fs.ErrNotExist):
 		return LocationAbsent, ""
 	case errors.Is(err, fs.ErrPermission):
-		return LocationPermission, "permission denied"
+		return LocationPermission, i18n.T("host.backup.permission")
 	}
 	return LocationError, err.Error()
 }
@@ -301,7 +304,7 @@ func errStatus(err error) (LocationStatus, string) {
 func scanLocation(ctx context.Context, opts Options, loc Location) (LocationResult, []Backup) {
 	lr := LocationResult{Location: loc}
 	if ctx.Err() != nil {
-		lr.Status, lr.Err = LocationTimeout, "the scan's time ran out"
+		lr.Status, lr.Err = LocationTimeout, i18n.T("host.backup.timeout")
 		return lr, nil
 	}
 	entries, err := opts.FS.ReadDir(loc.Path)
@@ -316,7 +319,7 @@ func scanLocation(ctx context.Context, opts Options, loc Location) (LocationResu
 	var out []Backup
 	for _, e := range entries {
 		if ctx.Err() != nil {
-			lr.Status, lr.Err = LocationTimeout, "the scan's time ran out"
+			lr.Status, lr.Err = LocationTimeout, i18n.T("host.backup.timeout")
 			return lr, out
 		}
 		lr.Entries++

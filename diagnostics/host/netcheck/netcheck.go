@@ -15,9 +15,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // DefaultHosts are Apple's restore servers: gs (TSS signing), albert
@@ -172,7 +175,11 @@ func ProbeOne(ctx context.Context, target string, opts Options) HostResult {
 	res := HostResult{Target: target, Reached: StageNone}
 	host, port, err := splitTarget(target)
 	if err != nil {
-		res.Err = &ProbeError{Target: target, Stage: StageDNS, Kind: KindInvalid, Reason: err.Error(), Err: err}
+		reason := i18n.T("host.net.invalid_target", i18n.Args{"Target": strconv.Quote(target)})
+		if strings.TrimSpace(target) == "" {
+			reason = i18n.T("host.net.empty_target")
+		}
+		res.Err = &ProbeError{Target: target, Stage: StageDNS, Kind: KindInvalid, Reason: reason, Err: err}
 		return res
 	}
 	res.Host, res.Port = host, port
@@ -195,7 +202,7 @@ func ProbeOne(ctx context.Context, target string, opts Options) HostResult {
 	conn, err := dial(ctx, addrs, port, timeout)
 	res.TCP = time.Since(start)
 	if err != nil {
-		kind, reason := classifyNet(ctx, err, timeout, "connect")
+		kind, reason := classifyNet(ctx, err, timeout, StageTCP)
 		res.Err = &ProbeError{Target: target, Stage: StageTCP, Kind: kind, Reason: reason, Err: err}
 		return res
 	}
@@ -307,41 +314,45 @@ func handshake(ctx context.Context, conn net.Conn, host string, roots *x509.Cert
 
 func classifyDNS(ctx context.Context, err error, timeout time.Duration) (Kind, string) {
 	if ctx.Err() == context.Canceled {
-		return KindCanceled, "canceled"
+		return KindCanceled, i18n.T("host.net.canceled")
 	}
 	var de *net.DNSError
 	if errors.As(err, &de) {
 		switch {
 		case de.IsNotFound:
-			return KindNotFound, fmt.Sprintf("name not found (%s)", de.Err)
+			return KindNotFound, i18n.T("host.net.dns_not_found", i18n.Args{"Err": de.Err})
 		case de.IsTimeout || errors.Is(err, context.DeadlineExceeded):
-			return KindTimeout, fmt.Sprintf("lookup timed out after %s", timeout)
+			return KindTimeout, i18n.T("host.net.dns_timeout", i18n.Args{"Timeout": i18n.Duration(timeout)})
 		default:
-			return KindDNS, fmt.Sprintf("lookup failed: %s", de.Err)
+			return KindDNS, i18n.T("host.net.dns_failed", i18n.Args{"Err": de.Err})
 		}
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
-		return KindTimeout, fmt.Sprintf("lookup timed out after %s", timeout)
+		return KindTimeout, i18n.T("host.net.dns_timeout", i18n.Args{"Timeout": i18n.Duration(timeout)})
 	}
-	return KindDNS, "lookup failed: " + err.Error()
+	return KindDNS, i18n.T("host.net.dns_failed", i18n.Args{"Err": err.Error()})
 }
 
-func classifyNet(ctx context.Context, err error, timeout time.Duration, what string) (Kind, string) {
+// classifyNet classifies a failure of stage (StageTCP: connecting,
+// StageTLS: the handshake). The reasons are in the current language
+// (internal/i18n); the operating system's own error text stays as it is.
+func classifyNet(ctx context.Context, err error, timeout time.Duration, stage Stage) (Kind, string) {
 	if ctx.Err() == context.Canceled {
-		return KindCanceled, "canceled"
+		return KindCanceled, i18n.T("host.net.canceled")
 	}
+	s := string(stage)
 	var ne net.Error
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
-		return KindTimeout, fmt.Sprintf("%s timed out after %s", what, timeout)
+		return KindTimeout, i18n.T("host.net."+s+"_timeout", i18n.Args{"Timeout": i18n.Duration(timeout)})
 	case isRefused(err):
-		return KindRefused, what + " refused"
+		return KindRefused, i18n.T("host.net." + s + "_refused")
 	case isUnreachable(err):
-		return KindUnreachable, "network or host unreachable"
+		return KindUnreachable, i18n.T("host.net.unreachable")
 	case isClosed(err):
-		return KindClosed, "connection closed by the server"
+		return KindClosed, i18n.T("host.net.closed")
 	}
-	return KindOther, fmt.Sprintf("%s failed: %v", what, err)
+	return KindOther, i18n.T("host.net."+s+"_failed", i18n.Args{"Err": err.Error()})
 }
 
 func classifyTLS(ctx context.Context, err error, timeout time.Duration, host string) (Kind, string) {
@@ -352,25 +363,25 @@ func classifyTLS(ctx context.Context, err error, timeout time.Duration, host str
 	var alert tls.AlertError
 	switch {
 	case errors.As(err, &hostErr):
-		return KindNameMismatch, fmt.Sprintf("certificate is not valid for %s (it is valid for %s)", host, certNames(hostErr.Certificate))
+		return KindNameMismatch, i18n.T("host.net.name_mismatch", i18n.Args{"Host": host, "Names": certNames(hostErr.Certificate)})
 	case errors.As(err, &authErr):
 		subject := ""
 		if authErr.Cert != nil {
 			subject = authErr.Cert.Subject.String()
 		}
-		return KindUntrustedCertificate, fmt.Sprintf("certificate is not trusted (issued to %q by an unknown authority; a proxy or security software may be intercepting TLS)", subject)
+		return KindUntrustedCertificate, i18n.T("host.net.untrusted_certificate", i18n.Args{"Subject": strconv.Quote(subject)})
 	case errors.As(err, &invErr):
-		return KindInvalidCertificate, "certificate is invalid: " + invErr.Error()
+		return KindInvalidCertificate, i18n.T("host.net.invalid_certificate", i18n.Args{"Err": invErr.Error()})
 	case errors.As(err, &recErr), errors.As(err, &alert):
-		return KindNotTLS, "the server did not complete a TLS handshake: " + err.Error()
+		return KindNotTLS, i18n.T("host.net.not_tls", i18n.Args{"Err": err.Error()})
 	}
-	return classifyNet(ctx, err, timeout, "TLS handshake")
+	return classifyNet(ctx, err, timeout, StageTLS)
 }
 
 // certNames lists the names a certificate is valid for, capped for messages.
 func certNames(c *x509.Certificate) string {
 	if c == nil {
-		return "no names"
+		return i18n.T("host.net.no_names")
 	}
 	var names []string
 	names = append(names, c.DNSNames...)
@@ -381,7 +392,7 @@ func certNames(c *x509.Certificate) string {
 		names = append(names, c.Subject.CommonName)
 	}
 	if len(names) == 0 {
-		return "no names"
+		return i18n.T("host.net.no_names")
 	}
 	if len(names) > 5 {
 		names = append(names[:5], "…")

@@ -152,7 +152,7 @@ func TestProbeOne(t *testing.T) {
 		{"wrong name", "wrong.test:" + okPort, roots, StageTCP, KindNameMismatch, "certificate is not valid for wrong.test"},
 		{"untrusted (system roots)", "example.com:" + okPort, nil, StageTCP, KindUntrustedCertificate, "not trusted"},
 		{"closed port", "127.0.0.1:" + refused, roots, StageDNS, KindRefused, "refused"},
-		{"blackhole", "example.com:" + blackPort, roots, StageTCP, KindTimeout, "timed out after 1s"},
+		{"blackhole", "example.com:" + blackPort, roots, StageTCP, KindTimeout, "timed out after 1 s"},
 		{"not tls", "example.com:" + httpPort, roots, StageTCP, KindNotTLS, "did not complete a TLS handshake"},
 		{"closed after accept", "example.com:" + resetPort, roots, StageTCP, KindClosed, "closed"},
 		{"stall after handshake", "example.com:" + stallPort, stallRoots, StageTLS, "", ""},
