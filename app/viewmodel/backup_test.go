@@ -9,6 +9,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/backup"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 )
@@ -163,5 +164,27 @@ func TestBackupSteps(t *testing.T) {
 	}
 	if s.NeedsIOS == "" {
 		t.Error("needs_ios missing")
+	}
+}
+
+// TestBackupStepsMessages: the window bundle's English of every way to back
+// up is backup.json's text, so the two never drift apart.
+func TestBackupStepsMessages(t *testing.T) {
+	s := backupSteps()
+	for key, ways := range s.Ways {
+		got := translateWays(key, ways)
+		for i, w := range ways {
+			if got[i].App != w.App {
+				t.Errorf("%s way %d: app %q, backup.json has %q", key, i, got[i].App, w.App)
+			}
+			for j, step := range w.Steps {
+				if got[i].Steps[j] != step {
+					t.Errorf("%s way %d step %d: bundle %q, backup.json %q", key, i, j, got[i].Steps[j], step)
+				}
+			}
+		}
+	}
+	if got := i18n.T("window.backup.needs_ios"); got != s.NeedsIOS {
+		t.Errorf("needs_ios: bundle %q, backup.json %q", got, s.NeedsIOS)
 	}
 }
