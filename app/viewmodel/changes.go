@@ -1,7 +1,6 @@
 package viewmodel
 
 import (
-
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )

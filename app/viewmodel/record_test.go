@@ -17,7 +17,9 @@ func TestBuildRecordView(t *testing.T) {
 		want func(v RecordView) bool
 	}{
 		{"not yet", RecordInput{}, func(v RecordView) bool { return !v.Shown }},
-		{"starting", RecordInput{Running: true}, func(v RecordView) bool { return v.Shown && v.Stage == "Starting the recorder…" && strings.HasPrefix(v.Hint, "Start the restore in Finder") }},
+		{"starting", RecordInput{Running: true}, func(v RecordView) bool {
+			return v.Shown && v.Stage == "Starting the recorder…" && strings.HasPrefix(v.Hint, "Start the restore in Finder")
+		}},
 		{"waiting for a phone", RecordInput{Running: true, Started: true, Status: restore.Status{Timer: restore.TimerNone}},
 			func(v RecordView) bool { return strings.Contains(v.Stage, "Waiting") && v.Next == "" }},
 		{"a stage, what comes next", RecordInput{Running: true, Started: true, Status: restore.Status{Stage: restore.Restore, SinceMS: 130_000, Timer: restore.TimerOK, Next: "next: normal mode, after the restore"}},
