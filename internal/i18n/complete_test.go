@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
-	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
 
 	"github.com/restoredoctor/restoredoctor/assets"
 )
@@ -18,14 +18,22 @@ import (
 // pluralSamples are the counts every plural message is rendered with.
 var pluralSamples = []int{0, 1, 2, 3, 4, 5, 7, 11, 12, 21, 22, 25, 100, 101, 1000, 1000000}
 
-// neededForms are the plural forms a language needs for whole numbers,
-// from CLDR's rules (golang.org/x/text/feature/plural).
+// neededForms are the plural forms a language needs for whole numbers:
+// the forms go-i18n itself (which renders the messages) picks for the
+// sample counts. Its CLDR rules are newer than golang.org/x/text's, which
+// lack e.g. Spanish, French, Italian and Portuguese "many" (1000000).
 func neededForms(l Language) map[string]bool {
-	names := map[plural.Form]string{plural.Other: "other", plural.Zero: "zero", plural.One: "one",
-		plural.Two: "two", plural.Few: "few", plural.Many: "many"}
+	b := goi18n.NewBundle(language.English)
+	probe := &goi18n.Message{ID: "probe", Zero: "zero", One: "one", Two: "two", Few: "few", Many: "many", Other: "other"}
 	out := map[string]bool{"other": true}
+	if err := b.AddMessages(l.Tag, probe); err != nil {
+		return out
+	}
+	loc := goi18n.NewLocalizer(b, l.Code)
 	for _, n := range pluralSamples {
-		out[names[plural.Cardinal.MatchPlural(l.Tag, n, 0, 0, 0, 0)]] = true
+		if form, err := loc.Localize(&goi18n.LocalizeConfig{MessageID: "probe", PluralCount: n}); err == nil {
+			out[form] = true
+		}
 	}
 	return out
 }
