@@ -113,12 +113,7 @@ type UI struct {
 }
 
 // Title is the window title for a demo scenario ("" for none).
-func Title(demo string) string {
-	if demo == "" {
-		return "Restore Doctor"
-	}
-	return "Restore Doctor — Demo: " + demo
-}
+func Title(demo string) string { return viewmodel.WindowTitle(demo) }
 
 // New builds the window for a; call Start to begin watching for phones and
 // ShowAndRun (or a.Run) to show it.

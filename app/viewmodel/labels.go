@@ -135,3 +135,12 @@ func StaleNote(at time.Time) string {
 func BeforeAfterModes(before, after string) string {
 	return i18n.T("window.action.before_after", i18n.Args{"Before": modeWord(before), "After": modeWord(after)})
 }
+
+// WindowTitle is the window's title; demo names the demo scenario ("" for
+// the real window).
+func WindowTitle(demo string) string {
+	if demo == "" {
+		return i18n.T("window.title")
+	}
+	return i18n.T("window.title_demo", i18n.Args{"Name": demo})
+}
