@@ -112,3 +112,23 @@ func TestViewModelsInOtherLanguages(t *testing.T) {
 		t.Errorf("back in English: %q, want %q", got, english["verdict"])
 	}
 }
+
+// TestSplitClause: the first clause of a catalogue or finding text is found
+// at the colon as each language writes it.
+func TestSplitClause(t *testing.T) {
+	for _, tt := range []struct{ in, head, rest string }{
+		{"A restore is in progress: leave it connected.", "A restore is in progress", "leave it connected."},
+		{"Une restauration est en cours\u00a0: laissez-le connecté.", "Une restauration est en cours\u00a0", "laissez-le connecté."},
+		{"正在恢复：请保持连接。", "正在恢复", "请保持连接。"},
+		{"复原：Step 1: x", "复原", "Step 1: x"},
+		{"No colon here.", "No colon here.", ""},
+	} {
+		head, rest, _ := splitClause(tt.in)
+		if head != tt.head || rest != tt.rest {
+			t.Errorf("splitClause(%q) = %q, %q; want %q, %q", tt.in, head, rest, tt.head, tt.rest)
+		}
+	}
+	if got := firstClause("Une restauration est en cours\u00a0: x"); got != "Une restauration est en cours" {
+		t.Errorf("firstClause = %q", got)
+	}
+}

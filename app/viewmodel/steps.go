@@ -72,8 +72,8 @@ func BuildNotes(r *report.Report, cat Catalog) []Note {
 		seen[f.ID] = true
 		title := firstClause(f.Summary)
 		// Say it once: the fix text often opens with the summary's clause.
-		if ft := firstClause(fix); strings.EqualFold(ft, title) && len(ft) < len(fix) {
-			fix = capitalise(strings.TrimSpace(strings.TrimPrefix(fix[len(ft):], ":")))
+		if head, rest, ok := splitClause(fix); ok && strings.EqualFold(trimClause(head), title) && rest != "" {
+			fix = capitalise(rest)
 		}
 		out = append(out, Note{Summary: title, Fix: fix})
 	}
@@ -82,10 +82,30 @@ func BuildNotes(r *report.Report, cat Catalog) []Note {
 
 // firstClause is s up to its first colon, without a final full stop.
 func firstClause(s string) string {
-	if i := strings.Index(s, ": "); i > 0 {
-		s = s[:i]
+	if head, _, ok := splitClause(s); ok {
+		s = head
 	}
-	return strings.TrimSuffix(strings.TrimSpace(s), ".")
+	return trimClause(s)
+}
+
+// trimClause is a clause without spaces around it and its final full stop.
+func trimClause(s string) string {
+	s = strings.TrimSpace(s)
+	return strings.TrimSuffix(strings.TrimSuffix(s, "."), "。")
+}
+
+// splitClause splits s at its first colon, the way each language writes
+// it: ": " (English, German), "\u00a0: " (French, a no-break space before),
+// "：" (Chinese, Japanese). ok is false without a colon after some text.
+func splitClause(s string) (head, rest string, ok bool) {
+	i, n := strings.Index(s, ": "), 2
+	if j := strings.Index(s, "："); j > 0 && (i < 0 || j < i) {
+		i, n = j, len("：")
+	}
+	if i <= 0 {
+		return s, "", false
+	}
+	return s[:i], strings.TrimSpace(s[i+n:]), true
 }
 
 // Step returns the catalogue text of step n (zero value when absent).

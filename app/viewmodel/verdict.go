@@ -60,7 +60,10 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 		v.Text = i18n.T("window.verdict.restoring")
 		if fix := cat.Fixes[report.FindingDeviceRestoreMode]; fix != "" {
 			// The catalogue's wording, after its own "A restore is in progress:".
-			v.Text = i18n.T("window.verdict.restoring_fix", i18n.Args{"Fix": strings.TrimSpace(strings.TrimPrefix(fix, firstClause(fix)+":"))})
+			if _, rest, ok := splitClause(fix); ok && rest != "" {
+				fix = rest
+			}
+			v.Text = i18n.T("window.verdict.restoring_fix", i18n.Args{"Fix": strings.TrimSpace(fix)})
 		}
 		return v
 	}
