@@ -11,17 +11,14 @@ import (
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
-// TestViewModelsInOtherLanguages renders real view models (from the
-// testdata reports) in German and Japanese: each is in that language, not
-// English, and still carries its data (model names, counts, times, step
-// titles from the catalogue). Not parallel: it switches the language.
-func TestViewModelsInOtherLanguages(t *testing.T) {
-	defer func() { _ = i18n.Use("en") }()
+// viewModels renders real view models (from the testdata reports) to text,
+// in whatever language is current when each is called.
+func viewModels(t *testing.T) map[string]func() string {
 	flap, healthy, rec := load(t, "report-flapping.json"), load(t, "report-healthy.json"), load(t, "report-recovery.json")
 	at := time.Date(2026, 12, 6, 14, 3, 7, 0, time.Local)
 	phone := Device{Key: "k1", Name: "iPhone 13 Pro Max", Mode: mode.Recovery, OnUSB: true, SpeedMbps: 480}
 	host := Host{Known: true, UsbmuxdStatus: report.UsbmuxdNotResponding, USBStatus: USBDenied}
-	render := map[string]func() string{
+	return map[string]func() string{
 		"heading":    func() string { return BuildDeviceCard(nil, "", host).Heading },
 		"mode":       func() string { return BuildDeviceCard([]Device{phone}, "", host).ModeName },
 		"trust":      func() string { return BuildDeviceCard([]Device{phone}, "", host).Lines[2].Value },
@@ -40,6 +37,30 @@ func TestViewModelsInOtherLanguages(t *testing.T) {
 		"ago":        func() string { return ago(3 * 24 * time.Hour) },
 		"duration":   func() string { return Duration(130 * time.Second) },
 	}
+}
+
+// TestViewModelsInThePseudoLocale: in the pseudo-locale every view model
+// above comes out marked, so none of its words bypass the translation layer.
+func TestViewModelsInThePseudoLocale(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	render := viewModels(t)
+	if err := i18n.Use(i18n.PseudoCode); err != nil {
+		t.Fatal(err)
+	}
+	for name, f := range render {
+		if got := f(); !strings.HasPrefix(got, i18n.PseudoOpen) || !strings.HasSuffix(got, i18n.PseudoClose) {
+			t.Errorf("%s: %q is not (wholly) from the translation layer", name, got)
+		}
+	}
+}
+
+// TestViewModelsInOtherLanguages renders real view models (from the
+// testdata reports) in German and Japanese: each is in that language, not
+// English, and still carries its data (model names, counts, times, step
+// titles from the catalogue). Not parallel: it switches the language.
+func TestViewModelsInOtherLanguages(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	render := viewModels(t)
 	cases := []struct {
 		lang string
 		// want holds, per view model, text that must be in it: the
