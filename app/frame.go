@@ -4,7 +4,6 @@ import (
 	"maps"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
@@ -232,10 +231,10 @@ func backupChange(changes []viewmodel.Change, before, after viewmodel.BackupView
 	case before.Covered && !after.Covered:
 		d = viewmodel.Worse
 	}
-	if len(changes) == 1 && changes[0].Direction == viewmodel.Same && strings.HasPrefix(changes[0].Text, "no change since") {
+	if len(changes) == 1 && viewmodel.IsNoChange(changes[0]) {
 		changes = nil
 	}
-	return append(slices.Clip(changes), viewmodel.Change{Text: "backups: " + after.Lines[0], Direction: d})
+	return append(slices.Clip(changes), viewmodel.Change{Text: viewmodel.BackupChangeText(after.Lines[0]), Direction: d})
 }
 
 func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device, bv viewmodel.BackupView, now time.Time) stepsPanel {

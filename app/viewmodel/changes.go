@@ -1,6 +1,8 @@
 package viewmodel
 
 import (
+	"strings"
+
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
@@ -240,4 +242,16 @@ func num(v float64) string {
 		return fixed(v, 0)
 	}
 	return fixed(v, 1)
+}
+
+// IsNoChange reports whether c is the "no change since the previous check"
+// line (with or without what the user changed), in the current language.
+func IsNoChange(c Change) bool {
+	return c.Direction == Same && strings.Contains(c.Text, i18n.T("window.changes.none"))
+}
+
+// BackupChangeText is the before/after line of a phone's backup state:
+// "backups: " and the backup box's first line.
+func BackupChangeText(line string) string {
+	return i18n.T("window.changes.backups", i18n.Args{"Line": line})
 }
