@@ -114,15 +114,15 @@ func TestStep5ShowsBackupState(t *testing.T) {
 			[]string{"Last backup of this iPhone on this computer: 2 Dec 2026, 14:10 (3 days ago), finished, encrypted.", "iCloud Backup is off."}, false,
 			[]string{"No backup"}},
 		{"none, iCloud off", "report-healthy.json", func(t *testing.T) checks.LocalBackup { return scanTree(t, t.TempDir()) }, "linux", checks.ICloud{Enabled: on(false)},
-			[]string{"No backup of this iPhone on this computer, and iCloud Backup is off.", viewmodel.BackupNowTitle, viewmodel.BackupLookAgain}, true, nil},
+			[]string{"No backup of this iPhone on this computer, and iCloud Backup is off.", viewmodel.BackupNowTitle(), viewmodel.BackupLookAgain()}, true, nil},
 		{"iCloud on", "report-healthy.json", func(t *testing.T) checks.LocalBackup { return scanTree(t, t.TempDir()) }, "linux", checks.ICloud{Enabled: on(true)},
-			[]string{"iCloud Backup is on; last local backup: none."}, false, []string{viewmodel.BackupNowTitle}},
+			[]string{"iCloud Backup is on; last local backup: none."}, false, []string{viewmodel.BackupNowTitle()}},
 		{"recovery mode", "report-recovery.json", func(t *testing.T) checks.LocalBackup { return scanTree(t, macBackupTree) }, "darwin", checks.ICloud{Reason: recoveryReason},
 			[]string{"Last backup of this iPhone on this computer: 2 Dec 2026, 14:10", "iCloud Backup cannot be checked now: the iPhone is in recovery mode"}, false, []string{"No backup"}},
 		{"recovery mode, none", "report-recovery.json", func(t *testing.T) checks.LocalBackup { return scanTree(t, t.TempDir()) }, "linux", checks.ICloud{Reason: recoveryReason},
 			[]string{"No backup of this iPhone on this computer.", "iCloud Backup cannot be checked now: the iPhone is in recovery mode", "A backup needs the iPhone running iOS"}, true, nil},
 		{"permission", "report-healthy.json", func(t *testing.T) checks.LocalBackup { return permission }, "darwin", checks.ICloud{Enabled: on(false)},
-			[]string{"Could not check this computer's backups (permission).", "Full Disk Access", viewmodel.BackupLookAgain}, true, []string{"No backup"}},
+			[]string{"Could not check this computer's backups (permission).", "Full Disk Access", viewmodel.BackupLookAgain()}, true, []string{"No backup"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -12,7 +12,7 @@ import (
 
 // acknowledgeLabels are the acknowledgement texts of steps whose warning must
 // be confirmed before their instructions show.
-var acknowledgeLabels = map[int]string{5: viewmodel.AcknowledgeBackup}
+var acknowledgeLabels = map[int]string{5: viewmodel.AcknowledgeBackup()}
 
 // CatalogView turns the step catalogue into the window's view of it, with the
 // instructions for hostOS (a runtime.GOOS value).

@@ -124,7 +124,7 @@ func (u *UI) Export(f Format) {
 			dialog.ShowError(err, u.win)
 			return
 		}
-		dialog.ShowInformation(viewmodel.ReportSavedTitle, viewmodel.ReportSaved(path), u.win)
+		dialog.ShowInformation(viewmodel.ReportSavedTitle(), viewmodel.ReportSaved(path), u.win)
 	})
 }
 
@@ -137,13 +137,13 @@ type exportPane struct {
 
 func newExportPane(u *UI) *exportPane {
 	p := &exportPane{}
-	p.include = newFocusCheck(viewmodel.IncludeIDsLabel, u, func(on bool) {
+	p.include = newFocusCheck(viewmodel.IncludeIDsLabel(), u, func(on bool) {
 		if on != u.st.IncludeIDs {
 			u.dispatch(state.IncludeIDsSet{On: on})
 		}
 	})
-	p.md = newRingButton(viewmodel.ExportMarkdown, theme.DocumentSaveIcon(), func() { u.Export(FormatMarkdown) })
-	p.json = newRingButton(viewmodel.ExportJSON, theme.DocumentSaveIcon(), func() { u.Export(FormatJSON) })
+	p.md = newRingButton(viewmodel.ExportMarkdown(), theme.DocumentSaveIcon(), func() { u.Export(FormatMarkdown) })
+	p.json = newRingButton(viewmodel.ExportJSON(), theme.DocumentSaveIcon(), func() { u.Export(FormatJSON) })
 	p.md.r, p.json.r = u, u
 	p.box = container.NewVBox(p.include, container.NewGridWithColumns(2, p.md, p.json))
 	return p

@@ -4,7 +4,6 @@ import (
 	"maps"
 	"runtime"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
@@ -76,17 +75,17 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 	// Action bar.
 	switch {
 	case s.Check.Running:
-		f.checkLabel = viewmodel.CheckingLabel
+		f.checkLabel = viewmodel.CheckingLabel()
 	case s.Last == nil && s.RunErr == nil:
-		f.checkLabel = viewmodel.CheckNowLabel // nothing ran yet: nothing to check "again"
+		f.checkLabel = viewmodel.CheckNowLabel() // nothing ran yet: nothing to check "again"
 	default:
-		f.checkLabel = viewmodel.CheckAgainLabel
+		f.checkLabel = viewmodel.CheckAgainLabel()
 	}
 	f.checkEnabled = !s.Busy() && (connected || s.Last != nil || s.RunErr != nil)
 	if !s.Check.Running && !connected {
-		f.waiting = viewmodel.WaitingForPhone
+		f.waiting = viewmodel.WaitingForPhone()
 		if len(s.Phones) > 0 {
-			f.waiting = viewmodel.WaitingForReturn
+			f.waiting = viewmodel.WaitingForReturn()
 		}
 	}
 
@@ -99,11 +98,11 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 	} else {
 		switch {
 		case s.RunErr != nil:
-			f.progressText = viewmodel.LastCheckFailed
+			f.progressText = viewmodel.LastCheckFailed()
 		case s.Last != nil:
 			f.progressText = viewmodel.LastCheck(s.Last.Report.GeneratedAt)
 		default:
-			f.progressText = viewmodel.NoCheckYet
+			f.progressText = viewmodel.NoCheckYet()
 		}
 	}
 	var marks []viewmodel.StripEvent
@@ -157,12 +156,12 @@ func buildFrame(s state.State, cat viewmodel.Catalog, now time.Time) frame {
 // ("Watch my restore", "Stop" while it runs) and the recorder pane.
 func recordFrame(f *frame, s state.State, cat viewmodel.Catalog) {
 	r := s.Recording
-	f.recordLabel, f.recordEnabled = viewmodel.WatchRestoreLabel, s.RecordOffered()
+	f.recordLabel, f.recordEnabled = viewmodel.WatchRestoreLabel(), s.RecordOffered()
 	if r.Running {
-		f.recordLabel, f.recordEnabled = viewmodel.StopRecordLabel, !r.StopAsked
+		f.recordLabel, f.recordEnabled = viewmodel.StopRecordLabel(), !r.StopAsked
 		f.waiting = ""
 		// The live view is paused: its facts would be old.
-		f.card.Subheading, f.card.Lines, f.card.ModeExplanation = viewmodel.RecordPhoneCard, nil, ""
+		f.card.Subheading, f.card.Lines, f.card.ModeExplanation = viewmodel.RecordPhoneCard(), nil, ""
 	}
 	in := viewmodel.RecordInput{Running: r.Running, Started: r.Timeline != nil, Ended: r.Ended, Status: r.Status,
 		Verdict: r.Verdict, TracePath: r.TracePath, Err: r.Err}
@@ -232,10 +231,10 @@ func backupChange(changes []viewmodel.Change, before, after viewmodel.BackupView
 	case before.Covered && !after.Covered:
 		d = viewmodel.Worse
 	}
-	if len(changes) == 1 && changes[0].Direction == viewmodel.Same && strings.HasPrefix(changes[0].Text, "no change since") {
+	if len(changes) == 1 && viewmodel.IsNoChange(changes[0]) {
 		changes = nil
 	}
-	return append(slices.Clip(changes), viewmodel.Change{Text: "backups: " + after.Lines[0], Direction: d})
+	return append(slices.Clip(changes), viewmodel.Change{Text: viewmodel.BackupChangeText(after.Lines[0]), Direction: d})
 }
 
 func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device, bv viewmodel.BackupView, now time.Time) stepsPanel {
@@ -261,7 +260,7 @@ func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d vie
 		cards: viewmodel.BuildSteps(viewmodel.StepsInput{
 			Report: s.View, Catalog: cat, Family: family, ModelName: name,
 			Acknowledged: s.Ack, Expanded: s.Expanded, Mentioned: v.Step,
-			LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode),
+			LowLevel: d.Mode.IsLowLevel(), ModeName: viewmodel.ModeName(d.Mode), Mode: d.Mode,
 			Restoring: d.Mode == mode.Restore, Tried: s.Tried, Backup: bv,
 		}),
 		confirmName: viewmodel.ConfirmName(s.Devices(), d),

@@ -156,7 +156,7 @@ func linesObjects(lines []viewmodel.Line) ([]fyne.CanvasObject, []lineRow) {
 		// Values that change while a phone flaps (connection, trust) get
 		// two lines, so a longer value does not move the rows below it.
 		lines := 1
-		if ln.Label == "Connection" || ln.Label == "Trust" || ln.Label == viewmodel.ServiceLabel {
+		if ln.Label == viewmodel.ConnectionLabel() || ln.Label == viewmodel.TrustLabel() || ln.Label == viewmodel.ServiceLabel() {
 			lines = 2
 		}
 		objs = append(objs, reserveLines(container.NewBorder(nil, nil, k, nil, v), lines, theme.SizeNameText))

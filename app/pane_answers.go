@@ -17,8 +17,8 @@ type answersPane struct {
 func newAnswersPane(u *UI) *answersPane {
 	p := &answersPane{box: container.NewVBox(), checks: map[string]*focusCheck{}}
 	for _, a := range []struct{ key, label string }{
-		{state.AnswerCable, viewmodel.AnswerCableLabel}, {state.AnswerPort, viewmodel.AnswerPortLabel},
-		{state.AnswerComputer, viewmodel.AnswerComputerLabel}, {state.AnswerRestart, viewmodel.AnswerRestartLabel},
+		{state.AnswerCable, viewmodel.AnswerCableLabel()}, {state.AnswerPort, viewmodel.AnswerPortLabel()},
+		{state.AnswerComputer, viewmodel.AnswerComputerLabel()}, {state.AnswerRestart, viewmodel.AnswerRestartLabel()},
 	} {
 		key := a.key
 		c := newFocusCheck(a.label, u, func(on bool) {

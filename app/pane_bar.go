@@ -24,11 +24,11 @@ type barPane struct {
 
 func newBarPane(u *UI) *barPane {
 	p := &barPane{}
-	p.check = newRingButton(viewmodel.CheckNowLabel, theme.ViewRefreshIcon(), u.CheckAgain)
+	p.check = newRingButton(viewmodel.CheckNowLabel(), theme.ViewRefreshIcon(), u.CheckAgain)
 	p.check.Importance = widget.HighImportance
-	p.choice = widget.NewRadioGroup([]string{viewmodel.QuickLabel, viewmodel.ThoroughLabel}, func(s string) {
+	p.choice = widget.NewRadioGroup([]string{viewmodel.QuickLabel(), viewmodel.ThoroughLabel()}, func(s string) {
 		w := QuickWindow
-		if s == viewmodel.ThoroughLabel {
+		if s == viewmodel.ThoroughLabel() {
 			w = ThoroughWindow
 		}
 		if w != u.st.Window {
@@ -37,11 +37,11 @@ func newBarPane(u *UI) *barPane {
 	})
 	p.choice.Required = true
 	p.choice.Horizontal = true
-	p.choice.SetSelected(viewmodel.QuickLabel)
+	p.choice.SetSelected(viewmodel.QuickLabel())
 	p.waiting = widget.NewActivity()
 	p.waitingLabel = widget.NewLabel("")
 	p.waitingBox = container.NewHBox(p.waiting, p.waitingLabel)
-	p.record = newRingButton(viewmodel.WatchRestoreLabel, theme.MediaRecordIcon(), u.ToggleRecording)
+	p.record = newRingButton(viewmodel.WatchRestoreLabel(), theme.MediaRecordIcon(), u.ToggleRecording)
 	p.box = container.NewHBox(p.check, p.choice, p.record, p.waitingBox)
 	return p
 }
@@ -68,9 +68,9 @@ func (p *barPane) render(s state.State, f frame) {
 	} else if !f.recordEnabled && !p.record.Disabled() {
 		p.record.Disable()
 	}
-	want := viewmodel.QuickLabel
+	want := viewmodel.QuickLabel()
 	if s.Window == ThoroughWindow {
-		want = viewmodel.ThoroughLabel
+		want = viewmodel.ThoroughLabel()
 	}
 	if p.choice.Selected != want {
 		p.choice.SetSelected(want)

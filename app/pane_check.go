@@ -50,7 +50,7 @@ type stripPane struct {
 func newStripPane() *stripPane {
 	p := &stripPane{strip: newStripWidget(), caption: wrapped("")}
 	p.caption.SizeName = theme.SizeNameCaptionText
-	legend := wrapped(viewmodel.StripLegend)
+	legend := wrapped(viewmodel.StripLegend())
 	legend.SizeName = theme.SizeNameCaptionText
 	p.box = container.NewVBox(p.strip, reserveLines(p.caption, 2, theme.SizeNameCaptionText), legend)
 	return p
@@ -70,7 +70,7 @@ type detailsPane struct {
 func newDetailsPane() *detailsPane {
 	p := &detailsPane{text: wrapped("")}
 	p.text.SizeName = theme.SizeNameCaptionText
-	p.box = widget.NewAccordion(widget.NewAccordionItem(viewmodel.DetailsTitle, p.text))
+	p.box = widget.NewAccordion(widget.NewAccordionItem(viewmodel.DetailsTitle(), p.text))
 	return p
 }
 

@@ -38,7 +38,7 @@ func newPhonePane(u *UI) *phonePane {
 			u.dispatch(state.PhoneSelected{Key: p.keys[i]})
 		}
 	})
-	p.selector.PlaceHolder = viewmodel.ChoosePhone
+	p.selector.PlaceHolder = viewmodel.ChoosePhone()
 	p.lines = container.NewVBox()
 	p.modeNote = wrapped("")
 	p.modeNote.SizeName = theme.SizeNameCaptionText

@@ -80,7 +80,7 @@ func newRecordPane(u *UI) *recordPane {
 	p.alarm.Importance = widget.DangerImportance
 	p.svc = wrapped("")
 	p.svc.Importance = widget.WarningImportance
-	p.stop = widget.NewButtonWithIcon(viewmodel.StopRecordLabel, theme.MediaStopIcon(), func() { u.dispatch(state.RecordStopRequested{}) })
+	p.stop = widget.NewButtonWithIcon(viewmodel.StopRecordLabel(), theme.MediaStopIcon(), func() { u.dispatch(state.RecordStopRequested{}) })
 	p.pic = canvas.NewImageFromImage(nil)
 	p.pic.FillMode = canvas.ImageFillStretch
 	p.pic.ScaleMode = canvas.ImageScalePixels

@@ -81,9 +81,9 @@ func (p *stepsPane) stepCard(c viewmodel.StepCard, pn stepsPanel, offered []acti
 		num = greyText(fmt.Sprintf("%d", c.Number), theme.SizeNameSubHeadingText)
 		title = greyText(c.Title, theme.SizeNameText)
 	}
-	toggleText := viewmodel.ShowHow
+	toggleText := viewmodel.ShowHow()
 	if c.Expanded {
-		toggleText = viewmodel.Hide
+		toggleText = viewmodel.Hide()
 	}
 	n, open := c.Number, !c.Expanded
 	sw.toggle = newRingButton(toggleText, nil, func() { u.dispatch(state.StepExpanded{Step: n, Open: open}) })
@@ -157,12 +157,12 @@ func (p *stepsPane) addBody(c viewmodel.StepCard, sw *stepWidgets, box *fyne.Con
 		if len(c.Details) > 0 {
 			d := wrapped(bullets(c.Details, "•"))
 			d.SizeName = theme.SizeNameCaptionText
-			box.Add(widget.NewAccordion(widget.NewAccordionItem(viewmodel.StepDetailsTitle, d)))
+			box.Add(widget.NewAccordion(widget.NewAccordionItem(viewmodel.StepDetailsTitle(), d)))
 		}
 	case c.Withheld != "":
 		box.Add(greyText(c.Withheld, theme.SizeNameText))
 	case c.MustAcknowledge:
-		box.Add(greyText(viewmodel.BackupFirst, theme.SizeNameText))
+		box.Add(greyText(viewmodel.BackupFirst(), theme.SizeNameText))
 	}
 }
 
@@ -184,7 +184,7 @@ func (p *stepsPane) addActions(c viewmodel.StepCard, pn stepsPanel, offered []ac
 			l.TextStyle = fyne.TextStyle{Bold: true}
 			p.confirm = widget.NewButton(viewmodel.ConfirmButton(k), func() { u.dispatch(state.ActionConfirmed{Kind: k}) })
 			p.confirm.Importance = widget.HighImportance
-			p.cancel = widget.NewButton(viewmodel.Cancel, func() { u.dispatch(state.ActionCancelled{}) })
+			p.cancel = widget.NewButton(viewmodel.Cancel(), func() { u.dispatch(state.ActionCancelled{}) })
 			box.Add(card(container.NewVBox(l, container.NewHBox(p.confirm, p.cancel)), 0x30, theme.ColorNameWarning))
 			continue
 		}
@@ -234,7 +234,7 @@ func (p *stepsPane) backupBox(b viewmodel.BackupView, checkEnabled bool) fyne.Ca
 		return card(container.NewBorder(nil, nil, widget.NewIcon(theme.ConfirmIcon()), nil, box), 0x24, theme.ColorNameSuccess)
 	}
 	if len(b.Ways) > 0 {
-		box.Add(sectionTitle(viewmodel.BackupNowTitle))
+		box.Add(sectionTitle(viewmodel.BackupNowTitle()))
 		if b.NeedsIOS != "" {
 			box.Add(wrapped(b.NeedsIOS))
 		}
@@ -246,12 +246,12 @@ func (p *stepsPane) backupBox(b viewmodel.BackupView, checkEnabled bool) fyne.Ca
 		box.Add(acc)
 	}
 	u := p.u
-	p.lookAgain = widget.NewButtonWithIcon(viewmodel.CheckAgainLabel, theme.ViewRefreshIcon(), func() {
+	p.lookAgain = widget.NewButtonWithIcon(viewmodel.CheckAgainLabel(), theme.ViewRefreshIcon(), func() {
 		u.dispatch(state.CheckRequested{Time: u.opts.Now(), Step: 5})
 	})
 	if !checkEnabled {
 		p.lookAgain.Disable()
 	}
-	box.Add(container.NewBorder(nil, nil, p.lookAgain, nil, wrapped(viewmodel.BackupLookAgain)))
+	box.Add(container.NewBorder(nil, nil, p.lookAgain, nil, wrapped(viewmodel.BackupLookAgain())))
 	return card(container.NewBorder(nil, nil, widget.NewIcon(theme.WarningIcon()), nil, box), 0x24, theme.ColorNameWarning)
 }

@@ -65,7 +65,7 @@ func (p *verdictPane) render(f frame) {
 	p.shown = &pn
 	p.changes.Objects = nil
 	if len(pn.changes) > 0 {
-		p.changes.Add(sectionTitle(viewmodel.SectionChanges))
+		p.changes.Add(sectionTitle(viewmodel.SectionChanges()))
 		for _, c := range pn.changes {
 			l := wrapped(changeMark(c.Direction) + " " + c.Text)
 			switch c.Direction {
@@ -123,14 +123,14 @@ func professionalCard(cat viewmodel.Catalog, reasons []string) fyne.CanvasObject
 	pro := cat.Professional
 	title := pro.Title
 	if title == "" {
-		title = viewmodel.ProfessionalTitle
+		title = viewmodel.ProfessionalTitle()
 	}
 	h := widget.NewLabel(title)
 	h.TextStyle = fyne.TextStyle{Bold: true}
 	h.SizeName = theme.SizeNameSubHeadingText
 	box := container.NewVBox(h)
 	for _, r := range reasons {
-		box.Add(wrapped(viewmodel.WhyPrefix + r))
+		box.Add(wrapped(viewmodel.Why(r)))
 	}
 	if pro.Summary != "" {
 		box.Add(wrapped(pro.Summary))

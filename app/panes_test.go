@@ -46,8 +46,8 @@ func TestStripDrawsFailuresUnlikeDrops(t *testing.T) {
 	if h := failed.Size().Height; h >= 0.5*(40-6) {
 		t.Errorf("an unanswered question is drawn %.0f px high, like a drop", h)
 	}
-	if !strings.Contains(viewmodel.StripLegend, "not drops") || !strings.Contains(viewmodel.StripLegend, "red line = the iPhone dropped off") {
-		t.Errorf("legend %q", viewmodel.StripLegend)
+	if !strings.Contains(viewmodel.StripLegend(), "not drops") || !strings.Contains(viewmodel.StripLegend(), "red line = the iPhone dropped off") {
+		t.Errorf("legend %q", viewmodel.StripLegend())
 	}
 }
 

@@ -113,12 +113,7 @@ type UI struct {
 }
 
 // Title is the window title for a demo scenario ("" for none).
-func Title(demo string) string {
-	if demo == "" {
-		return "Restore Doctor"
-	}
-	return "Restore Doctor — Demo: " + demo
-}
+func Title(demo string) string { return viewmodel.WindowTitle(demo) }
 
 // New builds the window for a; call Start to begin watching for phones and
 // ShowAndRun (or a.Run) to show it.
@@ -258,15 +253,15 @@ func (u *UI) build() fyne.CanvasObject {
 	u.details = newDetailsPane()
 	u.record = newRecordPane(u)
 
-	keys := widget.NewLabel(viewmodel.KeyboardHelp)
+	keys := widget.NewLabel(viewmodel.KeyboardHelp())
 	keys.Wrapping = fyne.TextWrapWord
 	keys.SizeName = theme.SizeNameCaptionText
 	u.leftBox = container.NewVBox(
 		u.phone.box, widget.NewSeparator(),
-		sectionTitle(viewmodel.SectionComputer), u.host.box, widget.NewSeparator(),
-		sectionTitle(viewmodel.SectionCheck), u.progress.box, u.strip.box, widget.NewSeparator(),
-		sectionTitle(viewmodel.SectionTried), u.answers.box, widget.NewSeparator(),
-		sectionTitle(viewmodel.SectionExport), u.export.box, widget.NewSeparator(),
+		sectionTitle(viewmodel.SectionComputer()), u.host.box, widget.NewSeparator(),
+		sectionTitle(viewmodel.SectionCheck()), u.progress.box, u.strip.box, widget.NewSeparator(),
+		sectionTitle(viewmodel.SectionTried()), u.answers.box, widget.NewSeparator(),
+		sectionTitle(viewmodel.SectionExport()), u.export.box, widget.NewSeparator(),
 		keys,
 	)
 	u.rightBox = container.NewVBox(u.record.box, u.verdict.box, u.steps.box, u.details.box)

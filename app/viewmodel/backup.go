@@ -1,13 +1,13 @@
 package viewmodel
 
 import (
-	"fmt"
 	"math"
 	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // BackupView is what step 5 shows before "I have a backup" (and what
@@ -70,49 +70,72 @@ func Backup(r *report.Report, deviceKey string, now time.Time, loc *time.Locatio
 	case "found":
 		b := newestBackup(local)
 		finished = b["finished"] == true
-		v.Lines = append(v.Lines, "Last backup of this iPhone on this computer: "+backupPhrase(b, now, loc)+".")
+		v.Lines = append(v.Lines, i18n.T("window.backup.last", i18n.Args{"Backup": backupPhrase(b, now, loc)}))
 	case "none":
 		switch cstate {
 		case "off":
-			v.Lines = append(v.Lines, "No backup of this iPhone on this computer, and iCloud Backup is off.")
+			v.Lines = append(v.Lines, i18n.T("window.backup.none_icloud_off"))
 		case "on":
-			v.Lines = append(v.Lines, "iCloud Backup is on; last local backup: none.")
+			v.Lines = append(v.Lines, i18n.T("window.backup.none_icloud_on"))
 		default:
-			v.Lines = append(v.Lines, "No backup of this iPhone on this computer.")
+			v.Lines = append(v.Lines, i18n.T("window.backup.none"))
 		}
 	case "permission":
-		line := "Could not check this computer's backups (permission)."
+		line := i18n.T("window.backup.permission")
 		if w := evStr(local, "what_to_do"); w != "" {
-			line += " " + sentence(w)
+			line = i18n.T("window.backup.permission_do", i18n.Args{"Do": sentence(w)})
 		}
 		v.Lines = append(v.Lines, line)
 	case "no_locations":
-		v.Lines = append(v.Lines, "This computer has no standard backup folder: name idevicebackup2's folder with --backup-dir to check it.")
+		v.Lines = append(v.Lines, i18n.T("window.backup.no_locations"))
 	case "unknown_phone":
-		v.Lines = append(v.Lines, "This computer's backups cannot be matched to this iPhone in this mode (an iPhone older than the XS shows only its chip ID).")
+		v.Lines = append(v.Lines, i18n.T("window.backup.unknown_phone"))
 	case "":
 	default:
-		v.Lines = append(v.Lines, "Could not check this computer's backups completely.")
+		v.Lines = append(v.Lines, i18n.T("window.backup.incomplete"))
 	}
 	combined := lstate == "none" && (cstate == "on" || cstate == "off")
 	switch {
 	case combined:
 	case cstate == "on":
-		v.Lines = append(v.Lines, "iCloud Backup is on.")
+		v.Lines = append(v.Lines, i18n.T("window.backup.icloud_on"))
 	case cstate == "off":
-		v.Lines = append(v.Lines, "iCloud Backup is off.")
+		v.Lines = append(v.Lines, i18n.T("window.backup.icloud_off"))
 	case cstate == "unknown":
-		v.Lines = append(v.Lines, "iCloud Backup cannot be checked now: "+clause(evStr(cloud, "reason")))
+		v.Lines = append(v.Lines, i18n.T("window.backup.icloud_unknown", i18n.Args{"Reason": clause(evStr(cloud, "reason"))}))
 	}
 	v.Covered = finished || cstate == "on"
 	if !v.Covered {
+		key := waysKey(goos)
 		steps := backupSteps()
-		v.Ways = steps.Ways[waysKey(goos)]
+		v.Ways = translateWays(steps.Ways[key])
 		if cstate == "unknown" && (strings.Contains(evStr(cloud, "reason"), "recovery") || strings.Contains(evStr(cloud, "reason"), "DFU")) {
 			v.NeedsIOS = steps.NeedsIOS
 		}
 	}
 	return v
+}
+
+// translateWays gives the catalogue's ways (already in the current
+// language) the app names as Apple writes them in it.
+func translateWays(ways []BackupWay) []BackupWay {
+	out := make([]BackupWay, len(ways))
+	for i, w := range ways {
+		out[i] = BackupWay{App: appName(w.App), Steps: w.Steps}
+	}
+	return out
+}
+
+// appName is an app's name as Apple writes it in the current language
+// (Finder is 访达 in Simplified Chinese); other names stay.
+func appName(app string) string {
+	switch app {
+	case "Apple Devices":
+		return i18n.T("window.app.apple_devices")
+	case "Finder":
+		return i18n.T("window.app.finder")
+	}
+	return app
 }
 
 // evStr is a string evidence value of f ("" when f is nil or it is absent).
@@ -146,48 +169,52 @@ func backupPhrase(b map[string]any, now time.Time, loc *time.Location) string {
 	var parts []string
 	if s, _ := b["last_backup"].(string); s != "" {
 		if t, err := time.Parse(time.RFC3339, s); err == nil {
-			parts = append(parts, t.In(loc).Format("2 Jan 2006, 15:04")+" ("+ago(now.Sub(t))+")")
+			parts = append(parts, i18n.T("window.backup.when", i18n.Args{"Date": backupDate(t.In(loc)), "Ago": ago(now.Sub(t))}))
 		}
 	}
 	if len(parts) == 0 {
-		parts = append(parts, "date unknown")
+		parts = append(parts, i18n.T("window.backup.date_unknown"))
 	}
 	switch b["finished"] {
 	case true:
-		parts = append(parts, "finished")
+		parts = append(parts, i18n.T("window.backup.finished"))
 	case false:
-		parts = append(parts, "did not finish")
+		parts = append(parts, i18n.T("window.backup.not_finished"))
 	default:
-		parts = append(parts, "not known whether it finished")
+		parts = append(parts, i18n.T("window.backup.finished_unknown"))
 	}
 	switch b["encrypted"] {
 	case true:
-		parts = append(parts, "encrypted")
+		parts = append(parts, i18n.T("window.backup.encrypted"))
 	case false:
-		parts = append(parts, "not encrypted")
+		parts = append(parts, i18n.T("window.backup.not_encrypted"))
 	}
-	return strings.Join(parts, ", ")
+	return strings.Join(parts, i18n.T("window.list.sep"))
+}
+
+// backupDate is a backup's date and time: "2 Dec 2026, 14:10" in English,
+// the locale's numeric date elsewhere ("02.12.2026, 14:10").
+func backupDate(t time.Time) string {
+	if i18n.Current().Tag == i18n.English().Tag {
+		return t.Format("2 Jan 2006, 15:04")
+	}
+	return i18n.T("window.backup.date", i18n.Args{"Date": i18n.Date(t), "Time": i18n.Clock(t)})
 }
 
 // ago says how long ago d was, in the largest whole unit.
 func ago(d time.Duration) string {
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit + " ago"
-		}
-		return fmt.Sprintf("%d %ss ago", n, unit)
-	}
+	plural := func(n int, unit string) string { return i18n.N("window.ago."+unit, n) }
 	switch {
 	case d < 0:
-		return "in the future: check this computer's clock"
+		return i18n.T("window.ago.future")
 	case d < time.Minute:
-		return "just now"
+		return i18n.T("window.ago.now")
 	case d < time.Hour:
 		return plural(int(d/time.Minute), "minute")
 	case d < 24*time.Hour:
 		return plural(int(d/time.Hour), "hour")
 	case d < 48*time.Hour:
-		return "yesterday"
+		return i18n.T("window.ago.yesterday")
 	case d < 60*24*time.Hour:
 		return plural(int(d/(24*time.Hour)), "day")
 	case d < 730*24*time.Hour:

@@ -1,10 +1,10 @@
 package viewmodel
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Tried is what the user says they already tried; it feeds the rules.
@@ -35,25 +35,57 @@ type Change struct {
 }
 
 // newlyTried says what the user changed between two checks, for "… after
-// changing the cable".
+// changing the cable" ("" when nothing).
 func newlyTried(before, after Tried) string {
 	var parts []string
 	if after.Cable && !before.Cable {
-		parts = append(parts, "changing the cable")
+		parts = append(parts, i18n.T("window.tried.cable"))
 	}
 	if after.Port && !before.Port {
-		parts = append(parts, "moving to another USB port")
+		parts = append(parts, i18n.T("window.tried.port"))
 	}
 	if after.Computer && !before.Computer {
-		parts = append(parts, "moving to another computer")
+		parts = append(parts, i18n.T("window.tried.computer"))
 	}
 	if after.Restart && !before.Restart {
-		parts = append(parts, "restarting")
+		parts = append(parts, i18n.T("window.tried.restart"))
 	}
 	if len(parts) == 0 {
 		return ""
 	}
-	return " after " + strings.Join(parts, " and ")
+	return i18n.T("window.tried.after", i18n.Args{"What": andAll(parts)})
+}
+
+// andAll joins every phrase with "and": "a and b and c".
+func andAll(p []string) string {
+	out := p[0]
+	for _, x := range p[1:] {
+		out = i18n.T("window.list.and", i18n.Args{"A": out, "B": x})
+	}
+	return out
+}
+
+// withCause adds the user's change (newlyTried) to a before/after line.
+func withCause(text, cause string) string {
+	if cause == "" {
+		return text
+	}
+	return i18n.T("window.changes.with_cause", i18n.Args{"Change": text, "Cause": cause})
+}
+
+// changeModeLine is the before/after line of a mode change.
+func changeModeLine(before, after string) string {
+	return i18n.T("window.changes.mode", i18n.Args{"Before": modeWord(before), "After": modeWord(after)})
+}
+
+// newProblemLine is the before/after line of a finding that is new.
+func newProblemLine(summary string) string {
+	return i18n.T("window.changes.new_problem", i18n.Args{"Summary": summary})
+}
+
+// fixedLine is the before/after line of a finding that is gone.
+func fixedLine(summary string) string {
+	return i18n.T("window.changes.fixed", i18n.Args{"Summary": summary})
 }
 
 // pickDevice is the phone with key in r; with an empty key or a report of
@@ -130,53 +162,56 @@ func BuildChanges(before, after *report.Report, key string, triedBefore, triedAf
 	}
 	suffix := newlyTried(triedBefore, triedAfter)
 	var out []Change
-	add := func(label string, b, a float64, unit string, d Direction) {
-		out = append(out, Change{Text: fmt.Sprintf("%s: %s → %s%s", label, num(b, unit), num(a, unit), suffix), Direction: d})
+	add := func(label, b, a string, d Direction) {
+		line := i18n.T("window.changes.value", i18n.Args{"What": label, "Before": b, "After": a})
+		out = append(out, Change{Text: withCause(line, suffix), Direction: d})
 	}
 	addCount := func(label string, b, a int) {
 		switch d := countDirection(b, a); {
 		case d != Same:
-			add(label, float64(b), float64(a), "", d)
+			add(label, i18n.Int(b), i18n.Int(a), d)
 		case b != a:
 			// Within noise: still there, credited to nothing.
-			out = append(out, Change{Text: fmt.Sprintf("%s: %d → %d, about the same", label, b, a), Direction: Same})
+			out = append(out, Change{Text: i18n.T("window.changes.about_same", i18n.Args{"What": label, "Before": i18n.Int(b), "After": i18n.Int(a)}), Direction: Same})
 		}
 	}
+	mbit := func(v float64) string { return i18n.T("window.unit.mbit", i18n.Args{"N": num(v)}) }
+	ms := func(v float64) string { return i18n.T("window.unit.ms", i18n.Args{"N": num(v)}) }
 	db, okb := pickDevice(before, key)
 	da, oka := pickDevice(after, key)
 	switch {
 	case okb && oka:
-		addCount("drops", db.Stability.Detaches, da.Stability.Detaches)
+		addCount(i18n.T("window.changes.drops"), db.Stability.Detaches, da.Stability.Detaches)
 		if db.USB.Present && da.USB.Present && db.USB.SpeedMbps != da.USB.SpeedMbps {
 			d := Better
 			if da.USB.SpeedMbps < db.USB.SpeedMbps {
 				d = Worse
 			}
-			add("USB speed", db.USB.SpeedMbps, da.USB.SpeedMbps, " Mbit/s", d)
+			add(i18n.T("window.changes.usb_speed"), mbit(db.USB.SpeedMbps), mbit(da.USB.SpeedMbps), d)
 		}
 		if db.USB.Present && da.USB.Present {
 			if db.USB.BehindHub != da.USB.BehindHub {
 				d := Better
-				text := "connection: through a hub → direct"
+				text := i18n.T("window.changes.hub_gone")
 				if da.USB.BehindHub {
-					d, text = Worse, "connection: direct → through a hub"
+					d, text = Worse, i18n.T("window.changes.hub_new")
 				}
-				out = append(out, Change{Text: text + suffix, Direction: d})
+				out = append(out, Change{Text: withCause(text, suffix), Direction: d})
 			}
 		}
 		if db.Lockdown.Reachable && da.Lockdown.Reachable {
 			if d := latencyDirection(db.Lockdown.RTTms.P95, da.Lockdown.RTTms.P95); d != Same {
-				add("iPhone answer time", db.Lockdown.RTTms.P95, da.Lockdown.RTTms.P95, " ms", d)
+				add(i18n.T("window.changes.answer_time"), ms(db.Lockdown.RTTms.P95), ms(da.Lockdown.RTTms.P95), d)
 			}
 		}
-		addCount("unanswered questions", db.Lockdown.Timeouts, da.Lockdown.Timeouts)
+		addCount(i18n.T("window.changes.unanswered"), db.Lockdown.Timeouts, da.Lockdown.Timeouts)
 		if db.Mode != da.Mode {
-			out = append(out, Change{Text: fmt.Sprintf("mode: %s → %s", db.Mode, da.Mode), Direction: Same})
+			out = append(out, Change{Text: changeModeLine(db.Mode, da.Mode), Direction: Same})
 		}
 	case okb && !oka:
-		out = append(out, Change{Text: "the iPhone is no longer connected", Direction: Worse})
+		out = append(out, Change{Text: i18n.T("window.changes.gone"), Direction: Worse})
 	case !okb && oka:
-		out = append(out, Change{Text: "the iPhone is now connected" + suffix, Direction: Better})
+		out = append(out, Change{Text: withCause(i18n.T("window.changes.back"), suffix), Direction: Better})
 	}
 	had := map[string]report.Finding{}
 	for _, f := range before.Findings {
@@ -186,23 +221,37 @@ func BuildChanges(before, after *report.Report, key string, triedBefore, triedAf
 	for _, f := range after.Findings {
 		has[f.ID] = true
 		if _, ok := had[f.ID]; !ok && f.Severity != report.SeverityInfo {
-			out = append(out, Change{Text: "new problem: " + f.Summary, Direction: Worse})
+			out = append(out, Change{Text: newProblemLine(f.Summary), Direction: Worse})
 		}
 	}
 	for _, f := range before.Findings {
 		if !has[f.ID] && f.Severity != report.SeverityInfo {
-			out = append(out, Change{Text: "fixed: " + f.Summary + suffix, Direction: Better})
+			out = append(out, Change{Text: withCause(fixedLine(f.Summary), suffix), Direction: Better})
 		}
 	}
 	if len(out) == 0 {
-		out = append(out, Change{Text: "no change since the previous check" + suffix, Direction: Same})
+		out = append(out, Change{Text: withCause(i18n.T("window.changes.none"), suffix), Direction: Same})
 	}
 	return out
 }
 
-func num(v float64, unit string) string {
+// num is v whole when it is whole, else with one decimal, in the current
+// language's digits ("16.1", "16,1").
+func num(v float64) string {
 	if v == float64(int64(v)) {
-		return fmt.Sprintf("%d%s", int64(v), unit)
+		return fixed(v, 0)
 	}
-	return fmt.Sprintf("%.1f%s", v, unit)
+	return fixed(v, 1)
+}
+
+// IsNoChange reports whether c is the "no change since the previous check"
+// line (with or without what the user changed), in the current language.
+func IsNoChange(c Change) bool {
+	return c.Direction == Same && strings.Contains(c.Text, i18n.T("window.changes.none"))
+}
+
+// BackupChangeText is the before/after line of a phone's backup state:
+// "backups: " and the backup box's first line.
+func BackupChangeText(line string) string {
+	return i18n.T("window.changes.backups", i18n.Args{"Line": line})
 }

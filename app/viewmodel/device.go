@@ -1,12 +1,14 @@
 package viewmodel
 
 import (
-	"fmt"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Device is what the window knows about one phone right now, merged from the
@@ -93,24 +95,37 @@ type DeviceCard struct {
 	Selected int
 }
 
-// ModeName is the short name of a mode for people.
-func ModeName(m mode.Mode) string {
+// modeKey is the message key part of a mode.
+func modeKey(m mode.Mode) string {
 	switch m {
-	case mode.Normal:
-		return "Normal"
-	case mode.Restore:
-		return "Restore"
-	case mode.Recovery:
-		return "Recovery mode"
-	case mode.DFU:
-		return "DFU mode"
-	case mode.WTF:
-		return "DFU (early stage)"
+	case mode.Normal, mode.Restore, mode.Recovery, mode.DFU, mode.WTF:
+		return string(m)
 	case mode.PortDFU:
-		return "Port DFU mode"
+		return "port_dfu"
 	default:
-		return "Unknown mode"
+		return "unknown"
 	}
+}
+
+// ModeName is the short name of a mode for people, as a label ("Recovery
+// mode").
+func ModeName(m mode.Mode) string { return i18n.T("window.mode." + modeKey(m)) }
+
+// modeInline is the name of a mode inside a sentence ("recovery mode").
+func modeInline(m mode.Mode) string { return i18n.T("window.mode_inline." + modeKey(m)) }
+
+// modeExplanation says what a mode means for the user, as a sentence.
+func modeExplanation(m mode.Mode) string { return i18n.T("window.mode_explain." + modeKey(m)) }
+
+// modeWord is a report's mode value ("normal", "recovery") as a word in
+// "mode: normal → recovery"; a value this version does not know is shown
+// as it is.
+func modeWord(v string) string {
+	k := modeKey(mode.Mode(v))
+	if k == "unknown" {
+		return v
+	}
+	return i18n.T("window.modeword." + k)
 }
 
 // DisplayName is the phone's name for people: the marketing name, else the
@@ -122,7 +137,7 @@ func (d Device) DisplayName() string {
 	case d.ProductType != "":
 		return d.ProductType
 	case d.Mode.IsLowLevel():
-		return "iPhone (" + ModeName(d.Mode) + ")"
+		return i18n.T("window.device.iphone_in_mode", i18n.Args{"Mode": ModeName(d.Mode)})
 	default:
 		return "iPhone"
 	}
@@ -145,7 +160,7 @@ func ChoiceLabels(devs []Device) []string {
 		if count[n] > 1 {
 			n += " ·" + keySuffix(d.Key)
 		}
-		out[i] = fmt.Sprintf("%d. %s (%s)", i+1, n, ModeName(d.Mode))
+		out[i] = i18n.T("window.device.choice", i18n.Args{"N": i18n.Int(i + 1), "Name": n, "Mode": ModeName(d.Mode)})
 	}
 	return out
 }
@@ -180,15 +195,15 @@ func keySuffix(key string) string {
 func SpeedText(mbps float64) string {
 	switch {
 	case mbps <= 0:
-		return "unknown speed"
+		return i18n.T("window.speed.unknown")
 	case mbps < 2:
-		return "USB low speed (1.5 Mbit/s)"
+		return i18n.T("window.speed.low", i18n.Args{"Mbit": i18n.Num(1.5, 1)})
 	case mbps < 100:
-		return "USB full speed (12 Mbit/s): too slow, usually a bad cable or port"
+		return i18n.T("window.speed.full", i18n.Args{"Mbit": i18n.Int(12)})
 	case mbps < 1000:
-		return "USB 2 high speed (480 Mbit/s)"
+		return i18n.T("window.speed.high", i18n.Args{"Mbit": i18n.Int(480)})
 	default:
-		return fmt.Sprintf("USB 3 (%g Gbit/s)", mbps/1000)
+		return i18n.T("window.speed.super", i18n.Args{"Gbit": i18n.Num(mbps/1000, 3)})
 	}
 }
 
@@ -210,8 +225,8 @@ func SortDevices(devs []Device) {
 func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
 	card := DeviceCard{Selected: -1, Host: hostLines(host)}
 	if len(devs) == 0 {
-		card.Heading = "Connect your iPhone with a USB cable"
-		card.Subheading = "Use the cable that came with it, plugged straight into the computer. The check starts by itself."
+		card.Heading = i18n.T("window.device.connect")
+		card.Subheading = i18n.T("window.device.connect_hint")
 		return card
 	}
 	sorted := append([]Device(nil), devs...)
@@ -233,30 +248,28 @@ func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
 	card.Connected = true
 	card.Heading = d.DisplayName()
 	card.ModeName = ModeName(d.Mode)
-	card.ModeExplanation = capitalise(d.Mode.Describe())
-	if d.Mode == mode.Normal {
-		// Not "iOS is running normally" next to an iOS version nobody read yet.
-		card.ModeExplanation = "The iPhone has started normally."
-	}
-	card.Subheading = "Connected"
+	// For Normal, not "iOS is running normally" next to an iOS version
+	// nobody read yet: "The iPhone has started normally."
+	card.ModeExplanation = modeExplanation(d.Mode)
+	card.Subheading = i18n.T("window.device.connected")
 	switch {
 	case d.Disconnected:
-		card.Subheading = "Disconnected just now: waiting for it to come back"
+		card.Subheading = i18n.T("window.device.disconnected")
 	case !d.Listed && host.Known && (host.UsbmuxdStatus == report.UsbmuxdUnreachable || host.UsbmuxdStatus == report.UsbmuxdNotResponding) && !d.Mode.IsLowLevel():
 		// Nothing on this computer can talk to it now.
 		card.Connected = d.OnUSB
-		card.Subheading = "Not visible now: this computer's iPhone service is not answering"
+		card.Subheading = i18n.T("window.device.not_visible")
 		if d.OnUSB {
-			card.Subheading = "On USB, but this computer's iPhone service is not answering"
+			card.Subheading = i18n.T("window.device.on_usb_no_service")
 		}
 	}
-	card.Lines = append(card.Lines, Line{Label: "Mode", Value: card.ModeName, Bad: d.Mode.IsLowLevel()})
+	card.Lines = append(card.Lines, Line{Label: i18n.T("window.line.mode"), Value: card.ModeName, Bad: d.Mode.IsLowLevel()})
 	if d.IOSVersion != "" {
 		card.Lines = append(card.Lines, Line{Label: "iOS", Value: d.IOSVersion})
 	} else if !d.Mode.IsLowLevel() && d.Mode != mode.Restore {
-		card.Lines = append(card.Lines, Line{Label: "iOS", Value: "version not read"})
+		card.Lines = append(card.Lines, Line{Label: "iOS", Value: i18n.T("window.line.ios_not_read")})
 	}
-	card.Lines = append(card.Lines, Line{Label: "Connection", Value: connectionText(d), Bad: d.BehindHub || (d.SpeedMbps > 0 && d.SpeedMbps < 100)})
+	card.Lines = append(card.Lines, Line{Label: ConnectionLabel(), Value: connectionText(d), Bad: d.BehindHub || (d.SpeedMbps > 0 && d.SpeedMbps < 100)})
 	card.Lines = append(card.Lines, trustLine(d))
 	return card
 }
@@ -264,30 +277,35 @@ func BuildDeviceCard(devs []Device, selected string, host Host) DeviceCard {
 func connectionText(d Device) string {
 	if !d.OnUSB {
 		if d.Listed {
-			return "seen by this computer's iPhone service (USB details not available)"
+			return i18n.T("window.connection.service_only")
 		}
-		return "not seen on USB"
+		return i18n.T("window.connection.not_on_usb")
 	}
-	var parts []string
-	parts = append(parts, SpeedText(d.SpeedMbps))
 	if d.BehindHub {
-		parts = append(parts, "through a hub, dock or adapter")
-	} else {
-		parts = append(parts, "direct to the computer")
+		return i18n.T("window.connection.hub", i18n.Args{"Speed": SpeedText(d.SpeedMbps)})
 	}
-	return strings.Join(parts, ", ")
+	return i18n.T("window.connection.direct", i18n.Args{"Speed": SpeedText(d.SpeedMbps)})
 }
+
+// ConnectionLabel is the device card's connection line.
+func ConnectionLabel() string { return i18n.T("window.line.connection") }
+
+// TrustLabel is the device card's trust line.
+func TrustLabel() string { return i18n.T("window.line.trust") }
+
+// usbAccessLabel is the host card's USB access line.
+func usbAccessLabel() string { return i18n.T("window.line.usb_access") }
 
 func trustLine(d Device) Line {
 	switch {
 	case d.Mode.IsLowLevel():
-		return Line{Label: "Trust", Value: "not needed in " + lowerFirst(ModeName(d.Mode))}
+		return Line{Label: TrustLabel(), Value: i18n.T("window.trust.not_needed", i18n.Args{"Mode": modeInline(d.Mode)})}
 	case d.Trusted == nil:
-		return Line{Label: "Trust", Value: "not known"}
+		return Line{Label: TrustLabel(), Value: i18n.T("window.trust.unknown")}
 	case *d.Trusted:
-		return Line{Label: "Trust", Value: "this computer is trusted"}
+		return Line{Label: TrustLabel(), Value: i18n.T("window.trust.trusted")}
 	default:
-		return Line{Label: "Trust", Value: "not trusted yet", Bad: true}
+		return Line{Label: TrustLabel(), Value: i18n.T("window.trust.not_yet"), Bad: true}
 	}
 }
 
@@ -295,47 +313,51 @@ func hostLines(h Host) []Line {
 	if !h.Known {
 		// The same two rows as once known: rows that arrive late must not
 		// push the controls below them down.
-		return []Line{{Label: ServiceLabel, Value: "checking…"}, {Label: "USB access", Value: "checking…"}}
+		checking := i18n.T("window.host.checking")
+		return []Line{{Label: ServiceLabel(), Value: checking}, {Label: usbAccessLabel(), Value: checking}}
 	}
 	// Plain words; the service's real name, address and any error text
 	// are in the Details (BuildDetails).
-	const svc = ServiceLabel
+	svc, usb := ServiceLabel(), usbAccessLabel()
 	var lines []Line
 	st := h.UsbmuxdStatus
 	switch {
 	case st == report.UsbmuxdOK:
-		lines = append(lines, Line{Label: svc, Value: "running"})
+		lines = append(lines, Line{Label: svc, Value: i18n.T("window.host.running")})
 	case st == report.UsbmuxdUnreachable && h.UsbmuxdOnDemand:
-		lines = append(lines, Line{Label: svc, Value: "not running; it starts when an iPhone is plugged in"})
+		lines = append(lines, Line{Label: svc, Value: i18n.T("window.host.on_demand")})
 	case st == report.UsbmuxdUnreachable:
-		lines = append(lines, Line{Label: svc, Value: "not running", Bad: true})
+		lines = append(lines, Line{Label: svc, Value: i18n.T("window.host.not_running"), Bad: true})
 	case st == report.UsbmuxdNotResponding:
-		lines = append(lines, Line{Label: svc, Value: "running but not answering", Bad: true})
+		lines = append(lines, Line{Label: svc, Value: i18n.T("window.host.not_answering"), Bad: true})
 	case st == "":
-		lines = append(lines, Line{Label: svc, Value: "not checked yet"})
+		lines = append(lines, Line{Label: svc, Value: i18n.T("window.host.not_checked")})
 	default:
-		lines = append(lines, Line{Label: svc, Value: "not working properly", Bad: true})
+		lines = append(lines, Line{Label: svc, Value: i18n.T("window.host.not_working"), Bad: true})
 	}
 	switch h.USBStatus {
 	case USBOK:
-		lines = append(lines, Line{Label: "USB access", Value: "ok"})
+		lines = append(lines, Line{Label: usb, Value: i18n.T("window.host.usb_ok")})
 	case USBDenied:
-		lines = append(lines, Line{Label: "USB access", Value: "denied: install the udev rule", Bad: true})
+		lines = append(lines, Line{Label: usb, Value: i18n.T("window.host.usb_denied"), Bad: true})
 	case USBUnavailable:
-		lines = append(lines, Line{Label: "USB access", Value: "not available on this computer", Bad: true})
+		lines = append(lines, Line{Label: usb, Value: i18n.T("window.host.usb_unavailable"), Bad: true})
 	case "":
-		lines = append(lines, Line{Label: "USB access", Value: "not checked yet"})
+		lines = append(lines, Line{Label: usb, Value: i18n.T("window.host.not_checked")})
 	default:
-		lines = append(lines, Line{Label: "USB access", Value: h.USBStatus})
+		lines = append(lines, Line{Label: usb, Value: h.USBStatus})
 	}
 	return lines
 }
 
+// capitalise makes the first letter of s a capital ("iOS" and "iPhone"
+// stay), letter by letter, not byte by byte: s may be in any language.
 func capitalise(s string) string {
 	if s == "" || strings.HasPrefix(s, "iOS") || strings.HasPrefix(s, "iPhone") {
 		return s
 	}
-	return strings.ToUpper(s[:1]) + s[1:]
+	r, n := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 // DeviceFromReport fills what a report knows about a phone into the live view
@@ -367,10 +389,16 @@ func DeviceFromReport(live Device, rd report.Device) Device {
 	return out
 }
 
-// lowerFirst lowercases the first letter unless the word is an acronym ("DFU").
+// lowerFirst lowercases the first letter unless the word is an acronym
+// ("DFU") or the language writes nouns with a capital (German).
 func lowerFirst(s string) string {
-	if len(s) < 2 || strings.ToUpper(s[:2]) == s[:2] {
+	if i18n.Current().Code == "de" {
 		return s
 	}
-	return strings.ToLower(s[:1]) + s[1:]
+	r1, n1 := utf8.DecodeRuneInString(s)
+	r2, _ := utf8.DecodeRuneInString(s[n1:])
+	if n1 == len(s) || !unicode.IsUpper(r1) || unicode.IsUpper(r2) || !unicode.IsLetter(r2) {
+		return s
+	}
+	return string(unicode.ToLower(r1)) + s[n1:]
 }

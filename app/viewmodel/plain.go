@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // PlainError says in plain words what kind of failure err is, for the main
@@ -20,17 +21,17 @@ func PlainError(err error) string {
 	msg := strings.ToLower(err.Error())
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), strings.Contains(msg, "timeout"), strings.Contains(msg, "timed out"):
-		return "the computer's iPhone connection service did not answer in time"
+		return i18n.T("window.error.timeout")
 	case errors.Is(err, context.Canceled):
-		return "it was stopped before it finished"
+		return i18n.T("window.error.canceled")
 	case strings.Contains(msg, "exceeds"), strings.Contains(msg, "protocol"), strings.Contains(msg, "plist"), strings.Contains(msg, "frame"):
-		return "the computer's iPhone connection service gave an answer that makes no sense"
+		return i18n.T("window.error.garbage")
 	case strings.Contains(msg, "refused"), strings.Contains(msg, "no such file"):
-		return "the computer's iPhone connection service is not running"
+		return i18n.T("window.error.not_running")
 	case errors.Is(err, os.ErrPermission), strings.Contains(msg, "permission"), strings.Contains(msg, "access"):
-		return "this computer did not allow the access it needs"
+		return i18n.T("window.error.permission")
 	default:
-		return "something unexpected went wrong"
+		return i18n.T("window.error.unexpected")
 	}
 }
 
@@ -42,12 +43,17 @@ func PlainError(err error) string {
 func BuildDetails(r *report.Report, host Host, runErr error) []string {
 	var out []string
 	if host.Known {
-		line := "usbmuxd (Apple Mobile Device Service)"
-		if host.UsbmuxdAddress != "" {
-			line += " at " + host.UsbmuxdAddress
-		}
-		if host.UsbmuxdStatus != "" {
-			line += ": " + host.UsbmuxdStatus
+		args := i18n.Args{"Address": host.UsbmuxdAddress, "Status": host.UsbmuxdStatus}
+		var line string
+		switch {
+		case host.UsbmuxdAddress != "" && host.UsbmuxdStatus != "":
+			line = i18n.T("window.details.service_at_status", args)
+		case host.UsbmuxdAddress != "":
+			line = i18n.T("window.details.service_at", args)
+		case host.UsbmuxdStatus != "":
+			line = i18n.T("window.details.service_status", args)
+		default:
+			line = i18n.T("window.details.service")
 		}
 		out = append(out, line)
 		if host.Detail != "" {
@@ -55,15 +61,16 @@ func BuildDetails(r *report.Report, host Host, runErr error) []string {
 		}
 	}
 	if runErr != nil {
-		out = append(out, "The check failed: "+runErr.Error())
+		out = append(out, i18n.T("window.details.check_failed", i18n.Args{"Error": runErr.Error()}))
 	}
 	if r == nil {
 		return out
 	}
 	for _, f := range r.Findings {
-		line := fmt.Sprintf("Finding %s (%s): %s", f.ID, f.Severity, f.Summary)
+		args := i18n.Args{"ID": f.ID, "Severity": f.Severity, "Summary": f.Summary}
+		line := i18n.T("window.details.finding", args)
 		if ev := evidenceText(f.Evidence); ev != "" {
-			line += " [" + ev + "]"
+			line += " [" + ev + "]" // the evidence as the JSON report has it
 		}
 		out = append(out, line)
 	}
@@ -71,13 +78,13 @@ func BuildDetails(r *report.Report, host Host, runErr error) []string {
 		if c.Status == report.StatusPass {
 			continue
 		}
-		out = append(out, fmt.Sprintf("Check %s: %s: %s", c.ID, c.Status, c.Detail))
+		out = append(out, i18n.T("window.details.check", i18n.Args{"ID": c.ID, "Status": c.Status, "Detail": c.Detail}))
 	}
 	for _, d := range r.Devices {
 		if d.Lockdown.Requests > 0 {
-			out = append(out, fmt.Sprintf("Lockdown round trips (%s): p50 %s, p95 %s, max %s over %d requests, %d timeouts, %d failures",
-				d.Model.Name, msText(d.Lockdown.RTTms.P50), msText(d.Lockdown.RTTms.P95), msText(d.Lockdown.RTTms.Max),
-				d.Lockdown.Requests, d.Lockdown.Timeouts, d.Lockdown.Failures))
+			out = append(out, i18n.T("window.details.lockdown", i18n.Args{"Model": d.Model.Name,
+				"P50": msText(d.Lockdown.RTTms.P50), "P95": msText(d.Lockdown.RTTms.P95), "Max": msText(d.Lockdown.RTTms.Max),
+				"Requests": i18n.Int(d.Lockdown.Requests), "Timeouts": i18n.Int(d.Lockdown.Timeouts), "Failures": i18n.Int(d.Lockdown.Failures)}))
 		}
 	}
 	return out

@@ -1,8 +1,9 @@
 package viewmodel
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // ProgressView is the check's progress bar and the line under it.
@@ -27,21 +28,21 @@ const watchShare = 0.95
 // count in brackets.
 func BuildProgress(elapsed, window time.Duration, done, total int, label string) ProgressView {
 	if label == "" {
-		label = "Starting"
+		label = i18n.T("window.progress.starting")
 	}
 	frac := 0.0
 	if total > 0 {
 		frac = min(float64(done)/float64(total), 1)
 	}
 	if window <= 0 {
-		return ProgressView{Value: frac, Text: "Checking: " + label}
+		return ProgressView{Value: frac, Text: i18n.T("window.progress.checking", i18n.Args{"Check": label})}
 	}
 	if elapsed < window {
 		left := (window - max(elapsed, 0) + time.Second - 1) / time.Second
 		return ProgressView{
 			Value: watchShare * float64(max(elapsed, 0)) / float64(window),
-			Text:  fmt.Sprintf("Watching the connection for drops: %d s left", left),
+			Text:  i18n.T("window.progress.watching", i18n.Args{"S": i18n.Int(int(left))}),
 		}
 	}
-	return ProgressView{Value: watchShare + (1-watchShare)*frac, Text: "Finishing: " + label}
+	return ProgressView{Value: watchShare + (1-watchShare)*frac, Text: i18n.T("window.progress.finishing", i18n.Args{"Check": label})}
 }

@@ -1,11 +1,11 @@
 package viewmodel
 
 import (
-	"fmt"
 	"slices"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // ProvisionalVerdict is the verdict line while a check runs, from the
@@ -27,45 +27,45 @@ func ProvisionalVerdict(r *report.Report, cat Catalog, elapsed, window time.Dura
 	for _, d := range r.Devices {
 		drops = max(drops, d.Stability.Detaches)
 	}
-	when := "So far"
 	watching := window > 0 && elapsed < window
+	when := i18n.T("window.sofar.when")
 	if watching {
-		when = fmt.Sprintf("So far (%d s left)", (window-max(elapsed, 0)+time.Second-1)/time.Second)
+		left := int((window - max(elapsed, 0) + time.Second - 1) / time.Second)
+		when = i18n.T("window.sofar.when_left", i18n.Args{"S": i18n.Int(left)})
 	}
-	dropped := ""
+	// What the window saw so far: the drops, or how long it has seen none.
+	quiet := ""
 	switch {
-	case drops == 1:
-		dropped = "dropped off once so far"
-	case drops > 1:
-		dropped = fmt.Sprintf("dropped off %d times so far", drops)
+	case drops > 0:
 	case watching && elapsed < time.Second:
-		dropped = "no drops yet"
+		quiet = i18n.T("window.sofar.no_drops_yet")
 	case watching:
-		dropped = fmt.Sprintf("no drops in %d of %g s", int(max(elapsed, 0)/time.Second), window.Seconds())
+		quiet = i18n.T("window.sofar.no_drops_in", i18n.Args{"S": i18n.Int(int(max(elapsed, 0) / time.Second)), "Window": seconds(window.Seconds())})
 	}
 	if v.Kind == VerdictHealthy {
 		v.Kind, v.Step = VerdictRunning, 0
+		var found string
 		switch {
 		case drops > 0:
 			// A drop is not yet a fault (the rules judge the whole window),
 			// but it is not "nothing wrong" either.
-			v.Text = when + ": the iPhone " + dropped
-		case dropped != "":
-			v.Text = when + ": nothing wrong found yet, " + dropped
+			found = i18n.N("window.sofar.dropped", drops)
+		case quiet != "":
+			found = i18n.T("window.sofar.nothing_but", i18n.Args{"Quiet": quiet})
 		default:
-			v.Text = when + ": nothing wrong found yet"
+			found = i18n.T("window.sofar.nothing")
 		}
+		then := i18n.T("window.sofar.finishing")
 		if watching {
-			v.Text += ". The verdict comes when the watch ends."
-		} else {
-			v.Text += ". Finishing the last checks."
+			then = i18n.T("window.sofar.watching")
 		}
+		v.Text = i18n.T("window.sofar.healthy", i18n.Args{"When": when, "Found": found, "Then": then})
 		return v
 	}
-	v.Text = when + ": " + v.Text
+	v.Text = i18n.T("window.sofar.fault", i18n.Args{"When": when, "Verdict": v.Text})
 	if drops > 0 && !slices.ContainsFunc(r.Findings, func(f report.Finding) bool { return f.ID == report.FindingUSBUnstable }) {
 		// The headline does not count the drops itself.
-		v.Text += " The connection " + dropped + "."
+		v.Text = i18n.N("window.sofar.fault_drops", drops, i18n.Args{"Verdict": v.Text})
 	}
 	return v
 }

@@ -1,27 +1,23 @@
 package viewmodel
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // The words of "Watch my restore".
-const (
-	WatchRestoreLabel = "Watch my restore"
-	StopRecordLabel   = "Stop"
-	RecordTitle       = "Watching your restore"
-	RecordDoneTitle   = "Your restore, as Restore Doctor saw it"
-	RecordStartHint   = "Start the restore in Finder, iTunes or Apple Devices now, and leave the iPhone connected. " +
-		"Restore Doctor only watches: it sends nothing to the iPhone while it records (checks and actions wait). " +
-		"Press Stop when the restore is over."
-	RecordServiceDown = "The computer's iPhone service (usbmuxd / Apple Mobile Device Service) is not answering right now; " +
-		"Finder and iTunes restart it during a restore. USB is still recorded."
-	RecordPhoneCard = "The phone card is paused while Restore Doctor watches the restore: see the recording."
-	RecordStarting  = "Starting the recorder…"
-)
+
+// WatchRestoreLabel is the button that starts the restore recorder.
+func WatchRestoreLabel() string { return i18n.T("window.record.watch") }
+
+// StopRecordLabel is the button that stops it.
+func StopRecordLabel() string { return i18n.T("window.record.stop") }
+
+// RecordPhoneCard stands in for the phone card while the recorder runs.
+func RecordPhoneCard() string { return i18n.T("window.record.phone_card") }
 
 // RecordView is what the restore recorder's pane shows, computed once per
 // state from the recording (diagnostics/restore's status and verdict).
@@ -62,80 +58,91 @@ type RecordInput struct {
 
 // BuildRecordView puts a recording into words.
 func BuildRecordView(in RecordInput, cat Catalog) RecordView {
-	v := RecordView{Shown: in.Running || in.Ended, Running: in.Running, Title: RecordTitle, Hint: RecordStartHint}
+	v := RecordView{Shown: in.Running || in.Ended, Running: in.Running,
+		Title: i18n.T("window.record.title"), Hint: i18n.T("window.record.start_hint", i18n.Args{"Stop": StopRecordLabel()})}
 	if !v.Shown {
 		return v
 	}
 	if in.Running && !in.Started {
-		v.Stage = RecordStarting
+		v.Stage = i18n.T("window.record.starting")
 		return v
 	}
 	st := in.Status
+	ms := func(n int64) string { return Duration(time.Duration(n) * time.Millisecond) }
 	if st.Timer == restore.TimerNone {
-		v.Stage = "Waiting for an iPhone on USB."
+		v.Stage = i18n.T("window.record.waiting")
 	} else {
-		v.Stage = fmt.Sprintf("Now: %s, for %s.", st.Stage.Words(), Duration(time.Duration(st.SinceMS)*time.Millisecond))
-		v.Next = "Expected next: " + strings.TrimPrefix(st.Next, "next: ") + "."
+		v.Stage = i18n.T("window.record.now", i18n.Args{"Stage": st.Stage.Words(), "For": ms(st.SinceMS)})
+		v.Next = i18n.T("window.record.next", i18n.Args{"Next": strings.TrimSuffix(strings.TrimPrefix(st.Next, "next: "), ".")})
 	}
 	switch st.Timer {
 	case restore.TimerStalled:
-		v.Alarm = fmt.Sprintf("Stalled: no progress for over %s.", Duration(time.Duration(st.LimitMS)*time.Millisecond))
+		v.Alarm = i18n.T("window.record.stalled", i18n.Args{"Limit": ms(st.LimitMS)})
 	case restore.TimerLost:
-		v.Alarm = fmt.Sprintf("Lost: the iPhone has not come back on USB within %s.", Duration(time.Duration(st.LimitMS)*time.Millisecond))
+		v.Alarm = i18n.T("window.record.lost", i18n.Args{"Limit": ms(st.LimitMS)})
 	case restore.TimerWrong:
-		v.Alarm = "The iPhone came back in a mode the restore does not expect."
+		v.Alarm = i18n.T("window.record.wrong_mode")
 	}
 	if in.MuxDown {
-		v.Service = RecordServiceDown
+		v.Service = i18n.T("window.record.service_down")
 	}
 	if in.Running {
 		return v
 	}
-	v.Title = RecordDoneTitle
+	v.Title = i18n.T("window.record.done_title")
 	v.Next = ""
 	if st.Timer != restore.TimerNone {
-		v.Stage = fmt.Sprintf("At the end: %s, for %s.", st.Stage.Words(), Duration(time.Duration(st.SinceMS)*time.Millisecond))
+		v.Stage = i18n.T("window.record.at_end", i18n.Args{"Stage": st.Stage.Words(), "For": ms(st.SinceMS)})
 	}
 	v.Hint = ""
 	if in.TracePath != "" {
-		v.Hint = "The recording is kept in " + in.TracePath + "."
+		v.Hint = i18n.T("window.record.kept", i18n.Args{"Path": in.TracePath})
 	}
 	if in.Err != nil {
-		v.Error = "The recorder stopped with an error: " + in.Err.Error()
+		v.Error = i18n.T("window.record.error", i18n.Args{"Error": in.Err.Error()})
 	}
 	if vd := in.Verdict; vd != nil {
 		v.Verdict, v.VerdictID, v.Professional = vd.Summary, string(vd.ID), vd.Professional
 		v.Evidence = vd.Evidence
 		if !vd.Complete {
-			v.Incomplete = "Incomplete recording: " + strings.Join(vd.IncompleteReasons, "; ") + "."
+			v.Incomplete = i18n.T("window.record.incomplete", i18n.Args{"Reasons": strings.Join(vd.IncompleteReasons, i18n.T("window.list.semicolon"))})
 		}
 		if len(vd.Steps) > 0 {
 			v.Step = vd.Steps[0]
 			for _, s := range cat.Steps {
 				if s.Number == v.Step {
-					v.StepTitle, v.StepSummary = fmt.Sprintf("Step %d: %s", s.Number, s.Title), s.Summary
+					v.StepTitle, v.StepSummary = stepTitle(s.Number, s.Title), s.Summary
 				}
 			}
 			if v.StepTitle == "" {
-				v.StepTitle = fmt.Sprintf("Step %d", v.Step)
+				v.StepTitle = stepNumber(v.Step)
 			}
 		}
 	}
 	return v
 }
 
-// Duration is d in plain words: "45 s", "2 min 10 s", "1 h 5 min".
+// stepNumber names step n ("Step 5").
+func stepNumber(n int) string { return i18n.T("window.step.number", i18n.Args{"N": i18n.Int(n)}) }
+
+// stepTitle is step n with its title ("Step 5: Restore the iPhone").
+func stepTitle(n int, title string) string {
+	return i18n.T("window.step.number_title", i18n.Args{"N": i18n.Int(n), "Title": title})
+}
+
+// Duration is d in plain words, in whole seconds: "45 s", "2 min 10 s",
+// "1 h 5 min" (the current language's units).
 func Duration(d time.Duration) string {
-	s := int64(d / time.Second)
+	s := int(d / time.Second)
 	switch {
 	case s < 60:
-		return fmt.Sprintf("%d s", s)
+		return i18n.T("unit.duration.s", i18n.Args{"S": i18n.Int(s)})
 	case s < 3600:
 		if s%60 == 0 {
-			return fmt.Sprintf("%d min", s/60)
+			return i18n.T("unit.duration.min", i18n.Args{"Min": i18n.Int(s / 60)})
 		}
-		return fmt.Sprintf("%d min %d s", s/60, s%60)
+		return i18n.T("unit.duration.min_s", i18n.Args{"Min": i18n.Int(s / 60), "S": i18n.Int(s % 60)})
 	default:
-		return fmt.Sprintf("%d h %d min", s/3600, s%3600/60)
+		return i18n.T("unit.duration.h_min", i18n.Args{"H": i18n.Int(s / 3600), "Min": i18n.Int(s % 3600 / 60)})
 	}
 }

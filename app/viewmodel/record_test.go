@@ -17,7 +17,9 @@ func TestBuildRecordView(t *testing.T) {
 		want func(v RecordView) bool
 	}{
 		{"not yet", RecordInput{}, func(v RecordView) bool { return !v.Shown }},
-		{"starting", RecordInput{Running: true}, func(v RecordView) bool { return v.Shown && v.Stage == RecordStarting && v.Hint == RecordStartHint }},
+		{"starting", RecordInput{Running: true}, func(v RecordView) bool {
+			return v.Shown && v.Stage == "Starting the recorder…" && strings.HasPrefix(v.Hint, "Start the restore in Finder")
+		}},
 		{"waiting for a phone", RecordInput{Running: true, Started: true, Status: restore.Status{Timer: restore.TimerNone}},
 			func(v RecordView) bool { return strings.Contains(v.Stage, "Waiting") && v.Next == "" }},
 		{"a stage, what comes next", RecordInput{Running: true, Started: true, Status: restore.Status{Stage: restore.Restore, SinceMS: 130_000, Timer: restore.TimerOK, Next: "next: normal mode, after the restore"}},
@@ -31,12 +33,12 @@ func TestBuildRecordView(t *testing.T) {
 				return strings.HasPrefix(v.Alarm, "Lost:") && strings.Contains(v.Alarm, "1 min")
 			}},
 		{"service down", RecordInput{Running: true, Started: true, MuxDown: true, Status: restore.Status{Stage: restore.Restore, Timer: restore.TimerOK}},
-			func(v RecordView) bool { return v.Service == RecordServiceDown }},
+			func(v RecordView) bool { return strings.Contains(v.Service, "is not answering right now") }},
 		{"ended: verdict, step, evidence", RecordInput{Ended: true, Started: true, TracePath: "/t.jsonl",
 			Status:  restore.Status{Stage: restore.Gone, SinceMS: 200_000, Timer: restore.TimerLost, LimitMS: 120_000, Next: "back on USB"},
 			Verdict: &restore.Verdict{ID: restore.Lost, Summary: "Left USB (step 1).", Steps: []int{1}, Evidence: []string{"e1"}, Complete: true}},
 			func(v RecordView) bool {
-				return !v.Running && v.Title == RecordDoneTitle && v.Next == "" && strings.HasPrefix(v.Stage, "At the end: off USB") &&
+				return !v.Running && v.Title == "Your restore, as Restore Doctor saw it" && v.Next == "" && strings.HasPrefix(v.Stage, "At the end: off USB") &&
 					v.Verdict == "Left USB (step 1)." && v.Step == 1 && v.StepTitle == "Step 1: Check USB Connection and Cable" &&
 					v.StepSummary == "A worn cable." && len(v.Evidence) == 1 && v.Incomplete == "" && strings.Contains(v.Hint, "/t.jsonl")
 			}},

@@ -1,11 +1,12 @@
 package viewmodel
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // StepText is the catalogue's wording of one fix step.
@@ -71,8 +72,8 @@ func BuildNotes(r *report.Report, cat Catalog) []Note {
 		seen[f.ID] = true
 		title := firstClause(f.Summary)
 		// Say it once: the fix text often opens with the summary's clause.
-		if ft := firstClause(fix); strings.EqualFold(ft, title) && len(ft) < len(fix) {
-			fix = capitalise(strings.TrimSpace(strings.TrimPrefix(fix[len(ft):], ":")))
+		if head, rest, ok := splitClause(fix); ok && strings.EqualFold(trimClause(head), title) && rest != "" {
+			fix = capitalise(rest)
 		}
 		out = append(out, Note{Summary: title, Fix: fix})
 	}
@@ -81,10 +82,30 @@ func BuildNotes(r *report.Report, cat Catalog) []Note {
 
 // firstClause is s up to its first colon, without a final full stop.
 func firstClause(s string) string {
-	if i := strings.Index(s, ": "); i > 0 {
-		s = s[:i]
+	if head, _, ok := splitClause(s); ok {
+		s = head
 	}
-	return strings.TrimSuffix(strings.TrimSpace(s), ".")
+	return trimClause(s)
+}
+
+// trimClause is a clause without spaces around it and its final full stop.
+func trimClause(s string) string {
+	s = strings.TrimSpace(s)
+	return strings.TrimSuffix(strings.TrimSuffix(s, "."), "。")
+}
+
+// splitClause splits s at its first colon, the way each language writes
+// it: ": " (English, German), "\u00a0: " (French, a no-break space before),
+// "：" (Chinese, Japanese). ok is false without a colon after some text.
+func splitClause(s string) (head, rest string, ok bool) {
+	i, n := strings.Index(s, ": "), 2
+	if j := strings.Index(s, "："); j > 0 && (i < 0 || j < i) {
+		i, n = j, len("：")
+	}
+	if i <= 0 {
+		return s, "", false
+	}
+	return s[:i], strings.TrimSpace(s[i+n:]), true
 }
 
 // Step returns the catalogue text of step n (zero value when absent).
@@ -94,7 +115,7 @@ func (c Catalog) Step(n int) StepText {
 			return s
 		}
 	}
-	return StepText{Number: n, Title: fmt.Sprintf("Step %d", n)}
+	return StepText{Number: n, Title: stepNumber(n)}
 }
 
 // StepCard is one step as the steps panel renders it.
@@ -152,9 +173,11 @@ type StepsInput struct {
 	// Mentioned is the step the verdict names (Verdict.Step), 0 for none.
 	Mentioned int
 	// LowLevel is set when the phone is already in recovery or DFU mode;
-	// ModeName names that mode ("Recovery mode").
+	// ModeName names that mode ("Recovery mode", ModeName) and Mode is
+	// that mode.
 	LowLevel bool
 	ModeName string
+	Mode     mode.Mode
 	// Tried are the user's answers: a step they already did is marked so
 	// and ranked after the others ("Already tried", not "Then").
 	Tried Tried
@@ -166,7 +189,7 @@ type StepsInput struct {
 }
 
 // RestoreWithheld replaces every step's instructions while a restore runs.
-const RestoreWithheld = "Not now: a restore is running on this iPhone. Leave it connected and wait until the restore has ended; only then follow this step if it is still needed."
+func RestoreWithheld() string { return i18n.T("window.step.withheld") }
 
 // BuildSteps builds the six step cards: the applicable ones first in rank
 // order, then the others in catalogue order. Without a report every step is
@@ -209,7 +232,7 @@ func BuildSteps(in StepsInput) []StepCard {
 			c.Title = rs.Title
 		}
 		if c.MustAcknowledge && c.AcknowledgeLabel == "" {
-			c.AcknowledgeLabel = "I understand"
+			c.AcknowledgeLabel = i18n.T("window.step.understand")
 		}
 		if rs.Applies && rs.Rank != nil {
 			c.Rank = *rs.Rank
@@ -218,7 +241,7 @@ func BuildSteps(in StepsInput) []StepCard {
 			c.Confidence = *rs.Confidence
 		}
 		for _, r := range rs.Reasons {
-			c.Reasons = append(c.Reasons, "Why: "+r)
+			c.Reasons = append(c.Reasons, Why(r))
 		}
 		c.Acknowledged = in.Acknowledged[n]
 		c.ShowInstructions = !c.MustAcknowledge || c.Acknowledged
@@ -231,10 +254,11 @@ func BuildSteps(in StepsInput) []StepCard {
 			c.RecoveryTitle, c.RecoveryButtons = recoveryButtons(in)
 			if in.LowLevel && len(text.InRecovery) > 0 {
 				// Already there: no "put it in recovery mode".
-				c.Instructions = alreadyIn(text.InRecovery, in.ModeName)
-				c.Title = "Restore the iPhone (it is already in " + lowerFirst(modeOr(in.ModeName)) + ")"
+				inline := inlineMode(in)
+				c.Instructions = alreadyIn(text.InRecovery, in)
+				c.Title = i18n.T("window.step.restore_already", i18n.Args{"Mode": inline})
 				if c.RecoveryTitle != "" {
-					c.RecoveryTitle = "If it leaves " + lowerFirst(modeOr(in.ModeName)) + ": " + lowerFirst(c.RecoveryTitle)
+					c.RecoveryTitle = i18n.T("window.step.if_it_leaves", i18n.Args{"Mode": inline, "Buttons": lowerFirst(c.RecoveryTitle)})
 				}
 			}
 		}
@@ -242,13 +266,13 @@ func BuildSteps(in StepsInput) []StepCard {
 			// Every step unplugs, restarts or presses buttons somewhere:
 			// none of it while the restore runs.
 			c.ShowInstructions, c.Instructions, c.RecoveryButtons, c.RecoveryTitle = false, nil, nil, ""
-			c.MustAcknowledge, c.Withheld = false, RestoreWithheld
+			c.MustAcknowledge, c.Withheld = false, RestoreWithheld()
 			// No backup can be made while the restore runs.
 			c.Backup.Ways, c.Backup.NeedsIOS = nil, ""
 		}
 		if n == in.Mentioned && !c.Applies {
 			c.Mentioned = true
-			c.Badge = "If error 1002 returns"
+			c.Badge = i18n.T("window.badge.if_returns")
 		}
 		cards = append(cards, c)
 	}
@@ -278,39 +302,45 @@ func BuildSteps(in StepsInput) []StepCard {
 			continue
 		}
 		if first {
-			cards[i].Badge = "Try first"
+			cards[i].Badge = i18n.T("window.badge.try_first")
 			if in.Report != nil && in.Report.Professional.Recommended {
 				// The headline sends the user to a professional.
-				cards[i].Badge = "Last thing to try"
+				cards[i].Badge = i18n.T("window.badge.last")
 			}
 			first = false
 		} else if done(cards[i]) {
-			cards[i].Badge = "Already tried"
+			cards[i].Badge = i18n.T("window.badge.tried")
 		} else {
-			cards[i].Badge = "Then"
+			cards[i].Badge = i18n.T("window.badge.then")
 		}
 	}
 	return cards
 }
 
-func modeOr(name string) string {
-	if name == "" {
-		return "recovery mode"
+// inlineMode names the low-level mode the phone is in inside a sentence
+// ("recovery mode" when the input does not say).
+func inlineMode(in StepsInput) string {
+	switch {
+	case in.Mode != "":
+		return modeInline(in.Mode)
+	case in.ModeName != "":
+		return lowerFirst(in.ModeName)
 	}
-	return name
+	return modeInline(mode.Recovery)
 }
 
 // alreadyIn adapts the "already in recovery mode" lines to the mode the
 // phone is in (DFU mode).
-func alreadyIn(lines []string, modeName string) []string {
+func alreadyIn(lines []string, in StepsInput) []string {
 	out := append([]string(nil), lines...)
-	if modeName == "" {
+	if in.ModeName == "" && in.Mode == "" {
 		return out
 	}
+	rec, now := modeInline(mode.Recovery), inlineMode(in)
 	for i := range out {
 		// Every line: "the iPhone leaves recovery mode on its own" is
 		// wrong on a phone in DFU mode too.
-		out[i] = strings.ReplaceAll(out[i], "recovery mode", lowerFirst(modeName))
+		out[i] = strings.ReplaceAll(out[i], rec, now)
 	}
 	return out
 }
@@ -326,10 +356,10 @@ func recoveryButtons(in StepsInput) (string, []string) {
 		if name == "" {
 			name = rec.Models
 		}
-		return "Recovery-mode buttons for " + name + ":", rec.Steps
+		return i18n.T("window.step.buttons_for", i18n.Args{"Model": name}), rec.Steps
 	}
 	if rec, ok := in.Catalog.Recovery[UnknownFamily]; ok && len(rec.Steps) > 0 {
-		return "Recovery-mode buttons (we could not tell which model this is):", rec.Steps
+		return i18n.T("window.step.buttons_unknown"), rec.Steps
 	}
 	// The catalogue's "unknown" entry lists every family's buttons.
 	return "", nil

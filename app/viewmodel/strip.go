@@ -1,10 +1,10 @@
 package viewmodel
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // MarkKind is what a mark on the stability strip stands for.
@@ -79,14 +79,16 @@ func (s *Strip) SetDrops(n int) {
 }
 
 func (s *Strip) summarise() {
-	s.Summary = plural(s.drops, "drop", "drops")
-	if s.sampled && s.maxMs >= 0.05 { // not "up to 0.0 ms" when every question failed
-		s.Summary += ", answers took up to " + msText(s.maxMs)
-		if s.failed > 0 {
-			s.Summary += ", " + plural(s.failed, "question went unanswered", "questions went unanswered")
-		}
+	drops := i18n.N("window.strip.drops", s.drops)
+	switch {
+	case !s.sampled || s.maxMs < 0.05: // not "up to 0.0 ms" when every question failed
+		s.Summary = drops
+	case s.failed > 0:
+		s.Summary = i18n.N("window.strip.summary_failed", s.failed, i18n.Args{"Drops": drops, "Max": msText(s.maxMs)})
+	default:
+		s.Summary = i18n.T("window.strip.summary", i18n.Args{"Drops": drops, "Max": msText(s.maxMs)})
 	}
-	s.Caption = fmt.Sprintf("Stability over %g s: %s", s.window.Seconds(), s.Summary)
+	s.Caption = i18n.T("window.strip.caption", i18n.Args{"Window": seconds(s.window.Seconds()), "Summary": s.Summary})
 }
 
 // LiveCaption is the strip's caption while the check runs: the figures so
@@ -97,9 +99,9 @@ func LiveCaption(s Strip, elapsed, window time.Duration) string {
 		return s.Caption
 	}
 	if elapsed < time.Second {
-		return "Just started: " + s.Summary
+		return i18n.T("window.strip.just_started", i18n.Args{"Summary": s.Summary})
 	}
-	return fmt.Sprintf("So far (%d of %g s): %s", int(max(elapsed, 0)/time.Second), window.Seconds(), s.Summary)
+	return i18n.T("window.strip.so_far", i18n.Args{"S": i18n.Int(int(max(elapsed, 0) / time.Second)), "Window": seconds(window.Seconds()), "Summary": s.Summary})
 }
 
 // BuildStrip places events and samples between start and start+window on
@@ -108,7 +110,7 @@ func LiveCaption(s Strip, elapsed, window time.Duration) string {
 func BuildStrip(start time.Time, window time.Duration, events []StripEvent, samples []LatencySample) Strip {
 	var s Strip
 	if window <= 0 || start.IsZero() {
-		s.Caption = "Stability: waiting for a check"
+		s.Caption = i18n.T("window.strip.waiting")
 		return s
 	}
 	pos := func(t time.Time) (float32, bool) {
@@ -161,35 +163,22 @@ func BuildStrip(start time.Time, window time.Duration, events []StripEvent, samp
 	return s
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return fmt.Sprintf("%d %s", n, many)
-}
-
 // StabilitySummary sums up the report's stability and lockdown figures for
 // the phone with key (the first phone when absent) in one line.
 func StabilitySummary(r *report.Report, key string) string {
 	d, ok := pickDevice(r, key)
 	if !ok {
-		return "Stability: no phone in the last check"
+		return i18n.T("window.stability.no_phone")
 	}
-	s := fmt.Sprintf("Last check: %s in %g s", plural(d.Stability.Detaches, "drop", "drops"), d.Stability.WindowS)
-	if d.Lockdown.Reachable && d.Lockdown.Requests > 0 {
-		// The 95th percentile, in words (the figure itself is in Details).
-		s += "; the iPhone usually answered within " + msText(d.Lockdown.RTTms.P95)
-		if n := d.Lockdown.Timeouts + d.Lockdown.Failures; n > 0 {
-			s += ", " + plural(n, "question went unanswered", "questions went unanswered")
-		}
+	args := i18n.Args{"Window": seconds(d.Stability.WindowS)}
+	if !d.Lockdown.Reachable || d.Lockdown.Requests == 0 {
+		return i18n.N("window.stability.drops", d.Stability.Detaches, args)
 	}
-	return s
-}
-
-// msText formats milliseconds with a decimal below 10 ms ("0.4 ms", "120 ms").
-func msText(ms float64) string {
-	if ms < 10 {
-		return fmt.Sprintf("%.1f ms", ms)
+	// The 95th percentile, in words (the figure itself is in Details).
+	args["Drops"] = i18n.N("window.stability.drops", d.Stability.Detaches, args)
+	args["P95"] = msText(d.Lockdown.RTTms.P95)
+	if n := d.Lockdown.Timeouts + d.Lockdown.Failures; n > 0 {
+		return i18n.N("window.stability.answers_failed", n, args)
 	}
-	return fmt.Sprintf("%.0f ms", ms)
+	return i18n.T("window.stability.answers", args)
 }

@@ -1,12 +1,13 @@
 package viewmodel
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
+	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Verdict is the line on top of the steps panel.
@@ -41,25 +42,28 @@ const (
 // Details (BuildDetails).
 func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr error) Verdict {
 	if runErr != nil {
-		return Verdict{Kind: VerdictError, Text: "The check could not run: " + PlainError(runErr) + ". The technical message is under Details."}
+		return Verdict{Kind: VerdictError, Text: i18n.T("window.verdict.could_not_run", i18n.Args{"Why": PlainError(runErr), "Details": StepDetailsTitle()})}
 	}
 	if r == nil {
 		switch {
 		case running:
-			return Verdict{Kind: VerdictRunning, Text: "Checking the iPhone, the cable and this computer…"}
+			return Verdict{Kind: VerdictRunning, Text: i18n.T("window.verdict.checking")}
 		case connected:
-			return Verdict{Kind: VerdictWaiting, Text: "iPhone found. Press \"Check now\" to run the check."}
+			return Verdict{Kind: VerdictWaiting, Text: i18n.T("window.verdict.found", i18n.Args{"Button": CheckNowLabel()})}
 		default:
-			return Verdict{Kind: VerdictWaiting, Text: "Connect your iPhone with a USB cable to start the check."}
+			return Verdict{Kind: VerdictWaiting, Text: i18n.T("window.verdict.connect")}
 		}
 	}
 	v := Verdict{Professional: r.Professional.Recommended, ProfessionalReasons: r.Professional.Reasons}
 	if restoreInProgress(r) {
 		v.Kind = VerdictWaiting
-		v.Text = "A restore is in progress on this iPhone: do not unplug it or interrupt the restore."
+		v.Text = i18n.T("window.verdict.restoring")
 		if fix := cat.Fixes[report.FindingDeviceRestoreMode]; fix != "" {
 			// The catalogue's wording, after its own "A restore is in progress:".
-			v.Text = "A restore is in progress on this iPhone: " + strings.TrimSpace(strings.TrimPrefix(fix, firstClause(fix)+":"))
+			if _, rest, ok := splitClause(fix); ok && rest != "" {
+				fix = rest
+			}
+			v.Text = i18n.T("window.verdict.restoring_fix", i18n.Args{"Fix": strings.TrimSpace(fix)})
 		}
 		return v
 	}
@@ -76,16 +80,16 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 		v.Kind = VerdictFault
 		title := cat.Professional.Title
 		if title == "" {
-			title = "See a Professional"
+			title = ProfessionalTitle()
 		}
-		v.Text = title + ": the problem stayed with another cable and on another computer, so the iPhone's port or its logic board is the likely cause."
+		v.Text = i18n.T("window.verdict.professional", i18n.Args{"Title": title})
 		return v
 	}
 	if r.PrimaryStep == nil {
 		if notes := BuildNotes(r, cat); len(notes) > 0 {
 			// A finding with its own fix (Trust prompt, udev rule) but no step.
 			v.Kind = VerdictFault
-			v.Text = "Fix this first: " + lowerFirst(notes[0].Summary) + "."
+			v.Text = i18n.T("window.verdict.fix_first", i18n.Args{"Fix": lowerFirst(notes[0].Summary)})
 			return v
 		}
 		if r.InProgress == nil && !diagnostics.NoFaultFound(r) {
@@ -98,10 +102,10 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 		}
 		v.Kind = VerdictHealthy
 		v.Step = 6
-		v.Text = "No fault found: try the restore again; if error 1002 returns, step 6 (" + cat.Step(6).Title + ")."
+		v.Text = i18n.T("window.verdict.no_fault", i18n.Args{"Step": cat.Step(6).Title})
 		if missed := checksNotRun(r); len(missed) > 0 {
 			// Said in the headline, not only under Details.
-			v.Text = "No fault found in the checks that ran (not checked: " + strings.Join(missed, ", ") + "): try the restore again; if error 1002 returns, step 6 (" + cat.Step(6).Title + ")."
+			v.Text = i18n.T("window.verdict.no_fault_missed", i18n.Args{"Step": cat.Step(6).Title, "Missed": strings.Join(missed, i18n.T("window.list.sep"))})
 		}
 		return v
 	}
@@ -109,39 +113,40 @@ func BuildVerdict(r *report.Report, cat Catalog, running, connected bool, runErr
 	v.Kind = VerdictFault
 	v.Step = n
 	if m := lowLevelMode(r); n == 5 && m != "" {
-		v.Text = "Step 5: the iPhone is already in " + m + ", so restore it now: in Finder, iTunes or Apple Devices choose Restore (this erases the iPhone)."
+		v.Text = i18n.T("window.verdict.step5_already", i18n.Args{"Mode": m})
 		return v
 	}
 	title := cat.Step(n).Title
 	for _, s := range r.Steps {
 		if s.Number == n {
-			if title == "" || strings.HasPrefix(title, "Step ") {
+			if title == "" || title == stepNumber(n) {
 				title = s.Title
 			}
 			if len(s.Reasons) > 0 {
-				v.Text = fmt.Sprintf("Try step %d first: %s. %s.", n, title, capitalise(strings.TrimSuffix(s.Reasons[0], ".")))
+				v.Text = i18n.T("window.verdict.try_first_why", i18n.Args{"N": i18n.Int(n), "Title": title, "Why": capitalise(strings.TrimSuffix(s.Reasons[0], "."))})
 				return v
 			}
 		}
 	}
-	v.Text = fmt.Sprintf("Try step %d first: %s.", n, title)
+	v.Text = i18n.T("window.verdict.try_first", i18n.Args{"N": i18n.Int(n), "Title": title})
 	return v
 }
 
-// checkWords name the checks in plain words.
+// checkWords name the checks in plain words: the message key part of
+// each check's words (window.checkword.*).
 var checkWords = map[string]string{
-	report.CheckUSBPresence:          "whether the iPhone is on USB",
-	report.CheckUSBLink:              "the USB link",
-	report.CheckUSBStability:         "whether the connection stays up",
-	report.CheckUSBControl:           "the iPhone's USB answers",
-	report.CheckUsbmuxListing:        "whether this computer's iPhone service sees the iPhone",
-	report.CheckLockdownQuery:        "what the iPhone says about itself",
-	report.CheckLockdownRTT:          "how fast the iPhone answers",
-	report.CheckLockdownTrust:        "whether the iPhone trusts this computer",
-	report.CheckHostAppleServers:     "Apple's servers",
-	report.CheckHostHostsFile:        "the hosts file",
-	report.CheckHostSecuritySoftware: "security software",
-	report.CheckHostSoftwareVersions: "the restore software's version",
+	report.CheckUSBPresence:          "usb_presence",
+	report.CheckUSBLink:              "usb_link",
+	report.CheckUSBStability:         "usb_stability",
+	report.CheckUSBControl:           "usb_control",
+	report.CheckUsbmuxListing:        "usbmux_listing",
+	report.CheckLockdownQuery:        "lockdown_query",
+	report.CheckLockdownRTT:          "lockdown_rtt",
+	report.CheckLockdownTrust:        "lockdown_trust",
+	report.CheckHostAppleServers:     "apple_servers",
+	report.CheckHostHostsFile:        "hosts_file",
+	report.CheckHostSecuritySoftware: "security_software",
+	report.CheckHostSoftwareVersions: "software_versions",
 }
 
 // checksNotRun names the checks, on the phone or on the computer, that did
@@ -151,8 +156,11 @@ var checkWords = map[string]string{
 func checksNotRun(r *report.Report) []string {
 	var out []string
 	for _, c := range r.Checks {
-		w, ok := checkWords[c.ID]
-		if ok && (c.Status == report.StatusError || c.Status == report.StatusUnsupported || c.Status == report.StatusSkipped) && !slices.Contains(out, w) {
+		k, ok := checkWords[c.ID]
+		if !ok || (c.Status != report.StatusError && c.Status != report.StatusUnsupported && c.Status != report.StatusSkipped) {
+			continue
+		}
+		if w := i18n.T("window.checkword." + k); !slices.Contains(out, w) {
 			out = append(out, w)
 		}
 	}
@@ -165,17 +173,17 @@ func lowLevelMode(r *report.Report) string {
 	for _, f := range r.Findings {
 		switch f.ID {
 		case report.FindingDeviceRecoveryMode:
-			return "recovery mode"
+			return modeInline(mode.Recovery)
 		case report.FindingDeviceDFUMode:
-			return "DFU mode"
+			return modeInline(mode.DFU)
 		}
 	}
 	for _, d := range r.Devices {
 		switch d.Mode {
 		case "recovery":
-			return "recovery mode"
+			return modeInline(mode.Recovery)
 		case "dfu", "port-dfu", "wtf":
-			return "DFU mode"
+			return modeInline(mode.DFU)
 		}
 	}
 	return ""

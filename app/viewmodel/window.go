@@ -1,12 +1,12 @@
 package viewmodel
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // This file holds the window's words that are not about one report: the
@@ -15,10 +15,10 @@ import (
 // view-model, so that a translation (issue 22) finds them in few places.
 
 // StripLegend explains the stability strip's marks as the strip draws them.
-const StripLegend = "Strip: red line = the iPhone dropped off, green line = it came back, amber line = it changed mode. Bars = how long each answer took; short orange bars at the bottom = slow or unanswered questions (not drops)."
+func StripLegend() string { return i18n.T("window.strip.legend") }
 
 // ServiceLabel is the host card's line for usbmuxd / Apple Mobile Device Service.
-const ServiceLabel = "iPhone service"
+func ServiceLabel() string { return i18n.T("window.line.service") }
 
 // DemoTracePrefix starts the demo name of a window opened on a recorded
 // restore (--demo-trace).
@@ -27,9 +27,9 @@ const DemoTracePrefix = "trace "
 // DemoBanner is the banner of the demo window.
 func DemoBanner(scenario string) string {
 	if trace, ok := strings.CutPrefix(scenario, DemoTracePrefix); ok {
-		return fmt.Sprintf("Demo: the recorded restore %q (a simulated phone). Press \"Watch my restore\" to replay it.", trace)
+		return i18n.T("window.demo.trace", i18n.Args{"Name": trace, "Button": WatchRestoreLabel()})
 	}
-	return fmt.Sprintf("Demo: scenario %q. The phone is simulated; nothing here touches a real iPhone.", scenario)
+	return i18n.T("window.demo.scenario", i18n.Args{"Name": scenario})
 }
 
 // ConfirmName names the phone in a confirmation so that it is told apart
@@ -38,7 +38,7 @@ func DemoBanner(scenario string) string {
 func ConfirmName(devs []Device, d Device) string {
 	name := d.Name
 	if name == "" {
-		name = "the iPhone"
+		name = i18n.T("window.confirm.the_iphone")
 	}
 	same := 0
 	for _, o := range devs {
@@ -64,21 +64,42 @@ func ConfirmText(k actions.Kind, name string) string {
 	var s string
 	switch k {
 	case actions.ExitRecovery:
-		s = fmt.Sprintf("%s will leave recovery mode and start iOS. Nothing is erased.", name)
+		s = i18n.T("window.confirm.exit_recovery", i18n.Args{"Name": name})
 	case actions.EnterRecovery:
-		s = fmt.Sprintf("%s will restart into recovery mode. The restore that follows (step 5) erases it: only go ahead with a backup.", name)
+		s = i18n.T("window.confirm.enter_recovery", i18n.Args{"Name": name})
 	default:
-		s = fmt.Sprintf("%s will restart now; unsaved work in its apps may be lost.", name)
+		s = i18n.T("window.confirm.restart", i18n.Args{"Name": name})
 	}
-	return capitalise(s) + " Keep it connected: Restore Doctor follows it until it is back."
+	return capitalise(s)
+}
+
+// actionKey is the message key part of an action.
+func actionKey(k actions.Kind) string {
+	switch k {
+	case actions.ExitRecovery:
+		return "exit_recovery"
+	case actions.EnterRecovery:
+		return "enter_recovery"
+	case actions.Restart:
+		return "restart"
+	}
+	return ""
 }
 
 // ConfirmButton is the confirmation's "yes" button.
-func ConfirmButton(k actions.Kind) string { return "Yes, " + lowerFirst(k.Title()) }
+func ConfirmButton(k actions.Kind) string {
+	if key := actionKey(k); key != "" {
+		return i18n.T("window.confirm.yes." + key)
+	}
+	return i18n.T("window.confirm.yes", i18n.Args{"Action": lowerFirst(k.Title())})
+}
 
 // ActionWorking is the line on the card while action k runs.
 func ActionWorking(k actions.Kind) string {
-	return k.Title() + ": working… keep the iPhone connected; it is followed until it is back."
+	if key := actionKey(k); key != "" {
+		return i18n.T("window.action.working." + key)
+	}
+	return i18n.T("window.action.working", i18n.Args{"Action": k.Title()})
 }
 
 // AsAsked marks a before/after line that is the outcome the user asked for.
@@ -99,11 +120,11 @@ func AskedFor(before, after *report.Report, key string, changes []Change, k acti
 	var line string
 	switch {
 	case k == actions.EnterRecovery && da.Mode == string(mode.Recovery):
-		line = "now in recovery mode, as asked"
+		line = i18n.T("window.asked.enter_recovery")
 	case k == actions.ExitRecovery && da.Mode == string(mode.Normal) && db.Mode != da.Mode:
-		line = "out of recovery mode and started normally, as asked"
+		line = i18n.T("window.asked.exit_recovery")
 	case k == actions.Restart && da.Mode == string(mode.Normal):
-		line = "restarted and back, as asked"
+		line = i18n.T("window.asked.restart")
 	default:
 		return changes
 	}
@@ -115,11 +136,16 @@ func AskedFor(before, after *report.Report, key string, changes []Change, k acti
 			}
 		}
 	}
+	// The lines BuildChanges words for the mode and for no change, in the
+	// current language; a cause ("after changing the cable") may stand
+	// before or after them, so they are looked for anywhere in a line.
+	modeLine := changeModeLine(db.Mode, da.Mode)
+	noChange := i18n.T("window.changes.none")
 	out := []Change{{Text: line, Direction: AsAsked}}
 	for _, c := range changes {
-		skip := strings.HasPrefix(c.Text, "mode: ") || strings.HasPrefix(c.Text, "no change since")
+		skip := strings.Contains(c.Text, modeLine) || strings.Contains(c.Text, noChange)
 		for s := range modeSummaries {
-			skip = skip || strings.HasPrefix(c.Text, "new problem: "+s) || strings.HasPrefix(c.Text, "fixed: "+s)
+			skip = skip || strings.Contains(c.Text, newProblemLine(s)) || strings.Contains(c.Text, fixedLine(s))
 		}
 		if !skip {
 			out = append(out, c)
@@ -148,12 +174,12 @@ func Qualify(v Verdict, c Context) Verdict {
 	case c.ServiceLost:
 		v.Kind = VerdictError
 		v.Professional, v.ProfessionalReasons = false, nil
-		v.Text = "This computer's iPhone service stopped answering during the check, so it says nothing about the iPhone. Restore Doctor checks again by itself when the service is back; if it does not come back, restart the computer."
+		v.Text = i18n.T("window.qualify.service_lost")
 	case c.ServiceDownNow:
 		v.Kind = VerdictError
-		v.Text = "This computer's iPhone service stopped answering after this check: Restore Doctor checks again by itself when it is back. The result of the last check: " + v.Text
+		v.Text = i18n.T("window.qualify.service_down", i18n.Args{"Verdict": v.Text})
 	case v.Kind == VerdictFault && c.Untested.Any():
-		v.Text = "Check again " + untestedPhrase(c.Untested) + ", so the check can tell whether the problem stays. " + v.Text
+		v.Text = i18n.T("window.qualify.untested", i18n.Args{"How": untestedPhrase(c.Untested), "Verdict": v.Text})
 	}
 	return v
 }
@@ -161,21 +187,34 @@ func Qualify(v Verdict, c Context) Verdict {
 func untestedPhrase(t Tried) string {
 	var p []string
 	if t.Cable {
-		p = append(p, "with the other cable")
+		p = append(p, i18n.T("window.untested.cable"))
 	}
 	if t.Port {
-		p = append(p, "in the other USB port")
+		p = append(p, i18n.T("window.untested.port"))
 	}
 	if t.Computer {
-		p = append(p, "on the other computer")
+		p = append(p, i18n.T("window.untested.computer"))
 	}
 	if t.Restart {
-		p = append(p, "after the restart")
+		p = append(p, i18n.T("window.untested.restart"))
 	}
-	if len(p) == 1 {
+	return andList(p)
+}
+
+// andList joins phrases the current language's way: "a", "a and b",
+// "a, b and c".
+func andList(p []string) string {
+	switch len(p) {
+	case 0:
+		return ""
+	case 1:
 		return p[0]
 	}
-	return strings.Join(p[:len(p)-1], ", ") + " and " + p[len(p)-1]
+	head := p[0]
+	for _, x := range p[1 : len(p)-1] {
+		head = i18n.T("window.list.comma", i18n.Args{"A": head, "B": x})
+	}
+	return i18n.T("window.list.and", i18n.Args{"A": head, "B": p[len(p)-1]})
 }
 
 // plainWords rewrite the technical names that findings and action results
@@ -191,5 +230,12 @@ var plainWords = strings.NewReplacer(
 	"lockdownd", "the iPhone",
 )
 
-// Plain is s in the main view's words (no service names, no protocol names).
-func Plain(s string) string { return plainWords.Replace(s) }
+// Plain is s in the main view's words (no service names, no protocol
+// names). The rewrite knows the English wording of findings only: text in
+// another language is left as its area words it.
+func Plain(s string) string {
+	if i18n.Current().Tag != i18n.English().Tag {
+		return s
+	}
+	return plainWords.Replace(s)
+}
