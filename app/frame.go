@@ -13,6 +13,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // frame is what the panes draw, derived from one state at one time. Each
@@ -232,10 +233,13 @@ func backupChange(changes []viewmodel.Change, before, after viewmodel.BackupView
 	case before.Covered && !after.Covered:
 		d = viewmodel.Worse
 	}
-	if len(changes) == 1 && changes[0].Direction == viewmodel.Same && strings.HasPrefix(changes[0].Text, "no change since") {
+	// "No change since the previous check" is the one Same line without an
+	// arrow (a mode change alone reads "mode: Normal → Recovery"), in
+	// every language.
+	if len(changes) == 1 && changes[0].Direction == viewmodel.Same && !strings.Contains(changes[0].Text, "→") {
 		changes = nil
 	}
-	return append(slices.Clip(changes), viewmodel.Change{Text: "backups: " + after.Lines[0], Direction: d})
+	return append(slices.Clip(changes), viewmodel.Change{Text: i18n.T("app.change.backups", i18n.Args{"Line": after.Lines[0]}), Direction: d})
 }
 
 func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d viewmodel.Device, bv viewmodel.BackupView, now time.Time) stepsPanel {

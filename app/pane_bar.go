@@ -8,6 +8,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // barPane is the action bar on top of the window: Check, the sampling
@@ -20,6 +21,7 @@ type barPane struct {
 	waiting      *widget.Activity
 	waitingLabel *widget.Label
 	waitingBox   *fyne.Container
+	lang         *widget.Select
 }
 
 func newBarPane(u *UI) *barPane {
@@ -28,7 +30,7 @@ func newBarPane(u *UI) *barPane {
 	p.check.Importance = widget.HighImportance
 	p.choice = widget.NewRadioGroup([]string{viewmodel.QuickLabel, viewmodel.ThoroughLabel}, func(s string) {
 		w := QuickWindow
-		if s == viewmodel.ThoroughLabel {
+		if len(p.choice.Options) > 1 && s == p.choice.Options[1] {
 			w = ThoroughWindow
 		}
 		if w != u.st.Window {
@@ -40,10 +42,40 @@ func newBarPane(u *UI) *barPane {
 	p.choice.SetSelected(viewmodel.QuickLabel)
 	p.waiting = widget.NewActivity()
 	p.waitingLabel = widget.NewLabel("")
-	p.waitingBox = container.NewHBox(p.waiting, p.waitingLabel)
+	// The indicator takes the room the buttons leave; a longer text (German,
+	// French) ends in "…" rather than widening the window.
+	p.waitingLabel.Truncation = fyne.TextTruncateEllipsis
+	p.waitingBox = container.NewBorder(nil, nil, p.waiting, nil, p.waitingLabel)
 	p.record = newRingButton(viewmodel.WatchRestoreLabel, theme.MediaRecordIcon(), u.ToggleRecording)
-	p.box = container.NewHBox(p.check, p.choice, p.record, p.waitingBox)
+	p.lang = newLanguageSelect(u)
+	p.box = container.NewBorder(nil, nil, container.NewHBox(p.check, p.choice, p.record), p.lang, p.waitingBox)
 	return p
+}
+
+// newLanguageSelect is the bar's language selector: the ten languages by
+// their own names, the window's selected.
+func newLanguageSelect(u *UI) *widget.Select {
+	langs := i18n.Supported()
+	names := make([]string, len(langs))
+	for i, l := range langs {
+		names[i] = l.Name
+	}
+	s := widget.NewSelect(names, nil)
+	for i, l := range langs {
+		if l.Code == u.lang {
+			s.SetSelectedIndex(i)
+			s.PlaceHolder = l.Name // the selector is as wide as the name it shows
+		}
+	}
+	if s.SelectedIndex() < 0 {
+		s.PlaceHolder = i18n.English().Name
+	}
+	s.OnChanged = func(string) {
+		if i := s.SelectedIndex(); i >= 0 && langs[i].Code != u.lang {
+			_ = u.SetLanguage(langs[i].Code)
+		}
+	}
+	return s
 }
 
 func (p *barPane) render(s state.State, f frame) {
