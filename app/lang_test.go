@@ -151,7 +151,9 @@ func TestAppTextsTranslated(t *testing.T) {
 	}{
 		{"de", func() string { return Title("flapping") }, "Restore Doctor — Demo-Szenario: flapping"},
 		{"ja", func() string { return Title("recovery") }, "Restore Doctor — デモ：recovery"},
-		{"de", func() string { return changeLine(viewmodel.Change{Text: "USB-Geschwindigkeit 12 → 480", Direction: viewmodel.Better}) }, "▲ besser: USB-Geschwindigkeit 12 → 480"},
+		{"de", func() string {
+			return changeLine(viewmodel.Change{Text: "USB-Geschwindigkeit 12 → 480", Direction: viewmodel.Better})
+		}, "▲ besser: USB-Geschwindigkeit 12 → 480"},
 		{"ja", func() string { return changeLine(viewmodel.Change{Text: "USB 480", Direction: viewmodel.Worse}) }, "▼ 悪化：USB 480"},
 		{"de", func() string { return ErrNoRecorder.Error() }, "Dieses Fenster kann keine Wiederherstellung aufzeichnen (kein Rekorder)."},
 		{"zh-Hans", func() string { return i18n.T("app.professional.why", i18n.Args{"Reason": "USB 3"}) }, "原因：USB 3"},

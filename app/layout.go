@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -85,4 +86,113 @@ func linesHeight(n int, size fyne.ThemeSizeName) float32 {
 	l := widget.NewLabel(strings.TrimSuffix(strings.Repeat("Xg\n", max(n, 1)), "\n"))
 	l.SizeName = size
 	return l.MinSize().Height
+}
+
+// barLayout lays the action bar out: its items left to right, the last
+// object (the language selector) at the right end of the first row, and
+// the item before it (the waiting indicator) stretched over the room left
+// in its row (it shrinks: its own minimum width is not asked for). Items
+// that do not fit in budget (the smallest window's width: German, French
+// and Spanish labels run about 30 % longer than English) go to the next
+// row, so the window never needs to be wider than MinWindowSize.
+type barLayout struct {
+	budget float32
+}
+
+// rows splits the visible items (without the selector) into rows.
+func (l barLayout) rows(objs []fyne.CanvasObject) [][]fyne.CanvasObject {
+	if len(objs) == 0 {
+		return nil
+	}
+	items, sel := objs[:len(objs)-1], objs[len(objs)-1]
+	pad := theme.Padding()
+	avail := l.budget - sel.MinSize().Width - pad
+	var rows [][]fyne.CanvasObject
+	var cur []fyne.CanvasObject
+	x := float32(0)
+	for _, o := range items {
+		if !o.Visible() {
+			continue
+		}
+		w := minWidth(o, objs)
+		if len(cur) > 0 && x+w > avail {
+			rows, cur, x, avail = append(rows, cur), nil, 0, l.budget
+		}
+		cur = append(cur, o)
+		x += w + pad
+	}
+	return append(rows, cur)
+}
+
+// minWidth is o's minimum width in the bar: none for the stretched item.
+func minWidth(o fyne.CanvasObject, objs []fyne.CanvasObject) float32 {
+	if len(objs) > 1 && o == objs[len(objs)-2] {
+		return 0
+	}
+	return o.MinSize().Width
+}
+
+func rowHeight(row []fyne.CanvasObject, h float32) float32 {
+	for _, o := range row {
+		h = max(h, o.MinSize().Height)
+	}
+	return h
+}
+
+func (l barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
+	if len(objs) == 0 {
+		return
+	}
+	sel := objs[len(objs)-1]
+	fill := objs[len(objs)-2]
+	pad := theme.Padding()
+	sm := sel.MinSize()
+	y := float32(0)
+	for i, row := range l.rows(objs) {
+		end := size.Width
+		h := rowHeight(row, 0)
+		if i == 0 {
+			h = max(h, sm.Height)
+			end -= sm.Width + pad
+			sel.Move(fyne.NewPos(size.Width-sm.Width, y))
+			sel.Resize(fyne.NewSize(sm.Width, h))
+		}
+		x := float32(0)
+		for _, o := range row {
+			w := minWidth(o, objs)
+			if o == fill {
+				w = max(w, end-x)
+			}
+			o.Move(fyne.NewPos(x, y))
+			o.Resize(fyne.NewSize(w, h))
+			x += w + pad
+		}
+		y += h + pad
+	}
+}
+
+func (l barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	if len(objs) == 0 {
+		return fyne.Size{}
+	}
+	sm := objs[len(objs)-1].MinSize()
+	pad := theme.Padding()
+	var size fyne.Size
+	for i, row := range l.rows(objs) {
+		w, h := float32(0), rowHeight(row, 0)
+		if i == 0 {
+			w, h = sm.Width, max(h, sm.Height)
+		}
+		for _, o := range row {
+			if w > 0 {
+				w += pad
+			}
+			w += minWidth(o, objs)
+		}
+		if i > 0 {
+			size.Height += pad
+		}
+		size = fyne.NewSize(max(size.Width, w), size.Height+h)
+	}
+	return size
 }

@@ -6,6 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -171,4 +172,50 @@ func TestLeftPaneDoesNotJumpWhileFlapping(t *testing.T) {
 	close(b.block)
 	h.waitVerdict()
 	same("after the check")
+}
+
+// TestBarWrapsLongLabels: with the longer German, French and Spanish
+// labels the action bar takes two rows rather than widening the window
+// past MinWindowSize; with the English ones it is one row.
+func TestBarWrapsLongLabels(t *testing.T) {
+	test.NewTempApp(t)
+	budget := MinWindowSize.Width - 4*theme.Padding()
+	for _, tt := range []struct {
+		labels []string
+		rows   int
+	}{
+		{[]string{"Check again", "Quick check (10 s)", "Thorough (30 s)", "Watch my restore", "English"}, 1},
+		{[]string{"Erneut prüfen", "Schnellprüfung (10 s)", "Gründlich (30 s)", "Wiederherstellung beobachten", "Deutsch"}, 2},
+		{[]string{"Comprobar de nuevo", "Comprobación rápida (10 s)", "A fondo (30 s)", "Vigilar mi restauración", "Português (Brasil)"}, 2},
+	} {
+		check := widget.NewButtonWithIcon(tt.labels[0], theme.ViewRefreshIcon(), nil)
+		choice := widget.NewRadioGroup(tt.labels[1:3], nil)
+		choice.Horizontal = true
+		record := widget.NewButtonWithIcon(tt.labels[3], theme.MediaRecordIcon(), nil)
+		waiting := widget.NewLabel("Warte auf ein iPhone, das zurückkommt…")
+		waiting.Truncation = fyne.TextTruncateEllipsis
+		sel := widget.NewSelect([]string{tt.labels[4]}, nil)
+		sel.PlaceHolder = tt.labels[4]
+		bar := container.New(barLayout{budget: budget}, check, choice, record, waiting, sel)
+		min := bar.MinSize()
+		if min.Width > budget {
+			t.Errorf("%q: the bar needs %.0f px, more than the %.0f of the smallest window", tt.labels[0], min.Width, budget)
+		}
+		bar.Resize(fyne.NewSize(budget, min.Height))
+		rows := 1
+		if record.Position().Y > check.Position().Y {
+			rows = 2
+		}
+		if rows != tt.rows {
+			t.Errorf("%q: %d rows, want %d", tt.labels[0], rows, tt.rows)
+		}
+		for _, o := range []fyne.CanvasObject{check, choice, record, sel} {
+			if p, s := o.Position(), o.Size(); p.X < 0 || p.X+s.Width > budget+0.5 || p.Y+s.Height > min.Height+0.5 || s.Width < o.MinSize().Width {
+				t.Errorf("%q: an item at %v size %v is cut off in a %.0f×%.0f bar", tt.labels[0], p, s, budget, min.Height)
+			}
+		}
+		if waiting.Position().X+waiting.Size().Width > budget+0.5 {
+			t.Errorf("%q: the waiting text runs past the bar", tt.labels[0])
+		}
+	}
 }

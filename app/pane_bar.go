@@ -48,7 +48,10 @@ func newBarPane(u *UI) *barPane {
 	p.waitingBox = container.NewBorder(nil, nil, p.waiting, nil, p.waitingLabel)
 	p.record = newRingButton(viewmodel.WatchRestoreLabel, theme.MediaRecordIcon(), u.ToggleRecording)
 	p.lang = newLanguageSelect(u)
-	p.box = container.NewBorder(nil, nil, container.NewHBox(p.check, p.choice, p.record), p.lang, p.waitingBox)
+	// One row while it fits the smallest window; else what does not fit
+	// goes to a second row.
+	p.box = container.New(barLayout{budget: MinWindowSize.Width - 4*theme.Padding()},
+		p.check, p.choice, p.record, p.waitingBox, p.lang)
 	return p
 }
 
