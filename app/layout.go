@@ -91,32 +91,49 @@ func linesHeight(n int, size fyne.ThemeSizeName) float32 {
 // barLayout lays the action bar out: its items left to right, the last
 // object (the language selector) at the right end of the first row, and
 // the item before it (the waiting indicator) stretched over the room left
-// in its row (it shrinks: its own minimum width is not asked for). Items
-// that do not fit in budget (the smallest window's width: German, French
-// and Spanish labels run about 30 % longer than English) go to the next
-// row, so the window never needs to be wider than MinWindowSize.
+// in its row. Items that do not fit the bar's width go to the next row
+// (German, French and Spanish labels run about 30 % longer than English):
+// the window never needs to be wider than MinWindowSize, and at any width
+// nothing is cut off.
+//
+// The waiting indicator comes and goes while a phone flaps; so that the
+// rows never change with it, it always counts with fillWant (the width of
+// its shorter text), shown or not: it stays in the first row when that
+// fits, and takes the room left there, its longer text ending in "…" when
+// that room is short; at the smallest width it shrinks rather than
+// widening the window.
 type barLayout struct {
+	// budget is the bar's width in the smallest window.
 	budget float32
+	// width is the bar's width now (nil or 0: unknown, then budget).
+	width func() float32
+	// fillWant is the width the waiting indicator asks for.
+	fillWant float32
 }
 
-// rows splits the visible items (without the selector) into rows.
-func (l barLayout) rows(objs []fyne.CanvasObject) [][]fyne.CanvasObject {
+// rows splits the visible items (without the selector) into rows for a
+// bar of width avail; fill is the waiting indicator's width.
+func (l barLayout) rows(objs []fyne.CanvasObject, avail, fill float32) [][]fyne.CanvasObject {
 	if len(objs) == 0 {
 		return nil
 	}
 	items, sel := objs[:len(objs)-1], objs[len(objs)-1]
 	pad := theme.Padding()
-	avail := l.budget - sel.MinSize().Width - pad
+	width := avail
+	avail -= sel.MinSize().Width + pad
 	var rows [][]fyne.CanvasObject
 	var cur []fyne.CanvasObject
 	x := float32(0)
-	for _, o := range items {
-		if !o.Visible() {
-			continue
+	for i, o := range items {
+		w := fill
+		if i < len(items)-1 {
+			if !o.Visible() {
+				continue
+			}
+			w = o.MinSize().Width
 		}
-		w := minWidth(o, objs)
 		if len(cur) > 0 && x+w > avail {
-			rows, cur, x, avail = append(rows, cur), nil, 0, l.budget
+			rows, cur, x, avail = append(rows, cur), nil, 0, width
 		}
 		cur = append(cur, o)
 		x += w + pad
@@ -124,17 +141,19 @@ func (l barLayout) rows(objs []fyne.CanvasObject) [][]fyne.CanvasObject {
 	return append(rows, cur)
 }
 
-// minWidth is o's minimum width in the bar: none for the stretched item.
-func minWidth(o fyne.CanvasObject, objs []fyne.CanvasObject) float32 {
-	if len(objs) > 1 && o == objs[len(objs)-2] {
-		return 0
+// now is the bar's width now.
+func (l barLayout) now() float32 {
+	if l.width != nil {
+		if w := l.width(); w > 0 {
+			return max(w, l.budget)
+		}
 	}
-	return o.MinSize().Width
+	return l.budget
 }
 
 func rowHeight(row []fyne.CanvasObject, h float32) float32 {
 	for _, o := range row {
-		h = max(h, o.MinSize().Height)
+		h = max(h, o.MinSize().Height) // the waiting indicator's too, hidden or not
 	}
 	return h
 }
@@ -148,7 +167,7 @@ func (l barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	pad := theme.Padding()
 	sm := sel.MinSize()
 	y := float32(0)
-	for i, row := range l.rows(objs) {
+	for i, row := range l.rows(objs, size.Width, l.fillWant) {
 		end := size.Width
 		h := rowHeight(row, 0)
 		if i == 0 {
@@ -159,9 +178,9 @@ func (l barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 		}
 		x := float32(0)
 		for _, o := range row {
-			w := minWidth(o, objs)
+			w := o.MinSize().Width
 			if o == fill {
-				w = max(w, end-x)
+				w = max(end-x, 0)
 			}
 			o.Move(fyne.NewPos(x, y))
 			o.Resize(fyne.NewSize(w, h))
@@ -171,6 +190,9 @@ func (l barLayout) Layout(objs []fyne.CanvasObject, size fyne.Size) {
 	}
 }
 
+// MinSize is as wide as the widest row in the smallest window (the
+// waiting indicator shrinking to nothing) and as tall as the rows at the
+// bar's width now.
 func (l barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	if len(objs) == 0 {
 		return fyne.Size{}
@@ -178,21 +200,26 @@ func (l barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	sm := objs[len(objs)-1].MinSize()
 	pad := theme.Padding()
 	var size fyne.Size
-	for i, row := range l.rows(objs) {
-		w, h := float32(0), rowHeight(row, 0)
+	for i, row := range l.rows(objs, l.budget, 0) {
+		w := float32(0)
 		if i == 0 {
-			w, h = sm.Width, max(h, sm.Height)
+			w = sm.Width + pad
 		}
-		for _, o := range row {
-			if w > 0 {
-				w += pad
+		for _, o := range row[:len(row)] {
+			if o != objs[len(objs)-2] {
+				w += o.MinSize().Width + pad
 			}
-			w += minWidth(o, objs)
 		}
-		if i > 0 {
+		size.Width = max(size.Width, w-pad)
+	}
+	for i, row := range l.rows(objs, l.now(), l.fillWant) {
+		h := rowHeight(row, 0)
+		if i == 0 {
+			h = max(h, sm.Height)
+		} else {
 			size.Height += pad
 		}
-		size = fyne.NewSize(max(size.Width, w), size.Height+h)
+		size.Height += h
 	}
 	return size
 }

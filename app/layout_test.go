@@ -196,7 +196,7 @@ func TestBarWrapsLongLabels(t *testing.T) {
 		waiting.Truncation = fyne.TextTruncateEllipsis
 		sel := widget.NewSelect([]string{tt.labels[4]}, nil)
 		sel.PlaceHolder = tt.labels[4]
-		bar := container.New(barLayout{budget: budget}, check, choice, record, waiting, sel)
+		bar := container.New(barLayout{budget: budget, fillWant: waiting.MinSize().Width}, check, choice, record, waiting, sel)
 		min := bar.MinSize()
 		if min.Width > budget {
 			t.Errorf("%q: the bar needs %.0f px, more than the %.0f of the smallest window", tt.labels[0], min.Width, budget)
@@ -216,6 +216,12 @@ func TestBarWrapsLongLabels(t *testing.T) {
 		}
 		if waiting.Position().X+waiting.Size().Width > budget+0.5 {
 			t.Errorf("%q: the waiting text runs past the bar", tt.labels[0])
+		}
+		// The waiting indicator comes and goes while a phone flaps: the
+		// bar keeps its height.
+		waiting.Hide()
+		if h := bar.MinSize().Height; h != min.Height {
+			t.Errorf("%q: the bar is %.0f px tall without the waiting text, %.0f with it", tt.labels[0], h, min.Height)
 		}
 	}
 }

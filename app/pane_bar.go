@@ -48,11 +48,23 @@ func newBarPane(u *UI) *barPane {
 	p.waitingBox = container.NewBorder(nil, nil, p.waiting, nil, p.waitingLabel)
 	p.record = newRingButton(viewmodel.WatchRestoreLabel, theme.MediaRecordIcon(), u.ToggleRecording)
 	p.lang = newLanguageSelect(u)
-	// One row while it fits the smallest window; else what does not fit
-	// goes to a second row.
-	p.box = container.New(barLayout{budget: MinWindowSize.Width - 4*theme.Padding()},
-		p.check, p.choice, p.record, p.waitingBox, p.lang)
+	// One row while it fits the window; else what does not fit goes to a
+	// second row.
+	// The bar sits in the padded window content, padded itself.
+	inset := 4 * theme.Padding()
+	p.box = container.New(barLayout{
+		budget:   MinWindowSize.Width - inset,
+		width:    func() float32 { return u.win.Canvas().Size().Width - inset },
+		fillWant: waitingWidth(p.waiting),
+	}, p.check, p.choice, p.record, p.waitingBox, p.lang)
 	return p
+}
+
+// waitingWidth is the width the waiting indicator needs for its shorter
+// text ("Waiting for an iPhone…").
+func waitingWidth(spinner fyne.CanvasObject) float32 {
+	w := widget.NewLabel(viewmodel.WaitingForPhone).MinSize().Width
+	return spinner.MinSize().Width + theme.Padding() + w
 }
 
 // newLanguageSelect is the bar's language selector: the ten languages by
