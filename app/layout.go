@@ -205,7 +205,7 @@ func (l barLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 		if i == 0 {
 			w = sm.Width + pad
 		}
-		for _, o := range row[:len(row)] {
+		for _, o := range row {
 			if o != objs[len(objs)-2] {
 				w += o.MinSize().Width + pad
 			}
