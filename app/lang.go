@@ -112,6 +112,8 @@ func (u *UI) SetLanguage(code string) error {
 	u.leftRows, u.rightRows, u.bannerBG = nil, nil, nil
 	u.win.SetContent(u.build())
 	u.render()
+	// The keyboard focus stays on the selector (the old one is gone).
+	u.win.Canvas().Focus(u.bar.lang)
 	if u.started {
 		u.probeHost()
 	}

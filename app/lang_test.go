@@ -90,6 +90,9 @@ func TestLanguageSwitch(t *testing.T) {
 	if h.u.bar == oldBar || h.u.bar.lang.Selected != "Deutsch" {
 		t.Errorf("the bar was not redrawn in German (selected %q)", h.u.bar.lang.Selected)
 	}
+	if f := h.u.Window().Canvas().Focused(); f != h.u.bar.lang {
+		t.Errorf("focus on %T after the switch, want the language selector", f)
+	}
 	if got, want := h.u.Window().Title(), "Restore Doctor — Demo-Szenario: flapping"; got != want {
 		t.Errorf("title %q, want %q", got, want)
 	}
