@@ -132,10 +132,18 @@ func TestStepTextWidthCapped(t *testing.T) {
 
 // A phone that keeps dropping off and coming back changes the live values
 // (connected/disconnected, progress, the strip's caption); nothing in the
-// left pane may move because of it.
+// left pane may move because of it, in English and in the longer German
+// and the CJK texts.
 func TestLeftPaneDoesNotJumpWhileFlapping(t *testing.T) {
+	inEnglish(t)
+	for _, code := range []string{"en", "de", "ja"} {
+		t.Run(code, func(t *testing.T) { leftPaneStays(t, code) })
+	}
+}
+
+func leftPaneStays(t *testing.T, code string) {
 	b := newFake(t, "report-flapping.json", "report-flapping.json")
-	h := newHarness(t, b, Options{})
+	h := newHarness(t, b, Options{Language: code})
 	h.attach(phoneA)
 	h.waitVerdict()
 	positions := func() []float32 {
