@@ -12,7 +12,8 @@ import (
 )
 
 // barPane is the action bar on top of the window: Check, the sampling
-// window and the "waiting for an iPhone" indicator. It is the first Tab stop.
+// window, "Watch my restore", the "waiting for an iPhone" indicator and the
+// language selector. It is the first Tab stop.
 type barPane struct {
 	box          *fyne.Container
 	check        *ringButton
@@ -42,15 +43,14 @@ func newBarPane(u *UI) *barPane {
 	p.choice.SetSelected(viewmodel.QuickLabel)
 	p.waiting = widget.NewActivity()
 	p.waitingLabel = widget.NewLabel("")
-	// The indicator takes the room the buttons leave; a longer text (German,
-	// French) ends in "…" rather than widening the window.
+	// The indicator takes the room the buttons leave (barLayout); where that
+	// is short its text ends in "…" rather than widening the window.
 	p.waitingLabel.Truncation = fyne.TextTruncateEllipsis
 	p.waitingBox = container.NewBorder(nil, nil, p.waiting, nil, p.waitingLabel)
 	p.record = newRingButton(viewmodel.WatchRestoreLabel, theme.MediaRecordIcon(), u.ToggleRecording)
 	p.lang = newLanguageSelect(u)
-	// One row while it fits the window; else what does not fit goes to a
-	// second row.
-	// The bar sits in the padded window content, padded itself.
+	// One row while it fits the window, else what does not fit goes to a
+	// second row. The bar sits in the padded window content, padded itself.
 	inset := 4 * theme.Padding()
 	p.box = container.New(barLayout{
 		budget:   MinWindowSize.Width - inset,
