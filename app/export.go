@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,6 +20,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Format is an export format (diagnostics/session renders and writes it).
@@ -105,7 +107,7 @@ func (u *UI) Export(f Format) {
 		return
 	}
 	if !canExport(u.st) {
-		dialog.ShowError(ErrNoReport, u.win)
+		dialog.ShowError(errors.New(i18n.T("app.export.no_report")), u.win)
 		return
 	}
 	u.dispatch(state.ExportOpened{})
@@ -113,7 +115,7 @@ func (u *UI) Export(f Format) {
 	u.opts.SaveDialog(u.win, name, func(path string, err error) {
 		u.dispatch(state.ExportClosed{})
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("export: %w", err), u.win)
+			dialog.ShowError(errors.New(i18n.T("app.export.dialog_failed", i18n.Args{"Err": err})), u.win)
 			return
 		}
 		if path == "" {
@@ -121,7 +123,7 @@ func (u *UI) Export(f Format) {
 		}
 		if err := u.ExportTo(path, f); err != nil {
 			u.log.Error("export failed", "err", err)
-			dialog.ShowError(err, u.win)
+			dialog.ShowError(errors.New(i18n.T("app.export.failed", i18n.Args{"Err": err})), u.win)
 			return
 		}
 		dialog.ShowInformation(viewmodel.ReportSavedTitle(), viewmodel.ReportSaved(path), u.win)

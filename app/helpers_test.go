@@ -141,6 +141,10 @@ func newHarnessOver(t *testing.T, be Backend, b *fakeBackend, opts Options) *har
 	test.NewTempApp(t)
 	h := &harness{t: t, b: b, q: make(chan func(), 1024), at: time.Date(2026, 5, 20, 10, 15, 0, 0, time.UTC)}
 	opts.Do = func(fn func()) { h.q <- fn }
+	if opts.Language == "" {
+		// The tests read English whatever the developer's OS speaks.
+		opts.Language = "en"
+	}
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return h.at }
 	}

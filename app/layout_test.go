@@ -6,7 +6,10 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 func TestWindowSize(t *testing.T) {
@@ -71,9 +74,17 @@ func visibleIn(root fyne.CanvasObject, winSize fyne.Size, target fyne.CanvasObje
 
 // At 1024×640 (and at the window's minimum size) the action bar's "Check
 // again" and the first step's "Show how"/"Hide" are on screen without
-// scrolling; the content allows the minimum size.
+// scrolling; the content allows the minimum size. In every language: the
+// German, French and Spanish texts run about 30 % longer.
 func TestWindowFitsSmallScreens(t *testing.T) {
-	h := newHarness(t, newFake(t, "report-flapping.json"), Options{Demo: "flapping"})
+	inEnglish(t)
+	for _, l := range i18n.Supported() {
+		t.Run(l.Code, func(t *testing.T) { windowFits(t, l.Code) })
+	}
+}
+
+func windowFits(t *testing.T, code string) {
+	h := newHarness(t, newFake(t, "report-flapping.json"), Options{Demo: "flapping", Language: code})
 	h.attach(phoneA)
 	h.waitVerdict()
 	if min := h.u.Window().Content().MinSize(); min.Width > MinWindowSize.Width || min.Height > MinWindowSize.Height {
@@ -95,7 +106,7 @@ func TestWindowFitsSmallScreens(t *testing.T) {
 			t.Errorf("%v: the first step's %q button is not on screen", size, "Show how")
 		}
 	}
-	h.shot("size-1024x640")
+	h.shot("size-1024x640-" + code)
 }
 
 // At large sizes the steps' text does not run across the whole screen.
@@ -131,10 +142,18 @@ func TestStepTextWidthCapped(t *testing.T) {
 
 // A phone that keeps dropping off and coming back changes the live values
 // (connected/disconnected, progress, the strip's caption); nothing in the
-// left pane may move because of it.
+// left pane may move because of it, in English and in the longer German
+// and the CJK texts.
 func TestLeftPaneDoesNotJumpWhileFlapping(t *testing.T) {
+	inEnglish(t)
+	for _, code := range []string{"en", "de", "ja"} {
+		t.Run(code, func(t *testing.T) { leftPaneStays(t, code) })
+	}
+}
+
+func leftPaneStays(t *testing.T, code string) {
 	b := newFake(t, "report-flapping.json", "report-flapping.json")
-	h := newHarness(t, b, Options{})
+	h := newHarness(t, b, Options{Language: code})
 	h.attach(phoneA)
 	h.waitVerdict()
 	positions := func() []float32 {
@@ -171,4 +190,56 @@ func TestLeftPaneDoesNotJumpWhileFlapping(t *testing.T) {
 	close(b.block)
 	h.waitVerdict()
 	same("after the check")
+}
+
+// TestBarWrapsLongLabels: with the longer German, French and Spanish
+// labels the action bar takes two rows rather than widening the window
+// past MinWindowSize; with the English ones it is one row.
+func TestBarWrapsLongLabels(t *testing.T) {
+	test.NewTempApp(t)
+	budget := MinWindowSize.Width - 4*theme.Padding()
+	for _, tt := range []struct {
+		labels []string
+		rows   int
+	}{
+		{[]string{"Check again", "Quick check (10 s)", "Thorough (30 s)", "Watch my restore", "English"}, 1},
+		{[]string{"Erneut prüfen", "Schnellprüfung (10 s)", "Gründlich (30 s)", "Wiederherstellung beobachten", "Deutsch"}, 2},
+		{[]string{"Comprobar de nuevo", "Comprobación rápida (10 s)", "A fondo (30 s)", "Vigilar mi restauración", "Português (Brasil)"}, 2},
+	} {
+		check := widget.NewButtonWithIcon(tt.labels[0], theme.ViewRefreshIcon(), nil)
+		choice := widget.NewRadioGroup(tt.labels[1:3], nil)
+		choice.Horizontal = true
+		record := widget.NewButtonWithIcon(tt.labels[3], theme.MediaRecordIcon(), nil)
+		waiting := widget.NewLabel("Warte auf ein iPhone, das zurückkommt…")
+		waiting.Truncation = fyne.TextTruncateEllipsis
+		sel := widget.NewSelect([]string{tt.labels[4]}, nil)
+		sel.PlaceHolder = tt.labels[4]
+		bar := container.New(barLayout{budget: budget, fillWant: waiting.MinSize().Width}, check, choice, record, waiting, sel)
+		min := bar.MinSize()
+		if min.Width > budget {
+			t.Errorf("%q: the bar needs %.0f px, more than the %.0f of the smallest window", tt.labels[0], min.Width, budget)
+		}
+		bar.Resize(fyne.NewSize(budget, min.Height))
+		rows := 1
+		if record.Position().Y > check.Position().Y {
+			rows = 2
+		}
+		if rows != tt.rows {
+			t.Errorf("%q: %d rows, want %d", tt.labels[0], rows, tt.rows)
+		}
+		for _, o := range []fyne.CanvasObject{check, choice, record, sel} {
+			if p, s := o.Position(), o.Size(); p.X < 0 || p.X+s.Width > budget+0.5 || p.Y+s.Height > min.Height+0.5 || s.Width < o.MinSize().Width {
+				t.Errorf("%q: an item at %v size %v is cut off in a %.0f×%.0f bar", tt.labels[0], p, s, budget, min.Height)
+			}
+		}
+		if waiting.Position().X+waiting.Size().Width > budget+0.5 {
+			t.Errorf("%q: the waiting text runs past the bar", tt.labels[0])
+		}
+		// The waiting indicator comes and goes while a phone flaps: the
+		// bar keeps its height.
+		waiting.Hide()
+		if h := bar.MinSize().Height; h != min.Height {
+			t.Errorf("%q: the bar is %.0f px tall without the waiting text, %.0f with it", tt.labels[0], h, min.Height)
+		}
+	}
 }

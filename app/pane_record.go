@@ -13,6 +13,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // pictureEvery bounds how often the timeline picture is redrawn while a
@@ -137,7 +138,7 @@ func (p *recordPane) render(s state.State, f frame) {
 	showIf(p.stepCard, v.Step > 0)
 	ev := ""
 	if len(v.Evidence) > 0 {
-		ev = "Evidence:\n" + bullets(v.Evidence, "")
+		ev = i18n.T("app.record.evidence", i18n.Args{"List": bullets(v.Evidence, "")})
 	}
 	setText(p.evidence, ev)
 	showIf(p.evidence, ev != "")

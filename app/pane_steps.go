@@ -1,8 +1,8 @@
 package app
 
 import (
-	"fmt"
 	"reflect"
+	"strconv"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,6 +12,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // stepsPane is the six step cards with their actions. The cards are built
@@ -70,7 +71,7 @@ func (p *stepsPane) stepCard(c viewmodel.StepCard, pn stepsPanel, offered []acti
 	p.widgets[c.Number] = sw
 	var num, title fyne.CanvasObject
 	if c.Applies {
-		l := widget.NewLabel(fmt.Sprintf("%d", c.Number))
+		l := widget.NewLabel(strconv.Itoa(c.Number))
 		l.TextStyle = fyne.TextStyle{Bold: true}
 		l.SizeName = theme.SizeNameSubHeadingText
 		num = l
@@ -78,7 +79,7 @@ func (p *stepsPane) stepCard(c viewmodel.StepCard, pn stepsPanel, offered []acti
 		t.TextStyle = fyne.TextStyle{Bold: true}
 		title = t
 	} else {
-		num = greyText(fmt.Sprintf("%d", c.Number), theme.SizeNameSubHeadingText)
+		num = greyText(strconv.Itoa(c.Number), theme.SizeNameSubHeadingText)
 		title = greyText(c.Title, theme.SizeNameText)
 	}
 	toggleText := viewmodel.ShowHow()
@@ -196,7 +197,7 @@ func (p *stepsPane) addActions(c viewmodel.StepCard, pn stepsPanel, offered []ac
 }
 
 func actionResultBox(res actions.Result) fyne.CanvasObject {
-	l := wrapped(res.Kind.Title() + ": " + res.Summary)
+	l := wrapped(i18n.T("app.action.result", i18n.Args{"Action": res.Kind.Title(), "Summary": res.Summary}))
 	l.TextStyle = fyne.TextStyle{Bold: true}
 	box := container.NewVBox(l)
 	if res.After != "" {

@@ -9,6 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // verdictPane is the headline: the verdict, the note that it is from the
@@ -67,7 +68,7 @@ func (p *verdictPane) render(f frame) {
 	if len(pn.changes) > 0 {
 		p.changes.Add(sectionTitle(viewmodel.SectionChanges()))
 		for _, c := range pn.changes {
-			l := wrapped(changeMark(c.Direction) + " " + c.Text)
+			l := wrapped(changeLine(c))
 			switch c.Direction {
 			case viewmodel.Better:
 				l.Importance = widget.SuccessImportance
@@ -106,16 +107,18 @@ func equalHead(a, b stepsPanel) bool {
 		reflect.DeepEqual(a.notes, b.notes) && a.noteTitles == b.noteTitles
 }
 
-func changeMark(d viewmodel.Direction) string {
-	switch d {
+// changeLine is one before/after line with its mark: "▲ better: …",
+// "▼ worse: …", "✓ …" (as the action asked), "• …".
+func changeLine(c viewmodel.Change) string {
+	switch c.Direction {
 	case viewmodel.Better:
-		return "▲ better:"
+		return i18n.T("app.change.better", i18n.Args{"Text": c.Text})
 	case viewmodel.Worse:
-		return "▼ worse:"
+		return i18n.T("app.change.worse", i18n.Args{"Text": c.Text})
 	case viewmodel.AsAsked:
-		return "✓"
+		return "✓ " + c.Text
 	default:
-		return "•"
+		return "• " + c.Text
 	}
 }
 

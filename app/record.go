@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/app/state"
@@ -11,7 +10,7 @@ import (
 )
 
 // ErrNoRecorder is a recording's error when the backend cannot record.
-var ErrNoRecorder = errors.New("this window cannot record a restore (no recorder)")
+var ErrNoRecorder error = state.MessageError("app.error.no_recorder")
 
 // ToggleRecording is the bar's button: "Watch my restore", or "Stop" while
 // a recording runs.

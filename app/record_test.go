@@ -46,12 +46,19 @@ func (f *fakeRecorder) RecordRestore(ctx context.Context, started func(RecordInf
 
 func recordDemo(t *testing.T, name string) *harness {
 	t.Helper()
+	return recordDemoIn(t, name, "")
+}
+
+// recordDemoIn is recordDemo in a window of the given language ("": the
+// default).
+func recordDemoIn(t *testing.T, name, language string) *harness {
+	t.Helper()
 	tr, err := restore.DemoTrace(name)
 	if err != nil {
 		t.Fatal(err)
 	}
 	fb := newFake(t)
-	h := newHarnessOver(t, &fakeRecorder{fakeBackend: fb, trace: tr}, fb, Options{NoAutoCheck: true})
+	h := newHarnessOver(t, &fakeRecorder{fakeBackend: fb, trace: tr}, fb, Options{NoAutoCheck: true, Language: language})
 	h.u.ToggleRecording()
 	want := 0
 	for _, e := range tr.Events {
@@ -60,7 +67,7 @@ func recordDemo(t *testing.T, name string) *harness {
 		}
 	}
 	h.pump(func() bool { return h.u.st.Recording.Events == want })
-	if h.u.bar.record.Text != "Stop" || h.u.record.box.Hidden {
+	if !strings.Contains(h.u.bar.record.Text, "Stop") || h.u.record.box.Hidden {
 		t.Fatalf("while recording: button %q, pane hidden %v", h.u.bar.record.Text, h.u.record.box.Hidden)
 	}
 	h.u.ToggleRecording() // Stop

@@ -18,6 +18,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Sampling windows offered to the user.
@@ -51,6 +52,11 @@ type Options struct {
 	Catalog *catalog.Catalog
 	// NoAutoCheck disables the check that starts when a phone is plugged in.
 	NoAutoCheck bool
+	// Language is the language code asked for on the command line (--lang;
+	// "" for none). It wins over RESTOREDOCTOR_LANG, the language saved in
+	// the preferences and the OS's; i18n.PseudoCode selects the
+	// pseudo-locale (tests).
+	Language string
 }
 
 // UI is the Restore Doctor window: one state (package app/state), the one
@@ -65,6 +71,7 @@ type UI struct {
 	app  fyne.App
 	win  fyne.Window
 	cat  viewmodel.Catalog
+	lang string // the window's language code (internal/i18n)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -134,8 +141,11 @@ func New(a fyne.App, b Backend, opts Options) *UI {
 		opts.Now = time.Now
 	}
 	_, canAct := b.(ActionRunner)
+	// The language first: the catalogue's view and every pane are built in it.
+	code := pickLanguage(a, opts.Language, opts.Logger)
+	useLanguage(code, opts.Logger)
 	u := &UI{
-		b: b, opts: opts, log: opts.Logger, app: a, cat: CatalogView(opts.Catalog, runtime.GOOS),
+		b: b, opts: opts, log: opts.Logger, app: a, lang: i18n.Current().Code, cat: CatalogView(opts.Catalog, runtime.GOOS),
 		st: state.New(opts.Catalog, opts.Demo, !opts.NoAutoCheck, canAct),
 	}
 	u.st.Now = opts.Now()
@@ -175,6 +185,12 @@ func (u *UI) dispatch(ev state.Event) {
 func (u *UI) Start() {
 	u.started = true
 	u.startWatch()
+	u.probeHost()
+}
+
+// probeHost reads the computer's status (the iPhone service, USB access)
+// in the background.
+func (u *UI) probeHost() {
 	u.wg.Add(1)
 	go func() {
 		defer u.wg.Done()

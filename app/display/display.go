@@ -6,27 +6,39 @@ package display
 import (
 	"context"
 	"errors"
-	"fmt"
 	"net"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // ErrNoDisplay means the window cannot open: no graphical display is
-// reachable (for example over SSH without X forwarding).
+// reachable (for example over SSH without X forwarding). Check's errors
+// match it with errors.Is and say why in the current language.
 var ErrNoDisplay = errors.New("no graphical display")
+
+// noDisplay is Check's error: the reason in the user's words, ErrNoDisplay
+// for errors.Is.
+type noDisplay struct{ msg string }
+
+func (e *noDisplay) Error() string { return e.msg }
+func (e *noDisplay) Unwrap() error { return ErrNoDisplay }
+
+func noDisplayErr(id string, args i18n.Args) error {
+	return &noDisplay{msg: i18n.T(id, args)}
+}
 
 // displayDialTimeout bounds the probe of the X server.
 const displayDialTimeout = 2 * time.Second
 
-// Hint is what the user reads instead of a GLFW panic (a format for the
-// error).
-const Hint = `restoredoctor: %v.
-The Restore Doctor window needs a graphical desktop. Without one, run the same check in the terminal:
-  restoredoctor check          (add --json for a machine-readable report)
-`
+// Hint is what the user reads instead of a GLFW panic: err (Check's) and
+// how to run the check without a window, ending in a newline.
+func Hint(err error) string {
+	return i18n.T("app.display.hint", i18n.Args{"Err": err}) + "\n"
+}
 
 // Check reports ErrNoDisplay (wrapped, with the reason) when the
 // window could not open on this system. Windows and macOS always have a
@@ -39,13 +51,13 @@ func Check(ctx context.Context, goos string, getenv func(string) string) error {
 	disp := getenv("DISPLAY")
 	if disp == "" {
 		if getenv("WAYLAND_DISPLAY") != "" {
-			return fmt.Errorf("%w: DISPLAY is not set (this build draws through X11; start Xwayland or an X session)", ErrNoDisplay)
+			return noDisplayErr("app.display.wayland_only", nil)
 		}
-		return fmt.Errorf("%w: DISPLAY is not set", ErrNoDisplay)
+		return noDisplayErr("app.display.unset", nil)
 	}
 	network, addrs, err := xAddresses(disp)
 	if err != nil {
-		return fmt.Errorf("%w: DISPLAY=%q: %v", ErrNoDisplay, disp, err)
+		return noDisplayErr("app.display.malformed", i18n.Args{"Display": strconv.Quote(disp), "Err": err})
 	}
 	ctx, cancel := context.WithTimeout(ctx, displayDialTimeout)
 	defer cancel()
@@ -59,7 +71,7 @@ func Check(ctx context.Context, goos string, getenv func(string) string) error {
 		}
 		lastErr = err
 	}
-	return fmt.Errorf("%w: no X server answers at DISPLAY=%q (%v)", ErrNoDisplay, disp, lastErr)
+	return noDisplayErr("app.display.no_server", i18n.Args{"Display": strconv.Quote(disp), "Err": lastErr})
 }
 
 // xAddresses turns an X display name ("[host]:N[.screen]", "unix:N",
@@ -75,7 +87,7 @@ func xAddresses(disp string) (network string, addrs []string, err error) {
 	}
 	i := strings.LastIndexByte(disp, ':')
 	if i < 0 {
-		return "", nil, errors.New("not of the form host:display")
+		return "", nil, errors.New(i18n.T("app.display.form"))
 	}
 	host, num := disp[:i], disp[i+1:]
 	if j := strings.IndexByte(num, '.'); j >= 0 {
@@ -83,7 +95,7 @@ func xAddresses(disp string) (network string, addrs []string, err error) {
 	}
 	n, err := strconv.Atoi(num)
 	if err != nil || n < 0 || n > 59535 {
-		return "", nil, fmt.Errorf("display number %q is not a number", num)
+		return "", nil, errors.New(i18n.T("app.display.number", i18n.Args{"Number": strconv.Quote(num)}))
 	}
 	host = strings.TrimPrefix(host, "tcp/")
 	if host == "" || host == "unix" {

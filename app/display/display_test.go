@@ -5,7 +5,10 @@ import (
 	"errors"
 	"net"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 func TestXAddresses(t *testing.T) {
@@ -81,5 +84,37 @@ func TestCheckDisplay(t *testing.T) {
 				t.Fatalf("err = %v, want ErrNoDisplay", err)
 			}
 		})
+	}
+}
+
+// TestCheckSpeaksTheLanguage: the reasons and the hint in German and
+// Japanese, still ErrNoDisplay, with the data (the DISPLAY value, the
+// command) in them.
+func TestCheckSpeaksTheLanguage(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	tests := []struct {
+		code string
+		env  map[string]string
+		want []string
+	}{
+		{"en", nil, []string{"no graphical display: DISPLAY is not set", "The Restore Doctor window needs a graphical desktop", "restoredoctor check"}},
+		{"de", nil, []string{"keine grafische Oberfläche: DISPLAY ist nicht gesetzt", "führst du dieselbe Prüfung im Terminal aus", "restoredoctor check"}},
+		{"ja", map[string]string{"DISPLAY": "nonsense"}, []string{"グラフィカルな画面がありません", `DISPLAY="nonsense"`, "host:displayの形式ではありません", "restoredoctor check", "--json"}},
+	}
+	for _, tt := range tests {
+		if err := i18n.Use(tt.code); err != nil {
+			t.Fatal(err)
+		}
+		err := Check(context.Background(), "linux", env(tt.env))
+		if !errors.Is(err, ErrNoDisplay) {
+			t.Fatalf("%s: err = %v, want ErrNoDisplay", tt.code, err)
+		}
+		got := Hint(err)
+		for _, w := range tt.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: hint %q lacks %q", tt.code, got, w)
+			}
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/app"
+	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/device/mode"
@@ -25,6 +26,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/actions"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Backend adapts the session to the window's app.Backend: it maps
@@ -263,10 +265,10 @@ func (b *Backend) RunAction(ctx context.Context, kind actions.Kind, dev viewmode
 	}
 	if !found {
 		if err == nil {
-			err = errors.New("the iPhone is no longer connected")
+			err = state.MessageError("app.action.not_connected")
 		}
 		return actions.Result{Kind: kind, DeviceKey: dev.Key, Started: time.Now(), Before: dev.Mode, Outcome: actions.Refused,
-			Summary: "nothing was sent: " + err.Error(), Err: err}
+			Summary: i18n.T("app.action.nothing_sent", i18n.Args{"Err": err}), Err: err}
 	}
 	if dev.Mode == mode.Restore {
 		d.Mode = mode.Restore // the window learnt it from lockdownd's QueryType

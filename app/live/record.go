@@ -2,7 +2,6 @@ package live
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"runtime"
@@ -10,9 +9,11 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/app"
+	"github.com/restoredoctor/restoredoctor/app/state"
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
 	"github.com/restoredoctor/restoredoctor/device/restorewatch"
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Recording configures "Watch my restore" (Backend.RecordRestore).
@@ -46,7 +47,7 @@ var _ app.Recorder = (*Backend)(nil)
 
 // errReplayInterrupted ends the recording of a replayed trace whose own
 // recording was interrupted, so the window's verdict is the trace's.
-var errReplayInterrupted = errors.New("the replayed recording was interrupted")
+var errReplayInterrupted error = state.MessageError("app.error.replay_interrupted")
 
 // RecordRestore implements app.Recorder: a passive recording
 // (device/restorewatch) over the recording's USB source and the session's
@@ -84,7 +85,7 @@ func (b *Backend) RecordRestore(ctx context.Context, started func(app.RecordInfo
 	path := ""
 	if rc.TracePath != nil {
 		if path, err = rc.TracePath(start); err != nil {
-			return fmt.Errorf("trace file: %w", err)
+			return fmt.Errorf("%s: %w", i18n.T("app.error.trace_file"), err)
 		}
 		if w, err = restoretrace.Create(path, h); err != nil {
 			return err

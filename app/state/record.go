@@ -6,6 +6,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // This file holds the reducer's part for "Watch my restore": a passive
@@ -132,7 +133,7 @@ func (s State) reduceRecord(ev Event) (State, bool) {
 		}
 		s.Action.Confirming = ""
 		s.Recording = Recording{Running: true, Seq: r.Seq + 1, Requested: e.Time,
-			Status: restore.Status{Stage: restore.Unknown, Timer: restore.TimerNone, Next: "starting the recorder"}}
+			Status: restore.Status{Stage: restore.Unknown, Timer: restore.TimerNone, Next: i18n.T("app.record.starting")}}
 	case RecordStarted:
 		if e.Seq != r.Seq || !r.Running || r.Timeline != nil {
 			return s, true

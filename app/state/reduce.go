@@ -1,7 +1,6 @@
 package state
 
 import (
-	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -13,11 +12,12 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // ErrNoReport is a check's error when the engine returned neither a report
 // nor an error.
-var ErrNoReport = errors.New("the engine returned no report")
+var ErrNoReport error = MessageError("app.error.no_report")
 
 // Reduce applies one event to s and returns the next state. It does no
 // I/O: a check to run shows as Check.Running with a new Seq, an action as
@@ -125,7 +125,7 @@ func setAnswer(t viewmodel.Tried, key string, on bool) viewmodel.Tried {
 func (s *State) startCheck(now time.Time) {
 	s.Check = Check{
 		Running: true, Seq: s.Check.Seq + 1, Started: now, Window: s.Window, Tried: s.Tried,
-		Progress: Progress{Label: "Starting"},
+		Progress: Progress{Label: i18n.T("app.progress.starting")},
 	}
 	s.RunErr = nil
 	s.Action.Recheck = "" // set again by an action's own re-check

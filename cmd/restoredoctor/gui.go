@@ -106,7 +106,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 		o.noNetwork = true
 	}
 	if err := display.Check(context.Background(), runtime.GOOS, os.Getenv); err != nil {
-		fmt.Fprintf(stderr, display.Hint, err)
+		fmt.Fprint(stderr, display.Hint(err))
 		return exitFail
 	}
 	level := slog.LevelInfo
