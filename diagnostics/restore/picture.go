@@ -15,6 +15,7 @@ import (
 	"golang.org/x/image/font/inconsolata"
 	"golang.org/x/image/math/fixed"
 
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
@@ -79,18 +80,18 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	width := func(s string) int { return font.MeasureString(face, s).Ceil() }
 
 	// title
-	title := "Restore timeline"
+	title := i18n.T("restore.picture.title")
 	if v := o.Verdict; v != nil {
 		title += " - " + string(v.ID)
 		switch len(v.Steps) {
 		case 0:
 		case 1:
-			title += fmt.Sprintf(" (step %d)", v.Steps[0])
+			title += " " + i18n.T("restore.picture.step", i18n.Args{"Step": v.Steps[0]})
 		default:
-			title += fmt.Sprintf(" (steps %s)", joinInts(v.Steps))
+			title += " " + i18n.T("restore.picture.steps", i18n.Args{"Steps": joinInts(v.Steps)})
 		}
 		if !v.Complete && v.ID != Incomplete {
-			title += " - recording incomplete"
+			title += " - " + i18n.T("restore.picture.incomplete")
 		}
 	}
 	text(12, 20, ink, title)
@@ -119,10 +120,10 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 		if i == len(t.stages)-1 && s.Open {
 			switch t.Status(now).Timer {
 			case TimerLost:
-				label += " - lost"
+				label += " - " + i18n.T("restore.picture.lost")
 				outline(img, r, alarm, 3)
 			case TimerStalled:
-				label += " - stalled"
+				label += " - " + i18n.T("restore.picture.stalled")
 				outline(img, r, alarm, 3)
 			}
 		}
@@ -143,7 +144,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 			if sp < 480 {
 				c = alarm
 			}
-			for _, lbl := range []string{fmtNum(sp) + " Mbit/s", fmtNum(sp)} {
+			for _, lbl := range []string{i18n.T("restore.picture.mbps", i18n.Args{"Mbps": fmtNum(sp)}), fmtNum(sp)} {
 				if width(lbl)+2 <= r.Dx() {
 					text(r.Min.X+2, bandBot+16, c, lbl)
 					break
@@ -152,7 +153,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 		}
 	}
 	if t.stagesOmitted > 0 {
-		text(left, bandBot+34, faint, fmt.Sprintf("(%d stages left out)", t.stagesOmitted))
+		text(left, bandBot+34, faint, i18n.T("restore.picture.omitted", i18n.Args{"N": i18n.Int(t.stagesOmitted)}))
 	}
 	// gaps: nothing was observed there
 	for _, m := range t.marks {
@@ -191,7 +192,8 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	// now
 	xn := xAt(now) - 2
 	fill(img, image.Rect(xn, bandTop-18, xn+2, axisY+4), ink)
-	text(max(xn-width("now")-3, left), bandTop-6, ink, "now")
+	nowLbl := i18n.T("restore.picture.now")
+	text(max(xn-width(nowLbl)-3, left), bandTop-6, ink, nowLbl)
 
 	// legend: stage colours, then the marks; wrapped onto a second row
 	// when the picture is narrow
@@ -206,7 +208,8 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 			legend = append(legend, entry{k.short(), stageColor[k], 0})
 		}
 	}
-	legend = append(legend, entry{"drop", alarm, 1}, entry{"wrong/lost/stalled", alarm, 2}, entry{"no data", ink, 3})
+	legend = append(legend, entry{i18n.T("restore.picture.drop"), alarm, 1},
+		entry{i18n.T("restore.picture.alarm"), alarm, 2}, entry{i18n.T("restore.picture.no_data"), ink, 3})
 	rows, lx := 1, left
 	for _, e := range legend {
 		if lx+15+width(e.lbl) > right {

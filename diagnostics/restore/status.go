@@ -1,8 +1,9 @@
 package restore
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // TimerState is what a stage's timer says.
@@ -50,7 +51,7 @@ func (t *Timeline) Status(nowMS int64) Status {
 	}
 	c := t.cur()
 	if c == nil {
-		return Status{Stage: Unknown, Timer: TimerNone, Next: "waiting for an iPhone on USB"}
+		return Status{Stage: Unknown, Timer: TimerNone, Next: i18n.T("restore.status.waiting")}
 	}
 	st := Status{Stage: c.Kind, SinceMS: nowMS - c.StartMS, Timer: TimerOK}
 	if !c.Open {
@@ -60,16 +61,16 @@ func (t *Timeline) Status(nowMS int64) Status {
 	case Gone:
 		lim := t.handoverLimit()
 		st.LimitMS = lim.Milliseconds()
-		st.Next = fmt.Sprintf("back on USB within %s (%s)", fmtDur(lim), expectedAfter(c.From))
+		st.Next = i18n.T("restore.status.back_within", i18n.Args{"Limit": fmtDur(lim), "Next": expectedAfter(c.From)})
 		if st.SinceMS >= st.LimitMS {
 			st.Timer = TimerLost
 		}
 		return st
 	case Normal:
 		if t.finishedMS >= 0 {
-			st.Next = "nothing: the restore finished"
+			st.Next = i18n.T("restore.status.finished")
 		} else {
-			st.Next = "recovery mode, once the restore starts"
+			st.Next = i18n.T("restore.status.before")
 		}
 	default:
 		st.Next = expectedAfter(c.Kind)
@@ -86,21 +87,15 @@ func (t *Timeline) Status(nowMS int64) Status {
 	return st
 }
 
-// expectedAfter says which stage should follow k.
+// expectedAfter says which stage should follow k ("next: restore mode").
 func expectedAfter(k Kind) string {
 	switch k {
-	case Normal:
-		return "next: recovery mode"
-	case Recovery:
-		return "next: the boot stage (iBEC), shown as recovery mode"
-	case BootStage:
-		return "next: restore mode"
-	case DFU:
-		return "next: the boot stage (iBSS/iBEC), shown as recovery mode"
+	case Normal, Recovery, BootStage, DFU:
+		return i18n.T("restore.next." + k.id())
 	case Restore, NormalOrRestore:
-		return "next: normal mode, after the restore"
+		return i18n.T("restore.next.restore")
 	}
-	return "next: any mode"
+	return i18n.T("restore.next.any")
 }
 
 // String says the status in one line for people (the CLI's live line):
@@ -109,14 +104,14 @@ func (s Status) String() string {
 	if s.Timer == TimerNone {
 		return s.Next
 	}
-	line := fmt.Sprintf("%s for %s", s.Stage.Words(), fmtMS(s.SinceMS))
+	a := i18n.Args{"Stage": s.Stage.Words(), "Since": fmtMS(s.SinceMS), "Limit": fmtMS(s.LimitMS), "Next": s.Next}
 	switch s.Timer {
 	case TimerStalled:
-		line += fmt.Sprintf(": STALLED, no progress for over %s", fmtMS(s.LimitMS))
+		return i18n.T("restore.status.line_stalled", a)
 	case TimerLost:
-		line += fmt.Sprintf(": LOST, not back within %s", fmtMS(s.LimitMS))
+		return i18n.T("restore.status.line_lost", a)
 	case TimerWrong:
-		line += ": CAME BACK IN THE WRONG MODE"
+		return i18n.T("restore.status.line_wrong", a)
 	}
-	return line + "; " + s.Next
+	return i18n.T("restore.status.line", a)
 }
