@@ -11,10 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/inconsolata"
-	"golang.org/x/image/math/fixed"
-
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
@@ -72,27 +68,28 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	fill(img, img.Bounds(), cardBorder)
 	fill(img, image.Rect(1, 1, o.Width-1, o.Height-1), cardBG)
 
-	face := inconsolata.Regular8x16
-	text := func(x, y int, c color.Color, s string) {
-		d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: face, Dot: fixed.P(x, y)}
-		d.DrawString(s)
-	}
-	width := func(s string) int { return font.MeasureString(face, s).Ceil() }
+	pt := choosePictureText()
+	tr := pt.tr
+	text := func(x, y int, c color.Color, s string) { pt.draw(img, x, y, c, s) }
+	width := pt.width
 
 	// title
-	title := i18n.T("restore.picture.title")
+	title := tr("restore.picture.title")
 	if v := o.Verdict; v != nil {
 		title += " - " + string(v.ID)
 		switch len(v.Steps) {
 		case 0:
 		case 1:
-			title += " " + i18n.T("restore.picture.step", i18n.Args{"Step": v.Steps[0]})
+			title += " " + tr("restore.picture.step", i18n.Args{"Step": v.Steps[0]})
 		default:
-			title += " " + i18n.T("restore.picture.steps", i18n.Args{"Steps": joinInts(v.Steps)})
+			title += " " + tr("restore.picture.steps", i18n.Args{"Steps": joinInts(v.Steps)})
 		}
 		if !v.Complete && v.ID != Incomplete {
-			title += " - " + i18n.T("restore.picture.incomplete")
+			title += " - " + tr("restore.picture.incomplete")
 		}
+	}
+	if pt.note != "" {
+		title += " (" + pt.note + ")"
 	}
 	text(12, 20, ink, title)
 
@@ -116,19 +113,19 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 		if s.Wrong {
 			outline(img, r, alarm, 3)
 		}
-		label := s.Kind.short()
+		label := s.Kind.label(tr)
 		if i == len(t.stages)-1 && s.Open {
 			switch t.Status(now).Timer {
 			case TimerLost:
-				label += " - " + i18n.T("restore.picture.lost")
+				label += " - " + tr("restore.picture.lost")
 				outline(img, r, alarm, 3)
 			case TimerStalled:
-				label += " - " + i18n.T("restore.picture.stalled")
+				label += " - " + tr("restore.picture.stalled")
 				outline(img, r, alarm, 3)
 			}
 		}
 		if width(label)+6 > r.Dx() {
-			label = s.Kind.short()
+			label = s.Kind.label(tr)
 		}
 		if width(label)+6 <= r.Dx() {
 			c := color.Color(color.White)
@@ -144,7 +141,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 			if sp < 480 {
 				c = alarm
 			}
-			for _, lbl := range []string{i18n.T("restore.picture.mbps", i18n.Args{"Mbps": fmtNum(sp)}), fmtNum(sp)} {
+			for _, lbl := range []string{tr("restore.picture.mbps", i18n.Args{"Mbps": fmtNum(sp)}), fmtNum(sp)} {
 				if width(lbl)+2 <= r.Dx() {
 					text(r.Min.X+2, bandBot+16, c, lbl)
 					break
@@ -153,7 +150,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 		}
 	}
 	if t.stagesOmitted > 0 {
-		text(left, bandBot+34, faint, i18n.T("restore.picture.omitted", i18n.Args{"N": i18n.Int(t.stagesOmitted)}))
+		text(left, bandBot+34, faint, tr("restore.picture.omitted", i18n.Args{"N": i18n.Int(t.stagesOmitted)}))
 	}
 	// gaps: nothing was observed there
 	for _, m := range t.marks {
@@ -192,7 +189,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	// now
 	xn := xAt(now) - 2
 	fill(img, image.Rect(xn, bandTop-18, xn+2, axisY+4), ink)
-	nowLbl := i18n.T("restore.picture.now")
+	nowLbl := tr("restore.picture.now")
 	text(max(xn-width(nowLbl)-3, left), bandTop-6, ink, nowLbl)
 
 	// legend: stage colours, then the marks; wrapped onto a second row
@@ -205,11 +202,11 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	var legend []entry
 	for _, k := range Kinds {
 		if k != Unknown {
-			legend = append(legend, entry{k.short(), stageColor[k], 0})
+			legend = append(legend, entry{k.label(tr), stageColor[k], 0})
 		}
 	}
-	legend = append(legend, entry{i18n.T("restore.picture.drop"), alarm, 1},
-		entry{i18n.T("restore.picture.alarm"), alarm, 2}, entry{i18n.T("restore.picture.no_data"), ink, 3})
+	legend = append(legend, entry{tr("restore.picture.drop"), alarm, 1},
+		entry{tr("restore.picture.alarm"), alarm, 2}, entry{tr("restore.picture.no_data"), ink, 3})
 	rows, lx := 1, left
 	for _, e := range legend {
 		if lx+15+width(e.lbl) > right {
@@ -226,7 +223,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 		switch e.kind {
 		case 0:
 			fill(img, box, e.c)
-			if e.lbl == Gone.short() {
+			if e.lbl == Gone.label(tr) {
 				hatch(img, box, cardBorder)
 			}
 		case 1:

@@ -42,8 +42,8 @@ func (k Kind) Words() string { return i18n.T("restore.stage." + k.id()) }
 // "off USB".
 func (k Kind) In() string { return i18n.T("restore.stage_in." + k.id()) }
 
-// short is the label the picture and the text rendering use.
-func (k Kind) short() string { return i18n.T("restore.stage_short." + k.id()) }
+// label is the stage's short label in the picture, from tr.
+func (k Kind) label(tr translator) string { return tr("restore.stage_short." + k.id()) }
 
 // lowLevel: a boot-loader stage (the restore is under way once one is seen).
 func (k Kind) lowLevel() bool { return k == Recovery || k == BootStage || k == DFU }
