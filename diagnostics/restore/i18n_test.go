@@ -55,15 +55,24 @@ func TestStallVerdictsTranslated(t *testing.T) {
 		}
 	}
 	// the live line when the stage's timer fires
-	for _, tc := range []struct{ lang, want string }{
-		{"de", "Wiederherstellungsmodus seit 5 min: HÄNGT, seit über 5 min kein Fortschritt; als Nächstes: die Bootphase (iBEC), als Wiederherstellungsmodus angezeigt"},
-		{"ja", "リカバリモード：5 分経過：停止中、5 分以上進行なし；次：ブート段階（iBEC）、リカバリモードとして表示"},
+	// and the expectation without its label, for the window
+	for _, tc := range []struct{ lang, want, expect string }{
+		{"en", "recovery mode for 5 min: STALLED, no progress for over 5 min; next: the boot stage (iBEC), shown as recovery mode",
+			"the boot stage (iBEC), shown as recovery mode"},
+		{"de", "Wiederherstellungsmodus seit 5 min: HÄNGT, seit über 5 min kein Fortschritt; als Nächstes: die Bootphase (iBEC), als Wiederherstellungsmodus angezeigt",
+			"die Bootphase (iBEC), als Wiederherstellungsmodus angezeigt"},
+		{"ja", "リカバリモード：5 分経過：停止中、5 分以上進行なし；次：ブート段階（iBEC）、リカバリモードとして表示",
+			"ブート段階（iBEC）、リカバリモードとして表示"},
 	} {
 		if err := i18n.Use(tc.lang); err != nil {
 			t.Fatal(err)
 		}
-		if got := run().on(0, "recovery").timeline(Config{}).Status(300_000).String(); got != tc.want {
+		st := run().on(0, "recovery").timeline(Config{}).Status(300_000)
+		if got := st.String(); got != tc.want {
 			t.Errorf("%s: live line %q, want %q", tc.lang, got, tc.want)
+		}
+		if st.Expect != tc.expect {
+			t.Errorf("%s: expect %q, want %q", tc.lang, st.Expect, tc.expect)
 		}
 	}
 }

@@ -26,8 +26,12 @@ type Status struct {
 	// LimitMS is how long the stage may last before the timer fires (0: no limit).
 	LimitMS int64
 	Timer   TimerState
-	// Next says in plain words what is expected next.
+	// Next says in plain words what is expected next, labelled for a line
+	// of its own ("next: restore mode").
 	Next string
+	// Expect is Next without its label ("restore mode"), for a view that
+	// labels it itself ("" while no iPhone is seen).
+	Expect string
 }
 
 // Clock gives the time; tests use a fake one.
@@ -61,7 +65,8 @@ func (t *Timeline) Status(nowMS int64) Status {
 	case Gone:
 		lim := t.handoverLimit()
 		st.LimitMS = lim.Milliseconds()
-		st.Next = i18n.T("restore.status.back_within", i18n.Args{"Limit": fmtDur(lim), "Next": expectedAfter(c.From)})
+		st.Next = i18n.T("restore.status.back_within", i18n.Args{"Limit": fmtDur(lim), "Next": labelled(expectedAfter(c.From))})
+		st.Expect = st.Next
 		if st.SinceMS >= st.LimitMS {
 			st.Timer = TimerLost
 		}
@@ -72,8 +77,10 @@ func (t *Timeline) Status(nowMS int64) Status {
 		} else {
 			st.Next = i18n.T("restore.status.before")
 		}
+		st.Expect = st.Next
 	default:
-		st.Next = expectedAfter(c.Kind)
+		st.Expect = expectedAfter(c.Kind)
+		st.Next = labelled(st.Expect)
 	}
 	if lim := t.cfg.Stall[c.Kind]; lim > 0 {
 		st.LimitMS = lim.Milliseconds()
@@ -87,16 +94,19 @@ func (t *Timeline) Status(nowMS int64) Status {
 	return st
 }
 
-// expectedAfter says which stage should follow k ("next: restore mode").
+// expectedAfter says which stage should follow k ("restore mode").
 func expectedAfter(k Kind) string {
 	switch k {
 	case Normal, Recovery, BootStage, DFU:
-		return i18n.T("restore.next." + k.id())
+		return i18n.T("restore.expect." + k.id())
 	case Restore, NormalOrRestore:
-		return i18n.T("restore.next.restore")
+		return i18n.T("restore.expect.restore")
 	}
-	return i18n.T("restore.next.any")
+	return i18n.T("restore.expect.any")
 }
+
+// labelled is an expectation with its label: "next: restore mode".
+func labelled(expect string) string { return i18n.T("restore.next", i18n.Args{"Expect": expect}) }
 
 // String says the status in one line for people (the CLI's live line):
 // "restore mode for 2 min 10 s; next: normal mode, after the restore".
