@@ -383,7 +383,7 @@ func (t *statusTicker) run(ctx context.Context) {
 		if st.Timer != last && st.Timer != restore.TimerOK && st.Timer != restore.TimerNone && !t.r.o.json {
 			fmt.Fprintf(t.out, "%s %s %s · %s\n", time.Now().Format("15:04:05"), elapsed(ms),
 				i18n.T("restore.record.timer", i18n.Args{"Stage": st.Stage.Words(), "Since": elapsed(st.SinceMS)[1:],
-					"Timer": i18n.T("restore.timer."+string(st.Timer))}), st.Next)
+					"Timer": i18n.T("restore.timer." + string(st.Timer))}), st.Next)
 		}
 		last = st.Timer
 		t.r.mu.Unlock()
