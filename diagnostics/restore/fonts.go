@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"image"
 	"image/color"
+	"image/draw"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -61,8 +62,14 @@ func (p *pictureText) draw(img *image.RGBA, x, y int, c color.Color, s string) {
 		d.DrawString(s)
 		return
 	}
+	// The rasterizer works over its whole destination: draw into a small
+	// transparent patch around the text, then lay the patch on the picture.
+	const above, below = cjkSize + 4, 6
+	patch := image.NewRGBA(image.Rect(0, 0, p.width(s)+4, above+below))
 	p.r.FontSize, p.r.Color = cjkSize, c
-	p.r.DrawStringAt(s, img, x, y, p.cjk)
+	p.r.DrawStringAt(s, patch, 2, above, p.cjk)
+	at := image.Pt(x-2, y-above)
+	draw.Draw(img, patch.Bounds().Add(at), patch, image.Point{}, draw.Over)
 }
 
 // width is how many pixels s takes.
