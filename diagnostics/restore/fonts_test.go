@@ -132,3 +132,27 @@ func TestPictureWithoutCJKFont(t *testing.T) {
 		t.Errorf("French: CJK face %v, note %q", pt.cjk != nil, pt.note)
 	}
 }
+
+// TestPictureCJKConcurrent: the window and an export may draw at once; the
+// font is shared, each picture has its own face (go test -race).
+func TestPictureCJKConcurrent(t *testing.T) {
+	if len(systemCJKFontFiles()) == 0 {
+		t.Skip("no CJK font on this computer (install fonts-wqy-microhei)")
+	}
+	defer func() { _ = i18n.Use("en") }()
+	if err := i18n.Use("zh-Hans"); err != nil {
+		t.Fatal(err)
+	}
+	withFontFiles(t, systemCJKFontFiles) // start with an empty cache: the first use races too
+	tl := loadDemo(t, "link-drops")
+	done := make(chan *image.RGBA, 3)
+	for range 3 {
+		go func() { done <- tl.Image(PictureOptions{}) }()
+	}
+	first := <-done
+	for range 2 {
+		if img := <-done; !bytes.Equal(img.Pix, first.Pix) {
+			t.Error("the same picture drawn at once came out different")
+		}
+	}
+}
