@@ -50,6 +50,9 @@ func TestStallVerdictsTranslated(t *testing.T) {
 				t.Errorf("%s %s: summary %q lacks %q", tt.lang, tt.id, v.Summary, w)
 			}
 		}
+		if tt.lang == "ja" && strings.Contains(v.Summary, "。 ") {
+			t.Errorf("ja %s: a space between sentences in %q", tt.id, v.Summary)
+		}
 		if strings.Contains(v.Summary, "recovery mode") || strings.Contains(v.Summary, "step ") {
 			t.Errorf("%s %s: English left in %q", tt.lang, tt.id, v.Summary)
 		}

@@ -58,6 +58,16 @@ type Inputs struct {
 	EndMS int64
 }
 
+// sentences joins sentences the current language's way: a space between
+// them in most languages, none after a full-width stop in Japanese and
+// Chinese.
+func sentences(first string, more ...string) string {
+	for _, m := range more {
+		first = i18n.T("restore.sentences", i18n.Args{"First": first, "Then": m})
+	}
+	return first
+}
+
 // error1002 says which error the apps show for a failed restore.
 func error1002() string { return i18n.T("restore.error1002") }
 
@@ -98,7 +108,7 @@ func (t *Timeline) Decide(in Inputs) Verdict {
 		v.Summary = i18n.T("restore.verdict.incomplete", i18n.Args{"Reasons": strings.Join(reasons, "; ")})
 		if c != nil {
 			v.Stage, v.AtMS = c.Kind, c.StartMS
-			v.Summary += " " + i18n.T("restore.verdict.incomplete_last", i18n.Args{"InStage": c.Kind.In(), "For": fmtMS(end - c.StartMS)})
+			v.Summary = sentences(v.Summary, i18n.T("restore.verdict.incomplete_last", i18n.Args{"InStage": c.Kind.In(), "For": fmtMS(end - c.StartMS)}))
 		}
 	case c == nil:
 		v.ID = NoRestore
@@ -178,7 +188,7 @@ func ruleNotListed(t *Timeline, end int64, _ Inputs) (Verdict, bool) {
 			sum, ev = "restore.verdict.mux_down", "restore.evidence.mux_down"
 		}
 		return Verdict{ID: NotListed, Stage: Restore, AtMS: s.StartMS, Steps: []int{2, 4},
-			Summary:  i18n.T(sum, a) + " " + error1002() + " " + stepWords(2) + " " + stepWords(4),
+			Summary:  sentences(i18n.T(sum, a), error1002(), stepWords(2), stepWords(4)),
 			Evidence: []string{i18n.T(ev, a)},
 		}, true
 	}
@@ -206,12 +216,12 @@ func ruleLost(t *Timeline, end int64, in Inputs) (Verdict, bool) {
 		}
 	}
 	v := Verdict{ID: Lost, Stage: c.From, AtMS: c.StartMS, Steps: []int{1},
-		Summary:  i18n.T("restore.verdict.lost", a) + " " + error1002() + " " + stepWords(1),
+		Summary:  sentences(i18n.T("restore.verdict.lost", a), error1002(), stepWords(1)),
 		Evidence: []string{i18n.T("restore.evidence.lost", a)},
 	}
 	if in.Tried.Computer {
 		v.Professional = true
-		v.Summary += " " + i18n.T("restore.verdict.lost_professional")
+		v.Summary = sentences(v.Summary, i18n.T("restore.verdict.lost_professional"))
 	}
 	return v, true
 }
@@ -222,13 +232,13 @@ func ruleWrongMode(t *Timeline, _ int64, _ Inputs) (Verdict, bool) {
 	}
 	w := t.wrong[0]
 	v := Verdict{ID: WrongMode, Stage: w.to, AtMS: w.atMS, Steps: []int{5},
-		Summary: i18n.T("restore.verdict.wrong_mode", i18n.Args{"Why": w.why, "Into": t.into(w.atMS)}) + " " + error1002() + " " + stepWords(5),
+		Summary: sentences(i18n.T("restore.verdict.wrong_mode", i18n.Args{"Why": w.why, "Into": t.into(w.atMS)}), error1002(), stepWords(5)),
 		Evidence: []string{i18n.T("restore.evidence.wrong_mode", i18n.Args{"For": fmtMS(w.gapMS), "Stage": w.from.Words(),
 			"Back": w.to.Words(), "PID": fmt.Sprintf("%04x", w.pid), "At": fmtMS(w.atMS)})},
 	}
 	if t.wrongCount > 1 {
 		v.Professional = true
-		v.Summary += " " + i18n.T("restore.verdict.wrong_professional", i18n.Args{"Times": times(t.wrongCount)})
+		v.Summary = sentences(v.Summary, i18n.T("restore.verdict.wrong_professional", i18n.Args{"Times": times(t.wrongCount)}))
 	}
 	return v, true
 }
@@ -249,15 +259,15 @@ func ruleLinkTrouble(t *Timeline, _ int64, _ Inputs) (Verdict, bool) {
 	}
 	if drops > 0 {
 		return Verdict{ID: LinkTrouble, Stage: t.stageAt(first.TimeMS), AtMS: first.TimeMS, Steps: []int{1},
-			Summary: i18n.T("restore.verdict.drops", i18n.Args{"Times": times(drops), "Into": t.into(first.TimeMS),
-				"InStage": t.stageAt(first.TimeMS).In()}) + " " + error1002() + " " + stepWords(1),
+			Summary: sentences(i18n.T("restore.verdict.drops", i18n.Args{"Times": times(drops), "Into": t.into(first.TimeMS),
+				"InStage": t.stageAt(first.TimeMS).In()}), error1002(), stepWords(1)),
 			Evidence: []string{first.Detail},
 		}, true
 	}
 	if f := t.lowSpeed; f != nil {
 		return Verdict{ID: LinkTrouble, Stage: f.stage, AtMS: f.atMS, Steps: []int{1},
-			Summary: i18n.T("restore.verdict.slow", i18n.Args{"Speed": speedName(f.mbps), "Mbps": fmtNum(f.mbps),
-				"InStage": f.stage.In(), "Into": t.into(f.atMS)}) + " " + stepWords(1),
+			Summary: sentences(i18n.T("restore.verdict.slow", i18n.Args{"Speed": speedName(f.mbps), "Mbps": fmtNum(f.mbps),
+				"InStage": f.stage.In(), "Into": t.into(f.atMS)}), stepWords(1)),
 		}, true
 	}
 	return Verdict{}, false
@@ -300,7 +310,7 @@ func ruleStuck(t *Timeline, end int64, _ Inputs) (Verdict, bool) {
 			sum = "restore.verdict.stuck_waiting"
 		}
 		return Verdict{ID: StuckWaiting, Stage: s.Kind, AtMS: s.StartMS, Steps: []int{6, 3},
-			Summary:  i18n.T(sum, a) + " " + stepWords(6) + " " + stepWords(3),
+			Summary:  sentences(i18n.T(sum, a), stepWords(6), stepWords(3)),
 			Evidence: []string{i18n.T("restore.evidence.stuck", a)},
 		}, true
 	}
