@@ -253,11 +253,11 @@ func PicturePath(mdPath string) string {
 func (t *Timeline) WritePictureBeside(mdPath string, o PictureOptions) (string, error) {
 	var b bytes.Buffer
 	if err := t.WritePNG(&b, o); err != nil {
-		return "", fmt.Errorf("restore: draw the timeline: %w", err)
+		return "", fmt.Errorf("%s: %w", i18n.T("restore.picture.draw_failed"), err)
 	}
 	p := PicturePath(mdPath)
 	if err := safefile.Write(p, b.Bytes(), safefile.Options{}); err != nil {
-		return "", fmt.Errorf("restore: write the timeline picture: %w", err)
+		return "", fmt.Errorf("%s: %w", i18n.T("restore.picture.write_failed"), err)
 	}
 	return filepath.Base(p), nil
 }
