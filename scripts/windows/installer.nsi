@@ -73,6 +73,8 @@ Section "Install"
 	WriteRegStr HKCU "${UNINSTKEY}" "QuietUninstallString" '"$INSTDIR\Uninstall.exe" /S'
 	WriteRegDWORD HKCU "${UNINSTKEY}" "NoModify" 1
 	WriteRegDWORD HKCU "${UNINSTKEY}" "NoRepair" 1
+	; the installer's language (the Windows display language, or the chooser's pick), for the uninstaller
+	WriteRegStr HKCU "${UNINSTKEY}" "${MUI_LANGDLL_REGISTRY_VALUENAME}" $LANGUAGE
 SectionEnd
 
 Section "Uninstall"
