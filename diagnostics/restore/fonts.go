@@ -110,6 +110,9 @@ func choosePictureText() *pictureText {
 	for _, k := range Kinds {
 		all.WriteString(k.label(i18n.T))
 	}
+	for _, id := range VerdictIDs {
+		all.WriteString(i18n.T("restore.verdict_name." + string(id)))
+	}
 	text := all.String()
 	if coveredByBuiltin(text) {
 		return &pictureText{builtin: inconsolata.Regular8x16, tr: i18n.T}

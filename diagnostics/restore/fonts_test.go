@@ -82,6 +82,9 @@ func TestPictureCJKGlyphs(t *testing.T) {
 		for _, k := range Kinds {
 			all += k.label(pt.tr)
 		}
+		for _, id := range VerdictIDs {
+			all += pt.tr("restore.verdict_name." + string(id))
+		}
 		if p := boxProblems(pt, all); len(p) > 0 {
 			t.Errorf("%s: %v", lang, p)
 		}

@@ -76,7 +76,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	// title
 	title := tr("restore.picture.title")
 	if v := o.Verdict; v != nil {
-		title += " - " + string(v.ID)
+		title += " - " + tr("restore.verdict_name."+string(v.ID))
 		switch len(v.Steps) {
 		case 0:
 		case 1:
