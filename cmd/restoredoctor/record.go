@@ -167,7 +167,7 @@ func openRecording(ctx context.Context, o recordOptions, log *slog.Logger, stder
 	}
 	maddr, err := usbmux.ResolveAddress(addr)
 	if err != nil {
-		return nil, fmt.Errorf("usbmuxd address: %w", err)
+		return nil, fmt.Errorf("%s: %w", i18n.T("restore.record.usbmuxd_address"), err)
 	}
 	r.mux = usbmux.NewClient(maddr, usbmux.Options{Logger: log})
 	path := o.trace
@@ -212,7 +212,7 @@ func defaultTracePath(start time.Time) (string, error) {
 	}
 	dir = filepath.Join(dir, "restoredoctor", "traces")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("trace directory: %w", err)
+		return "", fmt.Errorf("%s: %w", i18n.T("restore.record.trace_dir"), err)
 	}
 	return filepath.Join(dir, "restore-"+start.Format("20060102-150405")+".jsonl"), nil
 }
