@@ -82,7 +82,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 		case 1:
 			title += " " + tr("restore.picture.step", i18n.Args{"Step": v.Steps[0]})
 		default:
-			title += " " + tr("restore.picture.steps", i18n.Args{"Steps": joinInts(v.Steps)})
+			title += " " + tr("restore.picture.steps", i18n.Args{"Steps": joinInts(v.Steps, tr)})
 		}
 		if !v.Complete && v.ID != Incomplete {
 			title += " - " + tr("restore.picture.incomplete")
@@ -304,10 +304,15 @@ func clock(ms int64) string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
-func joinInts(n []int) string {
-	s := make([]string, len(n))
+// joinInts lists step numbers the language's way: "6, 3", "6、3".
+func joinInts(n []int, tr translator) string {
+	out := ""
 	for i, v := range n {
-		s[i] = fmt.Sprint(v)
+		if i == 0 {
+			out = fmt.Sprint(v)
+			continue
+		}
+		out = tr("restore.picture.steps_join", i18n.Args{"List": out, "Next": v})
 	}
-	return strings.Join(s, ", ")
+	return out
 }
