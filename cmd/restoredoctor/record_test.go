@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -458,4 +459,46 @@ func TestRecordLinesTranslated(t *testing.T) {
 			t.Errorf("%s --poll 1ms: %v, want %q", tc.lang, err, tc.badPoll)
 		}
 	}
+}
+
+// TestRecordPseudoLocale: in the pseudo-locale every word record prints is
+// inside the translation markers; outside them only times, separators and
+// the trace's path are left. Not parallel: it switches the language.
+func TestRecordPseudoLocale(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	if err := i18n.Use(i18n.PseudoCode); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"record", "--replay", "wrong-mode", "--speed", "400", "--trace", filepath.Join(t.TempDir(), "t.jsonl")}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	// what may stand outside the markers: 12:04:05 +1:02 · and list dashes
+	bare := regexp.MustCompile(`^[0-9:+ ·-]*$`)
+	lines := strings.Split(out.String()+errb.String(), "\n")
+	for _, line := range lines {
+		if rest := stripPseudo(line); !bare.MatchString(rest) {
+			t.Errorf("untranslated text %q in %q", rest, line)
+		}
+	}
+	if len(lines) < 8 {
+		t.Errorf("only %d lines:\n%s", len(lines), out.String())
+	}
+}
+
+// stripPseudo removes every ⟦…⟧ span (nested ones too).
+func stripPseudo(s string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case string(r) == i18n.PseudoOpen:
+			depth++
+		case string(r) == i18n.PseudoClose && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
