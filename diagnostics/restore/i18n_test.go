@@ -1,6 +1,7 @@
 package restore
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -78,4 +79,68 @@ func TestStallVerdictsTranslated(t *testing.T) {
 			t.Errorf("%s: expect %q, want %q", tc.lang, st.Expect, tc.expect)
 		}
 	}
+}
+
+// TestEveryWordTranslated: in the pseudo-locale, every sentence the package
+// makes for people (verdicts, evidence, reasons, inferred stages, wrong-mode
+// returns, marks, the live line) is inside the translation markers for
+// every demo trace; outside them only numbers and punctuation are left.
+func TestEveryWordTranslated(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	if err := i18n.Use(i18n.PseudoCode); err != nil {
+		t.Fatal(err)
+	}
+	bare := regexp.MustCompile(`^[\s\d.,:;()/+·-]*$`)
+	check := func(demo, what, s string) {
+		if s == "" {
+			return
+		}
+		if rest := stripPseudo(s); !bare.MatchString(rest) {
+			t.Errorf("%s %s: untranslated %q in %q", demo, what, rest, s)
+		}
+	}
+	for _, name := range DemoNames() {
+		tl := loadDemo(t, name)
+		for _, tried := range []rules.Tried{{}, {Computer: true}} {
+			v := tl.Decide(Inputs{Tried: tried})
+			check(name, "summary", v.Summary)
+			for _, e := range v.Evidence {
+				check(name, "evidence", e)
+			}
+			for _, r := range v.IncompleteReasons {
+				check(name, "reason", r)
+			}
+		}
+		st, _ := tl.Stages()
+		for _, s := range st {
+			check(name, "inferred", s.Inferred)
+			check(name, "wrong", s.WrongWhy)
+		}
+		marks, _ := tl.Marks()
+		for _, m := range marks {
+			if m.Kind != MarkGap { // a gap's detail is the recorder's own reason
+				check(name, "mark "+string(m.Kind), m.Detail)
+			}
+		}
+		for _, at := range []int64{0, tl.LastMS() / 2, tl.LastMS(), tl.LastMS() + 3_600_000} {
+			check(name, "status", tl.Status(at).String())
+		}
+	}
+}
+
+// stripPseudo removes every ⟦…⟧ span (nested ones too).
+func stripPseudo(s string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case string(r) == i18n.PseudoOpen:
+			depth++
+		case string(r) == i18n.PseudoClose && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }
