@@ -10,9 +10,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
+	"unicode"
 
 	"github.com/go-text/render"
 	gtfont "github.com/go-text/typesetting/font"
@@ -148,26 +150,73 @@ var findFontFiles = systemCJKFontFiles
 const maxFontFile = 64 << 20
 
 // systemFont returns a system font with a glyph for every rune of text,
-// or nil.
+// or nil. Han characters are drawn differently in Japan, Korea, mainland
+// China and Taiwan: a font made for the current language is preferred
+// (fontHints), in the file order and inside a collection.
 func systemFont(text string) *gtfont.Font {
 	fontCache.Lock()
 	defer fontCache.Unlock()
 	if !fontCache.found {
 		fontCache.files, fontCache.found = findFontFiles(), true
 	}
-	for _, path := range fontCache.files {
+	lang := i18n.Current().Code
+	files := slices.Clone(fontCache.files)
+	slices.SortStableFunc(files, func(a, b string) int {
+		return boolRank(hinted(filepath.Base(b), lang)) - boolRank(hinted(filepath.Base(a), lang))
+	})
+	for _, path := range files {
 		fonts, ok := fontCache.fonts[path]
 		if !ok {
 			fonts = parseFontFile(path)
 			fontCache.fonts[path] = fonts
 		}
+		var first *gtfont.Font
 		for _, f := range fonts {
-			if covers(f, text) {
+			if !covers(f, text) {
+				continue
+			}
+			if hinted(f.Describe().Family, lang) {
 				return f
 			}
+			if first == nil {
+				first = f
+			}
+		}
+		if first != nil {
+			return first
 		}
 	}
 	return nil
+}
+
+// fontHints are words of a font's family or file name that say it is made
+// for a language's way of writing Han characters; short ones must be a
+// whole word ("Noto Sans CJK SC", "NotoSansCJKsc-Regular.otf" does not count).
+var fontHints = map[string][]string{
+	"ja":      {"jp", "cjkjp", "sansjp", "serifjp", "japanese", "hiragino sans w", "ヒラギノ", "yu gothic", "yugoth", "meiryo", "ms gothic", "msgothic", "takao", "ipag", "ipaex", "vlgothic"},
+	"ko":      {"kr", "cjkkr", "sanskr", "serifkr", "korean", "malgun", "gothic neo", "gothicneo", "nanum", "unbatang", "undotum"},
+	"zh-Hans": {"sc", "gb", "cn", "cjksc", "sanssc", "serifsc", "yahei", "msyh", "simsun", "heiti", "wqy", "wenquanyi"},
+	"zh-Hant": {"tc", "hk", "tw", "cjktc", "sanstc", "seriftc", "cjkhk", "sanshk", "jhenghei", "msjh", "mingliu", "uming", "ukai"},
+}
+
+// hinted reports whether name (a family or a file name) carries one of
+// lang's fontHints.
+func hinted(name, lang string) bool {
+	lower := strings.ToLower(name)
+	words := strings.FieldsFunc(lower, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	for _, h := range fontHints[lang] {
+		if len(h) <= 3 && slices.Contains(words, h) || len(h) > 3 && strings.Contains(lower, h) {
+			return true
+		}
+	}
+	return false
+}
+
+func boolRank(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // parseFontFile reads a .ttf/.otf or a .ttc/.otc collection.

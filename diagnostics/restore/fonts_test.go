@@ -159,3 +159,28 @@ func TestPictureCJKConcurrent(t *testing.T) {
 		}
 	}
 }
+
+func TestFontHints(t *testing.T) {
+	for _, tc := range []struct {
+		name, lang string
+		want       bool
+	}{
+		{"Noto Sans CJK SC", "zh-Hans", true},
+		{"Noto Sans CJK SC", "ja", false},
+		{"Noto Sans CJK JP", "ja", true},
+		{"NotoSansCJKjp-Regular.otf", "ja", true},
+		{"NotoSansTC-Regular.otf", "zh-Hant", true},
+		{"Microsoft YaHei", "zh-Hans", true},
+		{"Microsoft YaHei", "zh-Hant", false},
+		{"msjh.ttc", "zh-Hant", true},
+		{"Malgun Gothic", "ko", true},
+		{"WenQuanYi Micro Hei", "zh-Hans", true},
+		{"WenQuanYi Micro Hei", "ja", false},
+		{"Microsoft Sans Serif", "zh-Hans", false}, // "sc" is not a word of it
+		{"Hiragino Sans W3", "ja", true},
+	} {
+		if got := hinted(tc.name, tc.lang); got != tc.want {
+			t.Errorf("hinted(%q, %s) = %v, want %v", tc.name, tc.lang, got, tc.want)
+		}
+	}
+}
