@@ -313,7 +313,11 @@ func describeEvent(e restoretrace.Event) string {
 	case restoretrace.RecordStart:
 		return i18n.T("restore.event.start")
 	case restoretrace.RecordStop:
-		return i18n.T("restore.event.stop", i18n.Args{"Reason": e.Reason})
+		reason := e.Reason
+		if reason == "done" || reason == "interrupted" { // the recorder's own two; others are its error text
+			reason = i18n.T("restore.stop." + reason)
+		}
+		return i18n.T("restore.event.stop", i18n.Args{"Reason": reason})
 	case restoretrace.Gap:
 		return i18n.T("restore.event.gap", i18n.Args{"Reason": e.Reason})
 	case restoretrace.MuxDown:

@@ -436,9 +436,9 @@ func TestRecordLinesTranslated(t *testing.T) {
 		attach, stop, verdict string
 		badPoll               string
 	}{
-		{"de", "an USB in recovery (1281) an Anschluss 1-2.3, 480 Mbit/s, Adresse 6", "Aufzeichnung beendet (interrupted)",
+		{"de", "an USB in recovery (1281) an Anschluss 1-2.3, 480 Mbit/s, Adresse 6", "Aufzeichnung beendet (unterbrochen)",
 			"Ergebnis (stuck_waiting): S\n  - E\nDie Aufzeichnung ist unvollständig: R.\n", "--poll 1ms: erlaubt sind 10ms bis 1m"},
-		{"ja", "USB接続：recovery（1281）、ポート 1-2.3、480 Mbit/s、アドレス 6", "記録を停止しました（interrupted）",
+		{"ja", "USB接続：recovery（1281）、ポート 1-2.3、480 Mbit/s、アドレス 6", "記録を停止しました（中断）",
 			"判定（stuck_waiting）：S\n  - E\n記録は不完全です：R。\n", "--poll 1ms：10ms から 1m の範囲で指定してください"},
 	} {
 		if err := i18n.Use(tc.lang); err != nil {
