@@ -11,6 +11,7 @@ packages=(
 	xvfb xdotool x11-utils imagemagick # GUI smoke test and screenshots
 	usbmuxd                     # the real daemon: Linux users need it at run time
 	libimobiledevice-utils      # idevice_id / ideviceinfo: the outside client the simulator is checked against
+	fonts-wqy-microhei          # a CJK font: the timeline picture's Japanese/Korean/Chinese labels (and their test)
 )
 case "${1:-}" in
 --runtime)

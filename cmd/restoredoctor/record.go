@@ -24,6 +24,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux/sim"
 	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 //go:embed usage/record.txt
@@ -56,15 +57,15 @@ func parseRecordArgs(args []string) (recordOptions, error) {
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	switch {
 	case o.poll < 10*time.Millisecond || o.poll > time.Minute:
-		return o, fmt.Errorf("--poll %s: want 10ms to 1m", o.poll)
+		return o, errors.New(i18n.T("restore.record.bad_poll", i18n.Args{"Poll": o.poll.String()}))
 	case set["speed"] && o.replay == "":
-		return o, errors.New("--speed only goes with --replay")
+		return o, errors.New(i18n.T("restore.record.speed_alone"))
 	case !(o.speed > 0 && o.speed <= 10000):
-		return o, fmt.Errorf("--speed %v: want a number above 0, at most 10000", o.speed)
+		return o, errors.New(i18n.T("restore.record.bad_speed", i18n.Args{"Speed": fmt.Sprint(o.speed)}))
 	case o.replay != "" && set["usbmuxd"]:
-		return o, errors.New("--replay uses the built-in simulator: no --usbmuxd with it")
+		return o, errors.New(i18n.T("restore.record.replay_usbmuxd"))
 	case set["trace"] && strings.TrimSpace(o.trace) == "":
-		return o, errors.New("--trace: empty file name")
+		return o, errors.New(i18n.T("restore.record.empty_trace"))
 	}
 	if o.replay != "" && !set["poll"] {
 		// Poll every DefaultPoll of the trace's own time, as a recording of
@@ -82,7 +83,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor record: %v (run \"restoredoctor record --help\")\n", err)
+		fmt.Fprintln(stderr, i18n.T("restore.record.usage_error", i18n.Args{"Err": err.Error()}))
 		return exitUsage
 	}
 	sig, stopSig := cliflags.SignalContext()
@@ -94,15 +95,15 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		return exitFail
 	}
 	defer rec.close()
-	fmt.Fprintf(stderr, "restoredoctor record: writing the trace to %s\n", rec.w.Path())
+	fmt.Fprintln(stderr, i18n.T("restore.record.writing", i18n.Args{"Path": rec.w.Path()}))
 	if !o.json {
-		fmt.Fprintln(stdout, "Recording. Start the restore in Finder, iTunes or Apple Devices now; press Ctrl-C when it is over.")
+		fmt.Fprintln(stdout, i18n.T("restore.record.start"))
 	}
 	if err := rec.record(sig, stdout); err != nil {
 		fmt.Fprintf(stderr, "restoredoctor record: %v\n", err)
 		return exitFail
 	}
-	fmt.Fprintf(stderr, "restoredoctor record: the trace is in %s\n", rec.w.Path())
+	fmt.Fprintln(stderr, i18n.T("restore.record.trace_is", i18n.Args{"Path": rec.w.Path()}))
 	return exitOK
 }
 
@@ -160,13 +161,13 @@ func openRecording(ctx context.Context, o recordOptions, log *slog.Logger, stder
 		if uerr != nil {
 			// usbmuxd alone still shows the handovers it lists: say so, record on.
 			log.Warn("USB not usable; recording usbmuxd only", "err", uerr)
-			fmt.Fprintf(stderr, "restoredoctor record: USB cannot be read (%v); recording usbmuxd's list only\n", uerr)
+			fmt.Fprintln(stderr, i18n.T("restore.record.no_usb", i18n.Args{"Err": uerr.Error()}))
 		}
 		r.usb = src
 	}
 	maddr, err := usbmux.ResolveAddress(addr)
 	if err != nil {
-		return nil, fmt.Errorf("usbmuxd address: %w", err)
+		return nil, fmt.Errorf("%s: %w", i18n.T("restore.record.usbmuxd_address"), err)
 	}
 	r.mux = usbmux.NewClient(maddr, usbmux.Options{Logger: log})
 	path := o.trace
@@ -211,7 +212,7 @@ func defaultTracePath(start time.Time) (string, error) {
 	}
 	dir = filepath.Join(dir, "restoredoctor", "traces")
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("trace directory: %w", err)
+		return "", fmt.Errorf("%s: %w", i18n.T("restore.record.trace_dir"), err)
 	}
 	return filepath.Join(dir, "restore-"+start.Format("20060102-150405")+".jsonl"), nil
 }
@@ -282,7 +283,7 @@ func (r *recording) event(e restoretrace.Event, out io.Writer) {
 	defer r.mu.Unlock()
 	if err := r.w.Write(e); err != nil && r.err == nil {
 		r.err = err
-		fmt.Fprintf(r.stderr, "restoredoctor record: %v (recording on, without the trace file)\n", err)
+		fmt.Fprintln(r.stderr, i18n.T("restore.record.write_failed", i18n.Args{"Err": err.Error()}))
 	}
 	r.tl.Apply(e)
 	if r.o.json {
@@ -310,33 +311,37 @@ func elapsed(ms int64) string {
 func describeEvent(e restoretrace.Event) string {
 	switch e.Kind {
 	case restoretrace.RecordStart:
-		return "recording started"
+		return i18n.T("restore.event.start")
 	case restoretrace.RecordStop:
-		return "recording stopped (" + e.Reason + ")"
+		reason := e.Reason
+		if reason == "done" || reason == "interrupted" { // the recorder's own two; others are its error text
+			reason = i18n.T("restore.stop." + reason)
+		}
+		return i18n.T("restore.event.stop", i18n.Args{"Reason": reason})
 	case restoretrace.Gap:
-		return "nothing observed for a while: " + e.Reason
+		return i18n.T("restore.event.gap", i18n.Args{"Reason": e.Reason})
 	case restoretrace.MuxDown:
-		return "usbmuxd went away: " + e.Reason
+		return i18n.T("restore.event.mux_down", i18n.Args{"Reason": e.Reason})
 	case restoretrace.MuxUp:
-		return "usbmuxd is there"
+		return i18n.T("restore.event.mux_up")
 	case restoretrace.MuxAttach:
-		return "usbmuxd lists the iPhone"
+		return i18n.T("restore.event.mux_attach")
 	case restoretrace.MuxDetach:
-		return "usbmuxd no longer lists the iPhone"
+		return i18n.T("restore.event.mux_detach")
 	}
 	u := e.USB
 	if u == nil {
 		return string(e.Kind)
 	}
-	what := map[restoretrace.Kind]string{restoretrace.USBAttach: "on USB", restoretrace.USBDetach: "left USB",
-		restoretrace.USBChange: "re-enumerated"}[e.Kind]
+	id := map[restoretrace.Kind]string{restoretrace.USBAttach: "restore.event.usb_attach", restoretrace.USBDetach: "restore.event.usb_detach",
+		restoretrace.USBChange: "restore.event.usb_change"}[e.Kind]
 	port := fmt.Sprint(u.Bus, "-", strings.Trim(strings.ReplaceAll(fmt.Sprint(u.PortPath), " ", "."), "[]"))
-	s := fmt.Sprintf("%s in %s (%04x) at port %s", what, u.Mode, u.ProductID, port)
+	s := i18n.T(id, i18n.Args{"Mode": u.Mode, "PID": fmt.Sprintf("%04x", u.ProductID), "Port": port})
 	if u.SpeedMbps > 0 {
-		s += fmt.Sprintf(", %g Mbit/s", u.SpeedMbps)
+		s += i18n.T("restore.event.speed", i18n.Args{"Mbps": i18n.Num(u.SpeedMbps, 3)})
 	}
 	if u.Address > 0 {
-		s += fmt.Sprintf(", address %d", u.Address)
+		s += i18n.T("restore.event.address", i18n.Args{"Address": u.Address})
 	}
 	return s
 }
@@ -344,12 +349,12 @@ func describeEvent(e restoretrace.Event) string {
 // printVerdict prints the verdict for people.
 func printVerdict(out io.Writer, v restore.Verdict) {
 	fmt.Fprintln(out)
-	fmt.Fprintf(out, "Verdict (%s): %s\n", v.ID, v.Summary)
+	fmt.Fprintln(out, i18n.T("restore.record.verdict", i18n.Args{"ID": string(v.ID), "Summary": v.Summary}))
 	for _, e := range v.Evidence {
 		fmt.Fprintf(out, "  - %s\n", e)
 	}
 	if !v.Complete {
-		fmt.Fprintf(out, "The recording is incomplete: %s.\n", strings.Join(v.IncompleteReasons, "; "))
+		fmt.Fprintln(out, i18n.T("restore.record.incomplete", i18n.Args{"Reasons": strings.Join(v.IncompleteReasons, "; ")}))
 	}
 }
 
@@ -380,8 +385,9 @@ func (t *statusTicker) run(ctx context.Context) {
 		t.r.mu.Lock()
 		st := t.r.tl.Status(ms)
 		if st.Timer != last && st.Timer != restore.TimerOK && st.Timer != restore.TimerNone && !t.r.o.json {
-			fmt.Fprintf(t.out, "%s %s %s for %s (%s) · %s\n", time.Now().Format("15:04:05"), elapsed(ms),
-				st.Stage.Words(), elapsed(st.SinceMS)[1:], st.Timer, st.Next)
+			fmt.Fprintf(t.out, "%s %s %s · %s\n", time.Now().Format("15:04:05"), elapsed(ms),
+				i18n.T("restore.record.timer", i18n.Args{"Stage": st.Stage.Words(), "Since": elapsed(st.SinceMS)[1:],
+					"Timer": i18n.T("restore.timer." + string(st.Timer))}), st.Next)
 		}
 		last = st.Timer
 		t.r.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
 	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 const recordFixture = "../../device/restoretrace/testdata/recovery-then-restore.jsonl"
@@ -420,4 +422,83 @@ func TestReplayPollFollowsSpeed(t *testing.T) {
 			t.Errorf("%v: poll %v, want %v", tc.args, o.poll, tc.want)
 		}
 	}
+}
+
+// TestRecordLinesTranslated: the recorder's terminal lines in German and
+// Japanese, with the data (mode, product id, port, reason) kept as it is.
+// Not parallel: it switches the process's language.
+func TestRecordLinesTranslated(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	rec := &restoretrace.USBFacts{ProductID: 0x1281, Mode: "recovery", Bus: 1, PortPath: []int{2, 3}, SpeedMbps: 480, Address: 6}
+	stall := restore.Verdict{ID: restore.StuckWaiting, Summary: "S", Evidence: []string{"E"}, IncompleteReasons: []string{"R"}}
+	for _, tc := range []struct {
+		lang                  string
+		attach, stop, verdict string
+		badPoll               string
+	}{
+		{"de", "an USB in recovery (1281) an Anschluss 1-2.3, 480 Mbit/s, Adresse 6", "Aufzeichnung beendet (unterbrochen)",
+			"Ergebnis (stuck_waiting): S\n  - E\nDie Aufzeichnung ist unvollständig: R.\n", "--poll 1ms: erlaubt sind 10ms bis 1m"},
+		{"ja", "USB接続：recovery（1281）、ポート 1-2.3、480 Mbit/s、アドレス 6", "記録を停止しました（中断）",
+			"判定（stuck_waiting）：S\n  - E\n記録は不完全です：R。\n", "--poll 1ms：10ms から 1m の範囲で指定してください"},
+	} {
+		if err := i18n.Use(tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		if got := describeEvent(restoretrace.Event{Kind: restoretrace.USBAttach, USB: rec}); got != tc.attach {
+			t.Errorf("%s attach: %q, want %q", tc.lang, got, tc.attach)
+		}
+		if got := describeEvent(restoretrace.Event{Kind: restoretrace.RecordStop, Reason: "interrupted"}); got != tc.stop {
+			t.Errorf("%s stop: %q, want %q", tc.lang, got, tc.stop)
+		}
+		var b bytes.Buffer
+		printVerdict(&b, stall)
+		if got := strings.TrimPrefix(b.String(), "\n"); got != tc.verdict {
+			t.Errorf("%s verdict: %q, want %q", tc.lang, got, tc.verdict)
+		}
+		if _, err := parseRecordArgs([]string{"--poll", "1ms"}); err == nil || err.Error() != tc.badPoll {
+			t.Errorf("%s --poll 1ms: %v, want %q", tc.lang, err, tc.badPoll)
+		}
+	}
+}
+
+// TestRecordPseudoLocale: in the pseudo-locale every word record prints is
+// inside the translation markers; outside them only times, separators and
+// the trace's path are left. Not parallel: it switches the language.
+func TestRecordPseudoLocale(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	if err := i18n.Use(i18n.PseudoCode); err != nil {
+		t.Fatal(err)
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"record", "--replay", "wrong-mode", "--speed", "400", "--trace", filepath.Join(t.TempDir(), "t.jsonl")}, &out, &errb); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	// what may stand outside the markers: 12:04:05 +1:02 · and list dashes
+	bare := regexp.MustCompile(`^[0-9:+ ·-]*$`)
+	lines := strings.Split(out.String()+errb.String(), "\n")
+	for _, line := range lines {
+		if rest := stripPseudo(line); !bare.MatchString(rest) {
+			t.Errorf("untranslated text %q in %q", rest, line)
+		}
+	}
+	if len(lines) < 8 {
+		t.Errorf("only %d lines:\n%s", len(lines), out.String())
+	}
+}
+
+// stripPseudo removes every ⟦…⟧ span (nested ones too).
+func stripPseudo(s string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case string(r) == i18n.PseudoOpen:
+			depth++
+		case string(r) == i18n.PseudoClose && depth > 0:
+			depth--
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
 }

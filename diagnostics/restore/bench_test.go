@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // longRun is an hour of a restore with a drop every 10 s: the worst case the
@@ -60,6 +61,28 @@ func BenchmarkWritePNG(b *testing.B) {
 	for _, e := range longRun() {
 		tl.Apply(e)
 	}
+	for b.Loop() {
+		if err := tl.WritePNG(io.Discard, PictureOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWritePNGJapanese draws the picture with a system CJK font
+// (skipped without one): the cost of CJK labels over the built-in face.
+func BenchmarkWritePNGJapanese(b *testing.B) {
+	if len(systemCJKFontFiles()) == 0 {
+		b.Skip("no CJK font")
+	}
+	if err := i18n.Use("ja"); err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = i18n.Use("en") }()
+	tl := New(restoretrace.Header{}, Config{})
+	for _, e := range longRun() {
+		tl.Apply(e)
+	}
+	tl.Image(PictureOptions{}) // finds and parses the font once per process
 	for b.Loop() {
 		if err := tl.WritePNG(io.Discard, PictureOptions{}); err != nil {
 			b.Fatal(err)

@@ -2,13 +2,14 @@ package restore
 
 import (
 	"bytes"
-	"fmt"
+	"errors"
 	"io/fs"
 	"path"
 	"strings"
 
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // DemoNames lists the demo traces embedded under assets/traces, by name
@@ -27,7 +28,7 @@ func DemoNames() []string {
 func DemoTrace(name string) (*restoretrace.Trace, error) {
 	data, err := fs.ReadFile(assets.FS, "traces/"+name+".jsonl")
 	if err != nil {
-		return nil, fmt.Errorf("restore: no demo trace %q (have %s)", name, strings.Join(DemoNames(), ", "))
+		return nil, errors.New(i18n.T("restore.demo.unknown", i18n.Args{"Name": name, "Names": strings.Join(DemoNames(), ", ")}))
 	}
 	return restoretrace.Read(bytes.NewReader(data))
 }

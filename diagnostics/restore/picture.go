@@ -11,10 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/inconsolata"
-	"golang.org/x/image/math/fixed"
-
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
@@ -71,27 +68,28 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	fill(img, img.Bounds(), cardBorder)
 	fill(img, image.Rect(1, 1, o.Width-1, o.Height-1), cardBG)
 
-	face := inconsolata.Regular8x16
-	text := func(x, y int, c color.Color, s string) {
-		d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: face, Dot: fixed.P(x, y)}
-		d.DrawString(s)
-	}
-	width := func(s string) int { return font.MeasureString(face, s).Ceil() }
+	pt := choosePictureText()
+	tr := pt.tr
+	text := func(x, y int, c color.Color, s string) { pt.draw(img, x, y, c, s) }
+	width := pt.width
 
 	// title
-	title := "Restore timeline"
+	title := tr("restore.picture.title")
 	if v := o.Verdict; v != nil {
-		title += " - " + string(v.ID)
+		title += " - " + tr("restore.verdict_name."+string(v.ID))
 		switch len(v.Steps) {
 		case 0:
 		case 1:
-			title += fmt.Sprintf(" (step %d)", v.Steps[0])
+			title += " " + tr("restore.picture.step", i18n.Args{"Step": v.Steps[0]})
 		default:
-			title += fmt.Sprintf(" (steps %s)", joinInts(v.Steps))
+			title += " " + tr("restore.picture.steps", i18n.Args{"Steps": joinInts(v.Steps, tr)})
 		}
 		if !v.Complete && v.ID != Incomplete {
-			title += " - recording incomplete"
+			title += " - " + tr("restore.picture.incomplete")
 		}
+	}
+	if pt.note != "" {
+		title += " (" + pt.note + ")"
 	}
 	text(12, 20, ink, title)
 
@@ -115,19 +113,19 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 		if s.Wrong {
 			outline(img, r, alarm, 3)
 		}
-		label := s.Kind.short()
+		label := s.Kind.label(tr)
 		if i == len(t.stages)-1 && s.Open {
 			switch t.Status(now).Timer {
 			case TimerLost:
-				label += " - lost"
+				label += " - " + tr("restore.picture.lost")
 				outline(img, r, alarm, 3)
 			case TimerStalled:
-				label += " - stalled"
+				label += " - " + tr("restore.picture.stalled")
 				outline(img, r, alarm, 3)
 			}
 		}
 		if width(label)+6 > r.Dx() {
-			label = s.Kind.short()
+			label = s.Kind.label(tr)
 		}
 		if width(label)+6 <= r.Dx() {
 			c := color.Color(color.White)
@@ -143,7 +141,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 			if sp < 480 {
 				c = alarm
 			}
-			for _, lbl := range []string{fmtNum(sp) + " Mbit/s", fmtNum(sp)} {
+			for _, lbl := range []string{tr("restore.picture.mbps", i18n.Args{"Mbps": fmtNum(sp)}), fmtNum(sp)} {
 				if width(lbl)+2 <= r.Dx() {
 					text(r.Min.X+2, bandBot+16, c, lbl)
 					break
@@ -152,7 +150,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 		}
 	}
 	if t.stagesOmitted > 0 {
-		text(left, bandBot+34, faint, fmt.Sprintf("(%d stages left out)", t.stagesOmitted))
+		text(left, bandBot+34, faint, tr("restore.picture.omitted", i18n.Args{"N": i18n.Int(t.stagesOmitted)}))
 	}
 	// gaps: nothing was observed there
 	for _, m := range t.marks {
@@ -191,7 +189,8 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	// now
 	xn := xAt(now) - 2
 	fill(img, image.Rect(xn, bandTop-18, xn+2, axisY+4), ink)
-	text(max(xn-width("now")-3, left), bandTop-6, ink, "now")
+	nowLbl := tr("restore.picture.now")
+	text(max(xn-width(nowLbl)-3, left), bandTop-6, ink, nowLbl)
 
 	// legend: stage colours, then the marks; wrapped onto a second row
 	// when the picture is narrow
@@ -203,10 +202,11 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 	var legend []entry
 	for _, k := range Kinds {
 		if k != Unknown {
-			legend = append(legend, entry{k.short(), stageColor[k], 0})
+			legend = append(legend, entry{k.label(tr), stageColor[k], 0})
 		}
 	}
-	legend = append(legend, entry{"drop", alarm, 1}, entry{"wrong/lost/stalled", alarm, 2}, entry{"no data", ink, 3})
+	legend = append(legend, entry{tr("restore.picture.drop"), alarm, 1},
+		entry{tr("restore.picture.alarm"), alarm, 2}, entry{tr("restore.picture.no_data"), ink, 3})
 	rows, lx := 1, left
 	for _, e := range legend {
 		if lx+15+width(e.lbl) > right {
@@ -223,7 +223,7 @@ func (t *Timeline) Image(o PictureOptions) *image.RGBA {
 		switch e.kind {
 		case 0:
 			fill(img, box, e.c)
-			if e.lbl == Gone.short() {
+			if e.lbl == Gone.label(tr) {
 				hatch(img, box, cardBorder)
 			}
 		case 1:
@@ -253,11 +253,11 @@ func PicturePath(mdPath string) string {
 func (t *Timeline) WritePictureBeside(mdPath string, o PictureOptions) (string, error) {
 	var b bytes.Buffer
 	if err := t.WritePNG(&b, o); err != nil {
-		return "", fmt.Errorf("restore: draw the timeline: %w", err)
+		return "", fmt.Errorf("%s: %w", i18n.T("restore.picture.draw_failed"), err)
 	}
 	p := PicturePath(mdPath)
 	if err := safefile.Write(p, b.Bytes(), safefile.Options{}); err != nil {
-		return "", fmt.Errorf("restore: write the timeline picture: %w", err)
+		return "", fmt.Errorf("%s: %w", i18n.T("restore.picture.write_failed"), err)
 	}
 	return filepath.Base(p), nil
 }
@@ -304,10 +304,15 @@ func clock(ms int64) string {
 	return fmt.Sprintf("%d:%02d", s/60, s%60)
 }
 
-func joinInts(n []int) string {
-	s := make([]string, len(n))
+// joinInts lists step numbers the language's way: "6, 3", "6、3".
+func joinInts(n []int, tr translator) string {
+	out := ""
 	for i, v := range n {
-		s[i] = fmt.Sprint(v)
+		if i == 0 {
+			out = fmt.Sprint(v)
+			continue
+		}
+		out = tr("restore.picture.steps_join", i18n.Args{"List": out, "Next": v})
 	}
-	return strings.Join(s, ", ")
+	return out
 }

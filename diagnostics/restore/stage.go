@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Kind is a stage of a restore, as far as passive facts tell it. The string
@@ -25,50 +26,24 @@ const (
 // Kinds lists every stage kind, in the order the contract documents them.
 var Kinds = []Kind{Normal, Recovery, BootStage, DFU, Restore, NormalOrRestore, Gone, Unknown}
 
-// Words names the stage for people.
-func (k Kind) Words() string {
+// id is the kind's part of its message IDs.
+func (k Kind) id() string {
 	switch k {
-	case Normal:
-		return "normal mode"
-	case Recovery:
-		return "recovery mode"
-	case BootStage:
-		return "the boot stage (iBSS/iBEC, shown as recovery mode)"
-	case DFU:
-		return "DFU mode"
-	case Restore:
-		return "restore mode"
-	case NormalOrRestore:
-		return "normal or restore mode (cannot be told apart passively)"
-	case Gone:
-		return "off USB"
-	default:
-		return "an unknown mode"
+	case Normal, Recovery, BootStage, DFU, Restore, NormalOrRestore, Gone:
+		return string(k)
 	}
+	return string(Unknown)
 }
+
+// Words names the stage for people, in the current language (i18n).
+func (k Kind) Words() string { return i18n.T("restore.stage." + k.id()) }
 
 // In places the iPhone in the stage for a sentence: "in recovery mode",
 // "off USB".
-func (k Kind) In() string {
-	if k == Gone {
-		return k.Words()
-	}
-	return "in " + k.Words()
-}
+func (k Kind) In() string { return i18n.T("restore.stage_in." + k.id()) }
 
-// short is the label the picture and the text rendering use.
-func (k Kind) short() string {
-	switch k {
-	case BootStage:
-		return "iBSS/iBEC"
-	case NormalOrRestore:
-		return "normal/restore?"
-	case Gone:
-		return "off USB"
-	default:
-		return string(k)
-	}
-}
+// label is the stage's short label in the picture, from tr.
+func (k Kind) label(tr translator) string { return tr("restore.stage_short." + k.id()) }
 
 // lowLevel: a boot-loader stage (the restore is under way once one is seen).
 func (k Kind) lowLevel() bool { return k == Recovery || k == BootStage || k == DFU }

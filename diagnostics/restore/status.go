@@ -1,8 +1,9 @@
 package restore
 
 import (
-	"fmt"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // TimerState is what a stage's timer says.
@@ -25,8 +26,12 @@ type Status struct {
 	// LimitMS is how long the stage may last before the timer fires (0: no limit).
 	LimitMS int64
 	Timer   TimerState
-	// Next says in plain words what is expected next.
+	// Next says in plain words what is expected next, labelled for a line
+	// of its own ("next: restore mode").
 	Next string
+	// Expect is Next without its label ("restore mode"), for a view that
+	// labels it itself ("" while no iPhone is seen).
+	Expect string
 }
 
 // Clock gives the time; tests use a fake one.
@@ -50,7 +55,7 @@ func (t *Timeline) Status(nowMS int64) Status {
 	}
 	c := t.cur()
 	if c == nil {
-		return Status{Stage: Unknown, Timer: TimerNone, Next: "waiting for an iPhone on USB"}
+		return Status{Stage: Unknown, Timer: TimerNone, Next: i18n.T("restore.status.waiting")}
 	}
 	st := Status{Stage: c.Kind, SinceMS: nowMS - c.StartMS, Timer: TimerOK}
 	if !c.Open {
@@ -60,19 +65,22 @@ func (t *Timeline) Status(nowMS int64) Status {
 	case Gone:
 		lim := t.handoverLimit()
 		st.LimitMS = lim.Milliseconds()
-		st.Next = fmt.Sprintf("back on USB within %s (%s)", fmtDur(lim), expectedAfter(c.From))
+		st.Next = i18n.T("restore.status.back_within", i18n.Args{"Limit": fmtDur(lim), "Next": labelled(expectedAfter(c.From))})
+		st.Expect = st.Next
 		if st.SinceMS >= st.LimitMS {
 			st.Timer = TimerLost
 		}
 		return st
 	case Normal:
 		if t.finishedMS >= 0 {
-			st.Next = "nothing: the restore finished"
+			st.Next = i18n.T("restore.status.finished")
 		} else {
-			st.Next = "recovery mode, once the restore starts"
+			st.Next = i18n.T("restore.status.before")
 		}
+		st.Expect = st.Next
 	default:
-		st.Next = expectedAfter(c.Kind)
+		st.Expect = expectedAfter(c.Kind)
+		st.Next = labelled(st.Expect)
 	}
 	if lim := t.cfg.Stall[c.Kind]; lim > 0 {
 		st.LimitMS = lim.Milliseconds()
@@ -86,22 +94,19 @@ func (t *Timeline) Status(nowMS int64) Status {
 	return st
 }
 
-// expectedAfter says which stage should follow k.
+// expectedAfter says which stage should follow k ("restore mode").
 func expectedAfter(k Kind) string {
 	switch k {
-	case Normal:
-		return "next: recovery mode"
-	case Recovery:
-		return "next: the boot stage (iBEC), shown as recovery mode"
-	case BootStage:
-		return "next: restore mode"
-	case DFU:
-		return "next: the boot stage (iBSS/iBEC), shown as recovery mode"
+	case Normal, Recovery, BootStage, DFU:
+		return i18n.T("restore.expect." + k.id())
 	case Restore, NormalOrRestore:
-		return "next: normal mode, after the restore"
+		return i18n.T("restore.expect.restore")
 	}
-	return "next: any mode"
+	return i18n.T("restore.expect.any")
 }
+
+// labelled is an expectation with its label: "next: restore mode".
+func labelled(expect string) string { return i18n.T("restore.next", i18n.Args{"Expect": expect}) }
 
 // String says the status in one line for people (the CLI's live line):
 // "restore mode for 2 min 10 s; next: normal mode, after the restore".
@@ -109,14 +114,14 @@ func (s Status) String() string {
 	if s.Timer == TimerNone {
 		return s.Next
 	}
-	line := fmt.Sprintf("%s for %s", s.Stage.Words(), fmtMS(s.SinceMS))
+	a := i18n.Args{"Stage": s.Stage.Words(), "Since": fmtMS(s.SinceMS), "Limit": fmtMS(s.LimitMS), "Next": s.Next}
 	switch s.Timer {
 	case TimerStalled:
-		line += fmt.Sprintf(": STALLED, no progress for over %s", fmtMS(s.LimitMS))
+		return i18n.T("restore.status.line_stalled", a)
 	case TimerLost:
-		line += fmt.Sprintf(": LOST, not back within %s", fmtMS(s.LimitMS))
+		return i18n.T("restore.status.line_lost", a)
 	case TimerWrong:
-		line += ": CAME BACK IN THE WRONG MODE"
+		return i18n.T("restore.status.line_wrong", a)
 	}
-	return line + "; " + s.Next
+	return i18n.T("restore.status.line", a)
 }

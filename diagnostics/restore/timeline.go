@@ -9,6 +9,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/restoretrace"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Stage is one span of the timeline: the phone in one stage from StartMS to
@@ -203,13 +204,13 @@ func (t *Timeline) cur() *Stage {
 	return &t.stages[len(t.stages)-1]
 }
 
-func (t *Timeline) mark(ms int64, k MarkKind, format string, args ...any) {
+func (t *Timeline) mark(ms int64, k MarkKind, detail string) {
 	if len(t.marks) >= t.cfg.MaxMarks {
 		copy(t.marks, t.marks[1:])
 		t.marks = t.marks[:len(t.marks)-1]
 		t.marksOmitted++
 	}
-	t.marks = append(t.marks, Mark{TimeMS: ms, Kind: k, Detail: fmt.Sprintf(format, args...)})
+	t.marks = append(t.marks, Mark{TimeMS: ms, Kind: k, Detail: detail})
 }
 
 // Apply adds one event. Events for other phones, of unknown kinds or
@@ -237,7 +238,7 @@ func (t *Timeline) Apply(ev restoretrace.Event) {
 		if len(t.gaps) < 8 {
 			t.gaps = append(t.gaps, ev.Reason)
 		}
-		t.mark(ms, MarkGap, "%s", ev.Reason)
+		t.mark(ms, MarkGap, ev.Reason)
 		if ev.DurationMS > 0 {
 			t.marks[len(t.marks)-1].DurationMS = min(ev.DurationMS, ms)
 		}
@@ -248,7 +249,7 @@ func (t *Timeline) Apply(ev restoretrace.Event) {
 		if c := t.cur(); c != nil && c.Open {
 			c.ListingKnown = false
 		}
-		t.mark(ms, MarkMuxDown, "usbmuxd's Listen stream was lost: %s", ev.Reason)
+		t.mark(ms, MarkMuxDown, i18n.T("restore.mark.mux_down", i18n.Args{"Reason": ev.Reason}))
 	case restoretrace.MuxUp:
 		t.muxSeen = true
 		t.muxDown = false
@@ -258,7 +259,7 @@ func (t *Timeline) Apply(ev restoretrace.Event) {
 				c.ListingKnown, c.KnownFromMS = true, ms
 			}
 		}
-		t.mark(ms, MarkMuxUp, "usbmuxd's Listen stream is back")
+		t.mark(ms, MarkMuxUp, i18n.T("restore.mark.mux_up"))
 	case restoretrace.MuxAttach, restoretrace.MuxDetach:
 		t.applyMux(ms, ev)
 	case restoretrace.USBAttach, restoretrace.USBDetach, restoretrace.USBChange:
@@ -289,20 +290,20 @@ func (t *Timeline) ours(ms int64, ev restoretrace.Event) bool {
 	// the same bus and port as ours is ours.
 	if ev.Kind == restoretrace.USBChange && ev.USB != nil && t.facts != nil && ev.USB.Bus == t.facts.Bus &&
 		len(ev.USB.PortPath) > 0 && slices.Equal(ev.USB.PortPath, t.facts.PortPath) {
-		t.mark(ms, MarkKeyChange, "the phone shows another key on the same port")
+		t.mark(ms, MarkKeyChange, i18n.T("restore.mark.key_same_port"))
 		t.key = ev.Key
 		return true
 	}
 	if ev.Kind == restoretrace.USBAttach {
 		if c := t.cur(); c != nil && c.Kind == Gone && len(t.others) == 0 {
-			t.mark(ms, MarkKeyChange, "the phone came back under another key")
+			t.mark(ms, MarkKeyChange, i18n.T("restore.mark.key_back"))
 			t.key = ev.Key
 			return true
 		}
 		if len(t.others) < 16 {
 			t.others[ev.Key] = true
 		}
-		t.mark(ms, MarkOtherDevice, "another Apple device appeared")
+		t.mark(ms, MarkOtherDevice, i18n.T("restore.mark.other_device"))
 	}
 	if ev.Kind == restoretrace.USBDetach {
 		delete(t.others, ev.Key)
@@ -325,14 +326,14 @@ func (t *Timeline) applyMux(ms int64, ev restoretrace.Event) {
 	}
 	if ev.Kind == restoretrace.MuxAttach {
 		t.muxListed = true
-		t.mark(ms, MarkMuxAttach, "usbmuxd lists the phone")
+		t.mark(ms, MarkMuxAttach, i18n.T("restore.mark.mux_attach"))
 		if c != nil && c.Open && c.Kind != Gone {
 			c.Listed = true
 		}
 		return
 	}
 	t.muxListed = false
-	t.mark(ms, MarkMuxDetach, "usbmuxd stopped listing the phone")
+	t.mark(ms, MarkMuxDetach, i18n.T("restore.mark.mux_detach"))
 }
 
 func (t *Timeline) applyUSB(ms int64, ev restoretrace.Event) {
@@ -447,17 +448,17 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		switch prevKind {
 		case BootStage, DFU:
 			next.Kind = Restore
-			next.Inferred = "a normal-mode product id after " + prevKind.Words() + ": the restore system (restore and normal mode share product ids)"
+			next.Inferred = i18n.T("restore.inferred.restore", i18n.Args{"Stage": prevKind.Words()})
 		case Recovery:
 			next.Kind = NormalOrRestore
-			next.Inferred = "a normal-mode product id right after recovery mode, with no boot stage seen: the restore system, or iOS after the phone left recovery; not told apart passively"
+			next.Inferred = i18n.T("restore.inferred.normal_or_restore")
 		case Restore, NormalOrRestore:
 			if short {
 				t.drop(ms, gapMS, reenum, f)
 				return
 			}
 			next.Kind = Normal
-			next.Inferred = "a normal-mode product id after " + prevKind.Words() + " and a reboot: iOS after the restore"
+			next.Inferred = i18n.T("restore.inferred.ios_after", i18n.Args{"Stage": prevKind.Words()})
 		case Normal:
 			if short {
 				t.drop(ms, gapMS, reenum, f)
@@ -467,7 +468,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		default:
 			next.Kind = Normal
 			if t.restoreSeen {
-				next.Inferred = "a normal-mode product id after the restore"
+				next.Inferred = i18n.T("restore.inferred.after_restore")
 			}
 		}
 	case mode.Recovery:
@@ -491,24 +492,24 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 			}
 			t.bootStages++
 			next.Kind = BootStage
-			next.Inferred = "recovery mode again after a handover from " + prevKind.Words()
+			next.Inferred = i18n.T("restore.inferred.boot_stage", i18n.Args{"Stage": prevKind.Words()})
 			if changed {
-				next.Inferred += " (the iBoot fields changed)"
+				next.Inferred = i18n.T("restore.inferred.boot_stage_changed", i18n.Args{"Stage": prevKind.Words()})
 			}
 			if t.bootStages > allowed {
 				next.Kind = Recovery
 				next.Inferred = ""
 				next.Wrong = true
-				next.WrongWhy = "came back in recovery mode again instead of entering restore mode"
+				next.WrongWhy = i18n.T("restore.wrong.recovery_again")
 			}
 		case DFU:
 			t.bootStages++
 			next.Kind = BootStage
-			next.Inferred = "recovery mode after DFU: the boot stage the computer sent (iBSS/iBEC)"
+			next.Inferred = i18n.T("restore.inferred.after_dfu")
 		case Restore:
 			next.Kind = Recovery
 			next.Wrong = true
-			next.WrongWhy = "came back in recovery mode after restore mode: the restore system did not finish"
+			next.WrongWhy = i18n.T("restore.wrong.recovery_after_restore")
 		default:
 			next.Kind = Recovery
 		}
@@ -523,7 +524,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		case Restore, BootStage:
 			next.Kind = DFU
 			next.Wrong = true
-			next.WrongWhy = "came back in DFU mode after " + prevKind.Words()
+			next.WrongWhy = i18n.T("restore.wrong.dfu", i18n.Args{"Stage": prevKind.Words()})
 		default:
 			next.Kind = DFU
 		}
@@ -552,7 +553,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 	if prev != nil && len(prev.PortPath) > 0 && len(f.PortPath) > 0 && !slices.Equal(prev.PortPath, f.PortPath) {
 		next.PortChanges++
 		t.portChanges++
-		t.mark(ms, MarkPort, "came back on another port (%v → %v)", prev.PortPath, f.PortPath)
+		t.mark(ms, MarkPort, i18n.T("restore.mark.port_back", i18n.Args{"Old": fmt.Sprint(prev.PortPath), "New": fmt.Sprint(f.PortPath)}))
 	}
 	if next.Kind == DFU {
 		t.viaDFU = true
@@ -572,7 +573,7 @@ func (t *Timeline) arrive(ms int64, f restoretrace.USBFacts, reenum bool) {
 		if len(t.wrong) < 8 {
 			t.wrong = append(t.wrong, wrongCome{atMS: ms, gapMS: gapMS, from: prevKind, to: next.Kind, pid: f.ProductID, why: next.WrongWhy})
 		}
-		t.mark(ms, MarkWrong, "%s", next.WrongWhy)
+		t.mark(ms, MarkWrong, next.WrongWhy)
 	}
 	t.speed(ms, next.Kind, f.SpeedMbps, false)
 	ff := f
@@ -591,14 +592,14 @@ func (t *Timeline) drop(ms int64, gapMS int64, reenum bool, f restoretrace.USBFa
 	c.Drops++
 	t.drops++
 	if reenum {
-		t.mark(ms, MarkDrop, "re-enumerated in %s (USB address changed between two polls)", c.Kind.Words())
+		t.mark(ms, MarkDrop, i18n.T("restore.mark.reenumerated", i18n.Args{"InStage": c.Kind.In()}))
 	} else {
-		t.mark(ms, MarkDrop, "dropped off USB for %s in %s", fmtDur(time.Duration(gapMS)*time.Millisecond), c.Kind.Words())
+		t.mark(ms, MarkDrop, i18n.T("restore.mark.dropped", i18n.Args{"For": fmtDur(time.Duration(gapMS) * time.Millisecond), "InStage": c.Kind.In()}))
 	}
 	if old := t.facts; old != nil && len(old.PortPath) > 0 && len(f.PortPath) > 0 && !slices.Equal(old.PortPath, f.PortPath) {
 		c.PortChanges++
 		t.portChanges++
-		t.mark(ms, MarkPort, "came back on another port (%v → %v)", old.PortPath, f.PortPath)
+		t.mark(ms, MarkPort, i18n.T("restore.mark.port_back", i18n.Args{"Old": fmt.Sprint(old.PortPath), "New": fmt.Sprint(f.PortPath)}))
 	}
 	t.speed(ms, c.Kind, f.SpeedMbps, true)
 	ff := f
@@ -617,7 +618,7 @@ func (t *Timeline) change(ms int64, f restoretrace.USBFacts) {
 		if old.Address != 0 && f.Address != old.Address {
 			c.AddressChanges++
 			t.addrChanges++
-			t.mark(ms, MarkAddress, "USB address %d → %d", old.Address, f.Address)
+			t.mark(ms, MarkAddress, i18n.T("restore.mark.address", i18n.Args{"Old": old.Address, "New": f.Address}))
 		}
 		n := len(t.stages)
 		t.arrive(ms, f, true)
@@ -631,7 +632,7 @@ func (t *Timeline) change(ms int64, f restoretrace.USBFacts) {
 	if len(old.PortPath) > 0 && len(f.PortPath) > 0 && !slices.Equal(old.PortPath, f.PortPath) {
 		c.PortChanges++
 		t.portChanges++
-		t.mark(ms, MarkPort, "port %v → %v", old.PortPath, f.PortPath)
+		t.mark(ms, MarkPort, i18n.T("restore.mark.port", i18n.Args{"Old": fmt.Sprint(old.PortPath), "New": fmt.Sprint(f.PortPath)}))
 	}
 	if f.SpeedMbps > 0 && f.SpeedMbps != old.SpeedMbps {
 		t.speed(ms, c.Kind, f.SpeedMbps, true)
@@ -650,7 +651,7 @@ func (t *Timeline) speed(ms int64, k Kind, mbps float64, inCurrent bool) {
 		c := t.cur()
 		if len(c.SpeedsMbps) == 0 || c.SpeedsMbps[len(c.SpeedsMbps)-1] != mbps {
 			if len(c.SpeedsMbps) > 0 {
-				t.mark(ms, MarkSpeed, "link speed %s → %s Mbit/s", fmtNum(c.SpeedsMbps[len(c.SpeedsMbps)-1]), fmtNum(mbps))
+				t.mark(ms, MarkSpeed, i18n.T("restore.mark.speed", i18n.Args{"Old": fmtNum(c.SpeedsMbps[len(c.SpeedsMbps)-1]), "New": fmtNum(mbps)}))
 			}
 			if len(c.SpeedsMbps) < 8 {
 				c.SpeedsMbps = append(c.SpeedsMbps, mbps)

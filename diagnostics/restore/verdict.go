@@ -2,12 +2,11 @@ package restore
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/restoredoctor/restoredoctor/device/usb/speed"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // VerdictID names what happened; the values are the report's
@@ -59,17 +58,21 @@ type Inputs struct {
 	EndMS int64
 }
 
-const error1002 = "Finder, iTunes and Apple Devices report this as error 1002."
-
-// stepWords says what to do for a step, as a sentence.
-var stepWords = map[int]string{
-	1: "Try another USB port directly on the computer, without a hub, and another cable (step 1).",
-	2: "Update iTunes or Apple Devices (with Apple Mobile Device Support), or the computer's restore software (step 2).",
-	3: "Or turn security and firewall software off for the restore, and on again right after (step 3).",
-	4: "Then restart the iPhone and the computer (step 4).",
-	5: "Put the iPhone in recovery mode and restore again (step 5).",
-	6: "Try the restore on a different computer (step 6).",
+// sentences joins sentences the current language's way: a space between
+// them in most languages, none after a full-width stop in Japanese and
+// Chinese.
+func sentences(first string, more ...string) string {
+	for _, m := range more {
+		first = i18n.T("restore.sentences", i18n.Args{"First": first, "Then": m})
+	}
+	return first
 }
+
+// error1002 says which error the apps show for a failed restore.
+func error1002() string { return i18n.T("restore.error1002") }
+
+// stepWords says what to do for step n (1 to 6), as a sentence.
+func stepWords(n int) string { return i18n.T(fmt.Sprintf("restore.step.%d", n)) }
 
 // Decide returns the verdict of the recording so far. Rules, first match
 // wins: not listed in restore mode, lost after a handover, link trouble
@@ -102,23 +105,22 @@ func (t *Timeline) Decide(in Inputs) Verdict {
 	switch {
 	case !v.Complete:
 		v.ID = Incomplete
-		v.Summary = "This recording is incomplete (" + strings.Join(reasons, "; ") + "), so Restore Doctor cannot say how the restore ended."
+		v.Summary = i18n.T("restore.verdict.incomplete", i18n.Args{"Reasons": strings.Join(reasons, "; ")})
 		if c != nil {
 			v.Stage, v.AtMS = c.Kind, c.StartMS
-			v.Summary += fmt.Sprintf(" The iPhone was last %s, for %s.", c.Kind.In(), fmtMS(end-c.StartMS))
+			v.Summary = sentences(v.Summary, i18n.T("restore.verdict.incomplete_last", i18n.Args{"InStage": c.Kind.In(), "For": fmtMS(end - c.StartMS)}))
 		}
 	case c == nil:
 		v.ID = NoRestore
-		v.Summary = "The recording saw no iPhone on USB."
+		v.Summary = i18n.T("restore.verdict.no_iphone")
 	case t.flowStartMS < 0:
 		v.ID = NoRestore
 		v.Stage, v.AtMS = c.Kind, c.StartMS
-		v.Summary = "The recording saw no restore: the iPhone stayed " + c.Kind.In() + "."
+		v.Summary = i18n.T("restore.verdict.no_restore", i18n.Args{"InStage": c.Kind.In()})
 	default:
 		v.ID = Unfinished
 		v.Stage, v.AtMS = c.Kind, c.StartMS
-		v.Summary = fmt.Sprintf("The recording ended %s into the restore, with the iPhone %s for %s; the restore had not finished. Record the whole restore to get a verdict.",
-			fmtMS(end-t.flowStartMS), c.Kind.In(), fmtMS(end-c.StartMS))
+		v.Summary = i18n.T("restore.verdict.unfinished", i18n.Args{"Into": fmtMS(end - t.flowStartMS), "InStage": c.Kind.In(), "For": fmtMS(end - c.StartMS)})
 	}
 	return v
 }
@@ -127,17 +129,17 @@ func (t *Timeline) incompleteReasons() []string {
 	r := []string{}
 	switch {
 	case !t.stopped:
-		r = append(r, "the recording did not end properly (no stop was recorded)")
+		r = append(r, i18n.T("restore.incomplete.no_stop"))
 	case t.stopWhy == "interrupted" || t.stopWhy == "":
-		r = append(r, "the recording was interrupted")
+		r = append(r, i18n.T("restore.incomplete.interrupted"))
 	case t.stopWhy != "done":
-		r = append(r, "the recording was interrupted ("+t.stopWhy+")")
+		r = append(r, i18n.T("restore.incomplete.interrupted_why", i18n.Args{"Why": t.stopWhy}))
 	}
 	if t.cutLine > 0 {
-		r = append(r, fmt.Sprintf("the trace file is cut at line %d (the recorder was stopped mid-write)", t.cutLine))
+		r = append(r, i18n.T("restore.incomplete.cut", i18n.Args{"Line": t.cutLine}))
 	}
 	if t.gapCount > 0 {
-		r = append(r, fmt.Sprintf("the recorder could not observe %s (%s)", times(t.gapCount), strings.Join(t.gaps, "; ")))
+		r = append(r, i18n.T("restore.incomplete.gaps", i18n.Args{"Times": times(t.gapCount), "Gaps": strings.Join(t.gaps, "; ")}))
 	}
 	return r
 }
@@ -145,16 +147,16 @@ func (t *Timeline) incompleteReasons() []string {
 func (t *Timeline) evidence() []string {
 	var e []string
 	if t.drops > 0 {
-		e = append(e, fmt.Sprintf("drops: the iPhone dropped off USB %s", times(t.drops)))
+		e = append(e, i18n.T("restore.evidence.drops", i18n.Args{"Times": times(t.drops)}))
 	}
 	if t.portChanges > 0 {
-		e = append(e, fmt.Sprintf("port changes: %d", t.portChanges))
+		e = append(e, i18n.T("restore.evidence.ports", i18n.Args{"N": i18n.Int(t.portChanges)}))
 	}
 	if t.lowSpeed != nil {
-		e = append(e, fmt.Sprintf("link speed: %s Mbit/s in %s at %s", fmtNum(t.lowSpeed.mbps), t.lowSpeed.stage.Words(), fmtMS(t.lowSpeed.atMS)))
+		e = append(e, i18n.T("restore.evidence.speed", i18n.Args{"Mbps": fmtNum(t.lowSpeed.mbps), "InStage": t.lowSpeed.stage.In(), "At": fmtMS(t.lowSpeed.atMS)}))
 	}
 	if t.stagesOmitted > 0 {
-		e = append(e, fmt.Sprintf("%d stages left out of the timeline (memory bound)", t.stagesOmitted))
+		e = append(e, i18n.T("restore.evidence.omitted", i18n.Args{"N": i18n.Int(t.stagesOmitted)}))
 	}
 	return e
 }
@@ -162,9 +164,9 @@ func (t *Timeline) evidence() []string {
 // into says how far into the restore ms is.
 func (t *Timeline) into(ms int64) string {
 	if t.flowStartMS < 0 || ms < t.flowStartMS {
-		return fmtMS(ms) + " into the recording"
+		return i18n.T("restore.into.recording", i18n.Args{"D": fmtMS(ms)})
 	}
-	return fmtMS(ms-t.flowStartMS) + " into the restore"
+	return i18n.T("restore.into.restore", i18n.Args{"D": fmtMS(ms - t.flowStartMS)})
 }
 
 func ruleNotListed(t *Timeline, end int64, _ Inputs) (Verdict, bool) {
@@ -180,14 +182,14 @@ func ruleNotListed(t *Timeline, end int64, _ Inputs) (Verdict, bool) {
 		if unlisted := dur - (max(s.KnownFromMS, s.StartMS) - s.StartMS); unlisted < t.cfg.NotListedAfter.Milliseconds() {
 			continue
 		}
-		what, ev := "never listed it", "not listed by usbmuxd"
+		a := i18n.Args{"Into": t.into(s.StartMS), "For": fmtMS(dur), "From": fmtMS(s.StartMS), "PID": fmt.Sprintf("%04x", s.ProductID)}
+		sum, ev := "restore.verdict.not_listed", "restore.evidence.not_listed"
 		if s.MuxDown {
-			what, ev = "was not running (Restore Doctor could not reach it either)", "usbmuxd's Listen stream down the whole time"
+			sum, ev = "restore.verdict.mux_down", "restore.evidence.mux_down"
 		}
 		return Verdict{ID: NotListed, Stage: Restore, AtMS: s.StartMS, Steps: []int{2, 4},
-			Summary: fmt.Sprintf("The iPhone entered restore mode %s and stayed on USB for %s, but the computer's Apple Mobile Device service (usbmuxd) %s, so the restore could not go on. %s %s %s",
-				t.into(s.StartMS), fmtMS(dur), what, error1002, stepWords[2], stepWords[4]),
-			Evidence: []string{fmt.Sprintf("restore mode on USB from %s for %s (product id %04x), %s", fmtMS(s.StartMS), fmtMS(dur), s.ProductID, ev)},
+			Summary:  sentences(i18n.T(sum, a), error1002(), stepWords(2), stepWords(4)),
+			Evidence: []string{i18n.T(ev, a)},
 		}, true
 	}
 	return Verdict{}, false
@@ -203,22 +205,23 @@ func ruleLost(t *Timeline, end int64, in Inputs) (Verdict, bool) {
 	if goneMS < limit.Milliseconds() {
 		return Verdict{}, false
 	}
-	after := "after leaving " + c.From.Words()
+	a := i18n.Args{"Into": t.into(c.StartMS), "Stage": c.From.Words(), "InStage": c.From.In(), "Within": fmtMS(goneMS),
+		"From": fmtMS(c.StartMS), "Limit": fmtMS(limit.Milliseconds())}
+	a["After"] = i18n.T("restore.lost.after_leaving", a)
 	if prev := t.previous(); prev != nil {
-		after = "after " + fmtMS(prev.DurationMS()) + " in " + c.From.Words()
+		a["For"] = fmtMS(prev.DurationMS())
+		a["After"] = i18n.T("restore.lost.after_time", a)
 		if prev.DurationMS() < 30_000 {
-			after = "right after entering " + c.From.Words()
+			a["After"] = i18n.T("restore.lost.right_after", a)
 		}
 	}
 	v := Verdict{ID: Lost, Stage: c.From, AtMS: c.StartMS, Steps: []int{1},
-		Summary: fmt.Sprintf("The iPhone left USB %s, %s, and did not come back within %s. %s %s",
-			t.into(c.StartMS), after, fmtMS(goneMS), error1002, stepWords[1]),
-		Evidence: []string{fmt.Sprintf("off USB from %s to the end of the recording (%s; a handover from %s takes at most %s)",
-			fmtMS(c.StartMS), fmtMS(goneMS), c.From.Words(), fmtMS(limit.Milliseconds()))},
+		Summary:  sentences(i18n.T("restore.verdict.lost", a), error1002(), stepWords(1)),
+		Evidence: []string{i18n.T("restore.evidence.lost", a)},
 	}
 	if in.Tried.Computer {
 		v.Professional = true
-		v.Summary += " You tried another computer already and this recording shows the iPhone lost again: have its port and logic board checked by a professional."
+		v.Summary = sentences(v.Summary, i18n.T("restore.verdict.lost_professional"))
 	}
 	return v, true
 }
@@ -229,13 +232,13 @@ func ruleWrongMode(t *Timeline, _ int64, _ Inputs) (Verdict, bool) {
 	}
 	w := t.wrong[0]
 	v := Verdict{ID: WrongMode, Stage: w.to, AtMS: w.atMS, Steps: []int{5},
-		Summary: fmt.Sprintf("The iPhone %s, %s: the restore system did not start. %s %s",
-			w.why, t.into(w.atMS), error1002, stepWords[5]),
-		Evidence: []string{fmt.Sprintf("off USB for %s after %s, back as %s (product id %04x) at %s", fmtMS(w.gapMS), w.from.Words(), w.to.Words(), w.pid, fmtMS(w.atMS))},
+		Summary: sentences(i18n.T("restore.verdict.wrong_mode", i18n.Args{"Why": w.why, "Into": t.into(w.atMS)}), error1002(), stepWords(5)),
+		Evidence: []string{i18n.T("restore.evidence.wrong_mode", i18n.Args{"For": fmtMS(w.gapMS), "Stage": w.from.Words(),
+			"Back": w.to.Words(), "PID": fmt.Sprintf("%04x", w.pid), "At": fmtMS(w.atMS)})},
 	}
 	if t.wrongCount > 1 {
 		v.Professional = true
-		v.Summary += fmt.Sprintf(" It came back in the wrong mode %s: if it does again after step 5, have it checked by a professional.", times(t.wrongCount))
+		v.Summary = sentences(v.Summary, i18n.T("restore.verdict.wrong_professional", i18n.Args{"Times": times(t.wrongCount)}))
 	}
 	return v, true
 }
@@ -256,15 +259,15 @@ func ruleLinkTrouble(t *Timeline, _ int64, _ Inputs) (Verdict, bool) {
 	}
 	if drops > 0 {
 		return Verdict{ID: LinkTrouble, Stage: t.stageAt(first.TimeMS), AtMS: first.TimeMS, Steps: []int{1},
-			Summary: fmt.Sprintf("The USB link dropped %s during the restore, first %s in %s. %s %s",
-				times(drops), t.into(first.TimeMS), t.stageAt(first.TimeMS).Words(), error1002, stepWords[1]),
+			Summary: sentences(i18n.T("restore.verdict.drops", i18n.Args{"Times": times(drops), "Into": t.into(first.TimeMS),
+				"InStage": t.stageAt(first.TimeMS).In()}), error1002(), stepWords(1)),
 			Evidence: []string{first.Detail},
 		}, true
 	}
 	if f := t.lowSpeed; f != nil {
 		return Verdict{ID: LinkTrouble, Stage: f.stage, AtMS: f.atMS, Steps: []int{1},
-			Summary: fmt.Sprintf("The iPhone's USB link ran at %s (%s Mbit/s) instead of high speed (480 Mbit/s) in %s, %s. %s",
-				speed.Name(f.mbps), fmtNum(f.mbps), f.stage.Words(), t.into(f.atMS), stepWords[1]),
+			Summary: sentences(i18n.T("restore.verdict.slow", i18n.Args{"Speed": speedName(f.mbps), "Mbps": fmtNum(f.mbps),
+				"InStage": f.stage.In(), "Into": t.into(f.atMS)}), stepWords(1)),
 		}, true
 	}
 	return Verdict{}, false
@@ -301,14 +304,14 @@ func ruleStuck(t *Timeline, end int64, _ Inputs) (Verdict, bool) {
 		if limit <= 0 || dur < limit.Milliseconds() {
 			return Verdict{}, false
 		}
-		left := "and was still waiting when the recording ended"
-		if !s.Open {
-			left = "and then left it without a restore"
+		a := i18n.Args{"Stage": s.Kind.Words(), "InStage": s.Kind.In(), "For": fmtMS(dur), "From": fmtMS(s.StartMS), "Limit": fmtMS(limit.Milliseconds())}
+		sum := "restore.verdict.stuck_left"
+		if s.Open {
+			sum = "restore.verdict.stuck_waiting"
 		}
 		return Verdict{ID: StuckWaiting, Stage: s.Kind, AtMS: s.StartMS, Steps: []int{6, 3},
-			Summary: fmt.Sprintf("The iPhone waited in %s for %s with no progress %s: the computer never sent it the next stage, which happens when it cannot reach Apple's servers or something blocks it. %s %s",
-				s.Kind.Words(), fmtMS(dur), left, stepWords[6], stepWords[3]),
-			Evidence: []string{fmt.Sprintf("%s from %s for %s (no progress expected to take over %s)", s.Kind.Words(), fmtMS(s.StartMS), fmtMS(dur), fmtMS(limit.Milliseconds()))},
+			Summary:  sentences(i18n.T(sum, a), stepWords(6), stepWords(3)),
+			Evidence: []string{i18n.T("restore.evidence.stuck", a)},
 		}, true
 	}
 	return Verdict{}, false
@@ -321,7 +324,7 @@ func ruleSuccess(t *Timeline, end int64, _ Inputs) (Verdict, bool) {
 	}
 	took := t.finishedMS - t.flowStartMS
 	v := Verdict{ID: Success, Stage: Normal, AtMS: t.finishedMS, RestoreMS: took,
-		Evidence: []string{fmt.Sprintf("back in normal mode at %s after restore mode from %s", fmtMS(t.finishedMS), fmtMS(t.restoreStartMS))}}
+		Evidence: []string{i18n.T("restore.evidence.success", i18n.Args{"At": fmtMS(t.finishedMS), "From": fmtMS(t.restoreStartMS)})}}
 	drops := 0
 	for _, m := range t.marks {
 		if m.Kind == MarkDrop && m.TimeMS >= t.flowStartMS {
@@ -330,53 +333,68 @@ func ruleSuccess(t *Timeline, end int64, _ Inputs) (Verdict, bool) {
 	}
 	switch {
 	case drops > 0:
-		v.Summary = fmt.Sprintf("Restore finished in %s, but the USB link dropped %s on the way. Before the next restore: %s", fmtMS(took), times(drops), stepWords[1])
+		v.Summary = i18n.T("restore.verdict.success_drops", i18n.Args{"Took": fmtMS(took), "Times": times(drops), "Step": stepWords(1)})
 		v.Steps = []int{1}
 	case t.lowSpeed != nil:
-		v.Summary = fmt.Sprintf("Restore finished in %s, but the link ran at %s Mbit/s in %s. Before the next restore: %s", fmtMS(took), fmtNum(t.lowSpeed.mbps), t.lowSpeed.stage.Words(), stepWords[1])
+		v.Summary = i18n.T("restore.verdict.success_slow", i18n.Args{"Took": fmtMS(took), "Mbps": fmtNum(t.lowSpeed.mbps),
+			"InStage": t.lowSpeed.stage.In(), "Step": stepWords(1)})
 		v.Steps = []int{1}
 	default:
-		v.Summary = fmt.Sprintf("Restore finished in %s; the link held.", fmtMS(took))
+		v.Summary = i18n.T("restore.verdict.success", i18n.Args{"Took": fmtMS(took)})
 		v.Steps = []int{}
 	}
 	return v, true
 }
 
+// times says how often: "once", "twice", "3 times".
 func times(n int) string {
 	switch n {
 	case 1:
-		return "once"
+		return i18n.T("restore.times.once")
 	case 2:
-		return "twice"
+		return i18n.T("restore.times.twice")
 	}
-	return fmt.Sprintf("%d times", n)
+	return i18n.T("restore.times.n", i18n.Args{"N": i18n.Int(n)})
 }
 
-func fmtNum(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+// speedName names a USB link speed class ("full speed").
+func speedName(mbps float64) string {
+	switch {
+	case mbps <= 1.5:
+		return i18n.T("restore.speed.low")
+	case mbps <= 12:
+		return i18n.T("restore.speed.full")
+	case mbps <= 480:
+		return i18n.T("restore.speed.high")
+	}
+	return i18n.T("restore.speed.super")
+}
+
+// fmtNum writes a number for people in the current locale ("1.5", "1,5").
+func fmtNum(f float64) string { return i18n.Num(f, 3) }
 
 func fmtMS(ms int64) string { return fmtDur(time.Duration(ms) * time.Millisecond) }
 
-// fmtDur writes a duration the way people read it: "45 s", "2 min 10 s",
-// "1 h 3 min", "0.4 s".
+// fmtDur writes a duration the way people read it, in the current
+// language: "45 s", "2 min 10 s", "1 h 3 min", "0.4 s".
 func fmtDur(d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
 	if d < 10*time.Second {
-		s := strconv.FormatFloat(d.Seconds(), 'f', 1, 64)
-		return strings.TrimSuffix(s, ".0") + " s"
+		return i18n.T("unit.duration.s", i18n.Args{"S": i18n.Num(d.Seconds(), 1)})
 	}
-	s := int64(d.Round(time.Second) / time.Second)
+	s := int(d.Round(time.Second) / time.Second)
 	h, m, sec := s/3600, s/60%60, s%60
 	switch {
 	case h > 0 && m > 0:
-		return fmt.Sprintf("%d h %d min", h, m)
+		return i18n.T("unit.duration.h_min", i18n.Args{"H": i18n.Int(h), "Min": i18n.Int(m)})
 	case h > 0:
-		return fmt.Sprintf("%d h", h)
+		return i18n.T("unit.duration.h", i18n.Args{"H": i18n.Int(h)})
 	case m > 0 && sec > 0:
-		return fmt.Sprintf("%d min %d s", m, sec)
+		return i18n.T("unit.duration.min_s", i18n.Args{"Min": i18n.Int(m), "S": i18n.Int(sec)})
 	case m > 0:
-		return fmt.Sprintf("%d min", m)
+		return i18n.T("unit.duration.min", i18n.Args{"Min": i18n.Int(m)})
 	}
-	return fmt.Sprintf("%d s", sec)
+	return i18n.T("unit.duration.s", i18n.Args{"S": i18n.Int(sec)})
 }

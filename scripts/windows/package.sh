@@ -58,6 +58,9 @@ log "restoredoctor.exe (command line): $(($(date +%s) - start)) s"
 
 # The installer's icon (NSIS wants .ico).
 convert "$ROOT/assets/icon/restoredoctor.png" -define icon:auto-resize=256,64,48,32,16 "$work/restoredoctor.ico"
-makensis -V2 -DVERSION="$VERSION" -DDIST="$out" -DICON="$work/restoredoctor.ico" \
+# The installer's languages: NSIS's page translations and our strings from
+# assets/lang/installer.<code>.json (a host program: no Windows env).
+env -u GOOS -u GOARCH -u CC -u CXX -u CGO_ENABLED go run ./scripts/windows/nsislang -o "$work/installer-lang.nsh"
+makensis -V2 -DVERSION="$VERSION" -DDIST="$out" -DICON="$work/restoredoctor.ico" -DLANGNSH="$work/installer-lang.nsh" \
 	-DOUTFILE="$out/RestoreDoctor-$VERSION-setup.exe" "$ROOT/scripts/windows/installer.nsi"
 ls -la "$out" >&2

@@ -7,7 +7,8 @@
 #      Device Service's address tcp://127.0.0.1:27015: the phone, its iOS
 #      version and the report contract;
 #   4. the window in demo mode (the simulator on TCP loopback) and a screenshot;
-#   5. the installer, silently, per user; then its uninstaller;
+#   5. the installer, silently, per user (its language: English, then Japanese
+#      from a Japanese Windows display language); then its uninstaller;
 #   6. go test -exec scripts/wine.sh on the packages that make sense on Windows.
 # Prints the time of each step. USB itself cannot be tested under Wine (it has
 # no USB stack): see README, "Windows".
@@ -146,9 +147,26 @@ lnk="$(find "$WINEPREFIX_DIR/drive_c/users" -name "Restore Doctor.lnk" | head -n
 [ -n "$lnk" ] || fail "installer: no Start menu entry"
 v="$(timeout 120 "$ROOT/scripts/wine.sh" "$dir/restoredoctor.exe" version | tr -d '\r')"
 [ "$v" = "restoredoctor $VERSION" ] || fail "installed restoredoctor.exe version printed \"$v\""
-timeout 120 "$ROOT/scripts/wine.sh" "$dir/Uninstall.exe" /S
-for _ in $(seq 30); do [ ! -f "$dir/restoredoctor.exe" ] && break; sleep 1; done
+installer_language() {
+	timeout 60 "$ROOT/scripts/wine.sh" reg query 'HKCU\Software\Microsoft\Windows\CurrentVersion\Uninstall\RestoreDoctor' \
+		/v InstallerLanguage 2>/dev/null | tr -d '\r' | awk '$1 == "InstallerLanguage" { print $3 }'
+}
+uninstall() {
+	timeout 120 "$ROOT/scripts/wine.sh" "$dir/Uninstall.exe" /S
+	for _ in $(seq 30); do [ ! -f "$dir/Uninstall.exe" ] && break; sleep 1; done
+}
+case "$LANG" in en*) want=1033 ;; *) want="" ;; esac
+l="$(installer_language)"
+[ -z "$want" ] || [ "$l" = "$want" ] || fail "installer: language $l under LANG=$LANG, want $want (English)"
+uninstall
 [ ! -f "$dir/restoredoctor.exe" ] && [ ! -f "$lnk" ] || fail "uninstaller left files behind"
+
+step "installer: the Windows display language picks the installer's (Japanese)"
+LANG=ja_JP.UTF-8 LC_ALL=ja_JP.UTF-8 timeout 120 "$ROOT/scripts/wine.sh" "$setup" /S
+l="$(installer_language)"
+[ "$l" = 1041 ] || fail "installer: language $l under a Japanese Windows, want 1041 (Japanese)"
+uninstall
+[ ! -f "$dir/Uninstall.exe" ] || fail "uninstaller left files behind"
 
 step "go test -exec scripts/wine.sh (packages that make sense on Windows)"
 # Left out: device/usb's umockdev tests are Linux-only by build tag, the
