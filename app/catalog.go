@@ -10,9 +10,15 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 )
 
-// acknowledgeLabels are the acknowledgement texts of steps whose warning must
-// be confirmed before their instructions show.
-var acknowledgeLabels = map[int]string{5: viewmodel.AcknowledgeBackup()}
+// acknowledgeLabel is the acknowledgement text of a step whose warning must
+// be confirmed before its instructions show ("" for the others), in the
+// current language.
+func acknowledgeLabel(step int) string {
+	if step == 5 {
+		return viewmodel.AcknowledgeBackup()
+	}
+	return ""
+}
 
 // CatalogView turns the step catalogue into the window's view of it, with the
 // instructions for hostOS (a runtime.GOOS value).
@@ -57,7 +63,7 @@ func stepText(s catalog.StepInfo, hostOS string) viewmodel.StepText {
 		InRecovery:       s.InstructionsInRecovery,
 		Warning:          s.Warning,
 		MustAcknowledge:  s.WarningMustAcknowledge,
-		AcknowledgeLabel: acknowledgeLabels[s.Number],
+		AcknowledgeLabel: acknowledgeLabel(s.Number),
 	}
 }
 

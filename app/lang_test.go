@@ -93,7 +93,7 @@ func TestLanguageSwitch(t *testing.T) {
 	if f := h.u.Window().Canvas().Focused(); f != h.u.bar.lang {
 		t.Errorf("focus on %T after the switch, want the language selector", f)
 	}
-	if got, want := h.u.Window().Title(), "Restore Doctor — Demo-Szenario: flapping"; got != want {
+	if got, want := h.u.Window().Title(), "Restore Doctor — Vorführung: flapping"; got != want {
 		t.Errorf("title %q, want %q", got, want)
 	}
 	if got := lang.L("Cancel"); got != "Abbrechen" {
@@ -135,7 +135,7 @@ func TestSavedLanguageOpensTheWindow(t *testing.T) {
 	if u.Language() != "ja" || u.bar.lang.Selected != "日本語" {
 		t.Fatalf("language %q, selector %q", u.Language(), u.bar.lang.Selected)
 	}
-	if got, want := u.Window().Title(), "Restore Doctor — デモ：flapping"; got != want {
+	if got, want := u.Window().Title(), "Restore Doctor — デモ: flapping"; got != want {
 		t.Errorf("title %q, want %q", got, want)
 	}
 	if got := lang.L("Cancel"); got != "キャンセル" {
@@ -152,8 +152,8 @@ func TestAppTextsTranslated(t *testing.T) {
 		got  func() string
 		want string
 	}{
-		{"de", func() string { return Title("flapping") }, "Restore Doctor — Demo-Szenario: flapping"},
-		{"ja", func() string { return Title("recovery") }, "Restore Doctor — デモ：recovery"},
+		{"de", func() string { return Title("flapping") }, "Restore Doctor — Vorführung: flapping"},
+		{"ja", func() string { return Title("recovery") }, "Restore Doctor — デモ: recovery"},
 		{"de", func() string {
 			return changeLine(viewmodel.Change{Text: "USB-Geschwindigkeit 12 → 480", Direction: viewmodel.Better})
 		}, "▲ besser: USB-Geschwindigkeit 12 → 480"},
