@@ -26,7 +26,7 @@ const notConfigured = "not configured: this engine was built without this host p
 func (r *run) hostTasks() []Task {
 	hc := r.e.cfg.Host
 	wrap := func(id string, timeout time.Duration, configured bool, fn func(ctx context.Context) (host.Result, error)) Task {
-		return Task{ID: id, Label: labels[id], Timeout: timeout, Run: func(ctx context.Context) (Outcome, error) {
+		return Task{ID: id, Label: Label(id), Timeout: timeout, Run: func(ctx context.Context) (Outcome, error) {
 			if !configured {
 				return Skipped(notConfigured), nil
 			}

@@ -12,6 +12,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Link event sources.
@@ -41,7 +42,7 @@ func tooManyPhones(overflow int) (report.Finding, bool) {
 	return report.Finding{
 		ID:       report.FindingUSBTooManyPhones,
 		Severity: report.SeverityWarning,
-		Summary:  fmt.Sprintf("More than %d phones are connected: the ones beyond the first %d were not checked", maxPhones, maxPhones),
+		Summary:  i18n.T("findings.summary.too_many_phones", i18n.Args{"Max": i18n.Int(maxPhones)}),
 		Evidence: map[string]any{"followed": maxPhones, "events_ignored": overflow},
 		Steps:    []int{},
 	}, true
