@@ -19,8 +19,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
-	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Options are the user's choices for one run (the CLI flags, the GUI's
@@ -172,17 +172,17 @@ func (e *Engine) usbSource() (usb.Source, error) {
 
 // Check labels shown while a check runs: message IDs (Label renders them).
 var labels = map[string]string{
-	report.CheckUSBPresence: "findings.label.usb_presence",
-	report.CheckUSBLink: "findings.label.usb_link",
-	report.CheckUSBStability: "findings.label.usb_stability",
-	report.CheckUSBControl: "findings.label.usb_control",
-	report.CheckUsbmuxHealth: "findings.label.usbmux_health",
-	report.CheckUsbmuxListing: "findings.label.usbmux_listing",
-	report.CheckLockdownQuery: "findings.label.lockdown_query",
-	report.CheckLockdownRTT: "findings.label.lockdown_rtt",
-	report.CheckLockdownTrust: "findings.label.lockdown_trust",
-	report.CheckHostAppleServers: "findings.label.host_apple_servers",
-	report.CheckHostHostsFile: "findings.label.host_hosts_file",
+	report.CheckUSBPresence:          "findings.label.usb_presence",
+	report.CheckUSBLink:              "findings.label.usb_link",
+	report.CheckUSBStability:         "findings.label.usb_stability",
+	report.CheckUSBControl:           "findings.label.usb_control",
+	report.CheckUsbmuxHealth:         "findings.label.usbmux_health",
+	report.CheckUsbmuxListing:        "findings.label.usbmux_listing",
+	report.CheckLockdownQuery:        "findings.label.lockdown_query",
+	report.CheckLockdownRTT:          "findings.label.lockdown_rtt",
+	report.CheckLockdownTrust:        "findings.label.lockdown_trust",
+	report.CheckHostAppleServers:     "findings.label.host_apple_servers",
+	report.CheckHostHostsFile:        "findings.label.host_hosts_file",
 	report.CheckHostSecuritySoftware: "findings.label.host_security_software",
 	report.CheckHostSoftwareVersions: "findings.label.host_software_versions",
 }
