@@ -84,7 +84,7 @@ func udidFromChip(cpid, ecid string) string {
 func (r *run) checkBackups(ctx context.Context) (Outcome, error) {
 	scan := r.e.cfg.Host.Backups
 	if scan == nil {
-		return Skipped(notConfigured), nil
+		return Skipped(notConfigured()), nil
 	}
 	phones, ld, err := r.lockdownFacts(ctx)
 	if err != nil {
@@ -109,7 +109,7 @@ func (r *run) checkBackups(ctx context.Context) (Outcome, error) {
 
 func (r *run) checkICloud(ctx context.Context) (Outcome, error) {
 	if !r.e.cfg.Host.ICloudBackup {
-		return Skipped(notConfigured), nil
+		return Skipped(notConfigured()), nil
 	}
 	phones, ld, err := r.lockdownFacts(ctx)
 	if err != nil {
