@@ -158,3 +158,35 @@ func ranked(v Verdict) string {
 func reportFor(in Input) *report.Report {
 	return &report.Report{Findings: in.Findings, Devices: []report.Device{{Mode: in.Mode}}}
 }
+
+// TestReasonsGoThroughI18n evaluates every finding with evidence, and every
+// escalation, in the pseudo-locale: each reason, each professional reason
+// and the summary must come out wrapped in its markers, so no sentence of
+// the rules bypasses the translation layer.
+func TestReasonsGoThroughI18n(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	if err := i18n.Use(i18n.PseudoCode); err != nil {
+		t.Fatal(err)
+	}
+	marked := func(s string) bool {
+		return strings.HasPrefix(s, i18n.PseudoOpen) && strings.HasSuffix(s, i18n.PseudoClose)
+	}
+	all := fs(unstable, fullSpeed, hub, noDevice, ctrlTO, ldTO, ldSlow, recovery, dfu, muxDown, muxHung, muxMiss,
+		noLibusb, servers, redirect, security, outdated)
+	for _, tried := range []Tried{{}, {Cable: true}, {Port: true}, {Cable: true, Port: true, Computer: true, Restart: true}, {Restart: true}} {
+		for _, checked := range []*Tried{nil, {}} {
+			v := Evaluate(nil, Input{Findings: all, Mode: "normal", Tried: tried, Checked: checked})
+			for _, r := range allReasons(v) {
+				if !marked(r) {
+					t.Errorf("tried %+v: reason %q does not go through i18n", tried, r)
+				}
+			}
+			if !marked(v.Summary) {
+				t.Errorf("tried %+v: summary %q does not start with a translated sentence", tried, v.Summary)
+			}
+		}
+	}
+	if v := Evaluate(nil, Input{Mode: "normal"}); !marked(v.Summary) {
+		t.Errorf("no-fault summary %q does not go through i18n", v.Summary)
+	}
+}
