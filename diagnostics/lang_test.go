@@ -104,3 +104,37 @@ func ids(r *report.Report) string {
 	}
 	return strings.Join(s, ",")
 }
+
+// TestIncompleteReportValidInEveryLanguage cuts a run short in each
+// language: the report says it is incomplete in that language and still
+// follows the JSON contract (report.Validate), as check --json writes it.
+func TestIncompleteReportValidInEveryLanguage(t *testing.T) {
+	srv := startSim(t, "healthy")
+	e := NewEngine(Config{USB: srv.USBSource(), Host: fakeHost, ToolVersion: "test"})
+	defer e.Close()
+	defer func() { _ = i18n.Use("en") }()
+	for _, l := range i18n.Supported() {
+		if err := i18n.Use(l.Code); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeoutCause(context.Background(), 300*time.Millisecond, context.DeadlineExceeded)
+		rep, err := e.Run(ctx, Options{UsbmuxdAddress: srv.Addr(), Window: 5 * time.Second, NoNetwork: true}, nil)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Complete || len(rep.IncompleteReasons) == 0 {
+			t.Fatalf("%s: a cut-short run is complete: %+v", l.Code, rep.IncompleteReasons)
+		}
+		if l.Code != "en" && strings.HasPrefix(rep.Summary, "Incomplete check") {
+			t.Errorf("%s: summary still English: %q", l.Code, rep.Summary)
+		}
+		var buf strings.Builder
+		if err := rep.JSON(&buf); err != nil {
+			t.Fatal(err)
+		}
+		if err := report.Validate([]byte(buf.String())); err != nil {
+			t.Errorf("%s: %v\nsummary %q", l.Code, err, rep.Summary)
+		}
+	}
+}
