@@ -111,11 +111,11 @@ func markIncomplete(rep *report.Report, reasons []string, nothingFound string) {
 	head := incompleteHead(reasons)
 	switch rest, ok := strings.CutPrefix(rep.Summary, rules.NoFaultSummary()); {
 	case ok:
-		rep.Summary = head + " " + nothingFound + rest
+		rep.Summary = rules.JoinSentences(head, nothingFound) + rest
 	case rep.Summary == "":
 		rep.Summary = head
 	default:
-		rep.Summary = head + " " + i18n.T("findings.incomplete.so_far", i18n.Args{"Verdict": rep.Summary})
+		rep.Summary = rules.JoinSentences(head, i18n.T("findings.incomplete.so_far", i18n.Args{"Verdict": rep.Summary}))
 	}
 }
 

@@ -190,3 +190,19 @@ func TestReasonsGoThroughI18n(t *testing.T) {
 		t.Errorf("no-fault summary %q does not go through i18n", v.Summary)
 	}
 }
+
+func TestJoinSentences(t *testing.T) {
+	for _, tc := range []struct {
+		parts []string
+		want  string
+	}{
+		{[]string{"Try step 1 first.", "See a professional."}, "Try step 1 first. See a professional."},
+		{[]string{"まずステップ 1 を試してください。", "Apple正規サービスプロバイダにご相談ください。"}, "まずステップ 1 を試してください。Apple正規サービスプロバイダにご相談ください。"},
+		{[]string{"检查不完整：…。", "", "目前：…"}, "检查不完整：…。目前：…"},
+		{[]string{"", "One."}, "One."},
+	} {
+		if got := JoinSentences(tc.parts...); got != tc.want {
+			t.Errorf("JoinSentences(%q) = %q, want %q", tc.parts, got, tc.want)
+		}
+	}
+}

@@ -12,6 +12,7 @@ package rules
 import (
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
@@ -413,7 +414,31 @@ func summary(v Verdict, cat *catalog.Catalog) string {
 	if v.Professional.Recommended {
 		parts = append(parts, i18n.T("findings.verdict.professional"))
 	}
-	return strings.Join(parts, " ")
+	return JoinSentences(parts...)
+}
+
+// JoinSentences joins sentences into one text: with a space after a
+// sentence that ends in Latin punctuation, directly after one that ends in
+// full-width punctuation (Chinese, Japanese: "…。次の文").
+func JoinSentences(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			if r, _ := utf8.DecodeLastRuneInString(b.String()); !fullWidthEnd(r) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// fullWidthEnd reports whether r ends a sentence in full-width punctuation.
+func fullWidthEnd(r rune) bool {
+	return strings.ContainsRune("。！？）」", r)
 }
 
 func title(cat *catalog.Catalog, n int) string {
