@@ -163,7 +163,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 	res.seen = mon.Seen()
 	if n := mon.Overflow(); n > 0 {
 		res.overflow = n
-		res.failed = append(res.failed, fmt.Sprintf("phones beyond the first %d: %d events ignored", maxPhones, n))
+		res.failed = append(res.failed, i18n.T("findings.detail.overflow", i18n.Args{"Max": i18n.Int(maxPhones), "Events": i18n.Int(n)}))
 	}
 	if watcher != nil {
 		if usbPolled || watcher.Err() == nil {
@@ -179,7 +179,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 		res.watched = append(res.watched, sourceUsbmux)
 	default:
 		if muxErr == nil {
-			muxErr = fmt.Errorf("no connection within the window")
+			muxErr = errors.New(i18n.T("findings.detail.no_connection_in_window"))
 		}
 		res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUsbmux, muxErr))
 	}
