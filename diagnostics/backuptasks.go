@@ -132,40 +132,40 @@ func (r *run) checkICloud(ctx context.Context) (Outcome, error) {
 func (r *run) askICloud(ctx context.Context, p phone, ld map[string]lockdownResult) checks.ICloud {
 	switch p.Mode {
 	case mode.Recovery:
-		return checks.ICloud{Reason: i18n.T("findings.icloud.recovery")}
+		return checks.ICloud{Code: "recovery_mode", Reason: i18n.T("findings.icloud.recovery")}
 	case mode.DFU:
-		return checks.ICloud{Reason: i18n.T("findings.icloud.dfu")}
+		return checks.ICloud{Code: "dfu_mode", Reason: i18n.T("findings.icloud.dfu")}
 	case mode.Restore:
-		return checks.ICloud{Reason: i18n.T("findings.icloud.restoring")}
+		return checks.ICloud{Code: "restoring", Reason: i18n.T("findings.icloud.restoring")}
 	}
 	if p.entry == nil {
-		return checks.ICloud{Reason: i18n.T("findings.icloud.not_listed")}
+		return checks.ICloud{Code: "not_listed", Reason: i18n.T("findings.icloud.not_listed")}
 	}
 	res, ok := ld[p.Key]
 	switch {
 	case !ok || res.info.Type == "":
-		return checks.ICloud{Reason: i18n.T("findings.icloud.lockdownd_silent")}
+		return checks.ICloud{Code: "lockdownd_silent", Reason: i18n.T("findings.icloud.lockdownd_silent")}
 	case res.info.Mode == mode.Restore:
-		return checks.ICloud{Reason: i18n.T("findings.icloud.restoring")}
+		return checks.ICloud{Code: "restoring", Reason: i18n.T("findings.icloud.restoring")}
 	}
 	switch t := res.info.Trust.Trusted(); {
 	case t == nil:
-		return checks.ICloud{Reason: i18n.T("findings.icloud.trust_unknown")}
+		return checks.ICloud{Code: "trust_unknown", Reason: i18n.T("findings.icloud.trust_unknown")}
 	case !*t:
-		return checks.ICloud{Reason: i18n.T("findings.icloud.untrusted")}
+		return checks.ICloud{Code: "untrusted", Reason: i18n.T("findings.icloud.untrusted")}
 	}
 	qctx, cancel := context.WithTimeout(ctx, 4*r.e.cfg.UsbmuxTimeout)
 	defer cancel()
 	st, err := r.client.ReadBackupSettings(qctx, *p.entry)
 	switch {
 	case errors.Is(err, usbmux.ErrNeedsTrust):
-		return checks.ICloud{Reason: i18n.T("findings.icloud.untrusted")}
+		return checks.ICloud{Code: "untrusted", Reason: i18n.T("findings.icloud.untrusted")}
 	case errors.Is(err, usbmux.ErrNotNormalMode):
-		return checks.ICloud{Reason: i18n.T("findings.icloud.not_normal")}
+		return checks.ICloud{Code: "not_normal", Reason: i18n.T("findings.icloud.not_normal")}
 	case err != nil:
-		return checks.ICloud{Reason: i18n.T("findings.icloud.no_answer", i18n.Args{"Error": err.Error()})}
+		return checks.ICloud{Code: "no_answer", Reason: i18n.T("findings.icloud.no_answer", i18n.Args{"Error": err.Error()})}
 	case st.CloudBackupEnabled == nil:
-		return checks.ICloud{Reason: i18n.T("findings.icloud.did_not_say"), LastComputerBackup: st.LastComputerBackup}
+		return checks.ICloud{Code: "did_not_say", Reason: i18n.T("findings.icloud.did_not_say"), LastComputerBackup: st.LastComputerBackup}
 	}
 	return checks.ICloud{Enabled: st.CloudBackupEnabled, LastComputerBackup: st.LastComputerBackup}
 }

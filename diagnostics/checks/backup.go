@@ -247,6 +247,10 @@ type ICloud struct {
 	LastComputerBackup time.Time
 	// Reason is why the phone could not be asked ("" when it was).
 	Reason string
+	// Code is Reason as a stable word for programs, whatever the language:
+	// recovery_mode, dfu_mode, restoring, not_listed, lockdownd_silent,
+	// trust_unknown, untrusted, not_normal, no_answer, did_not_say.
+	Code string
 }
 
 // ICloudBackup turns each phone's answer into a backup.icloud finding. The
@@ -280,12 +284,15 @@ func ICloudBackup(phones []Phone, answers map[string]ICloud) (Outcome, error) {
 			details = append(details, i18n.T("findings.detail.icloud_off"))
 		default:
 			off = true
-			reason := a.Reason
+			reason, code := a.Reason, a.Code
 			if reason == "" {
-				reason = i18n.T("findings.icloud.did_not_say")
+				reason, code = i18n.T("findings.icloud.did_not_say"), "did_not_say"
 			}
 			ev["state"] = "unknown"
 			ev["reason"] = reason
+			if code != "" {
+				ev["reason_code"] = code
+			}
 			out.Findings = append(out.Findings, finding(report.FindingBackupICloud, report.SeverityInfo, p.Key, i18n.T("findings.summary.icloud_unknown", i18n.Args{"Reason": reason}), ev))
 			details = append(details, i18n.T("findings.detail.icloud_unknown", i18n.Args{"Reason": reason}))
 		}

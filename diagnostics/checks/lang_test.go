@@ -62,3 +62,26 @@ func TestSummariesInOtherLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestICloudReasonCodeIsStable: the reason why the phone could not be asked
+// is translated, its code is not (programs read the code).
+func TestICloudReasonCodeIsStable(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	phones := []Phone{{Key: "p1", Mode: mode.Recovery}}
+	for _, lang := range []string{"en", "de", "ja"} {
+		if err := i18n.Use(lang); err != nil {
+			t.Fatal(err)
+		}
+		o, err := ICloudBackup(phones, map[string]ICloud{"p1": {Code: "recovery_mode", Reason: i18n.T("findings.icloud.recovery")}})
+		if err != nil || len(o.Findings) != 1 {
+			t.Fatalf("%s: %v %+v", lang, err, o)
+		}
+		ev := o.Findings[0].Evidence
+		if ev["reason_code"] != "recovery_mode" || ev["reason"] != i18n.T("findings.icloud.recovery") {
+			t.Errorf("%s: evidence %v", lang, ev)
+		}
+		if lang != "en" && strings.Contains(o.Findings[0].Summary, "cannot be checked") {
+			t.Errorf("%s: summary still English: %q", lang, o.Findings[0].Summary)
+		}
+	}
+}
