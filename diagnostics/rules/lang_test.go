@@ -206,3 +206,22 @@ func TestJoinSentences(t *testing.T) {
 		}
 	}
 }
+
+func TestLowerFirstByLanguage(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	for _, tc := range []struct{ lang, in, want string }{
+		{"en", "The iPhone answers slowly", "the iPhone answers slowly"},
+		{"en", "USB access is not usable", "USB access is not usable"},
+		{"de", "Das iPhone antwortet langsam", "das iPhone antwortet langsam"},
+		{"de", "Kabel und Anschluss sind nicht prüfbar", "Kabel und Anschluss sind nicht prüfbar"},
+		{"fr", "L’iPhone répond lentement", "l’iPhone répond lentement"},
+		{"ja", "iPhoneの応答が遅い", "iPhoneの応答が遅い"},
+	} {
+		if err := i18n.Use(tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		if got := lowerFirst(tc.in); got != tc.want {
+			t.Errorf("%s: lowerFirst(%q) = %q, want %q", tc.lang, tc.in, got, tc.want)
+		}
+	}
+}

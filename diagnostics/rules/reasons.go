@@ -254,10 +254,19 @@ func fmtNum(f float64) string {
 
 // lowerFirst makes a finding's summary read as a clause ("The iPhone …" →
 // "the iPhone …") in languages that lower-case a sentence's first word;
-// German keeps its capital nouns as they are.
+// German lower-cases only a leading article or pronoun ("Das iPhone" →
+// "das iPhone") and keeps its capital nouns ("Kabel").
+// germanLower are German sentence starts that are lower case inside a
+// sentence.
+var germanLower = map[string]bool{"Der": true, "Die": true, "Das": true, "Dieser": true, "Diese": true, "Dieses": true,
+	"Es": true, "Er": true, "Sie": true, "Ein": true, "Eine": true, "Kein": true, "Keine": true, "Am": true, "Auf": true, "Im": true, "In": true, "Mehr": true}
+
 func lowerFirst(s string) string {
 	if c := i18n.Current().Code; c == "de" {
-		return s
+		first, _, _ := strings.Cut(s, " ")
+		if !germanLower[first] {
+			return s
+		}
 	}
 	if len(s) > 1 && s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z') {
 		return string(s[0]+'a'-'A') + s[1:]
