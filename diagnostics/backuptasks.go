@@ -15,6 +15,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/backup"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // BackupScan finds one phone's local backups in the locations for dirs
@@ -33,8 +34,8 @@ func SystemBackupScan(ctx context.Context, udid string, dirs []string) (backup.R
 const backupScanTimeout = 15 * time.Second
 
 func init() {
-	labels[report.CheckHostBackups] = "Looking for this iPhone's backups on this computer"
-	labels[report.CheckLockdownICloudBackup] = "Asking the iPhone whether iCloud Backup is on"
+	labels[report.CheckHostBackups] = "findings.label.host_backups"
+	labels[report.CheckLockdownICloudBackup] = "findings.label.icloud_backup"
 }
 
 // backupTasks are host.backups and lockdown.icloud_backup.
@@ -44,8 +45,8 @@ func (r *run) backupTasks() []Task {
 	// budget), then asks each phone within 4 request timeouts.
 	rttT := 4*t + 14*time.Second + max(r.opts.Window, 4*time.Second) + t + 14*time.Second
 	return []Task{
-		{ID: report.CheckHostBackups, Label: labels[report.CheckHostBackups], Timeout: backupScanTimeout + 10*time.Second, Run: r.checkBackups},
-		{ID: report.CheckLockdownICloudBackup, Label: labels[report.CheckLockdownICloudBackup], Timeout: rttT + 4*t + 2*time.Second, Run: r.checkICloud},
+		{ID: report.CheckHostBackups, Label: Label(report.CheckHostBackups), Timeout: backupScanTimeout + 10*time.Second, Run: r.checkBackups},
+		{ID: report.CheckLockdownICloudBackup, Label: Label(report.CheckLockdownICloudBackup), Timeout: rttT + 4*t + 2*time.Second, Run: r.checkICloud},
 	}
 }
 
@@ -83,7 +84,7 @@ func udidFromChip(cpid, ecid string) string {
 func (r *run) checkBackups(ctx context.Context) (Outcome, error) {
 	scan := r.e.cfg.Host.Backups
 	if scan == nil {
-		return Skipped(notConfigured), nil
+		return Skipped(notConfigured()), nil
 	}
 	phones, ld, err := r.lockdownFacts(ctx)
 	if err != nil {
@@ -108,7 +109,7 @@ func (r *run) checkBackups(ctx context.Context) (Outcome, error) {
 
 func (r *run) checkICloud(ctx context.Context) (Outcome, error) {
 	if !r.e.cfg.Host.ICloudBackup {
-		return Skipped(notConfigured), nil
+		return Skipped(notConfigured()), nil
 	}
 	phones, ld, err := r.lockdownFacts(ctx)
 	if err != nil {
@@ -131,40 +132,40 @@ func (r *run) checkICloud(ctx context.Context) (Outcome, error) {
 func (r *run) askICloud(ctx context.Context, p phone, ld map[string]lockdownResult) checks.ICloud {
 	switch p.Mode {
 	case mode.Recovery:
-		return checks.ICloud{Reason: "the iPhone is in recovery mode, where it cannot be asked"}
+		return checks.ICloud{Code: "recovery_mode", Reason: i18n.T("findings.icloud.recovery")}
 	case mode.DFU:
-		return checks.ICloud{Reason: "the iPhone is in DFU mode, where it cannot be asked"}
+		return checks.ICloud{Code: "dfu_mode", Reason: i18n.T("findings.icloud.dfu")}
 	case mode.Restore:
-		return checks.ICloud{Reason: "a restore is running on the iPhone"}
+		return checks.ICloud{Code: "restoring", Reason: i18n.T("findings.icloud.restoring")}
 	}
 	if p.entry == nil {
-		return checks.ICloud{Reason: "the Apple device service (usbmuxd) does not list the iPhone"}
+		return checks.ICloud{Code: "not_listed", Reason: i18n.T("findings.icloud.not_listed")}
 	}
 	res, ok := ld[p.Key]
 	switch {
 	case !ok || res.info.Type == "":
-		return checks.ICloud{Reason: "lockdownd did not answer"}
+		return checks.ICloud{Code: "lockdownd_silent", Reason: i18n.T("findings.icloud.lockdownd_silent")}
 	case res.info.Mode == mode.Restore:
-		return checks.ICloud{Reason: "a restore is running on the iPhone"}
+		return checks.ICloud{Code: "restoring", Reason: i18n.T("findings.icloud.restoring")}
 	}
 	switch t := res.info.Trust.Trusted(); {
 	case t == nil:
-		return checks.ICloud{Reason: "it is not known whether the iPhone trusts this computer"}
+		return checks.ICloud{Code: "trust_unknown", Reason: i18n.T("findings.icloud.trust_unknown")}
 	case !*t:
-		return checks.ICloud{Reason: "the iPhone does not trust this computer (unlock it and tap Trust)"}
+		return checks.ICloud{Code: "untrusted", Reason: i18n.T("findings.icloud.untrusted")}
 	}
 	qctx, cancel := context.WithTimeout(ctx, 4*r.e.cfg.UsbmuxTimeout)
 	defer cancel()
 	st, err := r.client.ReadBackupSettings(qctx, *p.entry)
 	switch {
 	case errors.Is(err, usbmux.ErrNeedsTrust):
-		return checks.ICloud{Reason: "the iPhone does not trust this computer (unlock it and tap Trust)"}
+		return checks.ICloud{Code: "untrusted", Reason: i18n.T("findings.icloud.untrusted")}
 	case errors.Is(err, usbmux.ErrNotNormalMode):
-		return checks.ICloud{Reason: "the iPhone is not running iOS normally"}
+		return checks.ICloud{Code: "not_normal", Reason: i18n.T("findings.icloud.not_normal")}
 	case err != nil:
-		return checks.ICloud{Reason: "the iPhone did not answer: " + err.Error()}
+		return checks.ICloud{Code: "no_answer", Reason: i18n.T("findings.icloud.no_answer", i18n.Args{"Error": err.Error()})}
 	case st.CloudBackupEnabled == nil:
-		return checks.ICloud{Reason: "the iPhone did not say", LastComputerBackup: st.LastComputerBackup}
+		return checks.ICloud{Code: "did_not_say", Reason: i18n.T("findings.icloud.did_not_say"), LastComputerBackup: st.LastComputerBackup}
 	}
 	return checks.ICloud{Enabled: st.CloudBackupEnabled, LastComputerBackup: st.LastComputerBackup}
 }

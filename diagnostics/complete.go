@@ -3,18 +3,21 @@ package diagnostics
 import (
 	"context"
 	"errors"
-	"fmt"
-	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"math"
 	"strings"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
-// IncompletePrefix starts the summary of a report that is not complete.
-const IncompletePrefix = "Incomplete check: "
+// incompleteHead starts the summary of a report that is not complete:
+// "Incomplete check: <reasons>." in the current language.
+func incompleteHead(reasons []string) string {
+	return i18n.T("findings.incomplete.head", i18n.Args{"Reasons": strings.Join(reasons, i18n.T("findings.incomplete.separator"))})
+}
 
 // MarkCompleteness is the one completeness rule, which every view (check's
 // text, JSON and Markdown, watch, the export and the window) reads through
@@ -45,9 +48,9 @@ func MarkCompleteness(rep *report.Report, cause error, watched time.Duration) {
 	switch {
 	case cause == nil:
 	case errors.Is(cause, context.DeadlineExceeded):
-		reasons = append(reasons, "the time limit (--timeout) ran out before every check finished")
+		reasons = append(reasons, i18n.T("findings.incomplete.timeout"))
 	default:
-		reasons = append(reasons, "the run was interrupted before every check finished")
+		reasons = append(reasons, i18n.T("findings.incomplete.interrupted"))
 	}
 	if cause != nil {
 		// The window did not run to its end: say how long was watched.
@@ -59,14 +62,15 @@ func MarkCompleteness(rep *report.Report, cause error, watched time.Duration) {
 		}
 	}
 	reasons = append(reasons, checksInError(rep)...)
-	markIncomplete(rep, reasons, nothingFoundIncomplete)
+	markIncomplete(rep, reasons, nothingFoundIncomplete())
 }
 
 // NoFaultFound reports whether rep may be called a clean bill ("No fault
 // found"): complete by MarkCompleteness and with the rules' no-fault
-// summary. Views that word the verdict themselves (watch) ask this.
+// verdict (rules.NoFault, read from the report's structure, so it holds in
+// any language). Views that word the verdict themselves (watch) ask this.
 func NoFaultFound(rep *report.Report) bool {
-	return rep.Complete && !rep.Incomplete() && strings.HasPrefix(rep.Summary, rules.NoFaultSummary)
+	return rep.Complete && !rep.Incomplete() && rules.NoFault(rep)
 }
 
 // maxReasonDetail bounds the check detail quoted in a reason.
@@ -85,17 +89,17 @@ func checksInError(rep *report.Report) []string {
 			d = strings.ToValidUTF8(d[:maxReasonDetail], "") + "…"
 		}
 		if d == "" {
-			reasons = append(reasons, fmt.Sprintf("check %s ended in error", c.ID))
+			reasons = append(reasons, i18n.T("findings.incomplete.check_error", i18n.Args{"Check": c.ID}))
 			continue
 		}
-		reasons = append(reasons, fmt.Sprintf("check %s ended in error (%s)", c.ID, d))
+		reasons = append(reasons, i18n.T("findings.incomplete.check_error_detail", i18n.Args{"Check": c.ID, "Detail": d}))
 	}
 	return reasons
 }
 
 // markIncomplete sets rep.Complete and rep.IncompleteReasons from reasons
 // (none: complete) and, when incomplete, starts the summary with
-// IncompletePrefix and the reasons; a "no fault found" summary becomes
+// "Incomplete check:" and the reasons; a "no fault found" summary becomes
 // nothingFound instead, never a clean bill.
 func markIncomplete(rep *report.Report, reasons []string, nothingFound string) {
 	rep.Complete = len(reasons) == 0
@@ -104,14 +108,14 @@ func markIncomplete(rep *report.Report, reasons []string, nothingFound string) {
 		rep.IncompleteReasons = []string{}
 		return
 	}
-	head := IncompletePrefix + strings.Join(reasons, "; ") + "."
-	switch rest, ok := strings.CutPrefix(rep.Summary, rules.NoFaultSummary); {
+	head := incompleteHead(reasons)
+	switch rest, ok := strings.CutPrefix(rep.Summary, rules.NoFaultSummary()); {
 	case ok:
-		rep.Summary = head + " " + nothingFound + rest
+		rep.Summary = rules.JoinSentences(head, nothingFound) + rest
 	case rep.Summary == "":
 		rep.Summary = head
 	default:
-		rep.Summary = head + " So far: " + rep.Summary
+		rep.Summary = rules.JoinSentences(head, i18n.T("findings.incomplete.so_far", i18n.Args{"Verdict": rep.Summary}))
 	}
 }
 
@@ -119,13 +123,14 @@ func markIncomplete(rep *report.Report, reasons []string, nothingFound string) {
 // markIncomplete put after the reasons): for a provisional report, the
 // verdict so far without the "in progress" head.
 func SoFar(rep *report.Report) string {
-	head := IncompletePrefix + strings.Join(rep.IncompleteReasons, "; ") + "."
-	rest := strings.TrimPrefix(rep.Summary, head)
-	return strings.TrimSpace(strings.TrimPrefix(rest, " So far: "))
+	head := incompleteHead(rep.IncompleteReasons)
+	rest := strings.TrimSpace(strings.TrimPrefix(rep.Summary, head))
+	soFar := strings.TrimSpace(i18n.T("findings.incomplete.so_far", i18n.Args{"Verdict": ""}))
+	return strings.TrimSpace(strings.TrimPrefix(rest, soFar))
 }
 
 // nothingFoundIncomplete replaces "no fault found" in a report that did not finish.
-const nothingFoundIncomplete = "Nothing was found in what did run, which is not a clean bill of health: run the check again."
+func nothingFoundIncomplete() string { return i18n.T("findings.incomplete.nothing_found") }
 
 // Reevaluate applies the rules to rep's findings again (what the user tried
 // changed, or the report was narrowed to one phone) and keeps its
@@ -136,6 +141,6 @@ func Reevaluate(rep *report.Report, cat *catalog.Catalog, tried rules.Tried) {
 	v := rules.Evaluate(cat, rules.InputFromReport(rep, tried))
 	v.Apply(rep)
 	if !complete && len(reasons) > 0 {
-		markIncomplete(rep, reasons, nothingFoundIncomplete)
+		markIncomplete(rep, reasons, nothingFoundIncomplete())
 	}
 }

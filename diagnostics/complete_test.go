@@ -22,7 +22,7 @@ import (
 func healthyReport() *report.Report {
 	return &report.Report{
 		Schema:  report.Schema,
-		Summary: rules.NoFaultSummary,
+		Summary: rules.NoFaultSummary(),
 		Devices: []report.Device{{Key: "id-1", Mode: "normal", Stability: report.Stability{WindowS: 10}}},
 		Checks: []report.Check{
 			{ID: report.CheckUSBStability, Status: report.StatusPass},
@@ -126,7 +126,7 @@ func TestEngineCutShortIsIncomplete(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if rep.Complete || !strings.HasPrefix(rep.Summary, IncompletePrefix) {
+	if rep.Complete || !strings.HasPrefix(rep.Summary, "Incomplete check: ") {
 		t.Fatalf("cut-short run: complete %v, summary %q", rep.Complete, rep.Summary)
 	}
 	if !errors.Is(ctx.Err(), context.DeadlineExceeded) {
@@ -149,7 +149,7 @@ func TestReevaluateKeepsIncomplete(t *testing.T) {
 		t.Fatal("a cancelled run is complete")
 	}
 	Reevaluate(rep, catalog.MustDefault(), rules.Tried{Cable: true})
-	if rep.Complete || !strings.HasPrefix(rep.Summary, IncompletePrefix) || len(rep.IncompleteReasons) == 0 {
+	if rep.Complete || !strings.HasPrefix(rep.Summary, "Incomplete check: ") || len(rep.IncompleteReasons) == 0 {
 		t.Errorf("after Reevaluate: complete %v, reasons %q, summary %q", rep.Complete, rep.IncompleteReasons, rep.Summary)
 	}
 }
@@ -193,7 +193,7 @@ func TestEngineHostCheckErrorsAreIncomplete(t *testing.T) {
 			t.Errorf("reasons %q lack %q", joined, want)
 		}
 	}
-	if strings.Contains(rep.Summary, "No fault found") || !strings.HasPrefix(rep.Summary, IncompletePrefix) {
+	if strings.Contains(rep.Summary, "No fault found") || !strings.HasPrefix(rep.Summary, "Incomplete check: ") {
 		t.Errorf("summary %q", rep.Summary)
 	}
 }

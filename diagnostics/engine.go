@@ -20,6 +20,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Options are the user's choices for one run (the CLI flags, the GUI's
@@ -169,25 +170,32 @@ func (e *Engine) usbSource() (usb.Source, error) {
 	return e.cfg.USB, nil
 }
 
-// Check labels shown while a check runs.
+// Check labels shown while a check runs: message IDs (Label renders them).
 var labels = map[string]string{
-	report.CheckUSBPresence:          "Looking for the iPhone on USB",
-	report.CheckUSBLink:              "Checking the USB link speed and hubs",
-	report.CheckUSBStability:         "Watching the connection for drops",
-	report.CheckUSBControl:           "Testing USB control transfers",
-	report.CheckUsbmuxHealth:         "Asking the Apple device service (usbmuxd)",
-	report.CheckUsbmuxListing:        "Comparing USB with usbmuxd's device list",
-	report.CheckLockdownQuery:        "Asking the iPhone what it is (lockdownd)",
-	report.CheckLockdownRTT:          "Timing round trips to the iPhone",
-	report.CheckLockdownTrust:        "Checking whether the iPhone trusts this computer",
-	report.CheckHostAppleServers:     "Reaching Apple's restore servers",
-	report.CheckHostHostsFile:        "Reading the hosts file",
-	report.CheckHostSecuritySoftware: "Looking for security software",
-	report.CheckHostSoftwareVersions: "Checking the restore software on this computer",
+	report.CheckUSBPresence:          "findings.label.usb_presence",
+	report.CheckUSBLink:              "findings.label.usb_link",
+	report.CheckUSBStability:         "findings.label.usb_stability",
+	report.CheckUSBControl:           "findings.label.usb_control",
+	report.CheckUsbmuxHealth:         "findings.label.usbmux_health",
+	report.CheckUsbmuxListing:        "findings.label.usbmux_listing",
+	report.CheckLockdownQuery:        "findings.label.lockdown_query",
+	report.CheckLockdownRTT:          "findings.label.lockdown_rtt",
+	report.CheckLockdownTrust:        "findings.label.lockdown_trust",
+	report.CheckHostAppleServers:     "findings.label.host_apple_servers",
+	report.CheckHostHostsFile:        "findings.label.host_hosts_file",
+	report.CheckHostSecuritySoftware: "findings.label.host_security_software",
+	report.CheckHostSoftwareVersions: "findings.label.host_software_versions",
 }
 
-// Label returns the human label of a check id ("" for unknown ids).
-func Label(checkID string) string { return labels[checkID] }
+// Label returns the human label of a check id in the current language
+// ("" for unknown ids).
+func Label(checkID string) string {
+	id, ok := labels[checkID]
+	if !ok {
+		return ""
+	}
+	return i18n.T(id)
+}
 
 // lockdownResult is QueryLockdown's answer for one phone.
 type lockdownResult struct {
@@ -497,15 +505,15 @@ func (r *run) usbmuxStatus() string {
 // tasks are the checks of a run, in report order.
 func (r *run) tasks() []Task {
 	mk := func(id string, timeout time.Duration, fn func(ctx context.Context) (Outcome, error)) Task {
-		return Task{ID: id, Label: labels[id], Timeout: timeout, Run: fn}
+		return Task{ID: id, Label: Label(id), Timeout: timeout, Run: fn}
 	}
 	usbmuxT := 2*r.e.cfg.UsbmuxTimeout + 3*time.Second
 	ldT := 4*r.e.cfg.UsbmuxTimeout + 14*time.Second
 	rttT := ldT + max(r.opts.Window, 4*time.Second) + r.e.cfg.UsbmuxTimeout + 14*time.Second
 	window := r.opts.Window
-	stabilityLabel := labels[report.CheckUSBStability]
+	stabilityLabel := Label(report.CheckUSBStability)
 	if window > 0 {
-		stabilityLabel = fmt.Sprintf("Watching the connection for drops (%g s)", window.Seconds())
+		stabilityLabel = i18n.T("findings.label.usb_stability_window", i18n.Args{"Seconds": i18n.Num(window.Seconds(), 1)})
 	}
 	ts := []Task{
 		// usb.presence may wait for the window (see checkPresence).
@@ -581,7 +589,7 @@ func (r *run) checkLink(ctx context.Context) (Outcome, error) {
 		return Outcome{}, err
 	}
 	if scan.Err != nil {
-		return Skipped("the USB bus could not be read (see usb.presence)"), nil
+		return Skipped(i18n.T("findings.skipped.usb_unreadable")), nil
 	}
 	phones, err := r.phones.Get(ctx)
 	if err != nil {
@@ -598,7 +606,7 @@ func (r *run) checkControl(ctx context.Context) (Outcome, error) {
 	if _, ok := r.src.(usb.Opener); !ok {
 		for _, p := range phones {
 			if p.USB != nil && p.Mode.IsLowLevel() {
-				return Skipped("this USB source cannot open devices for control transfers (not libusb)"), nil
+				return Skipped(i18n.T("findings.skipped.no_control_transfers")), nil
 			}
 		}
 	}
@@ -726,7 +734,7 @@ func (r *run) checkLockdownTrust(ctx context.Context) (Outcome, error) {
 
 func (r *run) checkStability(ctx context.Context) (Outcome, error) {
 	if r.opts.Window <= 0 {
-		return Skipped("window is 0: one pass, the connection was not watched over time"), nil
+		return Skipped(i18n.T("findings.skipped.window_zero")), nil
 	}
 	s, err := r.sample.Get(ctx)
 	if err != nil {

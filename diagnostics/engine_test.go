@@ -359,7 +359,7 @@ func TestEngineHostProbesExplicit(t *testing.T) {
 			if c.Status != report.StatusSkipped {
 				t.Errorf("noNetwork=%v %s: %s %q, want skipped", noNet, c.ID, c.Status, c.Detail)
 			}
-			want := notConfigured
+			want := notConfigured()
 			if noNet && c.ID == report.CheckHostAppleServers {
 				want = "--no-network: Apple's servers were not contacted"
 			}

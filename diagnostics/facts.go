@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Fact is a value gathered once during a run (a USB snapshot, the usbmuxd
@@ -39,7 +41,7 @@ func (f *Fact[T]) Get(ctx context.Context) (T, error) {
 		return f.v, f.err
 	case <-ctx.Done():
 		var zero T
-		return zero, fmt.Errorf("waiting for an input of this check: %w", context.Cause(ctx))
+		return zero, fmt.Errorf("%s: %w", i18n.T("findings.error.input_wait"), context.Cause(ctx))
 	}
 }
 

@@ -15,20 +15,21 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/host"
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/probecache"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
 // notConfigured is the detail of a host check whose probe the engine was
 // not given.
-const notConfigured = "not configured: this engine was built without this host probe"
+func notConfigured() string { return i18n.T("findings.skipped.not_configured") }
 
 // hostTasks are the host-side checks, run through the configured probes.
 func (r *run) hostTasks() []Task {
 	hc := r.e.cfg.Host
 	wrap := func(id string, timeout time.Duration, configured bool, fn func(ctx context.Context) (host.Result, error)) Task {
-		return Task{ID: id, Label: labels[id], Timeout: timeout, Run: func(ctx context.Context) (Outcome, error) {
+		return Task{ID: id, Label: Label(id), Timeout: timeout, Run: func(ctx context.Context) (Outcome, error) {
 			if !configured {
-				return Skipped(notConfigured), nil
+				return Skipped(notConfigured()), nil
 			}
 			res, err := fn(ctx)
 			if err != nil {
@@ -43,7 +44,7 @@ func (r *run) hostTasks() []Task {
 	return []Task{
 		wrap(report.CheckHostAppleServers, 15*time.Second, hc.AppleServers != nil || r.opts.NoNetwork, func(ctx context.Context) (host.Result, error) {
 			if r.opts.NoNetwork {
-				return host.Skipped(report.CheckHostAppleServers, "--no-network: Apple's servers were not contacted"), nil
+				return host.Skipped(report.CheckHostAppleServers, i18n.T("findings.skipped.no_network")), nil
 			}
 			opts := host.ServerOptions{Hosts: r.opts.AppleHosts}
 			if r.opts.AppleCAFile != "" {

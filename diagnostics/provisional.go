@@ -2,20 +2,24 @@ package diagnostics
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/restoredoctor/restoredoctor/device"
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // InProgressPrefix starts the first incomplete reason of a provisional
 // report.
-const InProgressPrefix = "in progress: "
+func InProgressPrefix() string {
+	return i18n.T("findings.in_progress", i18n.Args{"What": ""})
+}
 
 // ProvisionalEvery is how often Engine.Run sends a verdict so far while a
 // run goes on after its quick pass.
@@ -188,7 +192,7 @@ func (p *provisionals) reportLocked() *report.Report {
 		}
 		pending = append(pending, t.ID)
 		if t.ID != report.CheckUSBStability && t.Label != "" {
-			labels = append(labels, strings.ToLower(t.Label[:1])+t.Label[1:])
+			labels = append(labels, lowerFirst(t.Label))
 		}
 	}
 	rep.Devices = r.devicesWith(sample, live != nil, elapsed)
@@ -198,17 +202,35 @@ func (p *provisionals) reportLocked() *report.Report {
 	rep.InProgress = &report.InProgress{Pending: pending, WindowS: r.opts.Window.Seconds(), ElapsedS: elapsed.Round(100 * time.Millisecond).Seconds()}
 	var why []string
 	if w := r.opts.Window; w > 0 && elapsed < w {
-		why = append(why, fmt.Sprintf("watching the connection for drops, %d of %g s", int(elapsed/time.Second), w.Seconds()))
+		why = append(why, i18n.T("findings.in_progress.watching", i18n.Args{"Elapsed": i18n.Int(int(elapsed / time.Second)), "Window": i18n.Num(w.Seconds(), 1)}))
 	}
 	if len(labels) > 0 {
-		why = append(why, strings.Join(labels, "; "))
+		why = append(why, strings.Join(labels, i18n.T("findings.incomplete.separator")))
 	}
 	if len(why) == 0 {
-		why = append(why, "finishing the last checks")
+		why = append(why, i18n.T("findings.in_progress.finishing"))
 	}
 	// Not complete: the run is not over. Nothing found yet is never "no
 	// fault found".
-	reasons := append([]string{InProgressPrefix + strings.Join(why, "; ")}, checksInError(rep)...)
-	markIncomplete(rep, reasons, "Nothing wrong found so far.")
+	reasons := append([]string{i18n.T("findings.in_progress", i18n.Args{"What": strings.Join(why, i18n.T("findings.incomplete.separator"))})}, checksInError(rep)...)
+	markIncomplete(rep, reasons, i18n.T("findings.in_progress.nothing_yet"))
 	return rep
+}
+
+// lowerFirst makes a check's label ("Reading the hosts file") read inside a
+// sentence ("reading the hosts file"): the first letter lower-cased, unless
+// the second is a capital too (an abbreviation) or the language capitalises
+// nouns (German). Scripts without case are returned as they are.
+func lowerFirst(s string) string {
+	if i18n.Current().Code == "de" {
+		return s
+	}
+	r, n := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError || !unicode.IsUpper(r) {
+		return s
+	}
+	if r2, _ := utf8.DecodeRuneInString(s[n:]); unicode.IsUpper(r2) {
+		return s
+	}
+	return string(unicode.ToLower(r)) + s[n:]
 }

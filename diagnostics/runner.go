@@ -11,6 +11,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Outcome is what one check concluded; see checks.Outcome.
@@ -179,7 +180,7 @@ func runOne(parent context.Context, t Task) TaskResult {
 		select {
 		case r = <-ch:
 		case <-grace.C:
-			r = ret{err: fmt.Errorf("check %s did not finish within %v: %w", t.ID, timeout, context.Cause(ctx))}
+			r = ret{err: fmt.Errorf("%s: %w", i18n.T("findings.error.timeout", i18n.Args{"Check": t.ID, "Timeout": i18n.Duration(timeout)}), context.Cause(ctx))}
 		}
 		grace.Stop()
 	}
@@ -198,7 +199,7 @@ func taskResult(parent context.Context, id string, elapsed time.Duration, o Outc
 		res.Check.Status = report.StatusError
 		res.Check.Detail = err.Error()
 		if parent.Err() != nil && !errors.Is(err, parent.Err()) {
-			res.Check.Detail = fmt.Sprintf("%s (run cancelled: %v)", res.Check.Detail, context.Cause(parent))
+			res.Check.Detail = i18n.T("findings.error.run_cancelled", i18n.Args{"Detail": res.Check.Detail, "Cause": fmt.Sprint(context.Cause(parent))})
 		}
 	default:
 		res.Check.Status = o.Status

@@ -12,6 +12,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics/checks"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Link event sources.
@@ -41,7 +42,7 @@ func tooManyPhones(overflow int) (report.Finding, bool) {
 	return report.Finding{
 		ID:       report.FindingUSBTooManyPhones,
 		Severity: report.SeverityWarning,
-		Summary:  fmt.Sprintf("More than %d phones are connected: the ones beyond the first %d were not checked", maxPhones, maxPhones),
+		Summary:  i18n.T("findings.summary.too_many_phones", i18n.Args{"Max": i18n.Int(maxPhones)}),
 		Evidence: map[string]any{"followed": maxPhones, "events_ignored": overflow},
 		Steps:    []int{},
 	}, true
@@ -162,7 +163,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 	res.seen = mon.Seen()
 	if n := mon.Overflow(); n > 0 {
 		res.overflow = n
-		res.failed = append(res.failed, fmt.Sprintf("phones beyond the first %d: %d events ignored", maxPhones, n))
+		res.failed = append(res.failed, i18n.T("findings.detail.overflow", i18n.Args{"Max": i18n.Int(maxPhones), "Events": i18n.Int(n)}))
 	}
 	if watcher != nil {
 		if usbPolled || watcher.Err() == nil {
@@ -178,7 +179,7 @@ func (r *run) sampleLinks(ctx context.Context) sampleResult {
 		res.watched = append(res.watched, sourceUsbmux)
 	default:
 		if muxErr == nil {
-			muxErr = fmt.Errorf("no connection within the window")
+			muxErr = errors.New(i18n.T("findings.detail.no_connection_in_window"))
 		}
 		res.failed = append(res.failed, fmt.Sprintf("%s: %v", sourceUsbmux, muxErr))
 	}

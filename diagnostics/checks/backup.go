@@ -1,12 +1,12 @@
 package checks
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/backup"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // LocalBackup is one phone's backup scan as the engine gives it to LocalBackups.
@@ -19,15 +19,16 @@ type LocalBackup struct {
 	Err error
 }
 
-// FullDiskAccessHint is what to do when macOS refuses the backup folder.
-const FullDiskAccessHint = "macOS asks for Full Disk Access for this folder: System Settings → Privacy & Security → Full Disk Access, turn it on for Restore Doctor (or the Terminal you run it from), then check again"
+// FullDiskAccessHint is what to do when macOS refuses the backup folder,
+// in the current language.
+func FullDiskAccessHint() string { return i18n.T("findings.fix.full_disk_access") }
 
 // permissionHint is what to do when goos refuses a backup folder.
 func permissionHint(goos string) string {
 	if goos == "darwin" {
-		return FullDiskAccessHint
+		return FullDiskAccessHint()
 	}
-	return "this user may not read the backup folder: run Restore Doctor as the user who backs up the iPhone, or give this user read access, then check again"
+	return i18n.T("findings.fix.backup_read_access")
 }
 
 // maxBackupsInEvidence caps the backups listed per phone.
@@ -55,7 +56,7 @@ func LocalBackups(phones []Phone, scans map[string]LocalBackup, goos string) (Ou
 	}
 	switch {
 	case len(out.Findings) == 0:
-		return Skipped("no iPhone to look for"), nil
+		return Skipped(i18n.T("findings.skipped.no_iphone_backups")), nil
 	case !looked:
 		out.Status = report.StatusUnsupported
 	case warn:
@@ -63,7 +64,7 @@ func LocalBackups(phones []Phone, scans map[string]LocalBackup, goos string) (Ou
 	default:
 		out.Status = report.StatusPass
 	}
-	out.Detail = strings.Join(details, "; ")
+	out.Detail = strings.Join(details, i18n.T("findings.incomplete.separator"))
 	return out, nil
 }
 
@@ -72,14 +73,15 @@ func localFinding(p Phone, s LocalBackup, goos string) (report.Finding, bool, st
 	ev := map[string]any{"udid": s.UDID}
 	if s.UDID == "" {
 		ev["state"] = "unknown_phone"
+		args := i18n.Args{"Mode": modeWord(p.Mode)}
 		return finding(report.FindingBackupLocal, report.SeverityWarning, p.Key,
-				"Could not check this computer's backups: the iPhone's identifier cannot be read in "+string(p.Mode)+" mode (an iPhone older than the XS shows only its chip ID there)", ev),
-			true, "identifier unknown in " + string(p.Mode) + " mode"
+				i18n.T("findings.summary.backup_unknown_phone", args), ev),
+			true, i18n.T("findings.detail.backup_unknown_phone", args)
 	}
 	if s.Err != nil {
 		ev["state"] = string(backup.VerdictError)
 		ev["error"] = s.Err.Error()
-		return finding(report.FindingBackupLocal, report.SeverityWarning, p.Key, "Could not check this computer's backups: "+s.Err.Error(), ev), true, s.Err.Error()
+		return finding(report.FindingBackupLocal, report.SeverityWarning, p.Key, i18n.T("findings.summary.backup_error", i18n.Args{"Error": s.Err.Error()}), ev), true, s.Err.Error()
 	}
 	r := s.Result
 	v := r.Verdict()
@@ -94,14 +96,14 @@ func localFinding(p Phone, s LocalBackup, goos string) (report.Finding, bool, st
 		}
 		if l.Truncated {
 			lm["truncated"] = true
-			problems = append(problems, fmt.Sprintf("%s holds more folders than are looked at", l.Display))
+			problems = append(problems, i18n.T("findings.detail.backup_truncated", i18n.Args{"Path": l.Display}))
 		}
 		if l.Unreadable > 0 {
 			lm["unreadable_folders"] = l.Unreadable
 		}
 		switch {
 		case l.Status == backup.LocationPermission || l.Unreadable > 0:
-			problems = append(problems, l.Display+": permission denied")
+			problems = append(problems, i18n.T("findings.detail.backup_permission_denied", i18n.Args{"Path": l.Display}))
 		case l.Status == backup.LocationError || l.Status == backup.LocationTimeout:
 			problems = append(problems, l.Display+": "+l.Err)
 		}
@@ -127,21 +129,22 @@ func localFinding(p Phone, s LocalBackup, goos string) (report.Finding, bool, st
 		if fin == nil || !*fin {
 			sev = report.SeverityWarning
 		}
-		return finding(report.FindingBackupLocal, sev, p.Key, "Last backup of this iPhone on this computer: "+describeBackup(*n), ev),
-			sev == report.SeverityWarning, fmt.Sprintf("%d backup(s), newest %s", len(r.Backups), stamp(n.When()))
+		return finding(report.FindingBackupLocal, sev, p.Key, i18n.T("findings.summary.backup_found", i18n.Args{"Backup": describeBackup(*n)}), ev),
+			sev == report.SeverityWarning, i18n.N("findings.detail.backup_found", len(r.Backups), i18n.Args{"Newest": stamp(n.When())})
 	case backup.VerdictNone:
-		return finding(report.FindingBackupLocal, report.SeverityWarning, p.Key, "No backup of this iPhone on this computer", ev), true, "no backup of this iPhone here"
+		return finding(report.FindingBackupLocal, report.SeverityWarning, p.Key, i18n.T("findings.summary.backup_none"), ev), true, i18n.T("findings.detail.backup_none")
 	case backup.VerdictPermission:
-		ev["what_to_do"] = permissionHint(goos)
+		hint := permissionHint(goos)
+		ev["what_to_do"] = hint
 		return finding(report.FindingBackupLocal, report.SeverityWarning, p.Key,
-			"Could not check this computer's backups (permission): "+permissionHint(goos), ev), true, "could not check (permission): " + strings.Join(problems, "; ")
+			i18n.T("findings.summary.backup_permission", i18n.Args{"Hint": hint}), ev), true, i18n.T("findings.detail.backup_permission", i18n.Args{"Problems": strings.Join(problems, "; ")})
 	case backup.VerdictNoLocations:
-		ev["what_to_do"] = "name the folder idevicebackup2 backs up to with --backup-dir DIR"
+		ev["what_to_do"] = i18n.T("findings.fix.backup_dir")
 		return finding(report.FindingBackupLocal, report.SeverityInfo, p.Key,
-			"This computer has no standard backup folder; name idevicebackup2's folder with --backup-dir to check it", ev), false, "nowhere to look (--backup-dir not given)"
+			i18n.T("findings.summary.backup_no_locations"), ev), false, i18n.T("findings.detail.backup_no_locations")
 	}
 	return finding(report.FindingBackupLocal, report.SeverityWarning, p.Key,
-		"Could not check this computer's backups completely: "+strings.Join(problems, "; "), ev), true, "could not check: " + strings.Join(problems, "; ")
+		i18n.T("findings.summary.backup_incomplete", i18n.Args{"Problems": strings.Join(problems, "; ")}), ev), true, i18n.T("findings.detail.backup_incomplete", i18n.Args{"Problems": strings.Join(problems, "; ")})
 }
 
 // backupEvidence is one backup as report evidence: dates, versions, flags,
@@ -173,7 +176,7 @@ func backupEvidence(b backup.Backup) map[string]any {
 		}
 	}
 	if b.Link {
-		m["problems"] = []string{"the folder is a link; links are not followed"}
+		m["problems"] = []string{i18n.T("findings.detail.backup_link")}
 	}
 	var probs []string
 	for _, e := range []string{b.InfoErr, b.StatusErr, b.ManifestErr} {
@@ -205,30 +208,35 @@ func boolOrNil(b *bool) any {
 
 func stamp(t time.Time) string {
 	if t.IsZero() {
-		return "date unknown"
+		return i18n.T("findings.backup.date_unknown")
 	}
-	return t.UTC().Format("2 Jan 2006, 15:04 MST")
+	if i18n.Current().Code == "en" {
+		return t.UTC().Format("2 Jan 2006, 15:04 MST")
+	}
+	// No month names to translate: the locale's numeric date.
+	return i18n.Date(t.UTC()) + " " + i18n.Clock(t.UTC()) + " UTC"
 }
 
 // describeBackup is "2 Dec 2026, 14:10 UTC, finished, encrypted".
 func describeBackup(b backup.Backup) string {
-	parts := []string{stamp(b.When())}
+	args := i18n.Args{"When": stamp(b.When())}
 	switch fin := b.Finished(); {
 	case fin == nil:
-		parts = append(parts, "not known whether it finished")
+		args["Finished"] = i18n.T("findings.backup.finish_unknown")
 	case *fin:
-		parts = append(parts, "finished")
+		args["Finished"] = i18n.T("findings.backup.finished")
 	default:
-		parts = append(parts, "did not finish")
+		args["Finished"] = i18n.T("findings.backup.unfinished")
 	}
 	switch enc := b.Manifest.IsEncrypted; {
 	case enc == nil:
+		return i18n.T("findings.backup.describe", args)
 	case *enc:
-		parts = append(parts, "encrypted")
+		args["Encrypted"] = i18n.T("findings.backup.encrypted")
 	default:
-		parts = append(parts, "not encrypted")
+		args["Encrypted"] = i18n.T("findings.backup.not_encrypted")
 	}
-	return strings.Join(parts, ", ")
+	return i18n.T("findings.backup.describe_encryption", args)
 }
 
 // ICloud is what one phone said about iCloud Backup, or why it was not asked.
@@ -239,6 +247,10 @@ type ICloud struct {
 	LastComputerBackup time.Time
 	// Reason is why the phone could not be asked ("" when it was).
 	Reason string
+	// Code is Reason as a stable word for programs, whatever the language:
+	// recovery_mode, dfu_mode, restoring, not_listed, lockdownd_silent,
+	// trust_unknown, untrusted, not_normal, no_answer, did_not_say.
+	Code string
 }
 
 // ICloudBackup turns each phone's answer into a backup.icloud finding. The
@@ -262,30 +274,33 @@ func ICloudBackup(phones []Phone, answers map[string]ICloud) (Outcome, error) {
 		case a.Enabled != nil && *a.Enabled:
 			asked++
 			ev["state"] = "on"
-			out.Findings = append(out.Findings, finding(report.FindingBackupICloud, report.SeverityInfo, p.Key, "iCloud Backup is on", ev))
-			details = append(details, "on")
+			out.Findings = append(out.Findings, finding(report.FindingBackupICloud, report.SeverityInfo, p.Key, i18n.T("findings.summary.icloud_on"), ev))
+			details = append(details, i18n.T("findings.detail.icloud_on"))
 		case a.Enabled != nil:
 			asked++
 			off = true
 			ev["state"] = "off"
-			out.Findings = append(out.Findings, finding(report.FindingBackupICloud, report.SeverityInfo, p.Key, "iCloud Backup is off", ev))
-			details = append(details, "off")
+			out.Findings = append(out.Findings, finding(report.FindingBackupICloud, report.SeverityInfo, p.Key, i18n.T("findings.summary.icloud_off"), ev))
+			details = append(details, i18n.T("findings.detail.icloud_off"))
 		default:
 			off = true
-			reason := a.Reason
+			reason, code := a.Reason, a.Code
 			if reason == "" {
-				reason = "the iPhone did not say"
+				reason, code = i18n.T("findings.icloud.did_not_say"), "did_not_say"
 			}
 			ev["state"] = "unknown"
 			ev["reason"] = reason
-			out.Findings = append(out.Findings, finding(report.FindingBackupICloud, report.SeverityInfo, p.Key, "iCloud Backup cannot be checked now: "+reason, ev))
-			details = append(details, "cannot be checked now: "+reason)
+			if code != "" {
+				ev["reason_code"] = code
+			}
+			out.Findings = append(out.Findings, finding(report.FindingBackupICloud, report.SeverityInfo, p.Key, i18n.T("findings.summary.icloud_unknown", i18n.Args{"Reason": reason}), ev))
+			details = append(details, i18n.T("findings.detail.icloud_unknown", i18n.Args{"Reason": reason}))
 		}
 	}
-	out.Detail = strings.Join(details, "; ")
+	out.Detail = strings.Join(details, i18n.T("findings.incomplete.separator"))
 	switch {
 	case len(out.Findings) == 0:
-		return Skipped("no iPhone to ask"), nil
+		return Skipped(i18n.T("findings.skipped.no_iphone_to_ask")), nil
 	case asked == 0:
 		out.Status = report.StatusSkipped
 	case off:

@@ -11,13 +11,14 @@
 package checks
 
 import (
-	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/stats"
 )
 
@@ -63,15 +64,44 @@ func seconds(d time.Duration) float64 {
 	return float64(d.Round(100*time.Millisecond)) / float64(time.Second)
 }
 
-// plural returns "n thing" or "n things".
-func plural(n int, thing string) string {
-	if n == 1 {
-		return fmt.Sprintf("1 %s", thing)
+// num prints a measured number for people without trailing zeros (12,
+// 2.5; 2,5 in German), without digit grouping.
+func num(x float64) string {
+	return localSep(strconv.FormatFloat(x, 'f', -1, 64))
+}
+
+// fixed prints x with exactly decimals digits (1.0, 12.3; 12,3 in German).
+func fixed(x float64, decimals int) string {
+	return localSep(strconv.FormatFloat(x, 'f', decimals, 64))
+}
+
+// localSep puts the current language's decimal separator into a number
+// printed with a point.
+func localSep(s string) string {
+	if sep := strings.Trim(i18n.Num(1.5, 1), "15"); sep != "." && sep != "" {
+		return strings.Replace(s, ".", sep, 1)
 	}
-	if strings.HasSuffix(thing, "ch") || strings.HasSuffix(thing, "s") {
-		return fmt.Sprintf("%d %ses", n, thing)
+	return s
+}
+
+// modeWord is a mode for people in the current language ("recovery mode",
+// "Wiederherstellungsmodus").
+func modeWord(m mode.Mode) string {
+	switch m {
+	case mode.Normal:
+		return i18n.T("findings.mode.normal")
+	case mode.Restore:
+		return i18n.T("findings.mode.restore")
+	case mode.Recovery:
+		return i18n.T("findings.mode.recovery")
+	case mode.DFU:
+		return i18n.T("findings.mode.dfu")
+	case mode.WTF:
+		return i18n.T("findings.mode.wtf")
+	case mode.PortDFU:
+		return i18n.T("findings.mode.port_dfu")
 	}
-	return fmt.Sprintf("%d %ss", n, thing)
+	return i18n.T("findings.mode.unknown")
 }
 
 // modeName is a mode for people, defaulting to unknown.
@@ -80,4 +110,15 @@ func modeName(m mode.Mode) string {
 		return string(mode.Unknown)
 	}
 	return string(m)
+}
+
+// andList joins items as a list for people: "a", "a and b", "a, b and c".
+func andList(items []string) string {
+	switch len(items) {
+	case 0:
+		return ""
+	case 1:
+		return items[0]
+	}
+	return i18n.T("findings.list.and", i18n.Args{"Items": strings.Join(items[:len(items)-1], i18n.T("findings.list.separator")), "Last": items[len(items)-1]})
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // LinkCount is one source's share of a phone's stability, as device.Monitor
@@ -42,7 +43,7 @@ type PhoneStability struct {
 // absence is said in the detail, not hidden).
 func USBStability(window time.Duration, phones []PhoneStability, sourcesWatched []string, sourcesErr []string) (Outcome, error) {
 	if window <= 0 {
-		return Skipped("window is 0: one pass, the connection was not watched over time"), nil
+		return Skipped(i18n.T("findings.skipped.window_zero")), nil
 	}
 	if len(sourcesWatched) == 0 {
 		return Outcome{}, fmt.Errorf("no event source could be watched: %s", strings.Join(sourcesErr, "; "))
@@ -54,8 +55,9 @@ func USBStability(window time.Duration, phones []PhoneStability, sourcesWatched 
 		if w.Detaches == 0 && w.Attaches == 0 && w.ModeChanges == 0 {
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s: %s, %s in the same mode, %s (%s)",
-			p.Key, plural(w.Detaches, "drop"), plural(w.Flaps, "return"), plural(w.ModeChanges, "mode change"), w.Source))
+		parts = append(parts, i18n.T("findings.detail.stability_phone", i18n.Args{"Device": p.Key,
+			"Drops": i18n.N("findings.detail.drops", w.Detaches), "Returns": i18n.N("findings.detail.returns", w.Flaps),
+			"ModeChanges": i18n.N("findings.detail.mode_changes", w.ModeChanges), "Source": w.Source}))
 		if w.Flaps == 0 {
 			continue
 		}
@@ -86,16 +88,16 @@ func USBStability(window time.Duration, phones []PhoneStability, sourcesWatched 
 			ev["by_source"] = per
 		}
 		fs = append(fs, finding(report.FindingUSBUnstable, sev, p.Key,
-			fmt.Sprintf("The iPhone dropped off the USB connection %s in %g s", plural(p.Detaches, "time"), seconds(window)), ev))
+			i18n.N("findings.summary.usb_unstable", p.Detaches, i18n.Args{"Seconds": num(seconds(window))}), ev))
 	}
-	detail := fmt.Sprintf("watched %s for %g s", strings.Join(sourcesWatched, " and "), seconds(window))
-	if len(parts) == 0 {
-		detail += ": no drop"
-	} else {
-		detail += ": " + strings.Join(parts, "; ")
+	args := i18n.Args{"Sources": andList(sourcesWatched), "Seconds": num(seconds(window))}
+	detail := i18n.T("findings.detail.watched_no_drop", args)
+	if len(parts) > 0 {
+		args["Phones"] = strings.Join(parts, i18n.T("findings.incomplete.separator"))
+		detail = i18n.T("findings.detail.watched", args)
 	}
 	if len(sourcesErr) > 0 {
-		detail += " (not watched: " + strings.Join(sourcesErr, "; ") + ")"
+		detail = i18n.T("findings.detail.not_watched", i18n.Args{"Detail": detail, "Sources": strings.Join(sourcesErr, "; ")})
 	}
 	return Outcome{Detail: detail, Findings: fs}, nil
 }

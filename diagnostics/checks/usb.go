@@ -10,10 +10,17 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb/speed"
 	"github.com/restoredoctor/restoredoctor/device/wintree"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
-// UdevFix is the fix text for usb.access_denied on Linux.
-const UdevFix = "install the udev rule: sudo cp assets/linux/39-restoredoctor.rules /etc/udev/rules.d/ && sudo udevadm control --reload && sudo udevadm trigger, then unplug and replug the iPhone (or run as a user in the plugdev group)"
+// udevCommand installs the udev rule (a shell command, never translated).
+const udevCommand = "sudo cp assets/linux/39-restoredoctor.rules /etc/udev/rules.d/ && sudo udevadm control --reload && sudo udevadm trigger"
+
+// UdevFix is the fix text for usb.access_denied on Linux, in the current
+// language.
+func UdevFix() string {
+	return i18n.T("findings.fix.udev", i18n.Args{"Command": udevCommand})
+}
 
 // USBPresence is check usb.presence: is an Apple device on the bus, in which
 // mode, and can it be opened. phones is the merged view, so a phone usbmuxd
@@ -25,7 +32,7 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 			return Outcome{}, fmt.Errorf("scan the USB bus: %w", scan.Err)
 		}
 		fs = append(fs, finding(report.FindingUSBUnavailable, report.SeverityWarning, "",
-			"USB access (libusb) is not usable on this computer, so the cable and port cannot be checked directly",
+			i18n.T("findings.summary.usb_unavailable"),
 			map[string]any{"error": scan.Err.Error()}))
 		listed := 0
 		for _, p := range phones {
@@ -34,9 +41,9 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 			}
 		}
 		if listed == 0 {
-			return Outcome{Detail: "USB not readable: " + scan.Err.Error(), Findings: fs}, nil
+			return Outcome{Detail: i18n.T("findings.detail.usb_unreadable", i18n.Args{"Error": scan.Err.Error()}), Findings: fs}, nil
 		}
-		return Outcome{Detail: fmt.Sprintf("USB not readable; usbmuxd lists %s", plural(listed, "device")), Findings: fs}, nil
+		return Outcome{Detail: i18n.N("findings.detail.usb_unreadable_listed", listed), Findings: fs}, nil
 	}
 
 	onUSB := 0
@@ -47,9 +54,9 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 		}
 		onUSB++
 		d := p.USB
-		where := fmt.Sprintf("%s at %s", modeName(p.Mode), d.Location())
+		where := i18n.T("findings.detail.usb_mode_at", i18n.Args{"Mode": modeName(p.Mode), "Location": d.Location()})
 		if p.WindowOnly {
-			where += " (not there at the first scan, seen during the sampling window)"
+			where = i18n.T("findings.detail.usb_mode_at_window", i18n.Args{"Mode": modeName(p.Mode), "Location": d.Location()})
 		}
 		modes = append(modes, where)
 		ev := map[string]any{
@@ -60,10 +67,11 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 		}
 		switch p.Mode {
 		case mode.Recovery, mode.DFU, mode.WTF, mode.PortDFU:
-			id, summary := report.FindingDeviceRecoveryMode, "The iPhone is in recovery mode"
+			id, msg := report.FindingDeviceRecoveryMode, "findings.summary.recovery_mode"
 			if p.Mode != mode.Recovery {
-				id, summary = report.FindingDeviceDFUMode, "The iPhone is in DFU mode"
+				id, msg = report.FindingDeviceDFUMode, "findings.summary.dfu_mode"
 			}
+			args := i18n.Args{}
 			if r := d.Recovery; r != nil {
 				ev["cpid"], ev["bdid"] = r.CPID, r.BDID
 				if r.SRTG != "" {
@@ -71,15 +79,17 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 				}
 				if info := model.ByChipHex(r.CPID, r.BDID); info.Known {
 					ev["model"] = info.Name
-					summary += " (" + info.Name + ")"
+					msg += "_model"
+					args["Model"] = info.Name
 				}
 			}
-			fs = append(fs, finding(id, report.SeverityWarning, p.Key, summary+": it waits for a computer to restore it", ev))
+			fs = append(fs, finding(id, report.SeverityWarning, p.Key, i18n.T(msg, args), ev))
 		}
 		if p.USBAccessDenied {
-			ev := map[string]any{"location": d.Location(), "fix": UdevFix}
+			fix := UdevFix()
+			ev := map[string]any{"location": d.Location(), "fix": fix}
 			fs = append(fs, finding(report.FindingUSBAccessDenied, report.SeverityWarning, p.Key,
-				"This computer may not open the iPhone's USB device (permissions): "+UdevFix, ev))
+				i18n.T("findings.summary.usb_access_denied", i18n.Args{"Fix": fix}), ev))
 		}
 	}
 	if onUSB == 0 {
@@ -94,14 +104,14 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 			// device) but usbmuxd lists it over USB: it is there, but the
 			// USB view saw nothing, so this is no pass for the USB side.
 			return Outcome{Status: report.StatusUnsupported,
-				Detail: fmt.Sprintf("libusb sees no Apple device (cable, port and hubs cannot be checked here), but usbmuxd lists %s over USB", plural(listed, "device")), Findings: fs}, nil
+				Detail: i18n.N("findings.detail.usb_libusb_blind", listed), Findings: fs}, nil
 		}
 		fs = append(fs, finding(report.FindingUSBNoDevice, report.SeverityCritical, "",
-			"No iPhone was found on the USB bus: check that it is plugged in and the cable carries data",
+			i18n.T("findings.summary.usb_no_device"),
 			map[string]any{"apple_devices": 0}))
-		return Outcome{Detail: "no Apple device on the USB bus", Findings: fs}, nil
+		return Outcome{Detail: i18n.T("findings.detail.usb_no_device"), Findings: fs}, nil
 	}
-	return Outcome{Detail: fmt.Sprintf("%s on USB: %s", plural(onUSB, "Apple device"), strings.Join(modes, ", ")), Findings: fs}, nil
+	return Outcome{Detail: i18n.N("findings.detail.usb_devices", onUSB, i18n.Args{"Where": strings.Join(modes, i18n.T("findings.list.separator"))}), Findings: fs}, nil
 }
 
 // USBLink is check usb.link: the negotiated speed and the hubs in between.
@@ -115,10 +125,10 @@ func USBLink(phones []Phone) (Outcome, error) {
 			continue
 		}
 		n++
-		parts = append(parts, fmt.Sprintf("%s: %s, %s", d.Location(), speedName(d.SpeedMbps), hubText(*d)))
+		parts = append(parts, linkText(*d))
 		if d.SpeedMbps > 0 && d.SpeedMbps < 480 {
 			fs = append(fs, finding(report.FindingUSBFullSpeed, report.SeverityWarning, p.Key,
-				fmt.Sprintf("The iPhone connected at USB full speed (%g Mbit/s) instead of high speed (480 Mbit/s): a worn cable or a slow port", d.SpeedMbps),
+				i18n.T("findings.summary.usb_full_speed", i18n.Args{"Mbps": num(d.SpeedMbps), "Want": num(480)}),
 				map[string]any{"speed_mbps": d.SpeedMbps, "expected_mbps": 480, "location": d.Location()}))
 		}
 		if d.BehindHub || d.HubDepth > 0 {
@@ -127,28 +137,31 @@ func USBLink(phones []Phone) (Outcome, error) {
 				depth = len(d.PortPath) - 1
 			}
 			fs = append(fs, finding(report.FindingUSBBehindHub, report.SeverityWarning, p.Key,
-				"The iPhone is connected through a hub, dock or adapter: plug it straight into the computer",
+				i18n.T("findings.summary.usb_behind_hub"),
 				map[string]any{"hub_depth": depth, "port_path": append([]int{}, d.PortPath...), "location": d.Location()}))
 		}
 	}
 	if n == 0 {
-		return Skipped("no phone on the USB bus"), nil
+		return Skipped(i18n.T("findings.skipped.no_phone_on_usb")), nil
 	}
-	return Outcome{Detail: strings.Join(parts, "; "), Findings: fs}, nil
+	return Outcome{Detail: strings.Join(parts, i18n.T("findings.incomplete.separator")), Findings: fs}, nil
 }
 
-func speedName(mbps float64) string {
-	if mbps <= 0 {
-		return "speed unknown"
+// linkText is one phone's line of usb.link's detail: where, speed, hub.
+func linkText(d usb.Device) string {
+	hub := d.BehindHub || d.HubDepth > 0
+	args := i18n.Args{"Location": d.Location()}
+	if d.SpeedMbps <= 0 {
+		if hub {
+			return i18n.T("findings.detail.link_unknown_hub", args)
+		}
+		return i18n.T("findings.detail.link_unknown_direct", args)
 	}
-	return fmt.Sprintf("%s (%g Mbit/s)", speed.Name(mbps), mbps)
-}
-
-func hubText(d usb.Device) string {
-	if d.BehindHub || d.HubDepth > 0 {
-		return "behind a hub"
+	args["Speed"], args["Mbps"] = speed.Name(d.SpeedMbps), num(d.SpeedMbps)
+	if hub {
+		return i18n.T("findings.detail.link_hub", args)
 	}
-	return "direct"
+	return i18n.T("findings.detail.link_direct", args)
 }
 
 // USBControl is check usb.control: control-transfer round trips to phones in
@@ -167,19 +180,19 @@ func USBControl(phones []Phone, probes map[string]ControlStats) (Outcome, error)
 			continue
 		}
 		if st.Err != nil {
-			parts = append(parts, fmt.Sprintf("%s: probe failed: %v", p.USB.Location(), st.Err))
+			parts = append(parts, i18n.T("findings.detail.control_probe_failed", i18n.Args{"Location": p.USB.Location(), "Error": st.Err.Error()}))
 			continue
 		}
 		probed++
-		parts = append(parts, fmt.Sprintf("%s: %d/%d control transfers answered, max %.1f ms",
-			p.USB.Location(), st.Requests-st.Timeouts-st.Failures, st.Requests, ms(st.Max)))
+		parts = append(parts, i18n.T("findings.detail.control_answered", i18n.Args{"Location": p.USB.Location(),
+			"Answered": i18n.Int(st.Requests - st.Timeouts - st.Failures), "Requests": i18n.Int(st.Requests), "Max": fixed(ms(st.Max), 1)}))
 		if bad := st.Timeouts + st.Failures; bad > 0 {
 			sev := report.SeverityWarning
 			if bad == st.Requests {
 				sev = report.SeverityCritical
 			}
 			fs = append(fs, finding(report.FindingUSBControlTimeouts, sev, p.Key,
-				fmt.Sprintf("%d of %d USB control transfers to the iPhone in %s mode timed out or failed", bad, st.Requests, p.Mode),
+				i18n.T("findings.summary.usb_control_timeouts", i18n.Args{"Bad": i18n.Int(bad), "Requests": i18n.Int(st.Requests), "Mode": modeWord(p.Mode)}),
 				map[string]any{"requests": st.Requests, "timeouts": st.Timeouts, "failures": st.Failures, "max_ms": ms(st.Max), "location": p.USB.Location()}))
 		}
 	}
@@ -187,13 +200,14 @@ func USBControl(phones []Phone, probes map[string]ControlStats) (Outcome, error)
 		if len(parts) > 0 {
 			return Outcome{}, fmt.Errorf("control transfers: %s", strings.Join(parts, "; "))
 		}
-		return Skipped("no phone in recovery or DFU mode: control transfers are only probed there (lockdownd covers normal mode)"), nil
+		return Skipped(i18n.T("findings.skipped.control_no_low_level")), nil
 	}
-	return Outcome{Detail: strings.Join(parts, "; "), Findings: fs}, nil
+	return Outcome{Detail: strings.Join(parts, i18n.T("findings.incomplete.separator")), Findings: fs}, nil
 }
 
-// DriverFix is the fix text for usb.driver_missing (Windows).
-const DriverFix = "reinstall iTunes or the Apple Devices app (it brings Apple Mobile Device Support and its USB driver), then unplug and replug the iPhone; do not install a generic USB driver (WinUSB, Zadig): iTunes then no longer sees the phone"
+// DriverFix is the fix text for usb.driver_missing (Windows), in the
+// current language.
+func DriverFix() string { return i18n.T("findings.fix.driver") }
 
 // driverFindings reports every Apple device in the Windows device tree that
 // Windows could bind no driver to: Apple Mobile Device Service never sees
@@ -209,13 +223,13 @@ func driverFindings(tree []wintree.Device) []report.Finding {
 			"mode":       string(d.Mode),
 			"product_id": fmt.Sprintf("%04x", d.ProductID),
 			"problem":    d.Problem,
-			"fix":        DriverFix,
+			"fix":        DriverFix(),
 		}
 		if d.PortPath != nil {
 			ev["port_path"] = append([]int{}, d.PortPath...)
 		}
 		fs = append(fs, finding(report.FindingUSBDriverMissing, report.SeverityCritical, "",
-			fmt.Sprintf("Windows has no driver for the iPhone's USB connection (%s mode): %s", modeName(d.Mode), DriverFix), ev))
+			i18n.T("findings.summary.usb_driver_missing", i18n.Args{"Mode": modeWord(d.Mode), "Fix": DriverFix()}), ev))
 	}
 	return fs
 }

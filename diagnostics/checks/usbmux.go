@@ -7,6 +7,7 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/stats"
 )
 
@@ -19,35 +20,34 @@ func UsbmuxHealth(h MuxHealth) (Outcome, error) {
 	}
 	switch h.Status {
 	case report.UsbmuxdOK:
-		return Outcome{Detail: fmt.Sprintf("usbmuxd at %s answered in %.1f ms", h.Address, ms(h.Elapsed))}, nil
+		return Outcome{Detail: i18n.T("findings.detail.usbmux_ok", i18n.Args{"Address": h.Address, "Ms": fixed(ms(h.Elapsed), 1)})}, nil
 	case report.UsbmuxdUnreachable:
 		if h.StartsOnDemand && h.USBReadable && h.PhonesOnUSB == 0 {
 			f := finding(report.FindingUsbmuxUnreachable, report.SeverityInfo, "",
-				"usbmuxd is not running; on this computer it starts when an iPhone is plugged in", ev)
-			return Outcome{Status: report.StatusPass, Detail: fmt.Sprintf(
-				"usbmuxd at %s is not running, as expected while no iPhone in normal or restore mode is plugged in (it starts on demand)", h.Address),
+				i18n.T("findings.summary.usbmux_on_demand"), ev)
+			return Outcome{Status: report.StatusPass, Detail: i18n.T("findings.detail.usbmux_on_demand", i18n.Args{"Address": h.Address}),
 				Findings: []report.Finding{f}}, nil
 		}
-		return Outcome{Detail: fmt.Sprintf("usbmuxd at %s: %v", h.Address, h.Err), Findings: []report.Finding{
+		return Outcome{Detail: i18n.T("findings.detail.usbmux_error", i18n.Args{"Address": h.Address, "Error": errText(h.Err)}), Findings: []report.Finding{
 			finding(report.FindingUsbmuxUnreachable, report.SeverityCritical, "",
-				"The Apple device service (usbmuxd / Apple Mobile Device Service) is not running or cannot be reached", ev),
+				i18n.T("findings.summary.usbmux_unreachable"), ev),
 		}}, nil
 	case report.UsbmuxdNotResponding:
 		if h.Busy {
-			return Outcome{Detail: fmt.Sprintf("usbmuxd at %s is busy: its accept queue stayed full and it took no connection in time: %v", h.Address, h.Err), Findings: []report.Finding{
+			return Outcome{Detail: i18n.T("findings.detail.usbmux_busy", i18n.Args{"Address": h.Address, "Error": errText(h.Err)}), Findings: []report.Finding{
 				finding(report.FindingUsbmuxNotResponding, report.SeverityCritical, "",
-					"The Apple device service (usbmuxd / Apple Mobile Device Service) is busy: it takes no new connections in time", ev),
+					i18n.T("findings.summary.usbmux_busy"), ev),
 			}}, nil
 		}
-		return Outcome{Detail: fmt.Sprintf("usbmuxd at %s accepted the connection but did not answer: %v", h.Address, h.Err), Findings: []report.Finding{
+		return Outcome{Detail: i18n.T("findings.detail.usbmux_silent", i18n.Args{"Address": h.Address, "Error": errText(h.Err)}), Findings: []report.Finding{
 			finding(report.FindingUsbmuxNotResponding, report.SeverityCritical, "",
-				"The Apple device service (usbmuxd / Apple Mobile Device Service) accepts connections but does not answer in time", ev),
+				i18n.T("findings.summary.usbmux_silent"), ev),
 		}}, nil
 	case report.UsbmuxdError:
 		ev["protocol_error"] = true
-		return Outcome{Detail: fmt.Sprintf("usbmuxd at %s answered with something unusable: %v", h.Address, h.Err), Findings: []report.Finding{
+		return Outcome{Detail: i18n.T("findings.detail.usbmux_garbage", i18n.Args{"Address": h.Address, "Error": errText(h.Err)}), Findings: []report.Finding{
 			finding(report.FindingUsbmuxNotResponding, report.SeverityCritical, "",
-				"The Apple device service (usbmuxd / Apple Mobile Device Service) answers with garbage instead of a valid reply", ev),
+				i18n.T("findings.summary.usbmux_garbage"), ev),
 		}}, nil
 	}
 	if h.Err != nil {
@@ -62,7 +62,7 @@ func UsbmuxHealth(h MuxHealth) (Outcome, error) {
 // USB bus could not be read (nothing to compare with).
 func UsbmuxListing(phones []Phone, usbmuxOK, usbReadable bool, listErr error) (Outcome, error) {
 	if !usbmuxOK {
-		return Skipped("usbmuxd could not be asked (see usbmux.health)"), nil
+		return Skipped(i18n.T("findings.skipped.usbmux_not_asked")), nil
 	}
 	if listErr != nil {
 		return Outcome{}, fmt.Errorf("list devices from usbmuxd: %w", listErr)
@@ -79,15 +79,15 @@ func UsbmuxListing(phones []Phone, usbmuxOK, usbReadable bool, listErr error) (O
 		}
 		missing++
 		fs = append(fs, finding(report.FindingUsbmuxDeviceMissing, report.SeverityCritical, p.Key,
-			"USB sees the iPhone but the Apple device service (usbmuxd) does not list it",
+			i18n.T("findings.summary.usbmux_device_missing"),
 			map[string]any{"location": p.USB.Location(), "product_id": fmt.Sprintf("%04x", p.USB.ProductID), "mode": string(p.Mode)}))
 	}
-	detail := fmt.Sprintf("usbmuxd lists %s", plural(listed, "device"))
+	detail := i18n.N("findings.detail.usbmux_lists", listed)
 	if missing > 0 {
-		detail += fmt.Sprintf("; %d on USB not listed", missing)
+		detail = i18n.N("findings.detail.usbmux_lists_missing", listed, i18n.Args{"Missing": i18n.Int(missing)})
 	}
 	if !usbReadable {
-		detail += " (USB not readable: not compared)"
+		detail = i18n.T("findings.detail.usbmux_not_compared", i18n.Args{"Detail": detail})
 	}
 	return Outcome{Detail: detail, Findings: fs}, nil
 }
@@ -124,14 +124,14 @@ func LockdownQuery(phones []Phone, answers map[string]Lockdown) (Outcome, error)
 		if a.Err != nil {
 			if a.Timeout {
 				fs = append(fs, finding(report.FindingLockdownTimeouts, report.SeverityCritical, p.Key,
-					"lockdownd on the iPhone did not answer or dropped the connection",
+					i18n.T("findings.summary.lockdown_no_answer"),
 					map[string]any{"request": "QueryType", "error": a.Err.Error(), "elapsed_ms": ms(a.Elapsed)}))
-				parts = append(parts, fmt.Sprintf("%s: no answer (%v)", p.Key, a.Err))
+				parts = append(parts, i18n.T("findings.detail.lockdown_no_answer", i18n.Args{"Device": p.Key, "Error": a.Err.Error()}))
 			} else {
 				// usbmuxd lists the phone, yet lockdownd cannot be reached
 				// through it: the computer cannot talk to the phone.
 				fs = append(fs, finding(report.FindingLockdownUnreachable, report.SeverityCritical, p.Key,
-					"The computer sees the iPhone but cannot talk to it: the connection to lockdownd was refused or failed",
+					i18n.T("findings.summary.lockdown_unreachable"),
 					map[string]any{"request": "QueryType", "error": a.Err.Error(), "elapsed_ms": ms(a.Elapsed)}))
 				errs = append(errs, fmt.Sprintf("%s: %v", p.Key, a.Err))
 			}
@@ -140,10 +140,10 @@ func LockdownQuery(phones []Phone, answers map[string]Lockdown) (Outcome, error)
 		m := ModeFromQueryType(a.QueryType)
 		if m == mode.Restore {
 			fs = append(fs, finding(report.FindingDeviceRestoreMode, report.SeverityInfo, p.Key,
-				"A restore is in progress on the iPhone: leave it connected and do not interrupt it",
+				i18n.T("findings.summary.restore_in_progress"),
 				map[string]any{"query_type": a.QueryType}))
 		}
-		s := fmt.Sprintf("%s: %s mode (%s)", p.Key, m, a.QueryType)
+		s := i18n.T("findings.detail.lockdown_mode", i18n.Args{"Device": p.Key, "Mode": modeWord(m), "QueryType": a.QueryType})
 		if a.ProductType != "" {
 			s += ", " + a.ProductType
 		}
@@ -153,13 +153,13 @@ func LockdownQuery(phones []Phone, answers map[string]Lockdown) (Outcome, error)
 		parts = append(parts, s)
 	}
 	if asked == 0 {
-		return Skipped("no phone listed by usbmuxd"), nil
+		return Skipped(i18n.T("findings.skipped.no_phone_listed")), nil
 	}
 	if len(errs) > 0 && len(parts) == 0 && len(fs) == 0 {
 		return Outcome{}, fmt.Errorf("lockdown query: %s", strings.Join(errs, "; "))
 	}
 	parts = append(parts, errs...)
-	o := Outcome{Detail: strings.Join(parts, "; "), Findings: fs}
+	o := Outcome{Detail: strings.Join(parts, i18n.T("findings.incomplete.separator")), Findings: fs}
 	if !slices.ContainsFunc(fs, func(f report.Finding) bool { return f.ID != report.FindingDeviceRestoreMode }) {
 		// lockdownd answered; a restore in progress is context, not a fault of the query.
 		o.Status = report.StatusPass
@@ -184,33 +184,33 @@ func LockdownRTT(phones []Phone, rtt map[string]RTTStats) (Outcome, error) {
 		}
 		probed++
 		p50, p95, mx := stats.Summary(st.Samples)
-		parts = append(parts, fmt.Sprintf("%s: %d requests, p50 %.1f ms, p95 %.1f ms, %d timeouts, %d failures",
-			p.Key, st.Requests, ms(p50), ms(p95), st.Timeouts, st.Failures))
+		parts = append(parts, i18n.T("findings.detail.rtt", i18n.Args{"Device": p.Key, "Requests": i18n.Int(st.Requests),
+			"P50": fixed(ms(p50), 1), "P95": fixed(ms(p95), 1), "Timeouts": i18n.Int(st.Timeouts), "Failures": i18n.Int(st.Failures)}))
 		ev := map[string]any{
 			"requests": st.Requests, "timeouts": st.Timeouts, "failures": st.Failures,
 			"p50_ms": ms(p50), "p95_ms": ms(p95), "max_ms": ms(mx), "threshold_ms": ms(SlowRTTp95),
 		}
 		if bad := st.Timeouts + st.Failures; bad > 0 {
 			fs = append(fs, finding(report.FindingLockdownTimeouts, report.SeverityCritical, p.Key,
-				fmt.Sprintf("%d of %d lockdown requests to the iPhone timed out or lost the connection", bad, st.Requests), ev))
+				i18n.T("findings.summary.lockdown_timeouts", i18n.Args{"Bad": i18n.Int(bad), "Requests": i18n.Int(st.Requests)}), ev))
 		}
 		if len(st.Samples) > 0 && p95 > SlowRTTp95 {
 			fs = append(fs, finding(report.FindingLockdownSlow, report.SeverityWarning, p.Key,
-				fmt.Sprintf("The iPhone answers slowly: 95%% of lockdown round trips took up to %.0f ms (over %.0f ms)", ms(p95), ms(SlowRTTp95)), ev))
+				i18n.T("findings.summary.lockdown_slow", i18n.Args{"P95": fixed(ms(p95), 0), "Threshold": fixed(ms(SlowRTTp95), 0)}), ev))
 		}
 	}
 	if probed == 0 {
 		if len(errs) > 0 {
 			return Outcome{}, fmt.Errorf("lockdown round trips: %s", strings.Join(errs, "; "))
 		}
-		return Skipped("no phone listed by usbmuxd in normal or restore mode"), nil
+		return Skipped(i18n.T("findings.skipped.no_phone_listed_normal")), nil
 	}
 	parts = append(parts, errs...)
-	return Outcome{Detail: strings.Join(parts, "; "), Findings: fs}, nil
+	return Outcome{Detail: strings.Join(parts, i18n.T("findings.incomplete.separator")), Findings: fs}, nil
 }
 
-// TrustFix is the fix text for lockdown.untrusted.
-const TrustFix = "unlock the iPhone and tap Trust when it asks \"Trust This Computer?\", then check again"
+// TrustFix is the fix text for lockdown.untrusted, in the current language.
+func TrustFix() string { return i18n.T("findings.fix.trust") }
 
 // LockdownTrust is check lockdown.trust: is this computer trusted by each
 // normal-mode phone (restore mode needs no pairing). trust is keyed by Phone.Key.
@@ -224,7 +224,7 @@ func LockdownTrust(phones []Phone, modes map[string]mode.Mode, trust map[string]
 			continue
 		}
 		if modes[p.Key] == mode.Restore {
-			parts = append(parts, p.Key+": restore mode, no pairing needed")
+			parts = append(parts, i18n.T("findings.detail.trust_restore", i18n.Args{"Device": p.Key}))
 			checked++
 			continue
 		}
@@ -236,23 +236,32 @@ func LockdownTrust(phones []Phone, modes map[string]mode.Mode, trust map[string]
 		}
 		checked++
 		if t.Trusted {
-			parts = append(parts, p.Key+": trusted")
+			parts = append(parts, i18n.T("findings.detail.trusted", i18n.Args{"Device": p.Key}))
 			continue
 		}
-		parts = append(parts, p.Key+": not trusted")
-		ev := map[string]any{"pair_record": t.HasPairRecord, "fix": TrustFix}
+		parts = append(parts, i18n.T("findings.detail.not_trusted", i18n.Args{"Device": p.Key}))
+		fix := TrustFix()
+		ev := map[string]any{"pair_record": t.HasPairRecord, "fix": fix}
 		if t.Reason != "" {
 			ev["reason"] = t.Reason
 		}
 		fs = append(fs, finding(report.FindingLockdownUntrusted, report.SeverityWarning, p.Key,
-			"The iPhone does not trust this computer yet: "+TrustFix, ev))
+			i18n.T("findings.summary.untrusted", i18n.Args{"Fix": fix}), ev))
 	}
 	if checked == 0 {
 		if len(errs) > 0 {
 			return Outcome{}, fmt.Errorf("trust: %s", strings.Join(errs, "; "))
 		}
-		return Skipped("no phone listed by usbmuxd"), nil
+		return Skipped(i18n.T("findings.skipped.no_phone_listed")), nil
 	}
 	parts = append(parts, errs...)
-	return Outcome{Detail: strings.Join(parts, "; "), Findings: fs}, nil
+	return Outcome{Detail: strings.Join(parts, i18n.T("findings.incomplete.separator")), Findings: fs}, nil
+}
+
+// errText is err's message, "" for nil (details quote it as it is).
+func errText(err error) string {
+	if err == nil {
+		return "<nil>"
+	}
+	return err.Error()
 }

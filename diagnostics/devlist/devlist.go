@@ -14,6 +14,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // DeviceJSON is one element of `restoredoctor devices --json`: the USB part of a
@@ -53,7 +54,7 @@ func Write(w io.Writer, devs []usb.Device, asJSON bool) error {
 		return enc.Encode(out)
 	}
 	if len(devs) == 0 {
-		_, err := fmt.Fprintln(w, "No Apple device on the USB bus.")
+		_, err := fmt.Fprintln(w, i18n.T("findings.devlist.none"))
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -78,13 +79,13 @@ func AccessDenied(devs []usb.Device) []error {
 
 // Line is the human-readable line of one device (tab-separated columns).
 func Line(d usb.Device) string {
-	hub := "direct"
+	hub := i18n.T("findings.devlist.direct")
 	if d.BehindHub {
-		hub = fmt.Sprintf("behind hub (depth %d)", d.HubDepth)
+		hub = i18n.T("findings.devlist.behind_hub", i18n.Args{"Depth": d.HubDepth})
 	}
-	speed := "speed unknown"
+	speed := i18n.T("findings.devlist.speed_unknown")
 	if d.SpeedMbps > 0 {
-		speed = fmt.Sprintf("%g Mbit/s", d.SpeedMbps)
+		speed = i18n.T("findings.devlist.speed", i18n.Args{"Mbps": i18n.Num(d.SpeedMbps, 3)})
 	}
 	var id string
 	switch {
@@ -99,7 +100,7 @@ func Line(d usb.Device) string {
 	case d.Serial != "":
 		id = "serial " + d.Serial
 	case d.OpenErr != nil:
-		id = "serial not read: " + shortErr(d.OpenErr)
+		id = i18n.T("findings.devlist.serial_not_read", i18n.Args{"Error": shortErr(d.OpenErr)})
 	default:
 		id = "-"
 	}

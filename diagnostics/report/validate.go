@@ -7,8 +7,40 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/assets"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
+
+// incompleteHeads are the starts of an incomplete report's summary in
+// every language (findings.incomplete.head up to its reasons): the summary
+// is written in the language the check ran in.
+var incompleteHeads = sync.OnceValue(func() []string {
+	heads := []string{"Incomplete check: "}
+	for _, l := range i18n.Supported() {
+		msgs, err := i18n.ReadFile(assets.FS, "findings."+l.Code+".json")
+		if err != nil {
+			continue
+		}
+		if text, _, ok := strings.Cut(msgs["findings.incomplete.head"].Forms["other"], "{{"); ok && strings.TrimSpace(text) != "" {
+			heads = append(heads, text)
+		}
+	}
+	return heads
+})
+
+// saysIncomplete reports whether summary starts as an incomplete report's
+// summary does, in any language.
+func saysIncomplete(summary string) bool {
+	for _, h := range incompleteHeads() {
+		if strings.HasPrefix(summary, h) {
+			return true
+		}
+	}
+	return false
+}
 
 // Enumerations of the contract, in the order DESIGN.md lists them.
 var (
@@ -260,8 +292,8 @@ func (v *validator) report(doc any) {
 			v.addf(p+".complete", "want boolean, got %s", jsonType(x))
 		case complete && len(reasons) > 0:
 			v.addf(p+".incomplete_reasons", "a complete report lists %d reasons", len(reasons))
-		case !complete && len(reasons) > 0 && !strings.HasPrefix(summary, "Incomplete check: "):
-			v.addf(p+".summary", "an incomplete report's summary must start \"Incomplete check: \"")
+		case !complete && len(reasons) > 0 && !saysIncomplete(summary):
+			v.addf(p+".summary", "an incomplete report's summary must start \"Incomplete check: \" (or its translation)")
 		case complete:
 			// The completeness rule (diagnostics.MarkCompleteness): a check
 			// in error leaves a fault unruled out.

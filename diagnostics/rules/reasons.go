@@ -2,26 +2,27 @@ package rules
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
 
 	"github.com/restoredoctor/restoredoctor/device/usb/speed"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
-// reasonFor turns one finding into a reason line built from its evidence. It
-// never fails: missing or odd evidence falls back to the finding's summary.
+// reasonFor turns one finding into a reason line built from its evidence, in
+// the current language (i18n). It never fails: missing or odd evidence falls
+// back to the finding's summary.
 func reasonFor(f report.Finding) string {
 	ev := f.Evidence
 	switch f.ID {
 	case report.FindingUSBNoDevice:
-		return "the computer does not see an iPhone on its USB ports"
+		return i18n.T("findings.reason.usb_no_device")
 	case report.FindingUSBUnavailable:
-		return "Restore Doctor cannot use this computer's USB ports"
+		return i18n.T("findings.reason.usb_unavailable")
 	case report.FindingUSBDriverMissing:
-		return "Windows has no driver for the iPhone's USB connection (Apple Mobile Device USB Driver is missing)"
+		return i18n.T("findings.reason.usb_driver_missing")
 	case report.FindingUSBFullSpeed:
 		mbps, ok := number(ev, report.EvSpeedMbps)
 		want, wok := number(ev, report.EvExpectedMbps)
@@ -29,14 +30,14 @@ func reasonFor(f report.Finding) string {
 			want = 480
 		}
 		if ok {
-			return fmt.Sprintf("it negotiated USB %s (%s Mbit/s) instead of high speed (%s)", speed.Name(mbps), fmtNum(mbps), fmtNum(want))
+			return i18n.T("findings.reason.usb_full_speed", i18n.Args{"Speed": speed.Name(mbps), "Mbps": fmtNum(mbps), "Want": fmtNum(want)})
 		}
-		return "it negotiated a slower USB speed than high speed (480 Mbit/s)"
+		return i18n.T("findings.reason.usb_full_speed_unknown", i18n.Args{"Want": fmtNum(480)})
 	case report.FindingUSBBehindHub:
 		if n, ok := number(ev, report.EvHubDepth); ok && n > 1 {
-			return fmt.Sprintf("it is connected through %s hubs, docks or adapters, not directly to the computer", fmtNum(n))
+			return i18n.T("findings.reason.usb_behind_hubs", i18n.Args{"Hubs": fmtNum(n)})
 		}
-		return "it is connected through a hub, dock or adapter, not directly to the computer"
+		return i18n.T("findings.reason.usb_behind_hub")
 	case report.FindingUSBUnstable:
 		n, ok := number(ev, report.EvDetaches)
 		if !ok {
@@ -45,45 +46,43 @@ func reasonFor(f report.Finding) string {
 		if !ok {
 			break
 		}
-		s := fmt.Sprintf("the iPhone dropped off USB %s", times(n))
 		if w, ok := number(ev, report.EvWindowS); ok && w > 0 {
-			s += fmt.Sprintf(" in %s s", fmtNum(w))
+			return i18n.N("findings.reason.usb_unstable_window", pluralCount(n), i18n.Args{"Times": fmtNum(n), "Seconds": fmtNum(w)})
 		}
-		return s
+		return i18n.N("findings.reason.usb_unstable", pluralCount(n), i18n.Args{"Times": fmtNum(n)})
 	case report.FindingUSBControlTimeouts:
-		if s := failedOf(ev, "USB control transfers"); s != "" {
+		if s := failedOf(ev, "findings.reason.usb_control_failed_of", "findings.reason.usb_control_failed"); s != "" {
 			return s
 		}
-		return "USB control transfers to the iPhone timed out or failed"
+		return i18n.T("findings.reason.usb_control_timeouts")
 	case report.FindingDeviceRecoveryMode:
-		return "the iPhone is already in recovery mode, waiting for a restore"
+		return i18n.T("findings.reason.device_recovery_mode")
 	case report.FindingDeviceDFUMode:
-		return "the iPhone is in DFU mode, waiting for a restore"
+		return i18n.T("findings.reason.device_dfu_mode")
 	case report.FindingLockdownUnreachable:
-		return "the computer sees the iPhone but cannot talk to it: the connection to the iPhone was refused"
+		return i18n.T("findings.reason.lockdown_unreachable")
 	case report.FindingDeviceRestoreMode:
-		return "a restore is in progress on the iPhone"
+		return i18n.T("findings.reason.device_restore_mode")
 	case report.FindingUsbmuxUnreachable:
-		return "the computer's iPhone connection service is not running"
+		return i18n.T("findings.reason.usbmux_unreachable")
 	case report.FindingUsbmuxNotResponding:
-		return "the computer's iPhone connection service does not answer"
+		return i18n.T("findings.reason.usbmux_not_responding")
 	case report.FindingUsbmuxDeviceMissing:
-		return "the iPhone is plugged in, but the computer's iPhone connection service does not see it"
+		return i18n.T("findings.reason.usbmux_device_missing")
 	case report.FindingLockdownSlow:
 		p95, ok := number(ev, report.EvP95Ms)
 		if !ok {
 			break
 		}
-		s := fmt.Sprintf("the iPhone answers slowly: it often took up to %s ms", fmtNum(math.Round(p95)))
 		if th, ok := number(ev, report.EvThresholdMs); ok {
-			s += fmt.Sprintf(", where under %s ms is normal", fmtNum(math.Round(th)))
+			return i18n.T("findings.reason.lockdown_slow_threshold", i18n.Args{"P95": fmtNum(math.Round(p95)), "Threshold": fmtNum(math.Round(th))})
 		}
-		return s
+		return i18n.T("findings.reason.lockdown_slow", i18n.Args{"P95": fmtNum(math.Round(p95))})
 	case report.FindingLockdownTimeouts:
-		if s := failedOf(ev, "requests to the iPhone"); s != "" {
+		if s := failedOf(ev, "findings.reason.lockdown_failed_of", "findings.reason.lockdown_failed"); s != "" {
 			return s
 		}
-		return "requests to the iPhone timed out or lost the connection"
+		return i18n.T("findings.reason.lockdown_timeouts")
 	case report.FindingHostServersUnreachable:
 		var hosts []string
 		if h := str(ev, report.EvHost); h != "" {
@@ -98,7 +97,7 @@ func reasonFor(f report.Finding) string {
 		}
 		// The host names and the failing stage are in the finding's
 		// evidence (report, Details); the reason stays in plain words.
-		return "this computer cannot reach Apple's restore servers"
+		return i18n.T("findings.reason.host_servers_unreachable")
 	case report.FindingHostHostsFileRedirect:
 		h := str(ev, report.EvHost)
 		if h == "" {
@@ -110,46 +109,50 @@ func reasonFor(f report.Finding) string {
 		if h == "" || (str(ev, report.EvRedirectsTo) == "" && f.Summary != "") {
 			break // the check's own summary names host, address and line
 		}
-		s := "the hosts file redirects " + h
 		if to := str(ev, report.EvRedirectsTo); to != "" {
-			s += " to " + to
+			return i18n.T("findings.reason.hosts_redirect_to", i18n.Args{"Host": h, "Address": to})
 		}
-		return s
+		return i18n.T("findings.reason.hosts_redirect", i18n.Args{"Host": h})
 	case report.FindingHostSecuritySoftware:
 		p := strs(ev, report.EvActiveThirdParty)
 		if len(p) == 0 {
 			p = strs(ev, report.EvProducts)
 		}
 		if len(p) > 0 {
-			return "security software is active: " + strings.Join(p, ", ")
+			return i18n.T("findings.reason.security_software_named", i18n.Args{"Products": strings.Join(p, ", ")})
 		}
 		if f.Summary == "" {
-			return "third-party security software is active"
+			return i18n.T("findings.reason.security_software")
 		}
 	case report.FindingHostSoftwareOutdated:
 		if c := str(ev, report.EvComponent); c != "" {
-			s := c + " is out of date"
-			if v := str(ev, report.EvVersion); v != "" {
-				s = c + " " + v + " is out of date"
+			v, m := str(ev, report.EvVersion), str(ev, report.EvMinimum)
+			args := i18n.Args{"Component": c, "Version": v, "Minimum": m}
+			switch {
+			case v != "" && m != "":
+				return i18n.T("findings.reason.software_outdated_version_minimum", args)
+			case v != "":
+				return i18n.T("findings.reason.software_outdated_version", args)
+			case m != "":
+				return i18n.T("findings.reason.software_outdated_minimum", args)
 			}
-			if m := str(ev, report.EvMinimum); m != "" {
-				s += " (needs " + m + " or later)"
-			}
-			return s
+			return i18n.T("findings.reason.software_outdated", args)
 		}
 		if p := strs(ev, report.EvProblems); len(p) > 0 {
 			return strings.Join(p, "; ")
 		}
 	}
 	if f.Summary != "" {
-		return lowerFirst(strings.TrimSuffix(f.Summary, "."))
+		return lowerFirst(strings.TrimSuffix(strings.TrimSuffix(f.Summary, "."), "。"))
 	}
 	return f.ID
 }
 
-// failedOf renders "4 of 10 <what> timed out or failed" from requests,
-// timeouts and failures; "" when the evidence has no counts.
-func failedOf(ev map[string]any, what string) string {
+// failedOf renders "4 of 10 <what> timed out or failed" (message ofID) from
+// requests, timeouts and failures, or "4 <what> timed out or failed"
+// (message countID) without the request count; "" when the evidence has no
+// counts.
+func failedOf(ev map[string]any, ofID, countID string) string {
 	to, tok := number(ev, report.EvTimeouts)
 	fl, fok := number(ev, report.EvFailures)
 	if !tok && !fok {
@@ -157,16 +160,18 @@ func failedOf(ev map[string]any, what string) string {
 	}
 	bad := to + fl
 	if req, ok := number(ev, report.EvRequests); ok && req >= bad && req > 0 {
-		return fmt.Sprintf("%s of %s %s timed out or failed", fmtNum(bad), fmtNum(req), what)
+		return i18n.T(ofID, i18n.Args{"Bad": fmtNum(bad), "Requests": fmtNum(req)})
 	}
-	return fmt.Sprintf("%s %s timed out or failed", fmtNum(bad), what)
+	return i18n.T(countID, i18n.Args{"Bad": fmtNum(bad)})
 }
 
-func times(n float64) string {
-	if n == 1 {
-		return "once"
+// pluralCount is the count that picks a plural form for n: n itself when
+// it is a whole number, else 2 (a fraction reads as "other").
+func pluralCount(n float64) int {
+	if n == math.Trunc(n) && n >= 0 && n < math.MaxInt32 {
+		return int(n)
 	}
-	return fmtNum(n) + " times"
+	return 2
 }
 
 // number reads a numeric evidence value of any numeric Go type, a
@@ -237,12 +242,32 @@ func strs(ev map[string]any, key string) []string {
 	return nil
 }
 
-// fmtNum prints 3, 2.5, 12, 480 without trailing zeros.
+// fmtNum prints 3, 2.5, 12, 480 without trailing zeros, the current
+// language's way (2,5 in German), without digit grouping.
 func fmtNum(f float64) string {
-	return strconv.FormatFloat(f, 'f', -1, 64)
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if sep := strings.Trim(i18n.Num(1.5, 1), "15"); sep != "." && sep != "" {
+		s = strings.Replace(s, ".", sep, 1)
+	}
+	return s
 }
 
+// lowerFirst makes a finding's summary read as a clause ("The iPhone …" →
+// "the iPhone …") in languages that lower-case a sentence's first word;
+// German lower-cases only a leading article or pronoun ("Das iPhone" →
+// "das iPhone") and keeps its capital nouns ("Kabel").
+// germanLower are German sentence starts that are lower case inside a
+// sentence.
+var germanLower = map[string]bool{"Der": true, "Die": true, "Das": true, "Dieser": true, "Diese": true, "Dieses": true,
+	"Es": true, "Er": true, "Sie": true, "Ein": true, "Eine": true, "Kein": true, "Keine": true, "Am": true, "Auf": true, "Im": true, "In": true, "Mehr": true}
+
 func lowerFirst(s string) string {
+	if c := i18n.Current().Code; c == "de" {
+		first, _, _ := strings.Cut(s, " ")
+		if !germanLower[first] {
+			return s
+		}
+	}
 	if len(s) > 1 && s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z') {
 		return string(s[0]+'a'-'A') + s[1:]
 	}

@@ -10,12 +10,13 @@
 package rules
 
 import (
-	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Input is what the rules look at.
@@ -191,7 +192,7 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 	// the restore again", which could make someone interrupt it.
 	if in.Mode == "restore" && !hasID(findings, report.FindingDeviceRestoreMode) {
 		findings = append(slices.Clone(findings), report.Finding{ID: report.FindingDeviceRestoreMode, Severity: report.SeverityInfo,
-			Summary: "A restore is in progress on the iPhone"})
+			Summary: i18n.T("findings.summary.device_restore_mode")})
 	}
 
 	for _, f := range findings {
@@ -233,13 +234,16 @@ func Evaluate(cat *catalog.Catalog, in Input) Verdict {
 		if worst == "" {
 			continue
 		}
-		reason := fmt.Sprintf("the fault persists although you already tried %s", evidence.phrase())
-		if !e.when(evidence) {
+		var reason string
+		switch {
+		case !e.when(evidence):
 			// Answered after the check: it re-ranks, but the check has not
 			// seen the fault with it yet.
-			reason = fmt.Sprintf("you tried %s after this check: check again with it to see whether the fault stays", in.Tried.phrase())
-		} else if !evidence.Computer { // after another computer, the computer is no longer the suspect
-			reason += ": " + e.why
+			reason = i18n.T("findings.escalation.tried_after_check", i18n.Args{"Tried": in.Tried.phrase()})
+		case !evidence.Computer: // after another computer, the computer is no longer the suspect
+			reason = i18n.T("findings.escalation.persists_suspect", i18n.Args{"Tried": evidence.phrase(), "Suspect": i18n.T(e.why)})
+		default:
+			reason = i18n.T("findings.escalation.persists", i18n.Args{"Tried": evidence.phrase()})
 		}
 		add(e.step, contribution{"", reason, confidenceTable[e.weight][worst], e.weight * severityFactor[worst]})
 	}
@@ -352,43 +356,89 @@ func professional(present map[string]report.Finding, t Tried) report.Professiona
 	for _, id := range linkFindings {
 		if f, ok := present[id]; ok {
 			p.Recommended = true
-			p.Reasons = append(p.Reasons, reasonFor(f)+", even with another cable and on another computer")
+			p.Reasons = append(p.Reasons, i18n.T("findings.professional.persists", i18n.Args{"Reason": reasonFor(f)}))
 		}
 	}
 	if _, ok := present[report.FindingUSBNoDevice]; ok {
 		p.Recommended = true
-		p.Reasons = append(p.Reasons, "the iPhone never appeared on USB, even with another cable and on another computer")
+		p.Reasons = append(p.Reasons, i18n.T("findings.professional.never_appeared"))
 	}
 	if p.Recommended {
-		p.Reasons = append(p.Reasons, "the fault follows the iPhone: its Lightning or USB-C port, or its logic board, is the likely cause")
+		p.Reasons = append(p.Reasons, i18n.T("findings.professional.follows_iphone"))
 	}
 	return p
 }
 
-// NoFaultSummary is the summary when no step applies and nothing else needs doing.
-const NoFaultSummary = "No fault found: try the restore again; if error 1002 returns, try step 6 (Try a Different Computer)."
+// NoFaultSummary is the summary when no step applies and nothing else
+// needs doing, in the current language.
+func NoFaultSummary() string {
+	cat, _ := catalog.Load()
+	return i18n.T("findings.verdict.no_fault", i18n.Args{"Step": 6, "Title": title(cat, 6)})
+}
+
+// NoFault reports whether r's verdict is "no fault found": no step applies
+// and no finding calls for a fix text of its own. It reads the report's
+// structure, not its summary, so it holds whatever language the summary
+// was written in.
+func NoFault(r *report.Report) bool {
+	if r.PrimaryStep != nil || PrimaryMode(r.Devices) == "restore" {
+		return false
+	}
+	for _, f := range r.Findings {
+		if slices.Contains(fixTextFindings, f.ID) && !belowFloor(f) {
+			return false
+		}
+	}
+	return true
+}
 
 func summary(v Verdict, cat *catalog.Catalog) string {
 	var parts []string
 	switch {
 	case v.PrimaryStep != nil:
 		s := v.Steps[*v.PrimaryStep-1]
-		line := fmt.Sprintf("Try step %d first (%s confidence): %s", s.Number, *s.Confidence, s.Title)
+		args := i18n.Args{"Step": s.Number, "Confidence": ConfidenceWord(*s.Confidence), "Title": s.Title}
 		if len(s.Reasons) > 0 {
-			line += ", because " + s.Reasons[0]
+			args["Reason"] = s.Reasons[0]
+			parts = append(parts, i18n.T("findings.verdict.try_first_because", args))
+		} else {
+			parts = append(parts, i18n.T("findings.verdict.try_first", args))
 		}
-		parts = append(parts, line+".")
 		if *v.PrimaryStep == 5 && cat != nil {
 			parts = append(parts, cat.Step(5).Warning)
 		}
 	case len(v.FixTexts) == 0:
-		parts = append(parts, NoFaultSummary)
+		parts = append(parts, NoFaultSummary())
 	}
 	parts = append(parts, v.FixTexts...)
 	if v.Professional.Recommended {
-		parts = append(parts, "See a professional: the fault persisted with another cable and on another computer, so the iPhone's Lightning or USB-C port or its logic board is the likely cause.")
+		parts = append(parts, i18n.T("findings.verdict.professional"))
 	}
-	return strings.Join(parts, " ")
+	return JoinSentences(parts...)
+}
+
+// JoinSentences joins sentences into one text: with a space after a
+// sentence that ends in Latin punctuation, directly after one that ends in
+// full-width punctuation (Chinese, Japanese: "…。次の文").
+func JoinSentences(parts ...string) string {
+	var b strings.Builder
+	for _, p := range parts {
+		if p == "" {
+			continue
+		}
+		if b.Len() > 0 {
+			if r, _ := utf8.DecodeLastRuneInString(b.String()); !fullWidthEnd(r) {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// fullWidthEnd reports whether r ends a sentence in full-width punctuation.
+func fullWidthEnd(r rune) bool {
+	return strings.ContainsRune("。！？）」", r)
 }
 
 func title(cat *catalog.Catalog, n int) string {
@@ -397,7 +447,21 @@ func title(cat *catalog.Catalog, n int) string {
 			return t
 		}
 	}
-	return fmt.Sprintf("Step %d", n)
+	return i18n.T("findings.step_fallback", i18n.Args{"Step": n})
+}
+
+// ConfidenceWord is a report confidence ("high", "medium", "low") in the
+// current language's words; an unknown value is returned as it is.
+func ConfidenceWord(c string) string {
+	switch c {
+	case report.ConfidenceHigh:
+		return i18n.T("findings.confidence.high")
+	case report.ConfidenceMedium:
+		return i18n.T("findings.confidence.medium")
+	case report.ConfidenceLow:
+		return i18n.T("findings.confidence.low")
+	}
+	return c
 }
 
 func hasID(fs []report.Finding, id string) bool {

@@ -70,7 +70,7 @@ type ruleCase struct {
 }
 
 var ruleCases = []ruleCase{
-	{name: "healthy normal", in: Input{Mode: "normal"}, order: nil, summary: []string{NoFaultSummary}},
+	{name: "healthy normal", in: Input{Mode: "normal"}, order: nil, summary: []string{NoFaultSummary()}},
 	{name: "healthy nothing plugged, no finding", in: Input{}, order: nil, summary: []string{"No fault found"}},
 	{name: "restore mode: a restore is running, no clean bill", in: Input{Mode: "restore"}, order: nil,
 		summary: []string{"A restore is in progress", "do not unplug"}, notInSum: []string{"No fault found", "try the restore again"}},
@@ -141,7 +141,7 @@ var ruleCases = []ruleCase{
 	{name: "tried everything, lockdown timeouts", in: Input{Findings: fs(ldTO), Tried: Tried{Cable: true, Port: true, Computer: true, Restart: true}},
 		order: []int{1, 4, 6}, pro: true, conf: map[int]string{1: "medium", 4: "medium", 6: "medium"}},
 	{name: "healthy, tried everything", in: Input{Mode: "normal", Tried: Tried{Cable: true, Port: true, Computer: true, Restart: true}},
-		order: nil, summary: []string{NoFaultSummary}},
+		order: nil, summary: []string{NoFaultSummary()}},
 	{name: "healthy dfu, tried cable+computer", in: Input{Mode: "dfu", Tried: Tried{Cable: true, Computer: true}}, order: []int{5}},
 	{name: "denied, untrusted and unstable", in: Input{Findings: fs(denied, untrusted, unstable)}, order: []int{1, 4},
 		summary: []string{"Try step 1 first", "udev", "tap Trust"}},
@@ -160,14 +160,14 @@ var ruleCases = []ruleCase{
 		order: []int{3}, reasons: map[int]string{3: "the hosts file redirects Apple restore server gs.apple.com to 127.0.0.1 (line 3)"}},
 	{name: "only built-in security software: no step", in: Input{Mode: "normal", Findings: fs(report.Finding{ID: report.FindingHostSecuritySoftware,
 		Severity: info, Summary: "only built-in security software is active: Microsoft Defender", Evidence: map[string]any{"active_third_party": []any{}}})},
-		order: nil, summary: []string{NoFaultSummary}},
+		order: nil, summary: []string{NoFaultSummary()}},
 	{name: "usbmuxd idle on demand (info) with no phone: step 1 only", in: Input{Findings: fs(
 		fnd(report.FindingUSBNoDevice, crit, nil),
 		report.Finding{ID: report.FindingUsbmuxUnreachable, Severity: info, Summary: "usbmuxd is not running; on this computer it starts when an iPhone is plugged in"})},
 		order: []int{1}},
 	{name: "usbmuxd idle on demand (info) escalates nothing after a restart", in: Input{Tried: Tried{Restart: true}, Findings: fs(
 		report.Finding{ID: report.FindingUsbmuxUnreachable, Severity: info, Summary: "usbmuxd is not running; on this computer it starts when an iPhone is plugged in"})},
-		order: nil, summary: []string{NoFaultSummary}},
+		order: nil, summary: []string{NoFaultSummary()}},
 	{name: "active third-party security (host check evidence)", in: Input{Findings: fs(fnd(report.FindingHostSecuritySoftware, warn,
 		map[string]any{"source": "wsc", "active_third_party": []any{"Acme AV"}}))}, order: []int{3}, reasons: map[int]string{3: "security software is active: Acme AV"}},
 	{name: "outdated (host check evidence)", in: Input{Findings: fs(fnd(report.FindingHostSoftwareOutdated, warn,

@@ -79,7 +79,8 @@ type escalation struct {
 	findings []string
 	// when says whether what the user tried triggers the escalation.
 	when func(Tried) bool
-	// why completes "it persists although you already <tried>: …".
+	// why is the message ID of the suspect that completes "it persists
+	// although you already <tried>: …".
 	why string
 }
 
@@ -88,14 +89,14 @@ var escalations = []escalation{
 		step: 6, weight: normal,
 		findings: append(slices.Clone(linkFindings), report.FindingUSBNoDevice),
 		when:     func(t Tried) bool { return t.Cable || t.Port },
-		why:      "this computer's USB port, controller or driver is the next suspect",
+		why:      "findings.escalation.suspect_usb_port",
 	},
 	{
 		step: 6, weight: normal,
 		findings: []string{report.FindingUsbmuxUnreachable, report.FindingUsbmuxNotResponding,
 			report.FindingUsbmuxDeviceMissing, report.FindingUSBUnavailable, report.FindingLockdownSlow},
 		when: func(t Tried) bool { return t.Restart },
-		why:  "this computer's USB software or drivers are the next suspect",
+		why:  "findings.escalation.suspect_usb_software",
 	},
 }
 

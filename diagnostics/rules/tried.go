@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Tried is what the user says they already tried before this check.
@@ -92,20 +94,20 @@ func (t Tried) and(u Tried) Tried {
 func (t Tried) Any() bool { return t.Cable || t.Port || t.Computer || t.Restart }
 
 // phrase is what the user tried, for "you already tried …": "another cable
-// and another USB port".
+// and another USB port", in the current language.
 func (t Tried) phrase() string {
 	var p []string
 	if t.Cable {
-		p = append(p, "another cable")
+		p = append(p, i18n.T("findings.tried.cable"))
 	}
 	if t.Port {
-		p = append(p, "another USB port")
+		p = append(p, i18n.T("findings.tried.port"))
 	}
 	if t.Computer {
-		p = append(p, "another computer")
+		p = append(p, i18n.T("findings.tried.computer"))
 	}
 	if t.Restart {
-		p = append(p, "restarting")
+		p = append(p, i18n.T("findings.tried.restart"))
 	}
 	switch len(p) {
 	case 0:
@@ -113,7 +115,7 @@ func (t Tried) phrase() string {
 	case 1:
 		return p[0]
 	}
-	return strings.Join(p[:len(p)-1], ", ") + " and " + p[len(p)-1]
+	return i18n.T("findings.list.and", i18n.Args{"Items": strings.Join(p[:len(p)-1], i18n.T("findings.list.separator")), "Last": p[len(p)-1]})
 }
 
 // triedStep says whether the user already did step n, and the reason line to
@@ -124,19 +126,19 @@ func (t Tried) triedStep(n int) (done bool, note string) {
 	case 1:
 		switch {
 		case t.Cable && t.Port:
-			return true, "you already tried another cable and another USB port"
+			return true, i18n.T("findings.tried.step1_both")
 		case t.Cable:
-			return false, "you already tried another cable: try another USB port directly on the computer next"
+			return false, i18n.T("findings.tried.step1_cable")
 		case t.Port:
-			return false, "you already tried another USB port: try another cable next"
+			return false, i18n.T("findings.tried.step1_port")
 		}
 	case 4:
 		if t.Restart {
-			return true, "you already restarted the iPhone and the computer"
+			return true, i18n.T("findings.tried.step4")
 		}
 	case 6:
 		if t.Computer {
-			return true, "you already tried another computer"
+			return true, i18n.T("findings.tried.step6")
 		}
 	}
 	return false, ""

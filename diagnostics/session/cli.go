@@ -16,6 +16,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/internal/gctune"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
@@ -77,10 +78,10 @@ func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
 	var result error
 	switch cause := context.Cause(ctx); {
 	case errors.Is(cause, context.DeadlineExceeded):
-		fmt.Fprintf(c.Stderr, "%sgave up after --timeout %v; the report is incomplete\n", c.Prefix, c.Timeout)
+		fmt.Fprintf(c.Stderr, "%s%s\n", c.Prefix, i18n.T("findings.cli.timeout", i18n.Args{"Timeout": c.Timeout.String()}))
 		result = ErrCheckFailed
 	case cause != nil:
-		fmt.Fprintf(c.Stderr, "%sinterrupted; the report is incomplete\n", c.Prefix)
+		fmt.Fprintf(c.Stderr, "%s%s\n", c.Prefix, i18n.T("findings.cli.interrupted"))
 		result = ErrCheckFailed
 	}
 
@@ -117,14 +118,15 @@ func ProgressLine(p diagnostics.Progress) string {
 	if p.Report.Provisional() {
 		ip := p.Report.InProgress
 		// The verdict so far, with the window's countdown.
-		when := "So far"
+		args := i18n.Args{"Verdict": diagnostics.SoFar(p.Report)}
+		when := "findings.cli.so_far"
 		if left := math.Ceil(ip.WindowS - ip.ElapsedS); ip.WindowS > 0 && left > 0 {
-			when = fmt.Sprintf("So far (%g s left)", left)
+			when, args["Left"] = "findings.cli.so_far_left", i18n.Num(left, 0)
 		}
-		line = fmt.Sprintf("[%d/%d] %s: %s", p.Done, p.Total, when, diagnostics.SoFar(p.Report))
+		line = fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, i18n.T(when, args))
 	}
 	if p.Current == "" {
-		line = fmt.Sprintf("[%d/%d] done", p.Done, p.Total)
+		line = fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, i18n.T("findings.cli.done"))
 	}
 	if r := []rune(line); len(r) > 78 {
 		line = string(r[:77]) + "…"

@@ -107,10 +107,10 @@ func TestSessionProvisional(t *testing.T) {
 				if !r.Provisional() {
 					t.Fatal("a progress report without in_progress")
 				}
-				if strings.Contains(r.Summary, rules.NoFaultSummary) || strings.Contains(r.Summary, "No fault found") {
+				if strings.Contains(r.Summary, rules.NoFaultSummary()) || strings.Contains(r.Summary, "No fault found") {
 					t.Errorf("verdict so far says no fault found: %q", r.Summary)
 				}
-				if r.Complete || len(r.IncompleteReasons) == 0 || !strings.HasPrefix(r.IncompleteReasons[0], diagnostics.InProgressPrefix) {
+				if r.Complete || len(r.IncompleteReasons) == 0 || !strings.HasPrefix(r.IncompleteReasons[0], diagnostics.InProgressPrefix()) {
 					t.Errorf("verdict so far: complete %v, reasons %q", r.Complete, r.IncompleteReasons)
 				}
 				var buf bytes.Buffer

@@ -21,6 +21,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Run prints the session's live events until ctx ends, with a quick check
@@ -269,7 +270,7 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 	}
 	l := Line{Time: time.Now(), Source: "check", Kind: "summary"}
 	if err != nil {
-		l.Kind, l.Error, l.Summary = "error", err.Error(), "check failed: "+err.Error()
+		l.Kind, l.Error, l.Summary = "error", err.Error(), i18n.T("findings.watch.check_failed", i18n.Args{"Error": err.Error()})
 		pr.Print(l)
 		return
 	}
@@ -291,7 +292,7 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 		what = append(what, fmt.Sprintf("%s %s", d.Model.Name, d.Mode))
 	}
 	if len(what) == 0 {
-		what = []string{"no phone"}
+		what = []string{i18n.T("findings.watch.no_phone")}
 	}
 	verdict := quickVerdict(rep)
 	if len(l.Findings) > 0 {
@@ -308,15 +309,16 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 func quickVerdict(rep *report.Report) string {
 	switch {
 	case !rep.Complete || rep.Incomplete():
-		v := "incomplete one-pass check, not a clean bill: " + strings.Join(rep.IncompleteReasons, "; ")
+		args := i18n.Args{"Reasons": strings.Join(rep.IncompleteReasons, i18n.T("findings.incomplete.separator"))}
 		if rep.PrimaryStep != nil {
-			v += fmt.Sprintf("; so far try step %d first", *rep.PrimaryStep)
+			args["Step"] = *rep.PrimaryStep
+			return i18n.T("findings.watch.incomplete_step", args)
 		}
-		return v
+		return i18n.T("findings.watch.incomplete", args)
 	case rep.PrimaryStep != nil:
-		return fmt.Sprintf("try step %d first", *rep.PrimaryStep)
+		return i18n.T("findings.watch.try_step", i18n.Args{"Step": *rep.PrimaryStep})
 	case diagnostics.NoFaultFound(rep):
-		return "no fault found in a one-pass check (run 'restoredoctor check' to watch the link)"
+		return i18n.T("findings.watch.no_fault")
 	default:
 		return rep.Summary
 	}

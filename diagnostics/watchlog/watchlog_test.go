@@ -74,7 +74,7 @@ func TestLines(t *testing.T) {
 func TestQuickVerdict(t *testing.T) {
 	step := 3
 	clean := func() *report.Report {
-		return &report.Report{Summary: rules.NoFaultSummary, Complete: true, IncompleteReasons: []string{}}
+		return &report.Report{Summary: rules.NoFaultSummary(), Complete: true, IncompleteReasons: []string{}}
 	}
 	for _, tc := range []struct {
 		name    string
