@@ -3,11 +3,13 @@ package report
 import (
 	"bufio"
 	"fmt"
-	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
 // TextWidth is the column width Text wraps to.
@@ -105,73 +107,92 @@ func wrap(s string, width, firstWidth int) []string {
 	return lines
 }
 
+// label writes s after indent and label (a translated "VERDICT:"), its
+// following lines indented to line up after the label.
+func (t *textWriter) label(indent, label, s string) {
+	first := indent + label + " "
+	t.para(first, min(utf8.RuneCountInString(first), 24), s)
+}
+
+// padRight pads s with spaces to width runes.
+func padRight(s string, width int) string {
+	if n := utf8.RuneCountInString(s); n < width {
+		return s + strings.Repeat(" ", width-n)
+	}
+	return s
+}
+
 func (t *textWriter) render(r *Report) {
-	t.para("", 0, fmt.Sprintf("Restore Doctor %s, %s, %s", orDash(r.ToolVersion), orDash(r.Host.OS),
-		r.GeneratedAt.UTC().Format(time.RFC3339)))
+	t.para("", 0, i18n.T("report.text.header", i18n.Args{"Version": orDash(r.ToolVersion), "OS": orDash(r.Host.OS),
+		"Time": r.GeneratedAt.UTC().Format(time.RFC3339)}))
 	t.blank()
 
+	verdict := i18n.T("report.text.verdict")
 	p, hasPrimary := primary(r)
 	switch {
 	case r.Summary != "":
-		t.para("VERDICT: ", 9, r.Summary)
+		t.label("", verdict, r.Summary)
 	case hasPrimary:
-		t.para("VERDICT: ", 9, fmt.Sprintf("try step %d first (%s confidence): %s", p.Number, confidence(p), p.Title))
+		t.label("", verdict, i18n.T("report.text.try_first", i18n.Args{"N": p.Number, "Confidence": confidence(p), "Title": p.Title}))
 	default:
-		t.para("VERDICT: ", 9, "no step applies")
+		t.label("", verdict, i18n.T("report.text.no_step"))
 	}
 	if hasPrimary {
 		if len(p.Reasons) > 0 {
-			t.para("  ", 2, fmt.Sprintf("Why step %d:", p.Number))
+			t.para("  ", 2, i18n.T("report.text.why_step", i18n.Args{"N": p.Number}))
 		}
 		for _, reason := range p.Reasons {
 			t.para("  - ", 4, reason)
 		}
 		if rest := rankedSteps(r); len(rest) > 1 {
 			for _, s := range rest[1:] {
-				t.para("  then: ", 8, fmt.Sprintf("step %d %s (%s)", s.Number, s.Title, confidence(s)))
+				t.label("  ", i18n.T("report.text.then"), i18n.T("report.text.then_step", i18n.Args{"N": s.Number, "Title": s.Title, "Confidence": confidence(s)}))
 			}
 		}
 	}
 	if r.Professional.Recommended {
-		t.para("  SEE A PROFESSIONAL: ", 4, strings.Join(r.Professional.Reasons, "; "))
+		t.para("  "+i18n.T("report.text.professional")+" ", 4, strings.Join(r.Professional.Reasons, "; "))
 	}
 	t.blank()
 
 	t.restoreTimeline(r.RestoreTimeline)
 
-	t.para("", 0, fmt.Sprintf("DEVICES (usbmuxd %s at %s)", orDash(r.Host.Usbmuxd.Status), orDash(r.Host.Usbmuxd.Address)))
+	t.para("", 0, i18n.T("report.text.devices", i18n.Args{"Status": word("report.usbmuxd.", orDash(r.Host.Usbmuxd.Status)), "Address": orDash(r.Host.Usbmuxd.Address)}))
 	if len(r.Devices) == 0 {
-		t.para("  ", 2, "no device found")
+		t.para("  ", 2, i18n.T("report.text.no_device"))
 	}
 	for _, d := range r.Devices {
-		t.para("  ", 4, fmt.Sprintf("%s  %s  %s mode", d.Key, modelName(d.Model), d.Mode))
-		t.para("    USB: ", 9, usbLine(d.USB))
-		t.para("    usbmuxd: ", 13, usbmuxLine(d.Usbmux)+"; lockdown: "+lockdownLine(d.Lockdown))
-		t.para("    stability: ", 15, stabilityLine(d.Stability, r.Incomplete()))
+		t.para("  ", 4, d.Key+"  "+modelName(d.Model)+"  "+i18n.T("report.text.mode", i18n.Args{"Mode": word("report.mode.", d.Mode)}))
+		t.label("    ", "USB:", usbLine(d.USB))
+		t.label("    ", "usbmuxd:", i18n.T("report.text.usbmux_lockdown", i18n.Args{"Usbmux": usbmuxLine(d.Usbmux), "Lockdown": lockdownLine(d.Lockdown)}))
+		t.label("    ", i18n.T("report.text.stability"), stabilityLine(d.Stability, r.Incomplete()))
 	}
 	t.blank()
 
-	t.para("", 0, "FINDINGS")
+	t.para("", 0, i18n.T("report.text.findings"))
 	if len(r.Findings) == 0 {
-		t.para("  ", 2, "none")
+		t.para("  ", 2, i18n.T("report.text.none"))
 	}
 	for _, f := range r.Findings {
-		t.para("  ", 4, fmt.Sprintf("[%s] %s: %s (steps: %s)", f.Severity, f.ID, f.Summary, stepList(f)))
+		t.para("  ", 4, fmt.Sprintf("[%s] %s: %s (%s)", word("report.severity.", f.Severity), f.ID, f.Summary,
+			i18n.T("report.text.finding_steps", i18n.Args{"Steps": stepList(f)})))
 	}
 	t.blank()
 
-	t.para("", 0, "CHECKS")
+	t.para("", 0, i18n.T("report.text.checks"))
 	if len(r.Checks) == 0 {
-		t.para("  ", 2, "none ran")
+		t.para("  ", 2, i18n.T("report.text.none_ran"))
 	}
 	idWidth := 0
 	statusWidth := 0
 	for _, c := range r.Checks {
 		idWidth = max(idWidth, utf8.RuneCountInString(c.ID))
-		statusWidth = max(statusWidth, utf8.RuneCountInString(c.Status))
+		statusWidth = max(statusWidth, utf8.RuneCountInString(word("report.status.", c.Status)))
 	}
 	for _, c := range r.Checks {
-		head := fmt.Sprintf("  %-*s %-*s %8s  ", statusWidth, c.Status, idWidth, c.ID, durationMs(c.DurationMs))
+		dur := durationMs(c.DurationMs)
+		head := "  " + padRight(word("report.status.", c.Status), statusWidth) + " " + padRight(c.ID, idWidth) + " " +
+			strings.Repeat(" ", max(0, 8-utf8.RuneCountInString(dur))) + dur + "  "
 		if c.Detail == "" {
 			t.para("", 0, strings.TrimRight(head, " "))
 			continue

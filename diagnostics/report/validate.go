@@ -243,6 +243,11 @@ func (v *validator) report(doc any) {
 		}
 	}
 	v.str(p, root, "tool_version")
+	if x, ok := root["language"]; ok {
+		if s, isStr := x.(string); !isStr || s == "" {
+			v.addf(p+".language", "want a language code such as \"en\" or \"de\", got %s", jsonType(x))
+		}
+	}
 	if x, ok := root["summary"]; ok {
 		if _, isStr := x.(string); !isStr {
 			v.addf(p+".summary", "want string, got %s", jsonType(x))
@@ -255,12 +260,16 @@ func (v *validator) report(doc any) {
 		complete, isBool := x.(bool)
 		reasons, _ := root["incomplete_reasons"].([]any)
 		summary, _ := root["summary"].(string)
+		// The summary's words are checked in English only: another
+		// language says "Incomplete check" in its own words.
+		lang, _ := root["language"].(string)
+		english := lang == "" || lang == "en"
 		switch {
 		case !isBool:
 			v.addf(p+".complete", "want boolean, got %s", jsonType(x))
 		case complete && len(reasons) > 0:
 			v.addf(p+".incomplete_reasons", "a complete report lists %d reasons", len(reasons))
-		case !complete && len(reasons) > 0 && !strings.HasPrefix(summary, "Incomplete check: "):
+		case !complete && len(reasons) > 0 && english && !strings.HasPrefix(summary, "Incomplete check: "):
 			v.addf(p+".summary", "an incomplete report's summary must start \"Incomplete check: \"")
 		case complete:
 			// The completeness rule (diagnostics.MarkCompleteness): a check
