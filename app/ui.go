@@ -51,6 +51,10 @@ type Options struct {
 	Catalog *catalog.Catalog
 	// NoAutoCheck disables the check that starts when a phone is plugged in.
 	NoAutoCheck bool
+	// Language is the language code the command line chose (--lang or
+	// RESTOREDOCTOR_LANG: "de", "zh-Hans", "pseudo"); it overrides the saved
+	// preference and the OS's language. "" leaves the choice to them.
+	Language string
 }
 
 // UI is the Restore Doctor window: one state (package app/state), the one

@@ -14,7 +14,17 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
+
+// modeWord is a USB mode in the current language, as the report says it
+// (report.mode.*), or as it is when the report has no word for it.
+func modeWord(mode string) string {
+	if id := "report.mode." + strings.ReplaceAll(mode, "-", "_"); mode != "" && i18n.Has(id) {
+		return i18n.T(id)
+	}
+	return mode
+}
 
 // DeviceJSON is one element of `restoredoctor devices --json`: the USB part of a
 // report device (DESIGN.md's report contract), plus what only USB knows.
@@ -53,7 +63,7 @@ func Write(w io.Writer, devs []usb.Device, asJSON bool) error {
 		return enc.Encode(out)
 	}
 	if len(devs) == 0 {
-		_, err := fmt.Fprintln(w, "No Apple device on the USB bus.")
+		_, err := fmt.Fprintln(w, i18n.T("cli.devices.none"))
 		return err
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
@@ -78,13 +88,13 @@ func AccessDenied(devs []usb.Device) []error {
 
 // Line is the human-readable line of one device (tab-separated columns).
 func Line(d usb.Device) string {
-	hub := "direct"
+	hub := i18n.T("cli.devices.direct")
 	if d.BehindHub {
-		hub = fmt.Sprintf("behind hub (depth %d)", d.HubDepth)
+		hub = i18n.T("cli.devices.behind_hub", i18n.Args{"Depth": d.HubDepth})
 	}
-	speed := "speed unknown"
+	speed := i18n.T("cli.devices.speed_unknown")
 	if d.SpeedMbps > 0 {
-		speed = fmt.Sprintf("%g Mbit/s", d.SpeedMbps)
+		speed = i18n.T("cli.devices.speed", i18n.Args{"Mbps": i18n.Num(d.SpeedMbps, 3)})
 	}
 	var id string
 	switch {
@@ -97,13 +107,14 @@ func Line(d usb.Device) string {
 		}
 		id = strings.Join(parts, " ")
 	case d.Serial != "":
-		id = "serial " + d.Serial
+		id = i18n.T("cli.devices.serial", i18n.Args{"Serial": d.Serial})
 	case d.OpenErr != nil:
-		id = "serial not read: " + shortErr(d.OpenErr)
+		id = i18n.T("cli.devices.serial_not_read", i18n.Args{"Reason": shortErr(d.OpenErr)})
 	default:
 		id = "-"
 	}
-	return fmt.Sprintf("%s\t%04x:%04x\t%s\tbus %d port %s\t%s\t%s", d.Mode, d.VendorID, d.ProductID, speed, d.Bus, portString(d.PortPath), hub, id)
+	where := i18n.T("cli.devices.bus_port", i18n.Args{"Bus": d.Bus, "Port": portString(d.PortPath)})
+	return fmt.Sprintf("%s\t%04x:%04x\t%s\t%s\t%s\t%s", modeWord(string(d.Mode)), d.VendorID, d.ProductID, speed, where, hub, id)
 }
 
 func portString(p []int) string {
@@ -120,9 +131,9 @@ func portString(p []int) string {
 func shortErr(err error) string {
 	switch {
 	case errors.Is(err, usb.ErrAccessDenied):
-		return "permission denied (see the message above)"
+		return i18n.T("cli.devices.permission_denied")
 	case errors.Is(err, usb.ErrDisconnected):
-		return "the device disconnected"
+		return i18n.T("cli.devices.disconnected")
 	}
 	return err.Error()
 }

@@ -8,7 +8,20 @@ import (
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
+
+// AccessDeniedHint says, in the current language, that a device could not
+// be opened for lack of permission and how to install the udev rule.
+func AccessDeniedHint(err error) string {
+	var denied *usb.AccessDeniedError
+	if !errors.As(err, &denied) {
+		return err.Error()
+	}
+	return i18n.T("cli.usb.access_denied", i18n.Args{"Location": denied.Location,
+		"IDs": fmt.Sprintf("%04x:%04x", denied.VendorID, denied.ProductID), "Error": denied.Err,
+		"Source": usb.UdevRuleSource, "Target": usb.UdevRuleTarget})
+}
 
 // ErrPrint says Print could not list the devices, could not write the list,
 // or some device could not be read for lack of permission; the reason is
@@ -21,7 +34,7 @@ var ErrPrint = errors.New("devlist: the list is missing or incomplete")
 func Print(ctx context.Context, src usb.Source, stdout, stderr io.Writer, prefix string, asJSON, includeIDs bool) error {
 	devs, err := src.Snapshot(ctx)
 	if err != nil {
-		fmt.Fprintf(stderr, "%slisting USB devices failed: %v\n", prefix, err)
+		fmt.Fprintf(stderr, "%s%s\n", prefix, i18n.T("cli.devices.list_failed", i18n.Args{"Error": err}))
 		return ErrPrint
 	}
 	if !includeIDs {
@@ -31,11 +44,11 @@ func Print(ctx context.Context, src usb.Source, stdout, stderr io.Writer, prefix
 	}
 	var result error
 	for _, err := range AccessDenied(devs) {
-		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
+		fmt.Fprintf(stderr, "%s%s\n", prefix, AccessDeniedHint(err))
 		result = ErrPrint
 	}
 	if err := Write(stdout, devs, asJSON); err != nil {
-		fmt.Fprintf(stderr, "%s%v\n", prefix, err)
+		fmt.Fprintf(stderr, "%s%s\n", prefix, i18n.T("cli.stdout_failed", i18n.Args{"Error": err}))
 		return ErrPrint
 	}
 	return result

@@ -16,6 +16,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/internal/gctune"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
@@ -54,7 +55,7 @@ func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
 	if c.Markdown != "" {
 		// Before the run: a bad path fails now, not after the window.
 		if err := safefile.Check(c.Markdown, safefile.Options{}); err != nil {
-			return fail(fmt.Errorf("--markdown: %w", err))
+			return fail(errors.New(i18n.T("cli.check.markdown_bad", i18n.Args{"Error": err})))
 		}
 	}
 	c.Timeout = c.timeout()
@@ -77,10 +78,10 @@ func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
 	var result error
 	switch cause := context.Cause(ctx); {
 	case errors.Is(cause, context.DeadlineExceeded):
-		fmt.Fprintf(c.Stderr, "%sgave up after --timeout %v; the report is incomplete\n", c.Prefix, c.Timeout)
+		fmt.Fprintf(c.Stderr, "%s%s\n", c.Prefix, i18n.T("cli.check.timeout", i18n.Args{"Timeout": i18n.Duration(c.Timeout)}))
 		result = ErrCheckFailed
 	case cause != nil:
-		fmt.Fprintf(c.Stderr, "%sinterrupted; the report is incomplete\n", c.Prefix)
+		fmt.Fprintf(c.Stderr, "%s%s\n", c.Prefix, i18n.T("cli.check.interrupted"))
 		result = ErrCheckFailed
 	}
 
@@ -117,14 +118,14 @@ func ProgressLine(p diagnostics.Progress) string {
 	if p.Report.Provisional() {
 		ip := p.Report.InProgress
 		// The verdict so far, with the window's countdown.
-		when := "So far"
+		when := i18n.T("cli.progress.so_far")
 		if left := math.Ceil(ip.WindowS - ip.ElapsedS); ip.WindowS > 0 && left > 0 {
-			when = fmt.Sprintf("So far (%g s left)", left)
+			when = i18n.T("cli.progress.so_far_left", i18n.Args{"Left": i18n.Duration(time.Duration(left) * time.Second)})
 		}
 		line = fmt.Sprintf("[%d/%d] %s: %s", p.Done, p.Total, when, diagnostics.SoFar(p.Report))
 	}
 	if p.Current == "" {
-		line = fmt.Sprintf("[%d/%d] done", p.Done, p.Total)
+		line = fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, i18n.T("cli.progress.done"))
 	}
 	if r := []rune(line); len(r) > 78 {
 		line = string(r[:77]) + "…"
@@ -141,7 +142,7 @@ func writeValidJSON(w io.Writer, rep *report.Report) error {
 		return err
 	}
 	if err := report.Validate(buf.Bytes()); err != nil {
-		return fmt.Errorf("the report does not follow its contract (please report this bug): %w", err)
+		return fmt.Errorf("%s: %w", i18n.T("cli.check.contract_bug"), err)
 	}
 	_, err := w.Write(buf.Bytes())
 	return err
