@@ -26,8 +26,26 @@ func neededForms(l Language) map[string]bool {
 	out := map[string]bool{"other": true}
 	for _, n := range pluralSamples {
 		out[names[plural.Cardinal.MatchPlural(l.Tag, n, 0, 0, 0, 0)]] = true
+		// go-i18n, which renders the messages, follows a newer CLDR:
+		// es/fr/it/pt use "many" for a million. Its forms are needed too.
+		out[goi18nForm(l, n)] = true
 	}
 	return out
+}
+
+// goi18nForm is the plural form go-i18n picks for n in l: a probe message
+// whose every form says its own name.
+func goi18nForm(l Language, n int) string {
+	b := goi18n.NewBundle(l.Tag)
+	probe := &goi18n.Message{ID: "probe", Zero: "zero", One: "one", Two: "two", Few: "few", Many: "many", Other: "other"}
+	if err := b.AddMessages(l.Tag, probe); err != nil {
+		return "other"
+	}
+	form, err := goi18n.NewLocalizer(b, l.Code).Localize(&goi18n.LocalizeConfig{MessageID: "probe", PluralCount: n})
+	if err != nil {
+		return "other"
+	}
+	return form
 }
 
 // keepWords are words that stay the same in every language: product,
