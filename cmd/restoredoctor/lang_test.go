@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -26,6 +27,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
@@ -261,7 +263,8 @@ func verdictLine(text string) string {
 	return ""
 }
 
-// unmarked removes every ⟦…⟧ (nested ones too) from s and returns the rest.
+// unmarked removes every ⟦…⟧ (nested ones too, and ones over several
+// lines, whose line breaks it keeps) from s and returns the rest.
 func unmarked(s string) string {
 	var b strings.Builder
 	depth := 0
@@ -271,7 +274,7 @@ func unmarked(s string) string {
 			depth++
 		case string(r) == i18n.PseudoClose && depth > 0:
 			depth--
-		case depth == 0:
+		case depth == 0 || r == '\n':
 			b.WriteRune(r)
 		}
 	}
@@ -284,6 +287,7 @@ func unmarked(s string) string {
 // product, program and model names.
 var dataRE = regexp.MustCompile(strings.Join([]string{
 	`^restoredoctor( [a-z]+)?:`,
+	`^- [a-z][a-z0-9\\_]*:`,
 	"`[^`]*`",
 	`\d{4}-\d\d-\d\dT[\d:]+Z`,
 	`(unix|tcp)://\S+`,
@@ -302,10 +306,11 @@ var dataRE = regexp.MustCompile(strings.Join([]string{
 // internal/i18n.
 func offenders(out string) []string {
 	var found []string
-	for _, line := range strings.Split(out, "\n") {
-		rest := dataRE.ReplaceAllString(unmarked(line), " ")
+	lines := strings.Split(out, "\n")
+	for i, rest := range strings.Split(unmarked(out), "\n") {
+		rest = dataRE.ReplaceAllString(rest, " ")
 		if regexp.MustCompile(`\p{L}{2,}`).MatchString(rest) {
-			found = append(found, strings.TrimSpace(line))
+			found = append(found, strings.TrimSpace(lines[i]))
 		}
 	}
 	return found
@@ -324,7 +329,8 @@ func TestOffendersCanFail(t *testing.T) {
 		{"| `usb.link` | ⟦pass⟧ | ⟦12 ms⟧ | id-3f2a: 480 Mbit/s |", false},
 		{"| `usb.link` | ⟦pass⟧ | ⟦12 ms⟧ | link is fine |", true},
 		{"restoredoctor check: ⟦unknown option -bogus⟧", false},
-		{"- product_type: `iPhone14,3`", false},
+		{"- product\\_type: `iPhone14,3`", false},
+		{"- product type: `iPhone14,3`", true},
 	} {
 		if got := len(offenders(tt.line)) > 0; got != tt.bad {
 			t.Errorf("%q: offender %v, want %v", tt.line, got, tt.bad)
@@ -397,6 +403,15 @@ func TestPseudoLocale(t *testing.T) {
 	}
 	for _, c := range rep.Checks {
 		add(c.Detail)
+	}
+	// The Markdown's step texts come from the step catalogue (its own area).
+	guide := catalog.MustDefault()
+	for n := 0; n <= 6; n++ {
+		for _, fam := range report.RecoveryFamilies {
+			d := guide.StepDetail(n, runtime.GOOS, fam)
+			add(d.Summary, d.Warning)
+			add(d.Instructions...)
+		}
 	}
 	fromOthers := func(line string) bool {
 		for _, o := range others {
