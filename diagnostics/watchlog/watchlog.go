@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/model"
@@ -21,7 +22,33 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
+
+// kindWord is an event kind (attach, detach, mode-change, connected,
+// disconnected, error) in the current language.
+func kindWord(kind string) string {
+	if id := "cli.watch.kind." + strings.ReplaceAll(kind, "-", "_"); i18n.Has(id) {
+		return i18n.T(id)
+	}
+	return kind
+}
+
+// modeWord is a phone mode in the current language, as the report says it.
+func modeWord(m string) string {
+	if id := "report.mode." + strings.ReplaceAll(m, "-", "_"); m != "" && i18n.Has(id) {
+		return i18n.T(id)
+	}
+	return m
+}
+
+// padRight pads s with spaces to width runes.
+func padRight(s string, width int) string {
+	if n := utf8.RuneCountInString(s); n < width {
+		return s + strings.Repeat(" ", width-n)
+	}
+	return s
+}
 
 // Run prints the session's live events until ctx ends, with a quick check
 // (against usbmuxd at addr) after each attach or mode change, unless
@@ -146,33 +173,33 @@ func (p *Printer) Print(l Line) {
 		fmt.Fprintf(p.w, "%s %-6s %s\n", ts, l.Source, l.Summary)
 		return
 	case "error", "disconnected", "connected":
-		msg := l.Kind
+		msg := kindWord(l.Kind)
 		if l.Error != "" {
-			msg += ": " + l.Error
+			msg = i18n.T("cli.watch.kind_error", i18n.Args{"Kind": msg, "Error": l.Error})
 		}
 		fmt.Fprintf(p.w, "%s %-6s %s\n", ts, l.Source, msg)
 		return
 	}
-	m := l.Mode
+	m := modeWord(l.Mode)
 	if l.PrevMode != "" {
-		m = l.PrevMode + "→" + l.Mode
+		m = modeWord(l.PrevMode) + "→" + modeWord(l.Mode)
 	}
-	kind := l.Kind
+	kind := kindWord(l.Kind)
 	if l.Reenumeration {
-		kind += " (again)"
+		kind = i18n.T("cli.watch.again", i18n.Args{"Kind": kind})
 	}
-	fields := []string{ts, fmt.Sprintf("%-6s", l.Source), fmt.Sprintf("%-16s", kind), fmt.Sprintf("%-9s", m)}
+	fields := []string{ts, fmt.Sprintf("%-6s", l.Source), padRight(kind, 16), padRight(m, 9)}
 	if l.Model != "" {
 		fields = append(fields, l.Model)
 	}
 	if l.Location != "" {
-		fields = append(fields, "at "+l.Location)
+		fields = append(fields, i18n.T("cli.watch.at", i18n.Args{"Location": l.Location}))
 	}
 	if l.UDID != "" {
 		fields = append(fields, l.UDID)
 	}
 	if l.Drops != nil {
-		fields = append(fields, fmt.Sprintf("(drops: %d)", *l.Drops))
+		fields = append(fields, i18n.T("cli.watch.drops", i18n.Args{"Drops": *l.Drops}))
 	}
 	fmt.Fprintln(p.w, strings.Join(fields, " "))
 }
@@ -269,7 +296,7 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 	}
 	l := Line{Time: time.Now(), Source: "check", Kind: "summary"}
 	if err != nil {
-		l.Kind, l.Error, l.Summary = "error", err.Error(), "check failed: "+err.Error()
+		l.Kind, l.Error, l.Summary = "error", err.Error(), i18n.T("cli.watch.check_failed", i18n.Args{"Error": err})
 		pr.Print(l)
 		return
 	}
@@ -288,16 +315,16 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 	l.PrimaryStep = rep.PrimaryStep
 	var what []string
 	for _, d := range rep.Devices {
-		what = append(what, fmt.Sprintf("%s %s", d.Model.Name, d.Mode))
+		what = append(what, i18n.T("cli.watch.phone", i18n.Args{"Model": d.Model.Name, "Mode": modeWord(d.Mode)}))
 	}
 	if len(what) == 0 {
-		what = []string{"no phone"}
+		what = []string{i18n.T("cli.watch.no_phone")}
 	}
 	verdict := quickVerdict(rep)
 	if len(l.Findings) > 0 {
 		verdict += " (" + strings.Join(l.Findings, ", ") + ")"
 	}
-	l.Summary = strings.Join(what, ", ") + ": " + verdict
+	l.Summary = i18n.T("cli.watch.summary", i18n.Args{"Phones": strings.Join(what, ", "), "Verdict": verdict})
 	pr.Print(l)
 }
 
@@ -308,15 +335,15 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 func quickVerdict(rep *report.Report) string {
 	switch {
 	case !rep.Complete || rep.Incomplete():
-		v := "incomplete one-pass check, not a clean bill: " + strings.Join(rep.IncompleteReasons, "; ")
+		reasons := strings.Join(rep.IncompleteReasons, "; ")
 		if rep.PrimaryStep != nil {
-			v += fmt.Sprintf("; so far try step %d first", *rep.PrimaryStep)
+			return i18n.T("cli.watch.incomplete_step", i18n.Args{"Reasons": reasons, "N": *rep.PrimaryStep})
 		}
-		return v
+		return i18n.T("cli.watch.incomplete", i18n.Args{"Reasons": reasons})
 	case rep.PrimaryStep != nil:
-		return fmt.Sprintf("try step %d first", *rep.PrimaryStep)
+		return i18n.T("cli.watch.try_step", i18n.Args{"N": *rep.PrimaryStep})
 	case diagnostics.NoFaultFound(rep):
-		return "no fault found in a one-pass check (run 'restoredoctor check' to watch the link)"
+		return i18n.T("cli.watch.no_fault")
 	default:
 		return rep.Summary
 	}
