@@ -47,7 +47,7 @@ func runDevices(args []string, stdout, stderr io.Writer) (code int) {
 
 	lister, err := newLister()
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor devices: %s\n", i18n.T("cli.devices.no_usb", i18n.Args{"Error": err}))
+		fmt.Fprintf(stderr, "restoredoctor devices: %s\n", i18n.T("cli.devices.no_usb", i18n.Args{"Error": devlist.USBErrorText(err)}))
 		return exitFail
 	}
 	defer lister.Close()

@@ -20,6 +20,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/devlist"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
@@ -103,7 +104,7 @@ func (pr *Printer) Run(ctx context.Context, sess *session.Session, addr string, 
 
 // Error prints an error line of source ("usb", "usbmux").
 func (p *Printer) Error(source string, err error) {
-	p.Print(Line{Time: time.Now(), Source: source, Kind: "error", Error: err.Error()})
+	p.Print(Line{Time: time.Now(), Source: source, Kind: "error", Error: devlist.USBErrorText(err)})
 }
 
 // NewPrinter returns a printer to w: JSON lines or text, identifiers
@@ -245,7 +246,7 @@ func (pr *Printer) LineOf(ev session.Event) (Line, bool) {
 		if ev.Err == nil {
 			return l, false
 		}
-		l.Source, l.Kind, l.Error = "usb", "error", ev.Err.Error()
+		l.Source, l.Kind, l.Error = "usb", "error", devlist.USBErrorText(ev.Err)
 		return l, true
 	case session.Attach, session.Detach, session.ModeChange:
 		l.Kind = string(ev.Kind)
