@@ -26,7 +26,7 @@ func TestRenderInLanguages(t *testing.T) {
 			"id-bab98e82", "iPhone 8 (iPhone10,4)", "05ac:12a8", "BEFUNDE", "PRÜFUNGEN", "Normalmodus"},
 			[]string{"# Restore-Doctor-Bericht", "## Ergebnis", "| Gerät | Modell | Modus |", "## Befunde", "### `usb.unstable` (kritisch)",
 				"- stützt Schritte: 1, 4", "| `lockdown.rtt` | fehlgeschlagen |"}},
-		{"ja", []string{"結論：", "デバイス（usbmuxd：unix:///var/run/usbmuxd で正常）", "バス 1 ポート 1.3, ハブ経由",
+		{"ja", []string{"結論：Try step 1", "デバイス（usbmuxd：unix:///var/run/usbmuxd で正常）", "バス 1 ポート 1.3, ハブ経由",
 			"切断 3 回、復帰 3 回", "id-bab98e82", "iPhone 8 (iPhone10,4)", "[警告] usb.full_speed:", "通常モード"},
 			[]string{"# Restore Doctor レポート", "## 結論", "## 検出結果", "| デバイス | モデル | モード |", "### `usb.unstable` (重大)"}},
 	}
@@ -42,6 +42,11 @@ func TestRenderInLanguages(t *testing.T) {
 			}
 			if err := report.Markdown(&md, &r, catalog.MustDefault()); err != nil {
 				t.Fatal(err)
+			}
+			for _, line := range strings.Split(txt.String(), "\n") {
+				if n := report.Columns(line); n > report.TextWidth {
+					t.Errorf("%s line takes %d columns, over %d: %q", tt.lang, n, report.TextWidth, line)
+				}
 			}
 			// Wrapping may break a phrase: compare with spaces normalised.
 			flat := strings.Join(strings.Fields(txt.String()), " ")
@@ -100,5 +105,29 @@ func TestLanguageField(t *testing.T) {
 	bad := strings.Replace(buf.String(), `"schema"`, `"language": 7, "schema"`, 1)
 	if err := report.Validate([]byte(bad)); err == nil || !strings.Contains(err.Error(), "language") {
 		t.Errorf("a numeric language validates: %v", err)
+	}
+}
+
+// TestTextWrapsWideCharacters: Japanese and Chinese take two columns per
+// character and have no spaces; the text report still fits TextWidth and
+// loses no character.
+func TestTextWrapsWideCharacters(t *testing.T) {
+	summary := strings.Repeat("リカバリモードのiPhoneを復元してください。", 8) + " 恢复模式 " + strings.Repeat("한국어", 30)
+	r := report.Report{Schema: report.Schema, Summary: summary, Complete: true}
+	var out bytes.Buffer
+	if err := report.Text(&out, &r); err != nil {
+		t.Fatal(err)
+	}
+	var joined strings.Builder
+	for i, line := range strings.Split(out.String(), "\n") {
+		if n := report.Columns(line); n > report.TextWidth {
+			t.Errorf("line %d takes %d columns: %q", i, n, line)
+		}
+		if i >= 2 && i < 12 {
+			joined.WriteString(strings.TrimPrefix(strings.TrimSpace(line), "VERDICT:"))
+		}
+	}
+	if got := strings.ReplaceAll(joined.String(), " ", ""); !strings.Contains(got, strings.ReplaceAll(summary, " ", "")) {
+		t.Errorf("the summary lost characters:\n%s", out.String())
 	}
 }

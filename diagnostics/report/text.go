@@ -8,6 +8,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/text/width"
+
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
@@ -45,7 +47,7 @@ const maxLine = 16 << 10
 // following ones indented by indent spaces. s passes textsafe.Clean: no
 // control character from a phone or usbmuxd reaches the terminal.
 func (t *textWriter) para(first string, indent int, s string) {
-	for i, l := range wrap(textsafe.Clean(s, maxLine), TextWidth-indent, TextWidth-utf8.RuneCountInString(first)) {
+	for i, l := range wrap(textsafe.Clean(s, maxLine), TextWidth-indent, TextWidth-columns(first)) {
 		if i == 0 {
 			t.w.WriteString(first)
 		} else {
@@ -58,9 +60,11 @@ func (t *textWriter) para(first string, indent int, s string) {
 
 func (t *textWriter) blank() { t.w.WriteByte('\n') }
 
-// wrap splits s into lines of at most width runes (the first at most
-// firstWidth), breaking at spaces; a word longer than a line is cut. It
-// makes one pass over s (a 1 MB value wraps in milliseconds).
+// wrap splits s into lines of at most width columns (the first at most
+// firstWidth), breaking at spaces; a word longer than a line is cut (CJK
+// text, which has no spaces, is cut at the width). Wide characters (CJK,
+// full-width forms) take two columns, as a terminal shows them. It makes
+// one pass over s (a 1 MB value wraps in milliseconds).
 func wrap(s string, width, firstWidth int) []string {
 	if width < 10 {
 		width = 10
@@ -70,14 +74,14 @@ func wrap(s string, width, firstWidth int) []string {
 	}
 	var lines []string
 	var line strings.Builder
-	n, limit := 0, firstWidth // runes in line, its limit
+	n, limit := 0, firstWidth // columns in line, its limit
 	flush := func() {
 		lines = append(lines, line.String())
 		line.Reset()
 		n, limit = 0, width
 	}
 	for _, w := range strings.Fields(s) {
-		wn := utf8.RuneCountInString(w)
+		wn := columns(w)
 		if n > 0 && n+1+wn > limit {
 			flush()
 		}
@@ -86,14 +90,23 @@ func wrap(s string, width, firstWidth int) []string {
 			n++
 		}
 		for wn > limit-n {
-			// A word longer than the line: cut it at the limit.
-			k, i := limit-n, 0
-			for ; k > 0; k-- {
-				_, size := utf8.DecodeRuneInString(w[i:])
+			// A word longer than the line: cut it where the line is full.
+			i, c := 0, 0
+			for i < len(w) {
+				r, size := utf8.DecodeRuneInString(w[i:])
+				if n+c+runeColumns(r) > limit {
+					break
+				}
+				c += runeColumns(r)
 				i += size
 			}
+			if i == 0 && n == 0 {
+				// Not even one character fits an empty line: take it anyway.
+				r, size := utf8.DecodeRuneInString(w)
+				i, c = size, runeColumns(r)
+			}
 			line.WriteString(w[:i])
-			w, wn = w[i:], wn-(limit-n)
+			w, wn = w[i:], wn-c
 			flush()
 		}
 		if wn > 0 {
@@ -107,16 +120,42 @@ func wrap(s string, width, firstWidth int) []string {
 	return lines
 }
 
-// label writes s after indent and label (a translated "VERDICT:"), its
-// following lines indented to line up after the label.
-func (t *textWriter) label(indent, label, s string) {
-	first := indent + label + " "
-	t.para(first, min(utf8.RuneCountInString(first), 24), s)
+// columns is how many terminal columns s takes.
+func columns(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeColumns(r)
+	}
+	return n
 }
 
-// padRight pads s with spaces to width runes.
+// runeColumns is 2 for a wide character (CJK, Hangul, full-width forms),
+// else 1.
+func runeColumns(r rune) int {
+	if r < 0x1100 {
+		return 1
+	}
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
+}
+
+// label writes s after indent and label (a translated "VERDICT:"), its
+// following lines indented to line up after the label. A label that ends
+// in a full-width colon ("結論：") needs no space after it.
+func (t *textWriter) label(indent, label, s string) {
+	first := indent + label
+	if !strings.HasSuffix(label, "：") {
+		first += " "
+	}
+	t.para(first, min(columns(first), 24), s)
+}
+
+// padRight pads s with spaces to width columns.
 func padRight(s string, width int) string {
-	if n := utf8.RuneCountInString(s); n < width {
+	if n := columns(s); n < width {
 		return s + strings.Repeat(" ", width-n)
 	}
 	return s
@@ -186,18 +225,18 @@ func (t *textWriter) render(r *Report) {
 	idWidth := 0
 	statusWidth := 0
 	for _, c := range r.Checks {
-		idWidth = max(idWidth, utf8.RuneCountInString(c.ID))
-		statusWidth = max(statusWidth, utf8.RuneCountInString(word("report.status.", c.Status)))
+		idWidth = max(idWidth, columns(c.ID))
+		statusWidth = max(statusWidth, columns(word("report.status.", c.Status)))
 	}
 	for _, c := range r.Checks {
 		dur := durationMs(c.DurationMs)
 		head := "  " + padRight(word("report.status.", c.Status), statusWidth) + " " + padRight(c.ID, idWidth) + " " +
-			strings.Repeat(" ", max(0, 8-utf8.RuneCountInString(dur))) + dur + "  "
+			strings.Repeat(" ", max(0, 8-columns(dur))) + dur + "  "
 		if c.Detail == "" {
 			t.para("", 0, strings.TrimRight(head, " "))
 			continue
 		}
-		if utf8.RuneCountInString(head) > TextWidth-20 {
+		if columns(head) > TextWidth-20 {
 			t.para("", 0, strings.TrimRight(head, " "))
 			t.para("      ", 6, c.Detail)
 			continue
