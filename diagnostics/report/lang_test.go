@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/width"
+
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
@@ -44,7 +46,7 @@ func TestRenderInLanguages(t *testing.T) {
 				t.Fatal(err)
 			}
 			for _, line := range strings.Split(txt.String(), "\n") {
-				if n := report.Columns(line); n > report.TextWidth {
+				if n := termColumns(line); n > report.TextWidth {
 					t.Errorf("%s line takes %d columns, over %d: %q", tt.lang, n, report.TextWidth, line)
 				}
 			}
@@ -120,7 +122,7 @@ func TestTextWrapsWideCharacters(t *testing.T) {
 	}
 	var joined strings.Builder
 	for i, line := range strings.Split(out.String(), "\n") {
-		if n := report.Columns(line); n > report.TextWidth {
+		if n := termColumns(line); n > report.TextWidth {
 			t.Errorf("line %d takes %d columns: %q", i, n, line)
 		}
 		if i >= 2 && i < 12 {
@@ -130,4 +132,19 @@ func TestTextWrapsWideCharacters(t *testing.T) {
 	if got := strings.ReplaceAll(joined.String(), " ", ""); !strings.Contains(got, strings.ReplaceAll(summary, " ", "")) {
 		t.Errorf("the summary lost characters:\n%s", out.String())
 	}
+}
+
+// termColumns measures s as a terminal shows it, independently of the
+// renderer: East Asian wide and full-width characters take two columns.
+func termColumns(s string) int {
+	n := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
