@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
@@ -54,10 +55,23 @@ func word(prefix, value string) string {
 	if value == "" {
 		return "-"
 	}
-	if id := prefix + strings.ReplaceAll(value, "-", "_"); i18n.Has(id) {
+	if id := prefix + strings.ReplaceAll(value, "-", "_"); has(id) {
 		return i18n.T(id)
 	}
 	return value
+}
+
+// known caches i18n.Has: the bundles are embedded, so whether a message
+// exists never changes in a process.
+var known sync.Map
+
+func has(id string) bool {
+	if v, ok := known.Load(id); ok {
+		return v.(bool)
+	}
+	h := i18n.Has(id)
+	known.Store(id, h)
+	return h
 }
 
 // num formats a measured value in the locale's way (at most three decimals).
