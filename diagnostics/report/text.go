@@ -120,7 +120,10 @@ func wrap(s string, width, firstWidth int) []string {
 	return lines
 }
 
-// columns is how many terminal columns s takes.
+// Columns is how many terminal columns s takes: two for a wide character
+// (CJK, Hangul, full-width forms), one for others.
+func Columns(s string) int { return columns(s) }
+
 func columns(s string) int {
 	n := 0
 	for _, r := range s {

@@ -112,7 +112,7 @@ func (c CLICheck) timeout() time.Duration {
 }
 
 // ProgressLine is the one-line progress shown on a terminal, at most 78
-// columns: "[3/13] Watching the connection for drops (10 s)".
+// columns (a wide CJK character counts two): "[3/13] Watching the connection for drops (10 s)".
 func ProgressLine(p diagnostics.Progress) string {
 	line := fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, p.Label)
 	if p.Report.Provisional() {
@@ -127,8 +127,14 @@ func ProgressLine(p diagnostics.Progress) string {
 	if p.Current == "" {
 		line = fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, i18n.T("cli.progress.done"))
 	}
-	if r := []rune(line); len(r) > 78 {
-		line = string(r[:77]) + "…"
+	if report.Columns(line) > 78 {
+		// Cut by columns: a Japanese or Chinese line is twice as wide as
+		// its characters.
+		r := []rune(line)
+		for len(r) > 0 && report.Columns(string(r))+1 > 78 {
+			r = r[:len(r)-1]
+		}
+		line = string(r) + "…"
 	}
 	return line
 }
