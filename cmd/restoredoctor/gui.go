@@ -138,7 +138,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	}
 	b := live.New(live.Config{Session: sess, USBErr: sess.USBErr(), UsbmuxdAddress: sess.UsbmuxdAddress(), NoNetwork: o.noNetwork, Logger: log,
 		BackupDirs: append(o.backupDirs, sess.BackupDirs()...), Recording: rec})
-	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: o.demo, Logger: log, Guide: cat, Catalog: cat, Language: language})
+	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: o.demo, Logger: log, Guide: cat, Catalog: cat, Language: chosenLanguage()})
 	return exitOK
 }
 
@@ -177,6 +177,6 @@ func runTraceDemo(ctx context.Context, o guiOptions, tr *restoretrace.Trace, cat
 		Source: "demo-trace:" + name, ToolVersion: version, Speed: speed,
 		Replay: func(ctx context.Context) (string, error) { return stopReason, sim.Replay(ctx, srv, tr, speed) },
 	}})
-	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: viewmodel.DemoTracePrefix + name, Logger: log, Guide: cat, Catalog: cat, Language: language})
+	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: viewmodel.DemoTracePrefix + name, Logger: log, Guide: cat, Catalog: cat, Language: chosenLanguage()})
 	return exitOK
 }

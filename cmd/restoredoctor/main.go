@@ -10,6 +10,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync/atomic"
 
 	xlanguage "golang.org/x/text/language"
 
@@ -34,9 +35,16 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// language is the --lang (or RESTOREDOCTOR_LANG) the command line chose, ""
-// for the OS's: run sets it, the window takes it as app.Options.Language.
-var language string
+// language holds the --lang (or RESTOREDOCTOR_LANG) the command line chose,
+// "" for the OS's: run sets it, the window takes it as
+// app.Options.Language (atomic: tests call run concurrently).
+var language atomic.Value
+
+// chosenLanguage is what run stored in language.
+func chosenLanguage() string {
+	s, _ := language.Load().(string)
+	return s
+}
 
 func run(args []string, stdout, stderr io.Writer) int {
 	code, args, err := langFlag(args)
@@ -49,7 +57,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "restoredoctor: %s\n", langError(err))
 		return exitUsage
 	}
-	language = code
+	language.Store(code)
 	if opensWindow(args) {
 		return runGUI(args, stdout, stderr)
 	}

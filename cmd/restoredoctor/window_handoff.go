@@ -33,9 +33,9 @@ func runGUI(args []string, _, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "restoredoctor: %s\n", i18n.T("cli.window.missing", i18n.Args{"Path": fmt.Sprintf("%q", gui)}))
 		return exitFail
 	}
-	if language != "" {
+	if l := chosenLanguage(); l != "" {
 		// run took --lang out of args: the window gets it back.
-		args = append([]string{"--lang", language}, args...)
+		args = append([]string{"--lang", l}, args...)
 	}
 	code, err := handOff(gui, args)
 	if err != nil {
