@@ -14,8 +14,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
-	"github.com/restoredoctor/restoredoctor/internal/safefile"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
+	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
 // Polling intervals of the USB bus a watch accepts.
