@@ -34,3 +34,28 @@ func TestProgressLineInLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestRenderSaysItsLanguage: an export of a report made without a language
+// (a recording's) says the current one, and one made in another language
+// keeps its own; the caller's report is not changed.
+func TestRenderSaysItsLanguage(t *testing.T) {
+	defer i18n.Use("en")
+	if err := i18n.Use("ko"); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ lang, want string }{{"", "ko"}, {"de", "de"}} {
+		r := &report.Report{Schema: report.Schema, Complete: true, Language: tc.lang}
+		for _, ids := range []bool{true, false} {
+			data, err := Render(r, FormatJSON, ids, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(data), `"language": "`+tc.want+`"`) {
+				t.Errorf("language %q, identifiers %v: export lacks %q:\n%s", tc.lang, ids, tc.want, data)
+			}
+			if r.Language != tc.lang {
+				t.Errorf("Render changed the caller's report's language to %q", r.Language)
+			}
+		}
+	}
+}
