@@ -36,7 +36,8 @@ type DeviceJSON struct {
 	USBVersion string               `json:"usb_version"`
 	Serial     string               `json:"serial,omitempty"`
 	Recovery   *report.RecoveryInfo `json:"recovery,omitempty"`
-	// Error is why the serial string could not be read (the device is still listed).
+	// Error is why the serial string could not be read (the device is still
+	// listed), in the current language.
 	Error string `json:"error,omitempty"`
 }
 
@@ -45,7 +46,7 @@ func JSON(d usb.Device) DeviceJSON {
 	j := DeviceJSON{Mode: string(d.Mode), USB: diagnostics.ReportUSB(d), Address: d.Address, HubDepth: d.HubDepth,
 		USBVersion: d.USBVersion, Serial: d.Serial, Recovery: diagnostics.ReportRecovery(d.Recovery)}
 	if d.OpenErr != nil {
-		j.Error = d.OpenErr.Error()
+		j.Error = USBErrorText(d.OpenErr)
 	}
 	return j
 }
