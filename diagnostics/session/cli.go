@@ -78,7 +78,7 @@ func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
 	var result error
 	switch cause := context.Cause(ctx); {
 	case errors.Is(cause, context.DeadlineExceeded):
-		fmt.Fprintf(c.Stderr, "%s%s\n", c.Prefix, i18n.T("cli.check.timeout", i18n.Args{"Timeout": i18n.Duration(c.Timeout)}))
+		fmt.Fprintf(c.Stderr, "%s%s\n", c.Prefix, i18n.T("cli.check.timeout", i18n.Args{"Timeout": c.Timeout.String()}))
 		result = ErrCheckFailed
 	case cause != nil:
 		fmt.Fprintf(c.Stderr, "%s%s\n", c.Prefix, i18n.T("cli.check.interrupted"))
