@@ -414,7 +414,11 @@ func TestPseudoLocale(t *testing.T) {
 		}
 	}
 	fromOthers := func(line string) bool {
+		rest := strings.Join(strings.Fields(unmarked(line)), " ")
 		for _, o := range others {
+			if rest != "" && strings.Contains(strings.Join(strings.Fields(o), " "), rest) {
+				return true // a wrapped piece of their sentence ("at 1-2")
+			}
 			for _, part := range strings.Fields(unmarked(o)) {
 				if len(part) > 3 && strings.Contains(line, part) {
 					return true

@@ -37,7 +37,8 @@ type DeviceJSON struct {
 	Serial     string               `json:"serial,omitempty"`
 	Recovery   *report.RecoveryInfo `json:"recovery,omitempty"`
 	// Error is why the serial string could not be read (the device is still
-	// listed), in the current language.
+	// listed): the error as it is, for scripts (the text listing and
+	// stderr say it in the user's language).
 	Error string `json:"error,omitempty"`
 }
 
@@ -46,7 +47,7 @@ func JSON(d usb.Device) DeviceJSON {
 	j := DeviceJSON{Mode: string(d.Mode), USB: diagnostics.ReportUSB(d), Address: d.Address, HubDepth: d.HubDepth,
 		USBVersion: d.USBVersion, Serial: d.Serial, Recovery: diagnostics.ReportRecovery(d.Recovery)}
 	if d.OpenErr != nil {
-		j.Error = USBErrorText(d.OpenErr)
+		j.Error = d.OpenErr.Error()
 	}
 	return j
 }
