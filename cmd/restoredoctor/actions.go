@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -17,10 +16,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
-
-//go:embed usage/actions.txt
-var actionUsage string
 
 // actionOptions are the parsed arguments of an action command.
 type actionOptions struct {
@@ -53,11 +50,11 @@ func parseActionArgs(args []string) (actionOptions, error) {
 		return o, err
 	}
 	if c.Follow <= 0 {
-		return o, errors.New("--follow: want a duration above 0")
+		return o, errors.New(i18n.T("cli.actions.follow_positive"))
 	}
 	if o.demo != "" {
 		if _, err := sim.Builtin(o.demo); err != nil {
-			return o, fmt.Errorf("--demo %q: choose one of %s", o.demo, strings.Join(sim.BuiltinNames(), ", "))
+			return o, errors.New(i18n.T("cli.demo_unknown", i18n.Args{"Demo": o.demo, "Scenarios": strings.Join(sim.BuiltinNames(), ", ")}))
 		}
 	}
 	if _, err := usbmux.ResolveAddress(o.usbmuxd); err != nil {
@@ -74,11 +71,11 @@ func runAction(args []string, stdout, stderr io.Writer) int {
 func runActionWith(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	o, err := parseActionArgs(args)
 	if errors.Is(err, cliflags.ErrHelp) {
-		fmt.Fprint(stdout, actionUsage)
+		fmt.Fprint(stdout, usageText("actions"))
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor: %v\n\n%s", err, actionUsage)
+		fmt.Fprintf(stderr, "restoredoctor: %s\n\n%s", flagError(err), usageText("actions"))
 		return exitUsage
 	}
 	log := cliflags.Logger(stderr, o.verbose)

@@ -9,6 +9,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/app/viewmodel"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // backupHost are the only host probes of the action commands: this
@@ -32,15 +33,15 @@ func backupLines(sess *session.Session, dirs []string) func(ctx context.Context,
 		rep, err := sess.Check(ctx, diagnostics.Options{UsbmuxdAddress: sess.UsbmuxdAddress(), NoNetwork: true,
 			IncludeIdentifiers: true, BackupDirs: dirs}, nil)
 		if err != nil {
-			return []string{"Backups: could not be checked: " + err.Error()}
+			return []string{i18n.T("cli.backup.check_failed", i18n.Args{"Error": err})}
 		}
 		v := viewmodel.Backup(rep, key, time.Now(), time.Local, runtime.GOOS)
 		if !v.Known {
-			return []string{"Backups: could not be checked for this iPhone."}
+			return []string{i18n.T("cli.backup.unknown")}
 		}
 		lines := v.Lines
 		if !v.Covered && len(v.Ways) > 0 {
-			lines = append(lines, "To back up now:")
+			lines = append(lines, i18n.T("cli.backup.how"))
 			if v.NeedsIOS != "" {
 				lines = append(lines, "  "+v.NeedsIOS)
 			}

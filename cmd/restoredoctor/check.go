@@ -1,7 +1,6 @@
 package main
 
 import (
-	_ "embed"
 	"errors"
 	"flag"
 	"fmt"
@@ -12,10 +11,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
-
-//go:embed usage/check.txt
-var checkUsage string
 
 // checkOptions are the parsed flags of `check`.
 type checkOptions struct {
@@ -42,7 +39,7 @@ func parseCheckArgs(args []string) (checkOptions, error) {
 	markdownSet := false
 	fs.Visit(func(f *flag.Flag) { markdownSet = markdownSet || f.Name == "markdown" })
 	if markdownSet && co.markdown == "" {
-		return co, errors.New("--markdown: want a file path, not an empty one")
+		return co, errors.New(i18n.T("cli.check.markdown_empty"))
 	}
 	return co, optFlags.Finish()
 }
@@ -50,11 +47,11 @@ func parseCheckArgs(args []string) (checkOptions, error) {
 func runCheck(args []string, stdout, stderr io.Writer) int {
 	co, err := parseCheckArgs(args)
 	if errors.Is(err, cliflags.ErrHelp) {
-		fmt.Fprint(stdout, checkUsage)
+		fmt.Fprint(stdout, usageText("check"))
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor check: %v (run \"restoredoctor check --help\")\n", err)
+		fmt.Fprintf(stderr, "restoredoctor check: %s\n", usageError("check", err))
 		return exitUsage
 	}
 	log := cliflags.Logger(stderr, co.verbose)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -11,11 +10,9 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/diagnostics/devlist"
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
-
-//go:embed usage/devices.txt
-var devicesUsage string
 
 // usbLister is what runDevices needs from the USB layer; tests swap newLister.
 type usbLister interface {
@@ -37,20 +34,20 @@ func runDevices(args []string, stdout, stderr io.Writer) (code int) {
 	stdout = out
 	if err := cliflags.Parse(fs, args); err != nil {
 		if errors.Is(err, cliflags.ErrHelp) {
-			fmt.Fprint(stdout, devicesUsage)
+			fmt.Fprint(stdout, usageText("devices"))
 			return exitOK
 		}
-		fmt.Fprintf(stderr, "restoredoctor devices: %v (run \"restoredoctor devices --help\")\n", err)
+		fmt.Fprintf(stderr, "restoredoctor devices: %s\n", usageError("devices", err))
 		return exitUsage
 	}
 	if *timeout <= 0 {
-		fmt.Fprintf(stderr, "restoredoctor devices: --timeout must be positive, got %v\n", *timeout)
+		fmt.Fprintf(stderr, "restoredoctor devices: %s\n", i18n.T("cli.devices.timeout_positive", i18n.Args{"Value": timeout.String()}))
 		return exitUsage
 	}
 
 	lister, err := newLister()
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor devices: cannot use USB on this computer: %v\n", err)
+		fmt.Fprintf(stderr, "restoredoctor devices: %s\n", i18n.T("cli.devices.no_usb", i18n.Args{"Error": devlist.USBErrorText(err)}))
 		return exitFail
 	}
 	defer lister.Close()
@@ -65,7 +62,7 @@ func runDevices(args []string, stdout, stderr io.Writer) (code int) {
 // devicesOutputErr turns a failed write to stdout into exit 1 with a message.
 func devicesOutputErr(out *safefile.StickyWriter, stderr io.Writer, code int) int {
 	if err := out.Err(); err != nil {
-		fmt.Fprintf(stderr, "restoredoctor devices: writing to stdout: %v\n", err)
+		fmt.Fprintf(stderr, "restoredoctor devices: %s\n", i18n.T("cli.stdout_failed", i18n.Args{"Error": err}))
 		return exitFail
 	}
 	return code

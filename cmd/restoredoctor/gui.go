@@ -4,7 +4,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -31,10 +30,8 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/restore"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
-
-//go:embed usage/gui.txt
-var guiUsage string
 
 type guiOptions struct {
 	demo      string
@@ -63,9 +60,9 @@ func parseGUIArgs(args []string) (guiOptions, error) {
 	}
 	switch {
 	case o.demo != "" && o.demoTrace != "":
-		return o, errors.New("--demo and --demo-trace: choose one")
+		return o, errors.New(i18n.T("cli.gui.demo_and_trace"))
 	case !(o.demoSpeed > 0 && o.demoSpeed <= 1000):
-		return o, fmt.Errorf("--demo-speed %v: want a number above 0, at most 1000", o.demoSpeed)
+		return o, errors.New(i18n.T("cli.gui.demo_speed", i18n.Args{"Value": o.demoSpeed}))
 	}
 	return o, nil
 }
@@ -76,12 +73,12 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	scenarios := strings.Join(sim.BuiltinNames(), ", ")
 	o, err := parseGUIArgs(args)
 	if errors.Is(err, cliflags.ErrHelp) {
-		fmt.Fprintf(stdout, guiUsage, scenarios)
+		fmt.Fprint(stdout, usageText("gui", i18n.Args{"Scenarios": scenarios}))
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor: %v\n", err)
-		fmt.Fprintf(stderr, guiUsage, scenarios)
+		fmt.Fprintf(stderr, "restoredoctor: %s\n", flagError(err))
+		fmt.Fprint(stderr, usageText("gui", i18n.Args{"Scenarios": scenarios}))
 		return exitUsage
 	}
 	if o.usbmuxd != "" {
@@ -93,14 +90,14 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	var trace *restoretrace.Trace
 	if o.demoTrace != "" {
 		if trace, err = readReplay(o.demoTrace); err != nil {
-			fmt.Fprintf(stderr, "restoredoctor: --demo-trace: %v (demo traces: %s)\n", err, strings.Join(restore.DemoNames(), ", "))
+			fmt.Fprintf(stderr, "restoredoctor: %s\n", i18n.T("cli.gui.demo_trace", i18n.Args{"Error": err, "Traces": strings.Join(restore.DemoNames(), ", ")}))
 			return exitUsage
 		}
 		o.noNetwork = true
 	}
 	if o.demo != "" {
 		if _, err := sim.Builtin(o.demo); err != nil {
-			fmt.Fprintf(stderr, "restoredoctor: unknown demo scenario %q; choose one of: %s\n", o.demo, scenarios)
+			fmt.Fprintf(stderr, "restoredoctor: %s\n", i18n.T("cli.gui.demo_unknown", i18n.Args{"Demo": o.demo, "Scenarios": scenarios}))
 			return exitUsage
 		}
 		o.noNetwork = true
@@ -116,7 +113,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cat, err := catalog.Load()
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor: load the step catalogue: %v\n", err)
+		fmt.Fprintf(stderr, "restoredoctor: %s\n", i18n.T("cli.gui.catalog", i18n.Args{"Error": err}))
 		return exitFail
 	}
 
@@ -141,7 +138,7 @@ func runGUI(args []string, stdout, stderr io.Writer) int {
 	}
 	b := live.New(live.Config{Session: sess, USBErr: sess.USBErr(), UsbmuxdAddress: sess.UsbmuxdAddress(), NoNetwork: o.noNetwork, Logger: log,
 		BackupDirs: append(o.backupDirs, sess.BackupDirs()...), Recording: rec})
-	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: o.demo, Logger: log, Guide: cat, Catalog: cat})
+	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: o.demo, Logger: log, Guide: cat, Catalog: cat, Language: chosenLanguage()})
 	return exitOK
 }
 
@@ -180,6 +177,6 @@ func runTraceDemo(ctx context.Context, o guiOptions, tr *restoretrace.Trace, cat
 		Source: "demo-trace:" + name, ToolVersion: version, Speed: speed,
 		Replay: func(ctx context.Context) (string, error) { return stopReason, sim.Replay(ctx, srv, tr, speed) },
 	}})
-	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: viewmodel.DemoTracePrefix + name, Logger: log, Guide: cat, Catalog: cat})
+	app.Run(ctx, fyneapp.NewWithID(app.AppID), b, app.Options{Demo: viewmodel.DemoTracePrefix + name, Logger: log, Guide: cat, Catalog: cat, Language: chosenLanguage()})
 	return exitOK
 }

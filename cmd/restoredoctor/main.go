@@ -5,12 +5,17 @@
 package main
 
 import (
-	_ "embed"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
+	"sync/atomic"
+
+	xlanguage "golang.org/x/text/language"
 
 	"github.com/restoredoctor/restoredoctor/internal/console"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	_ "github.com/restoredoctor/restoredoctor/internal/localefix" // before Fyne initialises: see the package doc
 )
 
@@ -21,21 +26,38 @@ const (
 	exitUsage = 2 // bad usage
 )
 
-// usage is the top-level help. Every command's help text lives in usage/,
-// printed as it is there (gui.txt has one %s: the demo scenarios).
-//
-//go:embed usage/main.txt
-var usage string
-
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "0.1.0-dev"
 
 func main() {
-	console.Setup(opensWindow(os.Args[1:])) // Windows: the GUI build prints to the shell's console
+	_, rest, _ := langFlag(os.Args[1:])
+	console.Setup(opensWindow(rest)) // Windows: the GUI build prints to the shell's console
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// language holds the --lang (or RESTOREDOCTOR_LANG) the command line chose,
+// "" for the OS's: run sets it, the window takes it as
+// app.Options.Language (atomic: tests call run concurrently).
+var language atomic.Value
+
+// chosenLanguage is what run stored in language.
+func chosenLanguage() string {
+	s, _ := language.Load().(string)
+	return s
+}
+
 func run(args []string, stdout, stderr io.Writer) int {
+	code, args, err := langFlag(args)
+	if err == nil {
+		err = useLanguage(code)
+	}
+	if err != nil {
+		// Said in the OS's language: the one asked for is unknown.
+		_ = useLanguage("")
+		fmt.Fprintf(stderr, "restoredoctor: %s\n", langError(err))
+		return exitUsage
+	}
+	language.Store(code)
 	if opensWindow(args) {
 		return runGUI(args, stdout, stderr)
 	}
@@ -57,12 +79,76 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, "restoredoctor", version)
 		return exitOK
 	case "help", "-h", "--help", "-help":
-		fmt.Fprint(stdout, usage)
+		fmt.Fprint(stdout, usageText("main", i18n.Args{"Codes": i18n.Codes()}))
 		return exitOK
 	default:
-		fmt.Fprintf(stderr, "restoredoctor: unknown command %q (run \"restoredoctor --help\")\n", args[0])
+		fmt.Fprintf(stderr, "restoredoctor: %s\n", i18n.T("cli.unknown_command", i18n.Args{"Command": args[0]}))
 		return exitUsage
 	}
+}
+
+// langFlag takes the global --lang CODE (also -lang, --lang=CODE) out of
+// args, wherever it stands before "--", and returns its value, else
+// RESTOREDOCTOR_LANG's ("" for neither: the OS's language).
+func langFlag(args []string) (code string, rest []string, err error) {
+	code = i18n.EnvLanguage()
+	rest = make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			rest = append(rest, args[i:]...)
+			break
+		}
+		name, value, hasValue := strings.Cut(a, "=")
+		if name != "--lang" && name != "-lang" {
+			rest = append(rest, a)
+			continue
+		}
+		if !hasValue {
+			if i+1 >= len(args) {
+				return "", nil, errLangMissing
+			}
+			i++
+			value = args[i]
+		}
+		if strings.TrimSpace(value) == "" {
+			return "", nil, errLangMissing
+		}
+		code = value
+	}
+	return code, rest, nil
+}
+
+// errLangMissing is --lang without a code.
+var errLangMissing = errors.New("--lang: missing language code")
+
+// useLanguage makes the language of code (a --lang value, "" for the OS's,
+// "pseudo" for the pseudo-locale) current; an unknown code is an
+// *i18n.UnknownLanguageError.
+func useLanguage(code string) error {
+	l, _, err := i18n.Pick(code, i18n.FromFlag)
+	if err != nil {
+		return err
+	}
+	if code != "" && code != i18n.PseudoCode && !sameLanguage(code, l) {
+		// Pick's closest match of a language we do not speak ("tlh" →
+		// English) is not what the user asked for.
+		return &i18n.UnknownLanguageError{Code: code}
+	}
+	return i18n.Use(l.Code)
+}
+
+// langError says what is wrong with --lang, naming the languages Restore
+// Doctor speaks.
+func langError(err error) string {
+	var unknown *i18n.UnknownLanguageError
+	switch {
+	case errors.As(err, &unknown):
+		return i18n.T("lang.unknown", i18n.Args{"Code": unknown.Code, "Codes": i18n.Codes()})
+	case errors.Is(err, errLangMissing):
+		return i18n.T("cli.lang.missing", i18n.Args{"Codes": i18n.Codes()})
+	}
+	return err.Error()
 }
 
 // opensWindow reports whether args start the window rather than a
@@ -84,4 +170,16 @@ func restoreFlag(args []string) ([]string, bool) {
 		}
 	}
 	return args, false
+}
+
+// sameLanguage reports whether code asks for l's language: "de-AT" for de,
+// "zh-TW" for zh-Hant, "pt-PT" for pt-BR, but not "tlh" for English.
+func sameLanguage(code string, l i18n.Language) bool {
+	t, err := xlanguage.Parse(strings.ReplaceAll(code, "_", "-"))
+	if err != nil {
+		return false
+	}
+	asked, _ := t.Base()
+	got, _ := l.Tag.Base()
+	return asked == got
 }

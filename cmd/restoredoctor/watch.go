@@ -1,7 +1,6 @@
 package main
 
 import (
-	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -10,9 +9,6 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/watchlog"
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
 )
-
-//go:embed usage/watch.txt
-var watchUsage string
 
 // watchOptions are the parsed flags of `watch`.
 type watchOptions struct {
@@ -42,11 +38,11 @@ func parseWatchArgs(args []string) (watchOptions, error) {
 func runWatch(args []string, stdout, stderr io.Writer) int {
 	wo, err := parseWatchArgs(args)
 	if errors.Is(err, cliflags.ErrHelp) {
-		fmt.Fprint(stdout, watchUsage)
+		fmt.Fprint(stdout, usageText("watch"))
 		return exitOK
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor watch: %v (run \"restoredoctor watch --help\")\n", err)
+		fmt.Fprintf(stderr, "restoredoctor watch: %s\n", usageError("watch", err))
 		return exitUsage
 	}
 	ctx, stop := cliflags.SignalContext()

@@ -15,6 +15,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // runGUI starts the windowed build with args (see handOff: on Unix it
@@ -23,18 +25,21 @@ import (
 func runGUI(args []string, _, stderr io.Writer) int {
 	self, err := os.Executable()
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor: cannot find where this program is installed to start the window: %v\n", err)
+		fmt.Fprintf(stderr, "restoredoctor: %s\n", i18n.T("cli.window.self", i18n.Args{"Error": err}))
 		return exitFail
 	}
 	gui := filepath.Join(filepath.Dir(self), windowProgramName(runtime.GOOS))
 	if fi, err := os.Stat(gui); err != nil || fi.IsDir() {
-		fmt.Fprintf(stderr, "restoredoctor: this is the command-line build; the window is the program %q next to it, which is missing.\n"+
-			"Reinstall Restore Doctor, or run \"restoredoctor check\" for a check without the window.\n", gui)
+		fmt.Fprintf(stderr, "restoredoctor: %s\n", i18n.T("cli.window.missing", i18n.Args{"Path": fmt.Sprintf("%q", gui)}))
 		return exitFail
+	}
+	if l := chosenLanguage(); l != "" {
+		// run took --lang out of args: the window gets it back.
+		args = append([]string{"--lang", l}, args...)
 	}
 	code, err := handOff(gui, args)
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor: start the window (%s): %v\n", gui, err)
+		fmt.Fprintf(stderr, "restoredoctor: %s\n", i18n.T("cli.window.start", i18n.Args{"Path": gui, "Error": err}))
 		return exitFail
 	}
 	return code

@@ -66,6 +66,9 @@ func TestHandOffToWindow(t *testing.T) {
 		{"window without a display", []string{"--demo", "healthy"}, exitFail, "no graphical display"},
 		{"window's own usage check", []string{"--demo", "no-such-scenario"}, exitUsage, "unknown demo scenario"},
 		{"window's own flags", []string{"--no-such-flag"}, exitUsage, "no-such-flag"},
+		// run takes --lang out of the arguments; the window gets it back.
+		{"--lang reaches the window", []string{"--lang", "de", "--demo", "no-such-scenario"}, exitUsage, "unbekanntes Demo-Szenario"},
+		{"--lang=CODE after other flags reaches the window", []string{"--demo", "no-such-scenario", "--lang=ja"}, exitUsage, "不明なデモシナリオ"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -17,6 +17,15 @@ import (
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
+// modeWord is a USB mode in the current language, as the report says it
+// (report.mode.*), or as it is when the report has no word for it.
+func modeWord(mode string) string {
+	if id := "report.mode." + strings.ReplaceAll(mode, "-", "_"); mode != "" && i18n.Has(id) {
+		return i18n.T(id)
+	}
+	return mode
+}
+
 // DeviceJSON is one element of `restoredoctor devices --json`: the USB part of a
 // report device (DESIGN.md's report contract), plus what only USB knows.
 type DeviceJSON struct {
@@ -27,7 +36,9 @@ type DeviceJSON struct {
 	USBVersion string               `json:"usb_version"`
 	Serial     string               `json:"serial,omitempty"`
 	Recovery   *report.RecoveryInfo `json:"recovery,omitempty"`
-	// Error is why the serial string could not be read (the device is still listed).
+	// Error is why the serial string could not be read (the device is still
+	// listed): the error as it is, for scripts (the text listing and
+	// stderr say it in the user's language).
 	Error string `json:"error,omitempty"`
 }
 
@@ -98,13 +109,14 @@ func Line(d usb.Device) string {
 		}
 		id = strings.Join(parts, " ")
 	case d.Serial != "":
-		id = "serial " + d.Serial
+		id = i18n.T("cli.devices.serial", i18n.Args{"Serial": d.Serial})
 	case d.OpenErr != nil:
 		id = i18n.T("findings.devlist.serial_not_read", i18n.Args{"Error": shortErr(d.OpenErr)})
 	default:
 		id = "-"
 	}
-	return fmt.Sprintf("%s\t%04x:%04x\t%s\tbus %d port %s\t%s\t%s", d.Mode, d.VendorID, d.ProductID, speed, d.Bus, portString(d.PortPath), hub, id)
+	where := i18n.T("cli.devices.bus_port", i18n.Args{"Bus": d.Bus, "Port": portString(d.PortPath)})
+	return fmt.Sprintf("%s\t%04x:%04x\t%s\t%s\t%s\t%s", modeWord(string(d.Mode)), d.VendorID, d.ProductID, speed, where, hub, id)
 }
 
 func portString(p []int) string {
@@ -121,9 +133,9 @@ func portString(p []int) string {
 func shortErr(err error) string {
 	switch {
 	case errors.Is(err, usb.ErrAccessDenied):
-		return "permission denied (see the message above)"
+		return i18n.T("cli.devices.permission_denied")
 	case errors.Is(err, usb.ErrDisconnected):
-		return "the device disconnected"
+		return i18n.T("cli.devices.disconnected")
 	}
 	return err.Error()
 }

@@ -10,6 +10,10 @@ func appendReportJSON(b []byte, x *Report) ([]byte, error) {
 	b = append(b, '{')
 	b = append(b, `"schema":`...)
 	b = appendJSONString(b, x.Schema)
+	if x.Language != "" {
+		b = append(b, `,"language":`...)
+		b = appendJSONString(b, x.Language)
+	}
 	if x.Simulated {
 		b = append(b, `,"simulated":`...)
 		b = strconv.AppendBool(b, x.Simulated)

@@ -3,10 +3,12 @@ package report
 import (
 	"bufio"
 	"fmt"
-	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
 // Markdown writes the report for people (a repair shop, Apple Support): the
@@ -63,32 +65,35 @@ func code(s string) string {
 	return fence + s + fence
 }
 
+// tr is the message id in the current language, escaped for Markdown.
+func tr(id string, args ...i18n.Args) string { return md(i18n.T(id, args...)) }
+
 func (m *mdWriter) render(r *Report, guide Guide) {
-	m.line("# Restore Doctor report")
+	m.line("# %s", tr("report.md.title"))
 	m.line("")
 	if r.Simulated {
-		m.line("> **Simulated:** this report comes from the demo mode (a simulated iPhone), not from a real phone.")
+		m.line("> %s", i18n.T("report.md.simulated", i18n.Args{"Label": "**" + tr("report.md.simulated_label") + "**"}))
 		m.line("")
 	}
-	m.line("Generated %s by Restore Doctor %s on %s. Contract %s.",
-		r.GeneratedAt.UTC().Format(time.RFC3339), md(orDash(r.ToolVersion)), md(orDash(r.Host.OS)), code(orDash(r.Schema)))
+	m.line("%s", i18n.T("report.md.generated", i18n.Args{"Time": r.GeneratedAt.UTC().Format(time.RFC3339),
+		"Version": md(orDash(r.ToolVersion)), "OS": md(orDash(r.Host.OS)), "Schema": code(orDash(r.Schema))}))
 	m.line("")
 
-	m.line("## Verdict")
+	m.line("## %s", tr("report.md.verdict"))
 	m.line("")
 	p, hasPrimary := primary(r)
 	switch {
 	case r.Summary != "":
 		m.line("**%s**", md(r.Summary))
 	case hasPrimary:
-		m.line("**Try step %d first (%s confidence): %s**", p.Number, confidence(p), md(p.Title))
+		m.line("**%s**", md(i18n.T("report.md.try_first", i18n.Args{"N": p.Number, "Confidence": confidence(p), "Title": p.Title})))
 	default:
-		m.line("**No step applies.**")
+		m.line("**%s**", tr("report.md.no_step"))
 	}
 	m.line("")
 	if hasPrimary {
 		if len(p.Reasons) > 0 {
-			m.line("Why step %d (%s confidence):", p.Number, confidence(p))
+			m.line("%s", tr("report.md.why_step", i18n.Args{"N": p.Number, "Confidence": confidence(p)}))
 			m.line("")
 		}
 		for _, reason := range p.Reasons {
@@ -100,14 +105,14 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 		if rest := rankedSteps(r); len(rest) > 1 {
 			var then []string
 			for _, s := range rest[1:] {
-				then = append(then, fmt.Sprintf("step %d (%s, %s)", s.Number, md(s.Title), confidence(s)))
+				then = append(then, i18n.T("report.md.then_step", i18n.Args{"N": s.Number, "Title": md(s.Title), "Confidence": confidence(s)}))
 			}
-			m.line("Then: %s.", strings.Join(then, "; "))
+			m.line("%s", i18n.T("report.md.then", i18n.Args{"Steps": strings.Join(then, "; ")}))
 			m.line("")
 		}
 	}
 	if r.Professional.Recommended {
-		m.line("> **See a professional.** %s", md(capitalFirst(strings.Join(r.Professional.Reasons, "; "))))
+		m.line("> **%s** %s", tr("report.md.professional"), md(capitalFirst(strings.Join(r.Professional.Reasons, "; "))))
 		if guide != nil {
 			if d := guide.StepDetail(0, reportOS(r), recoveryFamily(r)); d.Summary != "" {
 				m.line(">")
@@ -118,7 +123,7 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 	}
 
 	if len(r.BackupSummary) > 0 {
-		m.line("## Backups (before the erase)")
+		m.line("## %s", tr("report.md.backups"))
 		m.line("")
 		for _, l := range r.BackupSummary {
 			m.line("%s", md(l))
@@ -128,37 +133,39 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 
 	m.restoreTimeline(r.RestoreTimeline)
 
-	m.line("## Devices")
+	m.line("## %s", tr("report.md.devices"))
 	m.line("")
 	if len(r.Devices) == 0 {
-		m.line("No device found.")
+		m.line("%s", tr("report.md.no_device"))
 	} else {
-		m.line("| Device | Model | Mode | USB | usbmuxd | lockdown | Stability |")
+		m.line("| %s | %s | %s | USB | usbmuxd | lockdown | %s |", tr("report.md.col_device"), tr("report.md.col_model"),
+			tr("report.md.col_mode"), tr("report.md.col_stability"))
 		m.line("|---|---|---|---|---|---|---|")
 		for _, d := range r.Devices {
-			m.line("| %s | %s | %s | %s | %s | %s | %s |", code(d.Key), md(modelName(d.Model)), md(d.Mode),
-				md(usbLine(d.USB)), usbmuxLine(d.Usbmux), md(lockdownLine(d.Lockdown)), md(stabilityLine(d.Stability, r.Incomplete())))
+			m.line("| %s | %s | %s | %s | %s | %s | %s |", code(d.Key), md(modelName(d.Model)), md(word("report.mode.", d.Mode)),
+				md(usbLine(d.USB)), md(usbmuxLine(d.Usbmux)), md(lockdownLine(d.Lockdown)), md(stabilityLine(d.Stability, r.Incomplete())))
 		}
 	}
 	m.line("")
-	m.line("usbmuxd: %s at %s.", md(orDash(r.Host.Usbmuxd.Status)), code(orDash(r.Host.Usbmuxd.Address)))
+	m.line("%s", i18n.T("report.md.usbmuxd", i18n.Args{"Status": md(word("report.usbmuxd.", orDash(r.Host.Usbmuxd.Status))),
+		"Address": code(orDash(r.Host.Usbmuxd.Address))}))
 	m.line("")
 
-	m.line("## Findings")
+	m.line("## %s", tr("report.md.findings"))
 	m.line("")
 	if len(r.Findings) == 0 {
-		m.line("No findings.")
+		m.line("%s", tr("report.md.no_findings"))
 		m.line("")
 	}
 	for _, f := range r.Findings {
-		m.line("### %s (%s)", code(f.ID), md(f.Severity))
+		m.line("### %s (%s)", code(f.ID), md(word("report.severity.", f.Severity)))
 		m.line("")
 		m.line("%s", md(f.Summary))
 		m.line("")
 		if f.DeviceKey != "" {
-			m.line("- device: %s", code(f.DeviceKey))
+			m.line("- %s", i18n.T("report.md.finding_device", i18n.Args{"Key": code(f.DeviceKey)}))
 		}
-		m.line("- supports steps: %s", stepList(f))
+		m.line("- %s", i18n.T("report.md.finding_steps", i18n.Args{"Steps": md(stepList(f))}))
 		for _, e := range evidenceLines(f.Evidence) {
 			k, v, _ := strings.Cut(e, ": ")
 			m.line("- %s: %s", md(k), code(v))
@@ -166,30 +173,32 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 		m.line("")
 	}
 
-	m.line("## Checks")
+	m.line("## %s", tr("report.md.checks"))
 	m.line("")
 	if len(r.Checks) == 0 {
-		m.line("No checks ran.")
+		m.line("%s", tr("report.md.no_checks"))
 	} else {
-		m.line("| Check | Status | Duration | Detail |")
+		m.line("| %s | %s | %s | %s |", tr("report.md.col_check"), tr("report.md.col_status"), tr("report.md.col_duration"), tr("report.md.col_detail"))
 		m.line("|---|---|---|---|")
 		for _, c := range r.Checks {
-			m.line("| %s | %s | %s | %s |", code(c.ID), md(c.Status), durationMs(c.DurationMs), md(c.Detail))
+			m.line("| %s | %s | %s | %s |", code(c.ID), md(word("report.status.", c.Status)), durationMs(c.DurationMs), md(c.Detail))
 		}
 	}
 	m.line("")
 
-	m.line("## Steps")
+	m.line("## %s", tr("report.md.steps"))
 	m.line("")
 	for _, s := range r.Steps {
+		args := i18n.Args{"N": s.Number, "Title": md(s.Title), "Confidence": confidence(s)}
 		if s.Applies && s.Rank != nil {
-			m.line("### %d. %s: applies (rank %d, %s confidence)", s.Number, md(s.Title), *s.Rank, confidence(s))
-		} else if !hasPrimary && r.Complete && strings.Contains(r.Summary, fmt.Sprintf("step %d (", s.Number)) {
+			args["Rank"] = *s.Rank
+			m.line("### %s", i18n.T("report.md.step_applies", args))
+		} else if !hasPrimary && r.Complete && r.SuggestsIfReturns(s.Number) {
 			// "No fault found: … if error 1002 returns, try step 6 (…)":
 			// the verdict names it, so it is not simply "does not apply".
-			m.line("### %d. %s: if error 1002 returns", s.Number, md(s.Title))
+			m.line("### %s", i18n.T("report.md.step_if_returns", args))
 		} else {
-			m.line("### %d. %s: does not apply", s.Number, md(s.Title))
+			m.line("### %s", i18n.T("report.md.step_not_applies", args))
 		}
 		m.line("")
 		for _, reason := range s.Reasons {
@@ -207,11 +216,11 @@ func (m *mdWriter) render(r *Report, guide Guide) {
 			m.line("")
 		}
 		if d.Warning != "" {
-			label := "Warning"
+			label := tr("report.md.warning")
 			if d.WarningMustAcknowledge {
-				label = "Warning (read before you start)"
+				label = tr("report.md.warning_ack")
 			}
-			m.line("> **%s:** %s", label, md(d.Warning))
+			m.line("> **%s** %s", label, md(d.Warning))
 			m.line("")
 		}
 		n := 0
@@ -242,4 +251,17 @@ func capitalFirst(s string) string {
 		return s[:i] + strings.ToUpper(string(r)) + s[i+len(string(r)):]
 	}
 	return s
+}
+
+// SuggestsIfReturns reports whether the summary of a report with no primary
+// step names step n for when error 1002 comes back ("No fault found: … if
+// error 1002 returns, try step 6 (Try a Different Computer)"): by its
+// title, which the summary quotes in the report's language.
+func (r *Report) SuggestsIfReturns(n int) bool {
+	for _, s := range r.Steps {
+		if s.Number == n {
+			return strings.Contains(r.Summary, fmt.Sprintf("step %d (", n)) || (s.Title != "" && strings.Contains(r.Summary, s.Title))
+		}
+	}
+	return false
 }

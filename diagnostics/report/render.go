@@ -7,6 +7,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Shared pieces of the Markdown and plain-text renderings.
@@ -33,17 +37,54 @@ func primary(r *Report) (Step, bool) {
 			return s, true
 		}
 	}
-	return Step{Number: *r.PrimaryStep, Title: fmt.Sprintf("Step %d", *r.PrimaryStep)}, true
+	return Step{Number: *r.PrimaryStep, Title: i18n.T("report.step.fallback_title", i18n.Args{"N": *r.PrimaryStep})}, true
 }
 
+// confidence is a step's confidence in words ("high"), "-" when it has none.
 func confidence(s Step) string {
 	if s.Confidence == nil {
 		return "-"
 	}
-	return *s.Confidence
+	return word("report.confidence.", *s.Confidence)
 }
 
-func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+// word is the translation of an enumeration value (a status, severity,
+// mode, confidence) under prefix, or the value itself when it has none: a
+// value a newer contract adds still reads, as its English key.
+func word(prefix, value string) string {
+	if value == "" {
+		return "-"
+	}
+	if id := prefix + strings.ReplaceAll(value, "-", "_"); has(id) {
+		return i18n.T(id)
+	}
+	return value
+}
+
+// known caches i18n.Has: the bundles are embedded, so whether a message
+// exists never changes in a process.
+var known sync.Map
+
+func has(id string) bool {
+	if v, ok := known.Load(id); ok {
+		return v.(bool)
+	}
+	h := i18n.Has(id)
+	known.Store(id, h)
+	return h
+}
+
+// num formats a measured value in the locale's way (at most three decimals).
+func num(f float64) string { return i18n.Num(f, 3) }
+
+// nums joins step numbers or port numbers for a sentence ("1, 2, 6").
+func nums(ns []int, sep string) string {
+	p := make([]string, len(ns))
+	for i, n := range ns {
+		p[i] = strconv.Itoa(n)
+	}
+	return strings.Join(p, sep)
+}
 
 // modelName is "iPhone 13 Pro Max (iPhone14,3)", or what is known of it.
 func modelName(m Model) string {
@@ -55,51 +96,45 @@ func modelName(m Model) string {
 	case m.ProductType != "":
 		return m.ProductType
 	}
-	return "unknown model"
+	return i18n.T("report.model.unknown")
 }
 
 // usbLine describes the USB link in a few words.
 func usbLine(u USB) string {
 	if !u.Present {
-		return "not on USB"
+		return i18n.T("report.usb.absent")
 	}
 	var p []string
 	if u.SpeedMbps > 0 {
-		p = append(p, num(u.SpeedMbps)+" Mbit/s")
+		p = append(p, i18n.T("report.usb.speed", i18n.Args{"Mbps": num(u.SpeedMbps)}))
 	}
 	if u.VendorID != "" || u.ProductID != "" {
 		p = append(p, u.VendorID+":"+u.ProductID)
 	}
-	loc := "bus " + strconv.Itoa(u.Bus)
 	if len(u.PortPath) > 0 {
-		ports := make([]string, len(u.PortPath))
-		for i, n := range u.PortPath {
-			ports[i] = strconv.Itoa(n)
-		}
-		loc += " port " + strings.Join(ports, ".")
-	}
-	p = append(p, loc)
-	if u.BehindHub {
-		p = append(p, "behind a hub")
+		p = append(p, i18n.T("report.usb.bus_port", i18n.Args{"Bus": u.Bus, "Port": nums(u.PortPath, ".")}))
 	} else {
-		p = append(p, "direct")
+		p = append(p, i18n.T("report.usb.bus", i18n.Args{"Bus": u.Bus}))
+	}
+	if u.BehindHub {
+		p = append(p, i18n.T("report.usb.behind_hub"))
+	} else {
+		p = append(p, i18n.T("report.usb.direct"))
 	}
 	return strings.Join(p, ", ")
 }
 
 func usbmuxLine(u Usbmux) string {
-	if u.Listed {
-		return "listed"
-	}
-	return "not listed"
+	return listedWord(&u.Listed)
 }
 
 func lockdownLine(l Lockdown) string {
+	errs := i18n.Args{"Timeouts": l.Timeouts, "Failures": l.Failures}
 	if !l.Reachable {
 		if l.Timeouts+l.Failures > 0 {
-			return fmt.Sprintf("unreachable (%d timeouts, %d failures)", l.Timeouts, l.Failures)
+			return i18n.T("report.lockdown.unreachable_errors", errs)
 		}
-		return "unreachable"
+		return i18n.T("report.lockdown.unreachable")
 	}
 	var p []string
 	if l.ProductVersion != "" {
@@ -107,17 +142,17 @@ func lockdownLine(l Lockdown) string {
 	}
 	switch {
 	case l.Trusted == nil:
-		p = append(p, "trust unknown")
+		p = append(p, i18n.T("report.lockdown.trust_unknown"))
 	case *l.Trusted:
-		p = append(p, "trusted")
+		p = append(p, i18n.T("report.lockdown.trusted"))
 	default:
-		p = append(p, "not trusted")
+		p = append(p, i18n.T("report.lockdown.not_trusted"))
 	}
 	if l.Requests > 0 {
-		p = append(p, fmt.Sprintf("p95 %s ms over %d requests", num(l.RTTms.P95), l.Requests))
+		p = append(p, i18n.N("report.lockdown.rtt", l.Requests, i18n.Args{"Ms": num(l.RTTms.P95)}))
 	}
 	if l.Timeouts+l.Failures > 0 {
-		p = append(p, fmt.Sprintf("%d timeouts, %d failures", l.Timeouts, l.Failures))
+		p = append(p, i18n.T("report.lockdown.errors", errs))
 	}
 	return strings.Join(p, ", ")
 }
@@ -126,47 +161,32 @@ func lockdownLine(l Lockdown) string {
 // window may not have run to its end: it says how long was watched and that
 // the check is incomplete, never a plain "no drops in 10 s".
 func stabilityLine(s Stability, incomplete bool) string {
-	drops := "no drops"
-	switch s.Detaches {
-	case 0:
-	case 1:
-		drops = "1 drop"
-	default:
-		drops = fmt.Sprintf("%d drops", s.Detaches)
-	}
+	drops := i18n.T("report.stability.no_drops")
 	if s.Detaches > 0 {
 		// Drops and returns differ when the phone was gone at either end of
 		// the window; the findings count returns (re-appearances).
-		if s.Attaches == 1 {
-			drops += ", 1 return"
-		} else {
-			drops += fmt.Sprintf(", %d returns", s.Attaches)
-		}
+		drops = i18n.N("report.stability.drops_returns", s.Detaches, i18n.Args{"Returns": i18n.N("report.stability.returns", s.Attaches)})
 	}
+	window := i18n.Args{"Drops": drops, "Window": durationS(s.WindowS)}
 	if s.WindowS > 0 && incomplete {
-		return fmt.Sprintf("%s seen in the %s s watched (check incomplete)", drops, num(s.WindowS))
+		return i18n.T("report.stability.window_incomplete", window)
 	}
 	if s.WindowS > 0 {
-		return fmt.Sprintf("%s in %s s", drops, num(s.WindowS))
+		return i18n.T("report.stability.window", window)
 	}
-	return drops + " (one pass)"
+	return i18n.T("report.stability.one_pass", window)
 }
 
 // stepList names the steps a finding supports. A finding with none is either
 // context (info) or one with a fix text of its own, shown in the verdict.
 func stepList(f Finding) string {
-	ns := f.Steps
-	if len(ns) == 0 {
+	if len(f.Steps) == 0 {
 		if f.Severity == SeverityInfo {
-			return "none, for context"
+			return i18n.T("report.finding.steps_none_context")
 		}
-		return "none, own fix in the verdict"
+		return i18n.T("report.finding.steps_none_own_fix")
 	}
-	p := make([]string, len(ns))
-	for i, n := range ns {
-		p[i] = strconv.Itoa(n)
-	}
-	return strings.Join(p, ", ")
+	return nums(f.Steps, ", ")
 }
 
 // evidenceLines renders evidence as sorted "key: value" pairs, values in
@@ -195,14 +215,21 @@ func evidenceValue(v any) string {
 	return string(b)
 }
 
+// durationMs says how long a check took: "850 ms", "0.4 ms", "12.3 s".
 func durationMs(ms float64) string {
 	switch {
 	case ms >= 10000:
-		return num(float64(int(ms/100))/10) + " s"
+		return i18n.T("unit.duration.s", i18n.Args{"S": i18n.Num(float64(int(ms/100))/10, 1)})
 	case ms >= 100:
-		return strconv.Itoa(int(ms+0.5)) + " ms"
+		return i18n.T("unit.duration.ms", i18n.Args{"Ms": strconv.Itoa(int(ms + 0.5))})
 	}
-	return num(float64(int(ms*10+0.5))/10) + " ms"
+	return i18n.T("unit.duration.ms", i18n.Args{"Ms": i18n.Num(float64(int(ms*10+0.5))/10, 1)})
+}
+
+// durationS says a span of seconds the way people read it ("10 s",
+// "2 min 10 s").
+func durationS(s float64) string {
+	return i18n.Duration(time.Duration(s * float64(time.Second)))
 }
 
 // reportOS picks the OS name a Guide understands from Host.OS.

@@ -2,23 +2,15 @@ package report
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
+	"time"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // restoreStageWords names a restore_timeline stage for people.
 func restoreStageWords(s string) string {
-	switch s {
-	case "boot_stage":
-		return "boot stage (iBSS/iBEC)"
-	case "normal_or_restore":
-		return "normal or restore (cannot be told apart)"
-	case "gone":
-		return "off USB"
-	case "":
-		return "-"
-	}
-	return s
+	return word("report.stage.", s)
 }
 
 // clockS writes seconds since the recording started as m:ss (h:mm:ss past an hour).
@@ -34,22 +26,7 @@ func clockS(s float64) string {
 }
 
 // spanS writes a duration in seconds the way people read it.
-func spanS(s float64) string {
-	if s < 10 {
-		return strings.TrimSuffix(strconv.FormatFloat(s, 'f', 1, 64), ".0") + " s"
-	}
-	t := int64(s + 0.5)
-	switch h, m, sec := t/3600, t/60%60, t%60; {
-	case h > 0:
-		return fmt.Sprintf("%d h %d min", h, m)
-	case m > 0 && sec > 0:
-		return fmt.Sprintf("%d min %d s", m, sec)
-	case m > 0:
-		return fmt.Sprintf("%d min", m)
-	default:
-		return fmt.Sprintf("%d s", sec)
-	}
-}
+func spanS(s float64) string { return durationS(s) }
 
 func speedsLine(sp []float64) string {
 	if len(sp) == 0 {
@@ -59,7 +36,7 @@ func speedsLine(sp []float64) string {
 	for i, f := range sp {
 		parts[i] = num(f)
 	}
-	return strings.Join(parts, " → ") + " Mbit/s"
+	return i18n.T("report.usb.speed", i18n.Args{"Mbps": strings.Join(parts, " → ")})
 }
 
 // stageListed: whether usbmuxd listed the phone in s ("-" off USB).
@@ -73,34 +50,31 @@ func stageListed(s RestoreStage) string {
 func listedWord(l *bool) string {
 	switch {
 	case l == nil:
-		return "unknown"
+		return i18n.T("report.usbmux.unknown")
 	case *l:
-		return "listed"
+		return i18n.T("report.usbmux.listed")
 	}
-	return "not listed"
+	return i18n.T("report.usbmux.not_listed")
 }
 
 // recordingLine says what recording the timeline comes from and whether it is complete.
 func recordingLine(rt *RestoreTimeline) string {
-	state := "complete"
+	args := i18n.Args{"Source": orDash(rt.Source), "Poll": i18n.Duration(time.Duration(rt.PollMS) * time.Millisecond),
+		"Duration": spanS(rt.DurationS), "Phone": orDash(rt.DeviceKey)}
 	if !rt.Complete {
-		state = "incomplete: " + strings.Join(rt.IncompleteReasons, "; ")
+		args["Reasons"] = strings.Join(rt.IncompleteReasons, "; ")
+		return i18n.T("report.restore.recording_incomplete", args)
 	}
-	return fmt.Sprintf("Recording %s (%s, USB polled every %d ms, %s long, phone %s).",
-		state, orDash(rt.Source), rt.PollMS, spanS(rt.DurationS), orDash(rt.DeviceKey))
+	return i18n.T("report.restore.recording_complete", args)
 }
 
 func verdictSteps(v RestoreVerdict) string {
-	if len(v.Steps) == 0 {
-		return "none"
+	s := i18n.T("report.restore.steps_none")
+	if len(v.Steps) > 0 {
+		s = nums(v.Steps, ", ")
 	}
-	parts := make([]string, len(v.Steps))
-	for i, n := range v.Steps {
-		parts[i] = strconv.Itoa(n)
-	}
-	s := strings.Join(parts, ", ")
 	if v.Professional {
-		s += "; see a professional"
+		return i18n.T("report.restore.steps_professional", i18n.Args{"Steps": s})
 	}
 	return s
 }
@@ -108,19 +82,19 @@ func verdictSteps(v RestoreVerdict) string {
 func stageNote(s RestoreStage) string {
 	var n []string
 	if s.Open {
-		n = append(n, "still in it at the end")
+		n = append(n, i18n.T("report.restore.note_open"))
 	}
 	if s.AddressChanges > 0 {
-		n = append(n, fmt.Sprintf("%d address changes", s.AddressChanges))
+		n = append(n, i18n.N("report.restore.note_address_changes", s.AddressChanges))
 	}
 	if s.PortChanges > 0 {
-		n = append(n, fmt.Sprintf("%d port changes", s.PortChanges))
+		n = append(n, i18n.N("report.restore.note_port_changes", s.PortChanges))
 	}
 	if s.Wrong != "" {
-		n = append(n, "wrong: "+s.Wrong)
+		n = append(n, i18n.T("report.restore.note_wrong", i18n.Args{"What": s.Wrong}))
 	}
 	if s.Inferred != "" {
-		n = append(n, "inferred: "+s.Inferred)
+		n = append(n, i18n.T("report.restore.note_inferred", i18n.Args{"What": s.Inferred}))
 	}
 	return strings.Join(n, "; ")
 }
@@ -129,17 +103,18 @@ func (m *mdWriter) restoreTimeline(rt *RestoreTimeline) {
 	if rt == nil {
 		return
 	}
-	m.line("## Restore timeline")
+	m.line("## %s", i18n.T("report.restore.heading"))
 	m.line("")
-	m.line("**%s** (verdict %s; steps: %s)", md(rt.Verdict.Summary), code(rt.Verdict.ID), verdictSteps(rt.Verdict))
+	m.line("**%s** (%s)", md(rt.Verdict.Summary), i18n.T("report.restore.verdict_ref", i18n.Args{"ID": code(rt.Verdict.ID), "Steps": verdictSteps(rt.Verdict)}))
 	m.line("")
 	m.line("%s", md(recordingLine(rt)))
 	m.line("")
 	if rt.PictureFile != "" {
-		m.line("![Restore timeline: one band per stage, drops marked](%s)", rt.PictureFile)
+		m.line("![%s](%s)", md(i18n.T("report.restore.picture_alt")), rt.PictureFile)
 		m.line("")
 	}
-	m.line("| # | Stage | At | Lasted | USB | Speed | Drops | usbmuxd | Notes |")
+	m.line("| # | %s | %s | %s | USB | %s | %s | usbmuxd | %s |", i18n.T("report.restore.col_stage"), i18n.T("report.restore.col_at"),
+		i18n.T("report.restore.col_lasted"), i18n.T("report.restore.col_speed"), i18n.T("report.restore.col_drops"), i18n.T("report.restore.col_notes"))
 	m.line("|---|---|---|---|---|---|---|---|---|")
 	for i, s := range rt.Stages {
 		m.line("| %d | %s | %s | %s | %s | %s | %d | %s | %s |", i+1, md(restoreStageWords(s.Stage)), clockS(s.StartS), spanS(s.DurationS),
@@ -147,11 +122,11 @@ func (m *mdWriter) restoreTimeline(rt *RestoreTimeline) {
 	}
 	if rt.StagesOmitted > 0 {
 		m.line("")
-		m.line("%d stages left out to bound memory.", rt.StagesOmitted)
+		m.line("%s", i18n.N("report.restore.omitted", rt.StagesOmitted))
 	}
 	m.line("")
 	if len(rt.Verdict.Evidence) > 0 {
-		m.line("Evidence:")
+		m.line("%s", i18n.T("report.restore.evidence"))
 		m.line("")
 		for _, e := range rt.Verdict.Evidence {
 			m.line("- %s", md(e))
@@ -164,16 +139,17 @@ func (t *textWriter) restoreTimeline(rt *RestoreTimeline) {
 	if rt == nil {
 		return
 	}
-	t.para("", 0, "RESTORE TIMELINE")
-	t.para("  verdict: ", 11, fmt.Sprintf("%s (%s; steps: %s)", rt.Verdict.Summary, rt.Verdict.ID, verdictSteps(rt.Verdict)))
+	t.para("", 0, i18n.T("report.text.restore_heading"))
+	t.label("  ", i18n.T("report.text.restore_verdict"), fmt.Sprintf("%s (%s)", rt.Verdict.Summary,
+		i18n.T("report.text.restore_ref", i18n.Args{"ID": rt.Verdict.ID, "Steps": verdictSteps(rt.Verdict)})))
 	t.para("  ", 2, recordingLine(rt))
 	for i, s := range rt.Stages {
-		line := fmt.Sprintf("%2d %7s %-12s %s", i+1, clockS(s.StartS), restoreStageWords(s.Stage), spanS(s.DurationS))
+		line := fmt.Sprintf("%2d %7s %s %s", i+1, clockS(s.StartS), padRight(restoreStageWords(s.Stage), 12), spanS(s.DurationS))
 		if s.ProductID != "" {
 			line += fmt.Sprintf(", %s, %s, usbmuxd %s", s.ProductID, speedsLine(s.SpeedsMbps), listedWord(s.UsbmuxListed))
 		}
 		if s.Drops > 0 {
-			line += fmt.Sprintf(", %d drops", s.Drops)
+			line += ", " + i18n.N("report.restore.drops", s.Drops)
 		}
 		if n := stageNote(s); n != "" {
 			line += " (" + n + ")"
@@ -181,7 +157,7 @@ func (t *textWriter) restoreTimeline(rt *RestoreTimeline) {
 		t.para("  ", 14, line)
 	}
 	if rt.StagesOmitted > 0 {
-		t.para("  ", 2, fmt.Sprintf("%d stages left out to bound memory", rt.StagesOmitted))
+		t.para("  ", 2, i18n.N("report.restore.omitted", rt.StagesOmitted))
 	}
 	for _, e := range rt.Verdict.Evidence {
 		t.para("  - ", 4, e)

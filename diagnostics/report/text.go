@@ -3,11 +3,15 @@ package report
 import (
 	"bufio"
 	"fmt"
-	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 	"io"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
+
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
+	"github.com/restoredoctor/restoredoctor/internal/textsafe"
 )
 
 // TextWidth is the column width Text wraps to.
@@ -43,7 +47,7 @@ const maxLine = 16 << 10
 // following ones indented by indent spaces. s passes textsafe.Clean: no
 // control character from a phone or usbmuxd reaches the terminal.
 func (t *textWriter) para(first string, indent int, s string) {
-	for i, l := range wrap(textsafe.Clean(s, maxLine), TextWidth-indent, TextWidth-utf8.RuneCountInString(first)) {
+	for i, l := range wrap(textsafe.Clean(s, maxLine), TextWidth-indent, TextWidth-columns(first)) {
 		if i == 0 {
 			t.w.WriteString(first)
 		} else {
@@ -56,9 +60,11 @@ func (t *textWriter) para(first string, indent int, s string) {
 
 func (t *textWriter) blank() { t.w.WriteByte('\n') }
 
-// wrap splits s into lines of at most width runes (the first at most
-// firstWidth), breaking at spaces; a word longer than a line is cut. It
-// makes one pass over s (a 1 MB value wraps in milliseconds).
+// wrap splits s into lines of at most width columns (the first at most
+// firstWidth), breaking at spaces; a word longer than a line is cut (CJK
+// text, which has no spaces, is cut at the width). Wide characters (CJK,
+// full-width forms) take two columns, as a terminal shows them. It makes
+// one pass over s (a 1 MB value wraps in milliseconds).
 func wrap(s string, width, firstWidth int) []string {
 	if width < 10 {
 		width = 10
@@ -68,14 +74,14 @@ func wrap(s string, width, firstWidth int) []string {
 	}
 	var lines []string
 	var line strings.Builder
-	n, limit := 0, firstWidth // runes in line, its limit
+	n, limit := 0, firstWidth // columns in line, its limit
 	flush := func() {
 		lines = append(lines, line.String())
 		line.Reset()
 		n, limit = 0, width
 	}
 	for _, w := range strings.Fields(s) {
-		wn := utf8.RuneCountInString(w)
+		wn := columns(w)
 		if n > 0 && n+1+wn > limit {
 			flush()
 		}
@@ -84,14 +90,23 @@ func wrap(s string, width, firstWidth int) []string {
 			n++
 		}
 		for wn > limit-n {
-			// A word longer than the line: cut it at the limit.
-			k, i := limit-n, 0
-			for ; k > 0; k-- {
-				_, size := utf8.DecodeRuneInString(w[i:])
+			// A word longer than the line: cut it where the line is full.
+			i, c := 0, 0
+			for i < len(w) {
+				r, size := utf8.DecodeRuneInString(w[i:])
+				if n+c+runeColumns(r) > limit {
+					break
+				}
+				c += runeColumns(r)
 				i += size
 			}
+			if i == 0 && n == 0 {
+				// Not even one character fits an empty line: take it anyway.
+				r, size := utf8.DecodeRuneInString(w)
+				i, c = size, runeColumns(r)
+			}
 			line.WriteString(w[:i])
-			w, wn = w[i:], wn-(limit-n)
+			w, wn = w[i:], wn-c
 			flush()
 		}
 		if wn > 0 {
@@ -105,78 +120,126 @@ func wrap(s string, width, firstWidth int) []string {
 	return lines
 }
 
+// Columns is how many terminal columns s takes: two for a wide character
+// (CJK, Hangul, full-width forms), one for others.
+func Columns(s string) int { return columns(s) }
+
+func columns(s string) int {
+	n := 0
+	for _, r := range s {
+		n += runeColumns(r)
+	}
+	return n
+}
+
+// runeColumns is 2 for a wide character (CJK, Hangul, full-width forms),
+// else 1.
+func runeColumns(r rune) int {
+	if r < 0x1100 {
+		return 1
+	}
+	switch width.LookupRune(r).Kind() {
+	case width.EastAsianWide, width.EastAsianFullwidth:
+		return 2
+	}
+	return 1
+}
+
+// label writes s after indent and label (a translated "VERDICT:"), its
+// following lines indented to line up after the label. A label that ends
+// in a full-width colon ("結論：") needs no space after it.
+func (t *textWriter) label(indent, label, s string) {
+	first := indent + label
+	if !strings.HasSuffix(label, "：") {
+		first += " "
+	}
+	t.para(first, min(columns(first), 24), s)
+}
+
+// padRight pads s with spaces to width columns.
+func padRight(s string, width int) string {
+	if n := columns(s); n < width {
+		return s + strings.Repeat(" ", width-n)
+	}
+	return s
+}
+
 func (t *textWriter) render(r *Report) {
-	t.para("", 0, fmt.Sprintf("Restore Doctor %s, %s, %s", orDash(r.ToolVersion), orDash(r.Host.OS),
-		r.GeneratedAt.UTC().Format(time.RFC3339)))
+	t.para("", 0, i18n.T("report.text.header", i18n.Args{"Version": orDash(r.ToolVersion), "OS": orDash(r.Host.OS),
+		"Time": r.GeneratedAt.UTC().Format(time.RFC3339)}))
 	t.blank()
 
+	verdict := i18n.T("report.text.verdict")
 	p, hasPrimary := primary(r)
 	switch {
 	case r.Summary != "":
-		t.para("VERDICT: ", 9, r.Summary)
+		t.label("", verdict, r.Summary)
 	case hasPrimary:
-		t.para("VERDICT: ", 9, fmt.Sprintf("try step %d first (%s confidence): %s", p.Number, confidence(p), p.Title))
+		t.label("", verdict, i18n.T("report.text.try_first", i18n.Args{"N": p.Number, "Confidence": confidence(p), "Title": p.Title}))
 	default:
-		t.para("VERDICT: ", 9, "no step applies")
+		t.label("", verdict, i18n.T("report.text.no_step"))
 	}
 	if hasPrimary {
 		if len(p.Reasons) > 0 {
-			t.para("  ", 2, fmt.Sprintf("Why step %d:", p.Number))
+			t.para("  ", 2, i18n.T("report.text.why_step", i18n.Args{"N": p.Number}))
 		}
 		for _, reason := range p.Reasons {
 			t.para("  - ", 4, reason)
 		}
 		if rest := rankedSteps(r); len(rest) > 1 {
 			for _, s := range rest[1:] {
-				t.para("  then: ", 8, fmt.Sprintf("step %d %s (%s)", s.Number, s.Title, confidence(s)))
+				t.label("  ", i18n.T("report.text.then"), i18n.T("report.text.then_step", i18n.Args{"N": s.Number, "Title": s.Title, "Confidence": confidence(s)}))
 			}
 		}
 	}
 	if r.Professional.Recommended {
-		t.para("  SEE A PROFESSIONAL: ", 4, strings.Join(r.Professional.Reasons, "; "))
+		t.para("  "+i18n.T("report.text.professional")+" ", 4, strings.Join(r.Professional.Reasons, "; "))
 	}
 	t.blank()
 
 	t.restoreTimeline(r.RestoreTimeline)
 
-	t.para("", 0, fmt.Sprintf("DEVICES (usbmuxd %s at %s)", orDash(r.Host.Usbmuxd.Status), orDash(r.Host.Usbmuxd.Address)))
+	t.para("", 0, i18n.T("report.text.devices", i18n.Args{"Status": word("report.usbmuxd.", orDash(r.Host.Usbmuxd.Status)), "Address": orDash(r.Host.Usbmuxd.Address)}))
 	if len(r.Devices) == 0 {
-		t.para("  ", 2, "no device found")
+		t.para("  ", 2, i18n.T("report.text.no_device"))
 	}
 	for _, d := range r.Devices {
-		t.para("  ", 4, fmt.Sprintf("%s  %s  %s mode", d.Key, modelName(d.Model), d.Mode))
-		t.para("    USB: ", 9, usbLine(d.USB))
-		t.para("    usbmuxd: ", 13, usbmuxLine(d.Usbmux)+"; lockdown: "+lockdownLine(d.Lockdown))
-		t.para("    stability: ", 15, stabilityLine(d.Stability, r.Incomplete()))
+		t.para("  ", 4, d.Key+"  "+modelName(d.Model)+"  "+i18n.T("report.text.mode", i18n.Args{"Mode": word("report.mode.", d.Mode)}))
+		t.label("    ", "USB:", usbLine(d.USB))
+		t.label("    ", "usbmuxd:", i18n.T("report.text.usbmux_lockdown", i18n.Args{"Usbmux": usbmuxLine(d.Usbmux), "Lockdown": lockdownLine(d.Lockdown)}))
+		t.label("    ", i18n.T("report.text.stability"), stabilityLine(d.Stability, r.Incomplete()))
 	}
 	t.blank()
 
-	t.para("", 0, "FINDINGS")
+	t.para("", 0, i18n.T("report.text.findings"))
 	if len(r.Findings) == 0 {
-		t.para("  ", 2, "none")
+		t.para("  ", 2, i18n.T("report.text.none"))
 	}
 	for _, f := range r.Findings {
-		t.para("  ", 4, fmt.Sprintf("[%s] %s: %s (steps: %s)", f.Severity, f.ID, f.Summary, stepList(f)))
+		t.para("  ", 4, fmt.Sprintf("[%s] %s: %s (%s)", word("report.severity.", f.Severity), f.ID, f.Summary,
+			i18n.T("report.text.finding_steps", i18n.Args{"Steps": stepList(f)})))
 	}
 	t.blank()
 
-	t.para("", 0, "CHECKS")
+	t.para("", 0, i18n.T("report.text.checks"))
 	if len(r.Checks) == 0 {
-		t.para("  ", 2, "none ran")
+		t.para("  ", 2, i18n.T("report.text.none_ran"))
 	}
 	idWidth := 0
 	statusWidth := 0
 	for _, c := range r.Checks {
-		idWidth = max(idWidth, utf8.RuneCountInString(c.ID))
-		statusWidth = max(statusWidth, utf8.RuneCountInString(c.Status))
+		idWidth = max(idWidth, columns(c.ID))
+		statusWidth = max(statusWidth, columns(word("report.status.", c.Status)))
 	}
 	for _, c := range r.Checks {
-		head := fmt.Sprintf("  %-*s %-*s %8s  ", statusWidth, c.Status, idWidth, c.ID, durationMs(c.DurationMs))
+		dur := durationMs(c.DurationMs)
+		head := "  " + padRight(word("report.status.", c.Status), statusWidth) + " " + padRight(c.ID, idWidth) + " " +
+			strings.Repeat(" ", max(0, 8-columns(dur))) + dur + "  "
 		if c.Detail == "" {
 			t.para("", 0, strings.TrimRight(head, " "))
 			continue
 		}
-		if utf8.RuneCountInString(head) > TextWidth-20 {
+		if columns(head) > TextWidth-20 {
 			t.para("", 0, strings.TrimRight(head, " "))
 			t.para("      ", 6, c.Detail)
 			continue

@@ -275,6 +275,11 @@ func (v *validator) report(doc any) {
 		}
 	}
 	v.str(p, root, "tool_version")
+	if x, ok := root["language"]; ok {
+		if s, isStr := x.(string); !isStr || s == "" {
+			v.addf(p+".language", "want a language code such as \"en\" or \"de\", got %s", jsonType(x))
+		}
+	}
 	if x, ok := root["summary"]; ok {
 		if _, isStr := x.(string); !isStr {
 			v.addf(p+".summary", "want string, got %s", jsonType(x))

@@ -55,7 +55,7 @@ func (s *Session) RunCLI(ctx context.Context, c CLICheck) error {
 	if c.Markdown != "" {
 		// Before the run: a bad path fails now, not after the window.
 		if err := safefile.Check(c.Markdown, safefile.Options{}); err != nil {
-			return fail(fmt.Errorf("--markdown: %w", err))
+			return fail(errors.New(i18n.T("cli.check.markdown_bad", i18n.Args{"Error": err})))
 		}
 	}
 	c.Timeout = c.timeout()
@@ -112,7 +112,7 @@ func (c CLICheck) timeout() time.Duration {
 }
 
 // ProgressLine is the one-line progress shown on a terminal, at most 78
-// columns: "[3/13] Watching the connection for drops (10 s)".
+// columns (a wide CJK character counts two): "[3/13] Watching the connection for drops (10 s)".
 func ProgressLine(p diagnostics.Progress) string {
 	line := fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, p.Label)
 	if p.Report.Provisional() {
@@ -128,8 +128,14 @@ func ProgressLine(p diagnostics.Progress) string {
 	if p.Current == "" {
 		line = fmt.Sprintf("[%d/%d] %s", p.Done, p.Total, i18n.T("findings.cli.done"))
 	}
-	if r := []rune(line); len(r) > 78 {
-		line = string(r[:77]) + "…"
+	if report.Columns(line) > 78 {
+		// Cut by columns: a Japanese or Chinese line is twice as wide as
+		// its characters.
+		r := []rune(line)
+		for len(r) > 0 && report.Columns(string(r))+1 > 78 {
+			r = r[:len(r)-1]
+		}
+		line = string(r) + "…"
 	}
 	return line
 }
@@ -143,7 +149,7 @@ func writeValidJSON(w io.Writer, rep *report.Report) error {
 		return err
 	}
 	if err := report.Validate(buf.Bytes()); err != nil {
-		return fmt.Errorf("the report does not follow its contract (please report this bug): %w", err)
+		return fmt.Errorf("%s: %w", i18n.T("cli.check.contract_bug"), err)
 	}
 	_, err := w.Write(buf.Bytes())
 	return err

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
@@ -23,7 +24,8 @@ var ErrNoReport = errors.New("no report yet: run a check first")
 
 // Render turns r into the bytes of an export in format f, with identifiers
 // redacted unless includeIDs; guide (may be nil) adds the steps' text to
-// Markdown. r is not modified.
+// Markdown. A report without a language gets the current one. r is not
+// modified.
 func Render(r *report.Report, f Format, includeIDs bool, guide report.Guide) ([]byte, error) {
 	if r == nil {
 		return nil, ErrNoReport
@@ -32,6 +34,13 @@ func Render(r *report.Report, f Format, includeIDs bool, guide report.Guide) ([]
 	if !includeIDs {
 		red := report.Redact(*r)
 		out = &red
+	}
+	if out.Language == "" {
+		// A report not made by Check (a recording's) is in the current
+		// language too. r itself is not modified.
+		cp := *out
+		cp.Language = i18n.Current().Code
+		out = &cp
 	}
 	var buf bytes.Buffer
 	switch f {

@@ -28,6 +28,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // Config wires a session to the real parts (cmd/) or to the simulator
@@ -142,7 +143,12 @@ func (s *Session) USB() usb.Source { return s.cfg.USB }
 func (s *Session) Check(ctx context.Context, opts diagnostics.Options, progress func(diagnostics.Progress)) (*report.Report, error) {
 	s.checking.Store(true)
 	defer s.checking.Store(false)
-	return s.cfg.Engine.Run(ctx, opts, progress)
+	rep, err := s.cfg.Engine.Run(ctx, opts, progress)
+	if rep != nil && rep.Language == "" {
+		// The report's sentences were made in the current language.
+		rep.Language = i18n.Current().Code
+	}
+	return rep, err
 }
 
 // Checking reports whether a check runs now.

@@ -14,6 +14,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
@@ -51,7 +52,7 @@ type Command struct {
 // them; the error is one line naming the flag.
 func (c Command) Validate() error {
 	if c.Interval < MinInterval {
-		return fmt.Errorf("--interval %v: want at least %v", c.Interval, MinInterval)
+		return errors.New(i18n.T("cli.watch.interval", i18n.Args{"Value": c.Interval.String(), "Min": MinInterval.String()}))
 	}
 	if _, err := usbmux.ResolveAddress(c.UsbmuxdAddress); err != nil {
 		return fmt.Errorf("--usbmuxd: %w", err)
@@ -91,7 +92,7 @@ func RunCommand(ctx context.Context, c Command) error {
 		return fail("%v", err)
 	}
 	if err := out.Err(); err != nil {
-		return fail("writing to stdout: %v", err)
+		return fail("%s", i18n.T("cli.stdout_failed", i18n.Args{"Error": err}))
 	}
 	return nil
 }

@@ -14,15 +14,42 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
 	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/device/usb"
 	"github.com/restoredoctor/restoredoctor/diagnostics"
+	"github.com/restoredoctor/restoredoctor/diagnostics/devlist"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
+
+// kindWord is an event kind (attach, detach, mode-change, connected,
+// disconnected, error) in the current language.
+func kindWord(kind string) string {
+	if id := "cli.watch.kind." + strings.ReplaceAll(kind, "-", "_"); i18n.Has(id) {
+		return i18n.T(id)
+	}
+	return kind
+}
+
+// modeWord is a phone mode in the current language, as the report says it.
+func modeWord(m string) string {
+	if id := "report.mode." + strings.ReplaceAll(m, "-", "_"); m != "" && i18n.Has(id) {
+		return i18n.T(id)
+	}
+	return m
+}
+
+// padRight pads s with spaces to width runes.
+func padRight(s string, width int) string {
+	if n := utf8.RuneCountInString(s); n < width {
+		return s + strings.Repeat(" ", width-n)
+	}
+	return s
+}
 
 // Run prints the session's live events until ctx ends, with a quick check
 // (against usbmuxd at addr) after each attach or mode change, unless
@@ -77,7 +104,7 @@ func (pr *Printer) Run(ctx context.Context, sess *session.Session, addr string, 
 
 // Error prints an error line of source ("usb", "usbmux").
 func (p *Printer) Error(source string, err error) {
-	p.Print(Line{Time: time.Now(), Source: source, Kind: "error", Error: err.Error()})
+	p.Print(Line{Time: time.Now(), Source: source, Kind: "error", Error: devlist.USBErrorText(err)})
 }
 
 // NewPrinter returns a printer to w: JSON lines or text, identifiers
@@ -147,33 +174,33 @@ func (p *Printer) Print(l Line) {
 		fmt.Fprintf(p.w, "%s %-6s %s\n", ts, l.Source, l.Summary)
 		return
 	case "error", "disconnected", "connected":
-		msg := l.Kind
+		msg := kindWord(l.Kind)
 		if l.Error != "" {
-			msg += ": " + l.Error
+			msg = i18n.T("cli.watch.kind_error", i18n.Args{"Kind": msg, "Error": l.Error})
 		}
 		fmt.Fprintf(p.w, "%s %-6s %s\n", ts, l.Source, msg)
 		return
 	}
-	m := l.Mode
+	m := modeWord(l.Mode)
 	if l.PrevMode != "" {
-		m = l.PrevMode + "→" + l.Mode
+		m = modeWord(l.PrevMode) + "→" + modeWord(l.Mode)
 	}
-	kind := l.Kind
+	kind := kindWord(l.Kind)
 	if l.Reenumeration {
-		kind += " (again)"
+		kind = i18n.T("cli.watch.again", i18n.Args{"Kind": kind})
 	}
-	fields := []string{ts, fmt.Sprintf("%-6s", l.Source), fmt.Sprintf("%-16s", kind), fmt.Sprintf("%-9s", m)}
+	fields := []string{ts, fmt.Sprintf("%-6s", l.Source), padRight(kind, 16), padRight(m, 9)}
 	if l.Model != "" {
 		fields = append(fields, l.Model)
 	}
 	if l.Location != "" {
-		fields = append(fields, "at "+l.Location)
+		fields = append(fields, i18n.T("cli.watch.at", i18n.Args{"Location": l.Location}))
 	}
 	if l.UDID != "" {
 		fields = append(fields, l.UDID)
 	}
 	if l.Drops != nil {
-		fields = append(fields, fmt.Sprintf("(drops: %d)", *l.Drops))
+		fields = append(fields, i18n.T("cli.watch.drops", i18n.Args{"Drops": *l.Drops}))
 	}
 	fmt.Fprintln(p.w, strings.Join(fields, " "))
 }
@@ -219,7 +246,7 @@ func (pr *Printer) LineOf(ev session.Event) (Line, bool) {
 		if ev.Err == nil {
 			return l, false
 		}
-		l.Source, l.Kind, l.Error = "usb", "error", ev.Err.Error()
+		l.Source, l.Kind, l.Error = "usb", "error", devlist.USBErrorText(ev.Err)
 		return l, true
 	case session.Attach, session.Detach, session.ModeChange:
 		l.Kind = string(ev.Kind)
@@ -289,7 +316,7 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 	l.PrimaryStep = rep.PrimaryStep
 	var what []string
 	for _, d := range rep.Devices {
-		what = append(what, fmt.Sprintf("%s %s", d.Model.Name, d.Mode))
+		what = append(what, i18n.T("cli.watch.phone", i18n.Args{"Model": d.Model.Name, "Mode": modeWord(d.Mode)}))
 	}
 	if len(what) == 0 {
 		what = []string{i18n.T("findings.watch.no_phone")}
@@ -298,7 +325,7 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 	if len(l.Findings) > 0 {
 		verdict += " (" + strings.Join(l.Findings, ", ") + ")"
 	}
-	l.Summary = strings.Join(what, ", ") + ": " + verdict
+	l.Summary = i18n.T("cli.watch.summary", i18n.Args{"Phones": strings.Join(what, ", "), "Verdict": verdict})
 	pr.Print(l)
 }
 
