@@ -109,7 +109,7 @@ func Backup(r *report.Report, deviceKey string, now time.Time, loc *time.Locatio
 		key := waysKey(goos)
 		steps := backupSteps()
 		v.Ways = translateWays(steps.Ways[key])
-		if cstate == "unknown" && (strings.Contains(evStr(cloud, "reason"), "recovery") || strings.Contains(evStr(cloud, "reason"), "DFU")) {
+		if code := evStr(cloud, "reason_code"); cstate == "unknown" && (code == "recovery_mode" || code == "dfu_mode") {
 			v.NeedsIOS = steps.NeedsIOS
 		}
 	}

@@ -31,7 +31,7 @@ func TestBackupSentences(t *testing.T) {
 	}
 	none := map[string]any{"state": "none"}
 	on, off := map[string]any{"state": "on"}, map[string]any{"state": "off"}
-	recovery := map[string]any{"state": "unknown", "reason": "the iPhone is in recovery mode, where it cannot be asked"}
+	recovery := map[string]any{"state": "unknown", "reason": "the iPhone is in recovery mode, where it cannot be asked", "reason_code": "recovery_mode"}
 	tests := []struct {
 		name         string
 		local, cloud map[string]any
@@ -53,7 +53,7 @@ func TestBackupSentences(t *testing.T) {
 			want: []string{"Last backup of this iPhone on this computer: 6 Dec 2026, 11:05 (3 hours ago), did not finish, not encrypted.",
 				"iCloud Backup cannot be checked now: the iPhone is in recovery mode, where it cannot be asked."},
 			ways: []string{"Finder", "iCloud"}, needsIOS: true},
-		{name: "DFU, no backup here", local: none, cloud: map[string]any{"state": "unknown", "reason": "the iPhone is in DFU mode, where it cannot be asked"}, goos: "linux",
+		{name: "DFU, no backup here", local: none, cloud: map[string]any{"state": "unknown", "reason": "the iPhone is in DFU mode, where it cannot be asked", "reason_code": "dfu_mode"}, goos: "linux",
 			want: []string{"No backup of this iPhone on this computer.", "iCloud Backup cannot be checked now: the iPhone is in DFU mode, where it cannot be asked."},
 			ways: []string{"idevicebackup2", "iCloud"}, needsIOS: true},
 		{name: "permission: never 'no backup'", local: map[string]any{"state": "permission", "what_to_do": checks.FullDiskAccessHint()}, cloud: off, goos: "darwin",

@@ -73,7 +73,7 @@ func BuildRecordView(in RecordInput, cat Catalog) RecordView {
 		v.Stage = i18n.T("window.record.waiting")
 	} else {
 		v.Stage = i18n.T("window.record.now", i18n.Args{"Stage": st.Stage.Words(), "For": ms(st.SinceMS)})
-		v.Next = i18n.T("window.record.next", i18n.Args{"Next": strings.TrimSuffix(strings.TrimPrefix(st.Next, "next: "), ".")})
+		v.Next = i18n.T("window.record.next", i18n.Args{"Next": strings.TrimSuffix(st.Expect, ".")})
 	}
 	switch st.Timer {
 	case restore.TimerStalled:

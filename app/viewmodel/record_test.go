@@ -22,7 +22,7 @@ func TestBuildRecordView(t *testing.T) {
 		}},
 		{"waiting for a phone", RecordInput{Running: true, Started: true, Status: restore.Status{Timer: restore.TimerNone}},
 			func(v RecordView) bool { return strings.Contains(v.Stage, "Waiting") && v.Next == "" }},
-		{"a stage, what comes next", RecordInput{Running: true, Started: true, Status: restore.Status{Stage: restore.Restore, SinceMS: 130_000, Timer: restore.TimerOK, Next: "next: normal mode, after the restore"}},
+		{"a stage, what comes next", RecordInput{Running: true, Started: true, Status: restore.Status{Stage: restore.Restore, SinceMS: 130_000, Timer: restore.TimerOK, Next: "next: normal mode, after the restore", Expect: "normal mode, after the restore"}},
 			func(v RecordView) bool {
 				return v.Stage == "Now: restore mode, for 2 min 10 s." && v.Next == "Expected next: normal mode, after the restore." && v.Alarm == ""
 			}},
@@ -35,7 +35,7 @@ func TestBuildRecordView(t *testing.T) {
 		{"service down", RecordInput{Running: true, Started: true, MuxDown: true, Status: restore.Status{Stage: restore.Restore, Timer: restore.TimerOK}},
 			func(v RecordView) bool { return strings.Contains(v.Service, "is not answering right now") }},
 		{"ended: verdict, step, evidence", RecordInput{Ended: true, Started: true, TracePath: "/t.jsonl",
-			Status:  restore.Status{Stage: restore.Gone, SinceMS: 200_000, Timer: restore.TimerLost, LimitMS: 120_000, Next: "back on USB"},
+			Status:  restore.Status{Stage: restore.Gone, SinceMS: 200_000, Timer: restore.TimerLost, LimitMS: 120_000, Next: "back on USB", Expect: "back on USB"},
 			Verdict: &restore.Verdict{ID: restore.Lost, Summary: "Left USB (step 1).", Steps: []int{1}, Evidence: []string{"e1"}, Complete: true}},
 			func(v RecordView) bool {
 				return !v.Running && v.Title == "Your restore, as Restore Doctor saw it" && v.Next == "" && strings.HasPrefix(v.Stage, "At the end: off USB") &&

@@ -10,13 +10,13 @@ func appendReportJSON(b []byte, x *Report) ([]byte, error) {
 	b = append(b, '{')
 	b = append(b, `"schema":`...)
 	b = appendJSONString(b, x.Schema)
-	if x.Language != "" {
-		b = append(b, `,"language":`...)
-		b = appendJSONString(b, x.Language)
-	}
 	if x.Simulated {
 		b = append(b, `,"simulated":`...)
 		b = strconv.AppendBool(b, x.Simulated)
+	}
+	if x.Language != "" {
+		b = append(b, `,"language":`...)
+		b = appendJSONString(b, x.Language)
 	}
 	b = append(b, `,"generated_at":`...)
 	b, err = appendJSONTime(b, x.GeneratedAt)

@@ -87,7 +87,8 @@ func TestLanguageField(t *testing.T) {
 		{"en", "Incomplete check: cut short", true},
 		{"en", "Unvollständige Prüfung: abgebrochen", false},
 		{"de", "Unvollständige Prüfung: abgebrochen", true},
-		{"ja", "不完全なチェック：中断されました", true},
+		{"ja", "不完全な確認: 中断されました。", true},
+		{"ja", "Incomplete check: cut short", false},
 	} {
 		r.Language, r.Summary = tt.lang, tt.summary
 		var buf bytes.Buffer

@@ -17,14 +17,14 @@ const Schema = "restoredoctor.report/v1"
 // and tests depend on them, so rename nothing.
 type Report struct {
 	Schema string `json:"schema"`
+	// Simulated marks a report of the demo (a simulated iPhone), not of a
+	// real phone (added to v1; optional for readers).
+	Simulated bool `json:"simulated,omitempty"`
 	// Language is the code of the language the report's sentences are in
 	// ("en", "de", "zh-Hans"): summary, reasons, titles and details. Keys,
 	// IDs and enumeration values stay English in every language (added to
 	// v1; optional for readers: a report without it is English).
-	Language string `json:"language,omitempty"`
-	// Simulated marks a report of the demo (a simulated iPhone), not of a
-	// real phone (added to v1; optional for readers).
-	Simulated    bool         `json:"simulated,omitempty"`
+	Language     string       `json:"language,omitempty"`
 	GeneratedAt  time.Time    `json:"generated_at"`
 	ToolVersion  string       `json:"tool_version"`
 	Host         Host         `json:"host"`

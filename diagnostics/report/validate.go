@@ -7,35 +7,37 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
-// incompleteHeads are the starts of an incomplete report's summary in
-// every language (findings.incomplete.head up to its reasons): the summary
-// is written in the language the check ran in.
-var incompleteHeads = sync.OnceValue(func() []string {
-	heads := []string{"Incomplete check: "}
-	for _, l := range i18n.Supported() {
-		msgs, err := i18n.ReadFile(assets.FS, "findings."+l.Code+".json")
-		if err != nil {
-			continue
-		}
-		if text, _, ok := strings.Cut(msgs["findings.incomplete.head"].Forms["other"], "{{"); ok && strings.TrimSpace(text) != "" {
-			heads = append(heads, text)
-		}
+// incompleteHead is the start of an incomplete report's summary in the
+// language with this code (findings.incomplete.head up to its reasons; ""
+// is English): the summary is written in the language the check ran in.
+func incompleteHead(code string) string {
+	if code == "" || code == "en" {
+		return "Incomplete check: "
 	}
-	return heads
-})
+	msgs, err := i18n.ReadFile(assets.FS, "findings."+code+".json")
+	if err != nil {
+		return ""
+	}
+	text, _, _ := strings.Cut(msgs["findings.incomplete.head"].Forms["other"], "{{")
+	return text
+}
 
 // saysIncomplete reports whether summary starts as an incomplete report's
-// summary does, in any language.
-func saysIncomplete(summary string) bool {
-	for _, h := range incompleteHeads() {
-		if strings.HasPrefix(summary, h) {
+// summary does in the report's language; a report that does not say its
+// language may be in any of them.
+func saysIncomplete(summary, lang string) bool {
+	if lang != "" {
+		head := incompleteHead(lang)
+		return head == "" || strings.HasPrefix(summary, head)
+	}
+	for _, l := range i18n.Supported() {
+		if head := incompleteHead(l.Code); head != "" && strings.HasPrefix(summary, head) {
 			return true
 		}
 	}
@@ -292,12 +294,13 @@ func (v *validator) report(doc any) {
 		complete, isBool := x.(bool)
 		reasons, _ := root["incomplete_reasons"].([]any)
 		summary, _ := root["summary"].(string)
+		lang, _ := root["language"].(string)
 		switch {
 		case !isBool:
 			v.addf(p+".complete", "want boolean, got %s", jsonType(x))
 		case complete && len(reasons) > 0:
 			v.addf(p+".incomplete_reasons", "a complete report lists %d reasons", len(reasons))
-		case !complete && len(reasons) > 0 && !saysIncomplete(summary):
+		case !complete && len(reasons) > 0 && !saysIncomplete(summary, lang):
 			v.addf(p+".summary", "an incomplete report's summary must start \"Incomplete check: \" (or its translation)")
 		case complete:
 			// The completeness rule (diagnostics.MarkCompleteness): a check
