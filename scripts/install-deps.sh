@@ -11,11 +11,11 @@ packages=(
 	xvfb xdotool x11-utils imagemagick # GUI smoke test and screenshots
 	usbmuxd                     # the real daemon: Linux users need it at run time
 	libimobiledevice-utils      # idevice_id / ideviceinfo: the outside client the simulator is checked against
-	fonts-wqy-microhei          # a CJK font: the timeline picture's Japanese/Korean/Chinese labels (and their test)
+	fonts-wqy-microhei          # a CJK font: Japanese/Korean/Chinese in the window (Fyne falls back to OS fonts) and the timeline picture
 )
 case "${1:-}" in
 --runtime)
-	packages=(gcc pkg-config libusb-1.0-0-dev xorg-dev libgl1-mesa-dev usbmuxd)
+	packages=(gcc pkg-config libusb-1.0-0-dev xorg-dev libgl1-mesa-dev usbmuxd fonts-wqy-microhei)
 	;;
 --windows)
 	# Cross-building and testing the Windows .exe (scripts/windows-*.sh).
@@ -26,6 +26,7 @@ case "${1:-}" in
 		nsis                         # the installer
 		wine wine64 libwine          # runs the .exe and `go test -exec` under Xvfb
 		xvfb x11-utils imagemagick   # a display for Wine and the screenshot
+		fonts-wqy-microhei           # copied into the Wine prefix: the window in Chinese under Wine
 	)
 	;;
 esac

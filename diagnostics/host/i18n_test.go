@@ -14,6 +14,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/host/netcheck"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
+	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
 // TestHostChecksInGermanAndJapanese: the check details and finding
@@ -29,11 +30,11 @@ func TestHostChecksInGermanAndJapanese(t *testing.T) {
 	for i := range 1234 {
 		fmt.Fprintf(&many, "127.0.0.1 h%d.example\n", i)
 	}
-	big := filepath.Join(t.TempDir(), "hosts")
+	big := filepath.Join(testtmp.Dir(t), "hosts")
 	if err := os.WriteFile(big, []byte(many.String()), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	one := filepath.Join(t.TempDir(), "hosts")
+	one := filepath.Join(testtmp.Dir(t), "hosts")
 	if err := os.WriteFile(one, []byte("127.0.0.1 localhost\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +157,7 @@ func TestHostTextsGoThroughTranslation(t *testing.T) {
 	security := func(goos string, run recorded) Result {
 		return CheckSecuritySoftware(context.Background(), CommandOptions{Runner: run, GOOS: goos})
 	}
-	dir := t.TempDir()
+	dir := testtmp.Dir(t)
 	canceled := netcheckFailure("gs.apple.com:443", true)
 	results := map[string]Result{
 		"security norton":       security("windows", recorded{"powershell.exe": {stdout: sec("windows_norton_defender.json")}}),

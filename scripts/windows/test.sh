@@ -134,6 +134,31 @@ log "test: screenshot $out/demo-window.png ($colors colours)"
 kill "${pids[-1]}" 2>/dev/null || true
 WINEPREFIX="$WINEPREFIX_DIR" wineserver -k 2>/dev/null || true
 
+step "the window in Simplified Chinese (a CJK font in the prefix's Fonts folder, as Windows has)"
+# Fyne's own font has no CJK glyphs; like on Windows, it falls back to the
+# fonts in %WINDIR%\Fonts (go-text fontscan). Wine's prefix has none of
+# Windows' CJK fonts (Microsoft YaHei, Yu Gothic, Malgun Gothic), so one goes there.
+cjk=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+[ -f "$cjk" ] || fail "no CJK font at $cjk (scripts/install-deps.sh --windows installs fonts-wqy-microhei)"
+mkdir -p "$WINEPREFIX_DIR/drive_c/windows/Fonts"
+cp -f "$cjk" "$WINEPREFIX_DIR/drive_c/windows/Fonts/"
+"$ROOT/scripts/wine.sh" "$gui" --demo recovery --no-network --lang zh-Hans >"$out/gui-zh.log" 2>&1 &
+pids+=($!)
+win=""
+for _ in $(seq 120); do
+	win="$(xdotool search --name "Restore Doctor" 2>/dev/null | head -n1 || true)"
+	[ -n "$win" ] && break
+	sleep 1
+done
+[ -n "$win" ] || fail "no \"Restore Doctor\" window in Chinese within 120 s: $(tail -5 "$out/gui-zh.log")"
+sleep 15
+import -window root "$out/demo-window-zh-Hans.png"
+colors="$(identify -format %k "$out/demo-window-zh-Hans.png")"
+[ "$colors" -gt 50 ] || fail "the Chinese screenshot has $colors colours: blank window? ($out/demo-window-zh-Hans.png)"
+log "test: screenshot $out/demo-window-zh-Hans.png ($colors colours)"
+kill "${pids[-1]}" 2>/dev/null || true
+WINEPREFIX="$WINEPREFIX_DIR" wineserver -k 2>/dev/null || true
+
 step "record --json under Wine against a trace replayed over TCP (the restore recorder)"
 "$ROOT/scripts/windows/record-wine.sh" "$exe" || fail "the restore recorder under Wine: see above"
 
@@ -178,7 +203,7 @@ step "go test -exec scripts/wine.sh (packages that make sense on Windows)"
 pkgs=(
 	./assets/... ./device/mode/... ./device/model/... ./device/usb/
 	./device/usbmux/... ./device/wintree/... ./device/restoretrace/... ./device/usb/speed/
-	$(go list ./diagnostics/... | grep -v /netcheck) ./app/viewmodel/... ./internal/localefix/... ./internal/testtmp/...
+	$(go list ./diagnostics/... | grep -v /netcheck) ./app/viewmodel/... ./internal/localefix/... ./internal/testtmp/... ./internal/i18n/...
 )
 # Tests take temp dirs from internal/testtmp, not t.TempDir: t.TempDir's
 # cleanup fails under Wine ("unlinkat …: Invalid function") because Wine 8
