@@ -466,11 +466,8 @@ func TestRecordLinesTranslated(t *testing.T) {
 // the trace's path are left. Not parallel: it switches the language.
 func TestRecordPseudoLocale(t *testing.T) {
 	defer func() { _ = i18n.Use("en") }()
-	if err := i18n.Use(i18n.PseudoCode); err != nil {
-		t.Fatal(err)
-	}
 	var out, errb bytes.Buffer
-	if code := run([]string{"record", "--replay", "wrong-mode", "--speed", "400", "--trace", filepath.Join(t.TempDir(), "t.jsonl")}, &out, &errb); code != exitOK {
+	if code := run([]string{"--lang", i18n.PseudoCode, "record", "--replay", "wrong-mode", "--speed", "400", "--trace", filepath.Join(t.TempDir(), "t.jsonl")}, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
 	// what may stand outside the markers: 12:04:05 +1:02 · and list dashes
