@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -103,9 +104,8 @@ func Lookup(code string) (Language, bool) {
 const BundleDir = "lang"
 
 var (
-	loadOnce sync.Once
-	loaded   *goi18n.Bundle
-	loadErr  error
+	bundleMu sync.Mutex
+	bundles        = map[string]*goi18n.Bundle{} // by language code, each with English
 	bundleFS fs.FS = assets.FS
 	current  atomic.Pointer[state]
 )
@@ -118,17 +118,35 @@ type state struct {
 	english   *goi18n.Localizer
 }
 
-// bundle parses every bundle once.
-func bundle() (*goi18n.Bundle, error) {
-	loadOnce.Do(func() {
-		loaded, loadErr = LoadBundle(bundleFS)
-	})
-	return loaded, loadErr
+// bundle returns the bundle of English and the language with this code,
+// parsed once per process: a process reads only the two languages it
+// speaks (parsing all ten takes about 60 ms, see BenchmarkLoadBundle).
+func bundle(code string) (*goi18n.Bundle, error) {
+	bundleMu.Lock()
+	defer bundleMu.Unlock()
+	if b, ok := bundles[code]; ok {
+		return b, nil
+	}
+	codes := []string{"en"}
+	if code != "en" {
+		codes = append(codes, code)
+	}
+	b, err := loadBundle(bundleFS, codes)
+	if err != nil {
+		return nil, err
+	}
+	bundles[code] = b
+	return b, nil
 }
 
 // LoadBundle parses every <area>.<language>.json file under lang/ of fsys
 // into one go-i18n bundle with English as its default language.
 func LoadBundle(fsys fs.FS) (*goi18n.Bundle, error) {
+	return loadBundle(fsys, nil)
+}
+
+// loadBundle parses the bundle files of the languages codes (all when nil).
+func loadBundle(fsys fs.FS, codes []string) (*goi18n.Bundle, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("json", json.Unmarshal)
 	files, err := BundleFiles(fsys)
@@ -136,6 +154,9 @@ func LoadBundle(fsys fs.FS) (*goi18n.Bundle, error) {
 		return nil, err
 	}
 	for _, f := range files {
+		if _, code, ok := SplitName(f); ok && codes != nil && !slices.Contains(codes, code) {
+			continue
+		}
 		data, err := fs.ReadFile(fsys, path.Join(BundleDir, f))
 		if err != nil {
 			return nil, err
@@ -175,7 +196,13 @@ func Use(code string) error {
 }
 
 func newState(code string) (*state, error) {
-	b, err := bundle()
+	bcode := code
+	if l, ok := Lookup(code); ok {
+		bcode = l.Code
+	} else {
+		bcode = "en" // the pseudo-locale is English; an unknown code fails below
+	}
+	b, err := bundle(bcode)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +310,7 @@ func missing(id string) string {
 
 // Has reports whether the English bundle defines id.
 func Has(id string) bool {
-	b, err := bundle()
+	b, err := bundle("en")
 	if err != nil {
 		return false
 	}
