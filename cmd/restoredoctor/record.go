@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -26,9 +25,6 @@ import (
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
-
-//go:embed usage/record.txt
-var recordUsage string
 
 // recordOptions are the parsed flags of `record`.
 type recordOptions struct {
@@ -79,7 +75,7 @@ func parseRecordArgs(args []string) (recordOptions, error) {
 func runRecord(args []string, stdout, stderr io.Writer) int {
 	o, err := parseRecordArgs(args)
 	if errors.Is(err, cliflags.ErrHelp) {
-		fmt.Fprint(stdout, recordUsage)
+		fmt.Fprint(stdout, usageText("record"))
 		return exitOK
 	}
 	if err != nil {
