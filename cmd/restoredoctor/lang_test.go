@@ -302,6 +302,13 @@ var dataRE = regexp.MustCompile(strings.Join([]string{
 	`--?[a-z][a-z-]*`,
 	`\biPhone\s?\d+(,\d+)?( Pro| Max| Plus| mini)*`,
 	`\b(iPhone|iPad|iOS|iBoot|iBSS|iBEC|USB|usbmuxd|lockdownd|Restore Doctor|restoredoctor|Apple|Mbit|DFU|ECID|CPID|BDID|SRTG|UDID|IMEI|JSON|Markdown|linux|darwin|windows|localhost)\b`,
+	// host.software_versions names the programs it found with their
+	// versions ("usbmuxd 1.1.1, libimobiledevice 1.3.0"): a program name.
+	`\blibimobiledevice\b`,
+	// The Markdown device table's columns USB | usbmuxd | lockdown are the
+	// three layers' technical names; the report bundle keeps "lockdown"
+	// as typed (report.text.usbmux_lockdown). Only that header cell.
+	`\| lockdown \|`,
 }, "|"))
 
 // offenders are the unmarked words of out: text that did not go through
@@ -333,6 +340,10 @@ func TestOffendersCanFail(t *testing.T) {
 		{"restoredoctor check: ⟦unknown option -bogus⟧", false},
 		{"- product\\_type: `iPhone14,3`", false},
 		{"- product type: `iPhone14,3`", true},
+		{"| ⟦Device⟧ | ⟦Model⟧ | ⟦Mode⟧ | USB | usbmuxd | lockdown | ⟦Stability⟧ |", false},
+		{"| ⟦Device⟧ | ⟦Model⟧ | ⟦Mode⟧ | USB | usbmuxd | lockdown stuff | ⟦Stability⟧ |", true},
+		{"| `host.software_versions` | ⟦pass⟧ | ⟦0.8 ms⟧ | usbmuxd 1.1.1, libimobiledevice 1.3.0 |", false},
+		{"| `host.software_versions` | ⟦pass⟧ | ⟦0.8 ms⟧ | usbmuxd 1.1.1, libimobiledevice missing |", true},
 	} {
 		if got := len(offenders(tt.line)) > 0; got != tt.bad {
 			t.Errorf("%q: offender %v, want %v", tt.line, got, tt.bad)
