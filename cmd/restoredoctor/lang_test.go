@@ -288,7 +288,12 @@ func unmarked(s string) string {
 // addresses, times, versions, evidence keys (snake_case), flag names,
 // product, program and model names.
 var dataRE = regexp.MustCompile(strings.Join([]string{
-	`^restoredoctor( [a-z]+)?:`,
+	// The command's prefix of an error line, of two words too
+	// ("restoredoctor recovery enter:").
+	`^restoredoctor( [a-z]+){0,2}:`,
+	// watch's source column: usb and usbmux are technical names, the JSON's
+	// source values (the quick check's "check" is translated).
+	`^\d\d:\d\d:\d\d\.\d{3} (usb|usbmux) `,
 	`^- [a-z][a-z0-9\\_]*:`,
 	"`[^`]*`",
 	`\d{4}-\d\d-\d\dT[\d:]+Z`,
@@ -340,6 +345,11 @@ func TestOffendersCanFail(t *testing.T) {
 		{"restoredoctor check: ⟦unknown option -bogus⟧", false},
 		{"- product\\_type: `iPhone14,3`", false},
 		{"- product type: `iPhone14,3`", true},
+		{"restoredoctor recovery enter: ⟦no iPhone found⟧", false},
+		{"restoredoctor recovery enter now: ⟦no iPhone found⟧", true},
+		{"12:46:51.175 usbmux ⟦attach⟧         ⟦normal⟧  id-c0d3e743 ⟦(drops: 0)⟧", false},
+		{"12:46:51.882 check  ⟦⟦no phone⟧: ⟦try step 1 first⟧ (usb.no_device)⟧", true},
+		{"12:46:51.882 ⟦check⟧  ⟦⟦no phone⟧: ⟦try step 1 first⟧ (usb.no_device)⟧", false},
 		{"| ⟦Device⟧ | ⟦Model⟧ | ⟦Mode⟧ | USB | usbmuxd | lockdown | ⟦Stability⟧ |", false},
 		{"| ⟦Device⟧ | ⟦Model⟧ | ⟦Mode⟧ | USB | usbmuxd | lockdown stuff | ⟦Stability⟧ |", true},
 		{"| `host.software_versions` | ⟦pass⟧ | ⟦0.8 ms⟧ | usbmuxd 1.1.1, libimobiledevice 1.3.0 |", false},
@@ -384,6 +394,10 @@ func TestPseudoLocale(t *testing.T) {
 		"unknown command":  {"--lang", "pseudo", "nosuch"},
 		"devices timeout":  {"--lang", "pseudo", "devices", "--timeout", "0s"},
 		"devices (listed)": {"--lang", "pseudo", "devices"},
+		// An action without --yes on a terminal-less stdin: refused before
+		// anything is sent.
+		"recovery enter":   {"--lang", "pseudo", "recovery", "enter", "--demo", "healthy"},
+		"watch (flapping)": {"--lang", "pseudo", "watch", "--for", "3s", "--usbmuxd", startSim(t, "flapping").Addr()},
 	}
 	lister := fakeUSBLister{devs: pseudoDevices()}
 	old := newLister
