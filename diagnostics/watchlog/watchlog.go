@@ -201,7 +201,7 @@ func (p *Printer) Print(l Line) {
 	}
 	fields := []string{ts, padRight(sourceWord(l.Source), 6), padRight(kind, 16), padRight(m, 9)}
 	if l.Model != "" {
-		fields = append(fields, l.Model)
+		fields = append(fields, report.ModelDisplayName(l.Model)) // the JSON keeps the name as data
 	}
 	if l.Location != "" {
 		fields = append(fields, i18n.T("cli.watch.at", i18n.Args{"Location": l.Location}))
@@ -230,7 +230,7 @@ func (p *Printer) modelFor(keys ...string) string {
 }
 
 func (p *Printer) learn(key, name string) {
-	if key == "" || name == "" || strings.HasPrefix(name, "Unknown") {
+	if key == "" || name == "" || strings.HasPrefix(name, model.UnknownName) {
 		return
 	}
 	p.mu.Lock()
@@ -326,7 +326,7 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 	l.PrimaryStep = rep.PrimaryStep
 	var what []string
 	for _, d := range rep.Devices {
-		what = append(what, i18n.T("cli.watch.phone", i18n.Args{"Model": d.Model.Name, "Mode": modeWord(d.Mode)}))
+		what = append(what, i18n.T("cli.watch.phone", i18n.Args{"Model": report.ModelDisplayName(d.Model.Name), "Mode": modeWord(d.Mode)}))
 	}
 	if len(what) == 0 {
 		what = []string{i18n.T("findings.watch.no_phone")}
