@@ -396,8 +396,9 @@ func TestPseudoLocale(t *testing.T) {
 		"devices (listed)": {"--lang", "pseudo", "devices"},
 		// An action without --yes on a terminal-less stdin: refused before
 		// anything is sent.
-		"recovery enter":   {"--lang", "pseudo", "recovery", "enter", "--demo", "healthy"},
-		"watch (flapping)": {"--lang", "pseudo", "watch", "--for", "3s", "--usbmuxd", startSim(t, "flapping").Addr()},
+		"recovery enter":    {"--lang", "pseudo", "recovery", "enter", "--demo", "healthy"},
+		"record (no trace)": {"--lang", "pseudo", "record", "--replay", "testdata/no-such-trace.jsonl"},
+		"watch (flapping)":  {"--lang", "pseudo", "watch", "--for", "3s", "--usbmuxd", startSim(t, "flapping").Addr()},
 	}
 	lister := fakeUSBLister{devs: pseudoDevices()}
 	old := newLister

@@ -87,7 +87,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	log := cliflags.Logger(stderr, o.verbose)
 	rec, err := openRecording(sig, o, log, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor record: %v\n", err)
+		fmt.Fprintln(stderr, i18n.T("restore.record.cannot_start", i18n.Args{"Err": err.Error()}))
 		return exitFail
 	}
 	defer rec.close()
@@ -96,7 +96,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, i18n.T("restore.record.start"))
 	}
 	if err := rec.record(sig, stdout); err != nil {
-		fmt.Fprintf(stderr, "restoredoctor record: %v\n", err)
+		fmt.Fprintln(stderr, i18n.T("restore.record.stopped_error", i18n.Args{"Err": err.Error()}))
 		return exitFail
 	}
 	fmt.Fprintln(stderr, i18n.T("restore.record.trace_is", i18n.Args{"Path": rec.w.Path()}))
