@@ -15,6 +15,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // DefaultWindow is --window when it is not given.
@@ -96,7 +97,7 @@ func ParseAppleHosts(s string) ([]string, error) {
 	for _, h := range strings.Split(s, ",") {
 		h = strings.TrimSpace(h)
 		if h == "" {
-			return nil, &OptionError{"--apple-hosts", s, "empty entry"}
+			return nil, &OptionError{"--apple-hosts", s, i18n.T("cli.option.empty_entry")}
 		}
 		hosts = append(hosts, h)
 	}
