@@ -9,12 +9,14 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usbmux"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 // DefaultWindow is --window when it is not given.
@@ -76,13 +78,37 @@ func (f *OptionFlags) Finish() error {
 	f.o.AppleHosts = hosts
 	t, err := rules.ParseTried(f.tried)
 	if err != nil {
-		return fmt.Errorf("--tried: %v", strings.TrimPrefix(err.Error(), "rules: "))
+		return &OptionError{"--tried", f.tried, triedProblem(f.tried, err)}
 	}
 	f.o.Tried = t
 	if _, err := usbmux.ResolveAddress(f.o.UsbmuxdAddress); err != nil {
-		return fmt.Errorf("--usbmuxd: %w", err)
+		return &causedOptionError{&OptionError{"--usbmuxd", f.o.UsbmuxdAddress, i18n.T("cli.option.bad_usbmuxd")}, err}
 	}
 	return f.o.Validate()
+}
+
+// causedOptionError is an *OptionError (its text, ErrBadOption) that also
+// wraps the error behind it (a *usbmux.AddressError).
+type causedOptionError struct {
+	*OptionError
+	cause error
+}
+
+func (e *causedOptionError) Unwrap() []error { return []error{e.OptionError, e.cause} }
+
+// triedProblem is why --tried s does not parse (err is rules.ParseTried's),
+// in the current language: the first word it does not know, or an empty
+// entry.
+func triedProblem(s string, err error) string {
+	words := strings.Join(rules.TriedWords, ", ")
+	if errors.Is(err, rules.ErrUnknownTried) {
+		for _, w := range strings.Split(s, ",") {
+			if _, werr := rules.ParseTried(w); werr != nil {
+				return i18n.T("cli.option.tried_unknown", i18n.Args{"Item": strconv.Quote(strings.TrimSpace(w)), "Words": words})
+			}
+		}
+	}
+	return i18n.T("cli.option.tried_empty", i18n.Args{"Words": words})
 }
 
 // ParseAppleHosts splits --apple-hosts, a comma-separated list of host:port
@@ -96,7 +122,7 @@ func ParseAppleHosts(s string) ([]string, error) {
 	for _, h := range strings.Split(s, ",") {
 		h = strings.TrimSpace(h)
 		if h == "" {
-			return nil, &OptionError{"--apple-hosts", s, "empty entry"}
+			return nil, &OptionError{"--apple-hosts", s, i18n.T("cli.option.empty_entry")}
 		}
 		hosts = append(hosts, h)
 	}

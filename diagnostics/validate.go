@@ -2,7 +2,6 @@ package diagnostics
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"net"
 	"os"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/safefile"
 )
 
@@ -25,7 +25,8 @@ const (
 // ErrBadOption is wrapped by every error Validate returns.
 var ErrBadOption = errors.New("bad option")
 
-// OptionError is an option a user gave that cannot work.
+// OptionError is an option a user gave that cannot work. Its Reason and
+// its text are in the language current when it was made (cli.option.*).
 type OptionError struct {
 	Option string // the CLI flag: "--window", "--apple-hosts", …
 	Value  string
@@ -33,7 +34,7 @@ type OptionError struct {
 }
 
 func (e *OptionError) Error() string {
-	return fmt.Sprintf("%s %q: %s", e.Option, e.Value, e.Reason)
+	return i18n.T("cli.option.error", i18n.Args{"Option": e.Option, "Value": strconv.Quote(e.Value), "Reason": e.Reason})
 }
 
 // Unwrap returns ErrBadOption.
@@ -46,10 +47,10 @@ func (e *OptionError) Unwrap() error { return ErrBadOption }
 // CA file present (the CA file a regular file of at most MaxCABundle bytes). It returns the first problem as an *OptionError.
 func (o Options) Validate() error {
 	if o.Window < 0 || o.Window > MaxWindow {
-		return &OptionError{"--window", o.Window.String(), fmt.Sprintf("want 0 to %v", MaxWindow)}
+		return &OptionError{"--window", o.Window.String(), i18n.T("cli.option.window_range", i18n.Args{"Max": MaxWindow.String()})}
 	}
 	if o.LockdownRequests < 1 || o.LockdownRequests > MaxLockdownRequests {
-		return &OptionError{"--lockdown-requests", strconv.Itoa(o.LockdownRequests), fmt.Sprintf("want 1..%d", MaxLockdownRequests)}
+		return &OptionError{"--lockdown-requests", strconv.Itoa(o.LockdownRequests), i18n.T("cli.option.requests_range", i18n.Args{"Max": strconv.Itoa(MaxLockdownRequests)})}
 	}
 	for _, h := range o.AppleHosts {
 		if reason := hostPortProblem(h); reason != "" {
@@ -68,15 +69,15 @@ func (o Options) Validate() error {
 			if errors.As(err, &pe) {
 				reason = pe.Err.Error()
 			}
-			return &OptionError{f.opt, f.path, "cannot be read: " + reason}
+			return &OptionError{f.opt, f.path, i18n.T("cli.option.unreadable", i18n.Args{"Err": reason})}
 		case fi.IsDir():
-			return &OptionError{f.opt, f.path, "is a directory"}
+			return &OptionError{f.opt, f.path, i18n.T("cli.option.directory")}
 		case f.opt == "--apple-ca" && !fi.Mode().IsRegular():
 			// Opening a FIFO blocks until a writer comes; a device may never
 			// end. A CA bundle is a file.
-			return &OptionError{f.opt, f.path, fmt.Sprintf("not a regular file (%s)", safefile.Kind(fi.Mode()))}
+			return &OptionError{f.opt, f.path, i18n.T("cli.option.not_regular", i18n.Args{"Kind": safefile.Kind(fi.Mode())})}
 		case f.opt == "--apple-ca" && fi.Size() > MaxCABundle:
-			return &OptionError{f.opt, f.path, fmt.Sprintf("%d bytes, larger than a certificate bundle can be (at most %d)", fi.Size(), MaxCABundle)}
+			return &OptionError{f.opt, f.path, i18n.T("cli.option.too_large", i18n.Args{"Size": strconv.FormatInt(fi.Size(), 10), "Max": strconv.Itoa(MaxCABundle)})}
 		}
 	}
 	return nil
@@ -86,13 +87,13 @@ func (o Options) Validate() error {
 func hostPortProblem(hp string) string {
 	host, port, err := net.SplitHostPort(hp)
 	if err != nil {
-		return "want host:port (e.g. gs.apple.com:443)"
+		return i18n.T("cli.option.want_host_port")
 	}
 	if host == "" || strings.ContainsAny(host, " \t/\\@") {
-		return "not a host name or address"
+		return i18n.T("cli.option.not_host")
 	}
 	if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return "port must be 1..65535"
+		return i18n.T("cli.option.bad_port")
 	}
 	return ""
 }

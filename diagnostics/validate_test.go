@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/usb"
+	"github.com/restoredoctor/restoredoctor/internal/cliflags"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	"github.com/restoredoctor/restoredoctor/internal/testtmp"
 )
 
@@ -83,4 +85,59 @@ func sparse(t *testing.T, dir string, size int64) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// TestOptionErrorsInLanguages: a bad option is explained in the current
+// language, with the option and its value as typed, and still wraps
+// ErrBadOption. Not parallel: it switches the process's language.
+func TestOptionErrorsInLanguages(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	for _, tc := range []struct {
+		lang string
+		o    Options
+		want string
+	}{
+		{"en", Options{Window: -time.Second, LockdownRequests: DefaultLockdownRequests}, `--window "-1s": want 0 to 24h0m0s`},
+		{"de", Options{Window: -time.Second, LockdownRequests: DefaultLockdownRequests}, `--window "-1s": erlaubt sind 0 bis 24h0m0s`},
+		{"ja", Options{LockdownRequests: DefaultLockdownRequests, AppleHosts: []string{"gs.apple.com:0"}}, `--apple-hosts "gs.apple.com:0"：ポートは 1 から 65535 の範囲で指定してください`},
+		{"fr", Options{LockdownRequests: DefaultLockdownRequests, HostsFile: t.TempDir()}, "\u00a0: est un dossier"},
+	} {
+		if err := i18n.Use(tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		err := tc.o.Validate()
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrBadOption) {
+			t.Errorf("%s: %v, want %q in it", tc.lang, err, tc.want)
+		}
+	}
+}
+
+// TestFlagErrorsInLanguages: --tried and --usbmuxd problems are explained in
+// the current language, the unknown word and the address as typed.
+func TestFlagErrorsInLanguages(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	for _, tc := range []struct {
+		lang string
+		args []string
+		want string
+	}{
+		{"en", []string{"--tried", "cable,prayer"}, `--tried "cable,prayer": unknown item "prayer" (want a comma-separated list of cable, port, computer, restart)`},
+		{"de", []string{"--tried", "cable,,port"}, `--tried "cable,,port": leerer Eintrag`},
+		{"ja", []string{"--tried", "prayer"}, `不明な項目 "prayer"`},
+		{"de", []string{"--usbmuxd", "ftp://x"}, `--usbmuxd "ftp://x": keine usbmuxd-Adresse`},
+	} {
+		if err := i18n.Use(tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		fs := cliflags.NewFlagSet("check")
+		var o Options
+		f := BindFlags(fs, &o)
+		err := cliflags.Parse(fs, tc.args)
+		if err == nil {
+			err = f.Finish()
+		}
+		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrBadOption) {
+			t.Errorf("%s %q: %v, want %q in it", tc.lang, tc.args, err, tc.want)
+		}
+	}
 }

@@ -133,7 +133,7 @@ func modeWord(v string) string {
 func (d Device) DisplayName() string {
 	switch {
 	case d.Name != "":
-		return d.Name
+		return report.ModelDisplayName(d.Name) // the report's name of an unknown model is English data
 	case d.ProductType != "":
 		return d.ProductType
 	case d.Mode.IsLowLevel():

@@ -153,3 +153,16 @@ func TestSplitClause(t *testing.T) {
 		t.Errorf("firstClause = %q", got)
 	}
 }
+
+// TestUnknownModelNameTranslated: a phone the report names "Unknown Apple
+// device (…)" (English data) is shown in the current language.
+func TestUnknownModelNameTranslated(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	if err := i18n.Use("de"); err != nil {
+		t.Fatal(err)
+	}
+	d := DeviceFromReport(Device{Key: "k1"}, report.Device{Model: report.Model{Name: "Unknown Apple device (iPhone99,1)", ProductType: "iPhone99,1"}})
+	if got, want := d.DisplayName(), "Unbekanntes Apple-Gerät (iPhone99,1)"; got != want {
+		t.Errorf("DisplayName %q, want %q", got, want)
+	}
+}

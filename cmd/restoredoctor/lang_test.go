@@ -112,6 +112,8 @@ func TestUsageInLanguages(t *testing.T) {
 		{[]string{"--lang", "de", "check", "--help"}, exitOK, []string{"Aufruf: restoredoctor check", "--window DURATION", "Exit-Status"}, nil},
 		{[]string{"--lang", "ja", "devices", "--help"}, exitOK, []string{"使い方：restoredoctor devices", "--include-identifiers"}, nil},
 		{[]string{"--lang", "de", "--help"}, exitOK, []string{"Jeder Befehl versteht --lang CODE", "zh-Hant"}, nil},
+		{[]string{"--lang", "de", "record", "--help"}, exitOK, []string{"Aufruf: restoredoctor record", "--replay TRACE", "Wiederherstellungsmodus", "Apple Geräte"}, nil},
+		{[]string{"--lang", "ja", "record", "--help"}, exitOK, []string{"使い方：restoredoctor record", "--include-identifiers", "リカバリモード"}, nil},
 		{[]string{"--lang", "de", "check", "--bogus"}, exitUsage, nil, []string{"unbekannte Option -bogus", `"restoredoctor check --help"`}},
 		{[]string{"--lang", "ja", "check", "--window", "soon"}, exitUsage, nil, []string{`"soon"`, "-window", "期間ではありません"}},
 		{[]string{"--lang", "zh-Hans", "nosuch"}, exitUsage, nil, []string{`未知命令 "nosuch"`}},
@@ -286,7 +288,12 @@ func unmarked(s string) string {
 // addresses, times, versions, evidence keys (snake_case), flag names,
 // product, program and model names.
 var dataRE = regexp.MustCompile(strings.Join([]string{
-	`^restoredoctor( [a-z]+)?:`,
+	// The command's prefix of an error line, of two words too
+	// ("restoredoctor recovery enter:").
+	`^restoredoctor( [a-z]+){0,2}:`,
+	// watch's source column: usb and usbmux are technical names, the JSON's
+	// source values (the quick check's "check" is translated).
+	`^\d\d:\d\d:\d\d\.\d{3} (usb|usbmux) `,
 	`^- [a-z][a-z0-9\\_]*:`,
 	"`[^`]*`",
 	`\d{4}-\d\d-\d\dT[\d:]+Z`,
@@ -300,6 +307,13 @@ var dataRE = regexp.MustCompile(strings.Join([]string{
 	`--?[a-z][a-z-]*`,
 	`\biPhone\s?\d+(,\d+)?( Pro| Max| Plus| mini)*`,
 	`\b(iPhone|iPad|iOS|iBoot|iBSS|iBEC|USB|usbmuxd|lockdownd|Restore Doctor|restoredoctor|Apple|Mbit|DFU|ECID|CPID|BDID|SRTG|UDID|IMEI|JSON|Markdown|linux|darwin|windows|localhost)\b`,
+	// host.software_versions names the programs it found with their
+	// versions ("usbmuxd 1.1.1, libimobiledevice 1.3.0"): a program name.
+	`\blibimobiledevice\b`,
+	// The Markdown device table's columns USB | usbmuxd | lockdown are the
+	// three layers' technical names; the report bundle keeps "lockdown"
+	// as typed (report.text.usbmux_lockdown). Only that header cell.
+	`\| lockdown \|`,
 }, "|"))
 
 // offenders are the unmarked words of out: text that did not go through
@@ -331,6 +345,15 @@ func TestOffendersCanFail(t *testing.T) {
 		{"restoredoctor check: ⟦unknown option -bogus⟧", false},
 		{"- product\\_type: `iPhone14,3`", false},
 		{"- product type: `iPhone14,3`", true},
+		{"restoredoctor recovery enter: ⟦no iPhone found⟧", false},
+		{"restoredoctor recovery enter now: ⟦no iPhone found⟧", true},
+		{"12:46:51.175 usbmux ⟦attach⟧         ⟦normal⟧  id-c0d3e743 ⟦(drops: 0)⟧", false},
+		{"12:46:51.882 check  ⟦⟦no phone⟧: ⟦try step 1 first⟧ (usb.no_device)⟧", true},
+		{"12:46:51.882 ⟦check⟧  ⟦⟦no phone⟧: ⟦try step 1 first⟧ (usb.no_device)⟧", false},
+		{"| ⟦Device⟧ | ⟦Model⟧ | ⟦Mode⟧ | USB | usbmuxd | lockdown | ⟦Stability⟧ |", false},
+		{"| ⟦Device⟧ | ⟦Model⟧ | ⟦Mode⟧ | USB | usbmuxd | lockdown stuff | ⟦Stability⟧ |", true},
+		{"| `host.software_versions` | ⟦pass⟧ | ⟦0.8 ms⟧ | usbmuxd 1.1.1, libimobiledevice 1.3.0 |", false},
+		{"| `host.software_versions` | ⟦pass⟧ | ⟦0.8 ms⟧ | usbmuxd 1.1.1, libimobiledevice missing |", true},
 	} {
 		if got := len(offenders(tt.line)) > 0; got != tt.bad {
 			t.Errorf("%q: offender %v, want %v", tt.line, got, tt.bad)
@@ -364,12 +387,18 @@ func TestPseudoLocale(t *testing.T) {
 		"check --help":     {"--lang", "pseudo", "check", "--help"},
 		"devices --help":   {"--lang", "pseudo", "devices", "--help"},
 		"watch --help":     {"--lang", "pseudo", "watch", "--help"},
+		"record --help":    {"--lang", "pseudo", "record", "--help"},
 		"recovery --help":  {"--lang", "pseudo", "recovery", "exit", "--help"},
 		"usage error":      {"--lang", "pseudo", "check", "--bogus"},
 		"bad duration":     {"--lang", "pseudo", "check", "--window", "soon"},
 		"unknown command":  {"--lang", "pseudo", "nosuch"},
 		"devices timeout":  {"--lang", "pseudo", "devices", "--timeout", "0s"},
 		"devices (listed)": {"--lang", "pseudo", "devices"},
+		// An action without --yes on a terminal-less stdin: refused before
+		// anything is sent.
+		"recovery enter":    {"--lang", "pseudo", "recovery", "enter", "--demo", "healthy"},
+		"record (no trace)": {"--lang", "pseudo", "record", "--replay", "testdata/no-such-trace.jsonl"},
+		"watch (flapping)":  {"--lang", "pseudo", "watch", "--for", "3s", "--usbmuxd", startSim(t, "flapping").Addr()},
 	}
 	lister := fakeUSBLister{devs: pseudoDevices()}
 	old := newLister

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -26,9 +25,6 @@ import (
 	"github.com/restoredoctor/restoredoctor/internal/cliflags"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
-
-//go:embed usage/record.txt
-var recordUsage string
 
 // recordOptions are the parsed flags of `record`.
 type recordOptions struct {
@@ -79,7 +75,7 @@ func parseRecordArgs(args []string) (recordOptions, error) {
 func runRecord(args []string, stdout, stderr io.Writer) int {
 	o, err := parseRecordArgs(args)
 	if errors.Is(err, cliflags.ErrHelp) {
-		fmt.Fprint(stdout, recordUsage)
+		fmt.Fprint(stdout, usageText("record"))
 		return exitOK
 	}
 	if err != nil {
@@ -91,7 +87,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 	log := cliflags.Logger(stderr, o.verbose)
 	rec, err := openRecording(sig, o, log, stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "restoredoctor record: %v\n", err)
+		fmt.Fprintln(stderr, i18n.T("restore.record.cannot_start", i18n.Args{"Err": err.Error()}))
 		return exitFail
 	}
 	defer rec.close()
@@ -100,7 +96,7 @@ func runRecord(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout, i18n.T("restore.record.start"))
 	}
 	if err := rec.record(sig, stdout); err != nil {
-		fmt.Fprintf(stderr, "restoredoctor record: %v\n", err)
+		fmt.Fprintln(stderr, i18n.T("restore.record.stopped_error", i18n.Args{"Err": err.Error()}))
 		return exitFail
 	}
 	fmt.Fprintln(stderr, i18n.T("restore.record.trace_is", i18n.Args{"Path": rec.w.Path()}))

@@ -465,8 +465,11 @@ func TestRecordLinesTranslated(t *testing.T) {
 // inside the translation markers; outside them only times, separators and
 // the trace's path are left. Not parallel: it switches the language.
 func TestRecordPseudoLocale(t *testing.T) {
+	t.Setenv(i18n.EnvOverride, "")
 	defer func() { _ = i18n.Use("en") }()
 	var out, errb bytes.Buffer
+	// run sets the language from --lang (else the OS's): an i18n.Use before
+	// it would be undone.
 	if code := run([]string{"--lang", i18n.PseudoCode, "record", "--replay", "wrong-mode", "--speed", "400", "--trace", filepath.Join(t.TempDir(), "t.jsonl")}, &out, &errb); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}

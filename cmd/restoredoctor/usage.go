@@ -8,7 +8,7 @@ import (
 )
 
 // usageText is the help of a command ("main", "check", "devices", "watch",
-// "actions", "gui") in the current language: the message cli.usage.<name>,
+// "record", "actions", "gui") in the current language: the message cli.usage.<name>,
 // its template filled from args. Flag names and examples in it stay as
 // typed.
 func usageText(name string, args ...i18n.Args) string {

@@ -89,6 +89,11 @@ type Info struct {
 // Name, which is displayed and written to reports.
 const maxShown = 48
 
+// UnknownName is the English Name of a model not in the table, alone or
+// followed by what was asked about in parentheses; it is data in the JSON
+// report, and the renderers say it in the user's language.
+const UnknownName = "Unknown Apple device"
+
 // ByProductType looks a model up by its ProductType ("iPhone14,3"), ignoring
 // surrounding space and letter case. An unknown or empty product type gives
 // Info{ProductType: pt, Name: "Unknown Apple device (pt)", Family: Unknown}.
@@ -96,7 +101,7 @@ func ByProductType(pt string) Info {
 	if info, ok := lookupProductType(pt); ok {
 		return info
 	}
-	name := "Unknown Apple device"
+	name := UnknownName
 	if shown := displayable(pt); shown != "" {
 		name += " (" + shown + ")"
 	}
@@ -111,7 +116,7 @@ func ByChip(cpid, bdid uint32) Info {
 		return info
 	}
 	return Info{
-		Name:   fmt.Sprintf("Unknown Apple device (CPID 0x%04X, BDID 0x%02X)", cpid, bdid),
+		Name:   fmt.Sprintf("%s (CPID 0x%04X, BDID 0x%02X)", UnknownName, cpid, bdid),
 		CPID:   cpid,
 		BDID:   bdid,
 		Family: Unknown,
@@ -127,7 +132,7 @@ func ByChipHex(cpid, bdid string) Info {
 	b, errB := hexid.Parse(bdid)
 	if errC != nil || errB != nil {
 		return Info{
-			Name:   fmt.Sprintf("Unknown Apple device (CPID %q, BDID %q)", displayable(cpid), displayable(bdid)),
+			Name:   fmt.Sprintf("%s (CPID %q, BDID %q)", UnknownName, displayable(cpid), displayable(bdid)),
 			Family: Unknown,
 		}
 	}

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,48 @@ func TestICloudReasonCodeIsStable(t *testing.T) {
 		}
 		if lang != "en" && strings.Contains(o.Findings[0].Summary, "cannot be checked") {
 			t.Errorf("%s: summary still English: %q", lang, o.Findings[0].Summary)
+		}
+	}
+}
+
+// TestCheckErrorsInOtherLanguages: a check that ends in error says so in the
+// current language (its error is the check's detail), with the technical
+// cause kept as it is. Not parallel: it switches the process's language.
+func TestCheckErrorsInOtherLanguages(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	cause := errors.New("read unix @->: i/o timeout")
+	trust := func() error {
+		_, err := LockdownTrust([]Phone{{Key: "p1", Mode: mode.Normal, Mux: &MuxEntry{}}}, nil, map[string]Trust{"p1": {Err: cause}})
+		return err
+	}
+	scan := func() error {
+		_, err := USBPresence(USBScan{Err: cause}, nil)
+		if !errors.Is(err, cause) {
+			t.Errorf("USBPresence's error %v does not wrap its cause", err)
+		}
+		return err
+	}
+	noSource := func() error {
+		_, err := USBStability(time.Second, nil, nil, []string{"udev: " + cause.Error()})
+		return err
+	}
+	for _, tc := range []struct {
+		name string
+		run  func() error
+		want map[string]string
+	}{
+		{"trust", trust, map[string]string{"en": "p1: trust state not read (", "de": "p1: Vertrauensstatus nicht gelesen (", "ja": "p1: このコンピュータを信頼しているか読み取れませんでした（"}},
+		{"usb scan", scan, map[string]string{"en": "the USB bus could not be scanned: ", "de": "der USB-Bus konnte nicht durchsucht werden: ", "ja": "USB バスを走査できませんでした："}},
+		{"no event source", noSource, map[string]string{"en": "no event source could be watched: ", "de": "keine Ereignisquelle konnte beobachtet werden: ", "ja": "監視できるイベントソースがありませんでした："}},
+	} {
+		for lang, want := range tc.want {
+			if err := i18n.Use(lang); err != nil {
+				t.Fatal(err)
+			}
+			err := tc.run()
+			if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), cause.Error()) {
+				t.Errorf("%s, %s: error %v, want %q and the cause in it", tc.name, lang, err, want)
+			}
 		}
 	}
 }

@@ -1,7 +1,7 @@
 package checks
 
 import (
-	"fmt"
+	"errors"
 	"strings"
 	"time"
 
@@ -46,7 +46,7 @@ func USBStability(window time.Duration, phones []PhoneStability, sourcesWatched 
 		return Skipped(i18n.T("findings.skipped.window_zero")), nil
 	}
 	if len(sourcesWatched) == 0 {
-		return Outcome{}, fmt.Errorf("no event source could be watched: %s", strings.Join(sourcesErr, "; "))
+		return Outcome{}, errors.New(i18n.T("findings.error.no_event_source", i18n.Args{"Errors": strings.Join(sourcesErr, "; ")}))
 	}
 	var fs []report.Finding
 	var parts []string

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -29,7 +30,7 @@ func USBPresence(scan USBScan, phones []Phone) (Outcome, error) {
 	fs := driverFindings(scan.Tree)
 	if scan.Err != nil {
 		if !scan.Unavailable {
-			return Outcome{}, fmt.Errorf("scan the USB bus: %w", scan.Err)
+			return Outcome{}, &textError{text: i18n.T("findings.error.usb_scan", i18n.Args{"Error": scan.Err.Error()}), err: scan.Err}
 		}
 		fs = append(fs, finding(report.FindingUSBUnavailable, report.SeverityWarning, "",
 			i18n.T("findings.summary.usb_unavailable"),
@@ -198,7 +199,7 @@ func USBControl(phones []Phone, probes map[string]ControlStats) (Outcome, error)
 	}
 	if probed == 0 && len(fs) == 0 {
 		if len(parts) > 0 {
-			return Outcome{}, fmt.Errorf("control transfers: %s", strings.Join(parts, "; "))
+			return Outcome{}, errors.New(strings.Join(parts, i18n.T("findings.incomplete.separator")))
 		}
 		return Skipped(i18n.T("findings.skipped.control_no_low_level")), nil
 	}
@@ -233,3 +234,13 @@ func driverFindings(tree []wintree.Device) []report.Finding {
 	}
 	return fs
 }
+
+// textError is an error said in the user's language (a check's error is
+// shown as its detail) that still wraps its cause for errors.Is and As.
+type textError struct {
+	text string
+	err  error
+}
+
+func (e *textError) Error() string { return e.text }
+func (e *textError) Unwrap() error { return e.err }

@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -133,7 +134,7 @@ func LockdownQuery(phones []Phone, answers map[string]Lockdown) (Outcome, error)
 				fs = append(fs, finding(report.FindingLockdownUnreachable, report.SeverityCritical, p.Key,
 					i18n.T("findings.summary.lockdown_unreachable"),
 					map[string]any{"request": "QueryType", "error": a.Err.Error(), "elapsed_ms": ms(a.Elapsed)}))
-				errs = append(errs, fmt.Sprintf("%s: %v", p.Key, a.Err))
+				errs = append(errs, i18n.T("findings.detail.query_failed", i18n.Args{"Device": p.Key, "Error": a.Err.Error()}))
 			}
 			continue
 		}
@@ -156,7 +157,7 @@ func LockdownQuery(phones []Phone, answers map[string]Lockdown) (Outcome, error)
 		return Skipped(i18n.T("findings.skipped.no_phone_listed")), nil
 	}
 	if len(errs) > 0 && len(parts) == 0 && len(fs) == 0 {
-		return Outcome{}, fmt.Errorf("lockdown query: %s", strings.Join(errs, "; "))
+		return Outcome{}, errors.New(strings.Join(errs, i18n.T("findings.incomplete.separator")))
 	}
 	parts = append(parts, errs...)
 	o := Outcome{Detail: strings.Join(parts, i18n.T("findings.incomplete.separator")), Findings: fs}
@@ -179,7 +180,7 @@ func LockdownRTT(phones []Phone, rtt map[string]RTTStats) (Outcome, error) {
 			continue
 		}
 		if st.Err != nil && st.Requests == 0 {
-			errs = append(errs, fmt.Sprintf("%s: %v", p.Key, st.Err))
+			errs = append(errs, i18n.T("findings.detail.rtt_failed", i18n.Args{"Device": p.Key, "Error": st.Err.Error()}))
 			continue
 		}
 		probed++
@@ -201,7 +202,7 @@ func LockdownRTT(phones []Phone, rtt map[string]RTTStats) (Outcome, error) {
 	}
 	if probed == 0 {
 		if len(errs) > 0 {
-			return Outcome{}, fmt.Errorf("lockdown round trips: %s", strings.Join(errs, "; "))
+			return Outcome{}, errors.New(strings.Join(errs, i18n.T("findings.incomplete.separator")))
 		}
 		return Skipped(i18n.T("findings.skipped.no_phone_listed_normal")), nil
 	}
@@ -230,7 +231,7 @@ func LockdownTrust(phones []Phone, modes map[string]mode.Mode, trust map[string]
 		}
 		if !t.Known {
 			if t.Err != nil {
-				errs = append(errs, fmt.Sprintf("%s: %v", p.Key, t.Err))
+				errs = append(errs, i18n.T("findings.detail.trust_unreadable", i18n.Args{"Device": p.Key, "Error": t.Err.Error()}))
 			}
 			continue
 		}
@@ -250,7 +251,7 @@ func LockdownTrust(phones []Phone, modes map[string]mode.Mode, trust map[string]
 	}
 	if checked == 0 {
 		if len(errs) > 0 {
-			return Outcome{}, fmt.Errorf("trust: %s", strings.Join(errs, "; "))
+			return Outcome{}, errors.New(strings.Join(errs, i18n.T("findings.incomplete.separator")))
 		}
 		return Skipped(i18n.T("findings.skipped.no_phone_listed")), nil
 	}

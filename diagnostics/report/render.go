@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/restoredoctor/restoredoctor/device/model"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
@@ -88,6 +89,12 @@ func nums(ns []int, sep string) string {
 
 // modelName is "iPhone 13 Pro Max (iPhone14,3)", or what is known of it.
 func modelName(m Model) string {
+	if m.Name != "" && strings.HasPrefix(m.Name, model.UnknownName) {
+		if m.Name == model.UnknownName && m.ProductType != "" {
+			return ModelDisplayName(model.UnknownName + " (" + m.ProductType + ")")
+		}
+		return ModelDisplayName(m.Name) // it names the product type or the chip
+	}
 	switch {
 	case m.Name != "" && m.ProductType != "":
 		return m.Name + " (" + m.ProductType + ")"
@@ -97,6 +104,25 @@ func modelName(m Model) string {
 		return m.ProductType
 	}
 	return i18n.T("report.model.unknown")
+}
+
+// ModelDisplayName is a model's name (device/model's Name, the report's
+// model.name) as the user reads it: the name of a model not in the table,
+// English data in the JSON, is said in the current language with what it
+// was asked about; a marketing name is returned as it is.
+func ModelDisplayName(name string) string {
+	rest, ok := strings.CutPrefix(name, model.UnknownName)
+	if !ok {
+		return name
+	}
+	detail := strings.TrimSpace(rest)
+	if d, ok := strings.CutPrefix(detail, "("); ok {
+		detail = strings.TrimSuffix(d, ")")
+	}
+	if detail == "" {
+		return i18n.T("report.model.unknown_device")
+	}
+	return i18n.T("report.model.unknown_device_detail", i18n.Args{"Detail": detail})
 }
 
 // usbLine describes the USB link in a few words.

@@ -35,6 +35,16 @@ func kindWord(kind string) string {
 	return kind
 }
 
+// sourceWord is a line's source column in the current language: "check"
+// is a word the user reads; usb and usbmux are technical names and stay as
+// typed (the JSON's source field keeps all three).
+func sourceWord(source string) string {
+	if id := "cli.watch.source." + source; i18n.Has(id) {
+		return i18n.T(id)
+	}
+	return source
+}
+
 // modeWord is a phone mode in the current language, as the report says it.
 func modeWord(m string) string {
 	if id := "report.mode." + strings.ReplaceAll(m, "-", "_"); m != "" && i18n.Has(id) {
@@ -171,14 +181,14 @@ func (p *Printer) Print(l Line) {
 	ts := l.Time.Local().Format("15:04:05.000")
 	switch l.Kind {
 	case "summary":
-		fmt.Fprintf(p.w, "%s %-6s %s\n", ts, l.Source, l.Summary)
+		fmt.Fprintf(p.w, "%s %s %s\n", ts, padRight(sourceWord(l.Source), 6), l.Summary)
 		return
 	case "error", "disconnected", "connected":
 		msg := kindWord(l.Kind)
 		if l.Error != "" {
 			msg = i18n.T("cli.watch.kind_error", i18n.Args{"Kind": msg, "Error": l.Error})
 		}
-		fmt.Fprintf(p.w, "%s %-6s %s\n", ts, l.Source, msg)
+		fmt.Fprintf(p.w, "%s %s %s\n", ts, padRight(sourceWord(l.Source), 6), msg)
 		return
 	}
 	m := modeWord(l.Mode)
@@ -189,9 +199,9 @@ func (p *Printer) Print(l Line) {
 	if l.Reenumeration {
 		kind = i18n.T("cli.watch.again", i18n.Args{"Kind": kind})
 	}
-	fields := []string{ts, fmt.Sprintf("%-6s", l.Source), padRight(kind, 16), padRight(m, 9)}
+	fields := []string{ts, padRight(sourceWord(l.Source), 6), padRight(kind, 16), padRight(m, 9)}
 	if l.Model != "" {
-		fields = append(fields, l.Model)
+		fields = append(fields, report.ModelDisplayName(l.Model)) // the JSON keeps the name as data
 	}
 	if l.Location != "" {
 		fields = append(fields, i18n.T("cli.watch.at", i18n.Args{"Location": l.Location}))
@@ -220,7 +230,7 @@ func (p *Printer) modelFor(keys ...string) string {
 }
 
 func (p *Printer) learn(key, name string) {
-	if key == "" || name == "" || strings.HasPrefix(name, "Unknown") {
+	if key == "" || name == "" || strings.HasPrefix(name, model.UnknownName) {
 		return
 	}
 	p.mu.Lock()
@@ -316,7 +326,7 @@ func (pr *Printer) QuickCheck(ctx context.Context, sess *session.Session, addr s
 	l.PrimaryStep = rep.PrimaryStep
 	var what []string
 	for _, d := range rep.Devices {
-		what = append(what, i18n.T("cli.watch.phone", i18n.Args{"Model": d.Model.Name, "Mode": modeWord(d.Mode)}))
+		what = append(what, i18n.T("cli.watch.phone", i18n.Args{"Model": report.ModelDisplayName(d.Model.Name), "Mode": modeWord(d.Mode)}))
 	}
 	if len(what) == 0 {
 		what = []string{i18n.T("findings.watch.no_phone")}

@@ -15,6 +15,7 @@ import (
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/diagnostics/rules"
 	"github.com/restoredoctor/restoredoctor/diagnostics/session"
+	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
 
 func TestLines(t *testing.T) {
@@ -113,5 +114,35 @@ func TestQuickVerdict(t *testing.T) {
 				t.Errorf("verdict %q: no fault found %v, want %v", got, !tc.noFault, tc.noFault)
 			}
 		})
+	}
+}
+
+// TestSourceColumnInLanguages: the quick check's source column is a word in
+// the current language, usb and usbmux stay as typed, and the JSON keeps
+// the stable source. Not parallel: it switches the language.
+func TestSourceColumnInLanguages(t *testing.T) {
+	defer func() { _ = i18n.Use("en") }()
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.Local)
+	for _, tc := range []struct{ lang, check string }{
+		{"en", " check  S\n"},
+		{"de", " Prüfung S\n"},
+		{"ja", " チェック   S\n"},
+	} {
+		if err := i18n.Use(tc.lang); err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		p := NewPrinter(&b, false, false)
+		p.Print(Line{Time: at, Source: "check", Kind: "summary", Summary: "S"})
+		p.Print(Line{Time: at, Source: "usbmux", Kind: "connected"})
+		lines := strings.SplitAfter(b.String(), "\n")
+		if len(lines) < 2 || !strings.HasSuffix(lines[0], tc.check) || !strings.Contains(lines[1], " usbmux ") {
+			t.Errorf("%s: %q, want the check line ending %q and usbmux as typed", tc.lang, b.String(), tc.check)
+		}
+		var js bytes.Buffer
+		NewPrinter(&js, true, false).Print(Line{Time: at, Source: "check", Kind: "summary", Summary: "S"})
+		if !strings.Contains(js.String(), `"source":"check"`) {
+			t.Errorf("%s JSON: %s", tc.lang, js.String())
+		}
 	}
 }
