@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
@@ -151,5 +152,23 @@ func TestSplitClause(t *testing.T) {
 	}
 	if got := firstClause("Une restauration est en cours\u00a0: x"); got != "Une restauration est en cours" {
 		t.Errorf("firstClause = %q", got)
+	}
+}
+
+// While a restore runs the headline is "A restore is running on this
+// iPhone: <the catalogue's fix without its own 'A restore is in
+// progress:'>": in every language the fix has that clause to drop (in
+// Japanese it ended with "。", so the headline said it twice).
+func TestRestoringFixHasItsClause(t *testing.T) {
+	defer i18n.Use("en")
+	for _, l := range i18n.Supported() {
+		i18n.Use(l.Code)
+		fix, ok := catalog.MustDefault().FixText(report.FindingDeviceRestoreMode)
+		if !ok {
+			t.Fatalf("%s: no fix text for %s", l.Code, report.FindingDeviceRestoreMode)
+		}
+		if _, rest, ok := splitClause(fix); !ok || rest == "" {
+			t.Errorf("%s: %q has no leading clause before a colon", l.Code, fix)
+		}
 	}
 }
