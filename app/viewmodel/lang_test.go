@@ -94,7 +94,7 @@ func TestViewModelsInOtherLanguages(t *testing.T) {
 			"connection": {"USB 2 ハイスピード(480 Mbit/s)", "コンピュータに直接"},
 			"service":    {"動作中ですが応答しません"},
 			"choices":    {"1. iPhone 13 Pro Max(リカバリモード)"},
-			"verdict":    {"まずステップ 1 を試してください：Check USB Connection and Cable。"},
+			"verdict":    {"まずステップ1を試してください：Check USB Connection and Cable。"},
 			"error":      {"チェックを実行できませんでした", "時間内に応答しませんでした"},
 			"step 5":     {"ステップ5", "リカバリモード", "iPhoneを復元"},
 			"changes":    {"切断：3 → 0(ケーブル交換後)"},
