@@ -273,7 +273,7 @@ func absPos(root, target fyne.CanvasObject) (pos fyne.Position, ok bool) {
 	return pos, walk(root, fyne.Position{})
 }
 
-// The check button's label changes width (German "Jetzt prüfen", "Prüfe …",
+// The check button's label changes width (German "Jetzt prüfen", "Wird geprüft …",
 // "Erneut prüfen"), which can move the waiting indicator to a second row of
 // the action bar: the button must get its new width and the panes below
 // must move down with the bar, never lie under its second row (seen at
