@@ -75,6 +75,15 @@ func firstWordCJK(s string) bool {
 	return false
 }
 
+// wrappedTitle is a bold heading that wraps: a sentence-long one (German
+// "Falls es den Wiederherstellungsmodus verlässt: Tasten für … (iPhone 13
+// Pro Max):") on one line widened the window past a 1024-px screen.
+func wrappedTitle(s string) *widget.Label {
+	l := wrapped(s)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
+}
+
 func wrapped(s string) *widget.Label {
 	l := widget.NewLabel(s)
 	l.Wrapping = fyne.TextWrapWord

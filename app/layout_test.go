@@ -308,3 +308,25 @@ func TestPanesBelowTheBarAfterItWraps(t *testing.T) {
 		})
 	}
 }
+
+// Step 5 after "I have a backup" (the button sequence of the model and
+// its heading) still fits the window at 1024×640 in every language: the
+// German heading on one line widened the window past the screen.
+func TestStep5AcknowledgedFits(t *testing.T) {
+	inEnglish(t)
+	for _, l := range i18n.Supported() {
+		t.Run(l.Code, func(t *testing.T) {
+			h := newHarness(t, newFake(t, "report-recovery.json"), Options{Demo: "recovery", Language: l.Code})
+			h.attach(phoneARecovery)
+			h.waitVerdict()
+			test.Tap(h.u.steps.widgets[5].ack)
+			h.pump(func() bool { return true })
+			// The acknowledgement's check box does not wrap: in most
+			// languages it is wider than MinWindowSize allows; the window
+			// at 1024×640 is the promise here.
+			if min, max := h.u.Window().Content().MinSize(), WindowSize(fyne.NewSize(1024, 640)); min.Width > max.Width {
+				t.Errorf("content needs %.0f px wide after the acknowledgement, more than the %.0f of the window at 1024×640", min.Width, max.Width)
+			}
+		})
+	}
+}
