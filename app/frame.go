@@ -269,7 +269,10 @@ func buildPanel(s state.State, cat viewmodel.Catalog, v viewmodel.Verdict, d vie
 	if s.Action.Recheck != "" && s.Last != nil && s.Prev != nil {
 		p.changes = viewmodel.AskedFor(s.PrevView, s.View, s.Selected, p.changes, s.Action.Recheck)
 	}
-	if s.PrevView != nil && len(p.changes) > 0 {
+	// The backup lines carry the reports' own sentences: after a switch of
+	// language they differ in words only (a German window showed a
+	// "backups" change after a Japanese check).
+	if s.PrevView != nil && len(p.changes) > 0 && s.View != nil && s.PrevView.Language == s.View.Language {
 		p.changes = backupChange(p.changes, backupOf(s.PrevView, s.Selected, now), bv)
 	}
 	plainPanel(&p)

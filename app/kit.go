@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -31,19 +32,56 @@ func card(content fyne.CanvasObject, alpha uint8, tint fyne.ThemeColorName) fyne
 
 // bullets joins lines into one text, each prefixed with mark or, when mark
 // is empty, numbered.
+//
+// Fyne wraps text only at spaces (and inside a "word" only when it is
+// longer than the line): a Japanese or Chinese sentence has no spaces, so
+// after "1. " it went to the next line whole, leaving "1." alone on its
+// line. Lines whose first word is in those scripts get no space after the
+// number ("1．" with the full-width stop, which carries its own gap) or the
+// mark.
 func bullets(lines []string, mark string) string {
 	var b strings.Builder
 	for i, l := range lines {
 		if i > 0 {
 			b.WriteByte('\n')
 		}
-		if mark == "" {
+		cjk := firstWordCJK(l)
+		switch {
+		case mark == "" && cjk:
+			fmt.Fprintf(&b, "%d．%s", i+1, l)
+		case mark == "":
 			fmt.Fprintf(&b, "%d. %s", i+1, l)
-		} else {
+		case cjk:
+			b.WriteString(mark + l)
+		default:
 			b.WriteString(mark + " " + l)
 		}
 	}
 	return b.String()
+}
+
+// firstWordCJK reports whether the first word of s (up to a space) has a
+// Han, Hiragana or Katakana character: Japanese or Chinese text, which
+// has no spaces between words ("USB接続とケーブル…" too).
+func firstWordCJK(s string) bool {
+	for _, r := range s {
+		if unicode.IsSpace(r) {
+			return false
+		}
+		if unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana) {
+			return true
+		}
+	}
+	return false
+}
+
+// wrappedTitle is a bold heading that wraps: a sentence-long one (German
+// "Falls es den Wiederherstellungsmodus verlässt: Tasten für … (iPhone 13
+// Pro Max):") on one line widened the window past a 1024-px screen.
+func wrappedTitle(s string) *widget.Label {
+	l := wrapped(s)
+	l.TextStyle = fyne.TextStyle{Bold: true}
+	return l
 }
 
 func wrapped(s string) *widget.Label {

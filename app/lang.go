@@ -8,6 +8,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
 
 	"github.com/restoredoctor/restoredoctor/assets"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
@@ -109,9 +110,18 @@ func (u *UI) SetLanguage(code string) error {
 	useLanguage(l.Code, u.log)
 	u.cat = CatalogView(u.opts.Catalog, runtime.GOOS)
 	u.win.SetTitle(Title(u.opts.Demo))
-	u.leftRows, u.rightRows, u.bannerBG = nil, nil, nil
-	u.win.SetContent(u.build())
+	u.leftRows, u.rightRows, u.mainRows, u.bannerBG = nil, nil, nil, nil
+	// The new content is laid out at the window's size and drawn before it
+	// is shown: until then its wrapping labels ask for their unwrapped
+	// width, and the window grew to that (past a 1024-px screen, the right
+	// pane and the selector cut off) and stayed so.
+	size := u.win.Canvas().Size()
+	content := u.build()
+	pad := theme.Padding()
+	content.Resize(size.SubtractWidthHeight(2*pad, 2*pad))
 	u.render()
+	u.win.SetContent(content)
+	u.win.Resize(size)
 	// The keyboard focus stays on the selector (the old one is gone).
 	u.win.Canvas().Focus(u.bar.lang)
 	if u.started {

@@ -152,7 +152,7 @@ func (p *stepsPane) addBody(c viewmodel.StepCard, sw *stepWidgets, box *fyne.Con
 			box.Add(wrapped(bullets(c.Instructions, "")))
 		}
 		if len(c.RecoveryButtons) > 0 {
-			box.Add(sectionTitle(c.RecoveryTitle))
+			box.Add(wrappedTitle(c.RecoveryTitle))
 			box.Add(wrapped(bullets(c.RecoveryButtons, "•")))
 		}
 		if len(c.Details) > 0 {
@@ -204,7 +204,7 @@ func actionResultBox(res actions.Result) fyne.CanvasObject {
 		box.Add(wrapped(viewmodel.BeforeAfterModes(string(res.Before), string(res.After))))
 	}
 	if len(res.Buttons) > 0 {
-		box.Add(sectionTitle(res.Hint))
+		box.Add(wrappedTitle(res.Hint))
 		box.Add(wrapped(bullets(res.Buttons, "")))
 	}
 	tint := theme.ColorNameSuccess

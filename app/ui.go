@@ -111,7 +111,9 @@ type UI struct {
 	record   *recordPane
 
 	leftBox, rightBox *fyne.Container
-	leftRows          []rowSize // the left box's rows at its last layout (relayout)
+	mainBox           *fyne.Container // the action bar over the panes
+	mainRows          []rowSize       // its rows at its last layout (relayout)
+	leftRows          []rowSize       // the left box's rows at its last layout (relayout)
 	rightRows         []rowSize
 	leftScroll        *container.Scroll
 	rightScroll       *container.Scroll
@@ -295,6 +297,7 @@ func (u *UI) build() fyne.CanvasObject {
 	// would put it after the panes).
 	top := container.NewVBox(container.NewPadded(u.bar.box), widget.NewSeparator())
 	main := container.New(layout.NewBorderLayout(top, nil, nil, nil), top, split)
+	u.mainBox = main
 	if u.opts.Demo == "" {
 		return main
 	}
@@ -322,6 +325,11 @@ func (u *UI) render() {
 	f := buildFrame(u.st, u.cat, u.opts.Now())
 	u.headline = f.verdict
 	u.bar.render(u.st, f)
+	// A check label of another width can move the bar's last item to a
+	// second row (or back): the panes must move with it. Fyne's own
+	// min-size pass loses that change when the panes change in the same
+	// frame, which left them under the bar's second row.
+	relayout(u.mainBox, &u.mainRows)
 	u.phone.render(u.st, f)
 	u.host.render(f)
 	u.progress.render(f)

@@ -4,6 +4,8 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
@@ -223,27 +225,35 @@ func ago(d time.Duration) string {
 	return plural(int(d/(365*24*time.Hour)), "year")
 }
 
-// sentence is s with a capital first letter and a final full stop.
+// sentence is s with a capital first letter and a final full stop: "。"
+// after Japanese or Chinese text. A first word that is already cased
+// inside ("iPhone", "iCloud", "macOS") keeps its case: "IPhone" was shown.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return ""
+	}
+	first, _, _ := strings.Cut(s, " ")
+	if c := s[0]; c >= 'a' && c <= 'z' && strings.ToLower(first) == first {
+		s = string(c-32) + s[1:]
+	}
+	last, _ := utf8.DecodeLastRuneInString(s)
+	switch {
+	case strings.ContainsRune(".!?。！？", last):
+	case unicode.In(last, unicode.Han, unicode.Hiragana, unicode.Katakana) || (last >= 0x3000 && last <= 0x303f) || (last >= 0xff00 && last <= 0xffef):
+		s += "。"
+	default:
+		s += "."
+	}
+	return s
+}
+
 // clause is s as the rest of a sentence after a colon: first letter in lower
 // case (unless the word is an abbreviation such as "DFU"), a final period.
 func clause(s string) string {
 	s = sentence(s)
 	if len(s) > 1 && s[0] >= 'A' && s[0] <= 'Z' && !(s[1] >= 'A' && s[1] <= 'Z') {
 		s = string(s[0]+32) + s[1:]
-	}
-	return s
-}
-
-func sentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return ""
-	}
-	if c := s[0]; c >= 'a' && c <= 'z' {
-		s = string(c-32) + s[1:]
-	}
-	if !strings.HasSuffix(s, ".") {
-		s += "."
 	}
 	return s
 }

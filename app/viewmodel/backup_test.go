@@ -165,3 +165,30 @@ func TestBackupSteps(t *testing.T) {
 		t.Error("needs_ios missing")
 	}
 }
+
+// A reason shown after a colon keeps "iPhone" as it is written and ends
+// with the full stop of its script.
+func TestClause(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"the iPhone is in recovery mode", "the iPhone is in recovery mode."},
+		{"The iPhone did not answer", "the iPhone did not answer."},
+		{"DFU mode", "DFU mode."},
+		{"iPhone 处于恢复模式，此时无法询问", "iPhone 处于恢复模式，此时无法询问。"},
+		{"iPhoneがリカバリモードのため、問い合わせできません", "iPhoneがリカバリモードのため、問い合わせできません。"},
+		{"iPhone이 복구 모드여서 물어볼 수 없습니다", "iPhone이 복구 모드여서 물어볼 수 없습니다."},
+		{"already a sentence.", "already a sentence."},
+	} {
+		if got := clause(tt.in); got != tt.want {
+			t.Errorf("clause(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+	for _, tt := range []struct{ in, want string }{
+		{"open System Settings", "Open System Settings."},
+		{"iCloud is off", "iCloud is off."},
+		{"macOS asks first", "macOS asks first."},
+	} {
+		if got := sentence(tt.in); got != tt.want {
+			t.Errorf("sentence(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

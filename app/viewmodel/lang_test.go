@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/restoredoctor/restoredoctor/device/mode"
+	"github.com/restoredoctor/restoredoctor/diagnostics/catalog"
 	"github.com/restoredoctor/restoredoctor/diagnostics/report"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 )
@@ -93,16 +94,16 @@ func TestViewModelsInOtherLanguages(t *testing.T) {
 			"connection": {"USB 2 ハイスピード(480 Mbit/s)", "コンピュータに直接"},
 			"service":    {"動作中ですが応答しません"},
 			"choices":    {"1. iPhone 13 Pro Max(リカバリモード)"},
-			"verdict":    {"まずステップ 1 を試してください: Check USB Connection and Cable。"},
+			"verdict":    {"まずステップ1を試してください：Check USB Connection and Cable。"},
 			"error":      {"チェックを実行できませんでした", "時間内に応答しませんでした"},
-			"step 5":     {"ステップ 5", "リカバリモード", "iPhoneを復元"},
-			"changes":    {"切断: 3 → 0(ケーブル交換後)"},
+			"step 5":     {"ステップ5", "リカバリモード", "iPhoneを復元"},
+			"changes":    {"切断：3 → 0(ケーブル交換後)"},
 			"progress":   {"残り 6 秒"},
 			"stability":  {"10 秒間に 3 回切断"},
-			"last check": {"前回のチェック: 14:03:07"},
+			"last check": {"前回のチェック：14:03:07"},
 			"badge":      {"まず試す"},
 			"confirm":    {"iPhone 13 Pro Maxはリカバリモードを終了", "何も消去されません"},
-			"ago":        {"3 日前"},
+			"ago":        {"3日前"},
 			"duration":   {"2 分 10 秒"},
 		}},
 	}
@@ -164,5 +165,23 @@ func TestUnknownModelNameTranslated(t *testing.T) {
 	d := DeviceFromReport(Device{Key: "k1"}, report.Device{Model: report.Model{Name: "Unknown Apple device (iPhone99,1)", ProductType: "iPhone99,1"}})
 	if got, want := d.DisplayName(), "Unbekanntes Apple-Gerät (iPhone99,1)"; got != want {
 		t.Errorf("DisplayName %q, want %q", got, want)
+	}
+}
+
+// While a restore runs the headline is "A restore is running on this
+// iPhone: <the catalogue's fix without its own 'A restore is in
+// progress:'>": in every language the fix has that clause to drop (in
+// Japanese it ended with "。", so the headline said it twice).
+func TestRestoringFixHasItsClause(t *testing.T) {
+	defer i18n.Use("en")
+	for _, l := range i18n.Supported() {
+		i18n.Use(l.Code)
+		fix, ok := catalog.MustDefault().FixText(report.FindingDeviceRestoreMode)
+		if !ok {
+			t.Fatalf("%s: no fix text for %s", l.Code, report.FindingDeviceRestoreMode)
+		}
+		if _, rest, ok := splitClause(fix); !ok || rest == "" {
+			t.Errorf("%s: %q has no leading clause before a colon", l.Code, fix)
+		}
 	}
 }
