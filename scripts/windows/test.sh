@@ -139,6 +139,7 @@ step "the window in Simplified Chinese (a CJK font in the prefix's Fonts folder,
 # fonts in %WINDIR%\Fonts (go-text fontscan). Wine's prefix has none of
 # Windows' CJK fonts (Microsoft YaHei, Yu Gothic, Malgun Gothic), so one goes there.
 cjk=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc
+[ -f "$cjk" ] || "$ROOT/scripts/install-deps.sh" --windows
 [ -f "$cjk" ] || fail "no CJK font at $cjk (scripts/install-deps.sh --windows installs fonts-wqy-microhei)"
 mkdir -p "$WINEPREFIX_DIR/drive_c/windows/Fonts"
 cp -f "$cjk" "$WINEPREFIX_DIR/drive_c/windows/Fonts/"
