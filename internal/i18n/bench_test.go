@@ -26,3 +26,13 @@ func BenchmarkT(b *testing.B) {
 		_ = T("lang.unknown", Args{"Code": "xx", "Codes": "en, de"})
 	}
 }
+
+// BenchmarkLoadEnglishAndGerman: what a process that speaks German parses
+// (the bundles of English, the fallback, and German).
+func BenchmarkLoadEnglishAndGerman(b *testing.B) {
+	for b.Loop() {
+		if _, err := loadBundle(assets.FS, []string{"en", "de"}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
