@@ -100,7 +100,7 @@ func TestOptionErrorsInLanguages(t *testing.T) {
 		{"en", Options{Window: -time.Second, LockdownRequests: DefaultLockdownRequests}, `--window "-1s": want 0 to 24h0m0s`},
 		{"de", Options{Window: -time.Second, LockdownRequests: DefaultLockdownRequests}, `--window "-1s": erlaubt sind 0 bis 24h0m0s`},
 		{"ja", Options{LockdownRequests: DefaultLockdownRequests, AppleHosts: []string{"gs.apple.com:0"}}, `--apple-hosts "gs.apple.com:0"：ポートは 1 から 65535 の範囲で指定してください`},
-		{"fr", Options{LockdownRequests: DefaultLockdownRequests, HostsFile: t.TempDir()}, "\u00a0: est un dossier"},
+		{"fr", Options{LockdownRequests: DefaultLockdownRequests, HostsFile: testtmp.Dir(t)}, "\u00a0: est un dossier"},
 	} {
 		if err := i18n.Use(tc.lang); err != nil {
 			t.Fatal(err)
