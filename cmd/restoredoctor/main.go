@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync/atomic"
 
-	xlanguage "golang.org/x/text/language"
-
 	"github.com/restoredoctor/restoredoctor/internal/console"
 	"github.com/restoredoctor/restoredoctor/internal/i18n"
 	_ "github.com/restoredoctor/restoredoctor/internal/localefix" // before Fyne initialises: see the package doc
@@ -130,11 +128,6 @@ func useLanguage(code string) error {
 	if err != nil {
 		return err
 	}
-	if code != "" && code != i18n.PseudoCode && !sameLanguage(code, l) {
-		// Pick's closest match of a language we do not speak ("tlh" →
-		// English) is not what the user asked for.
-		return &i18n.UnknownLanguageError{Code: code}
-	}
 	return i18n.Use(l.Code)
 }
 
@@ -170,16 +163,4 @@ func restoreFlag(args []string) ([]string, bool) {
 		}
 	}
 	return args, false
-}
-
-// sameLanguage reports whether code asks for l's language: "de-AT" for de,
-// "zh-TW" for zh-Hant, "pt-PT" for pt-BR, but not "tlh" for English.
-func sameLanguage(code string, l i18n.Language) bool {
-	t, err := xlanguage.Parse(strings.ReplaceAll(code, "_", "-"))
-	if err != nil {
-		return false
-	}
-	asked, _ := t.Base()
-	got, _ := l.Tag.Base()
-	return asked == got
 }

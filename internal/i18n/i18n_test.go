@@ -55,6 +55,14 @@ func TestPick(t *testing.T) {
 	if err != nil || l.Code != "pt-BR" {
 		t.Errorf("Pick(pt_br) = %v %v", l.Code, err)
 	}
+	for _, variant := range []struct{ in, want string }{{"de-AT", "de"}, {"zh_TW", "zh-Hant"}, {"pt-PT", "pt-BR"}} {
+		if l, _, err := Pick(variant.in, FromFlag); err != nil || l.Code != variant.want {
+			t.Errorf("Pick(%s) = %v %v, want %s", variant.in, l.Code, err, variant.want)
+		}
+	}
+	if l, _, err := Pick("tlh", FromFlag); err == nil {
+		t.Errorf("Pick(tlh) = %s, want an error: the closest match of a language we do not speak is not it", l.Code)
+	}
 	_, _, err = Pick("klingon", FromFlag)
 	var unknown *UnknownLanguageError
 	if !errors.As(err, &unknown) || !strings.Contains(err.Error(), "zh-Hant") {

@@ -28,14 +28,16 @@ func Pick(override string, from Source) (Language, Source, error) {
 		if o == PseudoCode {
 			return Language{Code: PseudoCode, Name: "Pseudo", Tag: language.English}, from, nil
 		}
-		l, ok := Lookup(o)
-		if !ok {
-			if m, ok := Match([]string{o}); ok {
-				return m, from, nil
-			}
-			return Language{}, from, &UnknownLanguageError{Code: o}
+		if l, ok := Lookup(o); ok {
+			return l, from, nil
 		}
-		return l, from, nil
+		// A regional or script variant of a language we speak ("de-AT",
+		// "zh-TW", "pt-PT") is that language; the matcher's closest guess
+		// for one we do not speak ("tlh" → English) is not what was asked.
+		if m, ok := Match([]string{o}); ok && sameBase(o, m) {
+			return m, from, nil
+		}
+		return Language{}, from, &UnknownLanguageError{Code: o}
 	}
 	if l, ok := Match(osLocales()); ok {
 		return l, FromOS, nil
@@ -101,3 +103,14 @@ const EnvOverride = "RESTOREDOCTOR_LANG"
 
 // EnvLanguage returns RESTOREDOCTOR_LANG, "" when unset.
 func EnvLanguage() string { return strings.TrimSpace(os.Getenv(EnvOverride)) }
+
+// sameBase reports whether code asks for l's base language.
+func sameBase(code string, l Language) bool {
+	t, err := language.Parse(strings.ReplaceAll(code, "_", "-"))
+	if err != nil {
+		return false
+	}
+	asked, _ := t.Base()
+	got, _ := l.Tag.Base()
+	return asked == got
+}
