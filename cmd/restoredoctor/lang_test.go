@@ -265,24 +265,6 @@ func verdictLine(text string) string {
 	return ""
 }
 
-// unmarked removes every ⟦…⟧ (nested ones too, and ones over several
-// lines, whose line breaks it keeps) from s and returns the rest.
-func unmarked(s string) string {
-	var b strings.Builder
-	depth := 0
-	for _, r := range s {
-		switch {
-		case string(r) == i18n.PseudoOpen:
-			depth++
-		case string(r) == i18n.PseudoClose && depth > 0:
-			depth--
-		case depth == 0 || r == '\n':
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
-
 // dataRE matches what is data, not text: code spans, IDs (usb.link,
 // restoredoctor.report/v1), redacted keys, hex and USB IDs, paths and
 // addresses, times, versions, evidence keys (snake_case), flag names,
@@ -321,7 +303,7 @@ var dataRE = regexp.MustCompile(strings.Join([]string{
 func offenders(out string) []string {
 	var found []string
 	lines := strings.Split(out, "\n")
-	for i, rest := range strings.Split(unmarked(out), "\n") {
+	for i, rest := range strings.Split(i18n.Unmarked(out), "\n") {
 		rest = dataRE.ReplaceAllString(rest, " ")
 		if regexp.MustCompile(`\p{L}{2,}`).MatchString(rest) {
 			found = append(found, strings.TrimSpace(lines[i]))
@@ -414,7 +396,7 @@ func TestPseudoLocale(t *testing.T) {
 	var others []string
 	add := func(s ...string) {
 		for _, x := range s {
-			if x = strings.TrimSpace(x); len(x) > 3 && unmarked(x) != "" {
+			if x = strings.TrimSpace(x); len(x) > 3 && i18n.Unmarked(x) != "" {
 				others = append(others, x)
 			}
 		}
@@ -443,12 +425,12 @@ func TestPseudoLocale(t *testing.T) {
 		}
 	}
 	fromOthers := func(line string) bool {
-		rest := strings.Join(strings.Fields(unmarked(line)), " ")
+		rest := strings.Join(strings.Fields(i18n.Unmarked(line)), " ")
 		for _, o := range others {
 			if rest != "" && strings.Contains(strings.Join(strings.Fields(o), " "), rest) {
 				return true // a wrapped piece of their sentence ("at 1-2")
 			}
-			for _, part := range strings.Fields(unmarked(o)) {
+			for _, part := range strings.Fields(i18n.Unmarked(o)) {
 				if len(part) > 3 && strings.Contains(line, part) {
 					return true
 				}

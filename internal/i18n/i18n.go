@@ -308,6 +308,26 @@ func missing(id string) string {
 	return strings.ReplaceAll(strings.Join(parts, " "), "_", " ")
 }
 
+// Unmarked returns s without its pseudo-locale spans (⟦…⟧, nested ones
+// too): what is left was shown without going through this package. Line
+// breaks inside a span are kept, so a text can still be checked line by
+// line.
+func Unmarked(s string) string {
+	var b strings.Builder
+	depth := 0
+	for _, r := range s {
+		switch {
+		case string(r) == PseudoOpen:
+			depth++
+		case string(r) == PseudoClose && depth > 0:
+			depth--
+		case depth == 0 || r == '\n':
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
 // Has reports whether the English bundle defines id.
 func Has(id string) bool {
 	b, err := bundle("en")

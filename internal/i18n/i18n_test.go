@@ -149,3 +149,17 @@ func TestFallbacks(t *testing.T) {
 		t.Errorf("English by default: %q", got)
 	}
 }
+
+func TestUnmarked(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"⟦Try step 1⟧: ⟦cable⟧", ": "},
+		{"⟦outer ⟦inner⟧ text⟧ left", " left"},
+		{"⟦two\nlines⟧ after", "\n after"},
+		{"plain English", "plain English"},
+		{"stray ⟧ close", "stray ⟧ close"}, // a close without an open is shown text
+	} {
+		if got := Unmarked(tt.in); got != tt.want {
+			t.Errorf("Unmarked(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
